@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/** The linkerd-slo command line. I/O lives here and in the writer; the core is pure. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadConfigFile } from './config/load.js';
+import { ConfigError } from './config/errors.js';
+import { configJsonSchema } from './config/schema.js';
+import { generate, OWNED_DIRS } from './generate.js';
+import { diffBundle, writeBundle } from './writer.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const EXIT_DRIFT = 1;
+const EXIT_CONFIG = 2;
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`error: invalid configuration; nothing was written\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(70);
+}
+
+const configOption = {
+  alias: 'c',
+  type: 'string',
+  default: 'linkerd-slo.yaml',
+  describe: 'Config file: YAML (linkerd-slo.yaml) or TypeScript (linkerd-slo.config.ts)',
+} as const;
+
+await yargs(hideBin(process.argv))
+  .scriptName('linkerd-slo')
+  .usage('$0 <command> [options]\n\nCompile one config into Prometheus rules, PrometheusRule objects, runbooks and Grafana dashboards for Linkerd.')
+  .command(
+    'generate',
+    'Generate the monitoring bundle into the output directory',
+    (y) =>
+      y
+        .option('config', configOption)
+        .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'Output directory' })
+        .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and list the files that differ from what would be generated' }),
+    async (argv) => {
+      try {
+        const { file, config } = await loadConfigFile(resolve(argv.config));
+        const { files } = generate(config, file);
+        const outDir = resolve(argv.out);
+        if (argv.check) {
+          const drift = await diffBundle(outDir, files, OWNED_DIRS);
+          const lines = [
+            ...drift.changed.map((f) => `  changed: ${argv.out}/${f}`),
+            ...drift.missing.map((f) => `  missing: ${argv.out}/${f}`),
+            ...drift.stale.map((f) => `  stale:   ${argv.out}/${f}`),
+          ];
+          if (lines.length) {
+            process.stderr.write(`${argv.out}/ is out of date with ${file}:\n${lines.join('\n')}\nrun: linkerd-slo generate --config ${argv.config} --out ${argv.out}\n`);
+            process.exit(EXIT_DRIFT);
+          }
+          process.stdout.write(`${argv.out}/ is up to date (${files.size} files)\n`);
+          return;
+        }
+        await writeBundle(outDir, files, OWNED_DIRS);
+        process.stdout.write(`wrote ${files.size} files to ${argv.out}/:\n${[...files.keys()].map((f) => `  ${f}`).join('\n')}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'validate',
+    'Check the config and every PromQL expression it produces; write nothing',
+    (y) => y.option('config', configOption),
+    async (argv) => {
+      try {
+        const { file, config } = await loadConfigFile(resolve(argv.config));
+        const gen = generate(config, file);
+        const rules = gen.groups.reduce((n, g) => n + g.rules.length, 0);
+        process.stdout.write(`${file}: ok (${gen.groups.length} rule groups, ${rules} rules, ${gen.files.size} files)\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'schema',
+    'Print the JSON Schema of the config file (for yaml-language-server and other editors)',
+    (y) => y,
+    () => {
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    },
+  )
+  .demandCommand(1, 'name a command: generate, validate or schema')
+  .strict()
+  .recommendCommands()
+  .version(pkg.version)
+  .alias('h', 'help')
+  .alias('v', 'version')
+  .wrap(Math.min(110, process.stdout.columns || 110))
+  .fail((msg, err) => {
+    if (err) fail(err);
+    process.stderr.write(`${msg}\nrun linkerd-slo --help for usage\n`);
+    process.exit(EXIT_CONFIG);
+  })
+  .parseAsync();

@@ -1,0 +1,8 @@
+/** Library entry point: `import { defineConfig } from 'linkerd-slo'`. */
+export { defineConfig, ConfigSchema, configJsonSchema, DEFAULT_WINDOWS } from './config/schema.js';
+export type { Config, ConfigInput } from './config/schema.js';
+export { loadConfigFile, parseYamlConfig, validateConfig } from './config/load.js';
+export { ConfigError } from './config/errors.js';
+export { generate, allExpressions, OWNED_DIRS } from './generate.js';
+export { writeBundle, diffBundle } from './writer.js';
+export { validatePromQL } from './promql/validate.js';

@@ -1,0 +1,250 @@
+/**
+ * A small typed PromQL builder. Expressions are trees; text only comes out of format(),
+ * which escapes every label value, so user input never becomes PromQL syntax.
+ */
+import { formatDuration, formatNumber, parseDuration } from './number.js';
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+export interface Matcher { readonly label: string; readonly op: MatchOp; readonly value: string }
+
+export type AggregateOp = 'sum' | 'min' | 'max' | 'avg' | 'count' | 'topk' | 'bottomk' | 'quantile' | 'group';
+export type BinaryOp =
+  | 'or' | 'and' | 'unless'
+  | '==' | '!=' | '>' | '<' | '>=' | '<='
+  | '+' | '-' | '*' | '/' | '%' | '^';
+
+export interface VectorMatching {
+  readonly on?: readonly string[];
+  readonly ignoring?: readonly string[];
+  readonly groupLeft?: readonly string[];
+  readonly groupRight?: readonly string[];
+}
+
+export type Expr =
+  | { readonly kind: 'selector'; readonly metric?: string; readonly matchers: readonly Matcher[]; readonly range?: string }
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
+  | { readonly kind: 'aggregate'; readonly op: AggregateOp; readonly expr: Expr; readonly by?: readonly string[]; readonly without?: readonly string[]; readonly param?: Expr }
+  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly lhs: Expr; readonly rhs: Expr; readonly bool?: boolean; readonly matching?: VectorMatching }
+  | { readonly kind: 'paren'; readonly expr: Expr };
+
+export type Selector = Extract<Expr, { kind: 'selector' }>;
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function assertLabel(name: string): string {
+  if (!LABEL_NAME.test(name)) throw new Error(`invalid Prometheus label name "${name}"`);
+  return name;
+}
+
+// ---- constructors -------------------------------------------------------------------------
+
+export const eq = (label: string, value: string): Matcher => ({ label: assertLabel(label), op: '=', value });
+export const neq = (label: string, value: string): Matcher => ({ label: assertLabel(label), op: '!=', value });
+export const re = (label: string, pattern: string): Matcher => ({ label: assertLabel(label), op: '=~', value: pattern });
+export const nre = (label: string, pattern: string): Matcher => ({ label: assertLabel(label), op: '!~', value: pattern });
+
+/** A regular expression that matches exactly one of the given literal strings. */
+export function anyOf(values: readonly string[]): string {
+  return values.map(escapeRegex).join('|');
+}
+
+/** Escape RE2 metacharacters so a literal string matches only itself. */
+export function escapeRegex(literal: string): string {
+  return literal.replace(/[\\.+*?()|[\]{}^$]/g, (c) => `\\${c}`);
+}
+
+export function selector(metric: string | undefined, matchers: readonly Matcher[] = []): Selector {
+  if (metric !== undefined && !METRIC_NAME.test(metric)) throw new Error(`invalid metric name "${metric}"`);
+  if (metric === undefined && !matchers.some((m) => m.op === '=' ? m.value !== '' : m.op === '=~' && !new RegExp(`^(?:${m.value})$`).test(''))) {
+    throw new Error('a selector without a metric name needs a matcher that does not match the empty string');
+  }
+  return { kind: 'selector', metric, matchers };
+}
+
+/** Add matchers to a selector (e.g. the user's extra matchers); a later matcher on the same label and op wins. */
+export function withMatchers(sel: Selector, extra: readonly Matcher[]): Selector {
+  const out = sel.matchers.filter((m) => !extra.some((e) => e.label === m.label && e.op === m.op));
+  return { ...sel, matchers: [...out, ...extra] };
+}
+
+export function range(sel: Selector, window: string): Selector {
+  parseDuration(window);
+  return { ...sel, range: window };
+}
+
+export const num = (value: number): Expr => ({ kind: 'number', value });
+export const str = (value: string): Expr => ({ kind: 'string', value });
+export const call = (fn: string, ...args: Expr[]): Expr => ({ kind: 'call', fn, args });
+export const paren = (expr: Expr): Expr => ({ kind: 'paren', expr });
+
+export const rate = (sel: Selector, window: string): Expr => call('rate', range(sel, window));
+export const increase = (sel: Selector, window: string): Expr => call('increase', range(sel, window));
+export const sumOverTime = (sel: Selector, window: string): Expr => call('sum_over_time', range(sel, window));
+export const avgOverTime = (sel: Selector, window: string): Expr => call('avg_over_time', range(sel, window));
+export const absent = (sel: Selector): Expr => call('absent', sel);
+export const vector = (value: number): Expr => call('vector', num(value));
+
+export function aggregate(op: AggregateOp, expr: Expr, opts: { by?: readonly string[]; without?: readonly string[]; param?: Expr } = {}): Expr {
+  opts.by?.forEach(assertLabel);
+  opts.without?.forEach(assertLabel);
+  return { kind: 'aggregate', op, expr, ...opts };
+}
+export const sum = (expr: Expr, by?: readonly string[]): Expr => aggregate('sum', expr, by && by.length ? { by } : {});
+export const max = (expr: Expr, by?: readonly string[]): Expr => aggregate('max', expr, by && by.length ? { by } : {});
+export const min = (expr: Expr, by?: readonly string[]): Expr => aggregate('min', expr, by && by.length ? { by } : {});
+
+export function binary(op: BinaryOp, lhs: Expr, rhs: Expr, opts: { bool?: boolean; matching?: VectorMatching } = {}): Expr {
+  return { kind: 'binary', op, lhs, rhs, ...opts };
+}
+export const div = (a: Expr, b: Expr, matching?: VectorMatching): Expr => binary('/', a, b, matching ? { matching } : {});
+export const mul = (a: Expr, b: Expr): Expr => binary('*', a, b);
+export const sub = (a: Expr, b: Expr): Expr => binary('-', a, b);
+export const gt = (a: Expr, b: Expr): Expr => binary('>', a, b);
+export const gte = (a: Expr, b: Expr): Expr => binary('>=', a, b);
+export const lt = (a: Expr, b: Expr): Expr => binary('<', a, b);
+export const and = (a: Expr, b: Expr, matching?: VectorMatching): Expr => binary('and', a, b, matching ? { matching } : {});
+export const or = (a: Expr, b: Expr): Expr => binary('or', a, b);
+
+/** `a and b and c` (left-associative). */
+export function allOf(first: Expr, ...rest: Expr[]): Expr {
+  return rest.reduce((acc, e) => and(acc, e), first);
+}
+
+// ---- formatting ---------------------------------------------------------------------------
+
+/** Go-style double-quoted string, as PromQL reads it. */
+export function quote(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+const PRECEDENCE: Record<BinaryOp, number> = {
+  or: 1, and: 2, unless: 2,
+  '==': 3, '!=': 3, '>': 3, '<': 3, '>=': 3, '<=': 3,
+  '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, '^': 6,
+};
+
+function matchingText(m: VectorMatching | undefined): string {
+  if (!m) return '';
+  let s = '';
+  if (m.on) s += ` on (${m.on.join(', ')})`;
+  if (m.ignoring) s += ` ignoring (${m.ignoring.join(', ')})`;
+  if (m.groupLeft) s += ` group_left (${m.groupLeft.join(', ')})`;
+  if (m.groupRight) s += ` group_right (${m.groupRight.join(', ')})`;
+  return s;
+}
+
+function needsParens(child: Expr, parentOp: BinaryOp, side: 'lhs' | 'rhs'): boolean {
+  if (child.kind !== 'binary') return false;
+  const c = PRECEDENCE[child.op];
+  const p = PRECEDENCE[parentOp];
+  if (c < p) return true;
+  // ^ is right-associative, everything else left-associative.
+  if (c === p) return parentOp === '^' ? side === 'lhs' : side === 'rhs';
+  return false;
+}
+
+function operand(child: Expr, parentOp: BinaryOp, side: 'lhs' | 'rhs'): Expr {
+  return needsParens(child, parentOp, side) ? paren(child) : child;
+}
+
+function groupingText(e: Extract<Expr, { kind: 'aggregate' }>): string {
+  if (e.by) return ` by (${e.by.join(', ')})`;
+  if (e.without) return ` without (${e.without.join(', ')})`;
+  return '';
+}
+
+/** One-line rendering. */
+export function inline(e: Expr): string {
+  switch (e.kind) {
+    case 'selector': {
+      const ms = e.matchers.map((m) => `${m.label}${m.op}${quote(m.value)}`).join(', ');
+      const body = e.metric === undefined ? `{${ms}}` : ms ? `${e.metric}{${ms}}` : e.metric;
+      return e.range ? `${body}[${formatDuration(parseDuration(e.range))}]` : body;
+    }
+    case 'number':
+      return formatNumber(e.value);
+    case 'string':
+      return quote(e.value);
+    case 'call':
+      return `${e.fn}(${e.args.map(inline).join(', ')})`;
+    case 'aggregate': {
+      const args = e.param ? `${inline(e.param)}, ${inline(e.expr)}` : inline(e.expr);
+      return `${e.op}${groupingText(e)} (${args})`;
+    }
+    case 'paren':
+      return `(${inline(e.expr)})`;
+    case 'binary': {
+      const l = inline(operand(e.lhs, e.op, 'lhs'));
+      const r = inline(operand(e.rhs, e.op, 'rhs'));
+      return `${l} ${e.op}${e.bool ? ' bool' : ''}${matchingText(e.matching)} ${r}`;
+    }
+  }
+}
+
+const MAX_LINE = 100;
+
+/**
+ * Human-readable rendering: one line when it fits, otherwise broken at binary operators
+ * and aggregation bodies with two-space indentation (the layout promtool's formatter uses).
+ */
+/**
+ * Expressions that read best on one line however long they are: a selector, a function of
+ * selectors, an aggregation of those, or such a thing scaled by a number. Breaking
+ * `rate(x{...}[5m])` across lines helps nobody.
+ */
+function isLeafy(e: Expr): boolean {
+  switch (e.kind) {
+    case 'selector':
+    case 'number':
+    case 'string':
+      return true;
+    case 'call':
+      return e.args.every(isLeafy);
+    case 'aggregate':
+      return isLeafy(e.expr) && (!e.param || isLeafy(e.param));
+    case 'binary':
+      return (e.lhs.kind === 'number' && isLeafy(e.rhs)) || (e.rhs.kind === 'number' && isLeafy(e.lhs));
+    case 'paren':
+      return false;
+  }
+}
+
+export function format(e: Expr, indent = 0): string {
+  const pad = ' '.repeat(indent);
+  const one = inline(e);
+  if (indent + one.length <= MAX_LINE || isLeafy(e)) return pad + one;
+  switch (e.kind) {
+    case 'binary': {
+      const l = format(operand(e.lhs, e.op, 'lhs'), indent);
+      const r = format(operand(e.rhs, e.op, 'rhs'), indent);
+      return `${l}\n${pad}${e.op}${e.bool ? ' bool' : ''}${matchingText(e.matching)}\n${r}`;
+    }
+    case 'paren':
+      return `${pad}(\n${format(e.expr, indent + 2)}\n${pad})`;
+    case 'aggregate': {
+      const inner = e.param
+        ? `${format(e.param, indent + 2)},\n${format(e.expr, indent + 2)}`
+        : format(e.expr, indent + 2);
+      return `${pad}${e.op}${groupingText(e)} (\n${inner}\n${pad})`;
+    }
+    case 'call':
+      if (e.args.length === 0) return pad + one;
+      return `${pad}${e.fn}(\n${e.args.map((a) => format(a, indent + 2)).join(',\n')}\n${pad})`;
+    default:
+      return pad + one;
+  }
+}

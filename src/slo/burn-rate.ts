@@ -1,0 +1,313 @@
+/**
+ * The multiwindow, multi-burn-rate engine (SRE Workbook ch. 5) shared by every ratio SLO.
+ *
+ * Recording rules, per SLI instance (one component of one SLO):
+ *   linkerd_slo:sli_errors:rate5m, linkerd_slo:sli_requests:rate5m   base rates, component level
+ *   linkerd_slo:sli_error:ratio_rate<w>   error ratio per window; windows up to 6h read the raw
+ *                                          counters, longer ones are rolled up count-weighted from
+ *                                          the 5m rates (sum of errors / sum of requests), never as
+ *                                          a mean of ratios (Sloth's NaN/weighting flaw)
+ *   linkerd_slo:sli_requests:rate<long>   request rate over each alert's long window (traffic guard)
+ *   linkerd_slo:error_budget_remaining:ratio
+ * Alerts: one rule per window pair, `burn rate over long > factor and over short > factor`, with
+ * factor = budget share × period / long window, plus the low-traffic guard.
+ */
+import {
+  aggregate, allOf, absent, avgOverTime, binary, div, eq, gt, gte, mul, num, or, rate, sub, sum, sumOverTime,
+  type Expr, type Selector,
+} from '../promql/ast.js';
+import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
+import type { Config } from '../config/schema.js';
+import type { ConfigIssue, ConfigPath } from '../config/errors.js';
+import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
+import type { PanelSpec } from '../dashboard-model.js';
+import type { BuildContext } from './kind.js';
+import { render, renderLine } from '../text.js';
+
+export const RECORD = {
+  errorsRate: 'linkerd_slo:sli_errors:rate5m',
+  requestsRate: 'linkerd_slo:sli_requests:rate5m',
+  errorRatio: (w: string) => `linkerd_slo:sli_error:ratio_rate${w}`,
+  requestsOver: (w: string) => `linkerd_slo:sli_requests:rate${w}`,
+  budgetRemaining: 'linkerd_slo:error_budget_remaining:ratio',
+} as const;
+
+/** Windows longer than this are rolled up from the 5m recordings instead of read raw. */
+const DIRECT_WINDOW_MAX_SECONDS = 6 * 3600;
+const BASE_WINDOW = '5m';
+
+export type AlertWindow = Config['alerting']['windows'][number];
+
+/** Burn-rate factor for a window pair, rounded to 4 significant digits (14.4, 6, 3, 1; 13.44 for 28d). */
+export function burnRateFactor(window: AlertWindow, period: string): number {
+  return cleanNumber(((window.budgetConsumed / 100) * parseDuration(period)) / parseDuration(window.long), 4);
+}
+
+/** Lowest objective (percent) for which the alert of this window pair can still fire. */
+export function minimumObjective(window: AlertWindow, period: string): number {
+  return 100 * (1 - 1 / burnRateFactor(window, period));
+}
+
+/** Objective and window checks shared by every SLO that uses this engine. */
+export function checkObjective(config: Config, objective: number, period: string, objectivePath: ConfigPath, periodPath: ConfigPath): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const periodSeconds = parseDuration(period);
+  config.alerting.windows.forEach((w, i) => {
+    if (parseDuration(w.long) > periodSeconds) {
+      issues.push({ path: periodPath, message: `period ${period} is shorter than the ${w.long} long window of alerting.windows[${i}]` });
+      return;
+    }
+    const factor = burnRateFactor(w, period);
+    const threshold = cleanNumber(factor * errorBudget(objective));
+    if (threshold >= 1) {
+      const floor = Math.ceil(minimumObjective(w, period) * 100) / 100;
+      issues.push({
+        path: objectivePath,
+        message:
+          `objective ${objective}% means the ${w.severity} alert for ${w.long}/${w.short} could never fire: it needs an error ratio above ` +
+          `${formatNumber(factor)} × ${formatNumber(errorBudget(objective))} = ${formatNumber(threshold)}, and an error ratio cannot exceed 1. ` +
+          `Use an objective above ${floor}% or lower budgetConsumed in alerting.windows[${i}]`,
+      });
+    }
+  });
+  return issues;
+}
+
+export interface SliInstance {
+  readonly component: string;
+  /** Errors per second over a window, aggregated to component level; 0 (not absent) when there is traffic but no error. */
+  errorsRate(window: string): Expr;
+  /** Requests per second over a window, aggregated to component level. */
+  requestsRate(window: string): Expr;
+  /** Raw series whose absence means the SLI is blind. */
+  readonly presence: Selector;
+}
+
+export interface SliDefinition {
+  readonly slo: string;
+  readonly sli: string;
+  readonly title: string;
+  readonly objective: number;
+  readonly period: string;
+  readonly instances: readonly SliInstance[];
+  readonly burnAlert: string;
+  readonly absentAlert: string;
+  readonly runbookFile: string;
+  /** Templates under templates/ for annotations. */
+  readonly templates: { readonly summary: string; readonly description: string; readonly absentSummary: string; readonly absentDescription: string };
+  /** Extra context for the templates. */
+  readonly textContext: Readonly<Record<string, unknown>>;
+}
+
+/** Error ratio from a "bad" and a "total" counter selector, aggregated by the given labels. */
+export function ratioSli(bad: Selector, total: Selector, by: readonly string[]): Pick<SliInstance, 'errorsRate' | 'requestsRate'> {
+  const requests = (w: string) => sum(rate(total, w), by);
+  return {
+    // `or 0 * total` keeps the error rate at 0 instead of absent when no failure series exist
+    // (proxies only export series that were incremented, and evict idle ones after 10m, §1.1).
+    errorsRate: (w) => or(sum(rate(bad, w), by), mul(num(0), requests(w))),
+    requestsRate: requests,
+  };
+}
+
+function windowsOf(config: Config, period: string): string[] {
+  const all = new Set<string>([BASE_WINDOW, period]);
+  for (const w of config.alerting.windows) {
+    all.add(w.long);
+    all.add(w.short);
+  }
+  return [...all].map((w) => formatDuration(parseDuration(w))).sort((a, b) => parseDuration(a) - parseDuration(b));
+}
+
+export interface BurnRateOutput {
+  readonly groups: readonly RuleGroup[];
+  readonly panels: readonly PanelSpec[];
+}
+
+export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOutput {
+  const { config } = ctx;
+  const by = Object.keys(config.prometheus.extraMatchers);
+  const budget = errorBudget(def.objective);
+  const period = formatDuration(parseDuration(def.period));
+  const windows = windowsOf(config, period);
+  const longWindows = [...new Set(config.alerting.windows.map((w) => formatDuration(parseDuration(w.long))))];
+  const baseLabels = { slo: def.slo, sli: def.sli };
+  const recorded = (record: string, component?: string): Selector =>
+    ctx.recordedSelector(record, [eq('slo', def.slo), eq('sli', def.sli), ...(component ? [eq('component', component)] : [])]);
+
+  const recordings: RecordingRule[] = [];
+  for (const inst of def.instances) {
+    const labels = { ...ctx.ruleLabels, ...baseLabels, component: inst.component };
+    const errors5m = recorded(RECORD.errorsRate, inst.component);
+    const requests5m = recorded(RECORD.requestsRate, inst.component);
+    recordings.push({ record: RECORD.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
+    recordings.push({ record: RECORD.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels });
+    for (const w of windows) {
+      const direct = parseDuration(w) <= DIRECT_WINDOW_MAX_SECONDS;
+      recordings.push({
+        record: RECORD.errorRatio(w),
+        expr: direct
+          ? div(inst.errorsRate(w), inst.requestsRate(w))
+          : div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by)),
+        labels,
+      });
+      if (longWindows.includes(w)) {
+        recordings.push({
+          record: RECORD.requestsOver(w),
+          expr: direct ? inst.requestsRate(w) : sum(avgOverTime(requests5m, w), by),
+          labels,
+        });
+      }
+    }
+    recordings.push({
+      record: RECORD.budgetRemaining,
+      expr: sub(num(1), div(sum(recorded(RECORD.errorRatio(period), inst.component), by), num(budget))),
+      labels: { ...labels, period },
+    });
+  }
+
+  const severityName = (s: 'page' | 'ticket') => config.alerting.severities[s];
+  const alerts: AlertingRule[] = config.alerting.windows.map((w) => {
+    const long = formatDuration(parseDuration(w.long));
+    const short = formatDuration(parseDuration(w.short));
+    const factor = burnRateFactor(w, period);
+    const burn = (win: string) => gt(div(recorded(RECORD.errorRatio(win)), num(budget)), num(factor));
+    const clauses: Expr[] = [burn(long), burn(short)];
+    if (config.alerting.lowTraffic.minRequests > 0) {
+      clauses.push(gte(mul(recorded(RECORD.requestsOver(long)), num(parseDuration(long))), num(config.alerting.lowTraffic.minRequests)));
+    }
+    const text = {
+      ...def.textContext,
+      cluster: config.cluster,
+      title: def.title,
+      objective: formatNumber(def.objective),
+      period,
+      long,
+      short,
+      factor: formatNumber(factor),
+      budgetConsumed: formatNumber(w.budgetConsumed),
+      severity: w.severity,
+      minRequests: config.alerting.lowTraffic.minRequests,
+      exhaustion: formatHours(parseDuration(period) / factor),
+    };
+    return {
+      alert: def.burnAlert,
+      expr: allOf(clauses[0]!, ...clauses.slice(1)),
+      ...(w.for ? { for: w.for } : {}),
+      labels: { ...ctx.ruleLabels, severity: severityName(w.severity), long, short },
+      annotations: annotations(ctx, def.runbookFile, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
+    };
+  });
+
+  const absentAlerts: AlertingRule[] = def.instances.map((inst) => {
+    const text = { ...def.textContext, cluster: config.cluster, title: def.title, component: inst.component, absentFor: config.alerting.absentFor };
+    return {
+      alert: def.absentAlert,
+      expr: absent(inst.presence),
+      for: config.alerting.absentFor,
+      labels: { ...ctx.ruleLabels, ...baseLabels, component: inst.component, severity: severityName('ticket') },
+      annotations: annotations(ctx, def.runbookFile, def.absentAlert, renderLine(def.templates.absentSummary, text), render(def.templates.absentDescription, text)),
+    };
+  });
+
+  const prefix = `linkerd-slo-${def.slo}-${def.sli}`;
+  const groups: RuleGroup[] = [
+    { name: `${prefix}-recordings`, rules: recordings },
+    { name: `${prefix}-alerts`, rules: [...alerts, ...absentAlerts] },
+  ];
+  return { groups, panels: panelsFor(def, recorded, budget, period, longWindows, config) };
+}
+
+function formatHours(seconds: number): string {
+  const hours = seconds / 3600;
+  return hours >= 48 ? `${formatNumber(cleanNumber(hours / 24, 3))} days` : `${formatNumber(cleanNumber(hours, 3))} hours`;
+}
+
+function annotations(ctx: BuildContext, runbookFile: string, alert: string, summary: string, description: string): Record<string, string> {
+  const out: Record<string, string> = { summary, description, runbook_url: ctx.runbookUrl(runbookFile, alert) };
+  if (ctx.config.alerting.grafanaBaseUrl) {
+    out.dashboard_url = `${ctx.config.alerting.grafanaBaseUrl.replace(/\/+$/, '')}/d/${dashboardUid(ctx.config.cluster)}`;
+  }
+  return out;
+}
+
+/** Stable Grafana UID of the SLO overview dashboard (≤ 40 chars of [a-zA-Z0-9_-]). */
+export function dashboardUid(cluster: string): string {
+  return `linkerd-slo-${cluster}`.slice(0, 40);
+}
+
+function panelsFor(
+  def: SliDefinition,
+  recorded: (record: string, component?: string) => Selector,
+  budget: number,
+  period: string,
+  longWindows: readonly string[],
+  config: Config,
+): PanelSpec[] {
+  const objectiveRatio = cleanNumber(def.objective / 100);
+  const pageFactor = Math.max(...config.alerting.windows.filter((w) => w.severity === 'page').map((w) => burnRateFactor(w, period)), 1);
+  return [
+    {
+      title: `SLI over ${period}`,
+      description: `Share of good responses over the SLO period (${period}) per component. Red: below the ${def.objective}% objective, the error budget is spent; freeze risky control-plane changes and follow the runbook.`,
+      type: 'stat',
+      unit: 'percentunit',
+      decimals: 3,
+      queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(period))), legend: '{{component}}', instant: true }],
+      thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
+      width: 6,
+    },
+    {
+      title: 'Error budget remaining',
+      description: `Share of the ${period} error budget (${formatNumber(budget * 100)}% of requests) still unspent. Orange below 25%, red when exhausted.`,
+      type: 'stat',
+      unit: 'percentunit',
+      decimals: 1,
+      queries: [{ expr: recorded(RECORD.budgetRemaining), legend: '{{component}}', instant: true }],
+      thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
+      width: 6,
+    },
+    {
+      title: 'Burn rate',
+      description: `How many times faster than sustainable the error budget burns, per alert window. 1 spends the budget exactly over ${period}; above ${formatNumber(pageFactor)} over 1h pages.`,
+      type: 'timeseries',
+      unit: 'none',
+      queries: longWindows.map((w) => ({ expr: div(recorded(RECORD.errorRatio(w)), num(budget)), legend: `{{component}} ${w}` })),
+      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }, { value: pageFactor, color: 'red' }],
+      width: 12,
+    },
+    {
+      title: 'Success rate (5m)',
+      description: `Share of good responses over 5 minutes. Dips below the objective (${def.objective}%) burn budget; sustained dips page.`,
+      type: 'timeseries',
+      unit: 'percentunit',
+      queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(BASE_WINDOW))), legend: '{{component}}' }],
+      thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
+      max: 1,
+      width: 12,
+    },
+    {
+      title: 'Request rate',
+      description: 'Requests per second counted by this SLI. A sudden drop to zero usually means missing metrics, not a quiet control plane.',
+      type: 'timeseries',
+      unit: 'reqps',
+      queries: [{ expr: recorded(RECORD.requestsRate), legend: '{{component}}' }],
+      width: 12,
+    },
+    {
+      title: 'Firing alerts',
+      description: 'Alerts of this SLO firing now, from the ALERTS series. Open the runbook linked in each alert.',
+      type: 'table',
+      unit: 'none',
+      queries: [
+        {
+          expr: aggregate('count', binary('==', { kind: 'selector', metric: 'ALERTS', matchers: [eq('alertstate', 'firing'), eq('slo', def.slo), eq('sli', def.sli)] }, num(1)), {
+            by: ['alertname', 'component', 'severity', 'long', 'short'],
+          }),
+          instant: true,
+        },
+      ],
+      width: 12,
+    },
+  ];
+}

@@ -1,0 +1,46 @@
+/**
+ * The one interface every SLO kind implements. A kind reads its own config section and
+ * contributes rule groups, dashboard rows and a runbook; it never touches another kind.
+ */
+import type { Config } from '../config/schema.js';
+import type { ConfigIssue } from '../config/errors.js';
+import type { LinkerdFacts } from '../linkerd/catalog.js';
+import type { RuleGroup } from '../rules.js';
+import type { DashboardRow } from '../dashboard-model.js';
+import type { Matcher, Selector } from '../promql/ast.js';
+
+export interface BuildContext {
+  readonly config: Config;
+  readonly facts: LinkerdFacts;
+  /** A selector on a proxy metric: proxy job plus the user's extra matchers. */
+  proxySelector(metric: string, matchers?: readonly Matcher[]): Selector;
+  /** A selector on a control-plane container metric (linkerd-controller job). */
+  controllerSelector(metric: string, matchers?: readonly Matcher[]): Selector;
+  /** A selector on one of our own recording rules (extra matchers and rule labels apply). */
+  recordedSelector(record: string, matchers?: readonly Matcher[]): Selector;
+  /** Labels every rule carries (config.prometheus.ruleLabels). */
+  readonly ruleLabels: Readonly<Record<string, string>>;
+  runbookUrl(runbookFile: string, alert: string): string;
+}
+
+export interface Runbook {
+  /** File name under out/runbooks/. */
+  readonly file: string;
+  readonly markdown: string;
+}
+
+export interface KindOutput {
+  readonly ruleGroups: readonly RuleGroup[];
+  readonly dashboardRows: readonly DashboardRow[];
+  readonly runbook: Runbook;
+}
+
+export interface SloKind {
+  /** Stable id, used in file names and the `slo` label. */
+  readonly id: string;
+  readonly title: string;
+  enabled(config: Config): boolean;
+  /** Semantic checks the schema cannot express (e.g. an objective no alert could fire for). */
+  check(config: Config): ConfigIssue[];
+  build(ctx: BuildContext): KindOutput;
+}

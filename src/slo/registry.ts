@@ -1,0 +1,21 @@
+/** Every SLO kind, in output order. Adding a kind means adding its module here. */
+import type { Config } from '../config/schema.js';
+import type { ConfigIssue } from '../config/errors.js';
+import type { SloKind } from './kind.js';
+import { successRate } from './success-rate.js';
+
+export const KINDS: readonly SloKind[] = [successRate];
+
+/** Reserved label names our rules set themselves; user rule labels must not clash. */
+const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period'];
+
+export function checkConfig(config: Config): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const label of Object.keys(config.prometheus.ruleLabels)) {
+    if (RESERVED_LABELS.includes(label)) {
+      issues.push({ path: ['prometheus', 'ruleLabels', label], atKey: true, message: `label "${label}" is set by linkerd-slo itself; choose another name` });
+    }
+  }
+  for (const kind of KINDS) issues.push(...kind.check(config));
+  return issues;
+}

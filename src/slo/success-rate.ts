@@ -1,0 +1,154 @@
+/**
+ * Control-plane success rate, seen from both ends:
+ *  - server side: responses of destination, policy, identity and proxy-injector as counted by the
+ *    inbound side of their own pods' proxies (`response_total{direction="inbound"}`), restricted to
+ *    each component's serving port so kubelet probes and metric scrapes on admin ports do not
+ *    dilute the ratio;
+ *  - client side: every meshed proxy's `control_response_total` towards destination, policy and
+ *    identity, i.e. how the mesh experiences the control plane.
+ */
+import { eq, escapeRegex, re, type Matcher, type Selector } from '../promql/ast.js';
+import { CLIENT_COMPONENTS, COMPONENTS, type Config } from '../config/schema.js';
+import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, type LinkerdFacts } from '../linkerd/catalog.js';
+import type { ConfigIssue } from '../config/errors.js';
+import type { BuildContext, SloKind } from './kind.js';
+import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from './burn-rate.js';
+import { render } from '../text.js';
+
+const ID = 'control-plane-success-rate';
+const RUNBOOK = `${ID}.md`;
+const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
+const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
+
+type Component = (typeof COMPONENTS)[number];
+type ClientComponent = (typeof CLIENT_COMPONENTS)[number];
+
+/** Server-side selector of one component's inbound responses. */
+export function serverSelectors(ctx: BuildContext, component: Component): { total: Selector; bad: Selector; presence: Selector } {
+  const { config, facts } = ctx;
+  const port = config.slos.controlPlaneSuccessRate.ports[component];
+  const pod: Matcher[] = [
+    eq('namespace', config.linkerd.namespace),
+    // §2.3: the pod label linkerd.io/control-plane-component becomes control_plane_component.
+    eq('control_plane_component', CONTROL_PLANE_POD_COMPONENT[component]),
+    eq('direction', 'inbound'),
+  ];
+  // §1.2: target_port exists from 2.11; 2.10 only has target_addr ("ip:port").
+  const portMatcher = facts.hasTargetPort ? eq('target_port', String(port)) : re('target_addr', `.+:${port}`);
+  const total = ctx.proxySelector('response_total', [...pod, portMatcher]);
+  return {
+    total,
+    // §1.2: classification="failure" covers 5xx, failing gRPC codes and stream errors.
+    bad: ctx.proxySelector('response_total', [...pod, portMatcher, eq('classification', 'failure')]),
+    // The admin port's own scrapes keep these series alive even when no client calls the component.
+    presence: ctx.proxySelector('response_total', pod),
+  };
+}
+
+/** Client-side selector of every proxy's calls to one control-plane service. */
+export function clientSelectors(ctx: BuildContext, component: ClientComponent): { total: Selector; bad: Selector } {
+  const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
+  // §1.3: addr is "<svc>.<ns>.svc.<cluster domain>[.]:<port>"; the real scrape has no trailing dot.
+  const addr = re('addr', `${escapeRegex(`${service}.${ctx.config.linkerd.namespace}.svc.`)}.+:${port}`);
+  return {
+    total: ctx.proxySelector('control_response_total', [addr]),
+    bad: ctx.proxySelector('control_response_total', [addr, eq('classification', 'failure')]),
+  };
+}
+
+function availableComponents<T extends string>(components: readonly T[], facts: LinkerdFacts): T[] {
+  return components.filter((c) => c !== 'policy' || facts.hasPolicyController);
+}
+
+export const successRate: SloKind = {
+  id: ID,
+  title: 'Control-plane success rate',
+  enabled: (config: Config) => config.slos.controlPlaneSuccessRate.enabled,
+
+  check(config: Config): ConfigIssue[] {
+    const slo = config.slos.controlPlaneSuccessRate;
+    if (!slo.enabled) return [];
+    const base = ['slos', 'controlPlaneSuccessRate'];
+    const issues = checkObjective(config, slo.objective, slo.period, [...base, 'objective'], [...base, 'period']);
+    if (slo.clientSide.enabled) {
+      issues.push(...checkObjective(config, slo.clientSide.objective, slo.period, [...base, 'clientSide', 'objective'], [...base, 'period']));
+    }
+    if (slo.components.length === 0 && !slo.clientSide.enabled) {
+      issues.push({ path: [...base, 'components'], message: 'no component left to measure; disable the SLO instead (enabled: false)' });
+    }
+    return issues;
+  },
+
+  build(ctx: BuildContext) {
+    const { config, facts } = ctx;
+    const slo = config.slos.controlPlaneSuccessRate;
+    const by = Object.keys(config.prometheus.extraMatchers);
+    const textContext = { namespace: config.linkerd.namespace, version: facts.version };
+    const common = {
+      slo: ID,
+      period: slo.period,
+      burnAlert: BURN_ALERT,
+      absentAlert: ABSENT_ALERT,
+      runbookFile: RUNBOOK,
+      templates: {
+        summary: 'success-rate/burn-summary',
+        description: 'success-rate/burn-description',
+        absentSummary: 'success-rate/absent-summary',
+        absentDescription: 'success-rate/absent-description',
+      },
+    };
+    const definitions: SliDefinition[] = [];
+    const server: SliInstance[] = availableComponents(slo.components, facts).map((component) => {
+      const s = serverSelectors(ctx, component);
+      return { component, ...ratioSli(s.bad, s.total, by), presence: s.presence };
+    });
+    if (server.length) {
+      definitions.push({
+        ...common,
+        sli: 'server',
+        title: 'Control-plane success rate (server side)',
+        objective: slo.objective,
+        instances: server,
+        textContext: { ...textContext, side: 'server' },
+      });
+    }
+    if (slo.clientSide.enabled) {
+      const client: SliInstance[] = availableComponents(slo.clientSide.components, facts).map((component) => {
+        const s = clientSelectors(ctx, component);
+        return { component, ...ratioSli(s.bad, s.total, by), presence: s.total };
+      });
+      if (client.length) {
+        definitions.push({
+          ...common,
+          sli: 'client',
+          title: 'Control-plane success rate (client side)',
+          objective: slo.clientSide.objective,
+          instances: client,
+          textContext: { ...textContext, side: 'client' },
+        });
+      }
+    }
+    const built = definitions.map((d) => ({ def: d, out: buildBurnRate(ctx, d) }));
+    return {
+      ruleGroups: built.flatMap((b) => b.out.groups),
+      dashboardRows: built.map((b) => ({ title: b.def.title, panels: b.out.panels })),
+      runbook: {
+        file: RUNBOOK,
+        markdown: render('runbooks/control-plane-success-rate.md', {
+          cluster: config.cluster,
+          namespace: config.linkerd.namespace,
+          version: facts.version,
+          burnAlert: BURN_ALERT,
+          absentAlert: ABSENT_ALERT,
+          serverObjective: slo.objective,
+          clientObjective: slo.clientSide.objective,
+          period: slo.period,
+          windows: config.alerting.windows.map((w) => ({ ...w, for: w.for ?? '' })),
+          minRequests: config.alerting.lowTraffic.minRequests,
+          severities: config.alerting.severities,
+          proxyJob: config.linkerd.proxyJob,
+        }),
+      },
+    };
+  },
+};
