@@ -194,7 +194,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       alert: def.burnAlert,
       expr: allOf(clauses[0]!, ...clauses.slice(1)),
       ...(w.for ? { for: w.for } : {}),
-      labels: { ...ctx.ruleLabels, severity: severityName(w.severity), long, short },
+      labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
       annotations: annotations(ctx, def.runbookFile, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
     };
   });
