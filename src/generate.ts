@@ -29,7 +29,7 @@ export function buildContext(config: Config): BuildContext {
     controllerSelector: (metric, matchers = []) => withExtra(selector(metric, [eq('job', config.linkerd.controllerJob), ...matchers])),
     recordedSelector: (record, matchers = []) => withExtra(selector(record, matchers)),
     ruleLabels: { ...config.prometheus.ruleLabels },
-    runbookUrl: (file, alert) => `${base}/${file}#${alert.toLowerCase()}`,
+    runbookUrl: (alert) => `${base}/${alert}.md`,
   };
 }
 
@@ -67,7 +67,7 @@ export function generate(config: Config, configFile: string): Generated {
     outputs.flatMap((o) => o.dashboardRows),
   );
   files.set(`grafana/${name}.json`, dashboardJson(dashboard));
-  for (const o of outputs) files.set(`runbooks/${o.runbook.file}`, `${o.runbook.markdown}\n`);
+  for (const o of outputs) for (const r of o.runbooks) files.set(`runbooks/${r.alert}.md`, `${r.markdown}\n`);
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   return { groups, outputs, files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) };
 }

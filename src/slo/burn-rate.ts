@@ -92,7 +92,6 @@ export interface SliDefinition {
   readonly instances: readonly SliInstance[];
   readonly burnAlert: string;
   readonly absentAlert: string;
-  readonly runbookFile: string;
   /** Templates under templates/ for annotations. */
   readonly templates: { readonly summary: string; readonly description: string; readonly absentSummary: string; readonly absentDescription: string };
   /** Extra context for the templates. */
@@ -195,7 +194,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       expr: allOf(clauses[0]!, ...clauses.slice(1)),
       ...(w.for ? { for: w.for } : {}),
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
-      annotations: annotations(ctx, def.runbookFile, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
+      annotations: annotations(ctx, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
     };
   });
 
@@ -206,7 +205,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       expr: absent(inst.presence),
       for: config.alerting.absentFor,
       labels: { ...ctx.ruleLabels, ...baseLabels, component: inst.component, severity: severityName('ticket') },
-      annotations: annotations(ctx, def.runbookFile, def.absentAlert, renderLine(def.templates.absentSummary, text), render(def.templates.absentDescription, text)),
+      annotations: annotations(ctx, def.absentAlert, renderLine(def.templates.absentSummary, text), render(def.templates.absentDescription, text)),
     };
   });
 
@@ -223,8 +222,8 @@ function formatHours(seconds: number): string {
   return hours >= 48 ? `${formatNumber(cleanNumber(hours / 24, 3))} days` : `${formatNumber(cleanNumber(hours, 3))} hours`;
 }
 
-function annotations(ctx: BuildContext, runbookFile: string, alert: string, summary: string, description: string): Record<string, string> {
-  const out: Record<string, string> = { summary, description, runbook_url: ctx.runbookUrl(runbookFile, alert) };
+export function annotations(ctx: BuildContext, alert: string, summary: string, description: string): Record<string, string> {
+  const out: Record<string, string> = { summary, description, runbook_url: ctx.runbookUrl(alert) };
   if (ctx.config.alerting.grafanaBaseUrl) {
     out.dashboard_url = `${ctx.config.alerting.grafanaBaseUrl.replace(/\/+$/, '')}/d/${dashboardUid(ctx.config.cluster)}`;
   }

@@ -20,19 +20,20 @@ export interface BuildContext {
   recordedSelector(record: string, matchers?: readonly Matcher[]): Selector;
   /** Labels every rule carries (config.prometheus.ruleLabels). */
   readonly ruleLabels: Readonly<Record<string, string>>;
-  runbookUrl(runbookFile: string, alert: string): string;
+  /** Where an alert's runbook page (out/runbooks/<alert>.md) is published. */
+  runbookUrl(alert: string): string;
 }
 
+/** One runbook page per alert: out/runbooks/<alert>.md. */
 export interface Runbook {
-  /** File name under out/runbooks/. */
-  readonly file: string;
+  readonly alert: string;
   readonly markdown: string;
 }
 
 export interface KindOutput {
   readonly ruleGroups: readonly RuleGroup[];
   readonly dashboardRows: readonly DashboardRow[];
-  readonly runbook: Runbook;
+  readonly runbooks: readonly Runbook[];
 }
 
 export interface SloKind {

@@ -16,7 +16,6 @@ import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliIn
 import { render } from '../text.js';
 
 const ID = 'control-plane-success-rate';
-const RUNBOOK = `${ID}.md`;
 const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
 
@@ -89,7 +88,6 @@ export const successRate: SloKind = {
       period: slo.period,
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
-      runbookFile: RUNBOOK,
       templates: {
         summary: 'success-rate/burn-summary',
         description: 'success-rate/burn-description',
@@ -132,9 +130,9 @@ export const successRate: SloKind = {
     return {
       ruleGroups: built.flatMap((b) => b.out.groups),
       dashboardRows: built.map((b) => ({ title: b.def.title, panels: b.out.panels })),
-      runbook: {
-        file: RUNBOOK,
-        markdown: render('runbooks/control-plane-success-rate.md', {
+      runbooks: [BURN_ALERT, ABSENT_ALERT].map((alert) => ({
+        alert,
+        markdown: render(`runbooks/${alert}.md`, {
           cluster: config.cluster,
           namespace: config.linkerd.namespace,
           version: facts.version,
@@ -147,8 +145,9 @@ export const successRate: SloKind = {
           minRequests: config.alerting.lowTraffic.minRequests,
           severities: config.alerting.severities,
           proxyJob: config.linkerd.proxyJob,
+          absentFor: config.alerting.absentFor,
         }),
-      },
+      })),
     };
   },
 };
