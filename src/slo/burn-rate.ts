@@ -79,8 +79,8 @@ export interface SliInstance {
   errorsRate(window: string): Expr;
   /** Requests per second over a window, aggregated to component level. */
   requestsRate(window: string): Expr;
-  /** Raw series whose absence means the SLI is blind. */
-  readonly presence: Selector;
+  /** Raw series whose absence means the SLI is blind; undefined when absence is normal (no alert). */
+  readonly presence?: Selector;
 }
 
 export interface SliDefinition {
@@ -198,15 +198,16 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     };
   });
 
-  const absentAlerts: AlertingRule[] = def.instances.map((inst) => {
+  const absentAlerts: AlertingRule[] = def.instances.flatMap((inst) => {
+    if (!inst.presence) return [];
     const text = { ...def.textContext, cluster: config.cluster, title: def.title, component: inst.component, absentFor: config.alerting.absentFor };
-    return {
+    return [{
       alert: def.absentAlert,
       expr: absent(inst.presence),
       for: config.alerting.absentFor,
       labels: { ...ctx.ruleLabels, ...baseLabels, component: inst.component, severity: severityName('ticket') },
       annotations: annotations(ctx, def.absentAlert, renderLine(def.templates.absentSummary, text), render(def.templates.absentDescription, text)),
-    };
+    }];
   });
 
   const prefix = `linkerd-slo-${def.slo}-${def.sli}`;

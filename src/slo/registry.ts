@@ -3,8 +3,9 @@ import type { Config } from '../config/schema.js';
 import type { ConfigIssue } from '../config/errors.js';
 import type { SloKind } from './kind.js';
 import { successRate } from './success-rate.js';
+import { latency } from './latency.js';
 
-export const KINDS: readonly SloKind[] = [successRate];
+export const KINDS: readonly SloKind[] = [successRate, latency];
 
 /** Reserved label names our rules set themselves; user rule labels must not clash. */
 const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period'];

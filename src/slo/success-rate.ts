@@ -22,18 +22,26 @@ const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
 type Component = (typeof COMPONENTS)[number];
 type ClientComponent = (typeof CLIENT_COMPONENTS)[number];
 
+/**
+ * Matchers for one component's inbound traffic as its own pod's proxy sees it: `pod` selects the
+ * pod's inbound series (any port), `port` narrows them to the component's serving port.
+ */
+export function serverMatchers(ctx: BuildContext, component: Component, port: number): { pod: Matcher[]; port: Matcher } {
+  return {
+    pod: [
+      eq('namespace', ctx.config.linkerd.namespace),
+      // §2.3: the pod label linkerd.io/control-plane-component becomes control_plane_component.
+      eq('control_plane_component', CONTROL_PLANE_POD_COMPONENT[component]),
+      eq('direction', 'inbound'),
+    ],
+    // §1.2: target_port exists from 2.11; 2.10 only has target_addr ("ip:port").
+    port: ctx.facts.hasTargetPort ? eq('target_port', String(port)) : re('target_addr', `.+:${port}`),
+  };
+}
+
 /** Server-side selector of one component's inbound responses. */
 export function serverSelectors(ctx: BuildContext, component: Component): { total: Selector; bad: Selector; presence: Selector } {
-  const { config, facts } = ctx;
-  const port = config.slos.controlPlaneSuccessRate.ports[component];
-  const pod: Matcher[] = [
-    eq('namespace', config.linkerd.namespace),
-    // §2.3: the pod label linkerd.io/control-plane-component becomes control_plane_component.
-    eq('control_plane_component', CONTROL_PLANE_POD_COMPONENT[component]),
-    eq('direction', 'inbound'),
-  ];
-  // §1.2: target_port exists from 2.11; 2.10 only has target_addr ("ip:port").
-  const portMatcher = facts.hasTargetPort ? eq('target_port', String(port)) : re('target_addr', `.+:${port}`);
+  const { pod, port: portMatcher } = serverMatchers(ctx, component, ctx.config.slos.controlPlaneSuccessRate.ports[component]);
   const total = ctx.proxySelector('response_total', [...pod, portMatcher]);
   return {
     total,
@@ -113,7 +121,9 @@ export const successRate: SloKind = {
     if (slo.clientSide.enabled) {
       const client: SliInstance[] = availableComponents(slo.clientSide.components, facts).map((component) => {
         const s = clientSelectors(ctx, component);
-        return { component, ...ratioSli(s.bad, s.total, by), presence: s.total };
+        // No absent alert on the client side: proxies evict idle control_* series after 10 minutes
+        // (§1.1) and watch streams only count when they end, so a quiet mesh legitimately has none.
+        return { component, ...ratioSli(s.bad, s.total, by) };
       });
       if (client.length) {
         definitions.push({

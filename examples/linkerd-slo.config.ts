@@ -1,0 +1,21 @@
+// The same example as linkerd-slo.yaml, in TypeScript: `linkerd-slo generate --config examples/linkerd-slo.config.ts`.
+import { defineConfig } from 'linkerd-slo';
+
+export default defineConfig({
+  cluster: 'prod-eu1',
+  linkerd: { version: '2.18', namespace: 'linkerd', proxyJob: 'linkerd-proxy' },
+  prometheus: {
+    extraMatchers: { cluster: 'prod-eu1' },
+    ruleLabels: { team: 'platform' },
+  },
+  kubernetes: { namespace: 'monitoring', release: 'kube-prometheus-stack' },
+  alerting: {
+    severities: { page: 'critical', ticket: 'warning' },
+    runbookBaseUrl: 'https://github.com/linkerd-slo/linkerd-slo/blob/main/out/runbooks',
+    grafanaBaseUrl: 'https://grafana.example.com',
+    lowTraffic: { minRequests: 100 },
+  },
+  slos: {
+    controlPlaneSuccessRate: { objective: 99.9, period: '30d' },
+  },
+});

@@ -1,0 +1,358 @@
+/**
+ * Control-plane latency: the share of inbound control-plane responses whose time to first byte is
+ * at or under a threshold, from the component pods' own proxies (`response_latency_ms_bucket`,
+ * milliseconds, linkerd-metrics.md §1.2). Same pods and serving ports as the server-side success
+ * rate (serverMatchers), same multiwindow multi-burn-rate alerting (buildBurnRate), plus two
+ * tickets: a p99 latency spike and a sharp change in request volume against a recent baseline.
+ *
+ * What "latency" means per component (§1.2 time to first byte, §3.4 long-lived streams):
+ *  - identity: Certify is unary, so the first byte is the answer: a faithful latency signal (default);
+ *  - destination, policy: proxies hold Get/GetProfile and WatchPort/Watch streams open for hours; the
+ *    first byte is the first discovery/policy update, and a stream dropped before its first update is
+ *    recorded with its whole lifetime. Useful (a proxy's first request to a new service waits for that
+ *    update) but noisier, so opt-in.
+ *  - proxy-injector cannot be measured: its webhook port is opaque, so its proxy records no HTTP latency.
+ */
+import {
+  aggregate, allOf, avgOverTime, call, eq, escapeRegex, gt, gte, lt, mul, num, or, paren, rate, re, sub, sum,
+  type Expr, type Matcher, type Selector,
+} from '../promql/ast.js';
+import { LATENCY_COMPONENTS, type Config } from '../config/schema.js';
+import type { ConfigIssue } from '../config/errors.js';
+import { formatDuration, formatNumber, parseDuration } from '../promql/number.js';
+import type { AlertingRule, RecordingRule } from '../rules.js';
+import type { PanelSpec } from '../dashboard-model.js';
+import type { BuildContext, SloKind } from './kind.js';
+import { annotations, buildBurnRate, checkObjective, RECORD, type SliDefinition, type SliInstance } from './burn-rate.js';
+import { serverMatchers } from './success-rate.js';
+import { render, renderLine } from '../text.js';
+
+const ID = 'control-plane-latency';
+const SLI = 'server';
+const BURN_ALERT = 'LinkerdControlPlaneLatencyBudgetBurn';
+const ABSENT_ALERT = 'LinkerdControlPlaneLatencyMetricsAbsent';
+const SPIKE_ALERT = 'LinkerdControlPlaneLatencySpike';
+const VOLUME_ALERT = 'LinkerdControlPlaneRequestVolumeChange';
+const ALERTS = [BURN_ALERT, SPIKE_ALERT, VOLUME_ALERT, ABSENT_ALERT] as const;
+
+/** The spike alert reads p99 over this window (the recorded histogram aggregate's). */
+const SPIKE_WINDOW = '5m';
+const SPIKE_QUANTILE = 0.99;
+
+export const RECORD_LATENCY = {
+  /** Per-bucket rate of the component's responses, summed by le: the input of histogram_quantile. */
+  histogram: `linkerd_slo:response_latency_ms_bucket:rate${SPIKE_WINDOW}`,
+  /** Request rate over the volume window, 0 (not absent) while the pod is scraped but idle. */
+  volume: (w: string) => `linkerd_slo:request_volume:rate${w}`,
+  /** Average of the above over the baseline window. */
+  volumeBaseline: (w: string, baseline: string) => `linkerd_slo:request_volume:rate${w}_avg${baseline}`,
+} as const;
+
+/** Bucket bounds of Linkerd's response_latency_ms histogram, in ms (§1.2; `+Inf` aside). */
+export const LATENCY_BUCKETS_MS = [
+  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000,
+] as const;
+const LARGEST_BOUND = LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
+
+type LatencyComponent = (typeof LATENCY_COMPONENTS)[number];
+
+/** What the SLI measures for each component, for the runbook and the dashboard. */
+const MEASURES: Record<LatencyComponent, string> = {
+  identity:
+    'Certify calls, which are unary: time to first byte is the whole certificate issuance (CSR check and signing). A faithful latency signal.',
+  destination:
+    'Get and GetProfile watch streams: time to the first discovery update of a stream, which a proxy waits for before its first request to a new ' +
+    'destination. Streams live for hours, and a stream dropped before its first update is recorded with its whole lifetime, so expect noise.',
+  policy:
+    'WatchPort and Watch policy streams (plus the rare unary GetPort/Get): time to the first policy update, which a proxy waits for before it serves or ' +
+    'sends traffic on a new port. Same long-lived-stream caveat as destination.',
+};
+
+/**
+ * `le` matcher for a bucket bound. Linkerd renders "100"; Prometheus 3 normalises classic-histogram
+ * `le` to floats ("100.0"), so accept both (slo-prior-art.md §2.2).
+ */
+export function leMatcher(boundMs: number): Matcher {
+  return re('le', `${escapeRegex(String(boundMs))}(\\.0)?`);
+}
+
+/** The bucket bounds on either side of a value that is not one. */
+export function nearestBounds(value: number): number[] {
+  const below = [...LATENCY_BUCKETS_MS].reverse().find((b) => b < value);
+  const above = LATENCY_BUCKETS_MS.find((b) => b > value);
+  return [below, above].filter((b): b is (typeof LATENCY_BUCKETS_MS)[number] => b !== undefined);
+}
+
+function checkBound(value: number, path: ReadonlyArray<string | number>): ConfigIssue[] {
+  if ((LATENCY_BUCKETS_MS as readonly number[]).includes(value)) return [];
+  const nearest = nearestBounds(value);
+  return [
+    {
+      path,
+      message:
+        `${formatNumber(value)} ms is not a bucket bound of Linkerd's response_latency_ms histogram, so the share of faster responses cannot be read from it; ` +
+        `the nearest ${nearest.length > 1 ? 'bounds are' : 'bound is'} ${nearest.join(' and ')} ms (bounds: ${LATENCY_BUCKETS_MS.join(', ')})`,
+    },
+  ];
+}
+
+function thresholdOf(slo: Config['slos']['controlPlaneLatency'], component: LatencyComponent): number {
+  return slo.componentThresholdMs[component] ?? slo.thresholdMs;
+}
+
+function measuredComponents(config: Config, hasPolicyController: boolean): LatencyComponent[] {
+  return [...new Set(config.slos.controlPlaneLatency.components)].filter((c) => c !== 'policy' || hasPolicyController);
+}
+
+export const latency: SloKind = {
+  id: ID,
+  title: 'Control-plane latency',
+  enabled: (config: Config) => config.slos.controlPlaneLatency.enabled,
+
+  check(config: Config): ConfigIssue[] {
+    const slo = config.slos.controlPlaneLatency;
+    if (!slo.enabled) return [];
+    const base = ['slos', 'controlPlaneLatency'];
+    const issues = checkObjective(config, slo.objective, slo.period, [...base, 'objective'], [...base, 'period']);
+    issues.push(...checkBound(slo.thresholdMs, [...base, 'thresholdMs']));
+    for (const c of LATENCY_COMPONENTS) {
+      const t = slo.componentThresholdMs[c];
+      if (t !== undefined) issues.push(...checkBound(t, [...base, 'componentThresholdMs', c]));
+    }
+    if (slo.components.length === 0) {
+      issues.push({ path: [...base, 'components'], message: 'no component left to measure; disable the SLO instead (enabled: false)' });
+    }
+    if (slo.spike.enabled) {
+      for (const c of new Set(slo.components)) {
+        const limit = slo.spike.factor * thresholdOf(slo, c);
+        if (limit >= LARGEST_BOUND) {
+          issues.push({
+            path: [...base, 'spike', 'factor'],
+            message:
+              `${formatNumber(slo.spike.factor)} × the ${c} threshold (${thresholdOf(slo, c)} ms) = ${formatNumber(limit)} ms: the spike alert could never fire, ` +
+              `because histogram_quantile reports at most ${LARGEST_BOUND} ms (the largest finite bucket). Lower spike.factor or the threshold`,
+          });
+        }
+      }
+    }
+    if (slo.volumeChange.enabled && parseDuration(slo.volumeChange.baseline) <= parseDuration(slo.volumeChange.window)) {
+      issues.push({
+        path: [...base, 'volumeChange', 'baseline'],
+        message: `baseline ${slo.volumeChange.baseline} must be longer than window ${slo.volumeChange.window}`,
+      });
+    }
+    return issues;
+  },
+
+  build(ctx: BuildContext) {
+    const { config, facts } = ctx;
+    const slo = config.slos.controlPlaneLatency;
+    const by = Object.keys(config.prometheus.extraMatchers);
+    const components = measuredComponents(config, facts.hasPolicyController);
+    if (components.length === 0) return { ruleGroups: [], dashboardRows: [], runbooks: [] };
+
+    const minRequests = config.alerting.lowTraffic.minRequests;
+    const ticket = config.alerting.severities.ticket;
+    const labelsOf = (component: string) => ({ ...ctx.ruleLabels, slo: ID, sli: SLI, component });
+    const recorded = (record: string, component: string): Selector =>
+      ctx.recordedSelector(record, [eq('slo', ID), eq('sli', SLI), eq('component', component)]);
+    const thresholds = components.map((component) => ({ component, ms: thresholdOf(slo, component) }));
+    const thresholdText = thresholds.map((t) => `${t.component} ${t.ms} ms`).join(', ');
+    const textContext = { namespace: config.linkerd.namespace, version: facts.version, thresholds: thresholdText };
+
+    const bucketsOf = (component: LatencyComponent, le?: Matcher): Selector => {
+      const m = serverMatchers(ctx, component, slo.ports[component]);
+      return ctx.proxySelector('response_latency_ms_bucket', [...m.pod, m.port, ...(le ? [le] : [])]);
+    };
+    // The admin port's probes and scrapes keep the pod's inbound series alive when no client calls it.
+    const presenceOf = (component: LatencyComponent): Selector =>
+      ctx.proxySelector('response_latency_ms_bucket', [...serverMatchers(ctx, component, slo.ports[component]).pod, eq('le', '+Inf')]);
+    const instances: SliInstance[] = components.map((component) => {
+      // Every response lands in le="+Inf"; the slow ones are those above the threshold bucket.
+      const total = bucketsOf(component, eq('le', '+Inf'));
+      const fast = bucketsOf(component, leMatcher(thresholdOf(slo, component)));
+      const requests = (w: string) => sum(rate(total, w), by);
+      return {
+        component,
+        errorsRate: (w) => sub(requests(w), sum(rate(fast, w), by)),
+        requestsRate: requests,
+        presence: presenceOf(component),
+      };
+    });
+
+    const def: SliDefinition = {
+      slo: ID,
+      sli: SLI,
+      title: 'Control-plane latency',
+      objective: slo.objective,
+      period: slo.period,
+      instances,
+      burnAlert: BURN_ALERT,
+      absentAlert: ABSENT_ALERT,
+      templates: {
+        summary: 'latency/burn-summary',
+        description: 'latency/burn-description',
+        absentSummary: 'latency/absent-summary',
+        absentDescription: 'latency/absent-description',
+      },
+      textContext,
+    };
+    const burn = buildBurnRate(ctx, def);
+
+    // ---- recordings: histogram aggregate, request volume and its baseline -------------------------
+    const volumeWindow = formatDuration(parseDuration(slo.volumeChange.window));
+    const baselineWindow = formatDuration(parseDuration(slo.volumeChange.baseline));
+    const recordings: RecordingRule[] = [];
+    for (const component of components) {
+      recordings.push({
+        record: RECORD_LATENCY.histogram,
+        expr: aggregate('sum', rate(bucketsOf(component), SPIKE_WINDOW), { by: ['le', ...by] }),
+        labels: labelsOf(component),
+      });
+      if (slo.volumeChange.enabled) {
+        const inst = instances.find((i) => i.component === component)!;
+        const idle = mul(num(0), aggregate('group', presenceOf(component), by.length ? { by } : {}));
+        recordings.push({ record: RECORD_LATENCY.volume(volumeWindow), expr: or(inst.requestsRate(volumeWindow), idle), labels: labelsOf(component) });
+        recordings.push({
+          record: RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow),
+          expr: sum(avgOverTime(recorded(RECORD_LATENCY.volume(volumeWindow), component), baselineWindow), by),
+          labels: labelsOf(component),
+        });
+      }
+    }
+
+    // ---- tickets: latency spike and request-volume change ----------------------------------------
+    const guard = (ratePerSecond: Expr, window: string): Expr[] =>
+      minRequests > 0 ? [gte(mul(ratePerSecond, num(parseDuration(window))), num(minRequests))] : [];
+    const alertText = { ...textContext, cluster: config.cluster, minRequests };
+    const alerts: AlertingRule[] = [];
+    if (slo.spike.enabled) {
+      for (const { component, ms } of thresholds) {
+        const limit = slo.spike.factor * ms;
+        const p99 = call('histogram_quantile', num(SPIKE_QUANTILE), recorded(RECORD_LATENCY.histogram, component));
+        const text = { ...alertText, component, threshold: ms, factor: formatNumber(slo.spike.factor), limit: formatNumber(limit), for: slo.spike.for, window: SPIKE_WINDOW };
+        alerts.push({
+          alert: SPIKE_ALERT,
+          expr: allOf(gt(p99, num(limit)), ...guard(recorded(RECORD.requestsRate, component), SPIKE_WINDOW)),
+          for: slo.spike.for,
+          labels: { ...labelsOf(component), severity: ticket },
+          annotations: annotations(ctx, SPIKE_ALERT, renderLine('latency/spike-summary', text), render('latency/spike-description', text)),
+        });
+      }
+    }
+    if (slo.volumeChange.enabled) {
+      const v = slo.volumeChange;
+      for (const component of components) {
+        const current = recorded(RECORD_LATENCY.volume(volumeWindow), component);
+        const baseline = recorded(RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow), component);
+        const text = {
+          ...alertText,
+          component,
+          window: volumeWindow,
+          baseline: baselineWindow,
+          dropBelowPercent: formatNumber(v.dropBelowPercent),
+          riseAboveFactor: formatNumber(v.riseAboveFactor),
+          for: v.for,
+        };
+        // Drops are judged against the traffic the baseline promised, rises against the traffic seen.
+        const drop = allOf(lt(current, mul(baseline, num(v.dropBelowPercent / 100))), ...guard(baseline, volumeWindow));
+        const rise = allOf(gt(current, mul(baseline, num(v.riseAboveFactor))), ...guard(current, volumeWindow));
+        alerts.push({
+          alert: VOLUME_ALERT,
+          expr: or(paren(drop), paren(rise)),
+          for: v.for,
+          labels: { ...labelsOf(component), severity: ticket },
+          annotations: annotations(ctx, VOLUME_ALERT, renderLine('latency/volume-summary', text), render('latency/volume-description', text)),
+        });
+      }
+    }
+
+    const prefix = `linkerd-slo-${ID}-${SLI}`;
+    const ruleGroups = [
+      ...burn.groups,
+      { name: `${prefix}-histogram-recordings`, rules: recordings },
+      ...(alerts.length ? [{ name: `${prefix}-tickets`, rules: alerts }] : []),
+    ];
+
+    const panels: PanelSpec[] = [
+      ...burn.panels,
+      ...thresholds.map(({ component, ms }): PanelSpec => {
+        const hist = recorded(RECORD_LATENCY.histogram, component);
+        return {
+          title: `Latency percentiles: ${component}`,
+          description:
+            `p50/p95/p99 time to first byte of ${component} responses over 5m, in ms. Measures ${MEASURES[component]} ` +
+            `Orange above the ${ms} ms threshold (slow responses burn budget)` +
+            (slo.spike.enabled ? `, red above ${formatNumber(slo.spike.factor * ms)} ms (p99 there for ${slo.spike.for} opens a ticket).` : '.'),
+          type: 'timeseries',
+          unit: 'ms',
+          queries: [0.5, 0.95, 0.99].map((q) => ({ expr: call('histogram_quantile', num(q), hist), legend: `p${formatNumber(q * 100)}` })),
+          thresholds: [
+            { value: null, color: 'green' },
+            { value: ms, color: 'orange' },
+            ...(slo.spike.enabled ? [{ value: slo.spike.factor * ms, color: 'red' }] : []),
+          ],
+          min: 0,
+          width: 12,
+        };
+      }),
+      ...(slo.volumeChange.enabled
+        ? [
+            {
+              title: 'Request volume vs baseline',
+              description:
+                `Requests per second over ${volumeWindow} (solid) against their ${baselineWindow} average (baseline). A ticket opens when the rate falls below ` +
+                `${formatNumber(slo.volumeChange.dropBelowPercent)}% or rises above ${formatNumber(slo.volumeChange.riseAboveFactor)}× the baseline.`,
+              type: 'timeseries',
+              unit: 'reqps',
+              queries: components.flatMap((component) => [
+                { expr: recorded(RECORD_LATENCY.volume(volumeWindow), component), legend: `{{component}} ${volumeWindow}` },
+                { expr: recorded(RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow), component), legend: `{{component}} baseline` },
+              ]),
+              width: 12,
+            } satisfies PanelSpec,
+          ]
+        : []),
+    ];
+
+    const runbookContext = {
+      cluster: config.cluster,
+      namespace: config.linkerd.namespace,
+      version: facts.version,
+      burnAlert: BURN_ALERT,
+      absentAlert: ABSENT_ALERT,
+      spikeAlert: SPIKE_ALERT,
+      volumeAlert: VOLUME_ALERT,
+      objective: formatNumber(slo.objective),
+      period: slo.period,
+      components: thresholds.map(({ component, ms }) => ({
+        component,
+        thresholdMs: ms,
+        port: slo.ports[component],
+        measures: MEASURES[component],
+        spikeLimit: formatNumber(slo.spike.factor * ms),
+      })),
+      notMeasured: LATENCY_COMPONENTS.filter((c) => !components.includes(c)),
+      windows: config.alerting.windows.map((w) => ({ ...w, for: w.for ?? '' })),
+      minRequests,
+      severities: config.alerting.severities,
+      proxyJob: config.linkerd.proxyJob,
+      absentFor: config.alerting.absentFor,
+      spike: { ...slo.spike, factor: formatNumber(slo.spike.factor), window: SPIKE_WINDOW },
+      volume: {
+        ...slo.volumeChange,
+        window: volumeWindow,
+        baseline: baselineWindow,
+        dropBelowPercent: formatNumber(slo.volumeChange.dropBelowPercent),
+        riseAboveFactor: formatNumber(slo.volumeChange.riseAboveFactor),
+      },
+    };
+    const activeAlerts = ALERTS.filter((a) => (a !== SPIKE_ALERT || slo.spike.enabled) && (a !== VOLUME_ALERT || slo.volumeChange.enabled));
+
+    return {
+      ruleGroups,
+      dashboardRows: [{ title: def.title, panels }],
+      runbooks: activeAlerts.map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, runbookContext) })),
+    };
+  },
+};

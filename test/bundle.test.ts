@@ -1,0 +1,103 @@
+/** The shipped example bundle: golden files, PromQL validity, promtool on both rule formats. */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { load } from 'js-yaml';
+import { loadConfigFile } from '../src/config/load.js';
+import { allExpressions, generate, OWNED_DIRS } from '../src/generate.js';
+import { validatePromQL } from '../src/promql/validate.js';
+import { configJsonSchema } from '../src/config/schema.js';
+import { checkRules } from './support/promtool.js';
+import { toYaml } from '../src/emit/rule-files.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'out');
+process.chdir(ROOT); // config file names in generated headers are relative to the cwd
+const { file, config } = await loadConfigFile(join(ROOT, 'examples', 'linkerd-slo.yaml'));
+const gen = generate(config, file);
+
+function listOut(dir: string, sub = ''): string[] {
+  return readdirSync(join(dir, sub), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listOut(dir, sub ? `${sub}/${e.name}` : e.name) : [sub ? `${sub}/${e.name}` : e.name],
+  );
+}
+
+describe('golden files: out/ is exactly what the example config generates', () => {
+  it.each([...gen.files.keys()])('%s', (rel) => {
+    expect(existsSync(join(OUT, rel)), `out/${rel} missing: run npm run generate`).toBe(true);
+    expect(readFileSync(join(OUT, rel), 'utf8')).toBe(gen.files.get(rel));
+  });
+
+  it('has no stale files in the directories the generator owns', () => {
+    const owned = listOut(OUT).filter((f) => (OWNED_DIRS as readonly string[]).includes(f.split('/')[0]!));
+    expect(owned.sort()).toEqual([...gen.files.keys()].sort());
+  });
+});
+
+describe('every generated expression', () => {
+  const exprs = allExpressions(gen);
+  it('there are many of them (rules and panels)', () => {
+    expect(exprs.length).toBeGreaterThan(100);
+  });
+  it('parses with the in-process PromQL parser', () => {
+    const bad = exprs.map((e) => ({ name: e.name, problems: validatePromQL(e.text) })).filter((e) => e.problems.length);
+    expect(bad).toEqual([]);
+  });
+  it('prints clean numbers (no float noise)', () => {
+    const noisy = exprs.filter((e) => /\d\.\d*?(0000000|9999999)\d*/.test(e.text));
+    expect(noisy.map((e) => e.text)).toEqual([]);
+  });
+});
+
+describe('promtool accepts', () => {
+  it('the plain rule file', () => {
+    const r = checkRules(gen.files.get('prometheus/linkerd-slo-prod-eu1.rules.yaml')!);
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('the PrometheusRule spec, and the object carries the kube-prometheus-stack release label', () => {
+    const obj = load(gen.files.get('kubernetes/linkerd-slo-prod-eu1.prometheusrule.yaml')!) as {
+      apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { groups: unknown[] };
+    };
+    expect(obj.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(obj.kind).toBe('PrometheusRule');
+    expect(obj.metadata).toMatchObject({ name: 'linkerd-slo-prod-eu1', namespace: 'monitoring', labels: { release: 'kube-prometheus-stack' } });
+    const r = checkRules(toYaml({ groups: obj.spec.groups }));
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('every panel query, wrapped in a throwaway recording rule', () => {
+    const panels = allExpressions(gen).filter((e) => !e.name.startsWith('linkerd-slo-'));
+    expect(panels.length).toBeGreaterThan(5);
+    const file = toYaml({ groups: [{ name: 'panels', rules: panels.map((p, i) => ({ record: `panel_query_${i}`, expr: p.text })) }] });
+    const r = checkRules(file);
+    expect(r.ok, r.output).toBe(true);
+  });
+});
+
+describe('alerts follow the conventions', () => {
+  const alerts = gen.groups.flatMap((g) => g.rules).filter((r) => 'alert' in r);
+  it.each(alerts.map((a) => [a.alert + ' ' + JSON.stringify(a.labels), a] as const))('%s', (_, a) => {
+    expect(a.alert).toMatch(/^Linkerd[A-Z][A-Za-z]+$/);
+    expect(Object.keys(a.labels)).toEqual(expect.arrayContaining(['severity', 'slo']));
+    expect(['critical', 'warning']).toContain(a.labels.severity);
+    expect(Object.keys(a.annotations)).toEqual(expect.arrayContaining(['summary', 'description', 'runbook_url']));
+    expect(a.annotations.runbook_url).toMatch(new RegExp(`/${a.alert}\\.md$`));
+    expect(gen.files.has(`runbooks/${a.alert}.md`)).toBe(true);
+  });
+  it('burn-rate descriptions show the observed burn rate', () => {
+    const burn = alerts.filter((a) => a.alert === 'LinkerdControlPlaneErrorBudgetBurn');
+    expect(burn).toHaveLength(8);
+    for (const a of burn) expect(a.annotations.description).toContain('{{ $value | printf "%.1f" }}x');
+  });
+});
+
+it('out/schema is the same JSON Schema the CLI prints', () => {
+  expect(JSON.parse(gen.files.get('schema/linkerd-slo.schema.json')!)).toEqual(configJsonSchema());
+});
+
+it('the dashboard has a valid, stable UID and a datasource variable', () => {
+  const d = JSON.parse(gen.files.get('grafana/linkerd-slo-prod-eu1.json')!) as { uid: string; templating: { list: Array<{ name: string }> } };
+  expect(d.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
+  expect(d.templating.list.map((v) => v.name)).toContain('datasource');
+});

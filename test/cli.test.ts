@@ -1,0 +1,149 @@
+/** The CLI end to end, as a user runs it (node dist/cli.js, built by `npm test`). */
+import { describe, expect, it, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
+
+function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(rel);
+      else out[rel] = readFileSync(join(dir, rel), 'utf8');
+    }
+  };
+  if (existsSync(dir)) walk('');
+  return out;
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'linkerd-slo-cli-'));
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');
+});
+
+describe('linkerd-slo generate', () => {
+  it('writes the bundle, and a second run is byte-for-byte identical', () => {
+    const out = join(tmp(), 'out');
+    const first = cli(['generate', '--config', EXAMPLE, '--out', out]);
+    expect(first.status, first.stderr).toBe(0);
+    const a = snapshot(out);
+    expect(Object.keys(a).sort()).toEqual(expect.arrayContaining([
+      'prometheus/linkerd-slo-prod-eu1.rules.yaml',
+      'kubernetes/linkerd-slo-prod-eu1.prometheusrule.yaml',
+      'grafana/linkerd-slo-prod-eu1.json',
+      'schema/linkerd-slo.schema.json',
+    ]));
+    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    expect(snapshot(out)).toEqual(a);
+  });
+
+  it('--check passes on fresh output and lists changed, missing and stale files otherwise, writing nothing', () => {
+    const out = join(tmp(), 'out');
+    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    const ok = cli(['generate', '--config', EXAMPLE, '--out', out, '--check']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('up to date');
+
+    writeFileSync(join(out, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'), 'edited by hand\n');
+    writeFileSync(join(out, 'prometheus', 'old-cluster.rules.yaml'), 'left over\n');
+    const before = snapshot(out);
+    const drift = cli(['generate', '--config', EXAMPLE, '--out', out, '--check']);
+    expect(drift.status).toBe(1);
+    expect(drift.stderr).toContain('changed: ');
+    expect(drift.stderr).toContain('prometheus/linkerd-slo-prod-eu1.rules.yaml');
+    expect(drift.stderr).toMatch(/stale: +.*prometheus\/old-cluster\.rules\.yaml/);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('removes stale files from the directories it owns and leaves everything else alone', () => {
+    const out = join(tmp(), 'out');
+    mkdirSync(join(out, 'prometheus'), { recursive: true });
+    writeFileSync(join(out, 'prometheus', 'old-cluster.rules.yaml'), 'left over\n');
+    writeFileSync(join(out, 'README.txt'), 'mine\n');
+    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    expect(existsSync(join(out, 'prometheus', 'old-cluster.rules.yaml'))).toBe(false);
+    expect(readFileSync(join(out, 'README.txt'), 'utf8')).toBe('mine\n');
+    expect(readdirSync(out).filter((f) => f.startsWith('.linkerd-slo-'))).toEqual([]);
+  });
+
+  it('a broken config exits 2 with located errors and writes nothing', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    const before = snapshot(out);
+    const mtime = statSync(join(out, 'prometheus')).mtimeMs;
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'cluster: prod-eu1\nslos:\n  controlPlaneSuccessRate:\n    objective: 150\n    perod: 30d\n');
+    const r = cli(['generate', '--config', bad, '--out', out], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('bad.yaml:4:16: slos.controlPlaneSuccessRate.objective: ');
+    expect(r.stderr).toContain('bad.yaml:5:5: slos.controlPlaneSuccessRate.perod: unknown key "perod" (did you mean "period"?)');
+    expect(r.stderr).toContain('nothing was written');
+    expect(snapshot(out)).toEqual(before);
+    expect(statSync(join(out, 'prometheus')).mtimeMs).toBe(mtime);
+  });
+
+  it('a missing config file is a clear error', () => {
+    const r = cli(['generate', '--config', join(tmp(), 'nope.yaml'), '--out', join(tmp(), 'out')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/nope\.yaml: \(top level\): cannot read config: file not found/);
+  });
+
+  it('loads a TypeScript config through defineConfig and produces the same bundle as the YAML', () => {
+    const fromYaml = join(tmp(), 'out');
+    const fromTs = join(tmp(), 'out');
+    expect(cli(['generate', '--config', EXAMPLE, '--out', fromYaml]).status).toBe(0);
+    const r = cli(['generate', '--config', join(ROOT, 'examples', 'linkerd-slo.config.ts'), '--out', fromTs]);
+    expect(r.status, r.stderr).toBe(0);
+    const strip = (s: Record<string, string>) =>
+      Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.replace(/linkerd-slo\.(yaml|config\.ts)/g, 'CONFIG')]));
+    expect(strip(snapshot(fromTs))).toEqual(strip(snapshot(fromYaml)));
+    expect(readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.mjs'))).toEqual([]);
+  });
+});
+
+describe('other commands', () => {
+  it('validate reports rule counts and writes nothing', () => {
+    const r = cli(['validate', '--config', EXAMPLE]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ok \(\d+ rule groups, \d+ rules, \d+ files\)/);
+  });
+
+  it('schema prints the JSON Schema that is also written to out/schema', () => {
+    const r = cli(['schema']);
+    expect(r.status).toBe(0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
+    expect(schema.required).toEqual(['cluster']);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['cluster', 'linkerd', 'prometheus', 'alerting', 'slos']));
+  });
+
+  it('--help and --version work on every command', () => {
+    for (const args of [['--help'], ['generate', '--help'], ['validate', '--help'], ['schema', '--help']]) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(0);
+      expect(r.stdout).toContain('linkerd-slo');
+    }
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(cli(['--version']).stdout.trim()).toBe(pkg.version);
+    expect(cli(['generate', '--version']).stdout.trim()).toBe(pkg.version);
+  });
+
+  it('an unknown command is an error', () => {
+    const r = cli(['generat']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown|Did you mean/i);
+  });
+});

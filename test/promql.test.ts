@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { anyOf, div, eq, escapeRegex, format, gt, inline, num, quote, rate, re, selector, sum, withMatchers } from '../src/promql/ast.js';
+import { cleanNumber, errorBudget, formatDuration, parseDuration } from '../src/promql/number.js';
+import { validatePromQL } from '../src/promql/validate.js';
+
+describe('PromQL builder', () => {
+  it('escapes label values so user input cannot break out of the string', () => {
+    const hostile = 'a"} or vector(1) or up{x="\\\n';
+    const sel = selector('up', [eq('job', hostile)]);
+    const text = inline(sel);
+    expect(text).toBe('up{job="a\\"} or vector(1) or up{x=\\"\\\\\\n"}');
+    expect(validatePromQL(text)).toEqual([]);
+  });
+
+  it('escapes regex metacharacters of literal values', () => {
+    expect(escapeRegex('linkerd-dst-headless.linkerd.svc.')).toBe('linkerd-dst-headless\\.linkerd\\.svc\\.');
+    expect(anyOf(['a.b', 'c|d'])).toBe('a\\.b|c\\|d');
+    expect(inline(selector('x', [re('addr', escapeRegex('a.b') + '.+')]))).toBe('x{addr=~"a\\\\.b.+"}');
+  });
+
+  it('rejects invalid label and metric names', () => {
+    expect(() => eq('bad-label', 'x')).toThrow(/invalid Prometheus label name/);
+    expect(() => selector('bad-metric')).toThrow(/invalid metric name/);
+  });
+
+  it('extra matchers replace a matcher on the same label and add the rest', () => {
+    const sel = withMatchers(selector('up', [eq('job', 'a'), eq('cluster', 'x')]), [eq('cluster', 'prod'), eq('env', 'p')]);
+    expect(inline(sel)).toBe('up{job="a", cluster="prod", env="p"}');
+  });
+
+  it('adds parentheses only where precedence needs them', () => {
+    const a = selector('a');
+    const b = selector('b');
+    expect(inline(div(sum(rate(a, '5m')), num(0.001)))).toBe('sum (rate(a[5m])) / 0.001');
+    expect(inline(gt(div(a, b), num(1)))).toBe('a / b > 1');
+    expect(inline(div(a, div(b, a)))).toBe('a / (b / a)');
+  });
+
+  it('formats long expressions over lines and keeps leaf expressions whole', () => {
+    const long = selector('response_total', [eq('job', 'linkerd-proxy'), eq('namespace', 'linkerd'), eq('direction', 'inbound'), eq('classification', 'failure')]);
+    const text = format(div(sum(rate(long, '5m'), ['cluster']), sum(rate(long, '1h'), ['cluster'])));
+    expect(text.split('\n')).toEqual([
+      `sum by (cluster) (${inline(rate(long, '5m'))})`,
+      '/',
+      `sum by (cluster) (${inline(rate(long, '1h'))})`,
+    ]);
+    expect(validatePromQL(text)).toEqual([]);
+  });
+});
+
+describe('numbers and durations', () => {
+  it('prints clean numbers', () => {
+    expect((100 - 99.9) / 100).not.toBe(0.001); // the float noise this guards against
+    expect(errorBudget(99.9)).toBe(0.001);
+    expect(errorBudget(99.95)).toBe(0.0005);
+    expect(errorBudget(99.999)).toBe(0.00001);
+    expect(cleanNumber(0.1 + 0.2)).toBe(0.3);
+  });
+
+  it('parses and prints durations', () => {
+    expect(parseDuration('1h30m')).toBe(5400);
+    expect(parseDuration('30d')).toBe(2592000);
+    expect(formatDuration(86400)).toBe('1d');
+    expect(formatDuration(604800)).toBe('7d');
+    expect(formatDuration(5400)).toBe('90m');
+    expect(() => parseDuration('5x')).toThrow(/invalid duration/);
+    expect(() => parseDuration('0s')).toThrow(/greater than zero/);
+  });
+});
+
+describe('in-process PromQL validation', () => {
+  it.each([
+    ['rate(x[5m]', /syntax/],
+    ['sum by le (x)', /syntax/],
+    ['rate(x)', /matrix/],
+    ['sum(rate(x[5m]))[5m]', /range selector/],
+    ['rate(x[0s])', /zero-length/],
+  ])('rejects %s', (expr, message) => {
+    const problems = validatePromQL(expr);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.map((p) => p.message).join(' ')).toMatch(message);
+  });
+
+  it('accepts valid expressions', () => {
+    expect(validatePromQL('histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))')).toEqual([]);
+    expect(validatePromQL('sum(rate(a[5m])) or 0 * sum(rate(b[5m]))')).toEqual([]);
+  });
+});
+
+it('quote() produces Go-style strings', () => {
+  expect(quote('tab\there')).toBe('"tab\\there"');
+  expect(quote('\u0001')).toBe('"\\x01"');
+});
