@@ -11,10 +11,11 @@ import { KINDS } from './slo/registry.js';
 import { ruleName, type RuleGroup } from './rules.js';
 import { prometheusRuleFile, prometheusRuleObject } from './emit/rule-files.js';
 import { buildDashboard, dashboardJson } from './emit/grafana.js';
+import { alertmanagerSnippet } from './emit/alertmanager.js';
 import { dashboardUid } from './slo/burn-rate.js';
 
 /** Directories under the output root that the generator owns (and prunes). */
-export const OWNED_DIRS = ['prometheus', 'kubernetes', 'grafana', 'runbooks', 'schema'] as const;
+export const OWNED_DIRS = ['prometheus', 'kubernetes', 'grafana', 'runbooks', 'alertmanager', 'schema'] as const;
 
 export type Bundle = ReadonlyMap<string, string>;
 
@@ -57,6 +58,7 @@ export function generate(config: Config, configFile: string): Generated {
   const files = new Map<string, string>();
   files.set(`prometheus/${name}.rules.yaml`, prometheusRuleFile(groups, configFile));
   files.set(`kubernetes/${name}.prometheusrule.yaml`, prometheusRuleObject(groups, config, configFile));
+  files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   const dashboard = buildDashboard(
     {
       uid: dashboardUid(config.cluster),

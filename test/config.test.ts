@@ -78,9 +78,14 @@ describe('defaults', () => {
     expect(config.slos.controlPlaneSuccessRate).toMatchObject({ enabled: true, objective: 99.9, period: '30d' });
     const gen = generate(config, 'x.yaml');
     const components = new Set(gen.groups.flatMap((g) => g.rules.map((r) => r.labels?.component)).filter(Boolean));
-    expect([...components].sort()).toEqual(['destination', 'identity', 'policy', 'proxy-injector']);
-    const alertGroups = gen.groups.filter((g) => g.name.endsWith('-alerts')).map((g) => g.name);
-    expect(alertGroups).toEqual(['linkerd-slo-control-plane-success-rate-server-alerts', 'linkerd-slo-control-plane-success-rate-client-alerts']);
+    expect([...components].sort()).toEqual(['destination', 'identity', 'policy']);
+    const groups = gen.groups.map((g) => g.name);
+    expect(groups).toEqual(expect.arrayContaining([
+      'linkerd-slo-control-plane-success-rate-server-alerts',
+      'linkerd-slo-control-plane-success-rate-client-alerts',
+      'linkerd-slo-certificates',
+    ]));
+    expect(groups.some((g) => g.startsWith('linkerd-slo-control-plane-latency'))).toBe(true);
   });
 });
 

@@ -91,3 +91,10 @@ it('quote() produces Go-style strings', () => {
   expect(quote('tab\there')).toBe('"tab\\there"');
   expect(quote('\u0001')).toBe('"\\x01"');
 });
+
+it('an invalid generated expression fails the run and names the rule', async () => {
+  const { assertValidPromQL, InvalidPromQLError } = await import('../src/promql/validate.js');
+  expect(() => assertValidPromQL('group-x/my_rule', 'sum(rate(x[5m])')).toThrow(InvalidPromQLError);
+  expect(() => assertValidPromQL('group-x/my_rule', 'sum(rate(x[5m])')).toThrow(/group-x\/my_rule is invalid \(this is a bug in linkerd-slo/);
+  expect(() => assertValidPromQL('ok', 'sum(rate(x[5m]))')).not.toThrow();
+});

@@ -16,7 +16,13 @@ const k8sName = z
 const duration = z.string().refine(isDuration, { message: 'must be a Prometheus duration such as 5m, 1h or 30d' });
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
-export const COMPONENTS = ['destination', 'policy', 'identity', 'proxy-injector'] as const;
+/**
+ * Control-plane components whose server side the proxies can measure. proxy-injector is not one:
+ * the chart marks its webhook port 8443 opaque (config.linkerd.io/opaque-ports in
+ * linkerd-control-plane/templates/proxy-injector.yaml), so its proxy records no HTTP responses;
+ * its availability is watched through scrape health and replicas instead.
+ */
+export const COMPONENTS = ['destination', 'policy', 'identity'] as const;
 export const CLIENT_COMPONENTS = ['destination', 'policy', 'identity'] as const;
 
 const burnRateWindow = z
@@ -68,18 +74,13 @@ const successRate = z.strictObject({
       destination: z.number().int().positive().default(8086),
       policy: z.number().int().positive().default(8090),
       identity: z.number().int().positive().default(8080),
-      'proxy-injector': z.number().int().positive().default(8443),
     })
     .prefault({})
     .describe('Serving ports per component; only requests to these ports count, so probes and metric scrapes on admin ports do not dilute the SLI.'),
 });
 
-/**
- * Components whose server-side latency the control-plane latency SLO can measure. proxy-injector is
- * not one: its webhook port 8443 is opaque (config.linkerd.io/opaque-ports), so its proxy records
- * no HTTP latency.
- */
-export const LATENCY_COMPONENTS = ['destination', 'policy', 'identity'] as const;
+/** Components whose server-side latency can be measured: the same as for success rate. */
+export const LATENCY_COMPONENTS = COMPONENTS;
 
 const latencyThresholdMs = z
   .number()
@@ -200,7 +201,8 @@ function x509Class(title: string, objects: Array<{ kind?: 'secret' | 'configmap'
       objects: z.array(x509Object).default(objects.map((o) => ({ kind: o.kind ?? 'secret', ...o }))).describe(`Objects holding the ${title}. ${why}`),
       ...expiryThresholds(LONG_LIVED),
     })
-    .prefault({});
+    .prefault({})
+    .describe(`The ${title}: objects to watch and thresholds.`);
 }
 
 export const certificatesConfig = z.strictObject({
@@ -378,7 +380,7 @@ export const ConfigSchema = z
       .prefault({}),
     slos: z
       .strictObject({
-        controlPlaneSuccessRate: successRate.prefault({}).describe('Success rate of the Linkerd control plane (destination, policy, identity, proxy-injector).'),
+        controlPlaneSuccessRate: successRate.prefault({}).describe('Success rate of the Linkerd control plane (destination, policy, identity).'),
         certificates: certificatesConfig
           .prefault({})
           .describe('Certificate expiry: proxy workload certificates, the identity issuer, the trust anchor and webhook certificates, from Linkerd, cert-manager or x509-certificate-exporter.'),

@@ -71,5 +71,4 @@ export const CONTROL_PLANE_POD_COMPONENT = {
   destination: 'destination',
   policy: 'destination',
   identity: 'identity',
-  'proxy-injector': 'proxy-injector',
 } as const;

@@ -249,7 +249,7 @@ function panelsFor(
   return [
     {
       title: `SLI over ${period}`,
-      description: `Share of good responses over the SLO period (${period}) per component. Red: below the ${def.objective}% objective, the error budget is spent; freeze risky control-plane changes and follow the runbook.`,
+      description: `${def.title}: share of good events over the SLO period (${period}) per component. Red: below the ${def.objective}% objective, the error budget is spent; freeze risky control-plane changes and follow the runbook.`,
       type: 'stat',
       unit: 'percentunit',
       decimals: 3,
@@ -277,8 +277,8 @@ function panelsFor(
       width: 12,
     },
     {
-      title: 'Success rate (5m)',
-      description: `Share of good responses over 5 minutes. Dips below the objective (${def.objective}%) burn budget; sustained dips page.`,
+      title: 'SLI (5m)',
+      description: `${def.title}: share of good events over 5 minutes. Dips below the objective (${def.objective}%) burn budget; sustained dips page.`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(BASE_WINDOW))), legend: '{{component}}' }],
@@ -288,7 +288,7 @@ function panelsFor(
     },
     {
       title: 'Request rate',
-      description: 'Requests per second counted by this SLI. A sudden drop to zero usually means missing metrics, not a quiet control plane.',
+      description: `Requests per second counted by this SLI (${def.title}). A sudden drop to zero usually means missing metrics, not a quiet control plane.`,
       type: 'timeseries',
       unit: 'reqps',
       queries: [{ expr: recorded(RECORD.requestsRate), legend: '{{component}}' }],

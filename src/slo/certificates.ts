@@ -76,8 +76,8 @@ const time = (): Expr => call('time');
 const norm = (d: string): string => formatDuration(parseDuration(d));
 
 /** `a or b or c`; absent/selector unions for several objects of one class. */
-function anyOf(exprs: readonly Expr[]): Expr {
-  if (exprs.length === 0) throw new Error('anyOf needs at least one expression');
+function union(exprs: readonly Expr[]): Expr {
+  if (exprs.length === 0) throw new Error('union needs at least one expression');
   return exprs.slice(1).reduce((acc, e) => or(acc, e), exprs[0]!);
 }
 
@@ -171,7 +171,7 @@ export const certificates: SloKind = {
         alert: name,
         expr,
         ...(forDuration ? { for: norm(forDuration) } : {}),
-        labels: { ...ctx.ruleLabels, severity: config.alerting.severities[severity], certificate: cls, source },
+        labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], certificate: cls, source },
         annotations: annotations(ctx, name, renderLine(`certificates/${template}-summary`, context), render(`certificates/${template}-description`, context)),
       });
       b.runbookAlerts.add(name);
@@ -271,8 +271,8 @@ export const certificates: SloKind = {
       for (const cls of classes) {
         const entries = cm.certificates.filter((e) => e.certificate === cls);
         // §5.2: expiration is 0 until the Certificate is first issued; renewal likewise.
-        const remaining = sub(gt(anyOf(entries.map((e) => sel(METRICS.certManagerExpiration, e))), num(0)), time());
-        const renewal = gt(anyOf(entries.map((e) => sel(METRICS.certManagerRenewal, e))), num(0));
+        const remaining = sub(gt(union(entries.map((e) => sel(METRICS.certManagerExpiration, e))), num(0)), time());
+        const renewal = gt(union(entries.map((e) => sel(METRICS.certManagerRenewal, e))), num(0));
         const overdue = gt(sub(time(), renewal), seconds(cm.renewalGrace));
         remainingAll.push(remaining);
         renewalAll.push(sub(renewal, time()));
@@ -283,12 +283,12 @@ export const certificates: SloKind = {
           'ticket',
           cls,
           'cert-manager',
-          binary('==', anyOf(entries.map((e) => sel(METRICS.certManagerReady, e, [eq('condition', 'False')]))), num(1)),
+          binary('==', union(entries.map((e) => sel(METRICS.certManagerReady, e, [eq('condition', 'False')]))), num(1)),
           cm.notReadyFor,
           'certmanager-not-ready',
           cmText,
         );
-        absentAlert(cls, 'cert-manager', anyOf(entries.map((e) => absent(sel(METRICS.certManagerExpiration, e)))), `${METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
+        absentAlert(cls, 'cert-manager', union(entries.map((e) => absent(sel(METRICS.certManagerExpiration, e)))), `${METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
       }
       b.panels.push(
         {
@@ -296,7 +296,7 @@ export const certificates: SloKind = {
           description: `Remaining validity of the watched Certificates (${METRICS.certManagerExpiration}; 0, i.e. not yet issued, is left out). Red below ${norm(cm.pageBelow)}; what matters more is whether renewal happens on time (next panel).`,
           type: 'stat',
           unit: 's',
-          queries: [{ expr: anyOf(remainingAll), legend: `{{name}}`, instant: true }],
+          queries: [{ expr: union(remainingAll), legend: `{{name}}`, instant: true }],
           thresholds: [{ value: null, color: 'red' }, { value: parseDuration(cm.pageBelow), color: 'green' }],
           width: 12,
         },
@@ -305,7 +305,7 @@ export const certificates: SloKind = {
           description: `Time until cert-manager renews each Certificate (${METRICS.certManagerRenewal}). Negative means overdue: orange once due, red after the ${norm(cm.renewalGrace)} grace (ticket).`,
           type: 'stat',
           unit: 's',
-          queries: [{ expr: anyOf(renewalAll), legend: `{{name}}`, instant: true }],
+          queries: [{ expr: union(renewalAll), legend: `{{name}}`, instant: true }],
           thresholds: [{ value: null, color: 'red' }, { value: -parseDuration(cm.renewalGrace), color: 'orange' }, { value: 0, color: 'green' }],
           width: 12,
         },
@@ -323,12 +323,12 @@ export const certificates: SloKind = {
             ? withExtra(METRICS.x509NotAfter, [eq('configmap_namespace', ns), eq('configmap_name', o.name)])
             : withExtra(METRICS.x509NotAfter, [eq('secret_namespace', ns), eq('secret_name', o.name)]);
         });
-        const remaining = sub(anyOf(sels), time());
+        const remaining = sub(union(sels), time());
         const objects = x.objects.map((o) => `${o.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${o.namespace ?? config.linkerd.namespace}/${o.name}`);
         expiring(EXPIRING_ALERT[cls], cls, 'x509-certificate-exporter', remaining, x, 'expiring', {
           what: `the ${CLASS_TITLE[cls]} in ${objects.join(', ')} (x509-certificate-exporter)`,
         });
-        absentAlert(cls, 'x509-certificate-exporter', anyOf(sels.map((s) => absent(s))), `${METRICS.x509NotAfter} for ${objects.join(', ')}`);
+        absentAlert(cls, 'x509-certificate-exporter', union(sels.map((s) => absent(s))), `${METRICS.x509NotAfter} for ${objects.join(', ')}`);
         b.panels.push({
           title: `${capitalise(CLASS_TITLE[cls])}: time left`,
           description: `Remaining validity per certificate in ${objects.join(', ')} (x509-certificate-exporter). Orange below ${norm(x.ticketBelow)} (ticket), red below ${norm(x.pageBelow)} (page).`,

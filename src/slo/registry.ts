@@ -3,12 +3,13 @@ import type { Config } from '../config/schema.js';
 import type { ConfigIssue } from '../config/errors.js';
 import type { SloKind } from './kind.js';
 import { successRate } from './success-rate.js';
+import { certificates } from './certificates.js';
 import { latency } from './latency.js';
 
-export const KINDS: readonly SloKind[] = [successRate, latency];
+export const KINDS: readonly SloKind[] = [successRate, certificates, latency];
 
 /** Reserved label names our rules set themselves; user rule labels must not clash. */
-const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period'];
+const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period', 'certificate', 'source'];
 
 export function checkConfig(config: Config): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

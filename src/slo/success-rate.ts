@@ -1,6 +1,6 @@
 /**
  * Control-plane success rate, seen from both ends:
- *  - server side: responses of destination, policy, identity and proxy-injector as counted by the
+ *  - server side: responses of destination, policy and identity as counted by the
  *    inbound side of their own pods' proxies (`response_total{direction="inbound"}`), restricted to
  *    each component's serving port so kubelet probes and metric scrapes on admin ports do not
  *    dilute the ratio;
