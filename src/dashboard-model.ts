@@ -30,7 +30,12 @@ export interface PanelSpec {
   readonly height?: number;
 }
 
+/** The dashboards of a bundle; each row names the one it belongs to (default: the SLO overview). */
+export const DASHBOARDS = ['overview', 'control-plane', 'proxies', 'certificates'] as const;
+export type DashboardId = (typeof DASHBOARDS)[number];
+
 export interface DashboardRow {
   readonly title: string;
   readonly panels: readonly PanelSpec[];
+  readonly dashboard?: DashboardId;
 }

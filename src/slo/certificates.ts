@@ -345,7 +345,7 @@ export const certificates: SloKind = {
     const runbooks: Runbook[] = [...b.runbookAlerts].map((alertName) => ({ alert: alertName, markdown: render(`runbooks/${alertName}.md`, runbookContext(ctx)) }));
     return {
       ruleGroups: b.alerts.length ? [group] : [],
-      dashboardRows: b.panels.length ? [{ title: 'Certificate expiry', panels: b.panels }] : [],
+      dashboardRows: b.panels.length ? [{ title: 'Certificate expiry', panels: b.panels, dashboard: 'certificates' as const }] : [],
       runbooks,
     };
   },
