@@ -9,13 +9,13 @@ import { configJsonSchema, type Config } from './config/schema.js';
 import type { BuildContext, KindOutput } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, type RuleGroup } from './rules.js';
-import { prometheusRuleFile, prometheusRuleObject } from './emit/rule-files.js';
+import { GENERATED_HEADER, prometheusRuleFile, prometheusRuleObject, toYaml } from './emit/rule-files.js';
 import { buildDashboard, dashboardJson } from './emit/grafana.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
 import { dashboardUid } from './slo/burn-rate.js';
 
 /** Directories under the output root that the generator owns (and prunes). */
-export const OWNED_DIRS = ['prometheus', 'kubernetes', 'grafana', 'runbooks', 'alertmanager', 'schema'] as const;
+export const OWNED_DIRS = ['prometheus', 'kubernetes', 'grafana', 'runbooks', 'alertmanager', 'tests', 'schema'] as const;
 
 export type Bundle = ReadonlyMap<string, string>;
 
@@ -70,6 +70,14 @@ export function generate(config: Config, configFile: string): Generated {
   );
   files.set(`grafana/${name}.json`, dashboardJson(dashboard));
   for (const o of outputs) for (const r of o.runbooks) files.set(`runbooks/${r.alert}.md`, `${r.markdown}\n`);
+  const unitTests = outputs.flatMap((o) => o.unitTests ?? []);
+  if (unitTests.length) {
+    files.set(
+      `tests/${name}.test.yaml`,
+      GENERATED_HEADER('promtool unit tests for this bundle: promtool test rules ' + `out/tests/${name}.test.yaml`, configFile) +
+        toYaml({ rule_files: [`../prometheus/${name}.rules.yaml`], evaluation_interval: '1m', tests: unitTests }),
+    );
+  }
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   return { groups, outputs, files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) };
 }

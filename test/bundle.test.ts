@@ -7,7 +7,7 @@ import { loadConfigFile } from '../src/config/load.js';
 import { allExpressions, generate, OWNED_DIRS } from '../src/generate.js';
 import { validatePromQL } from '../src/promql/validate.js';
 import { configJsonSchema } from '../src/config/schema.js';
-import { checkRules } from './support/promtool.js';
+import { checkRules, testRules } from './support/promtool.js';
 import { toYaml } from '../src/emit/rule-files.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -100,4 +100,24 @@ it('the dashboard has a valid, stable UID and a datasource variable', () => {
   const d = JSON.parse(gen.files.get('grafana/linkerd-slo-prod-eu1.json')!) as { uid: string; templating: { list: Array<{ name: string }> } };
   expect(d.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
   expect(d.templating.list.map((v) => v.name)).toContain('datasource');
+});
+
+describe('the promtool tests generated into out/tests/', () => {
+  const rules = gen.files.get('prometheus/linkerd-slo-prod-eu1.rules.yaml')!;
+  const tests = load(gen.files.get('tests/linkerd-slo-prod-eu1.test.yaml')!) as { rule_files: string[]; tests: unknown[] };
+
+  it('point at the bundle\'s rule file and pass against it', () => {
+    expect(tests.rule_files).toEqual(['../prometheus/linkerd-slo-prod-eu1.rules.yaml']);
+    expect(tests.tests.length).toBeGreaterThanOrEqual(3);
+    const r = testRules(rules, { tests: tests.tests });
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('fail when the page alert can no longer fire (they can catch a broken bundle)', () => {
+    const broken = rules.replaceAll('/ 0.001 > 14.4', '/ 0.001 > 1000');
+    expect(broken).not.toBe(rules);
+    const r = testRules(broken, { tests: tests.tests });
+    expect(r.ok).toBe(false);
+    expect(r.output).toContain('long=\\"1h\\"');
+  });
 });

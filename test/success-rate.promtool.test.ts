@@ -8,6 +8,7 @@ import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 import type { ConfigInput } from '../src/config/schema.js';
+import { load } from 'js-yaml';
 
 const BURN = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT = 'LinkerdControlPlaneSLIMetricsAbsent';
@@ -171,6 +172,23 @@ describe('control-plane success rate under promtool', () => {
         },
       ],
     });
+    expect(r.ok, r.output).toBe(true);
+  });
+});
+
+describe('selectors across Linkerd versions', () => {
+  it.each(['2.10', '2.12', '2.20'] as const)('Linkerd %s: the generated outage/healthy tests pass against its own rules', (version) => {
+    const gen = generate(validateConfig({ cluster: 'v', linkerd: { version } }, 'v.yaml'), 'v.yaml');
+    const rules = gen.files.get('prometheus/linkerd-slo-v.rules.yaml')!;
+    const tests = (load(gen.files.get('tests/linkerd-slo-v.test.yaml')!) as { tests: unknown[] }).tests;
+    // 2.10 has no target_port (§1.2): the server side must match target_addr instead.
+    if (version === '2.10') {
+      expect(rules).toContain('target_addr=~".+:8086"');
+      expect(rules).not.toContain('target_port=');
+    } else {
+      expect(rules).toContain('target_port="8086"');
+    }
+    const r = testRules(rules, { tests });
     expect(r.ok, r.output).toBe(true);
   });
 });

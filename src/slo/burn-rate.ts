@@ -23,6 +23,7 @@ import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
 import type { PanelSpec } from '../dashboard-model.js';
 import type { BuildContext } from './kind.js';
 import { render, renderLine } from '../text.js';
+import { burnRateTest, type FixtureSeries, type PromtoolTest } from './unit-tests.js';
 
 export const RECORD = {
   errorsRate: 'linkerd_slo:sli_errors:rate5m',
@@ -81,6 +82,8 @@ export interface SliInstance {
   requestsRate(window: string): Expr;
   /** Raw series whose absence means the SLI is blind; undefined when absence is normal (no alert). */
   readonly presence?: Selector;
+  /** Example raw series for the generated promtool tests (out/tests/): one unit of traffic per minute. */
+  readonly fixture?: readonly FixtureSeries[];
 }
 
 export interface SliDefinition {
@@ -121,6 +124,7 @@ function windowsOf(config: Config, period: string): string[] {
 export interface BurnRateOutput {
   readonly groups: readonly RuleGroup[];
   readonly panels: readonly PanelSpec[];
+  readonly unitTests: readonly PromtoolTest[];
 }
 
 export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOutput {
@@ -215,7 +219,29 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     { name: `${prefix}-recordings`, rules: recordings },
     { name: `${prefix}-alerts`, rules: [...alerts, ...absentAlerts] },
   ];
-  return { groups, panels: panelsFor(def, recorded, budget, period, longWindows, config) };
+  return { groups, panels: panelsFor(def, recorded, budget, period, longWindows, config), unitTests: unitTestsFor(config, def, period) };
+}
+
+/** The fastest page (shortest long window) must fire on a full outage of the first component. */
+function unitTestsFor(config: Config, def: SliDefinition, period: string): PromtoolTest[] {
+  const withFixture = def.instances.filter((i) => i.fixture?.length);
+  if (withFixture.length === 0) return [];
+  const byLong = [...config.alerting.windows].sort((a, b) => parseDuration(a.long) - parseDuration(b.long));
+  const chosen = byLong.find((w) => w.severity === 'page') ?? byLong[0]!;
+  const window = { ...chosen, long: formatDuration(parseDuration(chosen.long)), short: formatDuration(parseDuration(chosen.short)) };
+  return [
+    burnRateTest(config, {
+      name: def.title,
+      slo: def.slo,
+      sli: def.sli,
+      objective: def.objective,
+      burnAlert: def.burnAlert,
+      absentAlert: def.absentAlert,
+      window,
+      factor: burnRateFactor(chosen, period),
+      components: withFixture.map((i) => ({ component: i.component, series: i.fixture! })),
+    }),
+  ];
 }
 
 function formatHours(seconds: number): string {

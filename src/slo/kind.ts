@@ -8,6 +8,7 @@ import type { LinkerdFacts } from '../linkerd/catalog.js';
 import type { RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
 import type { Matcher, Selector } from '../promql/ast.js';
+import type { PromtoolTest } from './unit-tests.js';
 
 export interface BuildContext {
   readonly config: Config;
@@ -34,6 +35,8 @@ export interface KindOutput {
   readonly ruleGroups: readonly RuleGroup[];
   readonly dashboardRows: readonly DashboardRow[];
   readonly runbooks: readonly Runbook[];
+  /** promtool unit tests for the user's bundle, written to out/tests/. */
+  readonly unitTests?: readonly PromtoolTest[];
 }
 
 export interface SloKind {

@@ -23,6 +23,7 @@ import { formatDuration, formatNumber, parseDuration } from '../promql/number.js
 import type { AlertingRule, RecordingRule } from '../rules.js';
 import type { PanelSpec } from '../dashboard-model.js';
 import type { BuildContext, SloKind } from './kind.js';
+import { fixtureLabels } from './unit-tests.js';
 import { annotations, buildBurnRate, checkObjective, RECORD, type SliDefinition, type SliInstance } from './burn-rate.js';
 import { serverMatchers } from './success-rate.js';
 import { render, renderLine } from '../text.js';
@@ -177,6 +178,10 @@ export const latency: SloKind = {
         errorsRate: (w) => sub(requests(w), sum(rate(fast, w), by)),
         requestsRate: requests,
         presence: presenceOf(component),
+        fixture: [
+          { labels: fixtureLabels(fast, { le: String(thresholdOf(slo, component)), target_addr: `10.0.0.1:${slo.ports[component]}` }), healthy: 1, outage: 0 },
+          { labels: fixtureLabels(total, { target_addr: `10.0.0.1:${slo.ports[component]}` }), healthy: 1, outage: 1 },
+        ],
       };
     });
 
@@ -352,6 +357,7 @@ export const latency: SloKind = {
     return {
       ruleGroups,
       dashboardRows: [{ title: def.title, panels }],
+      unitTests: burn.unitTests,
       runbooks: activeAlerts.map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, runbookContext) })),
     };
   },

@@ -14,6 +14,7 @@ import type { ConfigIssue } from '../config/errors.js';
 import type { BuildContext, SloKind } from './kind.js';
 import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from './burn-rate.js';
 import { render } from '../text.js';
+import { fixtureLabels } from './unit-tests.js';
 
 const ID = 'control-plane-success-rate';
 const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
@@ -106,7 +107,16 @@ export const successRate: SloKind = {
     const definitions: SliDefinition[] = [];
     const server: SliInstance[] = availableComponents(slo.components, facts).map((component) => {
       const s = serverSelectors(ctx, component);
-      return { component, ...ratioSli(s.bad, s.total, by), presence: s.presence };
+      const regex = { target_addr: `10.0.0.1:${config.slos.controlPlaneSuccessRate.ports[component]}` };
+      return {
+        component,
+        ...ratioSli(s.bad, s.total, by),
+        presence: s.presence,
+        fixture: [
+          { labels: { ...fixtureLabels(s.total, regex), classification: 'success' }, healthy: 1, outage: 0 },
+          { labels: fixtureLabels(s.bad, regex), healthy: 0, outage: 1 },
+        ],
+      };
     });
     if (server.length) {
       definitions.push({
@@ -123,7 +133,16 @@ export const successRate: SloKind = {
         const s = clientSelectors(ctx, component);
         // No absent alert on the client side: proxies evict idle control_* series after 10 minutes
         // (§1.1) and watch streams only count when they end, so a quiet mesh legitimately has none.
-        return { component, ...ratioSli(s.bad, s.total, by) };
+        const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
+        const regex = { addr: `${service}.${config.linkerd.namespace}.svc.cluster.local:${port}` };
+        return {
+          component,
+          ...ratioSli(s.bad, s.total, by),
+          fixture: [
+            { labels: { ...fixtureLabels(s.total, regex), classification: 'success' }, healthy: 1, outage: 0 },
+            { labels: fixtureLabels(s.bad, regex), healthy: 0, outage: 1 },
+          ],
+        };
       });
       if (client.length) {
         definitions.push({
@@ -140,6 +159,7 @@ export const successRate: SloKind = {
     return {
       ruleGroups: built.flatMap((b) => b.out.groups),
       dashboardRows: built.map((b) => ({ title: b.def.title, panels: b.out.panels })),
+      unitTests: built.flatMap((b) => b.out.unitTests),
       runbooks: [BURN_ALERT, ABSENT_ALERT].map((alert) => ({
         alert,
         markdown: render(`runbooks/${alert}.md`, {
