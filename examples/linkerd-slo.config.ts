@@ -17,5 +17,14 @@ export default defineConfig({
   },
   slos: {
     controlPlaneSuccessRate: { objective: 99.9, period: '30d' },
+    workloads: {
+      defaults: { class: 'HIGH_FAST', period: '30d' },
+      list: [
+        { namespace: 'emojivoto', deployment: 'web' },
+        { namespace: 'emojivoto', deployment: 'emoji' },
+        { namespace: 'emojivoto', deployment: 'voting', class: 'HIGH_SLOW' },
+        { namespace: 'payments', statefulset: 'ledger', class: 'CRITICAL' },
+      ],
+    },
   },
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The linkerd-slo command line. I/O lives here and in the writer; the core is pure. */
 import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -9,6 +10,8 @@ import { ConfigError } from './config/errors.js';
 import { configJsonSchema } from './config/schema.js';
 import { generate, OWNED_DIRS } from './generate.js';
 import { diffBundle, writeBundle } from './writer.js';
+import { importOpenSlo } from './openslo/import.js';
+import { exportOpenSlo } from './openslo/export.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -85,6 +88,61 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'import-openslo <files..>',
+    'Convert OpenSLO v1 SLO/SLI documents (Prometheus ratioMetric) into a config with slos.custom; alerting comes from alerting.windows',
+    (y) =>
+      y
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'OpenSLO YAML files (multi-document)' })
+        .option('cluster', { type: 'string', demandOption: true, describe: 'Cluster name of the new config (the required `cluster` key)' })
+        .option('out', { alias: 'o', type: 'string', describe: 'Write the config to this file instead of stdout' }),
+    async (argv) => {
+      try {
+        const sources = await Promise.all(
+          argv.files.map(async (f) => {
+            try {
+              return { file: f, text: await readFile(resolve(f), 'utf8') };
+            } catch (err) {
+              const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+              throw new ConfigError([{ file: f, path: [], message: `cannot read OpenSLO file: ${reason}` }]);
+            }
+          }),
+        );
+        const result = importOpenSlo(sources, { cluster: argv.cluster });
+        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+        if (argv.out) {
+          await writeFile(resolve(argv.out), result.yaml);
+          process.stdout.write(`wrote ${argv.out}: ${result.slos.length} custom SLO(s): ${result.slos.map((s) => s.name).join(', ')}\n`);
+        } else {
+          process.stdout.write(result.yaml);
+        }
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'export-openslo',
+    'Write the config\'s ratio SLOs (control-plane success rate and latency, custom) as OpenSLO v1 SLO documents',
+    (y) =>
+      y
+        .option('config', configOption)
+        .option('out', { alias: 'o', type: 'string', describe: 'Write the documents to this file instead of stdout' }),
+    async (argv) => {
+      try {
+        const { file, config } = await loadConfigFile(resolve(argv.config));
+        const text = exportOpenSlo(config, file);
+        if (argv.out) {
+          await writeFile(resolve(argv.out), text);
+          process.stdout.write(`wrote ${argv.out}: ${(text.match(/^kind: SLO$/gm) ?? []).length} OpenSLO SLO documents\n`);
+        } else {
+          process.stdout.write(text);
+        }
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
     'schema',
     'Print the JSON Schema of the config file (for yaml-language-server and other editors)',
     (y) => y,
@@ -92,7 +150,7 @@ await yargs(hideBin(process.argv))
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     },
   )
-  .demandCommand(1, 'name a command: generate, validate or schema')
+  .demandCommand(1, 'name a command: generate, validate, schema, import-openslo or export-openslo')
   .strict()
   .recommendCommands()
   .version(pkg.version)

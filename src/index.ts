@@ -6,3 +6,5 @@ export { ConfigError } from './config/errors.js';
 export { generate, allExpressions, OWNED_DIRS } from './generate.js';
 export { writeBundle, diffBundle } from './writer.js';
 export { validatePromQL } from './promql/validate.js';
+export { importOpenSlo, OpenSloImportError } from './openslo/import.js';
+export { exportOpenSlo } from './openslo/export.js';

@@ -13,6 +13,11 @@ export interface AlertingRule {
   readonly for?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  /**
+   * Labels besides slo, sli and component that two tiers of this alert must share for the faster to
+   * inhibit the slower (e.g. namespace and deployment when one rule alerts for many workloads). Not serialised.
+   */
+  readonly inhibitEqual?: readonly string[];
 }
 
 export type Rule = RecordingRule | AlertingRule;

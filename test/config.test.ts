@@ -77,14 +77,19 @@ describe('defaults', () => {
     expect(config.linkerd).toMatchObject({ version: '2.18', namespace: 'linkerd', vizNamespace: 'linkerd-viz', proxyJob: 'linkerd-proxy', controllerJob: 'linkerd-controller' });
     expect(config.slos.controlPlaneSuccessRate).toMatchObject({ enabled: true, objective: 99.9, period: '30d' });
     const gen = generate(config, 'x.yaml');
-    const components = new Set(gen.groups.flatMap((g) => g.rules.map((r) => r.labels?.component)).filter(Boolean));
-    expect([...components].sort()).toEqual(['destination', 'identity', 'policy']);
+    const sloComponents = (slo: string) =>
+      [...new Set(gen.groups.flatMap((g) => g.rules.filter((r) => r.labels?.slo === slo).map((r) => r.labels?.component)).filter(Boolean))].sort();
+    expect(sloComponents('control-plane-success-rate')).toEqual(['destination', 'identity', 'policy']);
+    expect(sloComponents('control-plane-latency')).toEqual(['identity']);
     const groups = gen.groups.map((g) => g.name);
     expect(groups).toEqual(expect.arrayContaining([
       'linkerd-slo-control-plane-success-rate-server-alerts',
       'linkerd-slo-control-plane-success-rate-client-alerts',
       'linkerd-slo-certificates',
     ]));
+    for (const slo of ['control-plane-availability', 'proxy-resources']) {
+      expect(gen.groups.some((g) => g.rules.some((r) => r.labels?.slo === slo)), slo).toBe(true);
+    }
     expect(groups.some((g) => g.startsWith('linkerd-slo-control-plane-latency'))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isDuration, parseDuration } from '../promql/number.js';
-import { SUPPORTED_VERSIONS } from '../linkerd/catalog.js';
+import { CONTROLLER_COMPONENTS, SUPPORTED_VERSIONS, VIZ_COMPONENTS } from '../linkerd/catalog.js';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
 const labelMap = z.record(labelName, z.string());
@@ -304,6 +304,493 @@ export const certificatesConfig = z.strictObject({
     .describe('x509-certificate-exporter on the trust anchor, issuer and webhook Secrets/ConfigMaps.'),
 });
 
+export const availabilityConfig = z.strictObject({
+  enabled: z.boolean().default(true).describe('Generate control-plane availability and hygiene alerts (scrape health, HA replicas, proxy version skew). Default true: scrape health and skew only need the controller and proxy scrapes every Linkerd Prometheus already has.'),
+  components: z
+    .array(z.enum(CONTROLLER_COMPONENTS))
+    .default([...CONTROLLER_COMPONENTS])
+    .describe(
+      'Core control-plane containers (the `component` label of the controller job) whose scrape health is watched. Each is only watched on ' +
+        'versions where it exists and its /metrics works: policy from 2.15 (404 or not scraped before), public-api only on 2.10. Default: all of them.',
+    ),
+  pageComponents: z
+    .array(z.enum(CONTROLLER_COMPONENTS))
+    .default(['destination', 'identity', 'proxy-injector'])
+    .describe(
+      'Components for which every instance down pages (a partial outage stays a ticket). Default destination, identity, proxy-injector: without them ' +
+        'proxies get no discovery updates, no new certificates, and new pods no proxy. Must be listed in components.',
+    ),
+  viz: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('Also watch Linkerd Viz containers. Default true: the controller scrape job ships with Viz\'s Prometheus, so clusters that have it usually run Viz; set false without Viz.'),
+      components: z
+        .array(z.enum(VIZ_COMPONENTS))
+        .default(['metrics-api', 'tap', 'tap-injector', 'web'])
+        .describe('Viz containers to watch (tickets only). Default: the Viz API, tap and web containers; prometheus is left out because a BYOP setup has none and Viz\'s own is the one evaluating these rules.'),
+    })
+    .prefault({})
+    .describe('Linkerd Viz containers scraped by the same controller job.'),
+  down: z
+    .strictObject({
+      ticketFor: duration
+        .default('15m')
+        .describe('How long an instance must fail its scrape (up == 0) before LinkerdControlPlaneComponentDown opens a ticket. Default 15m: rides out rollouts and node drains, catches a crash-looping replica.'),
+      pageFor: duration
+        .default('5m')
+        .describe('How long every instance of a paging component must be down before it pages. Default 5m: longer than a container restart, short enough that discovery or identity outages are acted on while proxies still run on cached state.'),
+    })
+    .prefault({})
+    .describe('LinkerdControlPlaneComponentDown: scrape failures per component.'),
+  notScrapedFor: duration
+    .default('10m')
+    .describe('How long a watched component (or, with replicas enabled, a Deployment in kube-state-metrics) may have no series at all before a ticket opens. Default 10m: rides out Prometheus reloads and target relabelling during upgrades.'),
+  replicas: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Alert on available replicas of linkerd-destination, linkerd-identity and linkerd-proxy-injector from kube-state-metrics (kube_deployment_status_replicas_available). Default false: needs kube-state-metrics, which Linkerd does not ship.'),
+      expected: z
+        .number()
+        .int()
+        .min(1)
+        .default(3)
+        .describe('Replicas each Deployment should have available (LinkerdControlPlaneReplicasBelowHA tickets below it). Default 3: the HA values (controllerReplicas: 3).'),
+      for: duration
+        .default('15m')
+        .describe('How long available replicas must stay below expected before the ticket opens. Default 15m: a rolling update (maxUnavailable 1) briefly has one fewer.'),
+      injectorUnavailableFor: duration
+        .default('5m')
+        .describe('How long linkerd-proxy-injector may have no available replica before LinkerdProxyInjectorUnavailable pages. Default 5m: in HA mode the injector webhook fails closed, so no pod in an injected namespace can be created meanwhile.'),
+      namespaceLabel: labelName
+        .default('namespace')
+        .describe('Label holding the Deployment\'s namespace on kube-state-metrics series. Default namespace (kube-prometheus-stack scrapes it with honorLabels); exported_namespace when your scrape renames it.'),
+    })
+    .prefault({})
+    .describe('HA replica checks from kube-state-metrics (optional source).'),
+  versionSkew: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Open a ticket when proxies run a release too far behind the control plane (proxy_build_info). Default true: one cheap series per proxy, and an unsupported skew silently blocks the next upgrade.'),
+      maxReleasesBehind: z
+        .number()
+        .int()
+        .min(0)
+        .default(1)
+        .describe('Linkerd releases (2.<major>) a proxy may lag the control plane (linkerd.version). Default 1: Linkerd supports proxies one major version behind the control plane.'),
+      for: duration
+        .default('1h')
+        .describe('How long old proxies must be present before the ticket opens. Default 1h: data-plane rollouts after an upgrade take a while; a pod that survives them is a real leftover.'),
+    })
+    .prefault({})
+    .describe('LinkerdProxyVersionSkew: proxies from a release more than maxReleasesBehind behind the control plane.'),
+});
+
+/** Containers of one control-plane replica set that the per-node plan covers (controller job `component` label, §2.3). */
+const CORE_CONTROL_PLANE_CONTAINERS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector'];
+
+export const proxyResourcesConfig = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe('Generate proxy and control-plane resource alerts. Default true: they read only the proxies\' and controllers\' own process metrics, which every Linkerd version exports.'),
+  budget: z
+    .strictObject({
+      cpuCoresPer1kRps: z
+        .number()
+        .positive()
+        .default(0.25)
+        .describe('CPU cores a proxy may use per 1,000 requests per second it handles (inbound + outbound). Default 0.25: the Linkerd runbook\'s rule of thumb.'),
+      memoryMiBPer1kRps: z
+        .number()
+        .positive()
+        .default(20)
+        .describe('Memory (MiB) a proxy may use per 1,000 requests per second. Default 20: the runbook\'s "20 MB per 1,000 RPS" (MiB vs MB is well inside the rule of thumb\'s precision).'),
+      idleCpuCores: z
+        .number()
+        .positive()
+        .default(0.1)
+        .describe('CPU cores every proxy may use on top of the per-RPS budget (the idle floor; must be > 0). Default 0.1: an idle proxy uses a few millicores; 0.1 absorbs TLS handshakes, discovery updates and scrapes without hiding a runaway proxy.'),
+      idleMemoryMiB: z
+        .number()
+        .positive()
+        .default(64)
+        .describe('Memory (MiB) every proxy may use on top of the per-RPS budget (the idle floor; must be > 0). Default 64: idle proxies hold tens of MB, more when they talk to many destinations (discovery caches, connection pools).'),
+      for: duration
+        .default('1h')
+        .describe('How long a proxy must stay over its budget before LinkerdProxyOverResourceBudget opens a ticket. Default 1h: "persistently" over budget; traffic bursts, rollouts and GC-like allocator spikes pass well within an hour.'),
+    })
+    .prefault({})
+    .describe('Per-proxy budget: idle floor + per-1k-RPS share, against process_cpu_seconds_total and process_resident_memory_bytes of the proxy job.'),
+  highThroughput: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('Open a ticket when a pod above requestsPerSecond still runs its proxy on default resources. Needs kubernetesMetrics (kube-state-metrics): without it the alert is not generated and the dashboard only counts such pods.'),
+      requestsPerSecond: z
+        .number()
+        .positive()
+        .default(5000)
+        .describe('The high-throughput line, in requests per second through the pod\'s proxy (inbound + outbound). Default 5000: above ~5,000 RPS the runbook calls for custom proxy resources.'),
+      defaultCpuLimitCores: z
+        .number()
+        .positive()
+        .optional()
+        .describe('The CPU limit your installation gives every proxy (Helm proxy.resources.cpu.limit), if any. A proxy with no CPU limit, or exactly this one, counts as on default resources. Omitted: only "no CPU limit" counts, which is Linkerd\'s default (a single runtime worker, no requests or limits).'),
+      for: duration
+        .default('1h')
+        .describe('How long the pod must stay above the line before the ticket opens. Default 1h: a sustained load level, not a burst.'),
+    })
+    .prefault({})
+    .describe('LinkerdProxyHighThroughputDefaultResources: pods above the high-throughput line still on default proxy resources.'),
+  kubernetesMetrics: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Use cAdvisor (container_*) and kube-state-metrics (kube_pod_container_*) series for the linkerd-proxy container: memory near its limit, CPU throttling, default-resources detection. Default false: neither ships with Linkerd.'),
+      cadvisorMatchers: labelMap
+        .default({})
+        .describe('Equality matchers that select cAdvisor series, e.g. {job: kubelet, metrics_path: /metrics/cadvisor}. Default none: the metric names and container="linkerd-proxy" suffice.'),
+      kubeStateMetricsMatchers: labelMap
+        .default({})
+        .describe('Equality matchers that select kube-state-metrics (v2) series, e.g. {job: kube-state-metrics}. Default none. Its namespace and pod labels must be the pod\'s (kube-prometheus-stack scrapes it with honorLabels).'),
+      memoryNearLimit: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('Page when a proxy container\'s working set nears its memory limit (OOM-kill risk).'),
+          ratio: z
+            .number()
+            .gt(0)
+            .lte(1)
+            .default(0.9)
+            .describe('Fire above this share of the memory limit. Default 0.9: at 90% one traffic burst away from an OOM kill, which drops every connection of the pod.'),
+          for: duration.default('5m').describe('How long the working set must stay above the ratio. Default 5m: longer than an allocation spike, shorter than a typical leak-to-OOM run.'),
+        })
+        .prefault({})
+        .describe('LinkerdProxyMemoryNearLimit (page).'),
+      cpuThrottled: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('Open a ticket when a proxy container is CPU-throttled (only containers with a CPU limit can be).'),
+          ratio: z
+            .number()
+            .gt(0)
+            .lte(1)
+            .default(0.25)
+            .describe('Fire above this share of throttled CFS periods. Default 0.25, as kubernetes-mixin\'s CPUThrottlingHigh: each throttled period stalls every request the proxy holds.'),
+          for: duration.default('15m').describe('How long throttling must persist. Default 15m: sustained, not a burst at startup.'),
+        })
+        .prefault({})
+        .describe('LinkerdProxyCpuThrottled (ticket).'),
+    })
+    .prefault({})
+    .describe('Optional source: cAdvisor and kube-state-metrics series for the linkerd-proxy container.'),
+  controlPlane: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Open a ticket when the control plane outgrows its resource plan (LinkerdControlPlaneOverResourcePlan).'),
+      containers: z
+        .array(k8sName)
+        .min(1)
+        .default([...CORE_CONTROL_PLANE_CONTAINERS])
+        .describe('Controller-job containers (`component` label) that one control-plane node hosts, one replica each. Default: the core containers destination, sp-validator, policy, identity and proxy-injector.'),
+      perNodeCpuCores: z
+        .number()
+        .positive()
+        .default(0.5)
+        .describe('CPU cores planned for the control plane on each node. Default 0.5: the runbook\'s plan (0.5 core on each control-plane node, three nodes in HA mode).'),
+      perNodeMemoryMiB: z
+        .number()
+        .positive()
+        .default(512)
+        .describe('Memory (MiB) planned for the control plane on each node. Default 512: the runbook\'s plan.'),
+      for: duration.default('1h').describe('How long usage must exceed the plan before the ticket opens. Default 1h: outgrowing a plan is a trend, not a spike.'),
+      prometheus: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe('Also watch the Prometheus that scrapes the mesh (the controller job\'s `prometheus` container, Linkerd Viz). No series, no alert: harmless without Viz\'s Prometheus.'),
+          memoryMiBPerMeshedPod: z
+            .number()
+            .positive()
+            .default(5)
+            .describe('Memory (MiB) planned per meshed pod (proxy scraped). Default 5: the runbook\'s ~5 MB per meshed pod.'),
+          minimumMemoryMiB: z
+            .number()
+            .positive()
+            .default(512)
+            .describe('The plan never drops below this. Default 512: Prometheus\' own fixed overhead (head block, WAL, query buffers) dominates until ~100 meshed pods.'),
+        })
+        .prefault({})
+        .describe('Memory plan of the mesh\'s Prometheus: memoryMiBPerMeshedPod × meshed pods, at least minimumMemoryMiB.'),
+    })
+    .prefault({})
+    .describe('Control-plane resource plan, per node.'),
+});
+
+/** Delivery formats of the Grafana dashboards (out/grafana/). */
+export const GRAFANA_FORMATS = ['import', 'provisioning', 'configmap', 'operator'] as const;
+
+/** Kubernetes label key (optional DNS-subdomain prefix and a name of up to 63 characters) and value. */
+const k8sLabelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    'must be a Kubernetes label key, e.g. grafana_dashboard or example.com/team',
+  );
+const k8sLabelValue = z
+  .string()
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, 'must be a Kubernetes label value: up to 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric');
+const k8sLabels = z.record(k8sLabelKey, k8sLabelValue);
+
+const grafanaConfig = z.strictObject({
+  formats: z
+    .array(z.enum(GRAFANA_FORMATS))
+    .min(1)
+    .default([...GRAFANA_FORMATS])
+    .describe(
+      'Which delivery formats to write under out/grafana/: import (JSON with __inputs for the UI or the import API), provisioning ' +
+        '(plain JSON plus a file-provider YAML), configmap (one ConfigMap per dashboard for the Grafana Helm chart sidecar), ' +
+        'operator (one Grafana Operator GrafanaDashboard per dashboard).',
+    ),
+  folder: z
+    .string()
+    .min(1)
+    .default('Linkerd')
+    .describe('Grafana folder of the dashboards: the provider\'s folder, the ConfigMaps\' folder annotation and the GrafanaDashboards\' spec.folder.'),
+  datasource: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Name or UID of the Prometheus data source the dashboards\' `datasource` variable starts on; omitted: Grafana\'s default data source. The import format asks for it instead.'),
+  namespace: k8sName.optional().describe('Namespace of the ConfigMaps and GrafanaDashboards; omitted: kubernetes.namespace.'),
+  labels: k8sLabels.default({}).describe('More labels on the ConfigMaps and GrafanaDashboards.'),
+  sidecar: z
+    .strictObject({
+      label: k8sLabelKey.default('grafana_dashboard').describe('Label the Grafana Helm chart\'s dashboard sidecar selects ConfigMaps by (sidecar.dashboards.label).'),
+      labelValue: k8sLabelValue
+        .default('1')
+        .describe('Its value. Default "1": what kube-prometheus-stack requires (sidecar.dashboards.labelValue), and accepted by the grafana chart\'s default (any value).'),
+      folderAnnotation: k8sLabelKey
+        .default('grafana_folder')
+        .describe('Annotation carrying the folder; the sidecar only reads it when the chart sets sidecar.dashboards.folderAnnotation to the same key.'),
+    })
+    .prefault({})
+    .describe('ConfigMaps for the Grafana Helm chart\'s dashboard sidecar (format configmap).'),
+  provisioning: z
+    .strictObject({
+      path: z
+        .string()
+        .min(1)
+        .default('/var/lib/grafana/dashboards/linkerd-slo')
+        .describe('Directory the file provider reads (options.path); copy the dashboard JSON files of out/grafana/ (not its sub-directories) there.'),
+      updateIntervalSeconds: z.number().int().positive().default(60).describe('How often Grafana rereads the directory.'),
+    })
+    .prefault({})
+    .describe('File provisioning (format provisioning): out/grafana/provisioning/<name>.yaml goes into Grafana\'s provisioning/dashboards/.'),
+  operator: z
+    .strictObject({
+      instanceSelector: k8sLabels
+        .default({ dashboards: 'grafana' })
+        .describe('spec.instanceSelector.matchLabels: labels of the Grafana custom resources that receive the dashboards.'),
+      allowCrossNamespaceImport: z
+        .boolean()
+        .default(false)
+        .describe('Set when the Grafana instances live in another namespace than the GrafanaDashboards.'),
+    })
+    .prefault({})
+    .describe('Grafana Operator GrafanaDashboard objects (grafana.integreatly.org/v1beta1, format operator).'),
+});
+
+/**
+ * Custom SLOs on any Prometheus counters (Pyrra's ratio indicator): bad events over all events,
+ * given as PromQL counter selectors. Also what `linkerd-slo import-openslo` produces.
+ */
+const counterSelector = z.string().min(1);
+
+export const customConfig = z.array(
+  z.strictObject({
+    name: k8sName.describe('Name of the SLO: the `slo` label of its rules and alerts and the title of its dashboard row. A DNS label, unique among custom SLOs.'),
+    description: z.string().max(1050).optional().describe('What the SLO promises, in words; shown in its runbook.'),
+    objective: objective,
+    period: duration.describe('SLO period (rolling window), e.g. 30d or 28d.'),
+    errors: counterSelector
+      .optional()
+      .describe('Counter selector of bad events, e.g. http_requests_total{job="api",code=~"5.."}: a plain vector selector, no rate() or [range]. Set errors or good, not both.'),
+    good: counterSelector
+      .optional()
+      .describe('Counter selector of good events, e.g. http_requests_total{job="api",code!~"5.."}; bad events are total − good. Set errors or good, not both.'),
+    total: counterSelector.describe('Counter selector of all events, e.g. http_requests_total{job="api"}; a plain vector selector. Its absence raises LinkerdCustomSLOMetricsAbsent.'),
+  }),
+);
+
+/** Workload kinds whose pods the linkerd-proxy job labels with the owner's name (`deployment`, …; linkerd-metrics.md §2.3). */
+export const WORKLOAD_KINDS = ['deployment', 'statefulset', 'daemonset'] as const;
+
+const requestClassName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a class name: letters, digits and "_", starting with a letter (e.g. HIGH_FAST)');
+
+type ClassDefaults = { successRate: number; why: string; latency?: { objective: number; thresholdMs: number; why: string } };
+
+const classSuccessRateEnabled = z
+  .boolean()
+  .default(true)
+  .describe('Measure the inbound success rate of the class\'s workloads (response_total, classification="failure").');
+
+function classLatency(d?: ClassDefaults) {
+  return z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(d?.latency !== undefined)
+        .describe(
+          d?.latency
+            ? 'Measure the share of inbound responses at or under thresholdMs (response_latency_ms, time to first byte).'
+            : 'Measure the share of inbound responses at or under thresholdMs. Default false: the class has no latency objective.',
+        ),
+      objective: objective
+        .default(d?.latency?.objective ?? 99)
+        .describe(
+          'Percent of inbound responses that must be at or under thresholdMs. Default 99: the Workbook\'s 99th-percentile column; its 90th-percentile ' +
+            'column cannot be alerted on (a 90% objective needs an impossible error ratio of 1.44 for the 1h/5m page).',
+        ),
+      thresholdMs: latencyThresholdMs
+        .default(d?.latency?.thresholdMs ?? 1000)
+        .describe(`${d?.latency ? `Default ${d.latency.thresholdMs}: ${d.latency.why} ` : 'Default 1000 (unused unless enabled). '}Must be a bucket bound of response_latency_ms.`),
+    })
+    .prefault({})
+    .describe('Latency SLO of the class (LinkerdWorkloadLatencyBudgetBurn).');
+}
+
+/** A built-in request class (SRE Workbook Table 5-10), every field defaulted. */
+function builtinClass(d: ClassDefaults) {
+  return z
+    .strictObject({
+      successRate: z
+        .strictObject({
+          enabled: classSuccessRateEnabled,
+          objective: objective.default(d.successRate).describe(`Percent of inbound responses that must succeed over the period. Default ${d.successRate}: ${d.why}`),
+        })
+        .prefault({})
+        .describe('Success-rate SLO of the class (LinkerdWorkloadErrorBudgetBurn).'),
+      latency: classLatency(d),
+    })
+    .prefault({})
+    .describe(`Built-in request class: ${d.why}`);
+}
+
+/**
+ * A custom request class: its success-rate objective must be stated. Optional in the input type so a
+ * TypeScript config can override single fields of a built-in class (the map's index signature covers them).
+ */
+const customClass = z
+  .strictObject({
+    successRate: z
+      .strictObject({
+        enabled: classSuccessRateEnabled,
+        objective: objective.optional().describe('Percent of inbound responses that must succeed over the period (required for a custom class).'),
+      })
+      .prefault({})
+      .describe('Success-rate SLO of the class (LinkerdWorkloadErrorBudgetBurn).'),
+    latency: classLatency(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.successRate.objective === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['successRate', 'objective'], message: 'required for a custom class (built-in classes: CRITICAL, HIGH_FAST, HIGH_SLOW, LOW)' });
+    }
+  })
+  .transform((c) => ({ ...c, successRate: { ...c.successRate, objective: c.successRate.objective ?? 0 } }))
+  .describe('A custom request class.');
+
+const workloadItem = z
+  .strictObject({
+    namespace: k8sName.describe('Namespace of the workload\'s pods (the `namespace` label of the linkerd-proxy job).'),
+    deployment: k8sObjectName.max(63).optional().describe('Deployment name (the `deployment` label, from the pod label linkerd.io/proxy-deployment).'),
+    statefulset: k8sObjectName.max(63).optional().describe('StatefulSet name (the `statefulset` label).'),
+    daemonset: k8sObjectName.max(63).optional().describe('DaemonSet name (the `daemonset` label).'),
+    selector: labelMap
+      .optional()
+      .describe(
+        'Instead of a workload name: equality matchers on the labels the linkerd-proxy job copies from pod labels (sanitised: app.kubernetes.io/name → ' +
+          'app_kubernetes_io_name), e.g. {app: web}. Alerts then carry `workload` = name.',
+      ),
+    name: k8sName.optional().describe('Name of a selector workload in alerts and dashboards (the `workload` label); required with selector, not allowed otherwise.'),
+    class: requestClassName.optional().describe('Request class (a key of classes); omitted: defaults.class.'),
+  })
+  .superRefine((w, ctx) => {
+    const set = [...WORKLOAD_KINDS, 'selector'].filter((k) => w[k as keyof typeof w] !== undefined);
+    if (set.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: [], message: `set exactly one of deployment, statefulset, daemonset or selector (got ${set.length ? set.join(', ') : 'none'})` });
+    }
+    if (w.selector !== undefined && Object.keys(w.selector).length === 0) ctx.addIssue({ code: 'custom', path: ['selector'], message: 'needs at least one label' });
+    if (w.selector !== undefined && w.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with selector: it names the workload in alerts' });
+    if (w.selector === undefined && w.name !== undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'only for selector workloads; a deployment/statefulset/daemonset is named by its own key' });
+  });
+
+const routeItem = z.strictObject({
+  namespace: k8sName.describe('Namespace of the parent Service (`parent_namespace`).'),
+  service: k8sObjectName.max(63).describe('Name of the parent Service the route is attached to (`parent_name`).'),
+  route: k8sObjectName.describe('Name of the HTTPRoute or GRPCRoute (`route_name`).'),
+  routeNamespace: k8sName.optional().describe('Namespace of the route (`route_namespace`); omitted: namespace (a producer route). Set it for consumer routes.'),
+  protocol: z
+    .enum(['http', 'grpc'])
+    .default('http')
+    .describe('http: outbound_http_route_request_statuses_total, failure = 5xx status or a proxy error; grpc: outbound_grpc_route_request_statuses_total, failure = a gRPC status Linkerd classifies as failure by default (UNKNOWN, DEADLINE_EXCEEDED, PERMISSION_DENIED, INTERNAL, UNAVAILABLE, DATA_LOSS) or a proxy error.'),
+  class: requestClassName.optional().describe('Request class (its success-rate objective applies); omitted: defaults.class.'),
+});
+
+export const workloadsConfig = z.strictObject({
+  enabled: z.boolean().default(true).describe('Generate SLOs for the workloads and routes listed. Default true: with both lists empty (the default) nothing is generated.'),
+  defaults: z
+    .strictObject({
+      class: requestClassName
+        .default('HIGH_FAST')
+        .describe('Class of workloads and routes that name none. Default HIGH_FAST: the Workbook\'s class for user-facing, interactive requests.'),
+      period: duration.default('30d').describe('SLO period (rolling window) of every workload and route SLO. Default 30d, as the control-plane SLOs.'),
+    })
+    .prefault({})
+    .describe('What applies to every workload and route unless it says otherwise.'),
+  classes: z
+    .object({
+      CRITICAL: builtinClass({
+        successRate: 99.99,
+        why: 'the Workbook\'s CRITICAL class (Table 5-10): requests whose failure users notice at once (login, checkout).',
+        latency: { objective: 99, thresholdMs: 200, why: 'the Workbook\'s 99th-percentile latency for CRITICAL (200 ms; 90% under 100 ms).' },
+      }),
+      HIGH_FAST: builtinClass({
+        successRate: 99.9,
+        why: 'the Workbook\'s HIGH_FAST class (Table 5-10): interactive requests.',
+        latency: { objective: 99, thresholdMs: 200, why: 'the Workbook\'s 99th-percentile latency for HIGH_FAST (200 ms; 90% under 100 ms).' },
+      }),
+      HIGH_SLOW: builtinClass({
+        successRate: 99.9,
+        why: 'the Workbook\'s HIGH_SLOW class (Table 5-10): important but slower requests (reports, uploads).',
+        latency: { objective: 99, thresholdMs: 5000, why: 'the Workbook\'s 99th-percentile latency for HIGH_SLOW (5,000 ms; 90% under 1,000 ms).' },
+      }),
+      LOW: builtinClass({
+        successRate: 99,
+        why: 'the Workbook\'s LOW class (Table 5-10): background work, no latency objective.',
+      }),
+    })
+    .catchall(customClass)
+    .prefault({})
+    .describe(
+      'Request classes after the SRE Workbook\'s Table 5-10. Override a built-in class\'s fields or add your own (e.g. PAYMENTS: {successRate: {objective: 99.95}}); ' +
+        'to give one workload other objectives, give it its own class. Workloads of a class share their recording rules.',
+    ),
+  list: z
+    .array(workloadItem)
+    .default([])
+    .describe('Workloads with SLOs, measured on the server side: the inbound side of their own pods\' proxies (response_total and response_latency_ms{direction="inbound"}). Default none.'),
+  routes: z
+    .array(routeItem)
+    .default([])
+    .describe('Optional per-route success-rate SLOs from the client side: every meshed caller\'s outbound route metrics (Gateway API HTTPRoute/GRPCRoute, Linkerd 2.16+). Default none.'),
+});
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors; ignored.'),
@@ -387,8 +874,23 @@ export const ConfigSchema = z
         controlPlaneLatency: latencyConfig
           .prefault({})
           .describe('Latency of the Linkerd control plane: share of inbound responses (time to first byte) at or under a threshold, per component.'),
+        controlPlaneAvailability: availabilityConfig
+          .prefault({})
+          .describe('Control-plane availability and hygiene: scrape health per component, HA replicas (kube-state-metrics), data-plane version skew.'),
+        proxyResources: proxyResourcesConfig
+          .prefault({})
+          .describe('Proxy resources against a per-1k-RPS budget, high-throughput pods on default resources, proxy containers near their limits (optional cAdvisor/kube-state-metrics), and the control plane against its per-node plan.'),
+        workloads: workloadsConfig
+          .prefault({})
+          .describe('Workload SLOs: inbound success rate and latency per workload (Deployment, StatefulSet, DaemonSet or label selector) by request class, and optional per-route success rate.'),
+        custom: customConfig
+          .default([])
+          .describe('Custom ratio SLOs on any Prometheus counters (errors or good over total), alerted with the same multiwindow, multi-burn-rate table (alerting.windows). `linkerd-slo import-openslo` writes these.'),
       })
       .prefault({}),
+    grafana: grafanaConfig
+      .prefault({})
+      .describe('Grafana dashboards (overview, control plane, proxies, certificates) and the formats they are delivered in (out/grafana/).'),
   })
   .describe('linkerd-slo configuration: one file compiles into Prometheus rules, PrometheusRule objects, runbooks and Grafana dashboards.');
 

@@ -9,12 +9,16 @@ import { GENERATED_HEADER, toYaml } from './rule-files.js';
 
 export function inhibitRules(groups: readonly RuleGroup[], equalLabels: readonly string[]): Array<Record<string, unknown>> {
   const tiers = new Map<string, Set<string>>();
+  const identity = new Map<string, Set<string>>();
   for (const g of groups)
     for (const r of g.rules)
       if (isAlert(r) && r.labels.long) {
         const set = tiers.get(r.alert) ?? new Set<string>();
         set.add(r.labels.long);
         tiers.set(r.alert, set);
+        const ids = identity.get(r.alert) ?? new Set<string>();
+        for (const l of r.inhibitEqual ?? []) ids.add(l);
+        identity.set(r.alert, ids);
       }
   const rules: Array<Record<string, unknown>> = [];
   for (const [alert, longs] of [...tiers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -24,7 +28,7 @@ export function inhibitRules(groups: readonly RuleGroup[], equalLabels: readonly
       rules.push({
         source_matchers: [`alertname="${alert}"`, `long="${long}"`],
         target_matchers: [`alertname="${alert}"`, slower.length === 1 ? `long="${slower[0]}"` : `long=~"${slower.join('|')}"`],
-        equal: ['slo', 'sli', 'component', ...equalLabels],
+        equal: ['slo', 'sli', 'component', ...(identity.get(alert) ?? []), ...equalLabels],
       });
     });
   }

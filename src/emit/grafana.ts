@@ -1,14 +1,57 @@
 /**
  * Dashboard rows → Grafana dashboard JSON (classic model, schemaVersion 42), typed with
- * @grafana/schema. Queries use a `datasource` template variable so the same JSON works
- * for provisioning and for import.
+ * @grafana/schema (panel options with the panel plugins' own option types). Queries use a
+ * `datasource` template variable so the same JSON works for provisioning, the Helm sidecar and the
+ * Grafana Operator; the import flavour (src/emit/dashboards/formats.ts) adds `__inputs` on top.
+ *
+ * Only properties that both @grafana/schema and Grafana's published JSON Schemas
+ * (shared/anchors/grafana-jsonschema) accept are written: test/dashboards.test.ts validates every
+ * dashboard against those schemas.
  */
-import type { Dashboard, DataSourceRef, Panel, RowPanel, VariableModel } from '@grafana/schema';
-import { defaultDashboard, ThresholdsMode, VariableHide, VariableRefresh } from '@grafana/schema';
-import { format } from '../promql/ast.js';
-import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
+import type {
+  AnnotationQuery, Dashboard, DashboardLink, DataSourceRef, FieldConfig, FieldConfigSource, Panel, ReduceDataOptions, RowPanel,
+  ThresholdsConfig, VariableModel,
+} from '@grafana/schema';
+import {
+  BarGaugeDisplayMode, BarGaugeNamePlacement, BarGaugeSizing, BarGaugeValueMode, BigValueColorMode, BigValueGraphMode,
+  BigValueJustifyMode, BigValueTextMode, DashboardCursorSync, defaultDashboard, FieldColorModeId, GraphDrawStyle,
+  GraphThresholdsStyleMode, LegendDisplayMode, PercentChangeColorMode, SortOrder, StackingMode, TableCellDisplayMode,
+  TableCellHeight, ThresholdsMode, TooltipDisplayMode, VariableHide, VariableRefresh, VariableSort, VisibilityMode, VizOrientation,
+} from '@grafana/schema';
+import type { Options as StatOptions } from '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen';
+import type { Options as BarGaugeOptions } from '@grafana/schema/dist/esm/raw/composable/bargauge/panelcfg/x/BarGaugePanelCfg_types.gen';
+import type { Options as GaugeOptions } from '@grafana/schema/dist/esm/raw/composable/gauge/panelcfg/x/GaugePanelCfg_types.gen';
+import type { Options as TableOptions, FieldConfig as TableFieldConfig } from '@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen';
+import type {
+  Options as TimeSeriesOptions, FieldConfig as TimeSeriesFieldConfig,
+} from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
+import { TextMode, type Options as TextOptions } from '@grafana/schema/dist/esm/raw/composable/text/panelcfg/x/TextPanelCfg_types.gen';
+import { format, type Expr } from '../promql/ast.js';
+import type { DashboardId, DashboardRow, PanelLink, PanelSpec, Threshold } from '../dashboard-model.js';
 
-const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+export const DATASOURCE_VARIABLE = 'datasource';
+const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
+
+/** Grafana's own annotation source ("Annotations & Alerts"), present on every new dashboard. */
+const BUILT_IN_ANNOTATION: AnnotationQuery = {
+  builtIn: 1,
+  datasource: { type: 'grafana', uid: '-- Grafana --' },
+  enable: true,
+  hide: true,
+  iconColor: 'rgba(0, 211, 255, 1)',
+  name: 'Annotations & Alerts',
+  type: 'dashboard',
+};
+
+/** A Prometheus annotation query: @grafana/schema's AnnotationQuery lacks the Prometheus fields the JSON Schema has. */
+interface PrometheusAnnotation extends AnnotationQuery {
+  expr: string;
+  step: string;
+  titleFormat: string;
+  textFormat: string;
+  tagKeys: string;
+  useValueForTime: boolean;
+}
 
 export interface DashboardMeta {
   readonly uid: string;
@@ -17,53 +60,231 @@ export interface DashboardMeta {
   readonly description: string;
 }
 
-function panel(spec: PanelSpec, id: number, x: number, y: number): Panel {
-  const height = spec.height ?? (spec.type === 'stat' ? 6 : 8);
-  const defaults: Record<string, unknown> = { unit: spec.unit };
+/** A template variable standing for one of prometheus.extraMatchers (e.g. cluster). */
+export interface MatcherVariable {
+  readonly name: string;
+  /** The configured value: the variable's default. */
+  readonly value: string;
+  /** `label_values(<selector>, <name>)`: where Grafana finds the other values. */
+  readonly query: string;
+}
+
+/** What every dashboard of a bundle shares. */
+export interface DashboardEnv {
+  /** UID of each dashboard of the bundle, for links between them. */
+  readonly uids: Readonly<Record<DashboardId, string>>;
+  readonly titles: Readonly<Record<DashboardId, string>>;
+  /** The dashboards the bundle writes, for the links between them. */
+  readonly emitted: readonly DashboardId[];
+  readonly variables: readonly MatcherVariable[];
+  /** Name or UID of the data source the datasource variable starts on. */
+  readonly datasource?: string;
+  /** The alert annotation query (firing Linkerd SLO alerts). */
+  readonly annotation: Expr;
+  /** More dashboard-level links (e.g. the runbooks). */
+  readonly extraLinks: readonly { readonly title: string; readonly url: string; readonly tooltip: string }[];
+  /** Rewrites a query before it is written (extra-matcher values → variables). */
+  readonly template: (e: Expr) => Expr;
+}
+
+function thresholdsConfig(steps: readonly Threshold[]): ThresholdsConfig {
+  return { mode: ThresholdsMode.Absolute, steps: steps.map((t) => ({ color: t.color, value: t.value })) };
+}
+
+const reduceLast = (): ReduceDataOptions => ({ calcs: ['lastNotNull'], fields: '', values: false });
+
+function linkTo(link: PanelLink, env: DashboardEnv): DashboardLink {
+  const internal = 'dashboard' in link;
+  return {
+    title: link.title,
+    type: 'link',
+    // Panel links are data links: the macros carry the time range and every variable along.
+    url: internal ? `/d/${env.uids[link.dashboard]}?\${__url_time_range}&\${__all_variables}` : link.url,
+    icon: internal ? 'dashboard' : 'doc',
+    tooltip: internal ? `Open ${env.titles[link.dashboard]}` : link.url,
+    tags: [],
+    asDropdown: false,
+    targetBlank: !internal,
+    includeVars: false,
+    keepTime: false,
+  };
+}
+
+function options(spec: PanelSpec): Record<string, unknown> {
+  switch (spec.type) {
+    case 'stat': {
+      const o: StatOptions = {
+        reduceOptions: reduceLast(),
+        orientation: VizOrientation.Auto,
+        colorMode: BigValueColorMode.Background,
+        graphMode: BigValueGraphMode.None,
+        justifyMode: BigValueJustifyMode.Auto,
+        textMode: BigValueTextMode.Auto,
+        wideLayout: true,
+        showPercentChange: false,
+        percentChangeColorMode: PercentChangeColorMode.Standard,
+      };
+      return { ...o };
+    }
+    case 'bargauge': {
+      const o: BarGaugeOptions = {
+        reduceOptions: reduceLast(),
+        orientation: VizOrientation.Horizontal,
+        displayMode: BarGaugeDisplayMode.Gradient,
+        valueMode: BarGaugeValueMode.Color,
+        namePlacement: BarGaugeNamePlacement.Auto,
+        showUnfilled: true,
+        sizing: BarGaugeSizing.Auto,
+        minVizWidth: 8,
+        minVizHeight: 16,
+        maxVizHeight: 300,
+        legend: { displayMode: LegendDisplayMode.List, placement: 'bottom', showLegend: false, calcs: [] },
+      };
+      return { ...o };
+    }
+    case 'gauge': {
+      // The options Grafana's published gauge schema knows; newer Grafana defaults the rest.
+      const o: Pick<GaugeOptions, 'reduceOptions' | 'orientation' | 'showThresholdLabels' | 'showThresholdMarkers' | 'sizing' | 'minVizWidth' | 'minVizHeight'> = {
+        reduceOptions: reduceLast(),
+        orientation: VizOrientation.Auto,
+        showThresholdLabels: false,
+        showThresholdMarkers: true,
+        sizing: BarGaugeSizing.Auto,
+        minVizWidth: 75,
+        minVizHeight: 75,
+      };
+      return { ...o };
+    }
+    case 'table': {
+      const o: TableOptions = { showHeader: true, cellHeight: TableCellHeight.Sm, frameIndex: 0 };
+      return { ...o };
+    }
+    case 'timeseries': {
+      const o: TimeSeriesOptions = {
+        legend: { displayMode: LegendDisplayMode.Table, placement: 'bottom', showLegend: true, calcs: ['lastNotNull', 'max'] },
+        tooltip: { mode: TooltipDisplayMode.Multi, sort: SortOrder.Descending },
+      };
+      return { ...o };
+    }
+    case 'text': {
+      const o: TextOptions = { mode: TextMode.Markdown, content: spec.content ?? '' };
+      return { ...o };
+    }
+  }
+}
+
+function fieldConfig(spec: PanelSpec): FieldConfigSource {
+  const defaults: FieldConfig = { unit: spec.unit };
   if (spec.decimals !== undefined) defaults.decimals = spec.decimals;
   if (spec.min !== undefined) defaults.min = spec.min;
   if (spec.max !== undefined) defaults.max = spec.max;
-  if (spec.thresholds) {
-    defaults.thresholds = { mode: ThresholdsMode.Absolute, steps: spec.thresholds.map((t) => ({ color: t.color, value: t.value })) };
-    defaults.color = { mode: 'thresholds' };
-  }
+  const perQuery = spec.queries.some((q) => q.thresholds);
+  if (perQuery && spec.type !== 'table') throw new Error(`panel "${spec.title}": per-query thresholds are only supported on tables`);
+  if (spec.thresholds) defaults.thresholds = thresholdsConfig(spec.thresholds);
+  if (spec.thresholds || perQuery) defaults.color = { mode: FieldColorModeId.Thresholds };
+  const overrides: FieldConfigSource['overrides'] = [];
   if (spec.type === 'timeseries') {
-    defaults.custom = { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never', spanNulls: false,
-      thresholdsStyle: { mode: spec.thresholds ? 'dashed' : 'off' } };
-    if (spec.thresholds) defaults.color = { mode: 'palette-classic' };
+    const custom: TimeSeriesFieldConfig = {
+      drawStyle: GraphDrawStyle.Line,
+      lineWidth: 1,
+      fillOpacity: spec.stack ? 40 : 10,
+      showPoints: VisibilityMode.Never,
+      spanNulls: false,
+      thresholdsStyle: { mode: spec.thresholds ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off },
+      ...(spec.stack ? { stacking: { mode: StackingMode.Normal, group: 'A' } } : {}),
+    };
+    defaults.custom = { ...custom };
+    // Series keep the classic palette; the thresholds are drawn as dashed lines.
+    defaults.color = { mode: FieldColorModeId.PaletteClassic };
   }
-  const options: Record<string, unknown> =
-    spec.type === 'stat'
-      ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background', graphMode: 'none', textMode: 'value_and_name', justifyMode: 'auto', orientation: 'auto' }
-      : spec.type === 'timeseries'
-        ? { legend: { displayMode: 'table', placement: 'bottom', showLegend: true, calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } }
-        : { showHeader: true, cellHeight: 'sm' };
-  return {
+  if (spec.type === 'table') {
+    // No default cellOptions (auto): the published schema's cellOptions oneOf cannot tell its branches apart.
+    const custom: Pick<TableFieldConfig, 'align' | 'inspect'> = { align: 'auto', inspect: false };
+    defaults.custom = { ...custom };
+    // Prometheus names the value column "Value", or "Value #<refId>" with several queries. Matching by
+    // those names (byNames takes an object, as the published schema requires of matcher options)
+    // colours the value cells only: label columns would take the base (alarm) colour.
+    const valueColumns = spec.queries.length === 1 ? ['Value'] : spec.queries.map((_, i) => `Value #${refId(i)}`);
+    const byNames = (names: string[]) => ({ id: 'byNames', options: { mode: 'include', names } });
+    if (spec.thresholds || perQuery) {
+      overrides.push({ matcher: byNames(valueColumns), properties: [{ id: 'custom.cellOptions', value: { type: TableCellDisplayMode.ColorBackground } }] });
+    }
+    spec.queries.forEach((q, i) => {
+      if (q.thresholds) overrides.push({ matcher: byNames([valueColumns[i]!]), properties: [{ id: 'thresholds', value: { ...thresholdsConfig(q.thresholds) } }] });
+    });
+  }
+  return { defaults, overrides };
+}
+
+const refId = (i: number): string => String.fromCharCode(65 + i);
+
+function panel(spec: PanelSpec, id: number, x: number, y: number, env: DashboardEnv): Panel {
+  const height = spec.height ?? (spec.type === 'stat' || spec.type === 'gauge' ? 6 : 8);
+  const p: Panel = {
     id,
     type: spec.type,
     title: spec.title,
     description: spec.description,
-    datasource: DATASOURCE,
     gridPos: { x, y, w: spec.width, h: height },
-    fieldConfig: { defaults, overrides: [] },
-    options,
-    ...(spec.type === 'table' ? { transformations: [{ id: 'labelsToFields', options: {} }] } : {}),
-    targets: spec.queries.map((q, i) => ({
-      refId: String.fromCharCode(65 + i),
-      datasource: DATASOURCE,
-      expr: format(q.expr),
-      ...(q.legend ? { legendFormat: q.legend } : {}),
-      ...(q.instant ? { instant: true, range: false, format: spec.type === 'table' ? 'table' : 'time_series' } : { range: true }),
-    })),
+    options: options(spec),
+    fieldConfig: fieldConfig(spec),
   };
+  if (spec.links?.length) p.links = spec.links.map((l) => linkTo(l, env));
+  if (spec.type === 'text') return p;
+  p.datasource = DATASOURCE;
+  const table = spec.type === 'table';
+  if (table) {
+    p.transformations = [
+      ...(spec.queries.length > 1 ? [{ id: 'merge', options: {} }] : []),
+      { id: 'organize', options: { excludeByName: { Time: true }, indexByName: {}, renameByName: {} } },
+    ];
+  }
+  p.targets = spec.queries.map((q, i) => ({
+    refId: refId(i),
+    datasource: DATASOURCE,
+    editorMode: 'code',
+    expr: format(env.template(q.expr)),
+    ...(q.legend ? { legendFormat: q.legend } : {}),
+    ...(q.instant ? { instant: true, range: false, format: table ? 'table' : 'time_series' } : { instant: false, range: true }),
+  }));
+  return p;
 }
 
-export function buildDashboard(meta: DashboardMeta, rows: readonly DashboardRow[]): Dashboard {
+function variables(env: DashboardEnv): VariableModel[] {
+  const datasource: VariableModel = {
+    type: 'datasource',
+    name: DATASOURCE_VARIABLE,
+    label: 'Prometheus',
+    query: 'prometheus',
+    refresh: VariableRefresh.onDashboardLoad,
+    hide: VariableHide.dontHide,
+    ...(env.datasource ? { current: { selected: true, text: env.datasource, value: env.datasource } } : {}),
+  };
+  return [
+    datasource,
+    ...env.variables.map((v): VariableModel => ({
+      type: 'query',
+      name: v.name,
+      label: v.name,
+      description: `prometheus.extraMatchers.${v.name}: every query of this dashboard selects ${v.name}="$${v.name}"; the generated rules were configured for "${v.value}".`,
+      datasource: DATASOURCE,
+      query: v.query,
+      current: { selected: true, text: v.value, value: v.value },
+      refresh: VariableRefresh.onDashboardLoad,
+      sort: VariableSort.alphabeticalAsc,
+      hide: VariableHide.dontHide,
+      includeAll: false,
+      multi: false,
+    })),
+  ];
+}
+
+export function buildDashboard(id: DashboardId, meta: DashboardMeta, rows: readonly DashboardRow[], env: DashboardEnv): Dashboard {
   const panels: Array<Panel | RowPanel> = [];
-  let id = 1;
+  let panelId = 1;
   let y = 0;
   for (const row of rows) {
-    panels.push({ type: 'row', id: id++, title: row.title, collapsed: false, panels: [], gridPos: { x: 0, y, w: 24, h: 1 } });
+    panels.push({ type: 'row', id: panelId++, title: row.title, collapsed: false, panels: [], gridPos: { x: 0, y, w: 24, h: 1 } });
     y += 1;
     let x = 0;
     let rowHeight = 0;
@@ -73,21 +294,52 @@ export function buildDashboard(meta: DashboardMeta, rows: readonly DashboardRow[
         y += rowHeight;
         rowHeight = 0;
       }
-      const p = panel(spec, id++, x, y);
+      const p = panel(spec, panelId++, x, y, env);
       panels.push(p);
       x += spec.width;
       rowHeight = Math.max(rowHeight, p.gridPos!.h);
     }
     y += rowHeight;
   }
-  const datasourceVar: VariableModel = {
-    type: 'datasource',
-    name: 'datasource',
-    label: 'Prometheus',
-    query: 'prometheus',
-    refresh: VariableRefresh.onDashboardLoad,
-    hide: VariableHide.dontHide,
+  const annotation: PrometheusAnnotation = {
+    name: 'Linkerd SLO alerts',
+    datasource: DATASOURCE,
+    enable: true,
+    iconColor: 'red',
+    expr: format(env.template(env.annotation)),
+    step: '1m',
+    titleFormat: '{{alertname}} ({{severity}})',
+    textFormat: '{{slo}} {{sli}} {{component}}{{certificate}}',
+    tagKeys: 'severity,slo',
+    useValueForTime: false,
   };
+  const siblings = env.emitted.filter((d) => d !== id);
+  const links: DashboardLink[] = [
+    ...siblings.map((d): DashboardLink => ({
+      title: env.titles[d],
+      type: 'link',
+      url: `/d/${env.uids[d]}`,
+      icon: 'dashboard',
+      tooltip: `Open ${env.titles[d]}`,
+      tags: [],
+      asDropdown: false,
+      targetBlank: false,
+      includeVars: true,
+      keepTime: true,
+    })),
+    ...env.extraLinks.map((l): DashboardLink => ({
+      title: l.title,
+      type: 'link',
+      url: l.url,
+      icon: 'doc',
+      tooltip: l.tooltip,
+      tags: [],
+      asDropdown: false,
+      targetBlank: true,
+      includeVars: false,
+      keepTime: false,
+    })),
+  ];
   return {
     ...defaultDashboard,
     uid: meta.uid,
@@ -95,27 +347,17 @@ export function buildDashboard(meta: DashboardMeta, rows: readonly DashboardRow[
     description: meta.description,
     tags: [...meta.tags],
     editable: true,
+    graphTooltip: DashboardCursorSync.Crosshair,
     schemaVersion: 42,
     time: { from: 'now-6h', to: 'now' },
     refresh: '1m',
+    links,
     panels,
-    templating: { list: [datasourceVar] },
-    annotations: {
-      list: [
-        {
-          name: 'Linkerd SLO alerts',
-          datasource: DATASOURCE,
-          enable: true,
-          iconColor: 'red',
-          expr: 'ALERTS{alertstate="firing", slo!=""}',
-          titleFormat: '{{alertname}}',
-          textFormat: '{{slo}} {{sli}} {{component}} {{severity}}',
-        } as never,
-      ],
-    },
+    templating: { list: variables(env) },
+    annotations: { list: [BUILT_IN_ANNOTATION, annotation] },
   };
 }
 
-export function dashboardJson(d: Dashboard): string {
+export function dashboardJson(d: unknown): string {
   return `${JSON.stringify(d, null, 2)}\n`;
 }

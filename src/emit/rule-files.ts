@@ -52,3 +52,34 @@ export function prometheusRuleObject(groups: readonly RuleGroup[], config: Confi
   };
   return GENERATED_HEADER('PrometheusRule (monitoring.coreos.com/v1)', configFile) + toYaml(object);
 }
+
+/**
+ * Thanos Ruler: the plain format plus `partial_response_strategy` per group (default abort for
+ * groups with alerts: an alert must not evaluate on half the data; warn is acceptable for
+ * recordings). Thanos Ruler does not support group `labels` or `query_offset`.
+ */
+export function thanosRuleFile(
+  groups: readonly RuleGroup[],
+  strategy: { readonly alerts: 'abort' | 'warn'; readonly recordings: 'abort' | 'warn' },
+  configFile: string,
+): string {
+  const out = serialiseGroups(groups).map((g, i) => ({
+    ...g,
+    partial_response_strategy: groups[i]!.rules.some(isAlert) ? strategy.alerts : strategy.recordings,
+  }));
+  return GENERATED_HEADER('Thanos Ruler rule file (--rule-file)', configFile) + toYaml({ groups: out });
+}
+
+/**
+ * Grafana Mimir / Cortex ruler: one namespace per file, as `mimirtool rules load` reads it
+ * (top-level `namespace:`), with `source_tenants` on groups that federate several tenants.
+ */
+export function mimirRuleFile(
+  groups: readonly RuleGroup[],
+  namespace: string,
+  sourceTenants: readonly string[],
+  configFile: string,
+): string {
+  const out = serialiseGroups(groups).map((g) => ({ ...g, ...(sourceTenants.length ? { source_tenants: [...sourceTenants] } : {}) }));
+  return GENERATED_HEADER(`Grafana Mimir / Cortex ruler namespace (mimirtool rules load ${namespace}.yaml)`, configFile) + toYaml({ namespace, groups: out });
+}

@@ -33,6 +33,43 @@ export interface LinkerdFacts {
    * issues #14642/#15089; §2.2): controller-side metrics are missing unless the user fixed the scrape.
    */
   readonly controllerScrapeRegression: boolean;
+  /**
+   * Core containers of the linkerd-controller job (`component` label = container name, §2.3) whose
+   * /metrics works on this version (§3.1, §3.3): public-api only on 2.10 (the controller deployment,
+   * removed in 2.11); policy only from 2.15 (2.11.0 scraped but 404, 2.11.1–2.12 port `admin` not
+   * scraped, 2.13–2.14 no Prometheus endpoint so probably 404 → up == 0).
+   */
+  readonly controllerComponents: readonly ControllerComponent[];
+  /** Viz containers scraped by the same job (§3.1): grafana until 2.11. */
+  readonly vizComponents: readonly VizComponent[];
+  /**
+   * Admin ports renamed (`dest-admin`, `ident-admin`, …, viz `admin`) from 2.19 (§2.2): scrape configs
+   * keeping only `admin-http` (the BYOP docs, §2.4) scrape no core container.
+   */
+  readonly controllerPortsRenamed: boolean;
+}
+
+/** Core control-plane containers that can appear as `component` on the linkerd-controller job (§3.1). */
+export const CONTROLLER_COMPONENTS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector', 'public-api'] as const;
+export type ControllerComponent = (typeof CONTROLLER_COMPONENTS)[number];
+/** Viz containers on the same job (§2.3, §3.1). */
+export const VIZ_COMPONENTS = ['metrics-api', 'tap', 'tap-injector', 'web', 'prometheus', 'grafana'] as const;
+export type VizComponent = (typeof VIZ_COMPONENTS)[number];
+
+/**
+ * Minor number of the proxy pinned by each Linkerd release (`.proxy-version` at the release tag, §0
+ * table): 2.18 ships v2.294.0. Strictly increasing; a release's patch versions stay below the next
+ * release's pin (2.14.10 ships v2.210.4 < v2.221.0), so `proxy minor < PROXY_MINOR[2.N]` means a proxy
+ * from a release older than 2.N.
+ */
+export const PROXY_MINOR: Readonly<Record<string, number>> = {
+  '2.9': 118, '2.10': 138, '2.11': 161, '2.12': 185, '2.13': 197, '2.14': 207,
+  '2.15': 221, '2.16': 246, '2.17': 268, '2.18': 294, '2.19': 326, '2.20': 359,
+};
+
+/** Docs tree of the upgrade guide: linkerd/website has `2.10` … `2.19` and `2-edge` (§0). */
+export function upgradeGuideUrl(version: LinkerdVersion): string {
+  return `https://linkerd.io/${minor(version) <= 19 ? version : '2-edge'}/tasks/upgrade/`;
 }
 
 export function factsFor(version: LinkerdVersion): LinkerdFacts {
@@ -46,6 +83,9 @@ export function factsFor(version: LinkerdVersion): LinkerdFacts {
       m >= 16 ? 'control_identity_cert_refreshes_total' : m === 15 ? 'identity_cert_refreshes_total' : 'identity_cert_refresh_count',
     hasIssuerTtlMetric: m >= 18,
     controllerScrapeRegression: m === 19,
+    controllerComponents: CONTROLLER_COMPONENTS.filter((c) => (c === 'public-api' ? m === 10 : c === 'policy' ? m >= 15 : true)),
+    vizComponents: VIZ_COMPONENTS.filter((c) => c !== 'grafana' || m <= 11),
+    controllerPortsRenamed: m >= 19,
   };
 }
 

@@ -8,13 +8,13 @@ import { parser } from '@prometheus-io/lezer-promql';
 
 const require = createRequire(import.meta.url);
 const { EditorState } = require('@codemirror/state') as typeof import('@codemirror/state');
-const { ensureSyntaxTree } = require('@codemirror/language') as typeof import('@codemirror/language');
 const { promQLLanguage, LanguageType } = require('@prometheus-io/codemirror-promql') as {
   promQLLanguage: (t: unknown) => import('@codemirror/language').LRLanguage;
   LanguageType: { PromQL: unknown };
 };
 const { Parser } = require('@prometheus-io/codemirror-promql/dist/cjs/parser/index.js') as {
   Parser: new (s: import('@codemirror/state').EditorState) => {
+    tree: import('@lezer/common').Tree;
     analyze(): void;
     getDiagnostics(): Array<{ from: number; to: number; message: string }>;
   };
@@ -35,8 +35,11 @@ export function validatePromQL(expr: string): PromQLProblem[] {
     },
   });
   const state = EditorState.create({ doc: expr, extensions: [language] });
-  ensureSyntaxTree(state, state.doc.length, 5000);
   const p = new Parser(state);
+  // The editor state parses with a 20 ms budget and keeps a truncated tree when a busy machine runs
+  // it out (spurious "expected type matrix" errors, even after ensureSyntaxTree); analyse a complete
+  // parse by the same parser instead.
+  p.tree = language.parser.parse(expr);
   p.analyze();
   for (const d of p.getDiagnostics()) {
     if (d.message !== 'unexpected expression') problems.push({ from: d.from, to: d.to, message: d.message });

@@ -13,14 +13,14 @@
  * factor = budget share × period / long window, plus the low-traffic guard.
  */
 import {
-  aggregate, allOf, absent, avgOverTime, binary, div, eq, gt, gte, mul, num, or, rate, sub, sum, sumOverTime,
+  aggregate, allOf, absent, avgOverTime, binary, div, eq, gt, gte, mul, num, or, rate, sub, sum, sumOverTime, withMatchers,
   type Expr, type Selector,
 } from '../promql/ast.js';
 import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue, ConfigPath } from '../config/errors.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
-import type { PanelSpec } from '../dashboard-model.js';
+import { dashboardUidFor, type DashboardId, type PanelSpec, type Threshold } from '../dashboard-model.js';
 import type { BuildContext } from './kind.js';
 import { render, renderLine } from '../text.js';
 import { burnRateTest, type FixtureSeries, type PromtoolTest } from './unit-tests.js';
@@ -82,6 +82,16 @@ export interface SliInstance {
   requestsRate(window: string): Expr;
   /** Raw series whose absence means the SLI is blind; undefined when absence is normal (no alert). */
   readonly presence?: Selector;
+  /**
+   * Labels the instance's expressions keep besides the extra matchers' (e.g. namespace, deployment): one
+   * instance then records many SLIs at once, one series per label combination, and every roll-up keeps them.
+   */
+  readonly groupBy?: readonly string[];
+  /**
+   * For a grouped instance: one series per member whose SLI is blind. Replaces absent(presence), which only
+   * fires once every member is gone.
+   */
+  readonly missing?: Expr;
   /** Example raw series for the generated promtool tests (out/tests/): one unit of traffic per minute. */
   readonly fixture?: readonly FixtureSeries[];
 }
@@ -99,6 +109,13 @@ export interface SliDefinition {
   readonly templates: { readonly summary: string; readonly description: string; readonly absentSummary: string; readonly absentDescription: string };
   /** Extra context for the templates. */
   readonly textContext: Readonly<Record<string, unknown>>;
+  /** The dashboard with this SLI's details, linked from its overview row; default control-plane. */
+  readonly detailDashboard?: DashboardId;
+  /**
+   * Static labels that, with slo and sli, tell this definition's series apart (e.g. a workload request
+   * class with its own objective): set on every rule, matched by every selector, part of the group names.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Error ratio from a "bad" and a "total" counter selector, aggregated by the given labels. */
@@ -129,18 +146,20 @@ export interface BurnRateOutput {
 
 export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOutput {
   const { config } = ctx;
-  const by = Object.keys(config.prometheus.extraMatchers);
+  const extraBy = Object.keys(config.prometheus.extraMatchers);
   const budget = errorBudget(def.objective);
   const period = formatDuration(parseDuration(def.period));
   const windows = windowsOf(config, period);
   const longWindows = [...new Set(config.alerting.windows.map((w) => formatDuration(parseDuration(w.long))))];
-  const baseLabels = { slo: def.slo, sli: def.sli };
+  const baseLabels = { slo: def.slo, sli: def.sli, ...def.labels };
+  const defMatchers = Object.entries(def.labels ?? {}).map(([k, v]) => eq(k, v));
   const recorded = (record: string, component?: string): Selector =>
-    ctx.recordedSelector(record, [eq('slo', def.slo), eq('sli', def.sli), ...(component ? [eq('component', component)] : [])]);
+    ctx.recordedSelector(record, [eq('slo', def.slo), eq('sli', def.sli), ...defMatchers, ...(component ? [eq('component', component)] : [])]);
 
   const recordings: RecordingRule[] = [];
   for (const inst of def.instances) {
     const labels = { ...ctx.ruleLabels, ...baseLabels, component: inst.component };
+    const by = [...extraBy, ...(inst.groupBy ?? [])];
     const errors5m = recorded(RECORD.errorsRate, inst.component);
     const requests5m = recorded(RECORD.requestsRate, inst.component);
     recordings.push({ record: RECORD.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
@@ -170,6 +189,8 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
   }
 
   const severityName = (s: 'page' | 'ticket') => config.alerting.severities[s];
+  // Grouped instances alert for many members per rule: inhibition must keep members apart.
+  const identity = [...new Set(def.instances.flatMap((i) => i.groupBy ?? []))];
   const alerts: AlertingRule[] = config.alerting.windows.map((w) => {
     const long = formatDuration(parseDuration(w.long));
     const short = formatDuration(parseDuration(w.short));
@@ -199,27 +220,29 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       ...(w.for ? { for: w.for } : {}),
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
       annotations: annotations(ctx, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
+      ...(identity.length ? { inhibitEqual: identity } : {}),
     };
   });
 
   const absentAlerts: AlertingRule[] = def.instances.flatMap((inst) => {
-    if (!inst.presence) return [];
+    const blind = inst.missing ?? (inst.presence ? absent(inst.presence) : undefined);
+    if (!blind) return [];
     const text = { ...def.textContext, cluster: config.cluster, title: def.title, component: inst.component, absentFor: config.alerting.absentFor };
     return [{
       alert: def.absentAlert,
-      expr: absent(inst.presence),
+      expr: blind,
       for: config.alerting.absentFor,
       labels: { ...ctx.ruleLabels, ...baseLabels, component: inst.component, severity: severityName('ticket') },
       annotations: annotations(ctx, def.absentAlert, renderLine(def.templates.absentSummary, text), render(def.templates.absentDescription, text)),
     }];
   });
 
-  const prefix = `linkerd-slo-${def.slo}-${def.sli}`;
+  const prefix = [`linkerd-slo-${def.slo}-${def.sli}`, ...Object.values(def.labels ?? {})].join('-');
   const groups: RuleGroup[] = [
     { name: `${prefix}-recordings`, rules: recordings },
     { name: `${prefix}-alerts`, rules: [...alerts, ...absentAlerts] },
   ];
-  return { groups, panels: panelsFor(def, recorded, budget, period, longWindows, config), unitTests: unitTestsFor(config, def, period) };
+  return { groups, panels: panelsFor(def, recorded, budget, period, longWindows, config, (alert) => ctx.runbookUrl(alert)), unitTests: unitTestsFor(config, def, period) };
 }
 
 /** The fastest page (shortest long window) must fire on a full outage of the first component. */
@@ -234,6 +257,7 @@ function unitTestsFor(config: Config, def: SliDefinition, period: string): Promt
       name: def.title,
       slo: def.slo,
       sli: def.sli,
+      ...(def.labels ? { labels: def.labels } : {}),
       objective: def.objective,
       burnAlert: def.burnAlert,
       absentAlert: def.absentAlert,
@@ -259,7 +283,7 @@ export function annotations(ctx: BuildContext, alert: string, summary: string, d
 
 /** Stable Grafana UID of the SLO overview dashboard (≤ 40 chars of [a-zA-Z0-9_-]). */
 export function dashboardUid(cluster: string): string {
-  return `linkerd-slo-${cluster}`.slice(0, 40);
+  return dashboardUidFor(cluster, 'overview');
 }
 
 function panelsFor(
@@ -269,18 +293,35 @@ function panelsFor(
   period: string,
   longWindows: readonly string[],
   config: Config,
+  runbookUrl: (alert: string) => string,
 ): PanelSpec[] {
   const objectiveRatio = cleanNumber(def.objective / 100);
   const pageFactor = Math.max(...config.alerting.windows.filter((w) => w.severity === 'page').map((w) => burnRateFactor(w, period)), 1);
+  const links = [
+    { title: 'Details', dashboard: def.detailDashboard ?? 'control-plane' },
+    { title: `Runbook: ${def.burnAlert}`, url: runbookUrl(def.burnAlert) },
+    { title: `Runbook: ${def.absentAlert}`, url: runbookUrl(def.absentAlert) },
+  ] as const;
+  /** Per long window: orange at a ticket's factor, red at a page's (the alert thresholds). */
+  const windowThresholds = (long: string): Threshold[] => {
+    const steps = new Map<number, string>();
+    for (const w of config.alerting.windows) {
+      if (formatDuration(parseDuration(w.long)) !== long) continue;
+      const f = burnRateFactor(w, period);
+      if (w.severity === 'page' || !steps.has(f)) steps.set(f, w.severity === 'page' ? 'red' : 'orange');
+    }
+    return [{ value: null, color: 'green' }, ...[...steps].sort(([a], [b]) => a - b).map(([value, color]) => ({ value, color }))];
+  };
   return [
     {
-      title: `SLI over ${period}`,
+      title: `SLI over ${period} (objective ${formatNumber(def.objective)}%)`,
       description: `${def.title}: share of good events over the SLO period (${period}) per component. Red: below the ${def.objective}% objective, the error budget is spent; freeze risky control-plane changes and follow the runbook.`,
       type: 'stat',
       unit: 'percentunit',
       decimals: 3,
       queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(period))), legend: '{{component}}', instant: true }],
       thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
+      links,
       width: 6,
     },
     {
@@ -293,6 +334,24 @@ function panelsFor(
       thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
       width: 6,
     },
+    // One stat per alert window: each is coloured at its own alert's factor.
+    ...longWindows.map((w): PanelSpec => {
+      const steps = windowThresholds(w);
+      return {
+        title: `Burn rate ${w}`,
+        description:
+          `How fast the error budget burns now over ${w} (1 spends the ${period} budget exactly over the period), per component. ` +
+          `Alerts on this window: ${steps.slice(1).map((t) => `${t.color === 'red' ? 'page' : 'ticket'} above ${formatNumber(t.value!)}`).join(', ')} (orange: ticket, red: page), ` +
+          'when the short window agrees. Red or orange: follow the runbook (panel links).',
+        type: 'stat',
+        unit: 'none',
+        decimals: 2,
+        queries: [{ expr: div(recorded(RECORD.errorRatio(w)), num(budget)), legend: '{{component}}', instant: true }],
+        thresholds: steps,
+        links,
+        width: Math.max(2, Math.floor(12 / longWindows.length)),
+      };
+    }),
     {
       title: 'Burn rate',
       description: `How many times faster than sustainable the error budget burns, per alert window. 1 spends the budget exactly over ${period}; above ${formatNumber(pageFactor)} over 1h pages.`,
@@ -322,17 +381,19 @@ function panelsFor(
     },
     {
       title: 'Firing alerts',
-      description: 'Alerts of this SLO firing now, from the ALERTS series. Open the runbook linked in each alert.',
+      description: 'Alerts of this SLO firing now, from the ALERTS series (empty is good). Open the runbook linked in the panel header and in each alert.',
       type: 'table',
       unit: 'none',
       queries: [
         {
-          expr: aggregate('count', binary('==', { kind: 'selector', metric: 'ALERTS', matchers: [eq('alertstate', 'firing'), eq('slo', def.slo), eq('sli', def.sli)] }, num(1)), {
+          // recorded() adds slo, sli and the extra matchers, so one cluster's alerts never show on another's dashboard.
+          expr: aggregate('count', binary('==', withMatchers(recorded('ALERTS'), [eq('alertstate', 'firing')]), num(1)), {
             by: ['alertname', 'component', 'severity', 'long', 'short'],
           }),
           instant: true,
         },
       ],
+      links,
       width: 12,
     },
   ];

@@ -5,11 +5,15 @@ import type { SloKind } from './kind.js';
 import { successRate } from './success-rate.js';
 import { certificates } from './certificates.js';
 import { latency } from './latency.js';
+import { availability } from './availability.js';
+import { proxyResources } from './proxy-resources.js';
+import { workloads } from './workloads.js';
+import { custom } from './custom.js';
 
-export const KINDS: readonly SloKind[] = [successRate, certificates, latency];
+export const KINDS: readonly SloKind[] = [successRate, certificates, latency, availability, proxyResources, custom, workloads];
 
 /** Reserved label names our rules set themselves; user rule labels must not clash. */
-const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period', 'certificate', 'source'];
+const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period', 'certificate', 'source', 'resource', 'class', 'workload'];
 
 export function checkConfig(config: Config): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

@@ -47,6 +47,8 @@ export interface BurnRateTestSpec {
   readonly name: string;
   readonly slo: string;
   readonly sli: string;
+  /** More labels that, with slo and sli, identify the SLI's alerts (SliDefinition.labels). */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly objective: number;
   readonly burnAlert: string;
   readonly absentAlert: string;
@@ -77,7 +79,8 @@ export function burnRateTest(config: Config, spec: BurnRateTestSpec): PromtoolTe
       const o = (outage ? s.outage : s.healthy) * perMinute;
       return { series: seriesText(s.labels), values: `0+${h}x${healthyMin} ${h * healthyMin + o}+${o}x${outageMin - 1}` };
     });
-  const sel = (alert: string, extra = '') => `ALERTS{alertname="${alert}", alertstate="firing", slo="${spec.slo}", sli="${spec.sli}"${extra}}`;
+  const own = Object.entries(spec.labels ?? {}).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join('');
+  const sel = (alert: string, extra = '') => `ALERTS{alertname="${alert}", alertstate="firing", slo="${spec.slo}", sli="${spec.sli}"${own}${extra}}`;
   return {
     name: `${spec.name}: healthy traffic is quiet; a full outage of ${broken.component} fires the ${spec.window.long}/${spec.window.short} alert`,
     interval: '1m',

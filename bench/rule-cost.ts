@@ -1,0 +1,200 @@
+/**
+ * Rule evaluation cost on a simulated mesh of N pods. The simulator writes an hour of history,
+ * `promtool tsdb create-blocks-from openmetrics` backfills it, and a real Prometheus loads every
+ * compared rule set (one rule file each) on that TSDB while it keeps scraping the simulator live
+ * (one aggregate scrape with honor_labels, same families), so every window, the 1m ones included,
+ * ends on fresh samples as in production.
+ *
+ * Cost = Σ over a rule file's groups of prometheus_rule_group_last_duration_seconds, median over a
+ * few evaluation rounds after the live samples arrived; output = series the file writes (its
+ * recordings and ALERTS). All files are evaluated by the same Prometheus at the same time, so they
+ * share the machine's cores as they would in production.
+ */
+import { join } from 'node:path';
+import {
+  LinkerdSimulator, backfill, serveSimulator, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus, type SimServer,
+} from '../src/sim/index.js';
+import { dirBytes, escapeRegex, median, recordNames, rm, sleep, tempDir } from './common.js';
+import type { RuleSet } from './rulesets.js';
+
+export interface RuleCostRow {
+  readonly pods: number;
+  readonly set: string;
+  readonly rules: number;
+  readonly evalMs?: number;
+  readonly evalMsMax?: number;
+  readonly rounds?: number;
+  readonly missed?: number;
+  readonly seriesOut?: number;
+  /** Slowest groups of the file: name and median ms. */
+  readonly slowest?: ReadonlyArray<readonly [string, number]>;
+  readonly error?: string;
+}
+
+export interface MeshData {
+  readonly pods: number;
+  readonly inputSeries: number;
+  readonly samples: number;
+  readonly openMetricsBytes: number;
+  readonly tsdbBytes: number;
+  readonly simulateWriteMs: number;
+  readonly backfillMs: number;
+  readonly historyMinutes: number;
+  readonly stepSeconds: number;
+  readonly scrapeSeconds: number;
+  readonly evaluationSeconds: number;
+}
+
+/** Families the compared rule sets read (and a few the example bundle's other kinds read). */
+export const COST_FAMILIES = [
+  'response_total',
+  'control_response_total',
+  'response_latency_ms',
+  'control_identity_cert_expiration_timestamp_seconds',
+  'proxy_build_info',
+  'process_resident_memory_bytes',
+  'process_cpu_seconds_total',
+] as const;
+
+interface Round {
+  readonly perFile: Map<string, number>;
+  readonly perGroup: Map<string, number>;
+}
+
+function parseDurations(text: string): Round {
+  const perFile = new Map<string, number>();
+  const perGroup = new Map<string, number>();
+  for (const m of text.matchAll(/^prometheus_rule_group_last_duration_seconds\{rule_group="([^";]*);([^"]*)"\} (\S+)$/gm)) {
+    const file = m[1]!.split('/').at(-1)!;
+    const ms = Number(m[3]) * 1000;
+    perFile.set(file, (perFile.get(file) ?? 0) + ms);
+    perGroup.set(`${file};${m[2]}`, ms);
+  }
+  return { perFile, perGroup };
+}
+
+export async function benchRuleCost(opts: {
+  readonly pods: number;
+  readonly sets: readonly RuleSet[];
+  readonly historyMinutes?: number;
+  readonly stepSeconds?: number;
+  readonly scrapeSeconds?: number;
+  readonly evaluationSeconds?: number;
+  readonly rounds?: number;
+  readonly log?: (s: string) => void;
+}): Promise<{ data: MeshData; rows: RuleCostRow[] }> {
+  const log = opts.log ?? (() => undefined);
+  const historyMinutes = opts.historyMinutes ?? 60;
+  const step = opts.stepSeconds ?? 60;
+  const scrape = opts.scrapeSeconds ?? 10;
+  const interval = opts.evaluationSeconds ?? 10;
+  const rounds = opts.rounds ?? 3;
+  const dir = tempDir(`cost-${opts.pods}`);
+  let server: SimServer | undefined;
+  let prom: RunningPrometheus | undefined;
+  try {
+    const now = Date.now();
+    // 10 pods per workload, 10 workloads per namespace.
+    const sim = new LinkerdSimulator({
+      start: now - historyMinutes * 60_000,
+      namespaces: Math.max(1, Math.ceil(opts.pods / 100)),
+      workloadsPerNamespace: Math.min(10, Math.max(1, Math.round(opts.pods / 10))),
+      podsPerWorkload: Math.min(10, opts.pods),
+      targetLabels: { cluster: 'prod-eu1' },
+      histograms: 'identity',
+    });
+    const t0 = Date.now();
+    const h = writeOpenMetricsHistory(sim, { until: now, stepSeconds: step, file: join(dir, 'history.om'), families: COST_FAMILIES });
+    const simulateWriteMs = Date.now() - t0;
+    log(`  ${sim.mesh.dataPods.length} pods: ${h.series} series, ${h.samples} samples, ${Math.round(h.bytes / 2 ** 20)} MiB OpenMetrics in ${simulateWriteMs} ms; backfilling…`);
+    const data0 = join(dir, 'data');
+    const b = backfill(h.file, data0, 600_000);
+    rm(h.file);
+    const data: MeshData = {
+      pods: sim.mesh.dataPods.length,
+      inputSeries: h.series,
+      samples: h.samples,
+      openMetricsBytes: h.bytes,
+      tsdbBytes: dirBytes(data0),
+      simulateWriteMs,
+      backfillMs: b.durationMs,
+      historyMinutes,
+      stepSeconds: step,
+      scrapeSeconds: scrape,
+      evaluationSeconds: interval,
+    };
+    log(`  backfilled in ${b.durationMs} ms (${Math.round(data.tsdbBytes / 2 ** 20)} MiB TSDB); evaluating with a live tail…`);
+
+    server = await serveSimulator(sim);
+    const files: Record<string, string> = {};
+    opts.sets.forEach((s, i) => (files[`set${i}.rules.yaml`] = s.text));
+    prom = await startPrometheus({
+      config: {
+        global: { evaluation_interval: `${interval}s`, scrape_interval: `${scrape}s`, scrape_timeout: `${scrape}s` },
+        rule_files: Object.keys(files),
+        scrape_configs: [
+          {
+            job_name: 'simulator',
+            honor_labels: true,
+            metrics_path: '/metrics',
+            params: { family: [...COST_FAMILIES] },
+            static_configs: [{ targets: [new URL(server.url).host] }],
+          },
+        ],
+      },
+      files,
+      dataDir: data0,
+      readyTimeoutMs: 120_000,
+    });
+    // Two live scrapes, so the 1m windows end on fresh samples.
+    const first = Date.now();
+    while ((await prom.query('up{job="simulator"}')).length === 0 && Date.now() - first < 60_000) await sleep(500);
+    await sleep(scrape * 1000 + 1000);
+
+    const roundsSeen: Round[] = [];
+    const seen = new Map<string, string>();
+    const deadline = Date.now() + (rounds + 3) * interval * 1000 + 60_000;
+    let cold = true;
+    while (roundsSeen.length < rounds && Date.now() < deadline) {
+      const gs = await prom.rules();
+      if (gs.every((g) => g.lastEvaluation !== '0001-01-01T00:00:00Z' && seen.get(`${g.file};${g.name}`) !== g.lastEvaluation)) {
+        for (const g of gs) seen.set(`${g.file};${g.name}`, g.lastEvaluation);
+        if (!cold) roundsSeen.push(parseDurations(await prom.selfMetrics()));
+        cold = false;
+      }
+      await sleep(250);
+    }
+    const self = await prom.selfMetrics();
+    const missedBy = new Map<string, number>();
+    for (const m of self.matchAll(/^prometheus_rule_group_iterations_missed_total\{rule_group="([^";]*);[^"]*"\} (\S+)$/gm)) {
+      const file = m[1]!.split('/').at(-1)!;
+      missedBy.set(file, (missedBy.get(file) ?? 0) + Number(m[2]));
+    }
+
+    const rows: RuleCostRow[] = [];
+    for (const [i, set] of opts.sets.entries()) {
+      const file = `set${i}.rules.yaml`;
+      const rules = set.groups.reduce((n, g) => n + g.rules.length, 0);
+      const totals = roundsSeen.map((r) => r.perFile.get(file) ?? 0);
+      const names = recordNames(set.groups);
+      const alerts = [...new Set(set.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : []))))];
+      let seriesOut = 0;
+      if (names.length) seriesOut += Number((await prom.query(`count({__name__=~"${names.map(escapeRegex).join('|')}"})`))[0]?.value?.[1] ?? 0);
+      if (alerts.length) seriesOut += Number((await prom.query(`count(ALERTS{alertname=~"${alerts.map(escapeRegex).join('|')}"})`))[0]?.value?.[1] ?? 0);
+      const slowest = set.groups
+        .map((g) => [g.name, median(roundsSeen.map((r) => r.perGroup.get(`${file};${g.name}`) ?? 0))] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3);
+      rows.push({
+        pods: data.pods, set: set.name, rules, evalMs: median(totals), evalMsMax: Math.max(...totals), rounds: totals.length,
+        missed: missedBy.get(file) ?? 0, seriesOut, slowest,
+      });
+      log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out`);
+    }
+    return { data, rows };
+  } finally {
+    await prom?.stop();
+    await server?.close();
+    rm(dir);
+  }
+}

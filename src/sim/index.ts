@@ -1,0 +1,15 @@
+/**
+ * Linkerd metrics simulator: a mesh's proxies and control-plane containers, scripted scenarios,
+ * a live /metrics endpoint for a real scrape and OpenMetrics history for promtool backfill.
+ * Used by test/e2e and bench/; not part of the generator.
+ */
+export * from './linkerd.js';
+export * from './mesh.js';
+export * from './scenario.js';
+export { LinkerdSimulator, DEFAULT_RATES, latencyShape, Target } from './simulator.js';
+export type { SimulatorOptions, TrafficRates, LatencyDist, Job } from './simulator.js';
+export { writeOpenMetricsHistory, backfill } from './history.js';
+export type { HistoryOptions, HistoryResult } from './history.js';
+export { serveSimulator } from './server.js';
+export type { SimServer } from './server.js';
+export * from './prometheus.js';

@@ -1,0 +1,515 @@
+/**
+ * Proxy and control-plane resources against the runbook's sizing rules. Not a ratio SLO: tickets
+ * (and one page) on recorded usage.
+ *
+ *  - Budget: a proxy may use idle + per-1k-RPS × its own request rate, in CPU and memory. Usage is the
+ *    proxy process' own process_cpu_seconds_total / process_resident_memory_bytes (linkerd-metrics.md
+ *    §1.7, job linkerd-proxy); the request rate is request_total of both directions (§1.2): each request
+ *    is counted once per direction by the proxy that handles it, so inbound + outbound of a pod's proxy
+ *    is exactly what that proxy carries.
+ *  - High throughput: above ~5,000 RPS a pod needs custom proxy resources. The pod annotation is not
+ *    visible to Prometheus, so the signal comes from kube-state-metrics (optional source): a linkerd-proxy
+ *    container without a CPU limit (Linkerd's default: no requests or limits, one runtime worker), or with
+ *    exactly the installation-wide default limit, is "on default resources". The proxy injector sizes the
+ *    proxy's worker pool from its CPU limit, so the limit is the setting that matters for throughput.
+ *  - cAdvisor + kube-state-metrics (optional): working set near the memory limit (page: OOM kill) and
+ *    CFS throttling (ticket).
+ *  - Control plane: the runbook plans 0.5 core and 512 MB per control-plane node. Anti-affinity puts at
+ *    most one replica of each component on a node, so Σ over containers of the heaviest replica is the
+ *    worst any node can carry (exact without HA). The mesh's Prometheus (Viz, `prometheus` container of
+ *    the controller job, §2.3) is planned at ~5 MB per meshed pod.
+ *
+ * Cost at 10,000 pods: three per-pod recordings (CPU, memory, RPS), nothing else per pod is stored;
+ * alerts read them, dashboards read cluster-level aggregates (by the extra-matcher labels only) and
+ * do top-k over the per-pod recordings at query time.
+ */
+import {
+  aggregate, and, anyOf, binary, call, div, eq, gt, mul, num, or, quote, rate, re, selector, sum, withMatchers,
+  type AggregateOp, type Expr, type Matcher, type Selector,
+} from '../promql/ast.js';
+import { cleanNumber, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
+import type { Config } from '../config/schema.js';
+import type { ConfigIssue } from '../config/errors.js';
+import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
+import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
+import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
+import { annotations } from './burn-rate.js';
+import { render, renderLine } from '../text.js';
+
+const ID = 'proxy-resources';
+export const GROUPS = { recordings: 'linkerd-slo-proxy-resources-recordings', alerts: 'linkerd-slo-proxy-resources-alerts' } as const;
+
+export const ALERTS = {
+  overBudget: 'LinkerdProxyOverResourceBudget',
+  highThroughput: 'LinkerdProxyHighThroughputDefaultResources',
+  memoryNearLimit: 'LinkerdProxyMemoryNearLimit',
+  cpuThrottled: 'LinkerdProxyCpuThrottled',
+  controlPlane: 'LinkerdControlPlaneOverResourcePlan',
+} as const;
+
+export const RECORD = {
+  // per pod (by extra-matcher labels, namespace, pod)
+  cpu: 'linkerd_slo:proxy_cpu_cores:rate5m',
+  memory: 'linkerd_slo:proxy_memory_bytes',
+  requests: 'linkerd_slo:proxy_requests:rate5m',
+  // cluster level (by extra-matcher labels only)
+  cpuTotal: 'linkerd_slo:proxy_cpu_cores:sum_rate5m',
+  memoryTotal: 'linkerd_slo:proxy_memory_bytes:sum',
+  requestsTotal: 'linkerd_slo:proxy_requests:sum_rate5m',
+  pods: 'linkerd_slo:proxy_pods:count',
+  highThroughputPods: 'linkerd_slo:proxy_pods_high_throughput:count',
+  cpuBudgetRatio: (agg: 'p99' | 'max') => `linkerd_slo:proxy_cpu_budget:ratio_${agg}`,
+  memoryBudgetRatio: (agg: 'p99' | 'max') => `linkerd_slo:proxy_memory_budget:ratio_${agg}`,
+  memoryLimitRatioMax: 'linkerd_slo:proxy_memory_limit:ratio_max',
+  cpuThrottledRatioMax: 'linkerd_slo:proxy_cpu_throttled:ratio_max',
+  // control plane (by extra-matcher labels, component, instance: tens of series)
+  controlPlaneCpu: 'linkerd_slo:control_plane_cpu_cores:rate5m',
+  controlPlaneMemory: 'linkerd_slo:control_plane_memory_bytes',
+  // worst-case node and Prometheus plan (by extra-matcher labels only)
+  controlPlaneNodeCpu: 'linkerd_slo:control_plane_node_cpu_cores:rate5m',
+  controlPlaneNodeMemory: 'linkerd_slo:control_plane_node_memory_bytes',
+  prometheusMemoryPlan: 'linkerd_slo:prometheus_memory_plan:bytes',
+} as const;
+
+/** Aggregate from the per-pod records: these must never carry a pod label. */
+export const CLUSTER_LEVEL_RECORDS: readonly string[] = [
+  RECORD.cpuTotal, RECORD.memoryTotal, RECORD.requestsTotal, RECORD.pods, RECORD.highThroughputPods,
+  RECORD.cpuBudgetRatio('p99'), RECORD.cpuBudgetRatio('max'), RECORD.memoryBudgetRatio('p99'), RECORD.memoryBudgetRatio('max'),
+  RECORD.memoryLimitRatioMax, RECORD.cpuThrottledRatioMax, RECORD.controlPlaneNodeCpu, RECORD.controlPlaneNodeMemory, RECORD.prometheusMemoryPlan,
+];
+
+const PROXY_CONTAINER = 'linkerd-proxy';
+const WINDOW = '5m';
+const MIB = 1024 * 1024;
+const CORES_UNIT = 'suffix: cores';
+const TOP_K = 10;
+
+type Severity = 'page' | 'ticket';
+type Resource = 'cpu' | 'memory';
+type ProxyResourcesConfig = Config['slos']['proxyResources'];
+
+const norm = (d: string): string => formatDuration(parseDuration(d));
+const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/** An aggregation that leaves out an empty `by ()`. */
+function agg(op: AggregateOp, expr: Expr, by: readonly string[], param?: Expr): Expr {
+  return aggregate(op, expr, { ...(by.length ? { by } : {}), ...(param ? { param } : {}) });
+}
+
+/** `linear(x) = a + b·x` with clean numbers. */
+function affine(intercept: number, slope: number, x: Expr): Expr {
+  return binary('+', num(cleanNumber(intercept)), mul(num(cleanNumber(slope)), x));
+}
+
+/** The per-pod budget of one resource, in its unit (cores or bytes), from a per-pod request rate. */
+function budgetOf(c: ProxyResourcesConfig, resource: Resource, requests: Expr): Expr {
+  const b = c.budget;
+  return resource === 'cpu'
+    ? affine(b.idleCpuCores, b.cpuCoresPer1kRps / 1000, requests)
+    : affine(b.idleMemoryMiB * MIB, (b.memoryMiBPer1kRps * MIB) / 1000, requests);
+}
+
+export const proxyResources: SloKind = {
+  id: ID,
+  title: 'Proxy and control-plane resources',
+  enabled: (config: Config) => config.slos.proxyResources.enabled,
+
+  check(config: Config): ConfigIssue[] {
+    const c = config.slos.proxyResources;
+    if (!c.enabled) return [];
+    const base = ['slos', 'proxyResources'];
+    const issues: ConfigIssue[] = [];
+    const k = c.kubernetesMetrics;
+    if (k.enabled && !k.memoryNearLimit.enabled && !k.cpuThrottled.enabled && !c.highThroughput.enabled) {
+      issues.push({ path: [...base, 'kubernetesMetrics', 'enabled'], message: 'no alert uses cAdvisor or kube-state-metrics any more; disable the source instead (enabled: false)' });
+    }
+    return issues;
+  },
+
+  build(ctx: BuildContext): KindOutput {
+    const { config, facts } = ctx;
+    const c = config.slos.proxyResources;
+    const extraKeys = Object.keys(config.prometheus.extraMatchers);
+    const podKeys = uniq([...extraKeys, 'namespace', 'pod']);
+    const extra: Matcher[] = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
+    const k8s = c.kubernetesMetrics;
+    const cadvisor = (metric: string, more: readonly Matcher[] = []): Selector =>
+      withMatchers(selector(metric, [eq('container', PROXY_CONTAINER), ...more, ...Object.entries(k8s.cadvisorMatchers).map(([k, v]) => eq(k, v))]), extra);
+    const ksm = (metric: string, more: readonly Matcher[] = []): Selector =>
+      withMatchers(selector(metric, [eq('container', PROXY_CONTAINER), ...more, ...Object.entries(k8s.kubeStateMetricsMatchers).map(([k, v]) => eq(k, v))]), extra);
+    const rec = (record: string, matchers: readonly Matcher[] = []): Selector => ctx.recordedSelector(record, matchers);
+
+    const recordings: RecordingRule[] = [];
+    const alerts: AlertingRule[] = [];
+    const runbookAlerts = new Set<string>();
+    const record = (name: string, expr: Expr): void => {
+      recordings.push({ record: name, expr, labels: { ...ctx.ruleLabels } });
+    };
+
+    const text = {
+      cluster: config.cluster,
+      namespace: config.linkerd.namespace,
+      version: facts.version,
+      proxyJob: config.linkerd.proxyJob,
+      controllerJob: config.linkerd.controllerJob,
+    };
+    const alert = (
+      name: string,
+      severity: Severity,
+      expr: Expr,
+      forDuration: string,
+      template: string,
+      labels: Record<string, string>,
+      extraText: Record<string, unknown>,
+    ): void => {
+      const context = { ...text, ...extraText, severity, for: norm(forDuration) };
+      alerts.push({
+        alert: name,
+        expr,
+        for: norm(forDuration),
+        labels: { ...ctx.ruleLabels, ...labels, slo: ID, severity: config.alerting.severities[severity] },
+        annotations: annotations(ctx, name, renderLine(`proxy-resources/${template}-summary`, context), render(`proxy-resources/${template}-description`, context)),
+      });
+      runbookAlerts.add(name);
+    };
+
+    // ---- 1. per-pod usage and request rate, recorded once ------------------------------------------
+    const cpuRaw = ctx.proxySelector('process_cpu_seconds_total');
+    const memoryRaw = ctx.proxySelector('process_resident_memory_bytes');
+    const requestsRaw = ctx.proxySelector('request_total');
+    record(RECORD.cpu, sum(rate(cpuRaw, WINDOW), podKeys));
+    record(RECORD.memory, agg('max', memoryRaw, podKeys));
+    // §1.1: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
+    // not "unknown" (else its budget, and any over-budget alert, would vanish with its traffic).
+    record(RECORD.requests, or(sum(rate(requestsRaw, WINDOW), podKeys), mul(num(0), agg('max', memoryRaw, podKeys))));
+
+    const cpu = rec(RECORD.cpu);
+    const memory = rec(RECORD.memory);
+    const requests = rec(RECORD.requests);
+    const ratio = (resource: Resource): Expr => div(resource === 'cpu' ? cpu : memory, budgetOf(c, resource, requests));
+
+    // ---- 2. cluster-level aggregates for dashboards (no pod label) ---------------------------------
+    record(RECORD.cpuTotal, agg('sum', cpu, extraKeys));
+    record(RECORD.memoryTotal, agg('sum', memory, extraKeys));
+    record(RECORD.requestsTotal, agg('sum', requests, extraKeys));
+    record(RECORD.pods, agg('count', memory, extraKeys));
+    const line = c.highThroughput.requestsPerSecond;
+    record(RECORD.highThroughputPods, or(agg('count', gt(requests, num(line)), extraKeys), mul(num(0), agg('count', requests, extraKeys))));
+    for (const resource of ['cpu', 'memory'] as const) {
+      const name = resource === 'cpu' ? RECORD.cpuBudgetRatio : RECORD.memoryBudgetRatio;
+      record(name('p99'), agg('quantile', ratio(resource), extraKeys, num(0.99)));
+      record(name('max'), agg('max', ratio(resource), extraKeys));
+    }
+
+    // ---- 3. over budget (ticket) -------------------------------------------------------------------
+    const b = c.budget;
+    const budgetText = {
+      idleCpu: formatNumber(b.idleCpuCores),
+      cpuPer1k: formatNumber(b.cpuCoresPer1kRps),
+      idleMemory: formatNumber(b.idleMemoryMiB),
+      memoryPer1k: formatNumber(b.memoryMiBPer1kRps),
+    };
+    for (const resource of ['cpu', 'memory'] as const) {
+      alert(ALERTS.overBudget, 'ticket', gt(ratio(resource), num(1)), b.for, 'over-budget', { resource }, {
+        ...budgetText,
+        resource,
+        usageRecord: resource === 'cpu' ? RECORD.cpu : RECORD.memory,
+      });
+    }
+
+    // ---- 4. high-throughput pods on default resources (needs kube-state-metrics) --------------------
+    const h = c.highThroughput;
+    if (h.enabled && k8s.enabled) {
+      const cpuLimit = agg('max', ksm('kube_pod_container_resource_limits', [eq('resource', 'cpu')]), podKeys);
+      const custom = h.defaultCpuLimitCores === undefined ? cpuLimit : binary('!=', cpuLimit, num(h.defaultCpuLimitCores));
+      // kube_pod_container_info guards against a kube-state-metrics that does not see the pod at all:
+      // then we know nothing about its limits, and must not claim they are the defaults.
+      const known = agg('max', ksm('kube_pod_container_info'), podKeys);
+      alert(
+        ALERTS.highThroughput,
+        'ticket',
+        and(binary('unless', gt(requests, num(line)), custom, { matching: { on: podKeys } }), known, { on: podKeys }),
+        h.for,
+        'high-throughput',
+        {},
+        { line: formatNumber(line), defaultCpuLimit: h.defaultCpuLimitCores === undefined ? '' : formatNumber(h.defaultCpuLimitCores) },
+      );
+    }
+
+    // ---- 5. cAdvisor + kube-state-metrics: memory near limit (page), CPU throttled (ticket) ---------
+    if (k8s.enabled) {
+      const memoryLimitRatio = div(
+        agg('max', cadvisor('container_memory_working_set_bytes'), podKeys),
+        agg('max', ksm('kube_pod_container_resource_limits', [eq('resource', 'memory')]), podKeys),
+      );
+      const throttledRatio = div(
+        sum(rate(cadvisor('container_cpu_cfs_throttled_periods_total'), WINDOW), podKeys),
+        sum(rate(cadvisor('container_cpu_cfs_periods_total'), WINDOW), podKeys),
+      );
+      record(RECORD.memoryLimitRatioMax, agg('max', memoryLimitRatio, extraKeys));
+      record(RECORD.cpuThrottledRatioMax, agg('max', throttledRatio, extraKeys));
+      if (k8s.memoryNearLimit.enabled) {
+        alert(ALERTS.memoryNearLimit, 'page', gt(memoryLimitRatio, num(k8s.memoryNearLimit.ratio)), k8s.memoryNearLimit.for, 'memory-near-limit', {}, {
+          ratio: formatNumber(cleanNumber(k8s.memoryNearLimit.ratio * 100)),
+        });
+      }
+      if (k8s.cpuThrottled.enabled) {
+        alert(ALERTS.cpuThrottled, 'ticket', gt(throttledRatio, num(k8s.cpuThrottled.ratio)), k8s.cpuThrottled.for, 'cpu-throttled', {}, {
+          ratio: formatNumber(cleanNumber(k8s.cpuThrottled.ratio * 100)),
+          window: WINDOW,
+        });
+      }
+    }
+
+    // ---- 6. control plane against its per-node plan -------------------------------------------------
+    const cp = c.controlPlane;
+    if (cp.enabled) {
+      const watched = uniq([...cp.containers, ...(cp.prometheus.enabled ? ['prometheus'] : [])]);
+      const containerMatcher = re('component', anyOf(watched));
+      const byInstance = uniq([...extraKeys, 'component', 'instance']);
+      record(RECORD.controlPlaneCpu, sum(rate(ctx.controllerSelector('process_cpu_seconds_total', [containerMatcher]), WINDOW), byInstance));
+      record(RECORD.controlPlaneMemory, agg('max', ctx.controllerSelector('process_resident_memory_bytes', [containerMatcher]), byInstance));
+      const core = re('component', anyOf(cp.containers));
+      const byComponent = uniq([...extraKeys, 'component']);
+      // Worst-case node: the heaviest replica of every container, all on one node.
+      record(RECORD.controlPlaneNodeCpu, agg('sum', agg('max', rec(RECORD.controlPlaneCpu, [core]), byComponent), extraKeys));
+      record(RECORD.controlPlaneNodeMemory, agg('sum', agg('max', rec(RECORD.controlPlaneMemory, [core]), byComponent), extraKeys));
+      const planText = {
+        containers: cp.containers,
+        perNodeCpu: formatNumber(cp.perNodeCpuCores),
+        perNodeMemory: formatNumber(cp.perNodeMemoryMiB),
+      };
+      const plans: Record<Resource, { record: string; plan: number }> = {
+        cpu: { record: RECORD.controlPlaneNodeCpu, plan: cp.perNodeCpuCores },
+        memory: { record: RECORD.controlPlaneNodeMemory, plan: cp.perNodeMemoryMiB * MIB },
+      };
+      for (const resource of ['cpu', 'memory'] as const) {
+        alert(ALERTS.controlPlane, 'ticket', gt(rec(plans[resource].record), num(plans[resource].plan)), cp.for, 'control-plane', { component: 'control-plane', resource }, {
+          ...planText,
+          resource,
+        });
+      }
+      if (cp.prometheus.enabled) {
+        const p = cp.prometheus;
+        record(
+          RECORD.prometheusMemoryPlan,
+          call('clamp_min', mul(num(p.memoryMiBPerMeshedPod * MIB), rec(RECORD.pods)), num(p.minimumMemoryMiB * MIB)),
+        );
+        alert(
+          ALERTS.controlPlane,
+          'ticket',
+          binary('>', agg('max', rec(RECORD.controlPlaneMemory, [eq('component', 'prometheus')]), extraKeys), rec(RECORD.prometheusMemoryPlan), { matching: { on: extraKeys } }),
+          cp.for,
+          'prometheus',
+          { component: 'prometheus', resource: 'memory' },
+          { perPod: formatNumber(p.memoryMiBPerMeshedPod), minimum: formatNumber(p.minimumMemoryMiB), planRecord: RECORD.prometheusMemoryPlan },
+        );
+      }
+    }
+
+    const dashboardRows: DashboardRow[] = [{ title: 'Proxy resources', panels: proxyPanels(ctx, rec, extraKeys), dashboard: 'proxies' }];
+    if (cp.enabled) dashboardRows.push({ title: 'Control-plane resources', panels: controlPlanePanels(ctx, rec), dashboard: 'control-plane' });
+
+    const runbooks: Runbook[] = [...runbookAlerts].map((name) => ({ alert: name, markdown: render(`runbooks/${name}.md`, runbookContext(ctx)) }));
+    const ruleGroups: RuleGroup[] = [
+      { name: GROUPS.recordings, rules: recordings },
+      { name: GROUPS.alerts, rules: alerts },
+    ];
+    return { ruleGroups, dashboardRows, runbooks };
+  },
+};
+
+function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonly Matcher[]) => Selector, extraKeys: readonly string[]): PanelSpec[] {
+  const c = ctx.config.slos.proxyResources;
+  const b = c.budget;
+  const line = formatNumber(c.highThroughput.requestsPerSecond);
+  const pods = rec(RECORD.pods);
+  const requestsTotal = rec(RECORD.requestsTotal);
+  /** Σ budgets = idle × pods + per-RPS × Σ requests: the sum of every proxy's budget, from two aggregates. */
+  const budgetTotal = (resource: Resource): Expr =>
+    resource === 'cpu'
+      ? binary('+', mul(num(b.idleCpuCores), pods), mul(num(cleanNumber(b.cpuCoresPer1kRps / 1000)), requestsTotal))
+      : binary('+', mul(num(cleanNumber(b.idleMemoryMiB * MIB)), pods), mul(num(cleanNumber((b.memoryMiBPer1kRps * MIB) / 1000)), requestsTotal));
+  const ratioThresholds = [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }, { value: 1, color: 'red' }];
+  const top = (record: string): Expr => aggregate('topk', rec(record), { param: num(TOP_K) });
+  const legend = extraKeys.length ? extraKeys.map((k) => `{{${k}}}`).join(' ') + ' ' : '';
+  const panels: PanelSpec[] = [
+    { title: 'Meshed proxies', description: `Proxies scraped by job ${ctx.config.linkerd.proxyJob} (one per meshed pod).`, type: 'stat', unit: 'none', queries: [{ expr: pods, instant: true }], width: 4 },
+    { title: 'Requests through proxies', description: 'Requests per second handled by all proxies, inbound and outbound counted separately: what the proxies carry, not what the applications serve.', type: 'stat', unit: 'reqps', queries: [{ expr: requestsTotal, instant: true }], width: 5 },
+    { title: 'Proxy CPU', description: 'CPU cores used by all proxy processes together.', type: 'stat', unit: CORES_UNIT, decimals: 2, queries: [{ expr: rec(RECORD.cpuTotal), instant: true }], width: 5 },
+    { title: 'Proxy memory', description: 'Resident memory of all proxy processes together.', type: 'stat', unit: 'bytes', queries: [{ expr: rec(RECORD.memoryTotal), instant: true }], width: 5 },
+    {
+      title: `Pods above ${line} RPS`,
+      description: `Pods whose proxy handles more than ${line} requests per second. They need custom proxy resources (config.linkerd.io/proxy-cpu-request, -cpu-limit, -memory-request, -memory-limit); see ${ALERTS.highThroughput}.`,
+      type: 'stat',
+      unit: 'none',
+      queries: [{ expr: rec(RECORD.highThroughputPods), instant: true }],
+      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
+      width: 5,
+    },
+    {
+      title: 'Proxy CPU vs budget',
+      description: `All proxies' CPU against the sum of their budgets (${formatNumber(b.idleCpuCores)} cores idle + ${formatNumber(b.cpuCoresPer1kRps)} cores per 1,000 RPS each). The total hides single proxies: see the worst-proxy panel.`,
+      type: 'timeseries',
+      unit: CORES_UNIT,
+      queries: [{ expr: rec(RECORD.cpuTotal), legend: `${legend}used` }, { expr: budgetTotal('cpu'), legend: `${legend}budget` }],
+      width: 12,
+    },
+    {
+      title: 'Proxy memory vs budget',
+      description: `All proxies' resident memory against the sum of their budgets (${formatNumber(b.idleMemoryMiB)} MiB idle + ${formatNumber(b.memoryMiBPer1kRps)} MiB per 1,000 RPS each).`,
+      type: 'timeseries',
+      unit: 'bytes',
+      queries: [{ expr: rec(RECORD.memoryTotal), legend: `${legend}used` }, { expr: budgetTotal('memory'), legend: `${legend}budget` }],
+      width: 12,
+    },
+    {
+      title: 'Usage to budget: worst proxies',
+      description: `p99 and maximum over all proxies of usage divided by the proxy's own budget. Above 100% for ${norm(b.for)} opens ${ALERTS.overBudget}.`,
+      type: 'timeseries',
+      unit: 'percentunit',
+      queries: [
+        { expr: rec(RECORD.cpuBudgetRatio('max')), legend: `${legend}CPU max` },
+        { expr: rec(RECORD.cpuBudgetRatio('p99')), legend: `${legend}CPU p99` },
+        { expr: rec(RECORD.memoryBudgetRatio('max')), legend: `${legend}memory max` },
+        { expr: rec(RECORD.memoryBudgetRatio('p99')), legend: `${legend}memory p99` },
+      ],
+      thresholds: ratioThresholds,
+      width: 12,
+    },
+    {
+      title: 'Request rate through proxies',
+      description: 'Requests per second handled by all proxies (inbound + outbound).',
+      type: 'timeseries',
+      unit: 'reqps',
+      queries: [{ expr: requestsTotal, legend: `${legend}requests` }],
+      width: 12,
+    },
+    { title: 'Heaviest proxies: CPU', description: `The ${TOP_K} proxies using the most CPU (cores).`, type: 'table', unit: CORES_UNIT, decimals: 3, queries: [{ expr: top(RECORD.cpu), instant: true }], width: 8 },
+    { title: 'Heaviest proxies: memory', description: `The ${TOP_K} proxies using the most resident memory.`, type: 'table', unit: 'bytes', queries: [{ expr: top(RECORD.memory), instant: true }], width: 8 },
+    { title: 'Busiest proxies', description: `The ${TOP_K} proxies handling the most requests per second; above ${line} they need custom resources.`, type: 'table', unit: 'reqps', queries: [{ expr: top(RECORD.requests), instant: true }], width: 8 },
+  ];
+  if (c.kubernetesMetrics.enabled) {
+    panels.push({
+      title: 'Proxy containers: closest to their limits',
+      description: `From cAdvisor and kube-state-metrics: the highest working-set-to-memory-limit ratio of any linkerd-proxy container (${ALERTS.memoryNearLimit} pages above ${formatNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)}%) and the highest share of CPU-throttled periods (${ALERTS.cpuThrottled} above ${formatNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)}%).`,
+      type: 'timeseries',
+      unit: 'percentunit',
+      queries: [
+        { expr: rec(RECORD.memoryLimitRatioMax), legend: `${legend}memory / limit` },
+        { expr: rec(RECORD.cpuThrottledRatioMax), legend: `${legend}CPU throttled` },
+      ],
+      max: 1,
+      width: 24,
+    });
+  }
+  return panels;
+}
+
+function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: readonly Matcher[]) => Selector): PanelSpec[] {
+  const cp = ctx.config.slos.proxyResources.controlPlane;
+  const panels: PanelSpec[] = [
+    {
+      title: 'Control plane vs per-node plan',
+      description:
+        `The worst case for one node (the heaviest replica of each of ${cp.containers.join(', ')}) against the plan of ` +
+        `${formatNumber(cp.perNodeCpuCores)} cores and ${formatNumber(cp.perNodeMemoryMiB)} MiB per node. Above 100% for ${norm(cp.for)} opens ${ALERTS.controlPlane}.`,
+      type: 'timeseries',
+      unit: 'percentunit',
+      queries: [
+        { expr: div(rec(RECORD.controlPlaneNodeCpu), num(cp.perNodeCpuCores)), legend: 'CPU' },
+        { expr: div(rec(RECORD.controlPlaneNodeMemory), num(cp.perNodeMemoryMiB * MIB)), legend: 'memory' },
+      ],
+      thresholds: [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }, { value: 1, color: 'red' }],
+      width: 8,
+    },
+    {
+      title: 'Control-plane CPU per container',
+      description: 'CPU cores of each control-plane container replica (process_cpu_seconds_total of the controller job).',
+      type: 'timeseries',
+      unit: CORES_UNIT,
+      queries: [{ expr: rec(RECORD.controlPlaneCpu), legend: '{{component}} {{instance}}' }],
+      width: 8,
+    },
+    {
+      title: 'Control-plane memory per container',
+      description: 'Resident memory of each control-plane container replica (process_resident_memory_bytes of the controller job).',
+      type: 'timeseries',
+      unit: 'bytes',
+      queries: [{ expr: rec(RECORD.controlPlaneMemory), legend: '{{component}} {{instance}}' }],
+      width: 8,
+    },
+  ];
+  if (cp.prometheus.enabled) {
+    panels.push({
+      title: 'Prometheus memory vs plan',
+      description: `Resident memory of the mesh's Prometheus (controller job, component prometheus) against ${formatNumber(cp.prometheus.memoryMiBPerMeshedPod)} MiB per meshed pod (at least ${formatNumber(cp.prometheus.minimumMemoryMiB)} MiB).`,
+      type: 'timeseries',
+      unit: 'bytes',
+      queries: [
+        { expr: rec(RECORD.controlPlaneMemory, [eq('component', 'prometheus')]), legend: 'used {{instance}}' },
+        { expr: rec(RECORD.prometheusMemoryPlan), legend: 'plan' },
+      ],
+      width: 24,
+    });
+  }
+  return panels;
+}
+
+function runbookContext(ctx: BuildContext): Record<string, unknown> {
+  const { config, facts } = ctx;
+  const c = config.slos.proxyResources;
+  const pairs = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => `${k}=${quote(v)}`);
+  const extraSelector = pairs.length ? `{${pairs.join(', ')}}` : '';
+  /** Ready-made selectors for the runbooks' queries (a template cannot write `…}}}`). */
+  const sel = (...matchers: string[]): string => `{${[...matchers, ...pairs].join(', ')}}`;
+  const selectors = {
+    pod: sel('namespace="<namespace>"', 'pod="<pod>"'),
+    podProxy: sel('namespace="<namespace>"', 'pod="<pod>"', 'container="linkerd-proxy"'),
+    proxy: sel('container="linkerd-proxy"'),
+    proxyMemoryLimit: sel('container="linkerd-proxy"', 'resource="memory"'),
+  };
+  return {
+    cluster: config.cluster,
+    namespace: config.linkerd.namespace,
+    version: facts.version,
+    proxyJob: config.linkerd.proxyJob,
+    controllerJob: config.linkerd.controllerJob,
+    severities: config.alerting.severities,
+    alerts: ALERTS,
+    record: RECORD,
+    extraSelector,
+    sel: selectors,
+    budget: {
+      idleCpu: formatNumber(c.budget.idleCpuCores),
+      cpuPer1k: formatNumber(c.budget.cpuCoresPer1kRps),
+      idleMemory: formatNumber(c.budget.idleMemoryMiB),
+      memoryPer1k: formatNumber(c.budget.memoryMiBPer1kRps),
+      for: norm(c.budget.for),
+    },
+    highThroughput: {
+      line: formatNumber(c.highThroughput.requestsPerSecond),
+      for: norm(c.highThroughput.for),
+      defaultCpuLimit: c.highThroughput.defaultCpuLimitCores === undefined ? '' : formatNumber(c.highThroughput.defaultCpuLimitCores),
+      lineCpu: formatNumber(cleanNumber(c.budget.idleCpuCores + (c.budget.cpuCoresPer1kRps * c.highThroughput.requestsPerSecond) / 1000)),
+      lineMemory: formatNumber(cleanNumber(c.budget.idleMemoryMiB + (c.budget.memoryMiBPer1kRps * c.highThroughput.requestsPerSecond) / 1000)),
+    },
+    kubernetesMetrics: {
+      enabled: c.kubernetesMetrics.enabled,
+      memoryRatio: formatNumber(cleanNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)),
+      memoryFor: norm(c.kubernetesMetrics.memoryNearLimit.for),
+      throttledRatio: formatNumber(cleanNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)),
+      throttledFor: norm(c.kubernetesMetrics.cpuThrottled.for),
+    },
+    controlPlane: {
+      containers: c.controlPlane.containers,
+      perNodeCpu: formatNumber(c.controlPlane.perNodeCpuCores),
+      perNodeMemory: formatNumber(c.controlPlane.perNodeMemoryMiB),
+      for: norm(c.controlPlane.for),
+      prometheus: c.controlPlane.prometheus.enabled,
+      perPod: formatNumber(c.controlPlane.prometheus.memoryMiBPerMeshedPod),
+      minimum: formatNumber(c.controlPlane.prometheus.minimumMemoryMiB),
+    },
+  };
+}
+

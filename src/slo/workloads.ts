@@ -1,0 +1,656 @@
+/**
+ * Workload SLOs: inbound success rate and latency of meshed workloads, by request class (the SRE
+ * Workbook's Table 5-10, slo-prior-art.md §3), plus optional per-route success rate.
+ *
+ * Server side, always (linkerd-metrics.md §7): the SLIs read `response_total` and
+ * `response_latency_ms_bucket` with `direction="inbound"` from the workload's own proxies, so a pod's
+ * outbound calls never mix in, and aggregate by `namespace` plus the workload label the linkerd-proxy
+ * job copies from the pod (`deployment`, `statefulset`, `daemonset`, §2.3), never by name alone.
+ * Label-selector workloads are aggregated by namespace and named by a static `workload` label.
+ *
+ * Cost: every workload of one class and kind shares one SLI instance of the burn-rate engine, i.e.
+ * one set of recording rules whose series are split `by (namespace, deployment)`; only a constant
+ * `linkerd_slo:workload_info` series per workload (the expected set) grows with the list. A regex
+ * prefilter on namespace and name narrows the raw series (up to 50 values each); when it could match pairs that are not
+ * configured (web in a, api in b, but not web in b), the result is joined with the info series.
+ *
+ * Routes (optional): client-side success rate of Gateway API routes from every caller's
+ * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, §1.6), by parent Service and route.
+ */
+import {
+  aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, or, rate, re, str, sub, sum, vector,
+  type Expr, type Matcher, type Selector,
+} from '../promql/ast.js';
+import { WORKLOAD_KINDS, type Config } from '../config/schema.js';
+import type { ConfigIssue, ConfigPath } from '../config/errors.js';
+import { atLeast } from '../linkerd/catalog.js';
+import { formatDuration, formatNumber, parseDuration } from '../promql/number.js';
+import type { RecordingRule, RuleGroup } from '../rules.js';
+import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
+import type { BuildContext, SloKind } from './kind.js';
+import { buildBurnRate, burnRateFactor, checkObjective, RECORD, type SliDefinition, type SliInstance } from './burn-rate.js';
+import { LATENCY_BUCKETS_MS, leMatcher, nearestBounds } from './latency.js';
+import { fixtureLabels, type FixtureSeries } from './unit-tests.js';
+import { render } from '../text.js';
+
+const ID = 'workloads';
+export const WORKLOAD_SLO = { successRate: 'workload-success-rate', latency: 'workload-latency', route: 'route-success-rate' } as const;
+export const WORKLOAD_ALERTS = {
+  burn: 'LinkerdWorkloadErrorBudgetBurn',
+  latencyBurn: 'LinkerdWorkloadLatencyBudgetBurn',
+  absent: 'LinkerdWorkloadMetricsAbsent',
+  routeBurn: 'LinkerdRouteErrorBudgetBurn',
+} as const;
+
+export const RECORD_WORKLOAD = {
+  /** 1 per configured workload: the expected set (labels class, component, namespace, <kind> or workload). */
+  info: 'linkerd_slo:workload_info',
+  /** 1 per configured route (labels class, component, parent_namespace, parent_name, route_namespace, route_name). */
+  routeInfo: 'linkerd_slo:route_info',
+  /** Per-bucket inbound response rate per workload, for the latency percentiles of the dashboard. */
+  histogram: 'linkerd_slo:workload_response_latency_ms_bucket:rate5m',
+} as const;
+
+/** gRPC codes Linkerd classifies as failures by default (linkerd-metrics.md §1.2), in the route metrics' spelling (§1.6). */
+const GRPC_FAILURE_CODES = ['UNKNOWN', 'DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS'];
+const ROUTE_LABELS = ['parent_namespace', 'parent_name', 'route_namespace', 'route_name'] as const;
+/** Label names the workload rules set from the series; user rule labels or extra matchers must not reuse them. */
+const WORKLOAD_LABELS = ['namespace', ...WORKLOAD_KINDS, 'workload'];
+
+type Component = (typeof WORKLOAD_KINDS)[number] | 'workload';
+type WorkloadsConfig = Config['slos']['workloads'];
+type RequestClass = WorkloadsConfig['classes'][string];
+
+interface Member {
+  readonly namespace: string;
+  /** The label naming the workload: deployment, statefulset, daemonset, or workload for selector workloads. */
+  readonly component: Component;
+  readonly name: string;
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly class: string;
+}
+
+interface RouteMember {
+  readonly labels: Readonly<Record<(typeof ROUTE_LABELS)[number], string>>;
+  readonly protocol: 'http' | 'grpc';
+  readonly class: string;
+}
+
+function membersOf(w: WorkloadsConfig): Member[] {
+  return w.list.map((item) => {
+    const cls = item.class ?? w.defaults.class;
+    const kind = WORKLOAD_KINDS.find((k) => item[k] !== undefined);
+    if (kind) return { namespace: item.namespace, component: kind, name: item[kind]!, class: cls };
+    return { namespace: item.namespace, component: 'workload', name: item.name!, selector: item.selector!, class: cls };
+  });
+}
+
+function routesOf(w: WorkloadsConfig): RouteMember[] {
+  return w.routes.map((r) => ({
+    labels: { parent_namespace: r.namespace, parent_name: r.service, route_namespace: r.routeNamespace ?? r.namespace, route_name: r.route },
+    protocol: r.protocol,
+    class: r.class ?? w.defaults.class,
+  }));
+}
+
+/** Group by a key, keeping the order of first appearance. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const list = out.get(k);
+    if (list) list.push(i);
+    else out.set(k, [i]);
+  }
+  return out;
+}
+
+const uniq = (xs: readonly string[]) => [...new Set(xs)];
+const sorted = (xs: readonly string[]) => uniq(xs).sort();
+
+/** `label="v"` for one value, `label=~"a|b"` for several. */
+function oneOf(label: string, values: readonly string[]): Matcher {
+  const vs = sorted(values);
+  return vs.length === 1 ? eq(label, vs[0]!) : re(label, anyOf(vs));
+}
+
+/**
+ * Above this many distinct values a label is not prefiltered by regex: every rule of a group repeats
+ * its selectors, so the rule file would grow with the list times the rules; the join with the info
+ * series alone then picks the configured workloads out of all of them.
+ */
+const PREFILTER_MAX_VALUES = 50;
+
+/**
+ * Matchers narrowing a group's raw series to its members' label values, and whether they select
+ * exactly the members (every combination of the values is configured).
+ */
+function prefilter(labels: readonly string[], members: ReadonlyArray<Readonly<Record<string, string>>>): { matchers: Matcher[]; exact: boolean } {
+  let combinations = 1;
+  let complete = true;
+  const matchers = labels.map((l) => {
+    const values = uniq(members.map((m) => m[l]!));
+    combinations *= values.length;
+    if (values.length <= PREFILTER_MAX_VALUES) return oneOf(l, values);
+    complete = false;
+    return neq(l, '');
+  });
+  return { matchers, exact: complete && combinations === members.length };
+}
+
+/** Set a static label on every series of an expression. */
+function tag(expr: Expr, label: string, value: string): Expr {
+  return call('label_replace', expr, str(label), str(value), str('namespace'), str('.*'));
+}
+
+/**
+ * `a or b or …`, as a balanced tree: a left-deep chain of a thousand terms makes every formatter and
+ * parser pass over it quadratic (generation time must grow linearly with the workload list).
+ */
+function unionAll(exprs: readonly Expr[]): Expr {
+  if (exprs.length <= 2) return exprs.length === 1 ? exprs[0]! : or(exprs[0]!, exprs[1]!);
+  const mid = Math.ceil(exprs.length / 2);
+  return or(unionAll(exprs.slice(0, mid)), unionAll(exprs.slice(mid)));
+}
+
+function bucketBoundIssue(value: number, path: ConfigPath): ConfigIssue[] {
+  if ((LATENCY_BUCKETS_MS as readonly number[]).includes(value)) return [];
+  const nearest = nearestBounds(value);
+  return [{
+    path,
+    message:
+      `${formatNumber(value)} ms is not a bucket bound of Linkerd's response_latency_ms histogram; ` +
+      `the nearest ${nearest.length > 1 ? 'bounds are' : 'bound is'} ${nearest.join(' and ')} ms`,
+  }];
+}
+
+/**
+ * One class × component group of workloads, seen through one metric: the selectors, the grouping
+ * labels and how to restrict a sum to exactly the configured workloads.
+ */
+interface Group {
+  readonly cls: string;
+  readonly component: Component;
+  readonly members: readonly Member[];
+  /** Labels a per-workload sum keeps (identity + extra matchers). */
+  readonly by: readonly string[];
+  readonly identity: readonly string[];
+  /** Per-workload sum of `inner(selector)` for a metric, restricted to the members. */
+  sumOf(metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep?: readonly string[]): Expr;
+  /** Per-workload value built from several sums (e.g. total − fast), restricted to the members. */
+  combine(build: (sumOf: (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr) => Expr) => Expr): Expr;
+  /** One series per member without a scraped proxy. */
+  readonly missing: Expr;
+  /** Raw selector of one member (for fixtures). */
+  memberSelector(m: Member, metric: string, extra: readonly Matcher[]): Selector;
+  /** The series whose presence means one member's proxies are scraped (for fixtures). */
+  presenceOf(m: Member): Selector;
+  /** The labels naming a member on raw series (for fixtures): namespace and the workload label. */
+  identityLabels(m: Member): Record<string, string>;
+}
+
+function makeGroup(ctx: BuildContext, cls: string, component: Component, members: readonly Member[]): Group {
+  const extraBy = Object.keys(ctx.config.prometheus.extraMatchers);
+  const identity = ['namespace', component];
+  const by = uniq([...identity, ...extraBy]);
+  const inbound = eq('direction', 'inbound');
+  const info = ctx.recordedSelector(RECORD_WORKLOAD.info, [eq('class', cls), eq('component', component)]);
+  const presenceMetric = 'process_start_time_seconds';
+
+  if (component !== 'workload') {
+    const { matchers: narrow, exact } = prefilter(identity, members.map((m) => ({ namespace: m.namespace, [component]: m.name })));
+    const restrict = (e: Expr) => (exact ? e : and(e, info, { on: by }));
+    const selectorOf = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [inbound, ...narrow, ...extra]);
+    const rawSum = (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
+      aggregate('sum', inner(selectorOf(metric, extra)), { by: [...keep, ...by] });
+    return {
+      cls, component, members, by, identity,
+      sumOf: (metric, extra, inner, keep) => restrict(rawSum(metric, extra, inner, keep)),
+      combine: (build) => restrict(build((metric, extra, inner) => rawSum(metric, extra, inner))),
+      missing: binary('unless', info, ctx.proxySelector(presenceMetric, narrow), { matching: { on: by } }),
+      memberSelector: (_m, metric, extra) => selectorOf(metric, extra),
+      presenceOf: (m) => ctx.proxySelector(presenceMetric, [eq('namespace', m.namespace), eq(component, m.name)]),
+      identityLabels: (m) => ({ namespace: m.namespace, [component]: m.name }),
+    };
+  }
+
+  // Label-selector workloads: one selector each, summed by namespace and tagged with `workload`.
+  const nsBy = uniq(['namespace', ...extraBy]);
+  const selectorOf = (m: Member, metric: string, extra: readonly Matcher[], direction = true) =>
+    ctx.proxySelector(metric, [...(direction ? [inbound] : []), eq('namespace', m.namespace), ...Object.entries(m.selector ?? {}).map(([k, v]) => eq(k, v)), ...extra]);
+  const perMember = (build: (m: Member) => Expr) => unionAll(members.map((m) => tag(build(m), 'workload', m.name)));
+  const memberSum = (m: Member) => (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
+    aggregate('sum', inner(selectorOf(m, metric, extra)), { by: [...keep, ...nsBy] });
+  return {
+    cls, component, members, by, identity,
+    sumOf: (metric, extra, inner, keep) => perMember((m) => memberSum(m)(metric, extra, inner, keep)),
+    combine: (build) => perMember((m) => build(memberSum(m))),
+    missing: binary(
+      'unless',
+      info,
+      perMember((m) => aggregate('group', selectorOf(m, presenceMetric, [], false), { by: nsBy })),
+      { matching: { on: by } },
+    ),
+    memberSelector: (m, metric, extra) => selectorOf(m, metric, extra),
+    presenceOf: (m) => selectorOf(m, presenceMetric, [], false),
+    identityLabels: () => ({}),
+  };
+}
+
+function routeGroup(ctx: BuildContext, cls: string, protocol: 'http' | 'grpc', members: readonly RouteMember[]) {
+  const extraBy = Object.keys(ctx.config.prometheus.extraMatchers);
+  const by = uniq([...ROUTE_LABELS, ...extraBy]);
+  const component = `${protocol}-route`;
+  const { matchers: narrow, exact } = prefilter(ROUTE_LABELS, members.map((m) => m.labels));
+  const info = ctx.recordedSelector(RECORD_WORKLOAD.routeInfo, [eq('class', cls), eq('component', component)]);
+  const restrict = (e: Expr) => (exact ? e : and(e, info, { on: by }));
+  const metric = `outbound_${protocol}_route_request_statuses_total`;
+  const all = ctx.proxySelector(metric, narrow);
+  // §1.6: failure = 5xx (HTTP) or a failing gRPC status, or any proxy error (timeouts, fail-fast, resets).
+  const good = ctx.proxySelector(metric, [
+    ...narrow,
+    protocol === 'http' ? nre('http_status', '5..') : nre('grpc_status', anyOf(GRPC_FAILURE_CODES)),
+    eq('error', ''),
+  ]);
+  const s = (sel: Selector, w: string) => sum(rate(sel, w), by);
+  return {
+    component,
+    groupBy: [...ROUTE_LABELS],
+    requestsRate: (w) => restrict(s(all, w)),
+    // All minus good, so a request that is both 5xx and errored counts once; `or 0 *` when nothing is good.
+    errorsRate: (w) => restrict(sub(s(all, w), or(s(good, w), mul(num(0), s(all, w))))),
+    fixture: (() => {
+      const values = { ...members[0]!.labels };
+      const base = { ...fixtureLabels(all, values), ...values };
+      const status = protocol === 'http' ? 'http_status' : 'grpc_status';
+      const ok = { [status]: protocol === 'http' ? '200' : 'OK' };
+      const bad = { [status]: protocol === 'http' ? '503' : 'UNAVAILABLE' };
+      return [
+        { labels: { ...base, ...ok, error: '' }, healthy: 1, outage: 0 },
+        { labels: { ...base, ...bad, error: '' }, healthy: 0, outage: 1 },
+      ];
+    })(),
+  } satisfies SliInstance;
+}
+
+/** Rule labels of a workload's info series. */
+function infoLabels(ctx: BuildContext, m: Member): Record<string, string> {
+  return { ...ctx.ruleLabels, ...ctx.config.prometheus.extraMatchers, class: m.class, component: m.component, namespace: m.namespace, [m.component]: m.name };
+}
+
+const NAME_LEGEND = '{{namespace}}/{{deployment}}{{statefulset}}{{daemonset}}{{workload}}';
+
+export const workloads: SloKind = {
+  id: ID,
+  title: 'Workload SLOs',
+  enabled: (config: Config) => config.slos.workloads.enabled && (config.slos.workloads.list.length > 0 || config.slos.workloads.routes.length > 0),
+
+  check(config: Config): ConfigIssue[] {
+    const w = config.slos.workloads;
+    if (!w.enabled || (w.list.length === 0 && w.routes.length === 0)) return [];
+    const base = ['slos', 'workloads'];
+    const issues: ConfigIssue[] = [];
+    const used = new Map<string, ConfigPath>();
+    const classOf = (cls: string | undefined, path: ConfigPath) => {
+      const name = cls ?? w.defaults.class;
+      const where = cls === undefined ? [...base, 'defaults', 'class'] : path;
+      if (!Object.hasOwn(w.classes, name)) {
+        const message = `unknown request class "${name}"; classes: ${Object.keys(w.classes).join(', ')}`;
+        if (!issues.some((i) => i.message === message && i.path.join('.') === where.join('.'))) issues.push({ path: where, message });
+        return undefined;
+      }
+      if (!used.has(name)) used.set(name, where);
+      return w.classes[name]!;
+    };
+
+    const seen = new Map<string, number>();
+    membersOf(w).forEach((m, i) => {
+      classOf(w.list[i]!.class, [...base, 'list', i, 'class']);
+      const key = `${m.namespace}/${m.component}/${m.name}`;
+      const first = seen.get(key);
+      if (first !== undefined) issues.push({ path: [...base, 'list', i], message: `duplicate of list[${first}] (${m.component} ${m.namespace}/${m.name})` });
+      else seen.set(key, i);
+    });
+    const seenRoutes = new Map<string, number>();
+    routesOf(w).forEach((r, i) => {
+      const cls = classOf(w.routes[i]!.class, [...base, 'routes', i, 'class']);
+      if (cls && !cls.successRate.enabled) {
+        issues.push({ path: [...base, 'routes', i, 'class'], message: `class "${r.class}" has successRate disabled, and routes only have a success-rate SLO` });
+      }
+      const key = `${r.protocol}:${ROUTE_LABELS.map((l) => r.labels[l]).join('/')}`;
+      const first = seenRoutes.get(key);
+      if (first !== undefined) issues.push({ path: [...base, 'routes', i], message: `duplicate of routes[${first}]` });
+      else seenRoutes.set(key, i);
+    });
+    if (w.routes.length && !atLeast(config.linkerd.version, 16)) {
+      issues.push({
+        path: [...base, 'routes'],
+        message: `route SLOs read outbound_http_route_request_statuses_total, which proxies expose from Linkerd 2.16; linkerd.version is ${config.linkerd.version}`,
+      });
+    }
+
+    const periodPath = [...base, 'defaults', 'period'];
+    for (const name of used.keys()) {
+      const cls = w.classes[name]!;
+      const p = [...base, 'classes', name];
+      if (cls.successRate.enabled) issues.push(...checkObjective(config, cls.successRate.objective, w.defaults.period, [...p, 'successRate', 'objective'], periodPath));
+      if (cls.latency.enabled) {
+        issues.push(...checkObjective(config, cls.latency.objective, w.defaults.period, [...p, 'latency', 'objective'], periodPath));
+        issues.push(...bucketBoundIssue(cls.latency.thresholdMs, [...p, 'latency', 'thresholdMs']));
+      }
+      if (!cls.successRate.enabled && !cls.latency.enabled) issues.push({ path: p, message: `class "${name}" measures nothing (successRate and latency disabled) but workloads use it` });
+    }
+
+    const taken = [...(w.list.length ? WORKLOAD_LABELS : []), ...(w.routes.length ? ROUTE_LABELS : [])];
+    for (const [where, labels] of [['ruleLabels', config.prometheus.ruleLabels], ['extraMatchers', config.prometheus.extraMatchers]] as const) {
+      for (const label of Object.keys(labels)) {
+        if (taken.includes(label)) {
+          issues.push({ path: ['prometheus', where, label], atKey: true, message: `label "${label}" identifies workloads/routes in the workload SLO rules; choose another name` });
+        }
+      }
+    }
+    return issues;
+  },
+
+  build(ctx: BuildContext) {
+    const { config, facts } = ctx;
+    const w = config.slos.workloads;
+    const members = membersOf(w);
+    const routes = routesOf(w);
+    const period = formatDuration(parseDuration(w.defaults.period));
+
+    const infoRules: RecordingRule[] = [
+      ...members.map((m) => ({ record: RECORD_WORKLOAD.info, expr: vector(1), labels: infoLabels(ctx, m) })),
+      ...routes.map((r) => ({
+        record: RECORD_WORKLOAD.routeInfo,
+        expr: vector(1),
+        labels: { ...ctx.ruleLabels, ...config.prometheus.extraMatchers, class: r.class, component: `${r.protocol}-route`, ...r.labels },
+      })),
+    ];
+
+    const common = (cls: string) => ({ period, labels: { class: cls } });
+    const definitions: SliDefinition[] = [];
+    const histogramRules: RecordingRule[] = [];
+    const classesInUse = uniq([...members.map((m) => m.class), ...routes.map((r) => r.class)]);
+
+    for (const [clsName, clsMembers] of groupBy(members, (m) => m.class)) {
+      const cls: RequestClass = w.classes[clsName]!;
+      const groups = [...groupBy(clsMembers, (m) => m.component)].map(([component, ms]) => makeGroup(ctx, clsName, component as Component, ms));
+      const text = { class: clsName, proxyJob: config.linkerd.proxyJob };
+
+      const srInstances: SliInstance[] = groups.map((g) => {
+        const m0 = g.members[0]!;
+        const totalSel = g.memberSelector(m0, 'response_total', []);
+        const badSel = g.memberSelector(m0, 'response_total', [eq('classification', 'failure')]);
+        const id0 = g.identityLabels(m0);
+        // Every member's proxies are scraped: keeps the absent alert quiet in the generated test.
+        const presenceFixture: FixtureSeries[] = g.members.map((m) => ({ labels: fixtureLabels(g.presenceOf(m)), healthy: 0, outage: 0 }));
+        return {
+          component: g.component,
+          groupBy: g.identity,
+          requestsRate: (win) => g.sumOf('response_total', [], (sel) => rate(sel, win)),
+          // `or 0 *` keeps the error rate at 0, not absent, while no failure series exist (§1.1).
+          errorsRate: (win) =>
+            g.combine((s) => or(s('response_total', [eq('classification', 'failure')], (sel) => rate(sel, win)), mul(num(0), s('response_total', [], (sel) => rate(sel, win))))),
+          ...(cls.successRate.enabled ? { missing: g.missing } : {}),
+          fixture: [
+            { labels: { ...fixtureLabels(totalSel, id0), ...id0, classification: 'success' }, healthy: 1, outage: 0 },
+            { labels: { ...fixtureLabels(badSel, id0), ...id0 }, healthy: 0, outage: 1 },
+            ...presenceFixture,
+          ],
+        };
+      });
+
+      if (cls.successRate.enabled) {
+        definitions.push({
+          ...common(clsName),
+          slo: WORKLOAD_SLO.successRate,
+          sli: 'server',
+          title: `Workload success rate (${clsName})`,
+          objective: cls.successRate.objective,
+          instances: srInstances,
+          burnAlert: WORKLOAD_ALERTS.burn,
+          absentAlert: WORKLOAD_ALERTS.absent,
+          templates: {
+            summary: 'workloads/burn-summary',
+            description: 'workloads/burn-description',
+            absentSummary: 'workloads/absent-summary',
+            absentDescription: 'workloads/absent-description',
+          },
+          textContext: { ...text, sliName: 'success-rate', latency: false, thresholdMs: 0 },
+        });
+      }
+
+      if (cls.latency.enabled) {
+        const thresholdMs = cls.latency.thresholdMs;
+        const inf = eq('le', '+Inf');
+        const fast = leMatcher(thresholdMs);
+        const latencyInstances: SliInstance[] = groups.map((g, i) => {
+          const m0 = g.members[0]!;
+          const id0 = g.identityLabels(m0);
+          const bucket = 'response_latency_ms_bucket';
+          return {
+            component: g.component,
+            groupBy: g.identity,
+            requestsRate: (win) => g.sumOf(bucket, [inf], (sel) => rate(sel, win)),
+            errorsRate: (win) => g.combine((s) => sub(s(bucket, [inf], (sel) => rate(sel, win)), s(bucket, [fast], (sel) => rate(sel, win)))),
+            // Without a success-rate SLO, the blind-workload ticket comes from here.
+            ...(!cls.successRate.enabled ? { missing: g.missing } : {}),
+            fixture: [
+              { labels: { ...fixtureLabels(g.memberSelector(m0, bucket, [fast]), { ...id0, le: String(thresholdMs) }), ...id0 }, healthy: 1, outage: 0 },
+              { labels: { ...fixtureLabels(g.memberSelector(m0, bucket, [inf]), id0), ...id0 }, healthy: 1, outage: 1 },
+              ...(!cls.successRate.enabled ? srInstances[i]!.fixture!.slice(2) : []),
+            ],
+          };
+        });
+        definitions.push({
+          ...common(clsName),
+          slo: WORKLOAD_SLO.latency,
+          sli: 'server',
+          title: `Workload latency (${clsName}, ${thresholdMs} ms)`,
+          objective: cls.latency.objective,
+          instances: latencyInstances,
+          burnAlert: WORKLOAD_ALERTS.latencyBurn,
+          absentAlert: WORKLOAD_ALERTS.absent,
+          templates: {
+            summary: 'workloads/burn-summary',
+            description: 'workloads/burn-description',
+            absentSummary: 'workloads/absent-summary',
+            absentDescription: 'workloads/absent-description',
+          },
+          textContext: { ...text, sliName: 'latency', latency: true, thresholdMs },
+        });
+      }
+
+      for (const g of groups) {
+        histogramRules.push({
+          record: RECORD_WORKLOAD.histogram,
+          expr: g.sumOf('response_latency_ms_bucket', [], (sel) => rate(sel, '5m'), ['le']),
+          labels: { ...ctx.ruleLabels, class: clsName, component: g.component },
+        });
+      }
+    }
+
+    for (const [clsName, rs] of groupBy(routes, (r) => r.class)) {
+      const cls = w.classes[clsName]!;
+      const instances = [...groupBy(rs, (r) => r.protocol)].map(([protocol, ps]) => routeGroup(ctx, clsName, protocol as 'http' | 'grpc', ps));
+      definitions.push({
+        ...common(clsName),
+        slo: WORKLOAD_SLO.route,
+        sli: 'client',
+        title: `Route success rate (${clsName})`,
+        objective: cls.successRate.objective,
+        instances,
+        burnAlert: WORKLOAD_ALERTS.routeBurn,
+        absentAlert: WORKLOAD_ALERTS.absent,
+        templates: {
+          summary: 'workloads/route-burn-summary',
+          description: 'workloads/route-burn-description',
+          absentSummary: 'workloads/absent-summary',
+          absentDescription: 'workloads/absent-description',
+        },
+        textContext: { class: clsName, proxyJob: config.linkerd.proxyJob, sliName: 'success-rate', latency: false, thresholdMs: 0 },
+      });
+    }
+
+    const built = definitions.map((d) => ({ def: d, out: buildBurnRate(ctx, d) }));
+    const ruleGroups: RuleGroup[] = [
+      ...(infoRules.length ? [{ name: 'linkerd-slo-workloads-info', rules: infoRules }] : []),
+      ...built.flatMap((b) => b.out.groups),
+      ...(histogramRules.length ? [{ name: 'linkerd-slo-workloads-latency-histogram', rules: histogramRules }] : []),
+    ];
+
+    const hasSr = definitions.some((d) => d.slo === WORKLOAD_SLO.successRate);
+    const hasLatency = definitions.some((d) => d.slo === WORKLOAD_SLO.latency);
+    const hasRoutes = definitions.some((d) => d.slo === WORKLOAD_SLO.route);
+    const alerts = [
+      ...(hasSr ? [WORKLOAD_ALERTS.burn] : []),
+      ...(hasLatency ? [WORKLOAD_ALERTS.latencyBurn] : []),
+      ...(members.length ? [WORKLOAD_ALERTS.absent] : []),
+      ...(hasRoutes ? [WORKLOAD_ALERTS.routeBurn] : []),
+    ];
+    const runbookContext = {
+      cluster: config.cluster,
+      version: facts.version,
+      proxyJob: config.linkerd.proxyJob,
+      period,
+      alerts: WORKLOAD_ALERTS,
+      classes: classesInUse.map((name) => {
+        const c = w.classes[name]!;
+        return {
+          name,
+          successRate: c.successRate.enabled ? `${formatNumber(c.successRate.objective)}%` : '-',
+          latency: c.latency.enabled ? `${formatNumber(c.latency.objective)}% ≤ ${c.latency.thresholdMs} ms` : '-',
+          workloads: members.filter((m) => m.class === name).length,
+          routes: routes.filter((r) => r.class === name).length,
+        };
+      }),
+      windows: config.alerting.windows.map((win) => ({ ...win, for: win.for ?? '', factor: formatNumber(burnRateFactor(win, period)) })),
+      minRequests: config.alerting.lowTraffic.minRequests,
+      severities: config.alerting.severities,
+      absentFor: config.alerting.absentFor,
+    };
+
+    return {
+      ruleGroups,
+      dashboardRows: dashboardRows(ctx, { hasSr, hasLatency, hasRoutes, members, period }),
+      unitTests: built.flatMap((b) => b.out.unitTests),
+      runbooks: alerts.map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, { ...runbookContext, alert }) })),
+    };
+  },
+};
+
+function dashboardRows(
+  ctx: BuildContext,
+  o: { hasSr: boolean; hasLatency: boolean; hasRoutes: boolean; members: readonly Member[]; period: string },
+): DashboardRow[] {
+  const budgets = (slo: string) => ctx.recordedSelector(RECORD.budgetRemaining, [eq('slo', slo)]);
+  const budgetThresholds = [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }];
+  const budgetTable = (slo: string, what: string, legend: string): PanelSpec => ({
+    title: `${what}: error budget remaining (worst first)`,
+    description:
+      `Share of each ${o.period} error budget still unspent, one line per ${slo.startsWith('route') ? 'route' : 'workload'} (${legend}), worst first. ` +
+      'Red: exhausted, the objective is missed; orange: under 25% left, hold risky rollouts of that workload.',
+    type: 'table',
+    unit: 'percentunit',
+    decimals: 1,
+    queries: [{ expr: call('sort', budgets(slo)), instant: true }],
+    thresholds: budgetThresholds,
+    links: [{ title: 'Runbook', url: ctx.runbookUrl(slo === WORKLOAD_SLO.latency ? WORKLOAD_ALERTS.latencyBurn : slo === WORKLOAD_SLO.route ? WORKLOAD_ALERTS.routeBurn : WORKLOAD_ALERTS.burn) }],
+    width: 12,
+    height: 10,
+  });
+  const sloIds = [...(o.hasSr ? [WORKLOAD_SLO.successRate] : []), ...(o.hasLatency ? [WORKLOAD_SLO.latency] : []), ...(o.hasRoutes ? [WORKLOAD_SLO.route] : [])];
+  const allBudgets = ctx.recordedSelector(RECORD.budgetRemaining, [oneOf('slo', sloIds)]);
+  const top = 20;
+
+  const status: PanelSpec[] = [
+    ...(o.hasSr ? [budgetTable(WORKLOAD_SLO.successRate, 'Success rate', 'inbound responses')] : []),
+    ...(o.hasLatency ? [budgetTable(WORKLOAD_SLO.latency, 'Latency', 'inbound responses under the class threshold')] : []),
+    ...(o.hasRoutes ? [budgetTable(WORKLOAD_SLO.route, 'Routes', 'client-side route responses')] : []),
+    {
+      title: 'Firing workload and route alerts',
+      description: 'Workload and route SLO alerts firing now (empty is good), one row per alert, workload and window. Open the runbook from the alert.',
+      type: 'table',
+      unit: 'none',
+      queries: [{
+        expr: aggregate('count', binary('==', ctx.recordedSelector('ALERTS', [eq('alertstate', 'firing'), oneOf('slo', sloIds)]), num(1)), {
+          by: ['alertname', 'class', 'component', 'namespace', ...WORKLOAD_KINDS, 'workload', ...ROUTE_LABELS, 'severity', 'long'],
+        }),
+        instant: true,
+      }],
+      width: 24,
+    },
+  ];
+
+  const signals: PanelSpec[] = o.members.length
+    ? [
+        ...(o.hasSr
+          ? [
+              {
+                title: `Traffic: inbound requests per second (top ${top})`,
+                description: `Inbound requests per second of the busiest ${top} workloads with an SLO, as their own proxies count them (5m rate). A drop to zero on a busy workload usually means missing metrics or no ready pods.`,
+                type: 'timeseries',
+                unit: 'reqps',
+                queries: [{ expr: aggregate('topk', ctx.recordedSelector(RECORD.requestsRate, [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }), legend: NAME_LEGEND }],
+                min: 0,
+                width: 8,
+              } satisfies PanelSpec,
+              {
+                title: `Errors: failed inbound responses (worst ${top})`,
+                description: `Share of failed inbound responses over 5m (5xx, failing gRPC codes, stream errors) of the ${top} worst workloads. Sustained values above the class's error budget (0.1% for 99.9%) burn budget.`,
+                type: 'timeseries',
+                unit: 'percentunit',
+                queries: [{
+                  expr: aggregate('topk', ctx.recordedSelector(RECORD.errorRatio('5m'), [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }),
+                  legend: NAME_LEGEND,
+                }],
+                min: 0,
+                width: 8,
+              } satisfies PanelSpec,
+            ]
+          : []),
+        {
+          title: `Latency: p99 time to first byte (slowest ${top})`,
+          description: `p99 of inbound response latency (time to first byte, ms) over 5m of the ${top} slowest workloads. Compare with the class threshold: above it, the latency SLO burns budget.`,
+          type: 'timeseries',
+          unit: 'ms',
+          queries: [{
+            expr: aggregate('topk', call('histogram_quantile', num(0.99), ctx.recordedSelector(RECORD_WORKLOAD.histogram)), { param: num(top) }),
+            legend: NAME_LEGEND,
+          }],
+          min: 0,
+          width: 8,
+        },
+      ]
+    : [];
+
+  const overview: PanelSpec[] = [
+    {
+      title: 'Workload and route SLOs within budget',
+      description: `How many workload and route SLOs still have error budget left over ${o.period}, out of all of them. Fewer than all: see the tables below.`,
+      type: 'stat',
+      unit: 'none',
+      queries: [
+        { expr: or(aggregate('count', gt(allBudgets, num(0))), vector(0)), legend: 'within budget', instant: true },
+        { expr: aggregate('count', allBudgets), legend: 'all', instant: true },
+      ],
+      width: 12,
+    },
+    {
+      title: 'Workload and route SLOs out of budget',
+      description: 'SLOs whose error budget is exhausted: their objective is missed for the period. Red above 0.',
+      type: 'stat',
+      unit: 'none',
+      queries: [{ expr: or(aggregate('count', binary('<=', allBudgets, num(0))), vector(0)), instant: true }],
+      thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'red' }],
+      width: 12,
+    },
+  ];
+
+  return [
+    { title: 'Workload SLOs', panels: overview, dashboard: 'overview' },
+    { title: 'Workload SLO status', panels: status, dashboard: 'overview' },
+    ...(signals.length ? [{ title: 'Golden signals of workloads with SLOs', panels: signals, dashboard: 'overview' as const }] : []),
+  ];
+}

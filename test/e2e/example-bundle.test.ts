@@ -1,0 +1,125 @@
+/**
+ * The example bundle (examples/linkerd-slo.yaml) loaded into a real Prometheus that scrapes a
+ * simulated healthy mesh (src/sim) through the standard job names and target labels:
+ *  (a) every generated rule evaluates with health "ok" and no error;
+ *  (b) a healthy mesh fires (and even pends) no alert, while every SLI is computed (not blind);
+ *  (d) every dashboard query returns data, except an explicit list of panels that must be empty
+ *      in a healthy mesh.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { load } from 'js-yaml';
+import { parseYamlConfig } from '../../src/config/load.js';
+import { LinkerdSimulator, requirePrometheus } from '../../src/sim/index.js';
+import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
+
+const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
+
+/**
+ * Panels that must be empty while nothing is wrong: they list problems. Keyed by panel title; the
+ * test fails if one of them shows data (the list is stale) or any other panel is empty.
+ */
+const EMPTY_WHEN_HEALTHY: Readonly<Record<string, string>> = {
+  'Firing alerts': 'lists firing alerts (ALERTS{alertstate="firing"}); (b) proves none fires',
+  'Firing Linkerd SLO alerts': 'lists firing alerts; (b) proves none fires',
+  'Certificate refresh errors': 'only proxies with failed certificate refreshes (> 0); the simulated proxies renew fine',
+  'Proxies with failing control-plane calls': 'only proxies with failing control-plane calls (> 0); none fail in a healthy mesh',
+};
+
+describe('example bundle on a real Prometheus scraping a healthy simulated mesh', () => {
+  let bundle: Bundle;
+  let sim: LinkerdSimulator;
+  let stack: Stack | undefined;
+  let ruleCount = 0;
+  let liveFrom = 0;
+
+  beforeAll(async () => {
+    requirePrometheus();
+    const config = parseYamlConfig(readFileSync(EXAMPLE, 'utf8'), 'examples/linkerd-slo.yaml');
+    bundle = bundleOf(config, 'examples/linkerd-slo.yaml');
+    const doc = load(bundle.rules) as { groups: Array<{ rules: unknown[] }> };
+    ruleCount = doc.groups.reduce((n, g) => n + g.rules.length, 0);
+    sim = new LinkerdSimulator({
+      version: config.linkerd.version,
+      controlPlaneNamespace: config.linkerd.namespace,
+      proxyJob: config.linkerd.proxyJob,
+      controllerJob: config.linkerd.controllerJob,
+      targetLabels: config.prometheus.extraMatchers,
+      // A busy mesh: every component (identity included) has traffic within seconds.
+      rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
+      controlLatency: true,
+    });
+    liveFrom = Date.now();
+    stack = await startStack({ sim, rules: bundle.rules, jobNames: { proxy: config.linkerd.proxyJob, controller: config.linkerd.controllerJob } });
+    await waitForScrapes(stack, sim, 3);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('(a) every generated rule is loaded and evaluates with health "ok" and no error', async () => {
+    const prom = stack!.prom;
+    // Wait for an evaluation of every group after data arrived.
+    const since = Date.now();
+    const groups = await waitFor(
+      'every rule group evaluated after the first scrapes',
+      async () => {
+        const gs = await prom.rules();
+        return gs.every((g) => Date.parse(g.lastEvaluation) > since) ? gs : undefined;
+      },
+      15_000,
+    );
+    const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, ...r })));
+    expect(rules.length).toBe(ruleCount);
+    const unhealthy = rules.filter((r) => r.health !== 'ok' || r.lastError);
+    expect(unhealthy.map((r) => `${r.group}/${r.name}: ${r.health} ${r.lastError ?? ''}`)).toEqual([]);
+  });
+
+  it('(b) a healthy mesh: every SLI is computed and no alert fires or pends', async () => {
+    const prom = stack!.prom;
+    // Not blind: each SLI instance has a 5m error ratio, and it is 0.
+    const ratios = await waitFor(
+      'the 5m error ratio of every SLI',
+      async () => {
+        const r = await prom.query('linkerd_slo:sli_error:ratio_rate5m');
+        // NaN until every SLI has seen a request in its window.
+        return r.length >= 7 && r.every((s) => Number.isFinite(Number(s.value![1]))) ? r : undefined;
+      },
+      15_000,
+    );
+    const seen = ratios.map((s) => `${s.metric.slo}/${s.metric.sli}/${s.metric.component}=${Number(s.value![1])}`).sort();
+    expect(seen).toEqual([
+      'control-plane-latency/server/identity=0',
+      'control-plane-success-rate/client/destination=0',
+      'control-plane-success-rate/client/identity=0',
+      'control-plane-success-rate/client/policy=0',
+      'control-plane-success-rate/server/destination=0',
+      'control-plane-success-rate/server/identity=0',
+      'control-plane-success-rate/server/policy=0',
+    ]);
+    for (let i = 0; i < 4; i++) {
+      const alerts = await prom.alerts();
+      expect(alerts.map((a) => `${a.labels.alertname} ${a.state} ${JSON.stringify(a.labels)}`)).toEqual([]);
+      await sleep(1000);
+    }
+  });
+
+  it('(d) every dashboard query returns data, except panels that list problems', async () => {
+    const prom = stack!.prom;
+    const end = Date.now();
+    const queries = await dashboardQueries(bundle.dashboards, prom, (end - liveFrom) / 1000);
+    expect(queries.length).toBeGreaterThan(20);
+    const empty: string[] = [];
+    const allowedButFull: string[] = [];
+    for (const q of queries) {
+      const data = hasData(await prom.queryRange(q.expr, liveFrom, end, 1));
+      const allowed = q.panel in EMPTY_WHEN_HEALTHY;
+      if (!data && !allowed) empty.push(`${q.file} "${q.panel}": ${q.expr}`);
+      if (data && allowed) allowedButFull.push(`${q.file} "${q.panel}" has data; remove it from EMPTY_WHEN_HEALTHY`);
+    }
+    expect(empty).toEqual([]);
+    expect(allowedButFull).toEqual([]);
+  });
+});

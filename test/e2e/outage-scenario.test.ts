@@ -1,0 +1,181 @@
+/**
+ * (c) A destination outage, live, against a real Prometheus: the page fires when the burn-rate
+ * math says it should, and clears after recovery when the short window says it should.
+ *
+ * To run in seconds instead of hours the bundle uses short windows: period 1h, objective 99%, one
+ * page window pair long 1m / short 10s consuming 20% of the budget, `for: 5s`. Burn-rate factor
+ * = 0.20 × 3600 / 60 = 12, so the alert needs an error ratio above 12 × 1% = 0.12 over both windows.
+ * The simulator's history (3 healthy minutes) is backfilled with promtool first, so the 1m window is
+ * full of healthy traffic when the outage starts, as in production. Then, with every request failing:
+ *   detection = 0.12 × 60 s (the 1m ratio reaches 0.12) + 5 s (for)            = 12.2 s
+ *   reset     = (1 − 0.12) × 10 s after recovery (the 10s ratio falls below 0.12) =  8.8 s
+ * plus up to one scrape, one recording evaluation, one alert evaluation and one `for` check (1 s each) of pipeline delay. With
+ * the long window alone the alert would stay on until ~53 s after recovery.
+ * The same outage also slows identity down (median 3 s > its 1 s latency threshold), which must fire
+ * the latency alert for identity only, and (d) every dashboard query returns data over the scenario.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LinkerdSimulator, requirePrometheus, type ActiveAlert } from '../../src/sim/index.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
+
+const FAST: ConfigInput = {
+  cluster: 'e2e',
+  linkerd: { version: '2.18' },
+  prometheus: { extraMatchers: { cluster: 'e2e' } },
+  alerting: {
+    windows: [{ severity: 'page', long: '1m', short: '10s', budgetConsumed: 20, for: '5s' }],
+    absentFor: '30s',
+    lowTraffic: { minRequests: 100 },
+  },
+  slos: {
+    controlPlaneSuccessRate: { objective: 99, period: '1h', clientSide: { objective: 99 } },
+    controlPlaneLatency: { objective: 99, period: '1h', spike: { for: '10s' }, volumeChange: { window: '1m', baseline: '5m', for: '10s' } },
+  },
+};
+
+const THRESHOLD = 0.12; // factor 12 × error budget 1%
+const LONG = 60;
+const SHORT = 10;
+const FOR = 5;
+const PREDICTED_DETECTION = THRESHOLD * LONG + FOR; // 12.2 s
+const PREDICTED_RESET = (1 - THRESHOLD) * SHORT; // 8.8 s
+/** Scrape, recording evaluation, alert evaluation and the `for` check, up to 1 s each, plus polling; rate() extrapolation can make it up to ~2 s earlier. */
+const PIPELINE = { early: 3, late: 6 };
+const OUTAGE_SECONDS = 24;
+
+/** Panels that stay empty in this scenario, and why. */
+const EMPTY_IN_SCENARIO: Readonly<Record<string, string>> = {
+  'Certificate refresh errors': 'only proxies with failed certificate refreshes; certificates renew fine in this scenario',
+};
+
+const BURN = 'LinkerdControlPlaneErrorBudgetBurn';
+const LATENCY_BURN = 'LinkerdControlPlaneLatencyBudgetBurn';
+const key = (a: ActiveAlert) => `${a.labels.alertname}/${a.labels.sli}/${a.labels.component}`;
+
+describe('destination outage against a real Prometheus (short-window bundle)', () => {
+  let bundle: Bundle;
+  let sim: LinkerdSimulator;
+  let stack: Stack | undefined;
+  let liveFrom = 0;
+  let onset = 0;
+  let recovery = 0;
+  /** First time each alert was seen firing, and first time after recovery it was gone (epoch ms). */
+  const firedAt = new Map<string, number>();
+  const clearedAt = new Map<string, number>();
+  const everFiring = new Set<string>();
+  let firingBeforeOnset: string[] = [];
+
+  beforeAll(async () => {
+    requirePrometheus();
+    bundle = bundleFor(FAST);
+    const now = Date.now();
+    sim = new LinkerdSimulator({
+      // 100 s of history: the 1m long window is full of healthy traffic when the outage starts.
+      start: now - 100_000,
+      version: '2.18',
+      targetLabels: { cluster: 'e2e' },
+      rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
+      histograms: 'control-plane',
+      controlLatency: true,
+    });
+    // Backfill only what the alerts read (the dashboards are checked over the live range): response
+    // and control-plane response counters, and identity's latency histogram.
+    stack = await startStack({
+      sim,
+      rules: bundle.rules,
+      historyStepSeconds: 2,
+      historyFamilies: ['response_total', 'response_latency_ms', 'control_response_total'],
+      historySeries: (family, labels) => family !== 'response_latency_ms' || labels.includes('target_port="8080"'),
+    });
+    liveFrom = Date.now();
+    await waitForScrapes(stack, sim, 2);
+    firingBeforeOnset = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
+    // The outage starts 2 s from now, on whole seconds of the scenario clock.
+    onset = Math.ceil((Date.now() + 2000) / 1000) * 1000;
+    recovery = onset + OUTAGE_SECONDS * 1000;
+    const from = sim.scenario.offset(onset);
+    sim.scenario
+      .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from, to: from + OUTAGE_SECONDS })
+      .add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from, to: from + OUTAGE_SECONDS });
+
+    // Watch the alerts through the outage and until the pages cleared (bounded).
+    const pages = (k: string) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`);
+    const deadline = recovery + 25_000;
+    while (Date.now() < deadline) {
+      const t = Date.now();
+      const firing = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
+      for (const k of firing) {
+        everFiring.add(k);
+        if (!firedAt.has(k)) firedAt.set(k, t);
+      }
+      if (t >= recovery) for (const k of everFiring) if (!firing.includes(k) && !clearedAt.has(k)) clearedAt.set(k, t);
+      if (t >= recovery && !firing.some(pages) && everFiring.size > 0) break;
+      await sleep(250);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+
+  const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+  it('backfilled the healthy history with promtool', () => {
+    const b = stack!.backfill!;
+    console.log(`backfill: ${b.samples} samples, ${Math.round(b.bytes / 1e6)} MB of OpenMetrics, ${b.ms} ms (simulate + write + promtool)`);
+    expect(b.samples).toBeGreaterThan(10_000);
+  });
+
+  it('nothing fires before the outage', () => {
+    expect(firingBeforeOnset).toEqual([]);
+  });
+
+  it('(c) the server-side page for destination fires within the predicted time', () => {
+    const fired = firedAt.get(`${BURN}/server/destination`);
+    expect(fired, `never fired; firing: ${[...everFiring].join(', ')}`).toBeDefined();
+    const detection = (fired! - onset) / 1000;
+    console.log(`destination outage: server-side page after ${seconds(fired! - onset)} s (predicted ${PREDICTED_DETECTION} s + pipeline)`);
+    expect(detection).toBeGreaterThanOrEqual(PREDICTED_DETECTION - PIPELINE.early);
+    expect(detection).toBeLessThanOrEqual(PREDICTED_DETECTION + PIPELINE.late);
+  });
+
+  it('(c) ... and clears after recovery within the short window, long before the long window would', () => {
+    const cleared = clearedAt.get(`${BURN}/server/destination`);
+    expect(cleared, 'never cleared').toBeDefined();
+    const reset = (cleared! - recovery) / 1000;
+    console.log(`destination recovery: server-side page cleared after ${seconds(cleared! - recovery)} s (predicted ${PREDICTED_RESET} s + pipeline)`);
+    expect(reset).toBeGreaterThanOrEqual(PREDICTED_RESET - PIPELINE.early);
+    expect(reset).toBeLessThanOrEqual(PREDICTED_RESET + PIPELINE.late);
+  });
+
+  it('(c) every proxy sees the outage too: the client-side page fires and clears', () => {
+    expect(firedAt.get(`${BURN}/client/destination`)).toBeDefined();
+    expect(clearedAt.get(`${BURN}/client/destination`)).toBeDefined();
+  });
+
+  it('(c) identity slowing down fires the latency page for identity; nothing else pages', () => {
+    expect(firedAt.get(`${LATENCY_BURN}/server/identity`)).toBeDefined();
+    expect(clearedAt.get(`${LATENCY_BURN}/server/identity`)).toBeDefined();
+    const pages = [...everFiring].filter((k) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`)).sort();
+    expect(pages).toEqual([`${BURN}/client/destination`, `${BURN}/server/destination`, `${LATENCY_BURN}/server/identity`]);
+  });
+
+  it('(d) every dashboard query returns data over the scenario', async () => {
+    const prom = stack!.prom;
+    const end = Date.now();
+    const queries = await dashboardQueries(bundle.dashboards, prom, (end - liveFrom) / 1000);
+    const empty: string[] = [];
+    const allowedButFull: string[] = [];
+    for (const q of queries) {
+      const data = hasData(await prom.queryRange(q.expr, liveFrom, end, 1));
+      const allowed = q.panel in EMPTY_IN_SCENARIO;
+      if (!data && !allowed) empty.push(`${q.file} "${q.panel}": ${q.expr}`);
+      if (data && allowed) allowedButFull.push(`${q.file} "${q.panel}" has data; remove it from EMPTY_IN_SCENARIO`);
+    }
+    console.log(`dashboards: ${queries.length} distinct queries over ${seconds(end - liveFrom)} s, ${Object.keys(EMPTY_IN_SCENARIO).length} panel(s) allowed empty`);
+    expect(empty).toEqual([]);
+    expect(allowedButFull).toEqual([]);
+  });
+});
