@@ -904,7 +904,14 @@ export function defineConfig(config: ConfigInput): ConfigInput {
   return config;
 }
 
+let jsonSchema: string | undefined;
+
+/** The JSON Schema of the config (computed once; a fresh copy each call). */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConfigSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, $id: 'https://github.com/linkerd-slo/linkerd-slo/schema/linkerd-slo.schema.json', title: 'linkerd-slo configuration' };
+  jsonSchema ??= JSON.stringify({
+    ...(z.toJSONSchema(ConfigSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+    $id: 'https://github.com/linkerd-slo/linkerd-slo/schema/linkerd-slo.schema.json',
+    title: 'linkerd-slo configuration',
+  });
+  return JSON.parse(jsonSchema) as Record<string, unknown>;
 }

@@ -167,8 +167,19 @@ function groupingText(e: Extract<Expr, { kind: 'aggregate' }>): string {
   return '';
 }
 
-/** One-line rendering. */
+const inlineCache = new WeakMap<Expr, string>();
+
+/** One-line rendering (memoised: format() asks for it at every level of the tree). */
 export function inline(e: Expr): string {
+  let text = inlineCache.get(e);
+  if (text === undefined) {
+    text = renderInline(e);
+    inlineCache.set(e, text);
+  }
+  return text;
+}
+
+function renderInline(e: Expr): string {
   switch (e.kind) {
     case 'selector': {
       const ms = e.matchers.map((m) => `${m.label}${m.op}${quote(m.value)}`).join(', ');

@@ -4,7 +4,6 @@
  * codemirror-promql is CommonJS-only and two copies of @codemirror/state must not meet.
  */
 import { createRequire } from 'node:module';
-import { parser } from '@prometheus-io/lezer-promql';
 
 const require = createRequire(import.meta.url);
 const { EditorState } = require('@codemirror/state') as typeof import('@codemirror/state');
@@ -24,22 +23,31 @@ const language = promQLLanguage(LanguageType.PromQL);
 
 export interface PromQLProblem { readonly from: number; readonly to: number; readonly message: string }
 
+/**
+ * Expressions that differ only inside string literals (matcher values) have the same validity
+ * here, so a bundle for 50 clusters parses each shape once. Only successes are cached; a
+ * failure is always re-analysed on its own text for exact positions.
+ */
+const validShapes = new Set<string>();
+const shapeOf = (expr: string) => expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+
 export function validatePromQL(expr: string): PromQLProblem[] {
-  const problems: PromQLProblem[] = [];
   if (expr.trim() === '') return [{ from: 0, to: 0, message: 'empty expression' }];
-  // The editor's analyzer ignores errors at the end of input (the user may still be typing),
-  // so collect every error node from the raw grammar as well.
-  parser.parse(expr).iterate({
+  const shape = shapeOf(expr);
+  if (validShapes.has(shape)) return [];
+  const problems: PromQLProblem[] = [];
+  // One complete parse serves both checks. The editor's analyzer ignores errors at the end of
+  // input (the user may still be typing), so every error node is collected from the tree too.
+  // The editor state itself gets no language: its own parse runs on a 20 ms budget and keeps a
+  // truncated tree on a busy machine (spurious "expected type matrix" errors).
+  const tree = language.parser.parse(expr);
+  tree.iterate({
     enter(node) {
       if (node.type.isError) problems.push({ from: node.from, to: node.to, message: 'syntax error' });
     },
   });
-  const state = EditorState.create({ doc: expr, extensions: [language] });
-  const p = new Parser(state);
-  // The editor state parses with a 20 ms budget and keeps a truncated tree when a busy machine runs
-  // it out (spurious "expected type matrix" errors, even after ensureSyntaxTree); analyse a complete
-  // parse by the same parser instead.
-  p.tree = language.parser.parse(expr);
+  const p = new Parser(EditorState.create({ doc: expr }));
+  p.tree = tree;
   p.analyze();
   for (const d of p.getDiagnostics()) {
     if (d.message !== 'unexpected expression') problems.push({ from: d.from, to: d.to, message: d.message });
@@ -47,6 +55,7 @@ export function validatePromQL(expr: string): PromQLProblem[] {
   // Gaps promtool closes but the editor parser does not (shared/reference/tooling.md §1.4).
   if (/\)\s*\[\d+[smhdwy]\]/.test(expr)) problems.push({ from: 0, to: expr.length, message: 'range selector after a non-selector' });
   if (/\[0+[smhdwy]\]/.test(expr)) problems.push({ from: 0, to: expr.length, message: 'zero-length range' });
+  if (problems.length === 0) validShapes.add(shape);
   return problems;
 }
 
