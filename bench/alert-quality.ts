@@ -233,20 +233,6 @@ interface IdealWindowRule {
   readonly forSeconds: number;
 }
 
-/** Error ratio over [t-w, t] (clipped at the data start) for a piecewise-constant error ratio. */
-function idealRatio(e: (t: number) => number, t: number, w: number, start: number): number {
-  const from = Math.max(start, t - w);
-  if (t <= from) return 0;
-  // 1 s resolution is plenty for windows of 1 min and more.
-  let sum = 0;
-  let n = 0;
-  for (let x = Math.ceil(from); x < t; x++) {
-    sum += e(x);
-    n++;
-  }
-  return n ? sum / n : 0;
-}
-
 function idealIntervals(rule: IdealWindowRule, e: (t: number) => number, start: number, end: number): Array<[number, number]> {
   const times: number[] = [];
   const active = new Set<number>();
@@ -263,7 +249,6 @@ function idealIntervals(rule: IdealWindowRule, e: (t: number) => number, start: 
     times.push(t * 1000);
     if (rule.pairs.some((p) => ratio(t, p.long) > p.threshold && ratio(t, p.short) > p.threshold)) active.add(t * 1000);
   }
-  void idealRatio;
   return firingIntervals(times, active, rule.forSeconds, STEP * 1000);
 }
 

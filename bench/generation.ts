@@ -20,11 +20,13 @@ export interface GenerationRow {
   readonly error?: string;
 }
 
-/** The example config plus N workload SLOs (default class HIGH_FAST: success rate and latency each). */
+/** The example config plus N more workload SLOs (default class HIGH_FAST: success rate and latency each). */
 function exampleWith(example: string, workloads: number): string {
   const doc = load(example) as { slos?: Record<string, unknown> };
   const list = Array.from({ length: workloads }, (_, i) => ({ namespace: `team-${Math.floor(i / 20)}`, deployment: `service-${i}` }));
-  doc.slos = { ...(doc.slos ?? {}), workloads: { list } };
+  const slos = doc.slos ?? {};
+  const existing = (slos.workloads ?? {}) as { list?: unknown[] };
+  doc.slos = { ...slos, workloads: { ...existing, list: [...(existing.list ?? []), ...list] } };
   return dump(doc, { lineWidth: -1 });
 }
 
@@ -46,7 +48,7 @@ export function benchGeneration(opts: { runs?: number; workloadSizes?: readonly 
       ['minimal (cluster only)', 'cluster: bench\n'],
       ['examples/linkerd-slo.yaml', example],
     ];
-    for (const n of opts.workloadSizes ?? [10, 100, 1000]) configs.push([`example + ${n} workload SLOs`, exampleWith(example, n)]);
+    for (const n of opts.workloadSizes ?? [10, 100, 1000]) configs.push([`example + ${n} more workload SLOs`, exampleWith(example, n)]);
     for (const [name, text] of configs) {
       const file = join(dir, 'config.yaml');
       writeFileSync(file, text);

@@ -7,14 +7,15 @@
  *
  * Cost = Σ over a rule file's groups of prometheus_rule_group_last_duration_seconds, median over a
  * few evaluation rounds after the live samples arrived; output = series the file writes (its
- * recordings and ALERTS). All files are evaluated by the same Prometheus at the same time, so they
- * share the machine's cores as they would in production.
+ * recordings and ALERTS). The files of one run are evaluated by the same Prometheus at the same time
+ * (sharing the machine's cores, as in production); each run starts from a fresh copy of the TSDB.
  */
 import { join } from 'node:path';
 import {
   LinkerdSimulator, backfill, serveSimulator, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus, type SimServer,
 } from '../src/sim/index.js';
-import { dirBytes, escapeRegex, median, recordNames, rm, sleep, tempDir } from './common.js';
+import { dump } from 'js-yaml';
+import { copyDir, dirBytes, median, rm, sleep, tempDir } from './common.js';
 import type { RuleSet } from './rulesets.js';
 
 export interface RuleCostRow {
@@ -75,7 +76,8 @@ function parseDurations(text: string): Round {
 
 export async function benchRuleCost(opts: {
   readonly pods: number;
-  readonly sets: readonly RuleSet[];
+  /** Rule sets evaluated together by one Prometheus; each run gets a fresh copy of the backfilled TSDB. */
+  readonly runs: ReadonlyArray<readonly RuleSet[]>;
   readonly historyMinutes?: number;
   readonly stepSeconds?: number;
   readonly scrapeSeconds?: number;
@@ -91,7 +93,6 @@ export async function benchRuleCost(opts: {
   const rounds = opts.rounds ?? 3;
   const dir = tempDir(`cost-${opts.pods}`);
   let server: SimServer | undefined;
-  let prom: RunningPrometheus | undefined;
   try {
     const now = Date.now();
     // 10 pods per workload, 10 workloads per namespace.
@@ -126,11 +127,42 @@ export async function benchRuleCost(opts: {
     log(`  backfilled in ${b.durationMs} ms (${Math.round(data.tsdbBytes / 2 ** 20)} MiB TSDB); evaluating with a live tail…`);
 
     server = await serveSimulator(sim);
-    const files: Record<string, string> = {};
-    opts.sets.forEach((s, i) => (files[`set${i}.rules.yaml`] = s.text));
+    const rows: RuleCostRow[] = [];
+    for (const sets of opts.runs) {
+      const runDir = join(dir, 'run');
+      copyDir(data0, runDir);
+      try {
+        rows.push(...(await evaluateRun(server, sets, runDir, { scrape, interval, rounds, pods: data.pods, log })));
+      } finally {
+        rm(runDir);
+      }
+    }
+    return { data, rows };
+  } finally {
+    await server?.close();
+    rm(dir);
+  }
+}
+
+/** Adds bench_set="<id>" to every rule, so the series each set writes can be counted. */
+function tagged(set: RuleSet, id: string): string {
+  const groups = set.groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, labels: { ...(r.labels ?? {}), bench_set: id } })) }));
+  return dump({ groups }, { lineWidth: -1 });
+}
+
+async function evaluateRun(
+  server: SimServer,
+  sets: readonly RuleSet[],
+  dataDir: string,
+  o: { scrape: number; interval: number; rounds: number; pods: number; log: (s: string) => void },
+): Promise<RuleCostRow[]> {
+  const files: Record<string, string> = {};
+  sets.forEach((s, i) => (files[`set${i}.rules.yaml`] = tagged(s, `set${i}`)));
+  let prom: RunningPrometheus | undefined;
+  try {
     prom = await startPrometheus({
       config: {
-        global: { evaluation_interval: `${interval}s`, scrape_interval: `${scrape}s`, scrape_timeout: `${scrape}s` },
+        global: { evaluation_interval: `${o.interval}s`, scrape_interval: `${o.scrape}s`, scrape_timeout: `${o.scrape}s` },
         rule_files: Object.keys(files),
         scrape_configs: [
           {
@@ -143,19 +175,19 @@ export async function benchRuleCost(opts: {
         ],
       },
       files,
-      dataDir: data0,
+      dataDir,
       readyTimeoutMs: 120_000,
     });
     // Two live scrapes, so the 1m windows end on fresh samples.
     const first = Date.now();
     while ((await prom.query('up{job="simulator"}')).length === 0 && Date.now() - first < 60_000) await sleep(500);
-    await sleep(scrape * 1000 + 1000);
+    await sleep(o.scrape * 1000 + 1000);
 
     const roundsSeen: Round[] = [];
     const seen = new Map<string, string>();
-    const deadline = Date.now() + (rounds + 3) * interval * 1000 + 60_000;
+    const deadline = Date.now() + (o.rounds + 3) * o.interval * 1000 + 60_000;
     let cold = true;
-    while (roundsSeen.length < rounds && Date.now() < deadline) {
+    while (roundsSeen.length < o.rounds && Date.now() < deadline) {
       const gs = await prom.rules();
       if (gs.every((g) => g.lastEvaluation !== '0001-01-01T00:00:00Z' && seen.get(`${g.file};${g.name}`) !== g.lastEvaluation)) {
         for (const g of gs) seen.set(`${g.file};${g.name}`, g.lastEvaluation);
@@ -170,31 +202,21 @@ export async function benchRuleCost(opts: {
       const file = m[1]!.split('/').at(-1)!;
       missedBy.set(file, (missedBy.get(file) ?? 0) + Number(m[2]));
     }
-
     const rows: RuleCostRow[] = [];
-    for (const [i, set] of opts.sets.entries()) {
+    for (const [i, set] of sets.entries()) {
       const file = `set${i}.rules.yaml`;
       const rules = set.groups.reduce((n, g) => n + g.rules.length, 0);
       const totals = roundsSeen.map((r) => r.perFile.get(file) ?? 0);
-      const names = recordNames(set.groups);
-      const alerts = [...new Set(set.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : []))))];
-      let seriesOut = 0;
-      if (names.length) seriesOut += Number((await prom.query(`count({__name__=~"${names.map(escapeRegex).join('|')}"})`))[0]?.value?.[1] ?? 0);
-      if (alerts.length) seriesOut += Number((await prom.query(`count(ALERTS{alertname=~"${alerts.map(escapeRegex).join('|')}"})`))[0]?.value?.[1] ?? 0);
+      const seriesOut = Number((await prom.query(`count({bench_set="set${i}"})`))[0]?.value?.[1] ?? 0);
       const slowest = set.groups
         .map((g) => [g.name, median(roundsSeen.map((r) => r.perGroup.get(`${file};${g.name}`) ?? 0))] as const)
         .sort((a, b) => b[1] - a[1])
         .slice(0, 3);
-      rows.push({
-        pods: data.pods, set: set.name, rules, evalMs: median(totals), evalMsMax: Math.max(...totals), rounds: totals.length,
-        missed: missedBy.get(file) ?? 0, seriesOut, slowest,
-      });
-      log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out`);
+      rows.push({ pods: o.pods, set: set.name, rules, evalMs: median(totals), evalMsMax: Math.max(...totals), rounds: totals.length, missed: missedBy.get(file) ?? 0, seriesOut, slowest });
+      o.log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out`);
     }
-    return { data, rows };
+    return rows;
   } finally {
     await prom?.stop();
-    await server?.close();
-    rm(dir);
   }
 }

@@ -8,7 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { loadConfigFile } from './config/load.js';
 import { ConfigError } from './config/errors.js';
 import { configJsonSchema } from './config/schema.js';
-import { generate, OWNED_DIRS } from './generate.js';
+import { generateBundle, OWNED_DIRS } from './generate.js';
 import { diffBundle, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
 import { exportOpenSlo } from './openslo/export.js';
@@ -48,8 +48,9 @@ await yargs(hideBin(process.argv))
         .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and list the files that differ from what would be generated' }),
     async (argv) => {
       try {
-        const { file, config } = await loadConfigFile(resolve(argv.config));
-        const { files } = generate(config, file);
+        const loaded = await loadConfigFile(resolve(argv.config));
+        const file = loaded.file;
+        const { files } = generateBundle(loaded, file);
         const outDir = resolve(argv.out);
         if (argv.check) {
           const drift = await diffBundle(outDir, files, OWNED_DIRS);
@@ -78,8 +79,9 @@ await yargs(hideBin(process.argv))
     (y) => y.option('config', configOption),
     async (argv) => {
       try {
-        const { file, config } = await loadConfigFile(resolve(argv.config));
-        const gen = generate(config, file);
+        const loaded = await loadConfigFile(resolve(argv.config));
+        const file = loaded.file;
+        const gen = generateBundle(loaded, file);
         const rules = gen.groups.reduce((n, g) => n + g.rules.length, 0);
         process.stdout.write(`${file}: ok (${gen.groups.length} rule groups, ${rules} rules, ${gen.files.size} files)\n`);
       } catch (err) {

@@ -8,20 +8,33 @@ import { factsFor } from './linkerd/catalog.js';
 import { configJsonSchema, type Config } from './config/schema.js';
 import type { BuildContext, KindOutput } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
-import { ruleName, type RuleGroup } from './rules.js';
-import { GENERATED_HEADER, prometheusRuleFile, prometheusRuleObject, toYaml } from './emit/rule-files.js';
+import { ruleName, splitGroups, type RuleGroup } from './rules.js';
+import { GENERATED_HEADER, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, thanosRuleFile, toYaml } from './emit/rule-files.js';
+import { dashboardUid } from './slo/burn-rate.js';
 import { grafanaFiles } from './emit/dashboards/index.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
 
 /** Directories under the output root that the generator owns (and prunes). */
-export const OWNED_DIRS = ['prometheus', 'kubernetes', 'grafana', 'runbooks', 'alertmanager', 'tests', 'schema'] as const;
+export const OWNED_DIRS = ['prometheus', 'kubernetes', 'thanos', 'mimir', 'grafana', 'runbooks', 'alertmanager', 'tests', 'schema'] as const;
 
 export type Bundle = ReadonlyMap<string, string>;
 
-export function buildContext(config: Config): BuildContext {
+/** Where a cluster sits in a multi-cluster bundle (absent for a single-cluster config). */
+export interface FleetPosition {
+  /** The fleet's name (the shared config's `cluster`). */
+  readonly fleet: string;
+  readonly clusterLabel: string;
+}
+
+export function buildContext(config: Config, fleet?: FleetPosition): BuildContext {
   const extra: Matcher[] = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
   const withExtra = (sel: Selector): Selector => withMatchers(sel, extra);
-  const base = config.alerting.runbookBaseUrl.replace(/\/+$/, '');
+  // Multi-cluster runbooks live in runbooks/<cluster>/ (versions and namespaces may differ).
+  const runbooks = config.alerting.runbookBaseUrl.replace(/\/+$/, '') + (fleet ? `/${config.cluster}` : '');
+  const grafana = config.alerting.grafanaBaseUrl?.replace(/\/+$/, '');
+  const dashboardUrl = grafana
+    ? `${grafana}/d/${dashboardUid(fleet ? fleet.fleet : config.cluster)}${fleet ? `?var-${fleet.clusterLabel}=${encodeURIComponent(config.cluster)}` : ''}`
+    : undefined;
   return {
     config,
     facts: factsFor(config.linkerd.version),
@@ -29,7 +42,8 @@ export function buildContext(config: Config): BuildContext {
     controllerSelector: (metric, matchers = []) => withExtra(selector(metric, [eq('job', config.linkerd.controllerJob), ...matchers])),
     recordedSelector: (record, matchers = []) => withExtra(selector(record, matchers)),
     ruleLabels: { ...config.prometheus.ruleLabels },
-    runbookUrl: (alert) => `${base}/${alert}.md`,
+    runbookUrl: (alert) => `${runbooks}/${alert}.md`,
+    ...(dashboardUrl ? { dashboardUrl } : {}),
   };
 }
 
@@ -47,30 +61,133 @@ function validateAll(groups: readonly RuleGroup[], outputs: readonly KindOutput[
       for (const p of row.panels) p.queries.forEach((q, i) => assertValidPromQL(`dashboard panel "${row.title} / ${p.title}" query ${i + 1}`, format(q.expr)));
 }
 
-export function generate(config: Config, configFile: string): Generated {
-  const ctx = buildContext(config);
-  const outputs = KINDS.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
-  const groups = outputs.flatMap((o) => o.ruleGroups);
-  validateAll(groups, outputs);
+interface ClusterBuild {
+  readonly config: Config;
+  readonly ctx: BuildContext;
+  readonly outputs: readonly KindOutput[];
+  readonly groups: readonly RuleGroup[];
+}
 
+function buildCluster(config: Config, fleet?: FleetPosition): ClusterBuild {
+  const ctx = buildContext(config, fleet);
+  const outputs = KINDS.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
+  // In a multi-cluster bundle every group name carries its cluster: the global ruler loads them all.
+  // Every rule also names its cluster as a rule label (the value its aggregations keep anyway), so
+  // the global ruler, which loads every cluster's rules, sees distinct rules, and alert routing can
+  // use it without relying on external labels.
+  const groups = outputs
+    .flatMap((o) => o.ruleGroups)
+    .map((g) =>
+      fleet
+        ? {
+            ...g,
+            name: g.name.replace(/^(linkerd-slo-)?/, `linkerd-slo-${config.cluster}-`),
+            rules: g.rules.map((r) => ({ ...r, labels: { ...r.labels, [fleet.clusterLabel]: config.cluster } })),
+          }
+        : g,
+    );
+  validateAll(groups, outputs);
+  return { config, ctx, outputs, groups };
+}
+
+const sorted = (files: Map<string, string>): Bundle => new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+
+function testFile(name: string, ruleFiles: readonly string[], tests: readonly unknown[], configFile: string): string {
+  return (
+    GENERATED_HEADER(`promtool unit tests for this bundle: promtool test rules out/tests/${name}.test.yaml`, configFile) +
+    toYaml({ rule_files: ruleFiles.map((f) => `../prometheus/${f}`), evaluation_interval: '1m', tests })
+  );
+}
+
+/** Rule files of one set of groups in every configured target format. */
+function ruleTargetFiles(
+  files: Map<string, string>,
+  name: string,
+  groups: readonly RuleGroup[],
+  config: Config,
+  configFile: string,
+  mimir: { readonly namespace: string; readonly sourceTenants: readonly string[] },
+): void {
+  const targets = new Set(config.rules.targets);
+  if (groups.length === 0) return;
+  if (targets.has('prometheus')) files.set(`prometheus/${name}.rules.yaml`, prometheusRuleFile(groups, configFile));
+  if (targets.has('prometheus-operator')) files.set(`kubernetes/${name}.prometheusrule.yaml`, prometheusRuleObject(groups, { ...config, cluster: name.replace(/^linkerd-slo-/, '') }, configFile));
+  if (targets.has('thanos')) files.set(`thanos/${name}.rules.yaml`, thanosRuleFile(groups, config.rules.thanos, configFile));
+  if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile));
+}
+
+/** A single-cluster bundle (the config has no `clusters`). */
+export function generate(config: Config, configFile: string): Generated {
+  const build = buildCluster(config);
+  const { ctx, outputs, groups } = build;
   const name = `linkerd-slo-${config.cluster}`;
   const files = new Map<string, string>();
-  files.set(`prometheus/${name}.rules.yaml`, prometheusRuleFile(groups, configFile));
-  files.set(`kubernetes/${name}.prometheusrule.yaml`, prometheusRuleObject(groups, config, configFile));
+  ruleTargetFiles(files, name, groups, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
   for (const [path, text] of grafanaFiles({ ctx, outputs, groups }, configFile)) files.set(path, text);
   for (const o of outputs) for (const r of o.runbooks) files.set(`runbooks/${r.alert}.md`, `${r.markdown}\n`);
   const unitTests = outputs.flatMap((o) => o.unitTests ?? []);
-  if (unitTests.length) {
-    files.set(
-      `tests/${name}.test.yaml`,
-      GENERATED_HEADER('promtool unit tests for this bundle: promtool test rules ' + `out/tests/${name}.test.yaml`, configFile) +
-        toYaml({ rule_files: [`../prometheus/${name}.rules.yaml`], evaluation_interval: '1m', tests: unitTests }),
-    );
+  if (unitTests.length && config.rules.targets.includes('prometheus')) {
+    files.set(`tests/${name}.test.yaml`, testFile(name, [`${name}.rules.yaml`], unitTests, configFile));
   }
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-  return { groups, outputs, files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) };
+  return { groups, outputs, files: sorted(files) };
+}
+
+export interface GeneratedFleet extends Generated {
+  readonly clusters: readonly Generated[];
+}
+
+/**
+ * A bundle for a resolved config: the single-cluster bundle, or for `clusters:` one bundle per
+ * cluster (its selectors match its cluster label, every aggregation keeps it) plus a global
+ * bundle for the global ruler: with split evaluation the long-window roll-ups and ticket alerts
+ * of every cluster, otherwise every cluster's rules (for setups that evaluate centrally).
+ */
+export function generateBundle(resolved: { readonly config: Config; readonly clusters: readonly Config[] }, configFile: string): GeneratedFleet {
+  const { config } = resolved;
+  if (!config.clusters) {
+    const single = generate(resolved.clusters[0] ?? config, configFile);
+    return { ...single, clusters: [single] };
+  }
+  const fleet: FleetPosition = { fleet: config.cluster, clusterLabel: config.multiCluster.clusterLabel };
+  const split = config.multiCluster.split;
+  const builds = resolved.clusters.map((c) => buildCluster(c, fleet));
+  const files = new Map<string, string>();
+  const globalName = `linkerd-slo-${config.cluster}-global`;
+  const globalGroups: RuleGroup[] = [];
+  const clusters: Generated[] = [];
+  for (const b of builds) {
+    const name = `linkerd-slo-${b.config.cluster}`;
+    const { local, global } = split ? splitGroups(b.groups) : { local: [...b.groups], global: [...b.groups] };
+    globalGroups.push(...global);
+    const mine = new Map<string, string>();
+    // A cluster's own namespace evaluates in its own tenant: no source_tenants.
+    ruleTargetFiles(mine, name, local, b.config, configFile, { namespace: `${config.rules.mimir.namespace}-${b.config.cluster}`, sourceTenants: [] });
+    for (const o of b.outputs) for (const r of o.runbooks) mine.set(`runbooks/${b.config.cluster}/${r.alert}.md`, `${r.markdown}\n`);
+    const unitTests = b.outputs.flatMap((o) => o.unitTests ?? []);
+    if (unitTests.length && config.rules.targets.includes('prometheus')) {
+      mine.set(`tests/${name}.test.yaml`, testFile(name, split ? [`${name}.rules.yaml`, `${globalName}.rules.yaml`] : [`${name}.rules.yaml`], unitTests, configFile));
+    }
+    for (const [k, v] of mine) files.set(k, v);
+    clusters.push({ groups: b.groups, outputs: b.outputs, files: sorted(mine) });
+  }
+  // The global ruler: Thanos Ruler / Mimir namespace / a central Prometheus, whichever targets are on.
+  ruleTargetFiles(files, globalName, globalGroups, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants });
+  const allGroups = builds.flatMap((b) => b.groups);
+  files.set(
+    `alertmanager/linkerd-slo-${config.cluster}.inhibit-rules.yaml`,
+    alertmanagerSnippet(allGroups, Object.keys(builds[0]!.config.prometheus.extraMatchers), configFile),
+  );
+  // One set of dashboards for the fleet, with a multi-value cluster variable (All = every cluster).
+  const first = builds[0]!;
+  const fleetCtx = buildContext({ ...first.config, cluster: config.cluster }, fleet);
+  for (const [path, text] of grafanaFiles({ ctx: { ...first.ctx, config: fleetCtx.config }, outputs: first.outputs, groups: first.groups, fleetLabel: fleet.clusterLabel }, configFile)) {
+    files.set(path, text);
+  }
+  files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  return { groups: allGroups, outputs: builds.flatMap((b) => b.outputs), files: sorted(files), clusters };
 }
 
 /** Every PromQL expression of a generation, for tests and `validate`. */

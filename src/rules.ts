@@ -1,10 +1,18 @@
 /** The rule model every SLO kind produces and every emitter serialises. */
 import type { Expr } from './promql/ast.js';
 
+/**
+ * Where a rule runs under split evaluation (multiCluster.split): `global` rules (long-window
+ * roll-ups and the alerts that read them) run on the global ruler from the shipped recordings;
+ * everything else runs next to the data. Not serialised.
+ */
+export type Placement = 'local' | 'global';
+
 export interface RecordingRule {
   readonly record: string;
   readonly expr: Expr;
   readonly labels?: Readonly<Record<string, string>>;
+  readonly placement?: Placement;
 }
 
 export interface AlertingRule {
@@ -18,6 +26,7 @@ export interface AlertingRule {
    * inhibit the slower (e.g. namespace and deployment when one rule alerts for many workloads). Not serialised.
    */
   readonly inhibitEqual?: readonly string[];
+  readonly placement?: Placement;
 }
 
 export type Rule = RecordingRule | AlertingRule;
@@ -30,3 +39,19 @@ export interface RuleGroup {
 
 export const isAlert = (r: Rule): r is AlertingRule => 'alert' in r;
 export const ruleName = (r: Rule): string => (isAlert(r) ? r.alert : r.record);
+
+/**
+ * Split groups by placement: `local` keeps each group's local rules under its name; `global` gets
+ * the global rules of each group under `<name>-global`. Empty groups are dropped.
+ */
+export function splitGroups(groups: readonly RuleGroup[]): { local: RuleGroup[]; global: RuleGroup[] } {
+  const local: RuleGroup[] = [];
+  const global: RuleGroup[] = [];
+  for (const g of groups) {
+    const l = g.rules.filter((r) => r.placement !== 'global');
+    const gl = g.rules.filter((r) => r.placement === 'global');
+    if (l.length) local.push({ ...g, rules: l });
+    if (gl.length) global.push({ ...g, name: `${g.name}-global`, rules: gl });
+  }
+  return { local, global };
+}

@@ -106,3 +106,8 @@ describe('burn-rate factors come from the period and budget shares', () => {
     expect(minimumObjective(page1h!, '30d')).toBeCloseTo(93.0556, 3);
   });
 });
+
+it('page and ticket severities must differ (they tell the two versions of an alert apart)', () => {
+  const err = errorOf('cluster: prod\nalerting:\n  severities: { page: warning, ticket: warning }\n');
+  expect(err.message).toMatch(/^linkerd-slo\.yaml:3:\d+: alerting\.severities\.ticket: page and ticket severities are both "warning"/);
+});

@@ -12,10 +12,14 @@ import { ConfigSchema, type Config } from './schema.js';
 import { ConfigError, closest, type ConfigIssue, type ConfigPath, type LocatedIssue } from './errors.js';
 import { yamlLocator, type Locator } from './positions.js';
 import { checkConfig } from '../slo/registry.js';
+import { mergedClusterInput, relocate } from './clusters.js';
 
 export interface LoadedConfig {
   readonly file: string;
+  /** The config as written (for multi-cluster configs: the shared settings, `cluster` names the fleet). */
   readonly config: Config;
+  /** One config per cluster: [config] itself for a single-cluster config. */
+  readonly clusters: readonly Config[];
 }
 
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
@@ -31,13 +35,17 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
   }
   if (MODULE_EXTENSIONS.has(extname(file))) {
     const raw = await importConfigModule(file, source, display);
-    return { file: display, config: validateConfig(raw, display) };
+    return { file: display, ...resolveConfig(raw, display) };
   }
-  return { file: display, config: parseYamlConfig(source, display) };
+  return { file: display, ...resolveYamlConfig(source, display) };
 }
 
 /** Parse and validate YAML text; `file` is only used in messages. */
 export function parseYamlConfig(source: string, file: string): Config {
+  return resolveYamlConfig(source, file).config;
+}
+
+function resolveYamlConfig(source: string, file: string): { config: Config; clusters: Config[] } {
   let raw: unknown;
   try {
     raw = loadYaml(source, { filename: file });
@@ -50,18 +58,43 @@ export function parseYamlConfig(source: string, file: string): Config {
     }
     throw err;
   }
-  return validateConfig(raw, file, yamlLocator(source));
+  return resolveConfig(raw, file, yamlLocator(source));
 }
 
 /** Validate an already-parsed config object (from YAML or from defineConfig). */
 export function validateConfig(raw: unknown, file: string, locate?: Locator): Config {
+  return resolveConfig(raw, file, locate).config;
+}
+
+function parseOne(raw: unknown): { config?: Config; issues: ConfigIssue[] } {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) return { issues: parsed.error.issues.flatMap((i) => describeIssue(i, raw)) };
+  return { config: parsed.data, issues: checkConfig(parsed.data) };
+}
+
+/** Validate a config and, for a multi-cluster config, every cluster's merged config. */
+export function resolveConfig(raw: unknown, file: string, locate?: Locator): { config: Config; clusters: Config[] } {
   if (raw === undefined || raw === null) {
     throw new ConfigError([{ file, path: [], line: 1, column: 1, message: 'the config is empty; at least "cluster: <name>" is required' }]);
   }
-  const parsed = ConfigSchema.safeParse(raw);
-  const issues: ConfigIssue[] = parsed.success ? checkConfig(parsed.data) : parsed.error.issues.flatMap((i) => describeIssue(i, raw));
-  if (issues.length === 0 && parsed.success) return parsed.data;
-  throw new ConfigError(issues.map((i) => locateIssue(i, file, locate)));
+  const base = parseOne(raw);
+  if (!base.config || base.issues.length) throw new ConfigError(base.issues.map((i) => locateIssue(i, file, locate)));
+  const config = base.config;
+  if (!config.clusters) return { config, clusters: [config] };
+  const issues: ConfigIssue[] = [];
+  const names = new Set<string>();
+  config.clusters.forEach((c, i) => {
+    if (names.has(c.name)) issues.push({ path: ['clusters', i, 'name'], message: `cluster "${c.name}" is listed twice` });
+    names.add(c.name);
+  });
+  const clusters: Config[] = [];
+  config.clusters.forEach((_, i) => {
+    const one = parseOne(mergedClusterInput(raw as Record<string, unknown>, i, config.multiCluster.clusterLabel));
+    issues.push(...one.issues.map((issue) => relocate(issue, raw as Record<string, unknown>, i)));
+    if (one.config) clusters.push(one.config);
+  });
+  if (issues.length) throw new ConfigError(issues.map((i) => locateIssue(i, file, locate)));
+  return { config, clusters };
 }
 
 function locateIssue(issue: ConfigIssue, file: string, locate?: Locator): LocatedIssue {

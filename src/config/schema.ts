@@ -791,7 +791,8 @@ export const workloadsConfig = z.strictObject({
     .describe('Optional per-route success-rate SLOs from the client side: every meshed caller\'s outbound route metrics (Gateway API HTTPRoute/GRPCRoute, Linkerd 2.16+). Default none.'),
 });
 
-export const ConfigSchema = z
+/** Everything that describes one cluster's bundle. */
+const ClusterConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors; ignored.'),
     cluster: k8sName.describe('Name of the cluster this bundle monitors; used in rule group, object, file and dashboard names and in alert text.'),
@@ -893,6 +894,78 @@ export const ConfigSchema = z
       .describe('Grafana dashboards (overview, control plane, proxies, certificates) and the formats they are delivered in (out/grafana/).'),
   })
   .describe('linkerd-slo configuration: one file compiles into Prometheus rules, PrometheusRule objects, runbooks and Grafana dashboards.');
+
+const shape = ClusterConfigSchema.shape;
+
+/**
+ * Per-cluster overrides: any part of linkerd, prometheus, kubernetes, alerting or slos. They are
+ * deep-merged over the shared settings (maps merge, lists and scalars replace) and the result
+ * is validated as a whole, so an error points into the override that caused it.
+ */
+const clusterOverrides = z
+  .strictObject({
+    linkerd: shape.linkerd.optional(),
+    prometheus: shape.prometheus.optional(),
+    kubernetes: shape.kubernetes.optional(),
+    alerting: shape.alerting.optional(),
+    slos: shape.slos.optional(),
+  })
+  .describe('Settings of this cluster that differ from the shared ones (e.g. linkerd.version, an objective).');
+
+export const RULE_TARGETS = ['prometheus', 'prometheus-operator', 'thanos', 'mimir'] as const;
+const partialResponse = z.enum(['abort', 'warn']);
+
+export const ConfigSchema = ClusterConfigSchema.extend({
+  clusters: z
+    .array(
+      z.strictObject({
+        name: k8sName.describe('Cluster name: the value of the cluster label (multiCluster.clusterLabel) in its series.'),
+        overrides: clusterOverrides.optional(),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe('Several clusters from one config: each gets its own bundle (its selectors match its cluster label) and a global bundle covers them all. `cluster` then names the fleet.'),
+  multiCluster: z
+    .strictObject({
+      clusterLabel: labelName
+        .default('cluster')
+        .describe('Label that tells clusters apart in the shared store (an external label of each cluster\'s Prometheus); added to every selector and kept in every aggregation.'),
+      split: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Split evaluation: 5m recordings, windows up to 6h and the page alerts run in each cluster\'s Prometheus; 1d/3d/period roll-ups and ticket alerts run on the global ruler from the shipped 5m recordings. Cheaper per cluster; the global side lags by the shipping delay (remote write, sidecar upload), which shifts long-window ratios by that delay over the window (≈0.1% of a 1d window for a 2m delay).',
+        ),
+    })
+    .prefault({})
+    .describe('How clusters are told apart and where rules run (with clusters).'),
+  rules: z
+    .strictObject({
+      targets: z
+        .array(z.enum(RULE_TARGETS))
+        .min(1)
+        .default(['prometheus', 'prometheus-operator'])
+        .describe('Rule formats to write: plain Prometheus files (also vmalert), PrometheusRule objects, Thanos Ruler files, Grafana Mimir/Cortex namespaces.'),
+      thanos: z
+        .strictObject({
+          alerts: partialResponse.default('abort').describe('partial_response_strategy of groups with alerts: abort, so no alert is evaluated on half the data.'),
+          recordings: partialResponse.default('warn').describe('partial_response_strategy of recording-only groups.'),
+        })
+        .prefault({}),
+      mimir: z
+        .strictObject({
+          namespace: z.string().min(1).default('linkerd-slo').describe('Ruler namespace prefix; one namespace (file) per cluster plus <prefix>-global.'),
+          sourceTenants: z
+            .array(z.string().min(1))
+            .default([])
+            .describe('Tenants the global groups read (federated rule groups, source_tenants); empty for a single tenant.'),
+        })
+        .prefault({}),
+    })
+    .prefault({})
+    .describe('Which rule formats to write and their target-specific settings.'),
+}).describe('linkerd-slo configuration: one file compiles into Prometheus rules, PrometheusRule objects, runbooks and Grafana dashboards.');
 
 /** What a user writes (defaults optional). */
 export type ConfigInput = z.input<typeof ConfigSchema>;

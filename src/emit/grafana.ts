@@ -67,6 +67,8 @@ export interface MatcherVariable {
   readonly value: string;
   /** `label_values(<selector>, <name>)`: where Grafana finds the other values. */
   readonly query: string;
+  /** Several values and "All" (the cluster label of a multi-cluster bundle). */
+  readonly multi?: boolean;
 }
 
 /** What every dashboard of a bundle shares. */
@@ -266,15 +268,18 @@ function variables(env: DashboardEnv): VariableModel[] {
       type: 'query',
       name: v.name,
       label: v.name,
-      description: `prometheus.extraMatchers.${v.name}: every query of this dashboard selects ${v.name}="$${v.name}"; the generated rules were configured for "${v.value}".`,
+      description: v.multi
+        ? `Cluster label (multiCluster.clusterLabel): every query selects ${v.name}=~"$${v.name}"; choose one cluster, several, or All.`
+        : `prometheus.extraMatchers.${v.name}: every query of this dashboard selects ${v.name}="$${v.name}"; the generated rules were configured for "${v.value}".`,
       datasource: DATASOURCE,
       query: v.query,
-      current: { selected: true, text: v.value, value: v.value },
+      current: v.multi ? { selected: true, text: ['All'], value: ['$__all'] } : { selected: true, text: v.value, value: v.value },
       refresh: VariableRefresh.onDashboardLoad,
       sort: VariableSort.alphabeticalAsc,
       hide: VariableHide.dontHide,
-      includeAll: false,
-      multi: false,
+      includeAll: v.multi ?? false,
+      multi: v.multi ?? false,
+      ...(v.multi ? { allValue: '.+' } : {}),
     })),
   ];
 }

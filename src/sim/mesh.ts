@@ -24,6 +24,11 @@ export interface MeshOptions {
   /** Linkerd Viz installed (metrics-api, tap, tap-injector, web, prometheus: meshed, scraped by the controller job). Default true. */
   readonly viz?: boolean;
   readonly vizNamespace?: string;
+  /**
+   * Named workloads, in addition to the generated app-<n> namespaces (set namespaces: 0 for only
+   * these), e.g. the workloads a config's slos.workloads.list names.
+   */
+  readonly workloads?: ReadonlyArray<{ readonly namespace: string; readonly name: string; readonly kind?: WorkloadKind; readonly pods?: number }>;
   /** Labels added to every target (e.g. {cluster: "prod-eu1"}, as a relabel rule or external scrape config would). */
   readonly targetLabels?: Readonly<Record<string, string>>;
   /** Prometheus job names of the proxy and controller scrapes (the chart's PodMonitors give "linkerd/linkerd-proxy"). */
@@ -34,6 +39,9 @@ export interface MeshOptions {
 }
 
 export type CpPodKind = 'destination' | 'identity' | 'proxy-injector';
+
+/** Owner kind of a workload pod; the injector labels the pod linkerd.io/proxy-<kind> (§2.3). */
+export type WorkloadKind = 'deployment' | 'statefulset' | 'daemonset';
 
 export interface SimPod extends PodRef {
   readonly ip: string;
@@ -54,6 +62,7 @@ export interface SimPod extends PodRef {
 export interface Workload {
   readonly namespace: string;
   readonly name: string;
+  readonly kind: WorkloadKind;
   readonly serviceAccount: string;
   readonly pods: readonly SimPod[];
   /** Workload its pods send their outbound traffic to. */
@@ -119,15 +128,23 @@ export function buildMesh(opts: MeshOptions = {}): Mesh {
     return `10.42.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 2}`;
   };
 
-  const makePod = (namespace: string, workload: string, sa: string, templateHash: string, component?: CpPodKind, extension?: { kind: 'viz'; containers: ControllerContainer[] }): SimPod => {
-    const name = `${workload}-${templateHash}-${suffix(rand, 5)}`;
+  const makePod = (
+    namespace: string, workload: string, sa: string, templateHash: string, component?: CpPodKind,
+    extension?: { kind: 'viz'; containers: ControllerContainer[] }, kind: WorkloadKind = 'deployment', ordinal = 0,
+  ): SimPod => {
+    const name = kind === 'statefulset' ? `${workload}-${ordinal}` : kind === 'daemonset' ? `${workload}-${suffix(rand, 5)}` : `${workload}-${templateHash}-${suffix(rand, 5)}`;
     const ip = nextIp();
     // Pod labels after the linkerd-proxy job's relabelling (§2.3), then the target's own labels.
     // Viz pods carry linkerd.io/extension and their chart's `component` label.
+    const owner: Record<string, string> =
+      kind === 'deployment'
+        ? { deployment: workload, pod_template_hash: templateHash }
+        : kind === 'statefulset'
+          ? { statefulset: workload, controller_revision_hash: `${workload}-${templateHash}`, statefulset_kubernetes_io_pod_name: name }
+          : { daemonset: workload, controller_revision_hash: templateHash, pod_template_generation: '1' };
     const podLabels: Record<string, string> = {
       control_plane_ns: cpNs,
-      deployment: workload,
-      pod_template_hash: templateHash,
+      ...owner,
       workload_ns: namespace,
       ...(component ? { control_plane_component: component } : extension ? { extension: extension.kind, component: workload } : { app: workload }),
     };
@@ -182,8 +199,15 @@ export function buildMesh(opts: MeshOptions = {}): Mesh {
       const hash = suffix(rand, 10);
       const wlPods: SimPod[] = [];
       for (let p = 0; p < perWorkload; p++) wlPods.push(makePod(namespace, name, name, hash));
-      workloads.push({ namespace, name, serviceAccount: name, pods: wlPods });
+      workloads.push({ namespace, name, kind: 'deployment', serviceAccount: name, pods: wlPods });
     }
+  }
+  for (const w of opts.workloads ?? []) {
+    const kind = w.kind ?? 'deployment';
+    const hash = suffix(rand, 10);
+    const wlPods: SimPod[] = [];
+    for (let p = 0; p < (w.pods ?? perWorkload); p++) wlPods.push(makePod(w.namespace, w.name, w.name, hash, undefined, undefined, kind, p));
+    workloads.push({ namespace: w.namespace, name: w.name, kind, serviceAccount: w.name, pods: wlPods });
   }
   // Each workload calls the next one in its namespace (a ring), the last one calls the first.
   for (let i = 0; i < workloads.length; i++) {

@@ -218,8 +218,9 @@ export function histValues(s: Hist): { buckets: number[]; count: number; sum: nu
   const buckets: number[] = [];
   let prev = 0;
   for (let i = 0; i < LE_TEXT.length; i++) {
-    // Cumulative and never above the count, whatever floating point did to the sums.
-    const v = i < s.buckets.length ? Math.min(count, Math.max(prev, Math.floor(s.buckets[i]!))) : count;
+    // Rounded, not floored: with every response fast, a bucket holds count × 0.99999… and must not
+    // lag the count by one. Cumulative and never above the count.
+    const v = i < s.buckets.length ? Math.min(count, Math.max(prev, Math.round(s.buckets[i]!))) : count;
     prev = v;
     buckets.push(v);
   }

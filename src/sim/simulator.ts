@@ -288,7 +288,7 @@ export class LinkerdSimulator {
       let throughput = 0;
       for (const s of ps.streams) throughput += this.advanceStream(s, dt, t, to);
       this.advanceProcess(ps, dt, t, to, throughput);
-      this.advanceCert(ps, from / 1000, to / 1000, to);
+      this.advanceCert(ps, from / 1000, to / 1000);
     }
     this.now = to;
     this.updateGauges(to);
@@ -329,7 +329,7 @@ export class LinkerdSimulator {
     }
   }
 
-  private advanceCert(ps: PodState, fromSec: number, toSec: number, now: number): void {
+  private advanceCert(ps: PodState, fromSec: number, toSec: number): void {
     const c = ps.cert;
     const failing = this.scenario.certRefreshFails(ps.pod, fromSec * 1000);
     const retry = 10; // LINKERD2_PROXY_IDENTITY_MIN_REFRESH (§1.8)
@@ -348,7 +348,6 @@ export class LinkerdSimulator {
       // Renew at 70% of the remaining lifetime, at least 10s later (§1.8).
       c.nextRefresh = issued + Math.max(retry, 0.7 * (c.expiry - issued));
     }
-    void now;
   }
 
   private updateGauges(now: number): void {
@@ -525,7 +524,7 @@ export class LinkerdSimulator {
           () => this.latency.app));
         const up = wl.upstream!;
         const peer = up.pods[pod.index % up.pods.length]!;
-        const outbound = this.outboundEndpoint(pod, up, peer);
+        const outbound = this.outboundEndpoint(up, peer);
         streams.push(this.stream(proxy, reqF, respF, withHist('app') ? histF : undefined, outbound, false,
           (t) => this.rates.appRps * this.scenario.appTraffic(pod, t),
           (t) => this.scenario.appErrorRatio(peer, t),
@@ -634,7 +633,7 @@ export class LinkerdSimulator {
   }
 
   /** Outbound endpoint labels with the destination's dst_* labels (§1.2). */
-  private outboundEndpoint(pod: SimPod, up: { namespace: string; name: string; serviceAccount: string }, peer: SimPod): string {
+  private outboundEndpoint(up: { namespace: string; name: string; kind: string; serviceAccount: string }, peer: SimPod): string {
     const mesh = this.mesh;
     const f = mesh.facts;
     const pairs: Array<[string, string]> = [
@@ -644,18 +643,11 @@ export class LinkerdSimulator {
     ];
     if (f.targetPort) pairs.push(['target_ip', peer.ip], ['target_port', '8080']);
     pairs.push(['tls', 'true'], ['server_id', identityOf(mesh, up.namespace, up.serviceAccount)]);
-    pairs.push(
-      ['dst_control_plane_ns', mesh.controlPlaneNamespace],
-      ['dst_deployment', up.name],
-      ['dst_namespace', up.namespace],
-      ['dst_pod', peer.name],
-      ['dst_pod_template_hash', peer.templateHash],
-      ['dst_service', up.name],
-      ['dst_serviceaccount', up.serviceAccount],
-    );
+    pairs.push(['dst_control_plane_ns', mesh.controlPlaneNamespace], [`dst_${up.kind}`, up.name], ['dst_namespace', up.namespace], ['dst_pod', peer.name]);
+    if (up.kind === 'deployment') pairs.push(['dst_pod_template_hash', peer.templateHash]);
+    pairs.push(['dst_service', up.name], ['dst_serviceaccount', up.serviceAccount]);
     if (f.dstZone) pairs.push(['dst_zone', '']);
     if (f.dstZoneLocality) pairs.push(['dst_zone_locality', 'unknown']);
-    void pod;
     return labelText(pairs);
   }
 

@@ -36,6 +36,7 @@ export const RECORD = {
 /** Windows longer than this are rolled up from the 5m recordings instead of read raw. */
 const DIRECT_WINDOW_MAX_SECONDS = 6 * 3600;
 const BASE_WINDOW = '5m';
+const isDirect = (w: string) => parseDuration(w) <= DIRECT_WINDOW_MAX_SECONDS;
 
 export type AlertWindow = Config['alerting']['windows'][number];
 
@@ -172,12 +173,14 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
           ? div(inst.errorsRate(w), inst.requestsRate(w))
           : div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by)),
         labels,
+        ...(direct ? {} : { placement: 'global' as const }),
       });
       if (longWindows.includes(w)) {
         recordings.push({
           record: RECORD.requestsOver(w),
           expr: direct ? inst.requestsRate(w) : sum(avgOverTime(requests5m, w), by),
           labels,
+          ...(direct ? {} : { placement: 'global' as const }),
         });
       }
     }
@@ -185,6 +188,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       record: RECORD.budgetRemaining,
       expr: sub(num(1), div(sum(recorded(RECORD.errorRatio(period), inst.component), by), num(budget))),
       labels: { ...labels, period },
+      placement: isDirect(period) ? 'local' : 'global',
     });
   }
 
@@ -221,6 +225,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
       annotations: annotations(ctx, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
       ...(identity.length ? { inhibitEqual: identity } : {}),
+      ...(isDirect(long) ? {} : { placement: 'global' as const }),
     };
   });
 
@@ -275,9 +280,7 @@ function formatHours(seconds: number): string {
 
 export function annotations(ctx: BuildContext, alert: string, summary: string, description: string): Record<string, string> {
   const out: Record<string, string> = { summary, description, runbook_url: ctx.runbookUrl(alert) };
-  if (ctx.config.alerting.grafanaBaseUrl) {
-    out.dashboard_url = `${ctx.config.alerting.grafanaBaseUrl.replace(/\/+$/, '')}/d/${dashboardUid(ctx.config.cluster)}`;
-  }
+  if (ctx.dashboardUrl) out.dashboard_url = ctx.dashboardUrl;
   return out;
 }
 

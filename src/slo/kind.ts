@@ -23,6 +23,8 @@ export interface BuildContext {
   readonly ruleLabels: Readonly<Record<string, string>>;
   /** Where an alert's runbook page (out/runbooks/<alert>.md) is published. */
   runbookUrl(alert: string): string;
+  /** The SLO overview dashboard of this cluster, when alerting.grafanaBaseUrl is set. */
+  readonly dashboardUrl?: string;
 }
 
 /** One runbook page per alert: out/runbooks/<alert>.md. */

@@ -22,6 +22,12 @@ export function checkConfig(config: Config): ConfigIssue[] {
       issues.push({ path: ['prometheus', 'ruleLabels', label], atKey: true, message: `label "${label}" is set by linkerd-slo itself; choose another name` });
     }
   }
+  if (config.alerting.severities.page === config.alerting.severities.ticket) {
+    issues.push({
+      path: ['alerting', 'severities', 'ticket'],
+      message: `page and ticket severities are both "${config.alerting.severities.page}": the page and ticket versions of an alert are told apart by this label; route one of them differently in Alertmanager instead`,
+    });
+  }
   for (const kind of KINDS) issues.push(...kind.check(config));
   return issues;
 }

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parseYamlConfig } from '../../src/config/load.js';
 import { LinkerdSimulator, requirePrometheus } from '../../src/sim/index.js';
-import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
+import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, workloadsOf, type Bundle, type Stack } from './support/harness.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
 
@@ -25,6 +25,7 @@ const EMPTY_WHEN_HEALTHY: Readonly<Record<string, string>> = {
   'Firing Linkerd SLO alerts': 'lists firing alerts; (b) proves none fires',
   'Certificate refresh errors': 'only proxies with failed certificate refreshes (> 0); the simulated proxies renew fine',
   'Proxies with failing control-plane calls': 'only proxies with failing control-plane calls (> 0); none fail in a healthy mesh',
+  'Firing workload and route alerts': 'lists firing alerts; (b) proves none fires',
 };
 
 describe('example bundle on a real Prometheus scraping a healthy simulated mesh', () => {
@@ -33,6 +34,7 @@ describe('example bundle on a real Prometheus scraping a healthy simulated mesh'
   let stack: Stack | undefined;
   let ruleCount = 0;
   let liveFrom = 0;
+  let workloads = 0;
 
   beforeAll(async () => {
     requirePrometheus();
@@ -40,12 +42,15 @@ describe('example bundle on a real Prometheus scraping a healthy simulated mesh'
     bundle = bundleOf(config, 'examples/linkerd-slo.yaml');
     const doc = load(bundle.rules) as { groups: Array<{ rules: unknown[] }> };
     ruleCount = doc.groups.reduce((n, g) => n + g.rules.length, 0);
+    workloads = workloadsOf(config).length;
     sim = new LinkerdSimulator({
       version: config.linkerd.version,
       controlPlaneNamespace: config.linkerd.namespace,
       proxyJob: config.linkerd.proxyJob,
       controllerJob: config.linkerd.controllerJob,
       targetLabels: config.prometheus.extraMatchers,
+      // The workloads the example's workload SLOs name, beside generated app namespaces.
+      workloads: workloadsOf(config),
       // A busy mesh: every component (identity included) has traffic within seconds.
       rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
       controlLatency: true,
@@ -79,26 +84,30 @@ describe('example bundle on a real Prometheus scraping a healthy simulated mesh'
 
   it('(b) a healthy mesh: every SLI is computed and no alert fires or pends', async () => {
     const prom = stack!.prom;
-    // Not blind: each SLI instance has a 5m error ratio, and it is 0.
+    // Not blind: each SLI instance has a 5m error ratio (NaN until it has seen requests), and it is 0.
     const ratios = await waitFor(
-      'the 5m error ratio of every SLI',
+      'a finite 5m error ratio for every SLI',
       async () => {
         const r = await prom.query('linkerd_slo:sli_error:ratio_rate5m');
-        // NaN until every SLI has seen a request in its window.
         return r.length >= 7 && r.every((s) => Number.isFinite(Number(s.value![1]))) ? r : undefined;
       },
-      15_000,
+      20_000,
     );
-    const seen = ratios.map((s) => `${s.metric.slo}/${s.metric.sli}/${s.metric.component}=${Number(s.value![1])}`).sort();
-    expect(seen).toEqual([
-      'control-plane-latency/server/identity=0',
-      'control-plane-success-rate/client/destination=0',
-      'control-plane-success-rate/client/identity=0',
-      'control-plane-success-rate/client/policy=0',
-      'control-plane-success-rate/server/destination=0',
-      'control-plane-success-rate/server/identity=0',
-      'control-plane-success-rate/server/policy=0',
-    ]);
+    const seen = ratios.map((s) => `${s.metric.slo}/${s.metric.sli}/${s.metric.component}`);
+    for (const sli of [
+      'control-plane-latency/server/identity',
+      'control-plane-success-rate/client/destination',
+      'control-plane-success-rate/client/identity',
+      'control-plane-success-rate/client/policy',
+      'control-plane-success-rate/server/destination',
+      'control-plane-success-rate/server/identity',
+      'control-plane-success-rate/server/policy',
+    ]) {
+      expect(seen).toContain(sli);
+    }
+    // One success-rate SLI per workload the config lists.
+    expect(ratios.filter((s) => s.metric.slo === 'workload-success-rate')).toHaveLength(workloads);
+    expect(ratios.filter((s) => Number(s.value![1]) !== 0).map((s) => JSON.stringify(s.metric))).toEqual([]);
     for (let i = 0; i < 4; i++) {
       const alerts = await prom.alerts();
       expect(alerts.map((a) => `${a.labels.alertname} ${a.state} ${JSON.stringify(a.labels)}`)).toEqual([]);

@@ -53,14 +53,19 @@ const DESCRIPTIONS: Partial<Record<DashboardId, string>> = {
   certificates: 'Linkerd certificates: time left per certificate class, coloured at the alert thresholds, refresh errors and silent sources.',
 };
 
-/** Rewrites `label="<configured value>"` of every extra matcher into `label="$label"`. */
-export function templateExtraMatchers(e: Expr, extra: Readonly<Record<string, string>>): Expr {
-  const t = (x: Expr): Expr => templateExtraMatchers(x, extra);
+/**
+ * Rewrites `label="<configured value>"` of every extra matcher into `label="$label"`
+ * (`label=~"$label"` for a multi-value variable such as the cluster of a multi-cluster bundle).
+ */
+export function templateExtraMatchers(e: Expr, extra: Readonly<Record<string, string>>, multi: ReadonlySet<string> = new Set()): Expr {
+  const t = (x: Expr): Expr => templateExtraMatchers(x, extra, multi);
   switch (e.kind) {
     case 'selector':
       return {
         ...e,
-        matchers: e.matchers.map((m) => (m.op === '=' && extra[m.label] === m.value ? { ...m, value: `$${m.label}` } : m)),
+        matchers: e.matchers.map((m) =>
+          m.op === '=' && extra[m.label] === m.value ? { ...m, op: multi.has(m.label) ? ('=~' as const) : m.op, value: `$${m.label}` } : m,
+        ),
       };
     case 'call':
       return { ...e, args: e.args.map(t) };
@@ -93,7 +98,9 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
     value,
     // Every proxy carries the label; the other extra matchers are left out so the list is not one value long.
     query: `label_values(${inline(selector('proxy_build_info', [eq('job', config.linkerd.proxyJob)]))}, ${name})`,
+    ...(name === input.fleetLabel ? { multi: true } : {}),
   }));
+  const multi = new Set(input.fleetLabel ? [input.fleetLabel] : []);
   const env: Omit<DashboardEnv, 'emitted'> = {
     uids,
     titles,
@@ -101,7 +108,7 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
     ...(config.grafana.datasource ? { datasource: config.grafana.datasource } : {}),
     annotation: ctx.recordedSelector('ALERTS', [eq('alertstate', 'firing'), neq('slo', '')]),
     extraLinks: [{ title: 'Runbooks', url: config.alerting.runbookBaseUrl, tooltip: 'Runbooks of every linkerd-slo alert' }],
-    template: (e) => templateExtraMatchers(e, extra),
+    template: (e) => templateExtraMatchers(e, extra, multi),
   };
 
   // The four built-in dashboards always exist; any other only when a kind contributes rows to it.

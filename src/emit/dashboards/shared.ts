@@ -8,6 +8,11 @@ export interface DashboardInput {
   readonly ctx: BuildContext;
   readonly outputs: readonly KindOutput[];
   readonly groups: readonly RuleGroup[];
+  /**
+   * Multi-cluster: the cluster label. Its dashboard variable then allows several values and
+   * "All" (the all-clusters view), and queries match it with =~.
+   */
+  readonly fleetLabel?: string;
 }
 
 /** Whether the bundle records `record` with (at least) these labels: then panels read it instead of raw series. */
