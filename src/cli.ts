@@ -9,6 +9,8 @@ import { loadConfigFile } from './config/load.js';
 import { ConfigError } from './config/errors.js';
 import { configJsonSchema } from './config/schema.js';
 import { generateBundle, OWNED_DIRS } from './generate.js';
+import { runCheck, formatReport } from './check/check.js';
+import { prometheusClient, PrometheusApiError } from './check/prometheus-client.js';
 import { diffBundle, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
 import { exportOpenSlo } from './openslo/export.js';
@@ -142,6 +144,32 @@ await yargs(hideBin(process.argv))
       } catch (err) {
         fail(err);
       }
+    },
+  )
+  .command(
+    'check',
+    "Check the generated rules and panels against your Prometheus: selectors that match nothing, renamed metrics, PodMonitor job names, missing labels, scrape interval. Credentials from LINKERD_SLO_PROMETHEUS_TOKEN or LINKERD_SLO_PROMETHEUS_USERNAME/PASSWORD",
+    (y) =>
+      y
+        .option('config', configOption)
+        .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus (or Thanos Query / Mimir Prometheus API) to check against' })
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
+        .option('lookback', { type: 'string', default: '1h', describe: 'How far back a series counts as present' }),
+    async (argv) => {
+      let report;
+      try {
+        const loaded = await loadConfigFile(resolve(argv.config));
+        const gen = generateBundle(loaded, loaded.file);
+        report = await runCheck({ config: loaded.clusters[0]!, groups: gen.groups, outputs: gen.outputs }, prometheusClient(argv['prometheus-url']), argv.lookback);
+      } catch (err) {
+        if (err instanceof PrometheusApiError) {
+          process.stderr.write(`error: ${err.message}\n`);
+          process.exit(3);
+        }
+        fail(err);
+      }
+      process.stdout.write(argv.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      process.exitCode = report.findings.some((f) => f.severity === 'blind') ? 1 : 0;
     },
   )
   .command(

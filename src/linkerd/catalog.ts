@@ -112,3 +112,36 @@ export const CONTROL_PLANE_POD_COMPONENT = {
   policy: 'destination',
   identity: 'identity',
 } as const;
+
+/**
+ * Metrics Linkerd renamed between versions: the same signal under each name, with the minor
+ * versions that expose it (§1.8 identity certificates, §1.5 error counters). `linkerd-slo check`
+ * uses it to tell "wrong Linkerd version configured" from "not scraped".
+ */
+export const METRIC_RENAMES: ReadonlyArray<ReadonlyArray<{ readonly name: string; readonly since: number; readonly until?: number }>> = [
+  [
+    { name: 'identity_cert_expiration_timestamp_seconds', since: 10, until: 15 },
+    { name: 'control_identity_cert_expiration_timestamp_seconds', since: 16 },
+  ],
+  [
+    { name: 'identity_cert_refresh_count', since: 10, until: 14 },
+    { name: 'identity_cert_refreshes_total', since: 15, until: 15 },
+    { name: 'control_identity_cert_refreshes_total', since: 16 },
+  ],
+  [
+    { name: 'identity_cert_refresh_timestamp_seconds', since: 15, until: 15 },
+    { name: 'control_identity_cert_refresh_timestamp_seconds', since: 16 },
+  ],
+  [
+    { name: 'request_errors_total', since: 9, until: 10 },
+    { name: 'inbound_http_errors_total', since: 11 },
+  ],
+];
+
+/** Other names of the same signal, with the versions (e.g. "2.10–2.15") that use them. */
+export function otherNamesOf(metric: string): Array<{ name: string; versions: string }> {
+  const family = METRIC_RENAMES.find((f) => f.some((m) => m.name === metric));
+  return (family ?? [])
+    .filter((m) => m.name !== metric)
+    .map((m) => ({ name: m.name, versions: m.until === undefined ? `2.${m.since}+` : m.since === m.until ? `2.${m.since}` : `2.${m.since}–2.${m.until}` }));
+}

@@ -1,0 +1,221 @@
+/**
+ * `linkerd-slo check`: does the user's Prometheus actually have what the generated rules and
+ * panels select? Every raw selector is tried against the live data; a selector that finds
+ * nothing is diagnosed (renamed metric of another Linkerd version, PodMonitor job name, a label
+ * value that matches nothing), labels the rules group by are checked for presence, and the scrape
+ * interval is compared with our rate windows. Read-only: instant queries and the targets API.
+ */
+import { aggregate, call, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { parseDuration } from '../promql/number.js';
+import { isAlert, ruleName, type RuleGroup } from '../rules.js';
+import type { KindOutput } from '../slo/kind.js';
+import type { Config } from '../config/schema.js';
+import { otherNamesOf } from '../linkerd/catalog.js';
+import type { PromClient } from './prometheus-client.js';
+
+export type FindingKind = 'no-series' | 'renamed-metric' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval';
+
+export interface Finding {
+  /** blind: an alert cannot fire because of it; warning: a panel is empty or a check is degraded. */
+  readonly severity: 'blind' | 'warning';
+  readonly kind: FindingKind;
+  readonly selector: string;
+  /** Rules and panels that use the selector (first few). */
+  readonly usedBy: readonly string[];
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface CheckReport {
+  readonly prometheus: string;
+  readonly selectorsChecked: number;
+  readonly findings: readonly Finding[];
+}
+
+/** Labels whose values are events, not identity: a selector on them may match nothing in a healthy mesh. */
+const EVENT_LABELS = new Set(['classification', 'result', 'grpc_status', 'http_status', 'status_code', 'error', 'le', 'condition', 'errno']);
+
+interface Use {
+  readonly sel: Selector;
+  readonly users: Set<string>;
+  readonly byLabels: Set<string>;
+  alerting: boolean;
+  minRangeSeconds?: number;
+}
+
+function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void, by: readonly string[] = []): void {
+  switch (e.kind) {
+    case 'selector':
+      visit(e, by);
+      return;
+    case 'call':
+      // absent() exists to notice missing series; it is not a selector that must match.
+      if (e.fn !== 'absent') e.args.forEach((a) => collect(a, visit, by));
+      return;
+    case 'aggregate':
+      collect(e.expr, visit, e.by ? [...by, ...e.by] : by);
+      return;
+    case 'binary':
+      collect(e.lhs, visit, by);
+      collect(e.rhs, visit, by);
+      return;
+    case 'paren':
+      collect(e.expr, visit, by);
+      return;
+    default:
+  }
+}
+
+export interface CheckInput {
+  readonly config: Config;
+  readonly groups: readonly RuleGroup[];
+  readonly outputs: readonly KindOutput[];
+}
+
+export async function runCheck(input: CheckInput, client: PromClient, lookback = '1h'): Promise<CheckReport> {
+  const recorded = new Set(input.groups.flatMap((g) => g.rules.filter((r) => !isAlert(r)).map(ruleName)));
+  const uses = new Map<string, Use>();
+  const note = (sel: Selector, by: readonly string[], user: string, alerting: boolean) => {
+    if (!sel.metric || recorded.has(sel.metric) || sel.metric === 'ALERTS' || sel.metric.startsWith('linkerd_slo:')) return;
+    const key = inline({ ...sel, range: undefined });
+    const use = uses.get(key) ?? { sel: { ...sel, range: undefined }, users: new Set(), byLabels: new Set(), alerting: false };
+    use.users.add(user);
+    by.forEach((l) => use.byLabels.add(l));
+    use.alerting ||= alerting;
+    if (sel.range) use.minRangeSeconds = Math.min(use.minRangeSeconds ?? Infinity, parseDuration(sel.range));
+    uses.set(key, use);
+  };
+  // Every rule feeds an alert (recordings exist for alerts and dashboards), so rule selectors are on the alerting path.
+  for (const g of input.groups) for (const r of g.rules) collect(r.expr, (sel, by) => note(sel, by, `rule ${ruleName(r)} (${g.name})`, true));
+  for (const o of input.outputs)
+    for (const row of o.dashboardRows)
+      for (const p of row.panels) for (const q of p.queries) collect(q.expr, (sel, by) => note(sel, by, `panel "${row.title} / ${p.title}"`, false));
+
+  const count = async (sel: Selector): Promise<number> => {
+    const r = await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback)))));
+    return r[0]?.value ?? 0;
+  };
+  const valuesOf = async (sel: Selector, label: string): Promise<string[]> => {
+    const r = await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback)), { by: [label] })));
+    return r.map((x) => x.metric[label] ?? '').sort();
+  };
+  const without = (sel: Selector, m: Matcher): Selector => ({ ...sel, matchers: sel.matchers.filter((x) => x !== m) });
+
+  const findings: Finding[] = [];
+  const { config } = input;
+  for (const [text, use] of [...uses.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const usedBy = [...use.users].sort().slice(0, 5);
+    const severity = use.alerting ? 'blind' : 'warning';
+    const sel = use.sel;
+    if ((await count(sel)) > 0) {
+      for (const label of [...use.byLabels].sort()) {
+        const values = await valuesOf(sel, label);
+        if (values.every((v) => v === '')) {
+          findings.push({
+            severity: 'warning', kind: 'label-missing', selector: text, usedBy,
+            message: `the series exist but none carries the label "${label}" that the rules group by`,
+            fix: `add "${label}" in the scrape config's relabelling (the Linkerd scrape configs set namespace, pod and the workload labels) or remove it from prometheus.extraMatchers`,
+          });
+        }
+      }
+      continue;
+    }
+    // Events that simply have not happened (no failure yet, no error refresh) are not a problem.
+    const events = sel.matchers.filter((m) => EVENT_LABELS.has(m.label));
+    if (events.length && (await count({ ...sel, matchers: sel.matchers.filter((m) => !EVENT_LABELS.has(m.label)) })) > 0) continue;
+
+    const metric = sel.metric!;
+    const anyOfMetric = selector(metric);
+    if ((await count(anyOfMetric)) === 0) {
+      const renamed: string[] = [];
+      for (const other of otherNamesOf(metric)) if ((await count(selector(other.name))) > 0) renamed.push(`${other.name} (Linkerd ${other.versions})`);
+      if (renamed.length) {
+        findings.push({
+          severity, kind: 'renamed-metric', selector: text, usedBy,
+          message: `${metric} does not exist in this Prometheus, but ${renamed.join(', ')} does: the proxies run another Linkerd version than linkerd.version ${config.linkerd.version}`,
+          fix: `set linkerd.version to the version your proxies run (${renamed.join(', ')})`,
+        });
+      } else {
+        findings.push({
+          severity, kind: 'no-series', selector: text, usedBy,
+          message: `no series of ${metric} at all in the last ${lookback}`,
+          fix: 'check that Prometheus scrapes the source of this metric (Prometheus targets page) and that it has produced it',
+        });
+      }
+      continue;
+    }
+    const job = sel.matchers.find((m) => m.label === 'job' && m.op === '=');
+    if (job) {
+      const jobs = await valuesOf(anyOfMetric, 'job');
+      if (!jobs.includes(job.value)) {
+        const podMonitor = jobs.find((j) => j.endsWith(`/${job.value}`));
+        const setting = job.value === config.linkerd.controllerJob ? 'linkerd.controllerJob' : 'linkerd.proxyJob';
+        findings.push(
+          podMonitor
+            ? {
+                severity, kind: 'podmonitor-job', selector: text, usedBy,
+                message: `${metric} is scraped with job="${podMonitor}" (a Prometheus Operator PodMonitor), not job="${job.value}"`,
+                fix: `set ${setting}: ${podMonitor}`,
+              }
+            : {
+                severity, kind: 'label-value', selector: text, usedBy,
+                message: `no ${metric} series with job="${job.value}"; jobs seen: ${jobs.slice(0, 5).join(', ') || '(none)'}`,
+                fix: `set ${setting} to the job that scrapes Linkerd`,
+              },
+        );
+        continue;
+      }
+    }
+    let explained = false;
+    for (const m of sel.matchers.filter((x) => x.label !== 'job' && !EVENT_LABELS.has(x.label))) {
+      if ((await count(without(sel, m))) > 0) {
+        const seen = await valuesOf(without(sel, m), m.label);
+        findings.push({
+          severity, kind: 'label-value', selector: text, usedBy,
+          message: `${m.label}${m.op}"${m.value}" matches none of the ${metric} series; ${m.label} values seen: ${seen.slice(0, 8).map((v) => (v === '' ? '(absent)' : v)).join(', ')}`,
+          fix: m.label in config.prometheus.extraMatchers ? `fix prometheus.extraMatchers.${m.label}` : `check the ${m.label} setting (namespace, ports, Linkerd version) and the scrape relabelling`,
+        });
+        explained = true;
+        break;
+      }
+    }
+    if (!explained) {
+      findings.push({
+        severity, kind: 'no-series', selector: text, usedBy,
+        message: `${metric} exists, but no series matches all of the selector's labels together`,
+        fix: 'compare the selector with the series in Prometheus (Explore) and the namespace/port settings',
+      });
+    }
+  }
+
+  // Rate windows need several scrapes: rate() over fewer than 4 intervals is noisy, under 2 empty.
+  const minRange = Math.min(...[...uses.values()].map((u) => u.minRangeSeconds ?? Infinity));
+  if (Number.isFinite(minRange)) {
+    for (const t of await client.targets()) {
+      if (![config.linkerd.proxyJob, config.linkerd.controllerJob].includes(t.job) || !t.scrapeIntervalSeconds) continue;
+      if (t.scrapeIntervalSeconds * 4 > minRange) {
+        findings.push({
+          severity: t.scrapeIntervalSeconds * 2 > minRange ? 'blind' : 'warning',
+          kind: 'scrape-interval', selector: `job="${t.job}"`, usedBy: [],
+          message: `job ${t.job} is scraped every ${t.scrapeIntervalSeconds}s, but the shortest rate window is ${minRange}s: rate() needs at least 4 scrapes per window`,
+          fix: `scrape every ${Math.floor(minRange / 4)}s or less (Linkerd recommends 10s)`,
+        });
+        break;
+      }
+    }
+  }
+  return { prometheus: client.url, selectorsChecked: uses.size, findings };
+}
+
+export function formatReport(r: CheckReport): string {
+  const lines = [`Checked ${r.selectorsChecked} selectors against ${r.prometheus}.`];
+  if (r.findings.length === 0) return `${lines[0]}\nEvery selector finds data. No findings.\n`;
+  for (const f of r.findings) {
+    lines.push('', `${f.severity === 'blind' ? 'BLIND  ' : 'WARNING'} ${f.kind}: ${f.message}`, `  selector: ${f.selector}`);
+    if (f.usedBy.length) lines.push(`  used by:  ${f.usedBy.join('; ')}`);
+    lines.push(`  fix:      ${f.fix}`);
+  }
+  const blind = r.findings.filter((f) => f.severity === 'blind').length;
+  lines.push('', `${r.findings.length} findings, ${blind} of which leave an alert blind.`);
+  return `${lines.join('\n')}\n`;
+}

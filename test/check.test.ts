@@ -1,0 +1,141 @@
+/**
+ * `linkerd-slo check` against a real Prometheus (started here on 127.0.0.1) that scrapes a small
+ * /metrics endpoint shaped like Linkerd proxies, with deliberately mismatched labels.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { dump } from 'js-yaml';
+import { startPrometheus, type RunningPrometheus } from '../src/sim/prometheus.js';
+import { authHeaders } from '../src/check/prometheus-client.js';
+
+const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
+
+/** What two control-plane pods' proxies and one meshed pod expose (Linkerd 2.14 names). */
+function exposition(t: number): string {
+  const cp = (pod: string, component: string, port: number) =>
+    `namespace="linkerd",pod="${pod}",control_plane_component="${component}",deployment="linkerd-${component}",direction="inbound",target_port="${port}"`;
+  const addr = (a: string) => `namespace="emojivoto",pod="web-1",addr="${a}"`;
+  return [
+    '# TYPE response_total counter',
+    `response_total{${cp('linkerd-destination-1', 'destination', 8086)},classification="success"} ${100 + t * 10}`,
+    `response_total{${cp('linkerd-destination-1', 'destination', 8090)},classification="success"} ${100 + t * 10}`,
+    `response_total{${cp('linkerd-identity-1', 'identity', 8080)},classification="success"} ${100 + t * 10}`,
+    '# TYPE control_response_total counter',
+    `control_response_total{${addr('linkerd-dst-headless.linkerd.svc.cluster.local:8086')},classification="success"} ${50 + t}`,
+    `control_response_total{${addr('linkerd-policy.linkerd.svc.cluster.local:8090')},classification="success"} ${50 + t}`,
+    `control_response_total{${addr('linkerd-identity-headless.linkerd.svc.cluster.local:8080')},classification="success"} ${50 + t}`,
+    '# TYPE identity_cert_expiration_timestamp_seconds gauge',
+    `identity_cert_expiration_timestamp_seconds{namespace="emojivoto",pod="web-1"} ${Math.floor(Date.now() / 1000) + 86400}`,
+    '',
+  ].join('\n');
+}
+
+let server: Server;
+let prom: RunningPrometheus;
+const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-check-'));
+
+beforeAll(async () => {
+  let t = 0;
+  server = createServer((_, res) => {
+    t++;
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+    res.end(exposition(t));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as { port: number }).port;
+  // The job name a Prometheus Operator PodMonitor produces (linkerd-metrics.md §2.5).
+  prom = await startPrometheus({
+    config: { global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'linkerd/linkerd-proxy', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] },
+  });
+  // Wait for a few scrapes so rate() has data.
+  for (let i = 0; i < 100; i++) {
+    const r = await prom.query('count_over_time(response_total[1m])');
+    if (r.length && Number(r[0]!.value![1]) >= 3) break;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await prom?.stop();
+  await new Promise((ok) => server?.close(ok));
+});
+
+async function check(config: object, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, dump(config));
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [CLI, 'check', '--config', file, '--prometheus-url', prom.url, ...args], { env: { ...process.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => ok({ status, stdout, stderr }));
+  });
+}
+
+const only = (extra: object = {}) => ({
+  cluster: 'check',
+  slos: {
+    controlPlaneLatency: { enabled: false },
+    controlPlaneAvailability: { enabled: false },
+    proxyResources: { enabled: false },
+    certificates: { issuer: { enabled: false } },
+  },
+  ...extra,
+});
+
+interface Report { findings: Array<{ severity: string; kind: string; message: string; fix: string; selector: string }> }
+
+describe('linkerd-slo check', () => {
+  it('finds the PodMonitor job name and says which setting fixes it (exit 1: alerts are blind)', async () => {
+    const r = await check(only({ linkerd: { version: '2.14' } }), '--format', 'json');
+    expect(r.status, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    const pm = report.findings.filter((f) => f.kind === 'podmonitor-job');
+    expect(pm.length).toBeGreaterThan(3);
+    expect(new Set(pm.map((f) => f.fix))).toEqual(new Set(['set linkerd.proxyJob: linkerd/linkerd-proxy']));
+  });
+
+  it('finds a metric that exists only under another Linkerd version\'s name', async () => {
+    const r = await check(only({ linkerd: { version: '2.18', proxyJob: 'linkerd/linkerd-proxy' } }), '--format', 'json');
+    const report = JSON.parse(r.stdout) as Report;
+    const renamed = report.findings.find((f) => f.kind === 'renamed-metric');
+    expect(renamed?.message).toContain('control_identity_cert_expiration_timestamp_seconds does not exist in this Prometheus, but identity_cert_expiration_timestamp_seconds (Linkerd 2.10–2.15) does');
+    expect(renamed?.severity).toBe('blind');
+    expect(r.status).toBe(1);
+  });
+
+  it('names a label value that matches nothing (a wrong control-plane namespace)', async () => {
+    const r = await check(only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy', namespace: 'linkerd-prod' } }), '--format', 'json');
+    const report = JSON.parse(r.stdout) as Report;
+    const ns = report.findings.find((f) => f.kind === 'label-value' && f.message.startsWith('namespace="linkerd-prod"'));
+    expect(ns?.message).toContain('namespace values seen: ');
+    expect(ns?.message).toContain('linkerd');
+  });
+
+  it('a matching config has no blind findings and exits 0; the text report says so', async () => {
+    const r = await check(only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }));
+    expect(r.stdout).not.toContain('BLIND');
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^Checked \d+ selectors against http:\/\/127\.0\.0\.1:\d+\./);
+  });
+
+  it('an unreachable Prometheus is a clear error, exit 3', async () => {
+    const r = spawn(process.execPath, [CLI, 'check', '--config', resolve(import.meta.dirname, '..', 'examples', 'linkerd-slo.yaml'), '--prometheus-url', 'http://127.0.0.1:9']);
+    let stderr = '';
+    r.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise((ok) => r.on('close', ok));
+    expect(status).toBe(3);
+    expect(stderr).toContain('cannot reach http://127.0.0.1:9');
+  });
+});
+
+it('credentials come from the environment only', () => {
+  expect(authHeaders({ LINKERD_SLO_PROMETHEUS_TOKEN: 't0k' })).toEqual({ Authorization: 'Bearer t0k' });
+  expect(authHeaders({ LINKERD_SLO_PROMETHEUS_USERNAME: 'u', LINKERD_SLO_PROMETHEUS_PASSWORD: 'p' })).toEqual({ Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
+  expect(authHeaders({})).toEqual({});
+});
