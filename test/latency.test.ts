@@ -115,8 +115,9 @@ describe('control-plane latency under promtool', () => {
             { expr: 'linkerd_slo:sli_error:ratio_rate5m{slo="control-plane-latency", component="identity"}', eval_time: '80m', exp_samples: [{ labels: '{__name__="linkerd_slo:sli_error:ratio_rate5m", slo="control-plane-latency", sli="server", component="identity"}', value: 0.5 }] },
             { expr: burnFiring, eval_time: '75m', exp_samples: [] },
             // 1h window over 14.4 × 1% after ~18 minutes at 50% slow, then `for: 2m`; the 6h/30m pair
-            // (only 85 minutes of history, so its 6h ratio is already high) after its `for: 15m`.
-            { expr: burnFiring, eval_time: '85m', exp_samples: pages('1h', '6h') },
+            // (only ~90 minutes of history, so its 6h ratio passes 6 × 1% about 11 minutes in, the
+            // 5m rates it is rolled up from ramping up over their first 5 minutes) after its `for: 15m`.
+            { expr: burnFiring, eval_time: '90m', exp_samples: pages('1h', '6h') },
           ],
         },
       ],
@@ -131,7 +132,7 @@ describe('control-plane latency under promtool', () => {
           interval: '1m',
           input_series: [...histogram([{ minutes: 60, perMinute: healthy }, { minutes: 60, perMinute: halfSlow }], { float: true }), ...probes(120)],
           promql_expr_test: [
-            { expr: burnFiring, eval_time: '85m', exp_samples: pages('1h', '6h') },
+            { expr: burnFiring, eval_time: '90m', exp_samples: pages('1h', '6h') },
             {
               expr: 'round(histogram_quantile(0.5, linkerd_slo:response_latency_ms_bucket:rate5m{component="identity"}))',
               eval_time: '30m',

@@ -27,7 +27,8 @@ export type Expr =
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly kind: 'aggregate'; readonly op: AggregateOp; readonly expr: Expr; readonly by?: readonly string[]; readonly without?: readonly string[]; readonly param?: Expr }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly lhs: Expr; readonly rhs: Expr; readonly bool?: boolean; readonly matching?: VectorMatching }
-  | { readonly kind: 'paren'; readonly expr: Expr };
+  | { readonly kind: 'paren'; readonly expr: Expr }
+  | { readonly kind: 'subquery'; readonly expr: Expr; readonly range: string; readonly step: string };
 
 export type Selector = Extract<Expr, { kind: 'selector' }>;
 
@@ -79,6 +80,12 @@ export const num = (value: number): Expr => ({ kind: 'number', value });
 export const str = (value: string): Expr => ({ kind: 'string', value });
 export const call = (fn: string, ...args: Expr[]): Expr => ({ kind: 'call', fn, args });
 export const paren = (expr: Expr): Expr => ({ kind: 'paren', expr });
+/** `expr[range:step]`: the expression evaluated at every step across the range. */
+export function subquery(expr: Expr, rangeText: string, step: string): Expr {
+  parseDuration(rangeText);
+  parseDuration(step);
+  return { kind: 'subquery', expr, range: rangeText, step };
+}
 
 export const rate = (sel: Selector, window: string): Expr => call('rate', range(sel, window));
 export const increase = (sel: Selector, window: string): Expr => call('increase', range(sel, window));
@@ -198,6 +205,10 @@ function renderInline(e: Expr): string {
     }
     case 'paren':
       return `(${inline(e.expr)})`;
+    case 'subquery': {
+      const inner = e.expr.kind === 'binary' ? `(${inline(e.expr)})` : inline(e.expr);
+      return `${inner}[${formatDuration(parseDuration(e.range))}:${formatDuration(parseDuration(e.step))}]`;
+    }
     case 'binary': {
       const l = inline(operand(e.lhs, e.op, 'lhs'));
       const r = inline(operand(e.rhs, e.op, 'rhs'));
@@ -231,6 +242,8 @@ function isLeafy(e: Expr): boolean {
       return (e.lhs.kind === 'number' && isLeafy(e.rhs)) || (e.rhs.kind === 'number' && isLeafy(e.lhs));
     case 'paren':
       return false;
+    case 'subquery':
+      return isLeafy(e.expr);
   }
 }
 

@@ -29,6 +29,7 @@ import type { PanelSpec } from '../dashboard-model.js';
 import type { BuildContext, KindOutput, SloKind } from './kind.js';
 import { annotations } from './burn-rate.js';
 import { render, renderLine } from '../text.js';
+import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from './unit-tests.js';
 
 const ID = 'control-plane-availability';
 export const GROUP = 'linkerd-slo-control-plane-availability';
@@ -160,8 +161,8 @@ export const availability: SloKind = {
       withMatchers(selector(metric, matchers), Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v)));
 
     // ---- 1. scrape health of the controller job -------------------------------------------------------
+    const up = (components: readonly string[]) => ctx.controllerSelector(METRICS.up, [oneOf('component', components)]);
     if (watched.length) {
-      const up = (components: readonly string[]) => ctx.controllerSelector(METRICS.up, [oneOf('component', components)]);
       const instancesDown = aggregate('count', binary('==', up(watched), num(0)), { by: byComponent });
       const allDown = (components: readonly string[]) => binary('==', max(up(components), byComponent), num(0));
       // A paging component with every instance down pages instead of ticketing.
@@ -197,12 +198,12 @@ export const availability: SloKind = {
     }
 
     // ---- 2. HA replicas from kube-state-metrics -------------------------------------------------------
-    const haComponents = HA_COMPONENTS.filter((c) => a.components.includes(c));
-    if (a.replicas.enabled && haComponents.length) {
+    const haComponents = a.replicas.enabled ? HA_COMPONENTS.filter((c) => a.components.includes(c)) : [];
+    const available = (component: string) =>
+      external(METRICS.replicasAvailable, [eq(a.replicas.namespaceLabel, config.linkerd.namespace), eq('deployment', `linkerd-${component}`)]);
+    if (haComponents.length) {
       const r = a.replicas;
       const by = [...extraKeys, r.namespaceLabel, 'deployment'];
-      const available = (component: string) =>
-        external(METRICS.replicasAvailable, [eq(r.namespaceLabel, config.linkerd.namespace), eq('deployment', `linkerd-${component}`)]);
       const replicasText = { expected: r.expected, replicasFor: norm(r.for), injectorFor: norm(r.injectorUnavailableFor), namespaceLabel: r.namespaceLabel, absentFor: norm(a.notScrapedFor) };
       for (const component of haComponents) {
         const ctxText = { ...replicasText, deployment: `linkerd-${component}` };
@@ -298,13 +299,136 @@ export const availability: SloKind = {
 
     const group: RuleGroup = { name: GROUP, rules: alerts };
     const runbookText = runbookContext(ctx, { core, viz, paging, floor });
+    const skew = a.versionSkew.enabled && floor ? { old: ctx.proxySelector(METRICS.buildInfo, [re('version', oldProxyVersionRegex(floor.proxyMinor))]), floor } : undefined;
     return {
+      unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }),
       ruleGroups: alerts.length ? [group] : [],
       dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const }] : [],
       runbooks: [...generated].map((name) => ({ alert: name, markdown: render(`runbooks/${name}.md`, runbookText) })),
     };
   },
 };
+
+interface TestInputs {
+  readonly watched: readonly string[];
+  readonly paging: readonly string[];
+  readonly haComponents: readonly string[];
+  readonly up: (components: readonly string[]) => Selector;
+  readonly available: (component: string) => Selector;
+  readonly buildInfo: Selector;
+  readonly skew: { readonly old: Selector; readonly floor: { release: string; proxyMinor: number } } | undefined;
+  readonly generated: ReadonlySet<string>;
+}
+
+/**
+ * The bundle's own promtool tests (out/tests/), built from the rules' own selectors: one scenario in
+ * which every alert fires (a partial outage, a paging component fully down, an old proxy, missing
+ * replicas), one in which nothing is scraped, and one healthy control plane that stays quiet.
+ */
+function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
+  const { config, facts } = ctx;
+  const a = config.slos.controlPlaneAvailability;
+  if (t.generated.size === 0) return [];
+  const sev = config.alerting.severities;
+  const filters = { slo: ID };
+  const by = ['severity', 'component'];
+  const target = (component: string, i: number, value: number): ScenarioSeries => ({
+    labels: fixtureLabels(t.up([component]), {}, { instance: `${component}-${i}:9990` }),
+    values: gauge(value),
+  });
+  const proxy = (namespace: string, pod: string, sel: Selector, version: string): ScenarioSeries => ({
+    labels: fixtureLabels(sel, { version }, { namespace, pod, version }),
+    values: gauge(1),
+  });
+  const current = `v2.${PROXY_MINOR[facts.version]}.0`;
+  const atFloor = t.skew ? `v2.${t.skew.floor.proxyMinor}.0` : current;
+  const healthyProxies = [proxy('app', 'current', t.buildInfo, current), ...(atFloor !== current ? [proxy('app', 'at-floor', t.buildInfo, atFloor)] : [])];
+  const replicas = (component: string, value: number): ScenarioSeries => ({ labels: fixtureLabels(t.available(component)), values: gauge(value) });
+
+  const tests: PromtoolTest[] = [];
+  const firing: ScenarioSeries[] = [];
+  const checks: AlertExpectation[] = [];
+  const story: string[] = [];
+  const ticketFor = minutesOf(a.down.ticketFor);
+  const pageFor = minutesOf(a.down.pageFor);
+  // Component down: a partial outage of one component tickets; every instance of a paging component down pages (and does not ticket).
+  const paged = t.paging[0];
+  const partial = t.watched.find((c) => c !== paged);
+  if (t.watched.length) {
+    firing.push(...t.watched.filter((c) => c !== paged).map((c) => target(c, 0, 1)));
+    if (partial) {
+      firing.push(target(partial, 1, 0));
+      story.push(`one of two ${partial} instances down tickets`);
+    }
+    if (paged) {
+      firing.push(target(paged, 0, 0), target(paged, 1, 0));
+      story.push(`every ${paged} instance down pages`);
+    }
+    const rows = [...(partial ? [{ severity: sev.ticket, component: partial }] : []), ...(paged ? [{ severity: sev.page, component: paged }] : [])];
+    checks.push({ alert: ALERTS.down, filters, by, at: Math.max(partial ? ticketFor : 0, paged ? pageFor : 0) + 2, rows });
+    if (!partial && paged) {
+      // The only watched component pages: its partial outage needs a scenario of its own.
+      tests.push(
+        scenarioTest(`Control-plane availability: one of two ${paged} instances down tickets`, [target(paged, 0, 1), target(paged, 1, 0)], [
+          { alert: ALERTS.down, filters, by, at: ticketFor + 2, rows: [{ severity: sev.ticket, component: paged }] },
+        ]),
+      );
+    }
+  }
+  if (t.skew) {
+    const old = `v2.${t.skew.floor.proxyMinor - 1}.0`;
+    firing.push(...healthyProxies, proxy('legacy', 'old', t.skew.old, old));
+    const at = minutesOf(a.versionSkew.for) + 2;
+    const skewBy = ['namespace', 'version'];
+    checks.push(
+      { alert: ALERTS.versionSkew, filters, by: skewBy, at, rows: [{ namespace: 'legacy', version: old }] },
+      // Proxies of the current release and of the oldest one still allowed stay quiet.
+      { alert: ALERTS.versionSkew, filters: { ...filters, namespace: 'app' }, by: skewBy, at, rows: [] },
+    );
+    story.push(`a ${old} proxy (older than Linkerd ${t.skew.floor.release}) tickets, ${atFloor === current ? current : `${current} and ${atFloor}`} do not`);
+  }
+  const belowHA = t.haComponents.find((c) => c !== 'proxy-injector');
+  const injector = t.haComponents.includes('proxy-injector');
+  if (t.haComponents.length) {
+    const low = Math.max(0, a.replicas.expected - 1);
+    firing.push(...t.haComponents.map((c) => replicas(c, c === 'proxy-injector' ? 0 : c === belowHA ? low : a.replicas.expected)));
+    const rows = [...(belowHA ? [{ severity: sev.ticket, component: belowHA }] : []), ...(injector ? [{ severity: sev.ticket, component: 'proxy-injector' }] : [])];
+    checks.push({ alert: ALERTS.replicasBelowHA, filters, by, at: minutesOf(a.replicas.for) + 2, rows });
+    if (injector) {
+      checks.push({ alert: ALERTS.injectorUnavailable, filters, by, at: minutesOf(a.replicas.injectorUnavailableFor) + 2, rows: [{ severity: sev.page, component: 'proxy-injector' }] });
+    }
+    story.push(
+      [belowHA ? `linkerd-${belowHA} with ${low} of ${a.replicas.expected} replicas tickets` : '', injector ? 'linkerd-proxy-injector with none pages' : ''].filter(Boolean).join(', '),
+    );
+  }
+  if (checks.length) tests.unshift(scenarioTest(`Control-plane availability: ${story.join('; ')}`, firing, checks));
+
+  // Nothing scraped: every watched component (and Deployment) opens its not-scraped ticket.
+  const absentAt = minutesOf(a.notScrapedFor) + 2;
+  const missing: AlertExpectation[] = [];
+  if (t.watched.length) missing.push({ alert: ALERTS.notScraped, filters, by, at: absentAt, rows: t.watched.map((component) => ({ severity: sev.ticket, component })) });
+  if (t.haComponents.length) missing.push({ alert: ALERTS.replicasAbsent, filters, by, at: absentAt, rows: t.haComponents.map((component) => ({ severity: sev.ticket, component })) });
+  if (missing.length) tests.push(scenarioTest(`Control-plane availability: a component with no series opens ${missing.map((m) => m.alert).join(' / ')} after ${norm(a.notScrapedFor)}`, [], missing));
+
+  // Healthy: every instance up, every Deployment at its replicas; quiet once every `for` has passed
+  // (version skew's quiet case is in the first scenario, which runs past its `for`).
+  const quietAt =
+    Math.max(
+      t.watched.length ? Math.max(ticketFor, pageFor, minutesOf(a.notScrapedFor)) : 0,
+      t.haComponents.length ? Math.max(minutesOf(a.replicas.for), minutesOf(a.replicas.injectorUnavailableFor), minutesOf(a.notScrapedFor)) : 0,
+    ) + 2;
+  const quiet = [...t.generated].filter((alert) => alert !== ALERTS.versionSkew);
+  if (quiet.length) {
+    tests.push(
+      scenarioTest(
+        `Control-plane availability: every component up${t.haComponents.length ? ' and every Deployment at full replicas' : ''} stays quiet past every for (${quietAt}m)`,
+        [...t.watched.map((c) => target(c, 0, 1)), ...t.haComponents.map((c) => replicas(c, a.replicas.expected)), ...healthyProxies],
+        quiet.map((alert) => ({ alert, filters, at: quietAt, rows: [] })),
+      ),
+    );
+  }
+  return tests;
+}
 
 function runbookContext(
   ctx: BuildContext,

@@ -3,17 +3,20 @@
  *
  * Recording rules, per SLI instance (one component of one SLO):
  *   linkerd_slo:sli_errors:rate5m, linkerd_slo:sli_requests:rate5m   base rates, component level
- *   linkerd_slo:sli_error:ratio_rate<w>   error ratio per window; windows up to 6h read the raw
- *                                          counters, longer ones are rolled up count-weighted from
- *                                          the 5m rates (sum of errors / sum of requests), never as
- *                                          a mean of ratios (Sloth's NaN/weighting flaw)
+ *   linkerd_slo:sli_error:ratio_rate<w>   error ratio per window. Only the 5m rates read the raw
+ *                                          (per-pod) counters; every longer window is rolled up
+ *                                          count-weighted from them (sum of errors / sum of
+ *                                          requests), never as a mean of ratios (Sloth's NaN and
+ *                                          weighting flaw). So a 6h or 30d window costs no more per
+ *                                          pod than the 5m one: at 10,000 pods, raw 6h rate()s over
+ *                                          every proxy's series took seconds per evaluation.
  *   linkerd_slo:sli_requests:rate<long>   request rate over each alert's long window (traffic guard)
  *   linkerd_slo:error_budget_remaining:ratio
  * Alerts: one rule per window pair, `burn rate over long > factor and over short > factor`, with
  * factor = budget share × period / long window, plus the low-traffic guard.
  */
 import {
-  aggregate, allOf, absent, avgOverTime, binary, div, eq, gt, gte, mul, num, or, rate, sub, sum, sumOverTime, withMatchers,
+  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, or, rate, sub, subquery, sum, sumOverTime, withMatchers,
   type Expr, type Selector,
 } from '../promql/ast.js';
 import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
@@ -33,10 +36,12 @@ export const RECORD = {
   budgetRemaining: 'linkerd_slo:error_budget_remaining:ratio',
 } as const;
 
-/** Windows longer than this are rolled up from the 5m recordings instead of read raw. */
-const DIRECT_WINDOW_MAX_SECONDS = 6 * 3600;
 const BASE_WINDOW = '5m';
-const isDirect = (w: string) => parseDuration(w) <= DIRECT_WINDOW_MAX_SECONDS;
+/** Under split evaluation, windows up to this run in the cluster; longer ones on the global ruler. */
+const LOCAL_WINDOW_MAX_SECONDS = 6 * 3600;
+const isLocal = (w: string) => parseDuration(w) <= LOCAL_WINDOW_MAX_SECONDS;
+/** Windows shorter than the base one (test setups with second-long windows) read the raw counters. */
+const shorter = (w: string) => parseDuration(w) < parseDuration(BASE_WINDOW);
 
 export type AlertWindow = Config['alerting']['windows'][number];
 
@@ -166,21 +171,32 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     recordings.push({ record: RECORD.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
     recordings.push({ record: RECORD.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels });
     for (const w of windows) {
-      const direct = parseDuration(w) <= DIRECT_WINDOW_MAX_SECONDS;
+      // The 5m ratio divides the two recordings just made (rules of a group run in order).
+      const base = w === BASE_WINDOW;
+      const placement = isLocal(w) ? {} : { placement: 'global' as const };
       recordings.push({
         record: RECORD.errorRatio(w),
-        expr: direct
-          ? div(inst.errorsRate(w), inst.requestsRate(w))
-          : div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by)),
+        expr: base
+          ? div(errors5m, requests5m)
+          : shorter(w)
+            ? div(inst.errorsRate(w), inst.requestsRate(w))
+            : div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by)),
         labels,
-        ...(direct ? {} : { placement: 'global' as const }),
+        ...placement,
       });
       if (longWindows.includes(w)) {
+        // Requests per second over the window, from the 5m rate sampled every 5 minutes: whole,
+        // non-overlapping tiles, so a window that is only partly filled (a new series, a restart)
+        // counts only the requests it holds and the low-traffic guard is not fooled.
         recordings.push({
           record: RECORD.requestsOver(w),
-          expr: direct ? inst.requestsRate(w) : sum(avgOverTime(requests5m, w), by),
+          expr: base
+            ? requests5m
+            : shorter(w)
+              ? inst.requestsRate(w)
+              : div(mul(sum(call('sum_over_time', subquery(requests5m, w, BASE_WINDOW)), by), num(parseDuration(BASE_WINDOW))), num(parseDuration(w))),
           labels,
-          ...(direct ? {} : { placement: 'global' as const }),
+          ...placement,
         });
       }
     }
@@ -188,7 +204,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       record: RECORD.budgetRemaining,
       expr: sub(num(1), div(sum(recorded(RECORD.errorRatio(period), inst.component), by), num(budget))),
       labels: { ...labels, period },
-      placement: isDirect(period) ? 'local' : 'global',
+      placement: isLocal(period) ? 'local' : 'global',
     });
   }
 
@@ -225,7 +241,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
       annotations: annotations(ctx, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
       ...(identity.length ? { inhibitEqual: identity } : {}),
-      ...(isDirect(long) ? {} : { placement: 'global' as const }),
+      ...(isLocal(long) ? {} : { placement: 'global' as const }),
     };
   });
 

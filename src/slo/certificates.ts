@@ -23,6 +23,10 @@ import type { PanelSpec, Threshold } from '../dashboard-model.js';
 import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
 import { annotations } from './burn-rate.js';
 import { render, renderLine } from '../text.js';
+import {
+  aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
+  type AlertExpectation, type PromtoolTest, type ScenarioSeries,
+} from './unit-tests.js';
 
 const ID = 'certificates';
 export const GROUP = 'linkerd-slo-certificates';
@@ -107,6 +111,34 @@ interface Builder {
   readonly alerts: AlertingRule[];
   readonly panels: PanelSpec[];
   readonly runbookAlerts: Set<string>;
+  readonly tests: Scenarios;
+}
+
+/**
+ * The bundle's own promtool tests (out/tests/), gathered source by source from the very selectors the
+ * rules use: one scenario where every alert fires, one where healthy sources stay quiet until every
+ * `for` (and absentFor) has passed, one where no source reports anything.
+ */
+interface Scenarios {
+  readonly firing: ScenarioSeries[];
+  readonly checks: AlertExpectation[];
+  /** What the firing scenario shows, for its name. */
+  readonly story: string[];
+  readonly healthy: ScenarioSeries[];
+  /** Minutes the healthy scenario must run for every alert's `for` to have passed. */
+  readonly quietAfter: number[];
+  /** The absent alert's rows when nothing reports at all. */
+  readonly absent: Array<Record<string, string>>;
+}
+
+/** Namespace of the synthetic pods. */
+const TEST_NAMESPACE = 'app';
+
+/** Remaining validity that tickets but does not page, and one that pages (seconds). */
+function testRemaining(t: Thresholds): { ticket: number; page: number; healthy: number } {
+  const ticketBelow = parseDuration(t.ticketBelow);
+  const pageBelow = parseDuration(t.pageBelow);
+  return { ticket: pageBelow + Math.floor((ticketBelow - pageBelow) / 2), page: pageBelow / 2, healthy: 2 * ticketBelow };
 }
 
 export const certificates: SloKind = {
@@ -153,7 +185,10 @@ export const certificates: SloKind = {
   build(ctx: BuildContext): KindOutput {
     const { config, facts } = ctx;
     const c = config.slos.certificates;
-    const b: Builder = { alerts: [], panels: [], runbookAlerts: new Set() };
+    const b: Builder = { alerts: [], panels: [], runbookAlerts: new Set(), tests: { firing: [], checks: [], story: [], healthy: [], quietAfter: [], absent: [] } };
+    const t = b.tests;
+    const sev = config.alerting.severities;
+    const testFilters = (cls: CertClass, source: Source) => ({ slo: ID, certificate: cls, source });
     const text = { cluster: config.cluster, namespace: config.linkerd.namespace, version: facts.version };
 
     const alert = (
@@ -176,8 +211,12 @@ export const certificates: SloKind = {
       });
       b.runbookAlerts.add(name);
     };
-    const absentAlert = (cls: CertClass, source: Source, expr: Expr, what: string): void =>
-      alert(ALERTS.sourceAbsent, 'ticket', cls, source, expr, c.absentFor, 'absent', { what, absentFor: c.absentFor });
+    const absentAlert = (cls: CertClass, source: Source, sels: readonly Selector[], what: string): void => {
+      alert(ALERTS.sourceAbsent, 'ticket', cls, source, union(sels.map((s) => absent(s))), c.absentFor, 'absent', { what, absentFor: c.absentFor });
+      // absent() returns the selector's equality labels: one alert per distinct selector.
+      const distinct = new Set(sels.map((s) => JSON.stringify(fixtureLabels(s))));
+      for (let i = 0; i < distinct.size; i++) t.absent.push({ certificate: cls, source });
+    };
 
     /** Ticket and page on `remaining < threshold`, one rule each. */
     const expiring = (name: string, cls: CertClass, source: Source, remaining: Expr, t: Thresholds, template: string, extra: Record<string, unknown> = {}): void => {
@@ -216,7 +255,37 @@ export const certificates: SloKind = {
           { metric: sel.refreshErrors.metric, window: norm(w.refreshErrors.window) },
         );
       }
-      absentAlert('workload', 'linkerd', absent(sel.expiry), `${sel.expiry.metric} from job ${config.linkerd.proxyJob}`);
+      absentAlert('workload', 'linkerd', [sel.expiry], `${sel.expiry.metric} from job ${config.linkerd.proxyJob}`);
+
+      const left = testRemaining(w);
+      const pod = (name: string, s: Selector) => fixtureLabels(s, {}, { namespace: TEST_NAMESPACE, pod: name });
+      t.firing.push(
+        { labels: pod('expiring', sel.expiry), values: aheadOfClock(left.ticket) },
+        { labels: pod('nearly-expired', sel.expiry), values: aheadOfClock(left.page) },
+        { labels: pod('healthy', sel.expiry), values: aheadOfClock(left.healthy) },
+      );
+      t.healthy.push({ labels: pod('healthy', sel.expiry), values: aheadOfClock(left.healthy) });
+      const at = Math.max(minutesOf(w.ticketFor), minutesOf(w.pageFor)) + 2;
+      t.checks.push({
+        alert: ALERTS.proxyExpiring,
+        filters: testFilters('workload', 'linkerd'),
+        by: ['severity', 'pod'],
+        at,
+        rows: [{ severity: sev.ticket, pod: 'expiring' }, { severity: sev.ticket, pod: 'nearly-expired' }, { severity: sev.page, pod: 'nearly-expired' }],
+      });
+      t.story.push(`a proxy certificate with ${humanDuration(left.ticket)} left tickets, one with ${humanDuration(left.page)} left pages`);
+      t.quietAfter.push(at);
+      if (sel.refreshErrors && w.refreshErrors.enabled) {
+        const errors = pod('failing-renewal', sel.refreshErrors);
+        const healthyErrors = pod('healthy', sel.refreshErrors);
+        t.firing.push({ labels: errors, values: counter(1 / 60) });
+        t.healthy.push({ labels: healthyErrors, values: gauge(3) }, { labels: { ...healthyErrors, result: 'ok' }, values: counter(1 / 60) });
+        // increase() sees the first error one minute in.
+        const refreshAt = minutesOf(w.refreshErrors.for) + 3;
+        t.checks.push({ alert: ALERTS.proxyRefreshErrors, filters: testFilters('workload', 'linkerd'), by: ['severity', 'pod'], at: refreshAt, rows: [{ severity: sev.ticket, pod: 'failing-renewal' }] });
+        t.story.push('a proxy failing to renew tickets');
+        t.quietAfter.push(refreshAt);
+      }
       b.panels.push(
         {
           title: 'Proxy certificates: least time left',
@@ -247,7 +316,18 @@ export const certificates: SloKind = {
       // §5.1: 0 until an issuer is loaded; ignore it rather than page on a starting pod.
       const remaining = aggregate('min', gt(ttl, num(0)), extraKeys.length ? { by: extraKeys } : {});
       expiring(ALERTS.issuerExpiring, 'issuer', 'linkerd', remaining, c.issuer, 'expiring', { what: `the identity issuer loaded by the identity controller (${METRICS.issuerTtl})` });
-      absentAlert('issuer', 'linkerd', absent(ttl), `${METRICS.issuerTtl} from job ${config.linkerd.controllerJob}, component identity`);
+      absentAlert('issuer', 'linkerd', [ttl], `${METRICS.issuerTtl} from job ${config.linkerd.controllerJob}, component identity`);
+
+      // One issuer per control plane: first within the ticket threshold, then within the page threshold.
+      const left = testRemaining(c.issuer);
+      const ticketAt = minutesOf(c.issuer.ticketFor) + 2;
+      const pageAt = ticketAt + 1 + minutesOf(c.issuer.pageFor) + 2;
+      t.firing.push({ labels: fixtureLabels(ttl), values: gaugeThen(left.ticket, ticketAt, left.page) });
+      t.healthy.push({ labels: fixtureLabels(ttl), values: gauge(left.healthy) });
+      const issuer = { alert: ALERTS.issuerExpiring, filters: testFilters('issuer', 'linkerd'), by: ['severity'] };
+      t.checks.push({ ...issuer, at: ticketAt, rows: [{ severity: sev.ticket }] }, { ...issuer, at: pageAt, rows: [{ severity: sev.ticket }, { severity: sev.page }] });
+      t.story.push(`the identity issuer with ${humanDuration(left.ticket)} left tickets, then with ${humanDuration(left.page)} left pages`);
+      t.quietAfter.push(Math.max(minutesOf(c.issuer.ticketFor), minutesOf(c.issuer.pageFor)) + 2);
       b.panels.push({
         title: 'Identity issuer: time left',
         description: `Remaining validity of the issuer certificate the identity controller has loaded (${METRICS.issuerTtl}). Orange below ${norm(c.issuer.ticketBelow)}, red below ${norm(c.issuer.pageBelow)}.`,
@@ -268,6 +348,12 @@ export const certificates: SloKind = {
       const cmText = { namespaceLabel: cm.namespaceLabel, grace: norm(cm.renewalGrace), pageBelow: norm(cm.pageBelow), notReadyFor: norm(cm.notReadyFor) };
       const remainingAll: Expr[] = [];
       const renewalAll: Expr[] = [];
+      // Renewal due one minute in and never done: overdue (ticket) once the grace is over, and a few
+      // minutes later less than pageBelow is left (page). Every watched Certificate is also Ready=False.
+      const overdueAt = 1 + minutesOf(cm.renewalGrace) + 2;
+      const pageAt = overdueAt + 5;
+      const notReadyAt = minutesOf(cm.notReadyFor) + 2;
+      const cmRows: Array<Record<string, string>> = [];
       for (const cls of classes) {
         const entries = cm.certificates.filter((e) => e.certificate === cls);
         // §5.2: expiration is 0 until the Certificate is first issued; renewal likewise.
@@ -288,8 +374,40 @@ export const certificates: SloKind = {
           'certmanager-not-ready',
           cmText,
         );
-        absentAlert(cls, 'cert-manager', union(entries.map((e) => absent(sel(METRICS.certManagerExpiration, e)))), `${METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
+        absentAlert(cls, 'cert-manager', entries.map((e) => sel(METRICS.certManagerExpiration, e)), `${METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
+        const seen = new Set<string>();
+        for (const e of entries) {
+          const expiration = fixtureLabels(sel(METRICS.certManagerExpiration, e));
+          if (seen.has(JSON.stringify(expiration))) continue;
+          seen.add(JSON.stringify(expiration));
+          const renewal = fixtureLabels(sel(METRICS.certManagerRenewal, e));
+          const notReady = fixtureLabels(sel(METRICS.certManagerReady, e, [eq('condition', 'False')]));
+          const ready = { ...notReady, condition: 'True' };
+          t.firing.push(
+            { labels: expiration, values: gauge(parseDuration(cm.pageBelow) + (overdueAt + 3) * 60) },
+            { labels: renewal, values: gauge(60) },
+            { labels: notReady, values: gauge(1) },
+            { labels: ready, values: gauge(0) },
+          );
+          t.healthy.push(
+            { labels: expiration, values: aheadOfClock(parseDuration(cm.pageBelow) + 7200) },
+            { labels: renewal, values: aheadOfClock(3600) },
+            { labels: notReady, values: gauge(0) },
+            { labels: ready, values: gauge(1) },
+          );
+          cmRows.push({ certificate: cls, name: expiration.name!, [cm.namespaceLabel]: expiration[cm.namespaceLabel]! });
+        }
       }
+      const by = ['severity', 'certificate', 'name', cm.namespaceLabel];
+      const filters = { slo: ID, source: 'cert-manager' };
+      const rows = (severity: string) => cmRows.map((r) => ({ ...r, severity }));
+      t.checks.push(
+        { alert: ALERTS.certManagerRenewalOverdue, filters, by, at: overdueAt, rows: rows(sev.ticket) },
+        { alert: ALERTS.certManagerRenewalOverdue, filters, by, at: pageAt, rows: [...rows(sev.ticket), ...rows(sev.page)] },
+        { alert: ALERTS.certManagerNotReady, filters, by, at: notReadyAt, rows: rows(sev.ticket) },
+      );
+      t.story.push(`cert-manager Certificates overdue for renewal ticket, and page below ${norm(cm.pageBelow)} left; Ready=False tickets`);
+      t.quietAfter.push(overdueAt, notReadyAt);
       b.panels.push(
         {
           title: 'cert-manager: time left',
@@ -328,7 +446,27 @@ export const certificates: SloKind = {
         expiring(EXPIRING_ALERT[cls], cls, 'x509-certificate-exporter', remaining, x, 'expiring', {
           what: `the ${CLASS_TITLE[cls]} in ${objects.join(', ')} (x509-certificate-exporter)`,
         });
-        absentAlert(cls, 'x509-certificate-exporter', union(sels.map((s) => absent(s))), `${METRICS.x509NotAfter} for ${objects.join(', ')}`);
+        absentAlert(cls, 'x509-certificate-exporter', sels, `${METRICS.x509NotAfter} for ${objects.join(', ')}`);
+
+        // The first object holds a certificate within each threshold (a CA bundle holds several); the rest are healthy.
+        const left = testRemaining(x);
+        const cert = (s: Selector, cn: string) => fixtureLabels(s, {}, { subject_CN: cn });
+        t.firing.push(
+          { labels: cert(sels[0]!, 'expiring'), values: aheadOfClock(left.ticket) },
+          { labels: cert(sels[0]!, 'nearly-expired'), values: aheadOfClock(left.page) },
+          ...sels.slice(1).map((s) => ({ labels: cert(s, 'healthy'), values: aheadOfClock(left.healthy) })),
+        );
+        t.healthy.push(...sels.map((s) => ({ labels: cert(s, 'healthy'), values: aheadOfClock(left.healthy) })));
+        const at = Math.max(minutesOf(x.ticketFor), minutesOf(x.pageFor)) + 2;
+        t.checks.push({
+          alert: EXPIRING_ALERT[cls],
+          filters: testFilters(cls, 'x509-certificate-exporter'),
+          by: ['severity', 'subject_CN'],
+          at,
+          rows: [{ severity: sev.ticket, subject_CN: 'expiring' }, { severity: sev.ticket, subject_CN: 'nearly-expired' }, { severity: sev.page, subject_CN: 'nearly-expired' }],
+        });
+        t.story.push(`the ${CLASS_TITLE[cls]} (x509-certificate-exporter) tickets with ${humanDuration(left.ticket)} left and pages with ${humanDuration(left.page)} left`);
+        t.quietAfter.push(at);
         b.panels.push({
           title: `${capitalise(CLASS_TITLE[cls])}: time left`,
           description: `Remaining validity per certificate in ${objects.join(', ')} (x509-certificate-exporter). Orange below ${norm(x.ticketBelow)} (ticket), red below ${norm(x.pageBelow)} (page).`,
@@ -347,9 +485,32 @@ export const certificates: SloKind = {
       ruleGroups: b.alerts.length ? [group] : [],
       dashboardRows: b.panels.length ? [{ title: 'Certificate expiry', panels: b.panels, dashboard: 'certificates' as const }] : [],
       runbooks,
+      unitTests: unitTests(b, c.absentFor),
     };
   },
 };
+
+function unitTests(b: Builder, absentFor: string): PromtoolTest[] {
+  const t = b.tests;
+  if (b.alerts.length === 0) return [];
+  const tests: PromtoolTest[] = [];
+  if (t.checks.length) tests.push(scenarioTest(`Certificate expiry: ${t.story.join('; ')}`, t.firing, t.checks));
+  const absentAt = minutesOf(absentFor) + 2;
+  const quietAt = Math.max(absentAt, ...t.quietAfter);
+  tests.push(
+    scenarioTest(
+      `Certificate expiry: healthy certificates and renewals stay quiet past every for (${quietAt}m)`,
+      t.healthy,
+      [...b.runbookAlerts].map((alert) => ({ alert, filters: { slo: ID }, at: quietAt, rows: [] })),
+    ),
+    scenarioTest(
+      `Certificate expiry: a source that reports nothing opens ${ALERTS.sourceAbsent} after ${norm(absentFor)}`,
+      [],
+      [{ alert: ALERTS.sourceAbsent, filters: { slo: ID }, by: ['certificate', 'source'], at: absentAt, rows: t.absent }],
+    ),
+  );
+  return tests;
+}
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

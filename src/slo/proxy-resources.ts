@@ -35,6 +35,7 @@ import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
 import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
 import { annotations } from './burn-rate.js';
 import { render, renderLine } from '../text.js';
+import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from './unit-tests.js';
 
 const ID = 'proxy-resources';
 export const GROUPS = { recordings: 'linkerd-slo-proxy-resources-recordings', alerts: 'linkerd-slo-proxy-resources-alerts' } as const;
@@ -263,12 +264,14 @@ export const proxyResources: SloKind = {
 
     // ---- 6. control plane against its per-node plan -------------------------------------------------
     const cp = c.controlPlane;
+    const watched = cp.enabled ? uniq([...cp.containers, ...(cp.prometheus.enabled ? ['prometheus'] : [])]) : [];
+    const containerMatcher = re('component', anyOf(watched.length ? watched : cp.containers));
+    const cpCpuRaw = ctx.controllerSelector('process_cpu_seconds_total', [containerMatcher]);
+    const cpMemoryRaw = ctx.controllerSelector('process_resident_memory_bytes', [containerMatcher]);
     if (cp.enabled) {
-      const watched = uniq([...cp.containers, ...(cp.prometheus.enabled ? ['prometheus'] : [])]);
-      const containerMatcher = re('component', anyOf(watched));
       const byInstance = uniq([...extraKeys, 'component', 'instance']);
-      record(RECORD.controlPlaneCpu, sum(rate(ctx.controllerSelector('process_cpu_seconds_total', [containerMatcher]), WINDOW), byInstance));
-      record(RECORD.controlPlaneMemory, agg('max', ctx.controllerSelector('process_resident_memory_bytes', [containerMatcher]), byInstance));
+      record(RECORD.controlPlaneCpu, sum(rate(cpCpuRaw, WINDOW), byInstance));
+      record(RECORD.controlPlaneMemory, agg('max', cpMemoryRaw, byInstance));
       const core = re('component', anyOf(cp.containers));
       const byComponent = uniq([...extraKeys, 'component']);
       // Worst-case node: the heaviest replica of every container, all on one node.
@@ -315,9 +318,173 @@ export const proxyResources: SloKind = {
       { name: GROUPS.recordings, rules: recordings },
       { name: GROUPS.alerts, rules: alerts },
     ];
-    return { ruleGroups, dashboardRows, runbooks };
+    const unitTests = unitTestsFor(ctx, {
+      proxy: { cpu: cpuRaw, memory: memoryRaw, requests: requestsRaw },
+      ksm,
+      cadvisor,
+      controlPlane: { cpu: cpCpuRaw, memory: cpMemoryRaw, watched },
+      generated: runbookAlerts,
+    });
+    return { ruleGroups, dashboardRows, runbooks, unitTests };
   },
 };
+
+interface TestInputs {
+  readonly proxy: { readonly cpu: Selector; readonly memory: Selector; readonly requests: Selector };
+  readonly ksm: (metric: string, more?: readonly Matcher[]) => Selector;
+  readonly cadvisor: (metric: string, more?: readonly Matcher[]) => Selector;
+  readonly controlPlane: { readonly cpu: Selector; readonly memory: Selector; readonly watched: readonly string[] };
+  readonly generated: ReadonlySet<string>;
+}
+
+/** Namespace of the synthetic pods. */
+const TEST_NAMESPACE = 'app';
+
+/** A share of a threshold ratio that lies above it (and above 1 when the ratio is 1). */
+const above = (ratio: number): number => ratio + (1.05 - ratio) / 2;
+
+/**
+ * The bundle's own promtool tests (out/tests/), built from the rules' own selectors: one scenario in
+ * which each alert fires for one pod (and the control plane) while a pod within its budget and limits
+ * stays quiet, and one healthy mesh that stays quiet past every `for`.
+ */
+function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
+  const { config } = ctx;
+  const c = config.slos.proxyResources;
+  const sev = config.alerting.severities;
+  const b = c.budget;
+  const k8s = c.kubernetesMetrics;
+  const cp = c.controlPlane;
+  const filters = { slo: ID };
+  const has = (alert: string) => t.generated.has(alert);
+  const budget = (rps: number) => ({ cpu: b.idleCpuCores + (b.cpuCoresPer1kRps * rps) / 1000, memory: (b.idleMemoryMiB + (b.memoryMiBPer1kRps * rps) / 1000) * MIB });
+
+  /** A meshed pod's proxy: `rps` requests per second (half each way), at the given shares of its budget. */
+  const proxy = (pod: string, rps: number, cpuShare: number, memoryShare: number): ScenarioSeries[] => {
+    const more = { namespace: TEST_NAMESPACE, pod, instance: `${pod}:4191` };
+    const own = budget(rps);
+    return [
+      { labels: fixtureLabels(t.proxy.cpu, {}, more), values: counter(own.cpu * cpuShare) },
+      { labels: fixtureLabels(t.proxy.memory, {}, more), values: gauge(Math.round(own.memory * memoryShare)) },
+      ...['inbound', 'outbound'].map((direction) => ({ labels: fixtureLabels(t.proxy.requests, {}, { ...more, direction }), values: counter(rps / 2) })),
+    ];
+  };
+  const podLabels = (pod: string) => ({ namespace: TEST_NAMESPACE, pod });
+  const ksmSeries = (metric: string, pod: string, value: number, more: readonly Matcher[] = []): ScenarioSeries => ({
+    labels: fixtureLabels(t.ksm(metric, more), {}, podLabels(pod)),
+    values: gauge(value),
+  });
+  const cadvisorSeries = (metric: string, pod: string, values: ScenarioSeries['values']): ScenarioSeries => ({ labels: fixtureLabels(t.cadvisor(metric), {}, podLabels(pod)), values });
+
+  // rate() over WINDOW reads low until the window is full of samples: rate-based alerts go pending
+  // only then, so their checks come `settle` minutes after their `for`.
+  const settle = minutesOf(WINDOW) + 2;
+  const rps = Math.min(1000, c.highThroughput.requestsPerSecond / 2);
+  const busy = c.highThroughput.requestsPerSecond * 1.2;
+  const customLimit = (c.highThroughput.defaultCpuLimitCores ?? 1) * 2;
+  const memoryLimit = 256 * MIB;
+  const firing: ScenarioSeries[] = [];
+  const healthy: ScenarioSeries[] = [];
+  const checks: AlertExpectation[] = [];
+  const story: string[] = [];
+  const quietAfter: number[] = [];
+  let firingPods = 0;
+  let healthyPods = 0;
+
+  // Over budget: one proxy on twice its CPU budget, one on twice its memory budget; one within both.
+  const overAt = minutesOf(b.for) + settle;
+  firing.push(...proxy('over-cpu', rps, 2, 0.5), ...proxy('over-memory', rps, 0.5, 2), ...proxy('within-budget', rps, 0.5, 0.5));
+  healthy.push(...proxy('within-budget', rps, 0.5, 0.5));
+  firingPods += 3;
+  healthyPods += 1;
+  checks.push({
+    alert: ALERTS.overBudget,
+    filters,
+    by: ['pod', 'resource', 'severity'],
+    at: overAt,
+    rows: [{ pod: 'over-cpu', resource: 'cpu', severity: sev.ticket }, { pod: 'over-memory', resource: 'memory', severity: sev.ticket }],
+  });
+  story.push(`proxies at ${formatNumber(rps)} RPS on twice their CPU or memory budget ticket, one within it does not`);
+  quietAfter.push(overAt);
+
+  if (has(ALERTS.highThroughput)) {
+    const info = (pod: string) => ksmSeries('kube_pod_container_info', pod, 1);
+    const custom = ksmSeries('kube_pod_container_resource_limits', 'busy-custom', customLimit, [eq('resource', 'cpu')]);
+    firing.push(...proxy('busy-default', busy, 0.5, 0.5), info('busy-default'), ...proxy('busy-custom', busy, 0.5, 0.5), info('busy-custom'), custom);
+    healthy.push(...proxy('busy-custom', busy, 0.5, 0.5), info('busy-custom'), custom);
+    firingPods += 2;
+    healthyPods += 1;
+    const at = minutesOf(c.highThroughput.for) + settle;
+    checks.push({ alert: ALERTS.highThroughput, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'busy-default', severity: sev.ticket }] });
+    story.push(`a pod at ${formatNumber(busy)} RPS without a proxy CPU limit tickets, one with a ${formatNumber(customLimit)}-core limit does not`);
+    quietAfter.push(at);
+  }
+  if (has(ALERTS.memoryNearLimit)) {
+    const r = k8s.memoryNearLimit.ratio;
+    const pod = (name: string, share: number) => [
+      cadvisorSeries('container_memory_working_set_bytes', name, gauge(Math.round(memoryLimit * share))),
+      ksmSeries('kube_pod_container_resource_limits', name, memoryLimit, [eq('resource', 'memory')]),
+    ];
+    firing.push(...pod('near-memory-limit', above(r)), ...pod('within-memory-limit', r / 2));
+    healthy.push(...pod('within-memory-limit', r / 2));
+    const at = minutesOf(k8s.memoryNearLimit.for) + 2;
+    checks.push({ alert: ALERTS.memoryNearLimit, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'near-memory-limit', severity: sev.page }] });
+    story.push(`a proxy container at ${formatNumber(cleanNumber(above(r) * 100, 4))}% of its memory limit pages`);
+    quietAfter.push(at);
+  }
+  if (has(ALERTS.cpuThrottled)) {
+    const r = k8s.cpuThrottled.ratio;
+    const pod = (name: string, share: number) => [
+      cadvisorSeries('container_cpu_cfs_periods_total', name, counter(10)),
+      cadvisorSeries('container_cpu_cfs_throttled_periods_total', name, counter(10 * share)),
+    ];
+    firing.push(...pod('throttled', above(r)), ...pod('not-throttled', r / 2));
+    healthy.push(...pod('not-throttled', r / 2));
+    const at = minutesOf(k8s.cpuThrottled.for) + settle;
+    checks.push({ alert: ALERTS.cpuThrottled, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'throttled', severity: sev.ticket }] });
+    story.push(`a proxy container throttled in ${formatNumber(cleanNumber(above(r) * 100, 4))}% of its CFS periods tickets`);
+    quietAfter.push(at);
+  }
+  if (has(ALERTS.controlPlane)) {
+    // One replica per container; the core ones share the per-node plan, Prometheus has its own.
+    const core = new Set(cp.containers);
+    const cpuShare = cp.perNodeCpuCores / core.size;
+    const memoryShare = (cp.perNodeMemoryMiB * MIB) / core.size;
+    const prometheusPlan = (pods: number) => Math.max(cp.prometheus.memoryMiBPerMeshedPod * pods, cp.prometheus.minimumMemoryMiB) * MIB;
+    const controlPlane = (factor: number, pods: number): ScenarioSeries[] =>
+      t.controlPlane.watched.flatMap((component) => {
+        const limits = [...(core.has(component) ? [memoryShare] : []), ...(component === 'prometheus' && cp.prometheus.enabled ? [prometheusPlan(pods)] : [])];
+        const more = { instance: `${component}-0:9990` };
+        return [
+          { labels: fixtureLabels(t.controlPlane.cpu, { component }, more), values: counter(core.has(component) ? cpuShare * factor : 0.01) },
+          { labels: fixtureLabels(t.controlPlane.memory, { component }, more), values: gauge(Math.round((factor > 1 ? Math.max(...limits) : Math.min(...limits)) * factor)) },
+        ];
+      });
+    firing.push(...controlPlane(2, firingPods));
+    healthy.push(...controlPlane(0.25, healthyPods));
+    const at = minutesOf(cp.for) + settle;
+    const row = (component: string, resource: string) => ({ component, resource, severity: sev.ticket });
+    checks.push({
+      alert: ALERTS.controlPlane,
+      filters,
+      by: ['component', 'resource', 'severity'],
+      at,
+      rows: [row('control-plane', 'cpu'), row('control-plane', 'memory'), ...(cp.prometheus.enabled ? [row('prometheus', 'memory')] : [])],
+    });
+    story.push(`a control plane at twice its per-node plan${cp.prometheus.enabled ? ' and a Prometheus at twice its memory plan' : ''} ticket`);
+    quietAfter.push(at);
+  }
+
+  const quietAt = Math.max(...quietAfter);
+  return [
+    scenarioTest(`Proxy resources: ${story.join('; ')}`, firing, checks),
+    scenarioTest(
+      `Proxy resources: proxies within budget${k8s.enabled ? ' and limits' : ''}${has(ALERTS.controlPlane) ? ' and a control plane within its plan' : ''} stay quiet past every for (${quietAt}m)`,
+      healthy,
+      [...t.generated].map((alert) => ({ alert, filters, at: quietAt, rows: [] })),
+    ),
+  ];
+}
 
 function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonly Matcher[]) => Selector, extraKeys: readonly string[]): PanelSpec[] {
   const c = ctx.config.slos.proxyResources;

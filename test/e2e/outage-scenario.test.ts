@@ -5,12 +5,13 @@
  * To run in seconds instead of hours the bundle uses short windows: period 1h, objective 99%, one
  * page window pair long 1m / short 10s consuming 20% of the budget, `for: 5s`. Burn-rate factor
  * = 0.20 × 3600 / 60 = 12, so the alert needs an error ratio above 12 × 1% = 0.12 over both windows.
- * The simulator's history (3 healthy minutes) is backfilled with promtool first, so the 1m window is
+ * The simulator's history (100 healthy seconds) is backfilled with promtool first, so the 1m window is
  * full of healthy traffic when the outage starts, as in production. Then, with every request failing:
  *   detection = 0.12 × 60 s (the 1m ratio reaches 0.12) + 5 s (for)            = 12.2 s
  *   reset     = (1 − 0.12) × 10 s after recovery (the 10s ratio falls below 0.12) =  8.8 s
- * plus up to one scrape, one recording evaluation, one alert evaluation and one `for` check (1 s each) of pipeline delay. With
- * the long window alone the alert would stay on until ~53 s after recovery.
+ * plus up to one scrape, one recording evaluation, one alert evaluation and one `for` check (1 s
+ * each) of pipeline delay. With the long window alone the alert would stay on until ~53 s after
+ * recovery.
  * The same outage also slows identity down (median 3 s > its 1 s latency threshold), which must fire
  * the latency alert for identity only, and (d) every dashboard query returns data over the scenario.
  */
