@@ -52,6 +52,8 @@ export function configReference(): string {
     if (path && path !== '$schema') {
       rows.push(`| \`${path}\`${required ? ' (required)' : ''} | ${typeOf(s)} | ${defaultOf(s)} | ${cell(s.description ?? '')} |`);
     }
+    // Overrides take the same keys as the top level: listing them again would double the table.
+    if (path.endsWith('.overrides')) return;
     if (s.type === 'object' && s.properties) {
       for (const [k, v] of Object.entries(s.properties)) walk(v, path ? `${path}.${k}` : k, (s.required ?? []).includes(k));
     }

@@ -53,6 +53,16 @@ const objective = z
   .lt(100)
   .describe('Target in percent of good events over the period, e.g. 99.9.');
 
+/** The control-plane components' serving ports (chart defaults), shared by every server-side SLI. */
+const servingPorts = z
+  .strictObject({
+    destination: z.number().int().positive().default(8086),
+    policy: z.number().int().positive().default(8090),
+    identity: z.number().int().positive().default(8080),
+  })
+  .prefault({})
+  .describe('Serving ports per component; only responses on these ports count, so probes and metric scrapes on admin ports do not dilute the SLI.');
+
 const successRate = z.strictObject({
   enabled: z.boolean().default(true).describe('Generate this SLO.'),
   objective: objective.default(99.9),
@@ -69,14 +79,7 @@ const successRate = z.strictObject({
     })
     .prefault({})
     .describe('Client side: control_response_total from every proxy, per control-plane service it calls.'),
-  ports: z
-    .strictObject({
-      destination: z.number().int().positive().default(8086),
-      policy: z.number().int().positive().default(8090),
-      identity: z.number().int().positive().default(8080),
-    })
-    .prefault({})
-    .describe('Serving ports per component; only requests to these ports count, so probes and metric scrapes on admin ports do not dilute the SLI.'),
+  ports: servingPorts,
 });
 
 /** Components whose server-side latency can be measured: the same as for success rate. */
@@ -114,14 +117,7 @@ const latencyConfig = z.strictObject({
     })
     .prefault({})
     .describe('Per-component override of thresholdMs, e.g. {destination: 2000}.'),
-  ports: z
-    .strictObject({
-      destination: z.number().int().positive().default(8086),
-      policy: z.number().int().positive().default(8090),
-      identity: z.number().int().positive().default(8080),
-    })
-    .prefault({})
-    .describe('Serving ports per component; only responses on these ports count, so probes and metric scrapes on admin ports do not dilute the SLI.'),
+  ports: servingPorts,
   spike: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Open a ticket when p99 latency spikes, before much budget is spent.'),
