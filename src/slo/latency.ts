@@ -226,6 +226,17 @@ export const latency: SloKind = {
       }
     }
 
+    // The control-plane dashboard reads every component's latency from this aggregate; components
+    // without a latency SLO are recorded too (cheap: only the control-plane pods' series), so no
+    // panel runs histogram_quantile over raw buckets on every refresh.
+    for (const component of LATENCY_COMPONENTS.filter((c) => !components.includes(c) && (c !== 'policy' || facts.hasPolicyController))) {
+      recordings.push({
+        record: RECORD_LATENCY.histogram,
+        expr: aggregate('sum', rate(bucketsOf(component), SPIKE_WINDOW), { by: ['le', ...by] }),
+        labels: labelsOf(component),
+      });
+    }
+
     // ---- tickets: latency spike and request-volume change ----------------------------------------
     const guard = (ratePerSecond: Expr, window: string): Expr[] =>
       minRequests > 0 ? [gte(mul(ratePerSecond, num(parseDuration(window))), num(minRequests))] : [];
