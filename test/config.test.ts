@@ -77,8 +77,9 @@ describe('defaults', () => {
     expect(config.linkerd).toMatchObject({ version: '2.18', namespace: 'linkerd', vizNamespace: 'linkerd-viz', proxyJob: 'linkerd-proxy', controllerJob: 'linkerd-controller' });
     expect(config.slos.controlPlaneSuccessRate).toMatchObject({ enabled: true, objective: 99.9, period: '30d' });
     const gen = generate(config, 'x.yaml');
+    // Components with an SLI (an error-ratio recording), per SLO.
     const sloComponents = (slo: string) =>
-      [...new Set(gen.groups.flatMap((g) => g.rules.filter((r) => r.labels?.slo === slo).map((r) => r.labels?.component)).filter(Boolean))].sort();
+      [...new Set(gen.groups.flatMap((g) => g.rules.filter((r) => r.labels?.slo === slo && 'record' in r && r.record === 'linkerd_slo:sli_error:ratio_rate5m').map((r) => r.labels?.component)))].sort();
     expect(sloComponents('control-plane-success-rate')).toEqual(['destination', 'identity', 'policy']);
     expect(sloComponents('control-plane-latency')).toEqual(['identity']);
     const groups = gen.groups.map((g) => g.name);
