@@ -26,7 +26,7 @@ import {
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { parseDuration } from '../src/promql/number.js';
-import { escapeRegex, parseRuleFile, rm, tempDir, type GroupYaml, type RuleYaml } from './common.js';
+import { parseRuleFile, recordingLevels, rm, tempDir, type GroupYaml, type RuleYaml } from './common.js';
 
 export interface QualityScenario {
   readonly id: string;
@@ -157,38 +157,9 @@ function naiveFor(cluster: string, groups: readonly GroupYaml[]): GroupYaml[] {
 }
 
 /** Recording rules the alerts need, grouped by dependency level (0 reads only raw metrics). */
-function recordingLevels(groups: readonly GroupYaml[]): GroupYaml[][] {
-  const recs = groups.flatMap((g) => g.rules.filter((r) => r.record).map((r) => ({ group: g.name, rule: r })));
-  const names = new Set(recs.map((r) => r.rule.record!));
-  const uses = (expr: string) => [...names].filter((n) => new RegExp(`(^|[^\\w:])${escapeRegex(n)}($|[^\\w:])`).test(expr));
-  // Needed: recordings the alerts read, transitively.
-  const needed = new Set<string>();
-  const queue = groups.flatMap((g) => g.rules.filter((r) => r.alert).flatMap((r) => uses(r.expr)));
-  while (queue.length) {
-    const n = queue.pop()!;
-    if (needed.has(n)) continue;
-    needed.add(n);
-    for (const r of recs) if (r.rule.record === n) queue.push(...uses(r.rule.expr));
-  }
-  const level = new Map<string, number>();
-  const levelOf = (name: string, depth = 0): number => {
-    if (level.has(name)) return level.get(name)!;
-    if (depth > 20) throw new Error(`recording cycle at ${name}`);
-    const deps = recs.filter((r) => r.rule.record === name).flatMap((r) => uses(r.rule.expr).filter((d) => d !== name));
-    const l = deps.length ? 1 + Math.max(...deps.map((d) => levelOf(d, depth + 1))) : 0;
-    level.set(name, l);
-    return l;
-  };
-  const out: GroupYaml[][] = [];
-  for (const r of recs) {
-    if (!needed.has(r.rule.record!)) continue;
-    const l = levelOf(r.rule.record!);
-    const groupsAt = (out[l] ??= []);
-    let g = groupsAt.find((x) => x.name === r.group);
-    if (!g) groupsAt.push((g = { name: r.group, rules: [] }));
-    g.rules.push(r.rule);
-  }
-  return out.filter(Boolean);
+function alertRecordingLevels(groups: readonly GroupYaml[]): GroupYaml[][] {
+  // Needed: the recordings the alerts read, transitively.
+  return recordingLevels(groups, groups.flatMap((g) => g.rules.filter((r) => r.alert).map((r) => r.expr)));
 }
 
 function alertRules(set: AlertRule['set'], scenario: string, groups: readonly GroupYaml[]): AlertRule[] {
@@ -318,7 +289,7 @@ export async function benchAlertQuality(opts: {
     // 2. Rule files per scenario; recording rules backfilled level by level.
     const perScenario = scenarios.map((sc) => ({ sc, ours: oursFor(sc.id), noguard: oursFor(sc.id, 0), sloth: slothFor(sc.id, opts.sloth), naive: naiveFor(sc.id, opts.naive) }));
     const allGroups = perScenario.flatMap((p) => [...p.ours, ...p.noguard, ...p.sloth]);
-    const levels = recordingLevels(allGroups);
+    const levels = alertRecordingLevels(allGroups);
     t0 = Date.now();
     for (const [i, groups] of levels.entries()) {
       prom = await startPrometheus({ config: { global: { evaluation_interval: `${STEP}s` } }, dataDir: data });

@@ -127,3 +127,36 @@ export function durationText(seconds: number): string {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Recording rules (of the given groups) the expressions read, transitively, grouped by dependency level. */
+export function recordingLevels(groups: readonly GroupYaml[], exprs: readonly string[]): GroupYaml[][] {
+  const recs = groups.flatMap((g) => g.rules.filter((r) => r.record).map((r) => ({ group: g.name, rule: r })));
+  const names = new Set(recs.map((r) => r.rule.record!));
+  const uses = (expr: string) => [...names].filter((n) => new RegExp(`(^|[^\\w:])${escapeRegex(n)}($|[^\\w:])`).test(expr));
+  const needed = new Set<string>();
+  const queue = exprs.flatMap(uses);
+  while (queue.length) {
+    const n = queue.pop()!;
+    if (needed.has(n)) continue;
+    needed.add(n);
+    for (const r of recs) if (r.rule.record === n) queue.push(...uses(r.rule.expr));
+  }
+  const level = new Map<string, number>();
+  const levelOf = (name: string, depth = 0): number => {
+    if (level.has(name)) return level.get(name)!;
+    if (depth > 20) throw new Error(`recording cycle at ${name}`);
+    const deps = recs.filter((r) => r.rule.record === name).flatMap((r) => uses(r.rule.expr).filter((d) => d !== name));
+    const l = deps.length ? 1 + Math.max(...deps.map((d) => levelOf(d, depth + 1))) : 0;
+    level.set(name, l);
+    return l;
+  };
+  const out: GroupYaml[][] = [];
+  for (const r of recs) {
+    if (!needed.has(r.rule.record!)) continue;
+    const groupsAt = (out[levelOf(r.rule.record!)] ??= []);
+    let g = groupsAt.find((x) => x.name === r.group);
+    if (!g) groupsAt.push((g = { name: r.group, rules: [] }));
+    g.rules.push({ record: r.rule.record, expr: r.rule.expr, ...(r.rule.labels ? { labels: r.rule.labels } : {}) });
+  }
+  return out.filter(Boolean);
+}

@@ -19,7 +19,7 @@ import { dump } from 'js-yaml';
 import { LinkerdSimulator, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../src/sim/index.js';
 import { generate } from '../src/generate.js';
 import { parseYamlConfig } from '../src/config/load.js';
-import { ROOT, dirBytes, escapeRegex, median, parseRuleFile, rm, tempDir, type GroupYaml } from './common.js';
+import { ROOT, dirBytes, median, parseRuleFile, recordingLevels, rm, tempDir } from './common.js';
 
 export const OFFICIAL_HEALTH = join(ROOT, '..', 'shared', 'anchors', 'linkerd-dashboards', 'health.json');
 
@@ -104,38 +104,6 @@ function substitute(expr: string, vars: Record<string, string>): string {
   return e;
 }
 
-/** Recording rules (of the given groups) the expressions read, transitively, grouped by dependency level. */
-function recordingLevels(groups: readonly GroupYaml[], exprs: readonly string[]): GroupYaml[][] {
-  const recs = groups.flatMap((g) => g.rules.filter((r) => r.record).map((r) => ({ group: g.name, rule: r })));
-  const names = new Set(recs.map((r) => r.rule.record!));
-  const uses = (expr: string) => [...names].filter((n) => new RegExp(`(^|[^\\w:])${escapeRegex(n)}($|[^\\w:])`).test(expr));
-  const needed = new Set<string>();
-  const queue = exprs.flatMap(uses);
-  while (queue.length) {
-    const n = queue.pop()!;
-    if (needed.has(n)) continue;
-    needed.add(n);
-    for (const r of recs) if (r.rule.record === n) queue.push(...uses(r.rule.expr));
-  }
-  const level = new Map<string, number>();
-  const levelOf = (name: string, depth = 0): number => {
-    if (level.has(name)) return level.get(name)!;
-    if (depth > 20) throw new Error(`recording cycle at ${name}`);
-    const deps = recs.filter((r) => r.rule.record === name).flatMap((r) => uses(r.rule.expr).filter((d) => d !== name));
-    const l = deps.length ? 1 + Math.max(...deps.map((d) => levelOf(d, depth + 1))) : 0;
-    level.set(name, l);
-    return l;
-  };
-  const out: GroupYaml[][] = [];
-  for (const r of recs) {
-    if (!needed.has(r.rule.record!)) continue;
-    const groupsAt = (out[levelOf(r.rule.record!)] ??= []);
-    let g = groupsAt.find((x) => x.name === r.group);
-    if (!g) groupsAt.push((g = { name: r.group, rules: [] }));
-    g.rules.push({ record: r.rule.record, expr: r.rule.expr, ...(r.rule.labels ? { labels: r.rule.labels } : {}) });
-  }
-  return out.filter(Boolean);
-}
 
 function promtoolAsync(args: readonly string[], timeoutMs = 600_000): Promise<void> {
   return new Promise((resolve, reject) => {
