@@ -13,6 +13,7 @@ import { runCheck, formatReport } from './check/check.js';
 import { prometheusClient, PrometheusApiError } from './check/prometheus-client.js';
 import { diffBundle, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
+import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,8 +27,12 @@ function fail(err: unknown): never {
     process.stderr.write(`error: invalid configuration; nothing was written\n`);
     process.exit(EXIT_CONFIG);
   }
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
   process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(70);
+  process.exit(EXIT.internal);
 }
 
 const configOption = {
