@@ -3,6 +3,7 @@
  * TypeScript/JavaScript module exporting defineConfig({...}). Every problem is collected,
  * located (file, path, line:column) and thrown as one ConfigError before anything is written.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire, register } from 'node:module';
 import { extname, relative, resolve } from 'node:path';
@@ -218,7 +219,9 @@ async function importConfigModule(file: string, display: string): Promise<unknow
     );
   }
   if (!hooksRegistered) {
-    register<HooksData>(new URL('./ts-hooks.js', import.meta.url), { data: { typescript: ownTypescript } });
+    const hooks = new URL('./ts-hooks.js', import.meta.url);
+    // Run from source (vitest, tsx) there is no compiled hooks module, and that host loads .ts itself.
+    if (existsSync(hooks)) register<HooksData>(hooks, { data: { typescript: ownTypescript } });
     hooksRegistered = true;
   }
   // A fresh module instance per load: the ESM cache would otherwise return the first evaluation.
