@@ -9,8 +9,10 @@ import { loadConfigFile } from './config/load.js';
 import { ConfigError } from './config/errors.js';
 import { configJsonSchema } from './config/schema.js';
 import { generateBundle, OWNED_DIRS } from './generate.js';
-import { runCheck, formatReport } from './check/check.js';
-import { prometheusClient, PrometheusApiError } from './check/prometheus-client.js';
+import { runCheck, formatReport, formatReportJson } from './check/check.js';
+import { prometheusClient } from './check/prometheus-client.js';
+import { printable } from './check/terminal.js';
+import { parseDuration } from './promql/number.js';
 import { diffBundle, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
@@ -41,6 +43,15 @@ const configOption = {
   default: 'linkerd-slo.yaml',
   describe: 'Config file: YAML (linkerd-slo.yaml) or TypeScript (linkerd-slo.config.ts)',
 } as const;
+
+/** A duration flag in seconds, or one line naming the flag (exit 2). */
+function durationFlag(flag: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new UserError(`${flag}: ${printable((err as Error).message)}`, EXIT.config);
+  }
+}
 
 await yargs(hideBin(process.argv))
   .scriptName('linkerd-slo')
@@ -153,28 +164,28 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'check',
-    "Check the generated rules and panels against your Prometheus: selectors that match nothing, renamed metrics, PodMonitor job names, missing labels, scrape interval. Credentials from LINKERD_SLO_PROMETHEUS_TOKEN or LINKERD_SLO_PROMETHEUS_USERNAME/PASSWORD",
+    "Check the generated rules and panels against your Prometheus: selectors that match nothing, renamed metrics, PodMonitor job names, missing labels, scrape interval. Credentials from LINKERD_SLO_PROMETHEUS_TOKEN or LINKERD_SLO_PROMETHEUS_USERNAME/PASSWORD, never from the URL",
     (y) =>
       y
         .option('config', configOption)
-        .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus (or Thanos Query / Mimir Prometheus API) to check against' })
+        .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus (or Thanos Query / Mimir Prometheus API) to check against; no user:password@ (use the environment variables)' })
         .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
-        .option('lookback', { type: 'string', default: '1h', describe: 'How far back a series counts as present' }),
+        .option('lookback', { type: 'string', default: '1h', describe: 'How far back a series counts as present (a Prometheus duration)' })
+        .option('timeout', { type: 'string', default: '30s', describe: 'How long to wait for each Prometheus answer (a duration)' }),
     async (argv) => {
       let report;
       try {
+        // Flags and credentials first: they fail fast and without touching the config or the network.
+        durationFlag('--lookback', argv.lookback);
+        const client = prometheusClient(argv['prometheus-url'], process.env, durationFlag('--timeout', argv.timeout) * 1000);
         const loaded = await loadConfigFile(resolve(argv.config));
         const gen = generateBundle(loaded, loaded.file);
-        report = await runCheck({ config: loaded.clusters[0]!, groups: gen.groups, outputs: gen.outputs }, prometheusClient(argv['prometheus-url']), argv.lookback);
+        report = await runCheck({ config: loaded.clusters[0]!, groups: gen.groups, outputs: gen.outputs }, client, argv.lookback);
       } catch (err) {
-        if (err instanceof PrometheusApiError) {
-          process.stderr.write(`error: ${err.message}\n`);
-          process.exit(3);
-        }
         fail(err);
       }
-      process.stdout.write(argv.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-      process.exitCode = report.findings.some((f) => f.severity === 'blind') ? 1 : 0;
+      process.stdout.write(argv.format === 'json' ? formatReportJson(report) : formatReport(report));
+      process.exitCode = report.findings.some((f) => f.severity === 'blind') ? EXIT.drift : EXIT.ok;
     },
   )
   .command(

@@ -125,12 +125,17 @@ describe('linkerd-slo check', () => {
   });
 
   it('an unreachable Prometheus is a clear error, exit 3', async () => {
-    const r = spawn(process.execPath, [CLI, 'check', '--config', resolve(import.meta.dirname, '..', 'examples', 'linkerd-slo.yaml'), '--prometheus-url', 'http://127.0.0.1:9']);
+    // A port that was free a moment ago (port 9 would be refused by fetch itself as a "bad port", before any connection).
+    const closed = createServer();
+    await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((ok) => closed.close(ok));
+    const r = spawn(process.execPath, [CLI, 'check', '--config', resolve(import.meta.dirname, '..', 'examples', 'linkerd-slo.yaml'), '--prometheus-url', `http://127.0.0.1:${port}`]);
     let stderr = '';
     r.stderr.on('data', (d) => (stderr += d));
     const status = await new Promise((ok) => r.on('close', ok));
     expect(status).toBe(3);
-    expect(stderr).toContain('cannot reach http://127.0.0.1:9');
+    expect(stderr).toBe(`error: cannot reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED)\n`);
   });
 });
 
@@ -138,4 +143,19 @@ it('credentials come from the environment only', () => {
   expect(authHeaders({ LINKERD_SLO_PROMETHEUS_TOKEN: 't0k' })).toEqual({ Authorization: 'Bearer t0k' });
   expect(authHeaders({ LINKERD_SLO_PROMETHEUS_USERNAME: 'u', LINKERD_SLO_PROMETHEUS_PASSWORD: 'p' })).toEqual({ Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
   expect(authHeaders({})).toEqual({});
+});
+
+it('credentials an HTTP header cannot carry are refused by the name of their variable', () => {
+  expect(() => authHeaders({ LINKERD_SLO_PROMETHEUS_TOKEN: 'secret\r\nX: y' })).toThrow(/^LINKERD_SLO_PROMETHEUS_TOKEN contains a control character/);
+  expect(() => authHeaders({ LINKERD_SLO_PROMETHEUS_TOKEN: 'sécret' })).toThrow(/^LINKERD_SLO_PROMETHEUS_TOKEN contains spaces or non-ASCII/);
+  expect(() => authHeaders({ LINKERD_SLO_PROMETHEUS_USERNAME: 'a:b' })).toThrow(/^LINKERD_SLO_PROMETHEUS_USERNAME contains ":"/);
+  // Basic credentials travel base64-encoded, so a non-ASCII password is fine.
+  expect(authHeaders({ LINKERD_SLO_PROMETHEUS_USERNAME: 'u', LINKERD_SLO_PROMETHEUS_PASSWORD: 'pässwörd' })).toEqual({ Authorization: `Basic ${Buffer.from('u:pässwörd').toString('base64')}` });
+  for (const bad of ['secret\r\nX: y', 'sécret']) {
+    try {
+      authHeaders({ LINKERD_SLO_PROMETHEUS_TOKEN: bad });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(bad);
+    }
+  }
 });

@@ -12,6 +12,7 @@ import type { KindOutput } from '../slo/kind.js';
 import type { Config } from '../config/schema.js';
 import { otherNamesOf } from '../linkerd/catalog.js';
 import type { PromClient } from './prometheus-client.js';
+import { printable, terminalSafeJson } from './terminal.js';
 
 export type FindingKind = 'no-series' | 'renamed-metric' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval';
 
@@ -207,15 +208,24 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
   return { prometheus: client.url, selectorsChecked: uses.size, findings };
 }
 
+/**
+ * The report as text for a terminal. Label values, job and metric names in it came from the
+ * Prometheus, so every field is made printable (no escape sequences, one line each).
+ */
 export function formatReport(r: CheckReport): string {
-  const lines = [`Checked ${r.selectorsChecked} selectors against ${r.prometheus}.`];
+  const lines = [`Checked ${r.selectorsChecked} selectors against ${printable(r.prometheus)}.`];
   if (r.findings.length === 0) return `${lines[0]}\nEvery selector finds data. No findings.\n`;
   for (const f of r.findings) {
-    lines.push('', `${f.severity === 'blind' ? 'BLIND  ' : 'WARNING'} ${f.kind}: ${f.message}`, `  selector: ${f.selector}`);
-    if (f.usedBy.length) lines.push(`  used by:  ${f.usedBy.join('; ')}`);
-    lines.push(`  fix:      ${f.fix}`);
+    lines.push('', `${f.severity === 'blind' ? 'BLIND  ' : 'WARNING'} ${f.kind}: ${printable(f.message)}`, `  selector: ${printable(f.selector)}`);
+    if (f.usedBy.length) lines.push(`  used by:  ${printable(f.usedBy.join('; '))}`);
+    lines.push(`  fix:      ${printable(f.fix)}`);
   }
   const blind = r.findings.filter((f) => f.severity === 'blind').length;
   lines.push('', `${r.findings.length} findings, ${blind} of which leave an alert blind.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The report as JSON: label values stay exact, with the controls a terminal would act on escaped. */
+export function formatReportJson(r: CheckReport): string {
+  return `${terminalSafeJson(r)}\n`;
 }

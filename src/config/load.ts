@@ -3,9 +3,11 @@
  * TypeScript/JavaScript module exporting defineConfig({...}). Every problem is collected,
  * located (file, path, line:column) and thrown as one ConfigError before anything is written.
  */
-import { readFile, writeFile, unlink } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire, register } from 'node:module';
+import { extname, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { load as loadYaml, YAMLException } from 'js-yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
@@ -13,6 +15,9 @@ import { ConfigError, closest, type ConfigIssue, type ConfigPath, type LocatedIs
 import { yamlLocator, type Locator } from './positions.js';
 import { checkConfig } from '../slo/registry.js';
 import { mergedClusterInput, relocate } from './clusters.js';
+import { parseDuration } from '../promql/number.js';
+import { EXIT, UserError } from '../errors.js';
+import { TS_SYNTAX_ERROR, type HooksData } from './ts-hooks.js';
 
 export interface LoadedConfig {
   readonly file: string;
@@ -34,7 +39,7 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     throw new ConfigError([{ file: display, path: [], message: `cannot read config: ${reason}` }]);
   }
   if (MODULE_EXTENSIONS.has(extname(file))) {
-    const raw = await importConfigModule(file, source, display);
+    const raw = await importConfigModule(resolve(file), display);
     return { file: display, ...resolveConfig(raw, display) };
   }
   return { file: display, ...resolveYamlConfig(source, display) };
@@ -171,41 +176,99 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
   }
 }
 
-/**
- * Load linkerd-slo.config.ts: TypeScript is transpiled (types are the user's tsc's job) into a
- * temporary module beside the original, so its imports resolve as they would for the user.
- */
-async function importConfigModule(file: string, source: string, display: string): Promise<unknown> {
-  let target = resolve(file);
-  let cleanup: string | undefined;
-  if (extname(file) === '.ts' || extname(file) === '.mts') {
-    const ts = (await import('typescript')).default;
-    const out = ts.transpileModule(source, {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-      reportDiagnostics: true,
-    });
-    const syntax = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
-    if (syntax) {
-      const pos = syntax.file && syntax.start !== undefined ? syntax.file.getLineAndCharacterOfPosition(syntax.start) : undefined;
-      throw new ConfigError([
-        { file: display, path: [], line: pos ? pos.line + 1 : undefined, column: pos ? pos.character + 1 : undefined, message: ts.flattenDiagnosticMessageText(syntax.messageText, '\n') },
-      ]);
-    }
-    cleanup = join(dirname(target), `.${basename(file)}.${process.pid}.${Date.now()}.mjs`);
-    await writeFile(cleanup, out.outputText);
-    target = cleanup;
-  }
+/** How long a config module may take to evaluate; LINKERD_SLO_CONFIG_TIMEOUT (a duration: 500ms, 30s) overrides it. */
+const DEFAULT_CONFIG_TIMEOUT = '10s';
+const TS_EXTENSIONS = new Set(['.ts', '.mts']);
+
+let hooksRegistered = false;
+let moduleLoads = 0;
+
+function resolveFrom(from: string, specifier: string): string | undefined {
   try {
-    const mod = (await import(pathToFileURL(target).href)) as { default?: unknown };
+    return pathToFileURL(createRequire(from).resolve(specifier)).href;
+  } catch {
+    return undefined;
+  }
+}
+
+function configTimeout(env: NodeJS.ProcessEnv): { ms: number; text: string } {
+  const text = env.LINKERD_SLO_CONFIG_TIMEOUT || DEFAULT_CONFIG_TIMEOUT;
+  try {
+    return { ms: parseDuration(text) * 1000, text };
+  } catch (err) {
+    throw new UserError(`LINKERD_SLO_CONFIG_TIMEOUT: ${(err as Error).message}`, EXIT.config);
+  }
+}
+
+const firstLine = (text: string): string => text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+
+/**
+ * Load linkerd-slo.config.ts (or .mts/.js/.mjs). TypeScript is transpiled in memory by the hooks in
+ * ts-hooks.ts, so nothing is written beside the user's file and its imports resolve as they would
+ * for the user. The module runs in this process, so it is fenced: a time limit (a ref'd timer keeps
+ * Node from exiting 13 on a top-level await that never settles), and process.exit() turned into an
+ * error while it evaluates. A synchronous endless loop cannot be interrupted this way.
+ */
+async function importConfigModule(file: string, display: string): Promise<unknown> {
+  const timeout = configTimeout(process.env);
+  const ownTypescript = resolveFrom(import.meta.url, 'typescript');
+  if (TS_EXTENSIONS.has(extname(file)) && !ownTypescript && !resolveFrom(file, 'typescript')) {
+    throw new UserError(
+      `${display}: a TypeScript config needs the typescript package, which is not installed: run \`npm install --save-dev typescript\`, or write the config as YAML or .mjs`,
+      EXIT.config,
+    );
+  }
+  if (!hooksRegistered) {
+    const hooks = new URL('./ts-hooks.js', import.meta.url);
+    // Run from source (vitest, tsx) there is no compiled hooks module, and that host loads .ts itself.
+    if (existsSync(hooks)) register<HooksData>(hooks, { data: { typescript: ownTypescript } });
+    hooksRegistered = true;
+  }
+  // A fresh module instance per load: the ESM cache would otherwise return the first evaluation.
+  const url = `${pathToFileURL(file).href}?linkerd-slo-load=${++moduleLoads}`;
+
+  const { exit, exitCode } = process;
+  let exitCalled: UserError | undefined;
+  process.exit = ((code?: number | string | null) => {
+    exitCalled = new UserError(`${display}: the config called process.exit(${code ?? ''}); a config must only export its settings`, EXIT.config);
+    throw exitCalled;
+  }) as typeof process.exit;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new UserError(`${display}: the config did not finish loading within ${timeout.text} (does it await something that never settles?); LINKERD_SLO_CONFIG_TIMEOUT sets the limit`, EXIT.config)),
+      timeout.ms,
+    );
+  });
+  try {
+    const mod = (await Promise.race([import(url), timedOut])) as { default?: unknown };
+    if (exitCalled) throw exitCalled;
     if (mod.default === undefined) {
       throw new ConfigError([{ file: display, path: [], message: 'the module has no default export; use `export default defineConfig({ ... })`' }]);
     }
     return mod.default;
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError([{ file: display, path: [], message: `cannot load config module: ${(err as Error).message}` }]);
+    throw exitCalled ?? importFailure(err, display, url);
   } finally {
-    if (cleanup) await unlink(cleanup).catch(() => undefined);
+    clearTimeout(timer);
+    process.exit = exit;
+    process.exitCode = exitCode;
   }
+}
+
+/** One located line for whatever importing a config module threw. */
+function importFailure(err: unknown, display: string, url: string): Error {
+  if (err instanceof UserError || err instanceof ConfigError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const at = message.indexOf(TS_SYNTAX_ERROR);
+  if (at >= 0) {
+    const m = /^(.*):(\d+):(\d+): (.*)$/s.exec(message.slice(at + TS_SYNTAX_ERROR.length));
+    if (m) return new ConfigError([{ file: relative(process.cwd(), m[1]!) || m[1]!, path: [], line: Number(m[2]), column: Number(m[3]), message: firstLine(m[4]!) }]);
+  }
+  // Our cache-busting query is noise in Node's own messages ("Cannot find module ... imported from ...").
+  const text = firstLine(message.split(url).join(fileURLToPath(url)).replace(/\?linkerd-slo-load=\d+/g, ''));
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_')) return new UserError(`${display}: cannot load the config: ${text}`, EXIT.config);
+  if (err instanceof SyntaxError) return new UserError(`${display}: SyntaxError: ${text}`, EXIT.config);
+  return new UserError(`${display}: the config threw: ${text || (err instanceof Error ? err.name : 'an empty value')}`, EXIT.config);
 }
