@@ -151,6 +151,12 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
     }
   }
 
+  // ---- node clocks (node-exporter): the kind draws them; here only whether the source reports ------------------
+  if (c.nodeClock.enabled) {
+    const offset = external(ctx, METRICS.clockOffset, Object.entries(c.nodeClock.matchers).map(([k, v]) => eq(k, v)));
+    sources.push(present(offset, `node clocks (${METRICS.clockOffset})`));
+  }
+
   // ---- refresh errors ---------------------------------------------------------------------------------
   const refresh: PanelSpec[] = [];
   if (c.workload.enabled && workload.refreshErrors) {
