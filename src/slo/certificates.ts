@@ -293,6 +293,8 @@ export const certificates: SloKind = {
       t.firing.push(
         { labels: pod('expiring', sel.expiry), values: aheadOfClock(left.ticket) },
         { labels: pod('nearly-expired', sel.expiry), values: aheadOfClock(left.page) },
+        // Expired an hour ago and still reported: it keeps both alerts firing.
+        { labels: pod('expired', sel.expiry), values: aheadOfClock(-3600) },
         { labels: pod('healthy', sel.expiry), values: aheadOfClock(left.healthy) },
       );
       t.healthy.push({ labels: pod('healthy', sel.expiry), values: aheadOfClock(left.healthy) });
@@ -302,9 +304,15 @@ export const certificates: SloKind = {
         filters: testFilters('workload', 'linkerd'),
         by: ['severity', 'pod'],
         at,
-        rows: [{ severity: sev.ticket, pod: 'expiring' }, { severity: sev.ticket, pod: 'nearly-expired' }, { severity: sev.page, pod: 'nearly-expired' }],
+        rows: [
+          { severity: sev.ticket, pod: 'expiring' },
+          { severity: sev.ticket, pod: 'nearly-expired' },
+          { severity: sev.page, pod: 'nearly-expired' },
+          { severity: sev.ticket, pod: 'expired' },
+          { severity: sev.page, pod: 'expired' },
+        ],
       });
-      t.story.push(`a proxy certificate with ${humanDuration(left.ticket)} left tickets, one with ${humanDuration(left.page)} left pages`);
+      t.story.push(`a proxy certificate with ${humanDuration(left.ticket)} left tickets, one with ${humanDuration(left.page)} left pages, an expired one pages`);
       t.quietAfter.push(at);
       if (sel.refreshErrors && w.refreshErrors.enabled) {
         const errors = pod('failing-renewal', sel.refreshErrors);
