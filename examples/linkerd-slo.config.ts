@@ -26,7 +26,5 @@ export default defineConfig({
         { namespace: 'payments', statefulset: 'ledger', class: 'CRITICAL' },
       ],
     },
-    // Node clocks from node-exporter: off by default like the other optional certificate sources.
-    certificates: { nodeClock: { enabled: true, matchers: { job: 'node-exporter' } } },
   },
 });
