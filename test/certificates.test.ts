@@ -77,10 +77,7 @@ describe('certificate expiry under promtool', () => {
   it('a proxy whose certificate stops being renewed tickets below 6h and pages below 1h; a healthy proxy stays silent', () => {
     const metric = 'control_identity_cert_expiration_timestamp_seconds';
     const text = certRuleFile('2.18');
-    // The ticket rule's own annotations, with the Prometheus template filled in as we expect it to render.
-    const ticket = certRules(text).find((r) => r.alert === EXPIRING && r.labels?.severity === 'warning')!;
-    const fill = (s: string) =>
-      s.replaceAll('{{ $labels.namespace }}', 'app').replaceAll('{{ $labels.pod }}', 'stuck').replaceAll('{{ $value | humanizeDuration }}', '5h 40m 0s');
+    const runbook = `https://github.com/linkerd-slo/linkerd-slo/blob/main/out/runbooks/${EXPIRING}.md`;
     const r = testRules(text, {
       tests: [
         {
@@ -97,6 +94,8 @@ describe('certificate expiry under promtool', () => {
             { expr: firing(EXPIRING, 'severity, pod, certificate'), eval_time: '18h20m', exp_samples: rows('severity="warning", pod="stuck", certificate="workload"') },
             // Below 1h from 23h01m, `for: 5m`.
             { expr: firing(EXPIRING, 'severity, pod'), eval_time: '23h10m', exp_samples: rows('severity="critical", pod="stuck"', 'severity="warning", pod="stuck"') },
+            // Expired at 24h: the proxy still reports the same timestamp, and both alerts keep firing.
+            { expr: firing(EXPIRING, 'severity, pod'), eval_time: '24h30m', exp_samples: rows('severity="critical", pod="stuck"', 'severity="warning", pod="stuck"') },
           ],
           alert_rule_test: [
             {
@@ -105,7 +104,43 @@ describe('certificate expiry under promtool', () => {
               exp_alerts: [
                 {
                   exp_labels: { slo: 'certificates', severity: 'warning', certificate: 'workload', source: 'linkerd', namespace: 'app', pod: 'stuck' },
-                  exp_annotations: Object.fromEntries(Object.entries(ticket.annotations!).map(([k, v]) => [k, fill(v)])),
+                  exp_annotations: {
+                    summary: 'Linkerd (test): the workload certificate of proxy app/stuck expires in 5h 40m 0s (below 6h).',
+                    description:
+                      'The proxy of pod app/stuck holds a workload certificate that expires in 5h 40m 0s (control_identity_cert_expiration_timestamp_seconds, Linkerd 2.18); this ticket alert fires below 6h.\n' +
+                      "A healthy proxy renews at 70% of its certificate's lifetime and never gets this low: its renewals with the identity controller (namespace linkerd) are failing, or the issuer certificate itself expires within the day (workload certificates never outlive the issuer).\n" +
+                      'When it expires the pod can no longer take part in mTLS: meshed traffic to and from it fails.',
+                    runbook_url: runbook,
+                  },
+                },
+              ],
+            },
+            {
+              // Half an hour after expiry the page says so, rather than "expires in -30m".
+              eval_time: '24h30m',
+              alertname: EXPIRING,
+              exp_alerts: [
+                {
+                  exp_labels: { slo: 'certificates', severity: 'critical', certificate: 'workload', source: 'linkerd', namespace: 'app', pod: 'stuck' },
+                  exp_annotations: {
+                    summary: 'Linkerd (test): the workload certificate of proxy app/stuck EXPIRED 30m 0s ago (below 1h).',
+                    description:
+                      'The proxy of pod app/stuck holds a workload certificate that EXPIRED 30m 0s ago (control_identity_cert_expiration_timestamp_seconds, Linkerd 2.18); this page alert fires below 1h.\n' +
+                      "A healthy proxy renews at 70% of its certificate's lifetime and never gets this low: its renewals with the identity controller (namespace linkerd) are failing, or the issuer certificate itself expires within the day (workload certificates never outlive the issuer).\n" +
+                      'When it expires the pod can no longer take part in mTLS: meshed traffic to and from it fails.',
+                    runbook_url: runbook,
+                  },
+                },
+                {
+                  exp_labels: { slo: 'certificates', severity: 'warning', certificate: 'workload', source: 'linkerd', namespace: 'app', pod: 'stuck' },
+                  exp_annotations: {
+                    summary: 'Linkerd (test): the workload certificate of proxy app/stuck EXPIRED 30m 0s ago (below 6h).',
+                    description:
+                      'The proxy of pod app/stuck holds a workload certificate that EXPIRED 30m 0s ago (control_identity_cert_expiration_timestamp_seconds, Linkerd 2.18); this ticket alert fires below 6h.\n' +
+                      "A healthy proxy renews at 70% of its certificate's lifetime and never gets this low: its renewals with the identity controller (namespace linkerd) are failing, or the issuer certificate itself expires within the day (workload certificates never outlive the issuer).\n" +
+                      'When it expires the pod can no longer take part in mTLS: meshed traffic to and from it fails.',
+                    runbook_url: runbook,
+                  },
                 },
               ],
             },
@@ -196,7 +231,69 @@ describe('certificate expiry under promtool', () => {
     });
     expect(r.ok, r.output).toBe(true);
     expect(rulesFor('2.17')).not.toContain('issuer_cert_ttl_seconds');
-    expect(rulesFor('2.18', { issuer: { ticketBelow: '30d' } })).toContain('issuer_cert_ttl_seconds{job="linkerd-controller", component="identity"} > 0) < 2592000');
+    expect(rulesFor('2.18', { issuer: { ticketBelow: '30d' } })).toContain('issuer_cert_ttl_seconds{job="linkerd-controller", component="identity"} != 0) < 2592000');
+  });
+
+  it('issuer TTL going negative (expired, 2.18+ reports time.Until(NotAfter)) keeps paging; the page says EXPIRED', () => {
+    // Two identity replicas as scraped by Linkerd's own linkerd-controller job (admin port 9990); the
+    // TTL falls by 60s a minute, from 2h30s at t0 through the moment of expiry (2h00m30s) and beyond.
+    const ttl = (pod: string, ip: string) =>
+      `issuer_cert_ttl_seconds{job="linkerd-controller", component="identity", namespace="linkerd", pod="${pod}", instance="${ip}:9990"}`;
+    const r = testRules(certRuleFile('2.18'), {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: ttl('linkerd-identity-6d8f7b9c4-abcde', '10.42.0.17'), values: `${2 * HOUR + 30}-60x300` },
+            { series: ttl('linkerd-identity-6d8f7b9c4-fghij', '10.42.1.23'), values: `${2 * HOUR + 30}-60x300` },
+          ],
+          promql_expr_test: [
+            { expr: firing(ISSUER), eval_time: '1h', exp_samples: rows('severity="critical", certificate="issuer"', 'severity="warning", certificate="issuer"') },
+            // Expired 29m30s ago, and 2h59m30s ago: still paging.
+            { expr: firing(ISSUER), eval_time: '2h30m', exp_samples: rows('severity="critical", certificate="issuer"', 'severity="warning", certificate="issuer"') },
+            { expr: firing(ISSUER), eval_time: '5h', exp_samples: rows('severity="critical", certificate="issuer"', 'severity="warning", certificate="issuer"') },
+          ],
+          alert_rule_test: [
+            {
+              eval_time: '2h30m',
+              alertname: ISSUER,
+              exp_alerts: ['critical', 'warning'].map((severity) => ({
+                exp_labels: { slo: 'certificates', severity, certificate: 'issuer', source: 'linkerd' },
+                exp_annotations: {
+                  summary: `Linkerd (test): the identity issuer certificate EXPIRED 29m 30s ago (below ${severity === 'critical' ? '7d' : '60d'}).`,
+                  description:
+                    `Observed by linkerd: the identity issuer loaded by the identity controller (issuer_cert_ttl_seconds) EXPIRED 29m 30s ago. This ${severity === 'critical' ? 'page' : 'ticket'} alert fires below ${severity === 'critical' ? '7d' : '60d'} (ticket below 60d, page below 7d).\n` +
+                    "When the issuer expires, the identity controller can no longer issue workload certificates: within a day every proxy's certificate has expired and meshed traffic fails.",
+                  runbook_url: `https://github.com/linkerd-slo/linkerd-slo/blob/main/out/runbooks/${ISSUER}.md`,
+                },
+              })),
+            },
+          ],
+        },
+      ],
+    });
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('a workload certificate already expired when first seen alerts (ticket and page)', () => {
+    const metric = 'control_identity_cert_expiration_timestamp_seconds';
+    // Seen from 2h on: one pod's certificate expired at 1h, one is freshly renewed (24h ahead).
+    const r = testRules(certRuleFile('2.18'), {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: proxy(metric, 'expired'), values: `_x120 ${HOUR}x60` },
+            { series: proxy(metric, 'fresh'), values: `_x120 ${26 * HOUR}x60` },
+          ],
+          promql_expr_test: [
+            { expr: firing(EXPIRING, 'severity, pod'), eval_time: '2h10m', exp_samples: rows('severity="critical", pod="expired"') },
+            { expr: firing(EXPIRING, 'severity, pod'), eval_time: '2h20m', exp_samples: rows('severity="critical", pod="expired"', 'severity="warning", pod="expired"') },
+          ],
+        },
+      ],
+    });
+    expect(r.ok, r.output).toBe(true);
   });
 
   it('cert-manager: renewal overdue tickets (and pages when close), unissued (0) and healthy 48h certificates stay silent', () => {
@@ -250,6 +347,74 @@ describe('certificate expiry under promtool', () => {
             },
             { expr: firing(NOT_READY, 'severity, certificate, name'), eval_time: '10m', exp_samples: [] },
             { expr: firing(NOT_READY, 'severity, certificate, name'), eval_time: '30m', exp_samples: rows('severity="warning", certificate="trust-anchor", name="linkerd-trust-anchor"') },
+          ],
+        },
+      ],
+    });
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('cert-manager: an expired Certificate pages on its expiry alone, with or without a renewal time', () => {
+    const text = certRuleFile('2.18', {
+      certManager: {
+        enabled: true,
+        certificates: [
+          { name: 'linkerd-identity-issuer', certificate: 'issuer' },
+          { name: 'linkerd-trust-anchor', namespace: 'cert-manager', certificate: 'trust-anchor' },
+        ],
+      },
+    });
+    // Label sets of cert-manager's controller metrics as scraped through its ServiceMonitor (pkg/metrics/certificates.go).
+    const cm = (metric: string, name: string, ns: string) =>
+      `certmanager_certificate_${metric}{job="cert-manager", namespace="cert-manager", pod="cert-manager-7d9f8c5b6-x2k4q", exported_namespace="${ns}", name="${name}", issuer_name="linkerd-trust-anchor", issuer_kind="Issuer", issuer_group="cert-manager.io"}`;
+    const r = testRules(text, {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            // Expired at 10m; its renewal time (5m) passed long before.
+            { series: cm('expiration_timestamp_seconds', 'linkerd-identity-issuer', 'linkerd'), values: '600x60' },
+            { series: cm('renewal_timestamp_seconds', 'linkerd-identity-issuer', 'linkerd'), values: '300x60' },
+            // Expired at 10m, and no renewal gauge at all (cert-manager before v1.6 has none).
+            { series: cm('expiration_timestamp_seconds', 'linkerd-trust-anchor', 'cert-manager'), values: '600x60' },
+          ],
+          promql_expr_test: [
+            { expr: firing(OVERDUE, 'severity, name'), eval_time: '5m', exp_samples: [] },
+            {
+              expr: firing(OVERDUE, 'severity, name'),
+              eval_time: '12m',
+              exp_samples: rows('severity="critical", name="linkerd-identity-issuer"', 'severity="critical", name="linkerd-trust-anchor"'),
+            },
+            {
+              expr: firing(OVERDUE, 'severity, name'),
+              eval_time: '45m',
+              exp_samples: rows(
+                'severity="critical", name="linkerd-identity-issuer"',
+                'severity="critical", name="linkerd-trust-anchor"',
+                'severity="warning", name="linkerd-identity-issuer"',
+              ),
+            },
+          ],
+        },
+      ],
+    });
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('x509-certificate-exporter: an expired issuer keeps paging as long as the exporter reports it', () => {
+    const text = certRuleFile('2.18', { x509Exporter: { enabled: true } });
+    // The exporter's own label set for a Secret (pkg/registry/labels.go): it keeps exporting an expired certificate.
+    const issuer =
+      'x509_cert_not_after{job="x509-certificate-exporter", namespace="monitoring", secret_namespace="linkerd", secret_name="linkerd-identity-issuer", secret_key="crt.pem", ' +
+      'serial_number="271475393917373218766151284146379476519", issuer_CN="root.linkerd.cluster.local", subject_CN="identity.linkerd.cluster.local"}';
+    const r = testRules(text, {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [{ series: issuer, values: `${HOUR}x300` }],
+          promql_expr_test: [
+            { expr: firing(ISSUER, 'severity, secret_name'), eval_time: '30m', exp_samples: rows('severity="critical", secret_name="linkerd-identity-issuer"', 'severity="warning", secret_name="linkerd-identity-issuer"') },
+            { expr: firing(ISSUER, 'severity, secret_name'), eval_time: '4h', exp_samples: rows('severity="critical", secret_name="linkerd-identity-issuer"', 'severity="warning", secret_name="linkerd-identity-issuer"') },
           ],
         },
       ],

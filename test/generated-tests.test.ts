@@ -68,7 +68,7 @@ function failedAlerts(output: string): Set<string> {
 }
 
 const EVERY_SOURCE: Input['slos'] = {
-  certificates: { certManager: { enabled: true }, x509Exporter: { enabled: true } },
+  certificates: { certManager: { enabled: true }, x509Exporter: { enabled: true }, nodeClock: { enabled: true } },
   controlPlaneAvailability: { replicas: { enabled: true } },
   proxyResources: {
     kubernetesMetrics: { enabled: true, cadvisorMatchers: { job: 'kubelet' }, kubeStateMetricsMatchers: { job: 'kube-state-metrics' } },

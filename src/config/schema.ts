@@ -298,6 +298,32 @@ export const certificatesConfig = z.strictObject({
     })
     .prefault({})
     .describe('x509-certificate-exporter on the trust anchor, issuer and webhook Secrets/ConfigMaps.'),
+  nodeClock: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Alert on node clocks from node-exporter\'s timex collector (node_timex_offset_seconds, node_timex_maxerror_seconds, node_timex_sync_status; needs node-exporter scraped). A proxy checks a peer certificate\'s NotBefore and NotAfter against its own node\'s clock, so a skewed node breaks mTLS for every pod on it.'),
+      matchers: labelMap
+        .default({})
+        .describe('Equality matchers picking node-exporter\'s series, e.g. {job: node-exporter}, when something else also exposes node_timex_*. Default none: only node-exporter exposes these names.'),
+      nodeLabel: labelName
+        .default('instance')
+        .describe('Label naming the node in the alerts\' text. Default instance: kube-prometheus relabels node-exporter\'s instance to the node name.'),
+      ticketAbove: duration
+        .default('500ms')
+        .describe('Open a ticket when a node\'s clock may be off by more than this: |node_timex_offset_seconds| plus node_timex_maxerror_seconds, the kernel\'s own bound on its error. Default 500ms: a synchronised node stays within milliseconds, so this means time sync has failed, yet it is 20 times below pageAbove, leaving hours to fix it before certificates are affected.'),
+      ticketFor: duration.default('10m').describe('How long the bound must stay above ticketAbove before the ticket opens. Default 10m: rides out a time daemon restart.'),
+      pageAbove: duration
+        .default('10s')
+        .describe('Page when a node\'s measured offset (|node_timex_offset_seconds|) is larger than this; must be above ticketAbove. Default 10s: the identity controller backdates every certificate\'s NotBefore by identity.issuer.clockSkewAllowance (Helm default 20s) and nothing else tolerates skew, so two nodes each within 10s of true time still accept each other\'s fresh certificates. Set it to half your clockSkewAllowance.'),
+      pageFor: duration.default('2m').describe('How long the offset must stay above pageAbove before paging. Default 2m: long enough to ignore a single bad reading; a node this far off rejects new certificates now.'),
+      unsyncedFor: duration
+        .default('10m')
+        .describe('How long the kernel may report the clock unsynchronised (node_timex_sync_status 0 throughout a 5m window) before a ticket opens. Default 10m: a booting node synchronises within minutes.'),
+    })
+    .prefault({})
+    .describe('Node clock skew from node-exporter (off by default, like the other optional sources): a skewed node clock makes proxies reject valid certificates as not yet valid or expired.'),
 });
 
 export const availabilityConfig = z.strictObject({

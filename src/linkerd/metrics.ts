@@ -6,7 +6,7 @@
  */
 import { minor, type LinkerdVersion } from './catalog.js';
 
-export type MetricSource = 'proxy' | 'controller' | 'prometheus' | 'cert-manager' | 'x509-certificate-exporter' | 'kube-state-metrics';
+export type MetricSource = 'proxy' | 'controller' | 'prometheus' | 'cert-manager' | 'x509-certificate-exporter' | 'kube-state-metrics' | 'node-exporter';
 
 export interface MetricFact {
   readonly source: MetricSource;
@@ -61,6 +61,11 @@ export const METRIC_CATALOGUE: Readonly<Record<string, readonly MetricFact[]>> =
   x509_cert_not_after: [m('x509-certificate-exporter', '§5.3 v3 and v4')],
   // ---- kube-state-metrics (optional source, not Linkerd; §7 control-plane availability) ----------------
   kube_deployment_status_replicas_available: [m('kube-state-metrics', '§7 HA replicas of the control-plane Deployments')],
+  // ---- node-exporter timex collector (optional source, not Linkerd): node clock skew -----------------------
+  // prometheus/node_exporter collector/timex.go: adjtimex(2) offset, maxerror (µs → s) and STA_UNSYNC.
+  node_timex_offset_seconds: [m('node-exporter', 'node_exporter collector/timex.go: kernel time offset (adjtimex offset)')],
+  node_timex_maxerror_seconds: [m('node-exporter', 'node_exporter collector/timex.go: kernel maximum error estimate (adjtimex maxerror)')],
+  node_timex_sync_status: [m('node-exporter', 'node_exporter collector/timex.go: 1 when the clock is synchronised (STA_UNSYNC clear)')],
 };
 
 /** Whether a raw metric is exposed (by any source) on this Linkerd version. */

@@ -7,7 +7,7 @@
 import { aggregate, call, eq, gt, increase, num, or, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
 import { formatDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
-import { METRICS, workloadSelectors } from '../../slo/certificates.js';
+import { issuerLoaded, METRICS, workloadSelectors } from '../../slo/certificates.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { external, extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
 
@@ -75,11 +75,11 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
     tables.push({
       title: 'Identity issuer per identity replica',
       description:
-        `Time left of the issuer certificate each identity replica has loaded (${METRICS.issuerTtl}; 0 = none loaded yet, left out). ` +
+        `Time left of the issuer certificate each identity replica has loaded (${METRICS.issuerTtl}; 0 = none loaded yet, left out; negative = expired that long ago). ` +
         `Orange below ${norm(c.issuer.ticketBelow)} (ticket), red below ${norm(c.issuer.pageBelow)} (page): rotate the issuer (runbook LinkerdIdentityIssuerCertificateExpiring). Replicas disagreeing: one has not reloaded a rotated issuer.`,
       type: 'table',
       unit: 's',
-      queries: [{ expr: aggregate('min', gt(ttl, num(0)), { by: [...by, 'instance'] }), instant: true }],
+      queries: [{ expr: aggregate('min', issuerLoaded(ttl), { by: [...by, 'instance'] }), instant: true }],
       thresholds: expiryThresholds(c.issuer),
       width: 12,
     });
@@ -149,6 +149,12 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
       });
       sources.push(present(all, `x509-certificate-exporter: ${title.toLowerCase()}`));
     }
+  }
+
+  // ---- node clocks (node-exporter): the kind draws them; here only whether the source reports ------------------
+  if (c.nodeClock.enabled) {
+    const offset = external(ctx, METRICS.clockOffset, Object.entries(c.nodeClock.matchers).map(([k, v]) => eq(k, v)));
+    sources.push(present(offset, `node clocks (${METRICS.clockOffset})`));
   }
 
   // ---- refresh errors ---------------------------------------------------------------------------------
