@@ -11,7 +11,7 @@ import { configJsonSchema } from './config/schema.js';
 import { generateBundle, OWNED_DIRS } from './generate.js';
 import { runCheck, formatReport } from './check/check.js';
 import { prometheusClient, PrometheusApiError } from './check/prometheus-client.js';
-import { assertBundlePath, describeErrno, diffBundle, writeBundle } from './writer.js';
+import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
@@ -88,11 +88,13 @@ await yargs(hideBin(process.argv))
         const outArg = nonEmpty('out', argv.out).replace(/\/+$/, '') || '/';
         const lockTimeout = argv['lock-timeout'];
         if (!Number.isFinite(lockTimeout) || lockTimeout < 0) throw new UserError('--lock-timeout needs a number of seconds (0 or more)', EXIT.config);
-        const loaded = await loadConfigFile(resolve(nonEmpty('config', argv.config)));
+        const outDir = resolve(outArg);
+        const options = { ownedDirs: OWNED_DIRS, label: outArg, configFile: nonEmpty('config', argv.config), force: argv.force, lockTimeoutMs: lockTimeout * 1000 };
+        // An unsafe --out is refused before the config is even read (the writer checks again).
+        await checkOutputDir(outDir, { ...options, force: argv.force || argv.check });
+        const loaded = await loadConfigFile(resolve(argv.config));
         const file = loaded.file;
         const { files } = generateBundle(loaded, file);
-        const outDir = resolve(outArg);
-        const options = { ownedDirs: OWNED_DIRS, label: outArg, configFile: argv.config, force: argv.force, lockTimeoutMs: lockTimeout * 1000 };
         if (argv.check) {
           const drift = await diffBundle(outDir, files, options);
           if (drift.recovered) process.stderr.write(`note: finished an interrupted earlier run in ${outArg}/ first\n`);
