@@ -60,9 +60,32 @@ function variantConfig(dir: string): string {
   return path;
 }
 
-beforeAll(() => {
+type Writer = typeof import('../src/writer.js');
+let writer: Writer;
+/** Bundles of the example (A) and of its variant (B), generated once; tests start from copies. */
+let refA: string;
+let variant: string;
+
+beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');
+  writer = (await import(WRITER)) as Writer;
+  const top = tmp();
+  refA = join(top, 'a');
+  variant = variantConfig(top);
+  const r = cli(['generate', '--config', EXAMPLE, '--out', refA]);
+  expect(r.status, r.stderr).toBe(0);
 });
+
+/** A fresh copy of the example bundle at dir/out. */
+function bundleA(dir = tmp()): string {
+  const out = join(dir, 'out');
+  cpSync(refA, out, { recursive: true });
+  return out;
+}
+
+/** The writer itself, with a small bundle: its rules do not depend on what the generator writes. */
+const OWNED = ['prometheus', 'grafana'];
+const small = (name: string) => new Map([[`prometheus/${name}.rules.yaml`, `${name} rules\n`], [`grafana/${name}.json`, `{"title": "${name}"}\n`]]);
 
 describe('ownership: linkerd-slo deletes only files it wrote', () => {
   const userFiles = { 'tests/my_unit_test.py': 'def test(): pass\n', 'schema/db.sql': 'create table t (id int);\n', 'prometheus/my-own.rules.yaml': 'groups: []\n' };
@@ -89,7 +112,7 @@ describe('ownership: linkerd-slo deletes only files it wrote', () => {
     const forced = cli(['generate', '--config', EXAMPLE, '--out', '.', '--force'], dir);
     expect(forced.status, forced.stderr).toBe(0);
     expect(existsSync(join(dir, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'))).toBe(true);
-    const again = cli(['generate', '--config', variantConfig(tmp()), '--out', '.'], dir);
+    const again = cli(['generate', '--config', variant, '--out', '.'], dir);
     expect(again.status, again.stderr).toBe(0);
     expect(existsSync(join(dir, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'))).toBe(false);
     expect(existsSync(join(dir, 'prometheus', 'linkerd-slo-prod-us1.rules.yaml'))).toBe(true);
@@ -97,27 +120,35 @@ describe('ownership: linkerd-slo deletes only files it wrote', () => {
     for (const [rel, text] of Object.entries(userFiles)) expect(after[rel], rel).toBe(text);
   });
 
-  it('a file of the user at a path the bundle writes is not overwritten without --force', () => {
+  it('a file of the user at a path the bundle writes is not overwritten without --force', async () => {
     const out = join(tmp(), 'out');
-    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
-    // The variant bundle writes prometheus/linkerd-slo-prod-us1.rules.yaml; the user has one there.
-    writeFileSync(join(out, 'prometheus', 'linkerd-slo-prod-us1.rules.yaml'), 'hand-written\n');
+    await writer.writeBundle(out, small('one'), { ownedDirs: OWNED });
+    writeFileSync(join(out, 'prometheus', 'two.rules.yaml'), 'hand-written\n');
     const before = snapshot(out);
-    const r = cli(['generate', '--config', variantConfig(tmp()), '--out', out]);
-    expect(r.status).toBe(4);
-    expectOneLineError(r.stderr, /prometheus\/linkerd-slo-prod-us1\.rules\.yaml exists and was not written by linkerd-slo/);
+    await expect(writer.writeBundle(out, small('two'), { ownedDirs: OWNED, label: 'out' })).rejects.toThrow(
+      /^out\/prometheus\/two\.rules\.yaml exists and was not written by linkerd-slo .*nothing was written$/,
+    );
     expect(snapshot(out)).toEqual(before);
+    await writer.writeBundle(out, small('two'), { ownedDirs: OWNED, force: true });
+    expect(readFileSync(join(out, 'prometheus', 'two.rules.yaml'), 'utf8')).toBe('two rules\n');
   });
 
-  it('a generated file edited by hand is kept, with a warning, when the bundle no longer has it', () => {
+  it('prunes the files of the previous bundle and the directories that leaves empty, but keeps a file edited since', async () => {
     const out = join(tmp(), 'out');
-    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
-    writeFileSync(join(out, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'), 'tuned by hand\n');
-    const r = cli(['generate', '--config', variantConfig(tmp()), '--out', out]);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toContain('warning: kept');
-    expect(readFileSync(join(out, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'), 'utf8')).toBe('tuned by hand\n');
-    expect(existsSync(join(out, 'kubernetes', 'linkerd-slo-prod-eu1.prometheusrule.yaml'))).toBe(false);
+    await writer.writeBundle(out, new Map([...small('one'), ['grafana/sub/deep.json', '{}\n']]), { ownedDirs: OWNED });
+    writeFileSync(join(out, 'prometheus', 'one.rules.yaml'), 'tuned by hand\n');
+    writeFileSync(join(out, 'prometheus', 'mine.yaml'), 'mine\n');
+    const result = await writer.writeBundle(out, small('two'), { ownedDirs: OWNED });
+    expect(result.pruned).toEqual(['grafana/one.json', 'grafana/sub/deep.json']);
+    expect(result.kept).toEqual(['prometheus/one.rules.yaml']);
+    expect(snapshot(out)).toEqual({
+      '.linkerd-slo-manifest.json': expect.stringContaining('"path": "grafana/two.json"'),
+      'grafana/two.json': '{"title": "two"}\n',
+      'prometheus/mine.yaml': 'mine\n',
+      'prometheus/one.rules.yaml': 'tuned by hand\n',
+      'prometheus/two.rules.yaml': 'two rules\n',
+    });
+    expect(existsSync(join(out, 'grafana', 'sub'))).toBe(false);
   });
 
   it('a config inside --out is refused, even with --force, and survives', () => {
@@ -162,8 +193,7 @@ describe('ownership: linkerd-slo deletes only files it wrote', () => {
   });
 
   it('leftover staging and swap directories of crashed runs are removed by the next run', () => {
-    const out = join(tmp(), 'out');
-    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    const out = bundleA();
     for (const name of ['.linkerd-slo-staging-123-1700000000000', '.linkerd-slo-old-123-1700000000000', '.linkerd-slo-staging-9-abcdef']) {
       mkdirSync(join(out, name, 'prometheus'), { recursive: true });
       writeFileSync(join(out, name, 'prometheus', 'x.yaml'), 'x\n');
@@ -192,7 +222,7 @@ describe('containment: nothing is written outside --out', () => {
   });
 
   it('the writer refuses a bundle path that leaves --out, whatever produced it, before writing anything', async () => {
-    const { writeBundle } = (await import(WRITER)) as typeof import('../src/writer.js');
+    const { writeBundle } = writer;
     const top = tmp();
     const out = join(top, 'deep', 'out');
     const owned = ['prometheus', 'mimir'];
@@ -203,27 +233,29 @@ describe('containment: nothing is written outside --out', () => {
     expect(snapshot(top)).toEqual({});
   });
 
-  it('does not write through a symlink in --out that leads outside it, and follows one that stays inside', () => {
+  it('does not write through a symlink in --out that leads outside it, and follows one that stays inside', async () => {
     const top = tmp();
     const out = join(top, 'out');
     const elsewhere = join(top, 'elsewhere');
     mkdirSync(elsewhere);
-    writeFileSync(join(elsewhere, 'linkerd-slo-prod-eu1.rules.yaml'), 'not yours\n');
-    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    writeFileSync(join(elsewhere, 'one.rules.yaml'), 'not yours\n');
+    await writer.writeBundle(out, small('one'), { ownedDirs: OWNED });
     rmSync(join(out, 'prometheus'), { recursive: true });
     symlinkSync(elsewhere, join(out, 'prometheus'));
-    const r = cli(['generate', '--config', EXAMPLE, '--out', out]);
-    expect(r.status).toBe(4);
-    expectOneLineError(r.stderr, /out\/prometheus is a symlink that leads outside/);
-    expect(snapshot(elsewhere)).toEqual({ 'linkerd-slo-prod-eu1.rules.yaml': 'not yours\n' });
+    const before = snapshot(out);
+    // Neither writing the same bundle (overwrite) nor another one (prune) may touch elsewhere/.
+    for (const name of ['one', 'two']) {
+      await expect(writer.writeBundle(out, small(name), { ownedDirs: OWNED, label: 'out', force: true })).rejects.toThrow(/^out\/prometheus is a symlink that leads outside out\//);
+    }
+    expect(snapshot(elsewhere)).toEqual({ 'one.rules.yaml': 'not yours\n' });
+    expect(snapshot(out)).toEqual(before);
 
     rmSync(join(out, 'prometheus'));
     mkdirSync(join(out, 'rules-dir'));
     symlinkSync(join(out, 'rules-dir'), join(out, 'prometheus'));
-    const inside = cli(['generate', '--config', EXAMPLE, '--out', out]);
-    expect(inside.status, inside.stderr).toBe(0);
-    expect(statSync(join(out, 'rules-dir', 'linkerd-slo-prod-eu1.rules.yaml')).isFile()).toBe(true);
-    expect(snapshot(elsewhere)).toEqual({ 'linkerd-slo-prod-eu1.rules.yaml': 'not yours\n' });
+    await writer.writeBundle(out, small('one'), { ownedDirs: OWNED });
+    expect(readFileSync(join(out, 'rules-dir', 'one.rules.yaml'), 'utf8')).toBe('one rules\n');
+    expect(snapshot(elsewhere)).toEqual({ 'one.rules.yaml': 'not yours\n' });
   });
 });
 
@@ -237,9 +269,7 @@ describe('I/O failures end in one line and exit 4; the previous bundle stays', (
   const umount = (dir: string) => spawnSync('umount', [dir]);
 
   it('read-only output directory (a read-only bind mount: root ignores mode bits)', () => {
-    const top = tmp();
-    const out = join(top, 'out');
-    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    const out = bundleA();
     const before = snapshot(out);
     if (!mount(['--bind', out], out)) return;
     try {
@@ -247,7 +277,7 @@ describe('I/O failures end in one line and exit 4; the previous bundle stays', (
         console.log('skipped: cannot remount read-only');
         return;
       }
-      const r = cli(['generate', '--config', variantConfig(top), '--out', out]);
+      const r = cli(['generate', '--config', variant, '--out', out]);
       expect(r.status).toBe(4);
       expectOneLineError(r.stderr, /read-only file system/);
       // --check still reads a read-only directory.
@@ -266,10 +296,9 @@ describe('I/O failures end in one line and exit 4; the previous bundle stays', (
     // Room for one bundle (about 1.8 MB) but not for a second staged copy beside it.
     if (!mount(['-t', 'tmpfs', '-o', 'size=2600k', 'tmpfs'], out)) return;
     try {
-      const first = cli(['generate', '--config', EXAMPLE, '--out', out]);
-      expect(first.status, first.stderr).toBe(0);
+      cpSync(refA, out, { recursive: true });
       const before = snapshot(out);
-      const r = cli(['generate', '--config', variantConfig(top), '--out', out]);
+      const r = cli(['generate', '--config', variant, '--out', out]);
       expect(r.status).toBe(4);
       expectOneLineError(r.stderr, /no space left on device.*previous bundle is intact/);
       expect(snapshot(out)).toEqual(before);
@@ -282,23 +311,21 @@ describe('I/O failures end in one line and exit 4; the previous bundle stays', (
 
 describe('the lock', () => {
   it('a live holder makes a second run fail after --lock-timeout with exit 5, one line naming the pid', () => {
-    const out = join(tmp(), 'out');
-    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    const out = bundleA();
     // This test process is alive: its pid in the lock is a run in progress.
     writeFileSync(join(out, '.linkerd-slo.lock'), `${JSON.stringify({ pid: process.pid, host: spawnSync('hostname', { encoding: 'utf8' }).stdout.trim(), token: 'held-by-test' })}\n`);
-    const r = cli(['generate', '--config', variantConfig(tmp()), '--out', out, '--lock-timeout', '0.3']);
+    const r = cli(['generate', '--config', variant, '--out', out, '--lock-timeout', '0.3']);
     expect(r.status).toBe(5);
     expectOneLineError(r.stderr, new RegExp(`locked by linkerd-slo process ${process.pid}`));
     expect(existsSync(join(out, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'))).toBe(true);
   });
 
   it('the lock of a process that is gone is taken over', () => {
-    const out = join(tmp(), 'out');
-    expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
+    const out = bundleA();
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const host = spawnSync('hostname', { encoding: 'utf8' }).stdout.trim();
     writeFileSync(join(out, '.linkerd-slo.lock'), `${JSON.stringify({ pid: Number(gone.stdout), host, token: 'dead' })}\n`);
-    const r = cli(['generate', '--config', variantConfig(tmp()), '--out', out, '--lock-timeout', '0']);
+    const r = cli(['generate', '--config', variant, '--out', out, '--lock-timeout', '0']);
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(out).filter((n) => n.startsWith('.linkerd-slo'))).toEqual(['.linkerd-slo-manifest.json']);
   });
