@@ -27,7 +27,7 @@ const DEBUG = hideBin(process.argv).includes('--debug') || process.env.LINKERD_S
 // `linkerd-slo ... | head` closes stdout early; that is not a failure.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(EXIT.ok);
-  throw err;
+  fail(err);
 });
 
 /** Every failure ends here: one line on stderr (a stack trace only with --debug) and a documented exit code. */
