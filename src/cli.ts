@@ -54,10 +54,15 @@ function fail(err: unknown): never {
 }
 
 /** A flag given without a value (`--out ""`) would mean the current directory: refuse it. */
-function nonEmpty(name: string, value: string): string {
-  if (value.trim() === '') throw new UserError(`--${name} needs a value`, EXIT.config);
+function nonEmpty(name: string, value: unknown): string {
+  if (Array.isArray(value)) throw new UserError(`--${name} is given ${value.length} times; give it once`, EXIT.config);
+  if (typeof value !== 'string' || value.trim() === '') throw new UserError(`--${name} needs a value`, EXIT.config);
   return value;
 }
+
+// Whatever escapes a command's own handling still ends in one line.
+process.on('uncaughtException', (err) => fail(err));
+process.on('unhandledRejection', (err) => fail(err));
 
 const configOption = {
   alias: 'c',

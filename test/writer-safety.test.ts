@@ -14,8 +14,8 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
 const WRITER = join(ROOT, 'dist', 'writer.js');
 
-function cli(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+function cli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -328,6 +328,15 @@ describe('the lock', () => {
     const r = cli(['generate', '--config', variant, '--out', out, '--lock-timeout', '0']);
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(out).filter((n) => n.startsWith('.linkerd-slo'))).toEqual(['.linkerd-slo-manifest.json']);
+  });
+});
+
+describe('determinism', () => {
+  it('the bundle and its manifest are byte-identical under another time zone and locale', () => {
+    const out = join(tmp(), 'out');
+    const r = cli(['generate', '--config', EXAMPLE, '--out', out], ROOT, { ...process.env, TZ: 'Pacific/Chatham', LC_ALL: 'tr_TR.UTF-8', LANG: 'tr_TR.UTF-8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(snapshot(out)).toEqual(snapshot(refA));
   });
 });
 
