@@ -139,7 +139,7 @@ const inside = (root: string, p: string) => p === root || p.startsWith(root.ends
 
 /**
  * Checks the parents of `rel` that exist: each must be a directory, and a symlink among them must
- * lead to a directory inside the output directory. Returns false when some parent does not exist yet.
+ * lead to a directory inside the output directory. Parents that do not exist yet are created later.
  */
 async function checkParents(outDir: string, realOut: string, rel: string, label: string): Promise<void> {
   const segments = rel.split('/');
