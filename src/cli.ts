@@ -11,7 +11,7 @@ import { configJsonSchema } from './config/schema.js';
 import { generateBundle, OWNED_DIRS } from './generate.js';
 import { runCheck, formatReport } from './check/check.js';
 import { prometheusClient, PrometheusApiError } from './check/prometheus-client.js';
-import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, writeBundle } from './writer.js';
+import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, MANIFEST, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
@@ -109,7 +109,9 @@ await yargs(hideBin(process.argv))
             ...drift.stale.map((f) => `  stale:   ${outArg}/${f}`),
           ];
           if (lines.length) {
-            process.stderr.write(`${outArg}/ is out of date with ${file}:\n${lines.join('\n')}\nrun: linkerd-slo generate --config ${argv.config} --out ${outArg}\n`);
+            // Output of a linkerd-slo without the manifest: the plain run would refuse it until adopted once.
+            const adopt = drift.missing.includes(MANIFEST) && drift.missing.length <= files.size ? ' --force   (once: adopts output written without a manifest)' : '';
+            process.stderr.write(`${outArg}/ is out of date with ${file}:\n${lines.join('\n')}\nrun: linkerd-slo generate --config ${argv.config} --out ${outArg}${adopt}\n`);
             process.exit(EXIT_DRIFT);
           }
           process.stdout.write(`${outArg}/ is up to date (${files.size} files)\n`);

@@ -192,6 +192,16 @@ describe('ownership: linkerd-slo deletes only files it wrote', () => {
     expect(readFileSync(file, 'utf8')).toBe('not a directory\n');
   });
 
+  it('--check on output of a linkerd-slo without the manifest reports it and says to adopt it once with --force', () => {
+    const out = bundleA();
+    rmSync(join(out, '.linkerd-slo-manifest.json'));
+    const r = cli(['generate', '--config', EXAMPLE, '--out', out, '--check']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/missing: .*\.linkerd-slo-manifest\.json/);
+    expect(r.stderr).toMatch(/^run: linkerd-slo generate .* --force/m);
+    expect(existsSync(join(out, '.linkerd-slo-manifest.json'))).toBe(false);
+  });
+
   it('leftover staging and swap directories of crashed runs are removed by the next run', () => {
     const out = bundleA();
     for (const name of ['.linkerd-slo-staging-123-1700000000000', '.linkerd-slo-old-123-1700000000000', '.linkerd-slo-staging-9-abcdef']) {
