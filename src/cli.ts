@@ -13,17 +13,28 @@ import { runCheck, formatReport, formatReportJson } from './check/check.js';
 import { prometheusClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
 import { parseDuration } from './promql/number.js';
-import { diffBundle, writeBundle } from './writer.js';
+import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, MANIFEST, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const EXIT_DRIFT = 1;
-const EXIT_CONFIG = 2;
+const EXIT_DRIFT = EXIT.drift;
+const EXIT_CONFIG = EXIT.config;
 
+/** `--debug` (anywhere on the command line) or LINKERD_SLO_DEBUG=1: print stack traces of failures. */
+const DEBUG = hideBin(process.argv).includes('--debug') || process.env.LINKERD_SLO_DEBUG === '1';
+
+// `linkerd-slo ... | head` closes stdout early; that is not a failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  fail(err);
+});
+
+/** Every failure ends here: one line on stderr (a stack trace only with --debug) and a documented exit code. */
 function fail(err: unknown): never {
+  if (DEBUG && err instanceof Error) process.stderr.write(`${err.stack ?? err.message}\n`);
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.stderr.write(`error: invalid configuration; nothing was written\n`);
@@ -33,9 +44,27 @@ function fail(err: unknown): never {
     process.stderr.write(`error: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+  const errno = err as NodeJS.ErrnoException;
+  if (typeof errno?.code === 'string' && typeof errno.syscall === 'string') {
+    // A file-system failure outside the writer (import-openslo --out, export-openslo --out, ...).
+    process.stderr.write(`error: cannot ${errno.syscall} ${errno.path ?? ''}: ${describeErrno(err)}\n`.replace(' :', ':'));
+    process.exit(EXIT.output);
+  }
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  process.stderr.write(`error: internal error: ${message}${DEBUG ? '' : ' (a bug in linkerd-slo; rerun with --debug for the stack trace)'}\n`);
   process.exit(EXIT.internal);
 }
+
+/** A flag given without a value (`--out ""`) would mean the current directory: refuse it. */
+function nonEmpty(name: string, value: unknown): string {
+  if (Array.isArray(value)) throw new UserError(`--${name} is given ${value.length} times; give it once`, EXIT.config);
+  if (typeof value !== 'string' || value.trim() === '') throw new UserError(`--${name} needs a value`, EXIT.config);
+  return value;
+}
+
+// Whatever escapes a command's own handling still ends in one line.
+process.on('uncaughtException', (err) => fail(err));
+process.on('unhandledRejection', (err) => fail(err));
 
 const configOption = {
   alias: 'c',
@@ -62,30 +91,48 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .option('config', configOption)
-        .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'Output directory' })
-        .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and list the files that differ from what would be generated' }),
+        .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'Output directory (linkerd-slo deletes only files it wrote there; see docs/output-directory.md)' })
+        .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and list the files that differ from what would be generated' })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'Adopt an output directory without a manifest (older linkerd-slo), the home directory or a repository root, and overwrite files in the way; never deletes files linkerd-slo did not write',
+        })
+        .option('lock-timeout', { type: 'number', default: 30, describe: 'Seconds to wait for another run writing the same output directory' }),
     async (argv) => {
       try {
+        const outArg = nonEmpty('out', argv.out).replace(/\/+$/, '') || '/';
+        const lockTimeout = argv['lock-timeout'];
+        if (!Number.isFinite(lockTimeout) || lockTimeout < 0) throw new UserError('--lock-timeout needs a number of seconds (0 or more)', EXIT.config);
+        const outDir = resolve(outArg);
+        const options = { ownedDirs: OWNED_DIRS, label: outArg, configFile: nonEmpty('config', argv.config), force: argv.force, lockTimeoutMs: lockTimeout * 1000 };
+        // An unsafe --out is refused before the config is even read (the writer checks again).
+        await checkOutputDir(outDir, { ...options, force: argv.force || argv.check });
         const loaded = await loadConfigFile(resolve(argv.config));
         const file = loaded.file;
         const { files } = generateBundle(loaded, file);
-        const outDir = resolve(argv.out);
         if (argv.check) {
-          const drift = await diffBundle(outDir, files, OWNED_DIRS);
+          const drift = await diffBundle(outDir, files, options);
+          if (drift.recovered) process.stderr.write(`note: finished an interrupted earlier run in ${outArg}/ first\n`);
           const lines = [
-            ...drift.changed.map((f) => `  changed: ${argv.out}/${f}`),
-            ...drift.missing.map((f) => `  missing: ${argv.out}/${f}`),
-            ...drift.stale.map((f) => `  stale:   ${argv.out}/${f}`),
+            ...drift.changed.map((f) => `  changed: ${outArg}/${f}`),
+            ...drift.missing.map((f) => `  missing: ${outArg}/${f}`),
+            ...drift.stale.map((f) => `  stale:   ${outArg}/${f}`),
           ];
           if (lines.length) {
-            process.stderr.write(`${argv.out}/ is out of date with ${file}:\n${lines.join('\n')}\nrun: linkerd-slo generate --config ${argv.config} --out ${argv.out}\n`);
+            // Output of a linkerd-slo without the manifest: the plain run would refuse it until adopted once.
+            const adopt = drift.missing.includes(MANIFEST) && drift.missing.length <= files.size ? ' --force   (once: adopts output written without a manifest)' : '';
+            process.stderr.write(`${outArg}/ is out of date with ${file}:\n${lines.join('\n')}\nrun: linkerd-slo generate --config ${argv.config} --out ${outArg}${adopt}\n`);
             process.exit(EXIT_DRIFT);
           }
-          process.stdout.write(`${argv.out}/ is up to date (${files.size} files)\n`);
+          process.stdout.write(`${outArg}/ is up to date (${files.size} files)\n`);
           return;
         }
-        await writeBundle(outDir, files, OWNED_DIRS);
-        process.stdout.write(`wrote ${files.size} files to ${argv.out}/:\n${[...files.keys()].map((f) => `  ${f}`).join('\n')}\n`);
+        const result = await writeBundle(outDir, files, options);
+        if (result.recovered) process.stderr.write(`note: finished an interrupted earlier run in ${outArg}/ first\n`);
+        for (const f of result.kept) process.stderr.write(`warning: kept ${outArg}/${f}: linkerd-slo no longer generates it, but it was edited since; delete it yourself if it is no longer needed\n`);
+        process.stdout.write(`wrote ${files.size} files to ${outArg}/:\n${[...files.keys()].map((f) => `  ${f}`).join('\n')}\n`);
+        if (result.pruned.length) process.stdout.write(`removed ${result.pruned.length} files it no longer generates:\n${result.pruned.map((f) => `  ${f}`).join('\n')}\n`);
       } catch (err) {
         fail(err);
       }
@@ -100,6 +147,8 @@ await yargs(hideBin(process.argv))
         const loaded = await loadConfigFile(resolve(argv.config));
         const file = loaded.file;
         const gen = generateBundle(loaded, file);
+        // The same containment check as generate: a file name that would leave --out fails here too.
+        for (const rel of gen.files.keys()) assertBundlePath(rel, OWNED_DIRS);
         const rules = gen.groups.reduce((n, g) => n + g.rules.length, 0);
         process.stdout.write(`${file}: ok (${gen.groups.length} rule groups, ${rules} rules, ${gen.files.size} files)\n`);
       } catch (err) {
@@ -196,7 +245,8 @@ await yargs(hideBin(process.argv))
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     },
   )
-  .demandCommand(1, 'name a command: generate, validate, schema, import-openslo or export-openslo')
+  .option('debug', { type: 'boolean', default: false, global: true, describe: 'Print stack traces of failures (for bug reports)' })
+  .demandCommand(1, 'name a command: generate, validate, check, schema, import-openslo or export-openslo')
   .strict()
   .recommendCommands()
   .version(pkg.version)
@@ -205,7 +255,9 @@ await yargs(hideBin(process.argv))
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => {
     if (err) fail(err);
-    process.stderr.write(`${msg}\nrun linkerd-slo --help for usage\n`);
+    const text = (msg ?? 'invalid command line').replace(/\s*\n\s*/g, '; ');
+    const unknownCommand = /^Did you mean/.test(text) ? `unknown command "${hideBin(process.argv)[0]}"; ` : '';
+    process.stderr.write(`error: ${unknownCommand}${unknownCommand ? text[0]!.toLowerCase() + text.slice(1) : text} (run linkerd-slo --help for usage)\n`);
     process.exit(EXIT_CONFIG);
   })
   .parseAsync();

@@ -14,7 +14,10 @@ import { dashboardUid } from './slo/burn-rate.js';
 import { grafanaFiles } from './emit/dashboards/index.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
 
-/** Directories under the output root that the generator owns (and prunes). */
+/**
+ * The top-level directories a bundle path may start with; the writer refuses any other path. Inside
+ * them linkerd-slo owns only the files its manifest lists (docs/output-directory.md).
+ */
 export const OWNED_DIRS = ['prometheus', 'kubernetes', 'thanos', 'mimir', 'grafana', 'runbooks', 'alertmanager', 'tests', 'schema'] as const;
 
 export type Bundle = ReadonlyMap<string, string>;

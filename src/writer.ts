@@ -1,93 +1,707 @@
 /**
- * Writes a bundle atomically. The whole new tree is staged inside the output directory
- * first; only when every file is written are the owned sub-directories swapped in by
- * rename, so a failed run leaves the previous output untouched. Files in owned
- * directories that the new bundle does not contain disappear with the old directory.
+ * Publishes a bundle into the output directory, owning only what it wrote.
+ *
+ * The output directory is shared with the user's own files (a GitOps repository), so the writer
+ * never owns or renames the directory itself. Instead (docs/output-directory.md):
+ *
+ * - Ownership: `.linkerd-slo-manifest.json` lists every file linkerd-slo wrote (path and sha256).
+ *   Only files listed there are ever deleted, and only while they still hold what was written.
+ * - Containment: every bundle path is a plain relative path under one of the generator's
+ *   directories, and no existing parent of it is a symlink leading outside the output directory.
+ * - Crash safety: the whole bundle is staged in `.linkerd-slo-staging-<token>/` and fsynced; then a
+ *   commit record `.linkerd-slo-commit.json` (written to a temporary name and renamed, the one atomic
+ *   step) names the staging directory, the new manifest and the files to prune. Files are then
+ *   renamed into place, old files pruned, the manifest written and the record deleted. Every run
+ *   first rolls a recorded commit forward, or discards staging that was never committed, so after
+ *   a kill at any instant the next run sees exactly the old bundle or the new one.
+ * - Concurrency: `.linkerd-slo.lock` is created atomically (link(2) of a fully written file) and names
+ *   its process; a second run waits for it, and a lock whose process is gone is taken over.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname, homedir } from 'node:os';
+import { link, lstat, mkdir, open, readFile, readdir, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { EXIT, UserError } from './errors.js';
 import type { Bundle } from './generate.js';
 
-async function listFiles(root: string, sub = ''): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(join(root, sub), { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const e of entries) {
-    const rel = sub ? `${sub}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await listFiles(root, rel)));
-    else out.push(rel);
-  }
-  return out;
+export const MANIFEST = '.linkerd-slo-manifest.json';
+export const COMMIT_RECORD = '.linkerd-slo-commit.json';
+export const LOCK = '.linkerd-slo.lock';
+const STAGING_PREFIX = '.linkerd-slo-staging-';
+/** Left behind by linkerd-slo versions before the manifest (they swapped whole directories). */
+const LEGACY_OLD_PREFIX = '.linkerd-slo-old-';
+/** Every name the writer keeps at the top of the output directory starts with this. */
+const OWN_PREFIX = '.linkerd-slo';
+const MANIFEST_VERSION = 1;
+
+export interface ManifestEntry {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+export interface Manifest {
+  readonly generator: 'linkerd-slo';
+  readonly manifestVersion: number;
+  readonly files: readonly ManifestEntry[];
+}
+
+interface CommitRecord {
+  readonly staging: string;
+  readonly manifest: Manifest;
+  /** Files of the previous manifest that the new bundle no longer contains. */
+  readonly prune: readonly ManifestEntry[];
+}
+
+export interface WriteOptions {
+  /** The generator's top-level directories; a bundle path outside them is a bug. */
+  readonly ownedDirs: readonly string[];
+  /** How the output directory is named in messages (what the user typed). */
+  readonly label?: string;
+  /** The config file: an output directory that contains it is refused. */
+  readonly configFile?: string;
+  /** Adopt a directory without a manifest, the home directory or a repository root; overwrite files in the way. */
+  readonly force?: boolean;
+  /** How long to wait for another run's lock. */
+  readonly lockTimeoutMs?: number;
+}
+
+export interface WriteResult {
+  readonly written: number;
+  readonly pruned: readonly string[];
+  /** Files the old bundle owned that were edited since; left in place. */
+  readonly kept: readonly string[];
+  /** An interrupted earlier run was finished (or its uncommitted staging discarded) first. */
+  readonly recovered: boolean;
 }
 
 export interface Drift {
   readonly changed: string[];
   readonly missing: string[];
   readonly stale: string[];
+  readonly recovered: boolean;
 }
 
-/** What differs between the bundle and the output directory (for --check). */
-export async function diffBundle(outDir: string, bundle: Bundle, ownedDirs: readonly string[]): Promise<Drift> {
-  const drift: Drift = { changed: [], missing: [], stale: [] };
-  for (const [rel, content] of bundle) {
-    let current: string | undefined;
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
+
+// ---------------------------------------------------------------------------------------------
+// Errors: every file-system failure becomes one line with EXIT.output.
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a parent is not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'already exists',
+  ENOTEMPTY: 'directory not empty',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+  EXDEV: 'it is on another file system than the output directory',
+};
+
+export function describeErrno(err: unknown): string {
+  const code = errno(err);
+  return (code && REASONS[code]) ?? (err as Error).message.split('\n')[0]!;
+}
+
+function ioError(err: unknown, what: string, after = ''): UserError | unknown {
+  if (err instanceof UserError || !errno(err)) return err;
+  return new UserError(`${what}: ${describeErrno(err)}${after}`, EXIT.output);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Containment.
+
+/** A bundle path must be a plain relative path below one of the generator's directories. */
+export function assertBundlePath(rel: string, ownedDirs: readonly string[]): void {
+  const segments = rel.split('/');
+  const plain =
+    rel.length > 0 &&
+    !rel.startsWith('/') &&
+    !/[\\\0]/.test(rel) &&
+    segments.length >= 2 &&
+    segments.every((s) => s !== '' && s !== '.' && s !== '..') &&
+    ownedDirs.includes(segments[0]!);
+  if (!plain) {
+    // A bug, not a user error: the config schema must not let any value reach a path like this.
+    throw new Error(`the bundle names the file ${JSON.stringify(rel)}, which is not a plain path inside one of ${ownedDirs.join(', ')}; nothing was written`);
+  }
+}
+
+const inside = (root: string, p: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
+
+/**
+ * Checks the parents of `rel` that exist: each must be a directory, and a symlink among them must
+ * lead to a directory inside the output directory. Parents that do not exist yet are created later.
+ */
+async function checkParents(outDir: string, realOut: string, rel: string, label: string): Promise<void> {
+  const segments = rel.split('/');
+  for (let i = 1; i < segments.length; i++) {
+    const sub = segments.slice(0, i).join('/');
+    const p = join(outDir, sub);
+    let st;
     try {
-      current = await readFile(join(outDir, rel), 'utf8');
+      st = await lstat(p);
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return;
+      throw ioError(err, `cannot read ${label}/${sub}`);
+    }
+    if (st.isSymbolicLink()) {
+      const target = await realpath(p).catch(() => undefined);
+      if (!target || !inside(realOut, target)) {
+        throw new UserError(`${label}/${sub} is a symlink that leads outside ${label}/ (${target ?? 'dangling'}); linkerd-slo does not write through it: replace it with a directory`, EXIT.output);
+      }
+      const targetStat = await stat(target);
+      if (!targetStat.isDirectory()) throw new UserError(`${label}/${sub} is a symlink to a file where linkerd-slo needs a directory: move it away`, EXIT.output);
+    } else if (!st.isDirectory()) {
+      throw new UserError(`${label}/${sub} is a file where linkerd-slo needs a directory: move it away`, EXIT.output);
+    }
+  }
+}
+
+/** The absolute target of a bundle path, after the path and its parents have been checked. */
+async function containedTarget(outDir: string, realOut: string, rel: string, ownedDirs: readonly string[], label: string): Promise<string> {
+  assertBundlePath(rel, ownedDirs);
+  const target = resolve(outDir, rel);
+  if (!inside(outDir, target) || target === outDir) throw new Error(`the bundle path ${JSON.stringify(rel)} resolves outside the output directory; nothing was written`);
+  await checkParents(outDir, realOut, rel, label);
+  return target;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The manifest.
+
+/** The manifest of a bundle: sorted, hashes only, no timestamps, so it is byte-identical on every run. */
+export function manifestOf(bundle: Bundle): Manifest {
+  const files = [...bundle].map(([path, text]) => ({ path, sha256: sha256(text) })).sort(byPath);
+  return { generator: 'linkerd-slo', manifestVersion: MANIFEST_VERSION, files };
+}
+
+export const manifestText = (m: Manifest) => `${JSON.stringify(m, null, 2)}\n`;
+
+function parseManifest(text: string, what: string, ownedDirs: readonly string[]): Manifest {
+  let m: Manifest;
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch {
+    throw new UserError(`${what} is damaged (not JSON); restore it from version control or delete it and run once with --force`, EXIT.output);
+  }
+  const ok =
+    m &&
+    m.generator === 'linkerd-slo' &&
+    Array.isArray(m.files) &&
+    m.files.every((f) => f && typeof f.path === 'string' && typeof f.sha256 === 'string');
+  if (!ok) throw new UserError(`${what} is damaged (not a linkerd-slo manifest); restore it from version control or delete it and run once with --force`, EXIT.output);
+  if (m.manifestVersion !== MANIFEST_VERSION) throw new UserError(`${what} has manifestVersion ${String(m.manifestVersion)}, this linkerd-slo reads ${MANIFEST_VERSION}: use the linkerd-slo that wrote it, or delete it and run once with --force`, EXIT.output);
+  for (const f of m.files) {
+    try {
+      assertBundlePath(f.path, ownedDirs);
     } catch {
-      drift.missing.push(rel);
+      throw new UserError(`${what} lists ${JSON.stringify(f.path)}, which is not a path linkerd-slo writes; restore the manifest from version control`, EXIT.output);
+    }
+  }
+  return m;
+}
+
+async function readText(path: string, what: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (errno(err) === 'ENOENT') return undefined;
+    throw ioError(err, `cannot read ${what}`);
+  }
+}
+
+async function readManifest(outDir: string, label: string, ownedDirs: readonly string[]): Promise<Manifest | undefined> {
+  const text = await readText(join(outDir, MANIFEST), `${label}/${MANIFEST}`);
+  return text === undefined ? undefined : parseManifest(text, `${label}/${MANIFEST}`, ownedDirs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durable writes.
+
+async function writeDurable(path: string, text: string, flag: 'w' | 'wx' = 'w'): Promise<void> {
+  const fh = await open(path, flag, 0o644);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsync a directory so the renames and creations in it survive a power cut. */
+async function syncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    // Some file systems cannot fsync a directory; the rename order still protects the bundle.
+    if (!['EINVAL', 'ENOTSUP', 'EISDIR', 'EBADF', 'EPERM', 'EACCES'].includes(errno(err) ?? '')) throw err;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Replace `path` with `text` in one step: write a temporary sibling, fsync, rename. */
+async function replaceDurably(dir: string, name: string, text: string): Promise<void> {
+  const tmp = join(dir, `${name}.tmp`);
+  await writeDurable(tmp, text);
+  await rename(tmp, join(dir, name));
+  await syncDir(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lock.
+
+interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly token: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errno(err) === 'EPERM';
+  }
+}
+
+async function readLock(path: string): Promise<{ owner?: LockOwner; ageMs: number } | undefined> {
+  try {
+    const [text, st] = await Promise.all([readFile(path, 'utf8'), lstat(path)]);
+    let owner: LockOwner | undefined;
+    try {
+      const parsed = JSON.parse(text) as LockOwner;
+      if (typeof parsed.pid === 'number' && typeof parsed.token === 'string') owner = parsed;
+    } catch {
+      owner = undefined;
+    }
+    return { ...(owner ? { owner } : {}), ageMs: Date.now() - st.mtimeMs };
+  } catch (err) {
+    if (errno(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** A lock is stale when its process is gone (same host), or it is unreadable and old. */
+function staleLock(lock: { owner?: LockOwner; ageMs: number }): boolean {
+  if (!lock.owner) return lock.ageMs > 10_000;
+  return lock.owner.host === hostname() && !pidAlive(lock.owner.pid);
+}
+
+/** Create the lock with its content in one step, so no reader ever sees an empty lock. */
+async function tryCreateLock(outDir: string, me: LockOwner): Promise<boolean> {
+  const tmp = join(outDir, `${LOCK}.${me.token}`);
+  await writeDurable(tmp, `${JSON.stringify(me)}\n`);
+  try {
+    await link(tmp, join(outDir, LOCK));
+    return true;
+  } catch (err) {
+    if (errno(err) === 'EEXIST') return false;
+    if (['EPERM', 'ENOTSUP', 'ENOSYS'].includes(errno(err) ?? '')) {
+      // No hard links here: fall back to an exclusive create (an empty lock is stale after 10 s).
+      try {
+        await writeDurable(join(outDir, LOCK), `${JSON.stringify(me)}\n`, 'wx');
+        return true;
+      } catch (err2) {
+        if (errno(err2) === 'EEXIST') return false;
+        throw err2;
+      }
+    }
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Take a dead run's lock away: rename it aside (only one contender can), then check it was that lock. */
+async function breakStaleLock(outDir: string, me: LockOwner, seen: { owner?: LockOwner }): Promise<void> {
+  const lockPath = join(outDir, LOCK);
+  const aside = join(outDir, `${LOCK}.stale-${me.token}`);
+  try {
+    await rename(lockPath, aside);
+  } catch (err) {
+    if (errno(err) === 'ENOENT') return;
+    throw err;
+  }
+  const taken = await readLock(aside);
+  if (taken?.owner?.token !== seen.owner?.token) {
+    // Another run replaced the stale lock between our read and our rename: give it back.
+    await link(aside, lockPath).catch(() => undefined);
+  }
+  await rm(aside, { force: true });
+}
+
+export interface HeldLock {
+  readonly owner: LockOwner;
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export async function acquireLock(outDir: string, label: string, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): Promise<HeldLock> {
+  const me: LockOwner = { pid: process.pid, host: hostname(), token: `${process.pid}-${randomBytes(6).toString('hex')}` };
+  const lockPath = join(outDir, LOCK);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await tryCreateLock(outDir, me)) break;
+    const current = await readLock(lockPath);
+    if (!current) continue;
+    if (staleLock(current)) {
+      await breakStaleLock(outDir, me, current);
       continue;
     }
-    if (current !== content) drift.changed.push(rel);
+    if (Date.now() >= deadline) {
+      const who = current.owner ? `linkerd-slo process ${current.owner.pid}${current.owner.host === hostname() ? '' : ` on ${current.owner.host}`}` : 'another linkerd-slo run';
+      throw new UserError(
+        `${label}/ is locked by ${who} (${label}/${LOCK}); waited ${Math.round(timeoutMs / 1000)} s. If no linkerd-slo is running there, delete the lock file`,
+        EXIT.busy,
+      );
+    }
+    await sleep(50 + Math.floor(Math.random() * 50));
   }
-  for (const dir of ownedDirs) {
-    for (const rel of await listFiles(outDir, dir)) if (!bundle.has(rel)) drift.stale.push(rel);
-  }
-  return drift;
+  const stillHeld = async () => (await readLock(lockPath).catch(() => undefined))?.owner?.token === me.token;
+  return {
+    owner: me,
+    stillHeld,
+    async release() {
+      if (await stillHeld()) await rm(lockPath, { force: true });
+    },
+  };
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+// ---------------------------------------------------------------------------------------------
+// The output directory: refusals before anything is written.
 
-export async function writeBundle(outDir: string, bundle: Bundle, ownedDirs: readonly string[]): Promise<void> {
-  for (const rel of bundle.keys()) {
-    const top = rel.split('/')[0]!;
-    if (!ownedDirs.includes(top)) throw new Error(`internal error: ${rel} is outside the owned directories`);
+async function realpathOrResolve(p: string): Promise<string> {
+  // The nearest existing ancestor's real path, plus the parts that do not exist yet.
+  let existing = p;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(await realpath(existing), ...rest);
+    } catch (err) {
+      if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw err;
+      const parent = dirname(existing);
+      if (parent === existing) return p;
+      rest.unshift(existing.slice(parent.length).replace(/^[/\\]/, ''));
+      existing = parent;
+    }
   }
-  await mkdir(outDir, { recursive: true });
-  const token = `${process.pid}-${Date.now()}`;
-  const staging = join(outDir, `.linkerd-slo-staging-${token}`);
-  const trash = join(outDir, `.linkerd-slo-old-${token}`);
+}
+
+export interface OutputDir {
+  readonly outDir: string;
+  readonly realOut: string;
+  readonly exists: boolean;
+}
+
+/** Refuse an output directory that is unsafe to write into, before anything is written. */
+export async function checkOutputDir(outDir: string, opts: Pick<WriteOptions, 'label' | 'configFile' | 'force'>): Promise<OutputDir> {
+  const label = opts.label ?? outDir;
+  const refuse = (why: string) => new UserError(`refusing --out ${label}: ${why}; nothing was written`, EXIT.output);
+  let st;
   try {
+    st = await stat(outDir);
+  } catch (err) {
+    if (errno(err) === 'ENOTDIR') throw refuse('a parent of it is a file');
+    if (errno(err) !== 'ENOENT') throw ioError(err, `cannot read --out ${label}`);
+  }
+  if (st && !st.isDirectory()) throw refuse('it is a file, not a directory');
+  const realOut = await realpathOrResolve(outDir);
+  const home = await realpathOrResolve(homedir());
+  if (realOut === '/' || realOut === sep || (inside(realOut, home) && realOut !== home)) {
+    throw refuse(`it is ${realOut === '/' ? 'the root directory' : `${realOut}, which holds home directories`}; use a directory of its own such as ./out`);
+  }
+  if (opts.configFile) {
+    const config = await realpathOrResolve(resolve(opts.configFile));
+    if (inside(realOut, config)) {
+      throw refuse(`it contains the config file ${opts.configFile}, which linkerd-slo must never overwrite or delete; keep the config outside the output directory (--force does not change this)`);
+    }
+  }
+  if (!opts.force) {
+    if (realOut === home) throw refuse('it is your home directory; use a directory of its own such as ./out, or --force');
+    if (st && (await stat(join(realOut, '.git')).then(() => true, () => false))) {
+      throw refuse('it is the root of a git repository; use a directory of its own such as ./out, or --force');
+    }
+  }
+  return { outDir, realOut, exists: !!st };
+}
+
+/** Names in the output directory that are neither ours nor hidden by us. */
+async function foreignEntries(outDir: string): Promise<string[]> {
+  const names = await readdir(outDir).catch((err) => {
+    if (errno(err) === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  return names.filter((n) => !n.startsWith(OWN_PREFIX)).sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery and commit.
+
+/** Roll a recorded commit forward, then remove staging and temporary files of interrupted runs. */
+export async function recover(outDir: string, ownedDirs: readonly string[], label = outDir): Promise<{ recovered: boolean; pruned: string[]; kept: string[] }> {
+  let recovered = false;
+  let pruned: string[] = [];
+  let kept: string[] = [];
+  const recordText = await readText(join(outDir, COMMIT_RECORD), `${label}/${COMMIT_RECORD}`);
+  if (recordText !== undefined) {
+    const record = parseCommitRecord(recordText, `${label}/${COMMIT_RECORD}`, ownedDirs);
+    ({ pruned, kept } = await applyCommit(outDir, await realpath(outDir), record, ownedDirs, label));
+    recovered = true;
+  }
+  let entries: string[] = [];
+  try {
+    entries = await readdir(outDir);
+  } catch (err) {
+    if (errno(err) !== 'ENOENT') throw err;
+  }
+  for (const name of entries.sort()) {
+    const leftover =
+      name.startsWith(STAGING_PREFIX) ||
+      name.startsWith(LEGACY_OLD_PREFIX) ||
+      name === `${MANIFEST}.tmp` ||
+      name === `${COMMIT_RECORD}.tmp` ||
+      name.startsWith(`${LOCK}.stale-`) ||
+      deadLockTemp(name);
+    if (leftover) {
+      await rm(join(outDir, name), { recursive: true, force: true });
+      recovered = true;
+    }
+  }
+  return { recovered, pruned, kept };
+}
+
+/** The temporary file of a lock attempt whose process died before it could remove it. */
+function deadLockTemp(name: string): boolean {
+  const m = /^\.linkerd-slo\.lock\.(\d+)-[0-9a-f]+$/.exec(name);
+  return !!m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]));
+}
+
+function parseCommitRecord(text: string, what: string, ownedDirs: readonly string[]): CommitRecord {
+  let r: CommitRecord;
+  try {
+    r = JSON.parse(text) as CommitRecord;
+  } catch {
+    throw new UserError(`${what} is damaged (not JSON); an interrupted run cannot be finished: delete it and run linkerd-slo generate again`, EXIT.output);
+  }
+  if (!r || typeof r.staging !== 'string' || !/^\.linkerd-slo-staging-[A-Za-z0-9-]+$/.test(r.staging) || !Array.isArray(r.prune)) {
+    throw new UserError(`${what} is damaged; delete it and run linkerd-slo generate again`, EXIT.output);
+  }
+  parseManifest(JSON.stringify(r.manifest), what, ownedDirs);
+  for (const f of r.prune) assertBundlePath(f.path, ownedDirs);
+  return r;
+}
+
+/** Everything after the commit record is durable. Idempotent: a kill anywhere here is finished by the next run. */
+async function applyCommit(outDir: string, realOut: string, record: CommitRecord, ownedDirs: readonly string[], label: string) {
+  const staging = join(outDir, record.staging);
+  const touchedDirs = new Set<string>();
+  for (const f of record.manifest.files) {
+    const target = await containedTarget(outDir, realOut, f.path, ownedDirs, label);
+    const staged = join(staging, f.path);
+    if (!(await lstat(staged).then(() => true, () => false))) continue; // moved by the interrupted run
+    await mkdir(dirname(target), { recursive: true });
+    await rename(staged, target);
+    touchedDirs.add(dirname(target));
+  }
+  for (const d of [...touchedDirs].sort()) await syncDir(d);
+  const pruned: string[] = [];
+  const kept: string[] = [];
+  for (const f of record.prune) {
+    const outcome = await pruneOne(outDir, realOut, f, ownedDirs, label);
+    if (outcome === 'pruned') pruned.push(f.path);
+    if (outcome === 'kept') kept.push(f.path);
+  }
+  await replaceDurably(outDir, MANIFEST, manifestText(record.manifest));
+  await rm(staging, { recursive: true, force: true });
+  await rm(join(outDir, COMMIT_RECORD), { force: true });
+  await syncDir(outDir);
+  return { pruned, kept };
+}
+
+/** Delete a file of the previous bundle if it still holds what linkerd-slo wrote; then its emptied parents. */
+async function pruneOne(outDir: string, realOut: string, f: ManifestEntry, ownedDirs: readonly string[], label: string): Promise<'pruned' | 'kept' | 'gone'> {
+  let target;
+  try {
+    target = await containedTarget(outDir, realOut, f.path, ownedDirs, label);
+  } catch (err) {
+    if (err instanceof UserError) return 'kept'; // behind a symlink leading out: not ours to touch
+    throw err;
+  }
+  const st = await lstat(target).catch(() => undefined);
+  if (!st) return 'gone';
+  if (!st.isFile() || sha256(await readFile(target)) !== f.sha256) return 'kept';
+  await unlink(target);
+  // Remove the directories this leaves empty, up to (not including) the output directory.
+  for (let dir = dirname(target); dir !== outDir && inside(outDir, dir); dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      break;
+    }
+  }
+  return 'pruned';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two entry points.
+
+/** Publish `bundle` into `outDir` (see the file comment); throws UserError for anything the user can fix. */
+export async function writeBundle(outDir: string, bundle: Bundle, opts: WriteOptions): Promise<WriteResult> {
+  const label = opts.label ?? outDir;
+  const { ownedDirs } = opts;
+  // A path that could leave the output directory is a bug; refuse before touching anything.
+  for (const rel of bundle.keys()) {
+    assertBundlePath(rel, ownedDirs);
+    if (!inside(outDir, resolve(outDir, rel))) throw new Error(`the bundle path ${JSON.stringify(rel)} resolves outside the output directory; nothing was written`);
+  }
+  const dir = await checkOutputDir(outDir, opts);
+  if (dir.exists && !opts.force) await refuseForeign(outDir, label);
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (err) {
+    throw ioError(err, `cannot create --out ${label}`);
+  }
+  let lock: HeldLock;
+  try {
+    lock = await acquireLock(outDir, label, opts.lockTimeoutMs);
+  } catch (err) {
+    throw ioError(err, `cannot write to ${label}/`);
+  }
+  try {
+    return await publish(outDir, dir.realOut, bundle, opts, lock);
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
+
+/** A directory with other files and no manifest was not written by this linkerd-slo: adopt only with --force. */
+async function refuseForeign(outDir: string, label: string): Promise<void> {
+  const names = await foreignEntries(outDir).catch((err) => {
+    throw ioError(err, `cannot read --out ${label}`);
+  });
+  if (names.length === 0) return;
+  const own = new Set([MANIFEST, COMMIT_RECORD]);
+  const ours = await readdir(outDir).then((all) => all.some((n) => own.has(n)));
+  if (ours) return;
+  throw new UserError(
+    `refusing --out ${label}: it holds files linkerd-slo did not record as its own (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}) and no ${MANIFEST}: ` +
+      'it was written by an older linkerd-slo or holds other files; run once with --force to adopt it (linkerd-slo then deletes only files it wrote itself), or choose an empty directory; nothing was written',
+    EXIT.output,
+  );
+}
+
+async function publish(outDir: string, realOut: string, bundle: Bundle, opts: WriteOptions, lock: HeldLock): Promise<WriteResult> {
+  const label = opts.label ?? outDir;
+  const { ownedDirs } = opts;
+  let recovered;
+  try {
+    recovered = (await recover(outDir, ownedDirs, label)).recovered;
+  } catch (err) {
+    throw ioError(err, `cannot finish an interrupted run in ${label}/`);
+  }
+  // Authoritative now that we hold the lock and no earlier run is half done.
+  if (!opts.force) await refuseForeign(outDir, label);
+  const old = await readManifest(outDir, label, ownedDirs);
+  const owned = new Map((old?.files ?? []).map((f) => [f.path, f]));
+  for (const rel of bundle.keys()) {
+    const target = await containedTarget(outDir, realOut, rel, ownedDirs, label);
+    const st = await lstat(target).catch(() => undefined);
+    if (!st) continue;
+    if (st.isDirectory()) throw new UserError(`${label}/${rel} is a directory where linkerd-slo writes a file: move it away; nothing was written`, EXIT.output);
+    if (!owned.has(rel) && !opts.force) {
+      throw new UserError(`${label}/${rel} exists and was not written by linkerd-slo (not in ${MANIFEST}): move it away, or run with --force to overwrite it; nothing was written`, EXIT.output);
+    }
+  }
+  const manifest = manifestOf(bundle);
+  const fresh = new Set(bundle.keys());
+  const prune = (old?.files ?? []).filter((f) => !fresh.has(f.path));
+
+  const token = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const stagingName = `${STAGING_PREFIX}${token}`;
+  const staging = join(outDir, stagingName);
+  try {
+    await mkdir(staging);
+    const dirs = new Set<string>([staging]);
     for (const [rel, content] of bundle) {
       const target = join(staging, rel);
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, content);
+      dirs.add(dirname(target));
+      await writeDurable(target, content, 'wx');
     }
-    await mkdir(trash);
-    const moved: string[] = [];
+    for (const d of [...dirs].sort().reverse()) await syncDir(d);
+    if (!(await lock.stillHeld())) throw new UserError(`${label}/${LOCK} was taken over by another run while this one was writing; nothing was changed: run again`, EXIT.busy);
+    // The commit point: once this rename is durable, the new bundle is the published one.
+    await replaceDurably(outDir, COMMIT_RECORD, `${JSON.stringify({ staging: stagingName, manifest, prune } satisfies CommitRecord)}\n`);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await rm(join(outDir, `${COMMIT_RECORD}.tmp`), { force: true }).catch(() => undefined);
+    throw ioError(err, `cannot write the bundle into ${label}/`, `; nothing was changed, the previous bundle is intact`);
+  }
+  try {
+    const { pruned, kept } = await applyCommit(outDir, realOut, { staging: stagingName, manifest, prune }, ownedDirs, label);
+    return { written: bundle.size, pruned, kept, recovered };
+  } catch (err) {
+    throw ioError(err, `publishing into ${label}/ was interrupted`, `; the next linkerd-slo generate finishes it (${COMMIT_RECORD} records it)`);
+  }
+}
+
+/**
+ * What differs between the bundle and the output directory (for --check). Takes the lock and
+ * finishes an interrupted run first when the directory is writable; a read-only directory is read as is.
+ */
+export async function diffBundle(outDir: string, bundle: Bundle, opts: WriteOptions): Promise<Drift> {
+  const label = opts.label ?? outDir;
+  const { ownedDirs } = opts;
+  await checkOutputDir(outDir, { ...opts, force: true });
+  let recovered = false;
+  let lock: HeldLock | undefined;
+  const exists = await stat(outDir).then(() => true, () => false);
+  if (exists) {
     try {
-      for (const dir of ownedDirs) {
-        const current = join(outDir, dir);
-        if (await exists(current)) {
-          await rename(current, join(trash, dir));
-          moved.push(dir);
-        }
-        const fresh = join(staging, dir);
-        if (await exists(fresh)) await rename(fresh, current);
-      }
+      lock = await acquireLock(outDir, label, opts.lockTimeoutMs);
     } catch (err) {
-      // Put the previous output back rather than leave a mix of old and new.
-      for (const dir of moved) {
-        await rm(join(outDir, dir), { recursive: true, force: true });
-        await rename(join(trash, dir), join(outDir, dir));
+      if (!['EROFS', 'EACCES', 'EPERM'].includes(errno(err) ?? '')) throw ioError(err, `cannot lock ${label}/`);
+      if (await stat(join(outDir, COMMIT_RECORD)).then(() => true, () => false)) {
+        throw new UserError(`${label}/ holds an interrupted run (${COMMIT_RECORD}) and is not writable, so it cannot be finished: run linkerd-slo generate where it is writable`, EXIT.output);
       }
-      throw err;
     }
+  }
+  try {
+    if (lock) recovered = (await recover(outDir, ownedDirs, label)).recovered;
+    const drift: Drift = { changed: [], missing: [], stale: [], recovered };
+    const compare = async (rel: string, expected: string) => {
+      const current = await readText(join(outDir, rel), `${label}/${rel}`);
+      if (current === undefined) drift.missing.push(rel);
+      else if (current !== expected) drift.changed.push(rel);
+    };
+    for (const [rel, content] of bundle) {
+      assertBundlePath(rel, ownedDirs);
+      await compare(rel, content);
+    }
+    await compare(MANIFEST, manifestText(manifestOf(bundle)));
+    const old = exists ? await readManifest(outDir, label, ownedDirs).catch(() => undefined) : undefined;
+    for (const f of old?.files ?? []) {
+      if (!bundle.has(f.path) && (await lstat(join(outDir, f.path)).then(() => true, () => false))) drift.stale.push(f.path);
+    }
+    return drift;
+  } catch (err) {
+    throw ioError(err, `cannot read ${label}/`);
   } finally {
-    await rm(staging, { recursive: true, force: true });
-    await rm(trash, { recursive: true, force: true });
+    await lock?.release().catch(() => undefined);
   }
 }

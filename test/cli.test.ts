@@ -50,32 +50,49 @@ describe('linkerd-slo generate', () => {
   });
 
   it('--check passes on fresh output and lists changed, missing and stale files otherwise, writing nothing', () => {
-    const out = join(tmp(), 'out');
+    const dir = tmp();
+    const out = join(dir, 'out');
+    // Stale files are those an earlier bundle (another cluster) wrote and this one no longer has.
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, readFileSync(EXAMPLE, 'utf8').replace(/^cluster: prod-eu1$/m, 'cluster: old-cluster'));
+    expect(cli(['generate', '--config', other, '--out', out]).status).toBe(0);
+    const stale = cli(['generate', '--config', EXAMPLE, '--out', out, '--check']);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toMatch(/stale: +.*prometheus\/linkerd-slo-old-cluster\.rules\.yaml/);
+    expect(stale.stderr).toMatch(/missing: +.*prometheus\/linkerd-slo-prod-eu1\.rules\.yaml/);
+
     expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
     const ok = cli(['generate', '--config', EXAMPLE, '--out', out, '--check']);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('up to date');
 
     writeFileSync(join(out, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'), 'edited by hand\n');
-    writeFileSync(join(out, 'prometheus', 'old-cluster.rules.yaml'), 'left over\n');
+    // A file of the user's own beside the bundle is not drift: linkerd-slo does not own it.
+    writeFileSync(join(out, 'prometheus', 'my-own.rules.yaml'), 'mine\n');
     const before = snapshot(out);
     const drift = cli(['generate', '--config', EXAMPLE, '--out', out, '--check']);
     expect(drift.status).toBe(1);
     expect(drift.stderr).toContain('changed: ');
     expect(drift.stderr).toContain('prometheus/linkerd-slo-prod-eu1.rules.yaml');
-    expect(drift.stderr).toMatch(/stale: +.*prometheus\/old-cluster\.rules\.yaml/);
+    expect(drift.stderr).not.toContain('my-own.rules.yaml');
     expect(snapshot(out)).toEqual(before);
   });
 
-  it('removes stale files from the directories it owns and leaves everything else alone', () => {
-    const out = join(tmp(), 'out');
-    mkdirSync(join(out, 'prometheus'), { recursive: true });
-    writeFileSync(join(out, 'prometheus', 'old-cluster.rules.yaml'), 'left over\n');
+  it('removes the files of the previous bundle that this one no longer has, and leaves everything else alone', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, readFileSync(EXAMPLE, 'utf8').replace(/^cluster: prod-eu1$/m, 'cluster: old-cluster'));
+    expect(cli(['generate', '--config', other, '--out', out]).status).toBe(0);
+    expect(existsSync(join(out, 'prometheus', 'linkerd-slo-old-cluster.rules.yaml'))).toBe(true);
+    writeFileSync(join(out, 'prometheus', 'my-own.rules.yaml'), 'mine\n');
     writeFileSync(join(out, 'README.txt'), 'mine\n');
     expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
-    expect(existsSync(join(out, 'prometheus', 'old-cluster.rules.yaml'))).toBe(false);
+    expect(existsSync(join(out, 'prometheus', 'linkerd-slo-old-cluster.rules.yaml'))).toBe(false);
+    expect(existsSync(join(out, 'prometheus', 'linkerd-slo-prod-eu1.rules.yaml'))).toBe(true);
+    expect(readFileSync(join(out, 'prometheus', 'my-own.rules.yaml'), 'utf8')).toBe('mine\n');
     expect(readFileSync(join(out, 'README.txt'), 'utf8')).toBe('mine\n');
-    expect(readdirSync(out).filter((f) => f.startsWith('.linkerd-slo-'))).toEqual([]);
+    expect(readdirSync(out).filter((f) => f.startsWith('.linkerd-slo-'))).toEqual(['.linkerd-slo-manifest.json']);
   });
 
   it('a broken config exits 2 with located errors and writes nothing', () => {
@@ -84,6 +101,7 @@ describe('linkerd-slo generate', () => {
     expect(cli(['generate', '--config', EXAMPLE, '--out', out]).status).toBe(0);
     const before = snapshot(out);
     const mtime = statSync(join(out, 'prometheus')).mtimeMs;
+    const outMtime = statSync(out).mtimeMs;
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'cluster: prod-eu1\nslos:\n  controlPlaneSuccessRate:\n    objective: 150\n    perod: 30d\n');
     const r = cli(['generate', '--config', bad, '--out', out], dir);
@@ -93,6 +111,7 @@ describe('linkerd-slo generate', () => {
     expect(r.stderr).toContain('nothing was written');
     expect(snapshot(out)).toEqual(before);
     expect(statSync(join(out, 'prometheus')).mtimeMs).toBe(mtime);
+    expect(statSync(out).mtimeMs).toBe(outMtime);
   });
 
   it('a missing config file is a clear error', () => {
@@ -107,8 +126,13 @@ describe('linkerd-slo generate', () => {
     expect(cli(['generate', '--config', EXAMPLE, '--out', fromYaml]).status).toBe(0);
     const r = cli(['generate', '--config', join(ROOT, 'examples', 'linkerd-slo.config.ts'), '--out', fromTs]);
     expect(r.status, r.stderr).toBe(0);
+    // The manifest's hashes cover the headers that name the config file, so it differs by design.
     const strip = (s: Record<string, string>) =>
-      Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.replace(/linkerd-slo\.(yaml|config\.ts)/g, 'CONFIG')]));
+      Object.fromEntries(
+        Object.entries(s)
+          .filter(([k]) => k !== '.linkerd-slo-manifest.json')
+          .map(([k, v]) => [k, v.replace(/linkerd-slo\.(yaml|config\.ts)/g, 'CONFIG')]),
+      );
     expect(strip(snapshot(fromTs))).toEqual(strip(snapshot(fromYaml)));
     expect(readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.mjs'))).toEqual([]);
   });
