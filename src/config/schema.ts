@@ -33,8 +33,8 @@ export const MAX_STRING = 1024;
 const MAX_DESCRIPTION = 1050;
 
 function stringProblem(value: string, freeText: boolean): string | undefined {
-  const max = freeText ? MAX_DESCRIPTION : MAX_STRING;
-  if (value.length > max) return `is ${value.length} characters long; at most ${max} are allowed`;
+  // A description field states its own maximum (MAX_DESCRIPTION), so it is not reported twice.
+  if (!freeText && value.length > MAX_STRING) return `is ${value.length} characters long; at most ${MAX_STRING} are allowed`;
   const control = (freeText ? value.replace(/[\n\t]/g, ' ') : value).match(CONTROL_CHARACTERS);
   if (control) return `contains the control character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; line breaks and control characters are not allowed here`;
   if (value.includes('{{') || value.includes('}}')) return 'contains "{{" or "}}": Prometheus would run it as a template in alert labels and annotations';
@@ -691,7 +691,7 @@ const counterSelector = z.string().min(1);
 export const customConfig = z.array(
   z.strictObject({
     name: k8sName.describe('Name of the SLO: the `slo` label of its rules and alerts and the title of its dashboard row. A DNS label, unique among custom SLOs.'),
-    description: z.string().max(1050).optional().describe('What the SLO promises, in words; shown in its runbook.'),
+    description: z.string().max(MAX_DESCRIPTION).optional().describe('What the SLO promises, in words; shown in its runbook.'),
     objective: objective,
     period: duration.describe('SLO period (rolling window), e.g. 30d or 28d.'),
     errors: counterSelector
