@@ -34,18 +34,20 @@ function prng(seed: number) {
   };
 }
 
-/** Pieces of hostile strings, each aimed at one of the destinations we write. */
-const NASTY = [
-  '{{', '}}', '{{ with query "count(up)" }}{{ . }}{{ end }}', '{{ $labels.x }}',
-  '\r\n', '\n', '\r', '\u2028', '\u2029', '\u0085', '\t',
-  '<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '</textarea>',
-  'javascript:alert(1)', '](javascript:x)', '[a](javascript:alert(1))', 'data:text/html,x', 'file:///etc/passwd',
-  '\n## Remediation\nrm -rf /', '# ', '> ', '- ', '1. ', '|', '`', '```', '*', '_', '~',
-  '"', "'", '\\', '${}', '${__user.login}', '$1', '%', '%2e%2e', '&amp;', '&',
-  '\u001b[31m', '\u0000', '\u007f', 'x'.repeat(2048),
-  '__name__', '__meta_x', 'a/../b', '../../../victim', '/', '.', '..', ':', '=', ',',
-  'ünïcødé', '日本語', '🙂', 'é', ' ', '',
-];
+/** Pieces of hostile strings by family, each family aimed at one of the destinations we write. */
+const FAMILIES: Record<string, readonly string[]> = {
+  template: ['{{', '}}', '{{ with query "count(up)" }}{{ . }}{{ end }}', '{{ $labels.x }}x{{', '{{end}}', 'x }} {{'],
+  lineBreak: ['\r\n', '\n', '\r', '\u2028', '\u2029', '\u0085', '\t', '\n## Remediation\nrm -rf /'],
+  html: ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '</textarea>', '<a href="javascript:alert(1)">x</a>', '&amp;', '&'],
+  markdown: ['](javascript:x)', '[a](javascript:alert(1))', '![i](data:image/png,x)', '# ', '> ', '- ', '1. ', '|', '`', '```', '*', '_', '~', '<https://x>'],
+  url: ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'https://x/"><img src=x>', 'https://x/a)(b', 'https://example.com/ok'],
+  quoting: ['"', "'", '\\', '${}', '${__user.login}', '$1', '%', '%2e%2e', ':', '=', ','],
+  control: ['\u001b[31m', '\u0000', '\u007f', '\u009b'],
+  size: ['x'.repeat(1025), 'y'.repeat(2048), 'z'.repeat(1024)],
+  name: ['__name__', '__meta_x', 'a/../b', '../../../victim', '/', '.', '..', 'UPPER', '-lead', 'trail-', 'a'.repeat(64)],
+  unicode: ['ünïcødé', '日本語', '🙂', 'é', ' ', ''],
+};
+const NASTY = Object.values(FAMILIES).flat();
 /** Ordinary pieces, so that many cases are valid and reach the generator. */
 const BENIGN = ['prod', 'team', 'eu1', 'a', 'b-1', 'x_y', 'linkerd', 'Web', '9', 'https://example.com/runbooks', 'http://grafana.local:3000'];
 
@@ -89,23 +91,36 @@ function fuzzer(seed: number) {
     ['clusterLabel', (c, v) => ((c.clusters = [{ name: 'eu1' }, { name: 'us1' }]), (c.multiCluster = { clusterLabel: v }))],
   ];
 
+  /** One value aimed by `family`, padded with ordinary or hostile pieces. */
+  const aimed = (family: string) => [rand() < 0.3 ? piece() : '', pick(FAMILIES[family]!), rand() < 0.3 ? piece() : ''].join('');
+
+  const base = (): Record<string, any> => ({
+    cluster: 'prod',
+    linkerd: {},
+    prometheus: { ruleLabels: {}, extraMatchers: {} },
+    kubernetes: { labels: {} },
+    alerting: { severities: {} },
+    grafana: {},
+    slos: { custom: [{ name: 'api', objective: 99.9, period: '30d', errors: 'http_requests_total{job="api",code=~"5.."}', total: 'http_requests_total{job="api"}' }] },
+  });
+
+  /**
+   * First every placement with a value aimed by every family, alone (systematic coverage of the
+   * grammar), then random combinations of up to three placements of arbitrary strings.
+   */
+  const families = Object.keys(FAMILIES);
+  let i = 0;
   return (): Case => {
-    const raw: Record<string, any> = {
-      cluster: 'prod',
-      linkerd: {},
-      prometheus: { ruleLabels: {}, extraMatchers: {} },
-      kubernetes: { labels: {} },
-      alerting: { severities: {} },
-      grafana: {},
-      slos: { custom: [{ name: 'api', objective: 99.9, period: '30d', errors: 'http_requests_total{job="api",code=~"5.."}', total: 'http_requests_total{job="api"}' }] },
-    };
+    const raw = base();
     const where: string[] = [];
-    for (let n = 1 + Math.floor(rand() * 3); n > 0; n--) {
-      const [name, place] = pick(placements);
-      const value = str();
-      place(raw, value);
+    const place = (index: number, value: string) => {
+      const [name, fn] = placements[index]!;
+      fn(raw, value);
       where.push(`${name}=${JSON.stringify(value).slice(0, 60)}`);
-    }
+    };
+    if (i < placements.length * families.length) place(i % placements.length, aimed(families[Math.floor(i / placements.length)]!));
+    else for (let n = 1 + Math.floor(rand() * 3); n > 0; n--) place(Math.floor(rand() * placements.length), str());
+    i++;
     return { raw, where };
   };
 }
@@ -165,16 +180,15 @@ function bundleProblems(files: Bundle, configName: string): string[] {
     }
     if (path.endsWith('.md')) problems.push(...markdownProblems(path, text));
     if (path.endsWith('.json') && path.startsWith('grafana/')) {
-      const walk = (node: unknown): void => {
-        if (Array.isArray(node)) node.forEach(walk);
-        else if (node && typeof node === 'object') {
-          for (const [k, v] of Object.entries(node)) {
-            if ((k === 'content' || k === 'description') && typeof v === 'string') problems.push(...markdownProblems(`${path} ${k}`, v));
-            else walk(v);
-          }
+      // Grafana renders panel descriptions and text panels as Markdown (variable and dashboard
+      // descriptions are plain-text tooltips).
+      type PanelJson = { description?: string; options?: { content?: string }; panels?: PanelJson[] };
+      const panels = (list: PanelJson[] = []): PanelJson[] => list.flatMap((p) => [p, ...panels(p.panels)]);
+      for (const panel of panels((JSON.parse(text) as PanelJson).panels)) {
+        for (const [what, markdown] of [['description', panel.description], ['content', panel.options?.content]] as const) {
+          if (markdown !== undefined) problems.push(...markdownProblems(`${path} panel ${what}`, markdown));
         }
-      };
-      walk(JSON.parse(text));
+      }
     }
   }
   return problems;
@@ -190,7 +204,7 @@ function errorProblems(err: ConfigError, file: string): string[] {
 
 describe('fuzzing hostile configs', () => {
   const next = fuzzer(20261201);
-  const CASES = 300;
+  const CASES = 360;
   const samples: { accepted: string[]; rejected: string[] } = { accepted: [], rejected: [] };
 
   it(`${CASES} configs: a located ConfigError, or a bundle in which nothing from the input acts`, () => {
