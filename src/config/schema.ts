@@ -26,7 +26,9 @@ const labelMap = z.record(labelName, z.string(), {
  * rule, so one large value multiplies the output), no control characters or line separators
  * (they would end a YAML comment or a Markdown line in what we write), and no Go template
  * delimiters: Prometheus expands {{ }} in alert labels and annotations, so a config value holding
- * them would run as a template (a `query` action runs PromQL on every notification).
+ * them would run as a template, and a `query` action runs PromQL on every evaluation
+ * (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/#templating and
+ * .../configuration/template_reference/#queries).
  * Descriptions are free text: up to 1050 characters (OpenSLO's limit) and may hold newlines and tabs.
  */
 export const MAX_STRING = 1024;
@@ -74,7 +76,8 @@ const k8sName = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", starting and ending alphanumeric')
   .max(63);
 /**
- * A Mimir/Cortex tenant ID, as Grafana Mimir documents them ("About tenant IDs"): up to 150
+ * A Mimir/Cortex tenant ID, as Grafana Mimir documents them
+ * (https://grafana.com/docs/mimir/latest/configure/about-tenant-ids/): up to 150
  * letters, digits and ! - _ . * ' ( ), and not "." or "..".
  */
 const tenantId = z
