@@ -13,6 +13,7 @@ import { GENERATED_HEADER, mimirRuleFile, prometheusRuleFile, prometheusRuleObje
 import { dashboardUid } from './slo/burn-rate.js';
 import { grafanaFiles } from './emit/dashboards/index.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
+import { sourceName } from './text.js';
 
 /**
  * The top-level directories a bundle path may start with; the writer refuses any other path. Inside
@@ -120,7 +121,9 @@ function ruleTargetFiles(
 }
 
 /** A single-cluster bundle (the config has no `clusters`). */
-export function generate(config: Config, configFile: string): Generated {
+export function generate(config: Config, configPath: string): Generated {
+  // Headers name the config by its base name: the output must not depend on the working directory.
+  const configFile = sourceName(configPath);
   const build = buildCluster(config);
   const { ctx, outputs, groups } = build;
   const name = `linkerd-slo-${config.cluster}`;
@@ -148,8 +151,9 @@ export interface GeneratedFleet extends Generated {
  * bundle for the global ruler: with split evaluation the long-window roll-ups and ticket alerts
  * of every cluster, otherwise every cluster's rules (for setups that evaluate centrally).
  */
-export function generateBundle(resolved: { readonly config: Config; readonly clusters: readonly Config[] }, configFile: string): GeneratedFleet {
+export function generateBundle(resolved: { readonly config: Config; readonly clusters: readonly Config[] }, configPath: string): GeneratedFleet {
   const { config } = resolved;
+  const configFile = sourceName(configPath);
   if (!config.clusters) {
     const single = generate(resolved.clusters[0] ?? config, configFile);
     return { ...single, clusters: [single] };

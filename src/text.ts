@@ -1,8 +1,19 @@
 /**
- * Handlebars, for human text only (alert summaries/descriptions, runbooks). A private
- * instance with noEscape (we emit YAML/Markdown, not HTML) and strict (a missing variable is
- * an error, not an empty string). Prometheus' own templates are written in the .hbs files
- * as \{{ $labels.x }} so handlebars passes them through untouched.
+ * Human text: the Handlebars renderer (alert summaries/descriptions, runbooks) and the functions
+ * that make user-supplied strings inert in the text we write.
+ *
+ * Handlebars runs as a private instance with noEscape (we emit YAML/Markdown, not HTML) and strict
+ * (a missing variable is an error, not an empty string). Prometheus' own templates are written in
+ * the .hbs files as \{{ $labels.x }} so handlebars passes them through untouched.
+ *
+ * What keeps config strings inert:
+ * - the schema (src/config/schema.ts) rejects, in every string of the config, control characters
+ *   and line/paragraph separators, Go template delimiters ({{ and }}), and strings over 1024
+ *   characters; names, label names, job names, severities and URLs are further held to charsets
+ *   with no Markdown, HTML or YAML meaning;
+ * - free text (an SLO description) is escaped by markdownText() wherever it lands in Markdown
+ *   (templates use {{text x}});
+ * - file names we only echo (the config file in headers) go through sourceName().
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +22,62 @@ import Handlebars from 'handlebars';
 /** templates/ sits beside src/ and dist/ (both one level below the package root). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
+/** C0 and C1 controls, DEL, and U+2028/U+2029 (JavaScript and YAML 1.1 line breaks). */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+const CONTROL_CHARACTERS_GLOBAL = new RegExp(CONTROL_CHARACTERS.source, 'gu');
+
+/** A value for a one-line message: JSON (controls escaped), line separators escaped, long values cut. */
+export function quote(value: unknown, max = 80): string {
+  const json = (JSON.stringify(value) ?? String(value)).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return json.length > max + 2 ? `${json.slice(0, max)}… (${typeof value === 'string' ? `${value.length} characters` : 'cut'})` : json;
+}
+
+/** Text for a YAML/shell comment line: every control character and line separator becomes "?". */
+export function commentText(text: string): string {
+  return text.replace(CONTROL_CHARACTERS_GLOBAL, '?');
+}
+
+/**
+ * The config file as named in generated headers and dashboards: its base name only, so the output
+ * does not depend on the directory linkerd-slo runs from, with every character that means
+ * something in YAML comments, Markdown or HTML replaced by "_".
+ */
+export function sourceName(file: string): string {
+  const base = file.split(/[\\/]/).filter(Boolean).pop() ?? '';
+  const safe = base.replace(/[^\p{L}\p{N}._+@=,-]/gu, '_').slice(0, 128);
+  return safe === '' ? 'config' : safe;
+}
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Free text inside Markdown prose (CommonMark/GFM, as GitHub and Grafana render it): one line,
+ * HTML special characters as entities, and every character that starts inline Markdown (emphasis,
+ * code, links, images, tables, escapes) backslash-escaped, so the text can neither open a tag, a
+ * link nor a new block. Characters that only mean something at the start of a line (#, >, -, +,
+ * 1.) are escaped there.
+ */
+export function markdownText(text: string): string {
+  const line = text.replace(CONTROL_CHARACTERS_GLOBAL, ' ').replace(/\s+/g, ' ').trim();
+  const escaped = line.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!).replace(/[\\`*_[\]()!|~]/g, (c) => `\\${c}`);
+  return escaped.replace(/^([#=+-]|\d+(?=[.)]))/, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
+}
+
+/**
+ * A Markdown link to an http(s) URL. The URL must already be one (the schema allows no other);
+ * anything else is our bug. Characters that would end the link destination are percent-encoded.
+ */
+export function markdownLink(label: string, url: string): string {
+  if (!/^https?:\/\//i.test(url)) throw new Error(`markdownLink: refusing a non-http(s) URL ${quote(url)}; this is a bug in linkerd-slo`);
+  const target = url.replace(/[\s<>()[\]`"'\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `[${markdownText(label)}](${target})`;
+}
+
 const hbs = Handlebars.create();
 hbs.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
 hbs.registerHelper('join', (items: unknown[], sep: unknown) => items.join(typeof sep === 'string' ? sep : ', '));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hbs.registerHelper('text', (value: unknown) => markdownText(String(value ?? '')));
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 

@@ -12,6 +12,7 @@ import { load as loadYaml, YAMLException } from 'js-yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
 import { ConfigError, closest, type ConfigIssue, type ConfigPath, type LocatedIssue } from './errors.js';
+import { quote } from '../text.js';
 import { yamlLocator, type Locator } from './positions.js';
 import { checkConfig } from '../slo/registry.js';
 import { mergedClusterInput, relocate } from './clusters.js';
@@ -120,7 +121,7 @@ export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `string ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `string ${quote(v)}`;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -161,7 +162,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
         return {
           path: [...path, key],
           atKey: true,
-          message: `unknown key "${key}"` + (hint ? ` (did you mean "${hint}"?)` : known.length ? ` (expected one of: ${known.join(', ')})` : ''),
+          message: `unknown key ${quote(key)}` + (hint ? ` (did you mean "${hint}"?)` : known.length ? ` (expected one of: ${known.join(', ')})` : ''),
         };
       });
     }

@@ -6,15 +6,94 @@
 import { z } from 'zod';
 import { isDuration, parseDuration } from '../promql/number.js';
 import { CONTROLLER_COMPONENTS, SUPPORTED_VERSIONS, VIZ_COMPONENTS } from '../linkerd/catalog.js';
+import { CONTROL_CHARACTERS, quote } from '../text.js';
 
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
-const labelMap = z.record(labelName, z.string());
+/**
+ * A Prometheus label name (https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels).
+ * Names starting with "__" are reserved for Prometheus' internal use (__name__, and the __*__ labels
+ * relabelling drops), so none of them can be a matcher or a rule label.
+ */
+const LABEL_NAME = /^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/;
+const LABEL_NAME_MESSAGE = 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*) not starting with "__" (reserved for Prometheus\' internal labels)';
+const labelName = z.string().regex(LABEL_NAME, LABEL_NAME_MESSAGE);
+const labelMap = z.record(labelName, z.string(), {
+  error: (issue) => (issue.code === 'invalid_key' ? `label name ${quote(issue.input)} ${LABEL_NAME_MESSAGE}` : undefined),
+});
+
+/**
+ * Limits that hold for every string of the config (checked over the whole document, so sections
+ * added later are covered too): at most MAX_STRING characters (a label value repeats in every
+ * rule, so one large value multiplies the output), no control characters or line separators
+ * (they would end a YAML comment or a Markdown line in what we write), and no Go template
+ * delimiters: Prometheus expands {{ }} in alert labels and annotations, so a config value holding
+ * them would run as a template, and a `query` action runs PromQL on every evaluation
+ * (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/#templating and
+ * .../configuration/template_reference/#queries).
+ * Descriptions are free text: up to 1050 characters (OpenSLO's limit) and may hold newlines and tabs.
+ */
+export const MAX_STRING = 1024;
+const MAX_DESCRIPTION = 1050;
+
+function stringProblem(value: string, freeText: boolean): string | undefined {
+  // A description field states its own maximum (MAX_DESCRIPTION), so it is not reported twice.
+  if (!freeText && value.length > MAX_STRING) return `is ${value.length} characters long; at most ${MAX_STRING} are allowed`;
+  const control = (freeText ? value.replace(/[\n\t]/g, ' ') : value).match(CONTROL_CHARACTERS);
+  if (control) return `contains the control character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; line breaks and control characters are not allowed here`;
+  if (value.includes('{{') || value.includes('}}')) return 'contains "{{" or "}}": Prometheus would run it as a template in alert labels and annotations';
+  return undefined;
+}
+
+/** Every string (and mapping key) of a parsed document that breaks the limits above. */
+function stringIssues(value: unknown, path: Array<string | number>, out: Array<{ path: Array<string | number>; message: string }>): void {
+  if (typeof value === 'string') {
+    const problem = stringProblem(value, path[path.length - 1] === 'description');
+    if (problem) out.push({ path, message: problem });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => stringIssues(v, [...path, i], out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const problem = stringProblem(k, false);
+      if (problem) out.push({ path: [...path, k], message: `key ${problem} (${quote(k, 40)})` });
+      else stringIssues(v, [...path, k], out);
+    }
+  }
+}
+
+/** Prometheus `job` label value of a scrape: the job names Prometheus, the Operator and Helm charts produce. */
+const jobName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'must be a Prometheus job name: letters, digits, "_", ".", ":", "/" and "-", starting with a letter or digit');
+/** A severity label value: a plain word, as Alertmanager routes match it. */
+const severityValue = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a severity name: letters, digits, "_", "." and "-", starting with a letter or digit');
 const k8sName = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", starting and ending alphanumeric')
   .max(63);
+/**
+ * A Mimir/Cortex tenant ID, as Grafana Mimir documents them
+ * (https://grafana.com/docs/mimir/latest/configure/about-tenant-ids/): up to 150
+ * letters, digits and ! - _ . * ' ( ), and not "." or "..".
+ */
+const tenantId = z
+  .string()
+  .min(1)
+  .max(150)
+  .regex(/^[A-Za-z0-9!_.*'()-]+$/, 'must be a Mimir tenant ID: letters, digits and ! - _ . * \' ( )')
+  .refine((t) => t !== '.' && t !== '..', { message: 'must not be "." or ".."' });
 const duration = z.string().refine(isDuration, { message: 'must be a Prometheus duration such as 5m, 1h or 30d' });
-const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+/**
+ * http(s) URLs only, and only characters RFC 3986 allows unencoded except ' ( ) [ ] (which would
+ * end a Markdown link): the URL lands in alert annotations, runbooks and Grafana links.
+ */
+const url = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL', abort: true })
+  .regex(/^[A-Za-z0-9\-._~:/?#@!$&*+,;=%]+$/, 'must be an http(s) URL of unreserved characters; percent-encode spaces, quotes, brackets and parentheses');
 
 /**
  * Control-plane components whose server side the proxies can measure. proxy-injector is not one:
@@ -580,11 +659,15 @@ const grafanaConfig = z.strictObject({
   folder: z
     .string()
     .min(1)
+    .max(63)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'must be a Grafana folder title of letters, digits, spaces, "_", "." and "-", starting with a letter or digit')
     .default('Linkerd')
     .describe('Grafana folder of the dashboards: the provider\'s folder, the ConfigMaps\' folder annotation and the GrafanaDashboards\' spec.folder.'),
   datasource: z
     .string()
     .min(1)
+    .max(190)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 _.:/()-]*$/, 'must be a data source name or UID: letters, digits, spaces, "_", ".", ":", "/", "(", ")" and "-", starting with a letter or digit')
     .optional()
     .describe('Name or UID of the Prometheus data source the dashboards\' `datasource` variable starts on; omitted: Grafana\'s default data source. The import format asks for it instead.'),
   namespace: k8sName.optional().describe('Namespace of the ConfigMaps and GrafanaDashboards; omitted: kubernetes.namespace.'),
@@ -606,6 +689,8 @@ const grafanaConfig = z.strictObject({
       path: z
         .string()
         .min(1)
+        .regex(/^(\/[A-Za-z0-9_.-]+)+\/?$/, 'must be an absolute directory path of letters, digits, "_", "." and "-"')
+        .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), { message: 'must not contain "." or ".." segments' })
         .default('/var/lib/grafana/dashboards/linkerd-slo')
         .describe('Directory the file provider reads (options.path); copy the dashboard JSON files of out/grafana/ (not its sub-directories) there.'),
       updateIntervalSeconds: z.number().int().positive().default(60).describe('How often Grafana rereads the directory.'),
@@ -635,7 +720,7 @@ const counterSelector = z.string().min(1);
 export const customConfig = z.array(
   z.strictObject({
     name: k8sName.describe('Name of the SLO: the `slo` label of its rules and alerts and the title of its dashboard row. A DNS label, unique among custom SLOs.'),
-    description: z.string().max(1050).optional().describe('What the SLO promises, in words; shown in its runbook.'),
+    description: z.string().max(MAX_DESCRIPTION).optional().describe('What the SLO promises, in words; shown in its runbook.'),
     objective: objective,
     period: duration.describe('SLO period (rolling window), e.g. 30d or 28d.'),
     errors: counterSelector
@@ -651,9 +736,9 @@ export const customConfig = z.array(
 /** Workload kinds whose pods the linkerd-proxy job labels with the owner's name (`deployment`, …; linkerd-metrics.md §2.3). */
 export const WORKLOAD_KINDS = ['deployment', 'statefulset', 'daemonset'] as const;
 
-const requestClassName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a class name: letters, digits and "_", starting with a letter (e.g. HIGH_FAST)');
+const REQUEST_CLASS_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const REQUEST_CLASS_MESSAGE = 'must be a class name: up to 63 letters, digits and "_", starting with a letter (e.g. HIGH_FAST)';
+const requestClassName = z.string().regex(REQUEST_CLASS_NAME, REQUEST_CLASS_MESSAGE);
 
 type ClassDefaults = { successRate: number; why: string; latency?: { objective: number; thresholdMs: number; why: string } };
 
@@ -798,6 +883,11 @@ export const workloadsConfig = z.strictObject({
       }),
     })
     .catchall(customClass)
+    .superRefine((classes, ctx) => {
+      for (const name of Object.keys(classes)) {
+        if (!REQUEST_CLASS_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `class name ${quote(name, 40)} ${REQUEST_CLASS_MESSAGE}` });
+      }
+    })
     .prefault({})
     .describe(
       'Request classes after the SRE Workbook\'s Table 5-10. Override a built-in class\'s fields or add your own (e.g. PAYMENTS: {successRate: {objective: 99.95}}); ' +
@@ -826,14 +916,10 @@ const ClusterConfigSchema = z
           .describe('Linkerd minor version of the control plane and proxies; metric names and labels changed in 2.10, 2.11, 2.15, 2.16, 2.18 and 2.19.'),
         namespace: k8sName.default('linkerd').describe('Control-plane namespace.'),
         vizNamespace: k8sName.default('linkerd-viz').describe('Linkerd Viz namespace.'),
-        proxyJob: z
-          .string()
-          .min(1)
+        proxyJob: jobName
           .default('linkerd-proxy')
           .describe('Prometheus job label of proxy scrapes: "linkerd-proxy" with the Linkerd scrape config, "linkerd/linkerd-proxy" with the chart\'s PodMonitor.'),
-        controllerJob: z
-          .string()
-          .min(1)
+        controllerJob: jobName
           .default('linkerd-controller')
           .describe('Prometheus job label of control-plane container scrapes ("linkerd/linkerd-controller" with PodMonitors).'),
       })
@@ -849,11 +935,10 @@ const ClusterConfigSchema = z
     kubernetes: z
       .strictObject({
         namespace: k8sName.default('monitoring').describe('Namespace of the PrometheusRule object.'),
-        release: z
-          .string()
+        release: k8sLabelValue
           .default('kube-prometheus-stack')
           .describe('Value of the "release" label kube-prometheus-stack\'s default ruleSelector requires; empty string to omit.'),
-        labels: labelMap.default({}).describe('More labels on the PrometheusRule object.'),
+        labels: k8sLabels.default({}).describe('More labels on the PrometheusRule object.'),
       })
       .prefault({})
       .describe('The PrometheusRule object (out/kubernetes/).'),
@@ -861,8 +946,8 @@ const ClusterConfigSchema = z
       .strictObject({
         severities: z
           .strictObject({
-            page: z.string().min(1).default('critical'),
-            ticket: z.string().min(1).default('warning'),
+            page: severityValue.default('critical'),
+            ticket: severityValue.default('warning'),
           })
           .prefault({})
           .describe('Value of the severity label for paging and ticket alerts.'),
@@ -977,9 +1062,11 @@ export const ConfigSchema = ClusterConfigSchema.extend({
         .prefault({}),
       mimir: z
         .strictObject({
-          namespace: z.string().min(1).default('linkerd-slo').describe('Ruler namespace prefix; one namespace (file) per cluster plus <prefix>-global.'),
+          namespace: k8sName
+            .default('linkerd-slo')
+            .describe('Ruler namespace prefix, a DNS label (it names the files out/mimir/<prefix>-<cluster>.yaml); one namespace (file) per cluster plus <prefix>-global.'),
           sourceTenants: z
-            .array(z.string().min(1))
+            .array(tenantId)
             .default([])
             .describe('Tenants the global groups read (federated rule groups, source_tenants); empty for a single tenant.'),
         })
@@ -987,7 +1074,14 @@ export const ConfigSchema = ClusterConfigSchema.extend({
     })
     .prefault({})
     .describe('Which rule formats to write and their target-specific settings.'),
-}).describe('linkerd-slo configuration: one file compiles into Prometheus rules, PrometheusRule objects, runbooks and Grafana dashboards.');
+})
+  .superRefine((config, ctx) => {
+    const issues: Array<{ path: Array<string | number>; message: string }> = [];
+    stringIssues(config, [], issues);
+    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+    // Also when other parts of the document are invalid, so every oversized or hostile string is named at once.
+  }, { when: () => true })
+  .describe('linkerd-slo configuration: one file compiles into Prometheus rules, PrometheusRule objects, runbooks and Grafana dashboards.');
 
 /** What a user writes (defaults optional). */
 export type ConfigInput = z.input<typeof ConfigSchema>;

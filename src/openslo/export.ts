@@ -22,6 +22,7 @@ import { clientSelectors, serverMatchers, serverSelectors } from '../slo/success
 import { leMatcher } from '../slo/latency.js';
 import { parseCustomSelectors } from '../slo/custom.js';
 import { OPENSLO_API_VERSION } from './import.js';
+import { sourceName } from '../text.js';
 
 interface RatioSli {
   readonly name: string;
@@ -157,7 +158,7 @@ export function ratioSlis(config: Config): RatioSli[] {
 export function exportOpenSlo(config: Config, configFile: string): string {
   const docs = ratioSlis(config).map(document);
   const header = [
-    `# OpenSLO v1 SLOs of cluster ${config.cluster}, exported by linkerd-slo from ${configFile}.`,
+    `# OpenSLO v1 SLOs of cluster ${config.cluster}, exported by linkerd-slo from ${sourceName(configFile)}.`,
     '# Not expressible in OpenSLO and therefore not exported: the multiwindow, multi-burn-rate alert table',
     '# (alerting.windows), the low-traffic guard, absent-metrics alerts, and the non-SLO alerts (certificates,',
     '# availability, resources, latency spikes). Queries are raw counter selectors; take rate() over any window.',

@@ -24,6 +24,7 @@ import { inline } from '../promql/ast.js';
 import { parseCounterQuery, SelectorParseError } from '../promql/parse.js';
 import { cleanNumber, formatNumber } from '../promql/number.js';
 import { DEFAULT_WINDOWS } from '../config/schema.js';
+import { commentText, quote } from '../text.js';
 
 export const OPENSLO_API_VERSION = 'openslo/v1';
 const IGNORED_KINDS = ['DataSource', 'Service', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget'] as const;
@@ -43,7 +44,8 @@ export interface OpenSloIssue extends LocatedIssue {
 
 export function formatOpenSloIssue(i: OpenSloIssue): string {
   const where = i.line !== undefined ? `${i.file}:${i.line}:${i.column ?? 1}` : i.file;
-  return `${where}: ${i.document ? `${i.document}: ` : ''}${formatPath(i.path)}: ${i.message}`;
+  // One line, whatever the file names and document fields hold.
+  return commentText(`${where}: ${i.document ? `${i.document}: ` : ''}${formatPath(i.path)}: ${i.message}`);
 }
 
 /** Import failures; a ConfigError, so the CLI exits 2 and writes nothing. */
@@ -87,9 +89,14 @@ interface Doc {
   readonly label: string;
 }
 
+/** A document's kind or name in messages and comments: as written when it is a plain name, else quoted and cut. */
+function displayName(v: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(v) ? v : quote(v, 40);
+}
+
 function docLabel(index: number, value: unknown): string {
-  const kind = isObj(value) && typeof value.kind === 'string' ? value.kind : undefined;
-  const name = isObj(value) && isObj(value.metadata) && typeof value.metadata.name === 'string' ? value.metadata.name : undefined;
+  const kind = isObj(value) && typeof value.kind === 'string' ? displayName(value.kind) : undefined;
+  const name = isObj(value) && isObj(value.metadata) && typeof value.metadata.name === 'string' ? displayName(value.metadata.name) : undefined;
   return `document ${index}${kind || name ? ` (${[kind, name].filter(Boolean).join(' ')})` : ''}`;
 }
 
@@ -158,7 +165,7 @@ function get(v: unknown, key: string): unknown {
 /** OpenSLO duration shorthand (integer + m h d w M Q Y) → a Prometheus duration. */
 function convertDuration(text: unknown): { ok: string } | { error: string } {
   if (typeof text !== 'string' || !/^[1-9][0-9]*[mhdwMQY]$/.test(text)) {
-    return { error: `expected an OpenSLO duration such as 28d or 4w (integer + m, h, d or w), found ${JSON.stringify(text)}` };
+    return { error: `expected an OpenSLO duration such as 28d or 4w (integer + m, h, d or w), found ${quote(text)}` };
   }
   const unit = text.slice(-1);
   if ('MQY'.includes(unit)) {
@@ -194,7 +201,7 @@ function readQuery(p: Problems, warnings: string[], doc: Doc, path: ConfigPath, 
     return undefined;
   }
   if (typeof source.type !== 'string' || source.type.toLowerCase() !== 'prometheus') {
-    p.add(doc, [...path, 'metricSource', 'type'], `metric source type ${JSON.stringify(source.type)} is not supported; only Prometheus queries can be imported`);
+    p.add(doc, [...path, 'metricSource', 'type'], `metric source type ${quote(source.type)} is not supported; only Prometheus queries can be imported`);
     return undefined;
   }
   const query = get(source.spec, 'query');
@@ -208,7 +215,7 @@ function readQuery(p: Problems, warnings: string[], doc: Doc, path: ConfigPath, 
     return inline(parsed.selector);
   } catch (err) {
     if (!(err instanceof SelectorParseError)) throw err;
-    p.add(doc, [...path, 'metricSource', 'spec', 'query'], `${err.message}; query: ${JSON.stringify(query)}`);
+    p.add(doc, [...path, 'metricSource', 'spec', 'query'], `${err.message}; query: ${quote(query)}`);
     return undefined;
   }
 }
@@ -231,7 +238,7 @@ function readRatioMetric(p: Problems, warnings: string[], ind: Indicator): Queri
   }
   let ok = true;
   if (ratio.counter !== true) {
-    p.add(doc, [...rpath, 'counter'], `counter must be true: linkerd-slo computes rates of counters; gauge ratios (counter: ${JSON.stringify(ratio.counter ?? null)}) are not supported`);
+    p.add(doc, [...rpath, 'counter'], `counter must be true: linkerd-slo computes rates of counters; gauge ratios (counter: ${quote(ratio.counter ?? null)}) are not supported`);
     ok = false;
   }
   if (ratio.raw !== undefined || ratio.rawType !== undefined) {
@@ -271,7 +278,7 @@ function readSlo(
   const name = get(v.metadata, 'name');
   const before = p.issues.length;
   if (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 63) {
-    p.add(doc, ['metadata', 'name'], `expected a DNS label (lower-case letters, digits and "-", at most 63 characters), found ${JSON.stringify(name ?? null)}`);
+    p.add(doc, ['metadata', 'name'], `expected a DNS label (lower-case letters, digits and "-", at most 63 characters), found ${quote(name ?? null)}`);
   }
   const spec = v.spec;
   if (!isObj(spec)) {
@@ -287,7 +294,7 @@ function readSlo(
       ['spec', 'budgetingMethod'],
       method === 'Timeslices' || method === 'RatioTimeslices'
         ? `budgetingMethod ${method} is not supported: linkerd-slo counts events (Occurrences); time-slice budgets would need per-slice recording rules and burn-rate alerts do not apply to them`
-        : `expected budgetingMethod Occurrences (the only supported method), found ${JSON.stringify(method ?? null)}`,
+        : `expected budgetingMethod Occurrences (the only supported method), found ${quote(method ?? null)}`,
     );
   }
 
@@ -301,7 +308,7 @@ function readSlo(
     if (get(w, 'calendar') !== undefined) {
       p.add(doc, ['spec', 'timeWindow', 0, 'calendar'], 'calendar-aligned windows are not supported; use a rolling window (isRolling: true, no calendar)');
     } else if (get(w, 'isRolling') !== true) {
-      p.add(doc, ['spec', 'timeWindow', 0, 'isRolling'], `only rolling windows are supported (isRolling: true), found ${JSON.stringify(get(w, 'isRolling') ?? null)}`);
+      p.add(doc, ['spec', 'timeWindow', 0, 'isRolling'], `only rolling windows are supported (isRolling: true), found ${quote(get(w, 'isRolling') ?? null)}`);
     }
     const d = convertDuration(get(w, 'duration'));
     if ('error' in d) p.add(doc, ['spec', 'timeWindow', 0, 'duration'], d.error);
@@ -332,11 +339,11 @@ function readSlo(
     if (percent !== undefined && ratio !== undefined) p.add(doc, [...base, 'target'], 'set targetPercent or target, not both');
     else if (percent !== undefined) {
       objectivePath = [...base, 'targetPercent'];
-      if (typeof percent !== 'number' || !(percent > 0 && percent < 100)) p.add(doc, objectivePath, `expected a percentage above 0 and below 100, found ${JSON.stringify(percent)}`);
+      if (typeof percent !== 'number' || !(percent > 0 && percent < 100)) p.add(doc, objectivePath, `expected a percentage above 0 and below 100, found ${quote(percent)}`);
       else objective = percent;
     } else if (ratio !== undefined) {
       objectivePath = [...base, 'target'];
-      if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) p.add(doc, objectivePath, `expected a ratio above 0 and below 1, found ${JSON.stringify(ratio)}`);
+      if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) p.add(doc, objectivePath, `expected a ratio above 0 and below 1, found ${quote(ratio)}`);
       else objective = cleanNumber(ratio * 100);
     } else p.add(doc, base, 'needs targetPercent or target');
   }
@@ -358,7 +365,7 @@ function readSlo(
     indicator = slis.get(spec.indicatorRef);
     if (!indicator) {
       const known = [...slis.keys()];
-      p.add(doc, ['spec', 'indicatorRef'], `no SLI document named "${spec.indicatorRef}" in the input${known.length ? ` (SLIs: ${known.join(', ')})` : ''}`);
+      p.add(doc, ['spec', 'indicatorRef'], `no SLI document named ${quote(spec.indicatorRef)} in the input${known.length ? ` (SLIs: ${known.map(displayName).join(', ')})` : ''}`);
     }
   } else p.add(doc, ['spec'], 'needs indicator (an inline SLI) or indicatorRef (the name of an SLI document)');
 
@@ -368,7 +375,7 @@ function readSlo(
     queries = readRatioMetric(p, warnings, indicator);
     if (indicator.doc !== doc) {
       // Problems inside a referenced SLI: say which SLO uses it.
-      for (let i = issuesBefore; i < p.issues.length; i++) p.issues[i] = { ...p.issues[i]!, message: `${p.issues[i]!.message} (used by SLO ${String(name)})` };
+      for (let i = issuesBefore; i < p.issues.length; i++) p.issues[i] = { ...p.issues[i]!, message: `${p.issues[i]!.message} (used by SLO ${typeof name === 'string' ? displayName(name) : quote(name ?? null)})` };
     }
   }
   if (p.issues.length > before || objective === undefined || period === undefined || !queries || typeof name !== 'string') return undefined;
@@ -376,7 +383,9 @@ function readSlo(
   return {
     slo: {
       name,
-      ...(description ? { description: description.slice(0, 1050) } : {}),
+      // Carried as written: the config schema rejects control characters and more than 1050 characters
+      // (OpenSLO's own limit), pointed back at this field.
+      ...(description ? { description } : {}),
       objective,
       period,
       ...(queries.errors !== undefined ? { errors: queries.errors } : {}),
@@ -386,6 +395,7 @@ function readSlo(
     origin: {
       ...queries.origin,
       name: { doc, path: ['metadata', 'name'] },
+      ...(description ? { description: { doc, path: typeof spec.description === 'string' ? ['spec', 'description'] : ['metadata', 'displayName'] } } : {}),
       objective: { doc, path: objectivePath },
       period: { doc, path: ['spec', 'timeWindow', 0, 'duration'] },
     },
@@ -416,14 +426,14 @@ export function importOpenSlo(sources: readonly OpenSloSource[], options: Import
       continue;
     }
     if (v.apiVersion !== OPENSLO_API_VERSION) {
-      p.add(doc, ['apiVersion'], `apiVersion ${JSON.stringify(v.apiVersion ?? null)} is not supported; only ${OPENSLO_API_VERSION}`);
+      p.add(doc, ['apiVersion'], `apiVersion ${quote(v.apiVersion ?? null)} is not supported; only ${OPENSLO_API_VERSION}`);
       continue;
     }
     if (v.kind === 'SLO') slos.push(doc);
     else if (v.kind === 'SLI') {
       const name = get(v.metadata, 'name');
       if (typeof name !== 'string') p.add(doc, ['metadata', 'name'], 'an SLI document needs metadata.name (SLOs refer to it by indicatorRef)');
-      else if (slis.has(name)) p.add(doc, ['metadata', 'name'], `duplicate SLI name "${name}" (also ${slis.get(name)!.doc.file}: ${slis.get(name)!.doc.label})`);
+      else if (slis.has(name)) p.add(doc, ['metadata', 'name'], `duplicate SLI name ${quote(name)} (also ${slis.get(name)!.doc.file}: ${slis.get(name)!.doc.label})`);
       else slis.set(name, { doc, specPath: ['spec'], spec: v.spec, name });
     } else if ((IGNORED_KINDS as readonly unknown[]).includes(v.kind)) {
       warnings.push(
@@ -433,7 +443,7 @@ export function importOpenSlo(sources: readonly OpenSloSource[], options: Import
             : ': only SLO and SLI documents carry what linkerd-slo needs'),
       );
     } else {
-      p.add(doc, ['kind'], `unknown kind ${JSON.stringify(v.kind ?? null)}; expected SLO, SLI, ${IGNORED_KINDS.join(', ')}`);
+      p.add(doc, ['kind'], `unknown kind ${quote(v.kind ?? null)}; expected SLO, SLI, ${IGNORED_KINDS.join(', ')}`);
     }
   }
 
@@ -488,7 +498,8 @@ function importedYaml(config: ConfigInput, sources: readonly OpenSloSource[], wa
     ...DEFAULT_WINDOWS.map((w) => `#   ${w.severity} when ${formatNumber(w.budgetConsumed)}% of the budget burns within ${w.long} (confirmed over ${w.short})`),
     '# Set alerting.windows to change them. Each SLO also gets an absent-metrics ticket on its total selector.',
     '# The built-in Linkerd control-plane SLOs stay enabled (defaults); disable them under slos if unwanted.',
-    ...(warnings.length ? ['#', '# Import warnings:', ...warnings.map((w) => `#   ${w.replace(/\n/g, ' ')}`)] : []),
+    ...(warnings.length ? ['#', '# Import warnings:', ...warnings.map((w) => `#   ${w}`)] : []),
   ];
-  return `${header.join('\n')}\n${dump(config, { lineWidth: -1, noRefs: true, quotingType: '"' })}`;
+  // Every header line is a comment: file names and warnings (which quote document fields) cannot end it.
+  return `${header.map(commentText).join('\n')}\n${dump(config, { lineWidth: -1, noRefs: true, quotingType: '"' })}`;
 }

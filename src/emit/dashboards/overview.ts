@@ -7,11 +7,13 @@ import { aggregate, binary, eq, neq, num } from '../../promql/ast.js';
 import { RECORD } from '../../slo/burn-rate.js';
 import type { DashboardId, DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import { extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
+import { markdownLink } from '../../text.js';
 
 export interface OverviewLinks {
   readonly uids: Readonly<Record<DashboardId, string>>;
   readonly titles: Readonly<Record<DashboardId, string>>;
   readonly emitted: readonly DashboardId[];
+  /** The config's base name (sourceName): no backtick or line break, so a code span holds it. */
   readonly configFile: string;
 }
 
@@ -33,7 +35,7 @@ export function overviewRows(input: DashboardInput, links: OverviewLinks): Dashb
     ...others,
     '',
     `**Runbooks** (${alerts.length})`,
-    ...alerts.map((a) => `- [${a}](${ctx.runbookUrl(a)})`),
+    ...alerts.map((a) => `- ${markdownLink(a, ctx.runbookUrl(a))}`),
   ].join('\n');
 
   const panels: PanelSpec[] = [
