@@ -225,6 +225,19 @@ describe('each scrape style is expected to scrape exactly what it scrapes (issue
     }
   });
 
+  it('the control-plane resource plan only watches the Viz Prometheus where the scrape reaches it', () => {
+    const planned = (version: string, linkerd: Omit<Linkerd, 'version'>) => {
+      const config = validateConfig({ cluster: 'test', linkerd: { ...linkerd, version: version as never } }, 'test.yaml');
+      const text = generate(config, 'test.yaml').files.get('prometheus/linkerd-slo-test.rules.yaml')!;
+      return text.includes('component="prometheus"');
+    };
+    expect(planned('2.19', podMonitor)).toBe(false);
+    expect(planned('2.20', podMonitor)).toBe(false);
+    expect(planned('2.18', podMonitor)).toBe(true);
+    expect(planned('2.19', {})).toBe(true);
+    expect(planned('2.20', {})).toBe(true);
+  });
+
   it('with the viz job on 2.20 and the PodMonitor on 2.18 (both keep viz ports), a missing viz container is still a ticket', () => {
     const vizMissing = (up: (t: { container: string; pod: string; port: number }, i: number) => { series: string; values: string }) =>
       [...CORE_2_19, ...VIZ.filter((t) => t.container !== 'tap')].map((t, i) => up(t, i));

@@ -507,7 +507,7 @@ export const proxyResourcesConfig = z.strictObject({
           enabled: z
             .boolean()
             .default(true)
-            .describe('Also watch the Prometheus that scrapes the mesh (the controller job\'s `prometheus` container, Linkerd Viz). No series, no alert: harmless without Viz\'s Prometheus.'),
+            .describe('Also watch the Prometheus that scrapes the mesh (the controller job\'s `prometheus` container, Linkerd Viz). No series, no alert: harmless without Viz\'s Prometheus. Off under the chart\'s PodMonitor from 2.19, which never scrapes it.'),
           memoryMiBPerMeshedPod: z
             .number()
             .positive()
