@@ -30,8 +30,9 @@ export interface LinkerdFacts {
   /** issuer_cert_ttl_seconds from the identity controller, 2.18+ (§5.1). */
   readonly hasIssuerTtlMetric: boolean;
   /**
-   * The viz chart's linkerd-controller job drops the core control plane in 2.19 (port rename,
-   * issues #14642/#15089; §2.2): controller-side metrics are missing unless the user fixed the scrape.
+   * The viz chart's linkerd-controller job drops the core control plane in 2.19 (it keeps port `admin`
+   * after the port rename; linkerd/linkerd2 issues #14642, #15089; `viz/charts/linkerd-viz/templates/prometheus.yaml`
+   * at version-2.19): controller-side metrics are missing unless the user fixed the scrape.
    */
   readonly controllerScrapeRegression: boolean;
   /**
@@ -51,13 +52,14 @@ export interface LinkerdFacts {
    */
   readonly vizComponents: readonly VizComponent[];
   /**
-   * Admin ports renamed (`dest-admin`, `ident-admin`, …, viz `admin`) from 2.19 (§2.2): scrape configs
-   * keeping only `admin-http` (the BYOP docs, §2.4) scrape no core container.
+   * Admin ports renamed (`dest-admin`, `ident-admin`, …, viz `admin`) from 2.19 (linkerd/linkerd2 #14111;
+   * `charts/linkerd-control-plane/templates/destination.yaml` at version-2.19): scrape configs keeping only
+   * `admin-http` (the bring-your-own-Prometheus docs) scrape no core container.
    */
   readonly controllerPortsRenamed: boolean;
 }
 
-/** Core control-plane containers that can appear as `component` on the linkerd-controller job (§3.1). */
+/** Core control-plane containers that can appear as `component` on the controller job (charts/linkerd-control-plane/templates). */
 export const CONTROLLER_COMPONENTS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector', 'public-api'] as const;
 export type ControllerComponent = (typeof CONTROLLER_COMPONENTS)[number];
 /** Viz containers a config may name (grafana only to stay valid: it is never on the controller job, see vizComponents). */
@@ -65,8 +67,8 @@ export const VIZ_COMPONENTS = ['metrics-api', 'tap', 'tap-injector', 'web', 'pro
 export type VizComponent = (typeof VIZ_COMPONENTS)[number];
 
 /**
- * Minor number of the proxy pinned by each Linkerd release (`.proxy-version` at the release tag, §0
- * table): 2.18 ships v2.294.0. Strictly increasing; a release's patch versions stay below the next
+ * Minor number of the proxy pinned by each Linkerd release (`.proxy-version` at the linkerd/linkerd2
+ * tag stable-2.1x.0 / version-2.1x): 2.18 ships v2.294.0. Strictly increasing; a release's patch versions stay below the next
  * release's pin (2.14.10 ships v2.210.4 < v2.221.0), so `proxy minor < PROXY_MINOR[2.N]` means a proxy
  * from a release older than 2.N.
  */
@@ -75,7 +77,7 @@ export const PROXY_MINOR: Readonly<Record<string, number>> = {
   '2.15': 221, '2.16': 246, '2.17': 268, '2.18': 294, '2.19': 326, '2.20': 359,
 };
 
-/** Docs tree of the upgrade guide: linkerd/website has `2.10` … `2.19` and `2-edge` (§0). */
+/** Docs tree of the upgrade guide: linkerd/website `linkerd.io/content` has `2.10` … `2.19` and `2-edge`. */
 export function upgradeGuideUrl(version: LinkerdVersion): string {
   return `https://linkerd.io/${minor(version) <= 19 ? version : '2-edge'}/tasks/upgrade/`;
 }
