@@ -28,6 +28,9 @@ function exposition(t: number): string {
     `control_response_total{${addr('linkerd-dst-headless.linkerd.svc.cluster.local:8086')},classification="success"} ${50 + t}`,
     `control_response_total{${addr('linkerd-policy.linkerd.svc.cluster.local:8090')},classification="success"} ${50 + t}`,
     `control_response_total{${addr('linkerd-identity-headless.linkerd.svc.cluster.local:8080')},classification="success"} ${50 + t}`,
+    // A 2.14 proxy (v2.207.0): version label, no git_version (linkerd/linkerd2-proxy build_info.rs at release/v2.207.0).
+    '# TYPE proxy_build_info gauge',
+    `proxy_build_info{namespace="emojivoto",pod="web-1",version="2.207.0",git_sha="9fa90df",profile="release",date="2023-08-21T00:00:00Z",vendor="linkerd"} 1`,
     '# TYPE identity_cert_expiration_timestamp_seconds gauge',
     `identity_cert_expiration_timestamp_seconds{namespace="emojivoto",pod="web-1"} ${Math.floor(Date.now() / 1000) + 86400}`,
     '',
@@ -122,6 +125,21 @@ describe('linkerd-slo check', () => {
     expect(r.stdout).not.toContain('BLIND');
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^Checked \d+ selectors against http:\/\/127\.0\.0\.1:\d+\./);
+  });
+
+  it('version skew on an up-to-date mesh: its old-proxy selectors finding nothing is not a finding', async () => {
+    const r = await check(
+      {
+        ...only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }),
+        slos: { ...only().slos, controlPlaneSuccessRate: { enabled: false }, certificates: { enabled: false }, controlPlaneAvailability: { components: [], pageComponents: [], viz: { enabled: false } } },
+      },
+      '--format',
+      'json',
+    );
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.findings.filter((f) => f.selector.includes('proxy_build_info'))).toEqual([]);
+    expect(r.status, r.stdout).toBe(0);
   });
 
   it('an unreachable Prometheus is a clear error, exit 3', async () => {

@@ -33,8 +33,12 @@ export interface CheckReport {
   readonly findings: readonly Finding[];
 }
 
-/** Labels whose values are events, not identity: a selector on them may match nothing in a healthy mesh. */
-const EVENT_LABELS = new Set(['classification', 'result', 'grpc_status', 'http_status', 'status_code', 'error', 'le', 'condition', 'errno']);
+/**
+ * Labels whose values are events, not identity: a selector on them may match nothing in a healthy mesh.
+ * version / git_version / git_sha: the version-skew selectors pick out old proxies from proxy_build_info
+ * (and version="" the proxies before v2.205); an up-to-date mesh has none.
+ */
+const EVENT_LABELS = new Set(['classification', 'result', 'grpc_status', 'http_status', 'status_code', 'error', 'le', 'condition', 'errno', 'version', 'git_version', 'git_sha']);
 
 interface Use {
   readonly sel: Selector;

@@ -412,7 +412,7 @@ export const availabilityConfig = z.strictObject({
     .default([...CONTROLLER_COMPONENTS])
     .describe(
       'Core control-plane containers (the `component` label of the controller job) whose scrape health is watched. Each is only watched on ' +
-        'versions where it exists and its /metrics works: policy from 2.15 (404 or not scraped before), public-api only on 2.10. Default: all of them.',
+        'versions where it exists and its /metrics works: policy from 2.13 (404 or not scraped before), public-api only on 2.10. Default: all of them.',
     ),
   pageComponents: z
     .array(z.enum(CONTROLLER_COMPONENTS))
@@ -430,7 +430,7 @@ export const availabilityConfig = z.strictObject({
       components: z
         .array(z.enum(VIZ_COMPONENTS))
         .default(['metrics-api', 'tap', 'tap-injector', 'web'])
-        .describe('Viz containers to watch (tickets only). Default: the Viz API, tap and web containers; prometheus is left out because a BYOP setup has none and Viz\'s own is the one evaluating these rules.'),
+        .describe('Viz containers to watch (tickets only). Default: the Viz API, tap and web containers; prometheus is left out because a BYOP setup has none and Viz\'s own is the one evaluating these rules. Never watched: grafana (2.10–2.11; its own grafana job scrapes it), and any Viz container under the chart\'s PodMonitor from 2.19 (it keeps only ports matching .*-admin$; Viz ports are named admin).'),
     })
     .prefault({})
     .describe('Linkerd Viz containers scraped by the same controller job.'),
@@ -612,7 +612,7 @@ export const proxyResourcesConfig = z.strictObject({
           enabled: z
             .boolean()
             .default(true)
-            .describe('Also watch the Prometheus that scrapes the mesh (the controller job\'s `prometheus` container, Linkerd Viz). No series, no alert: harmless without Viz\'s Prometheus.'),
+            .describe('Also watch the Prometheus that scrapes the mesh (the controller job\'s `prometheus` container, Linkerd Viz). No series, no alert: harmless without Viz\'s Prometheus. Off under the chart\'s PodMonitor from 2.19, which never scrapes it.'),
           memoryMiBPerMeshedPod: z
             .number()
             .positive()
@@ -921,7 +921,7 @@ const ClusterConfigSchema = z
           .describe('Prometheus job label of proxy scrapes: "linkerd-proxy" with the Linkerd scrape config, "linkerd/linkerd-proxy" with the chart\'s PodMonitor.'),
         controllerJob: jobName
           .default('linkerd-controller')
-          .describe('Prometheus job label of control-plane container scrapes ("linkerd/linkerd-controller" with PodMonitors).'),
+          .describe('Prometheus job label of control-plane container scrapes ("linkerd/linkerd-controller" with PodMonitors). A name with a "/" is read as the chart\'s PodMonitor, which from 2.19 never scrapes Viz containers, so they are not expected then.'),
       })
       .prefault({})
       .describe('The Linkerd installation being monitored and how Prometheus scrapes it.'),

@@ -1,7 +1,8 @@
 /**
- * What Linkerd really exposes, by version. Every entry cites the section of
- * shared/reference/linkerd-metrics.md it comes from; change a fact there first.
+ * What Linkerd really exposes, by version. Facts cite Linkerd's public sources (linkerd/linkerd2 and
+ * linkerd/linkerd2-proxy paths at a release tag) where they were checked.
  */
+import { PRE_VERSION_LABEL_RELEASE_COMMITS } from './proxy-releases.js';
 
 export const SUPPORTED_VERSIONS = [
   '2.10', '2.11', '2.12', '2.13', '2.14', '2.15', '2.16', '2.17', '2.18', '2.19', '2.20',
@@ -29,36 +30,45 @@ export interface LinkerdFacts {
   /** issuer_cert_ttl_seconds from the identity controller, 2.18+ (§5.1). */
   readonly hasIssuerTtlMetric: boolean;
   /**
-   * The viz chart's linkerd-controller job drops the core control plane in 2.19 (port rename,
-   * issues #14642/#15089; §2.2): controller-side metrics are missing unless the user fixed the scrape.
+   * The viz chart's linkerd-controller job drops the core control plane in 2.19 (it keeps port `admin`
+   * after the port rename; linkerd/linkerd2 issues #14642, #15089; `viz/charts/linkerd-viz/templates/prometheus.yaml`
+   * at version-2.19): controller-side metrics are missing unless the user fixed the scrape.
    */
   readonly controllerScrapeRegression: boolean;
   /**
-   * Core containers of the linkerd-controller job (`component` label = container name, §2.3) whose
-   * /metrics works on this version (§3.1, §3.3): public-api only on 2.10 (the controller deployment,
-   * removed in 2.11); policy only from 2.15 (2.11.0 scraped but 404, 2.11.1–2.12 port `admin` not
-   * scraped, 2.13–2.14 no Prometheus endpoint so probably 404 → up == 0).
+   * Core containers of the controller job (`component` label = container name) whose /metrics works on
+   * this version: public-api only on 2.10 (the controller deployment, gone in 2.11); policy from 2.13.
+   * The policy container's admin port is `admin-http` on 2.11.0 but its admin server has no /metrics
+   * (scraped, 404: linkerd/linkerd2 issues #7067, #7097), `admin` on 2.11.1–2.12 (not scraped, #7088),
+   * and serves /metrics on `admin-http` from stable-2.13.0 (#10645 "Enable admin server metrics in the
+   * policy controller": `charts/linkerd-control-plane/templates/destination.yaml` at stable-2.13.0).
    */
   readonly controllerComponents: readonly ControllerComponent[];
-  /** Viz containers scraped by the same job (§3.1): grafana until 2.11. */
+  /**
+   * Viz containers on the controller job when it scrapes them: metrics-api, tap, tap-injector, web and
+   * viz Prometheus. Never grafana: viz Grafana (2.10–2.11) has its own `grafana` job keeping container
+   * `grafana` on port `http` (`viz/charts/linkerd-viz/templates/prometheus.yaml`, `grafana.yaml` at
+   * stable-2.11.0); the port is not `admin-http`, so the controller job never sees it.
+   */
   readonly vizComponents: readonly VizComponent[];
   /**
-   * Admin ports renamed (`dest-admin`, `ident-admin`, …, viz `admin`) from 2.19 (§2.2): scrape configs
-   * keeping only `admin-http` (the BYOP docs, §2.4) scrape no core container.
+   * Admin ports renamed (`dest-admin`, `ident-admin`, …, viz `admin`) from 2.19 (linkerd/linkerd2 #14111;
+   * `charts/linkerd-control-plane/templates/destination.yaml` at version-2.19): scrape configs keeping only
+   * `admin-http` (the bring-your-own-Prometheus docs) scrape no core container.
    */
   readonly controllerPortsRenamed: boolean;
 }
 
-/** Core control-plane containers that can appear as `component` on the linkerd-controller job (§3.1). */
+/** Core control-plane containers that can appear as `component` on the controller job (charts/linkerd-control-plane/templates). */
 export const CONTROLLER_COMPONENTS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector', 'public-api'] as const;
 export type ControllerComponent = (typeof CONTROLLER_COMPONENTS)[number];
-/** Viz containers on the same job (§2.3, §3.1). */
+/** Viz containers a config may name (grafana only to stay valid: it is never on the controller job, see vizComponents). */
 export const VIZ_COMPONENTS = ['metrics-api', 'tap', 'tap-injector', 'web', 'prometheus', 'grafana'] as const;
 export type VizComponent = (typeof VIZ_COMPONENTS)[number];
 
 /**
- * Minor number of the proxy pinned by each Linkerd release (`.proxy-version` at the release tag, §0
- * table): 2.18 ships v2.294.0. Strictly increasing; a release's patch versions stay below the next
+ * Minor number of the proxy pinned by each Linkerd release (`.proxy-version` at the linkerd/linkerd2
+ * tag stable-2.1x.0 / version-2.1x): 2.18 ships v2.294.0. Strictly increasing; a release's patch versions stay below the next
  * release's pin (2.14.10 ships v2.210.4 < v2.221.0), so `proxy minor < PROXY_MINOR[2.N]` means a proxy
  * from a release older than 2.N.
  */
@@ -67,7 +77,7 @@ export const PROXY_MINOR: Readonly<Record<string, number>> = {
   '2.15': 221, '2.16': 246, '2.17': 268, '2.18': 294, '2.19': 326, '2.20': 359,
 };
 
-/** Docs tree of the upgrade guide: linkerd/website has `2.10` … `2.19` and `2-edge` (§0). */
+/** Docs tree of the upgrade guide: linkerd/website `linkerd.io/content` has `2.10` … `2.19` and `2-edge`. */
 export function upgradeGuideUrl(version: LinkerdVersion): string {
   return `https://linkerd.io/${minor(version) <= 19 ? version : '2-edge'}/tasks/upgrade/`;
 }
@@ -83,10 +93,75 @@ export function factsFor(version: LinkerdVersion): LinkerdFacts {
       m >= 16 ? 'control_identity_cert_refreshes_total' : m === 15 ? 'identity_cert_refreshes_total' : 'identity_cert_refresh_count',
     hasIssuerTtlMetric: m >= 18,
     controllerScrapeRegression: m === 19,
-    controllerComponents: CONTROLLER_COMPONENTS.filter((c) => (c === 'public-api' ? m === 10 : c === 'policy' ? m >= 15 : true)),
-    vizComponents: VIZ_COMPONENTS.filter((c) => c !== 'grafana' || m <= 11),
+    controllerComponents: CONTROLLER_COMPONENTS.filter((c) => (c === 'public-api' ? m === 10 : c === 'policy' ? m >= 13 : true)),
+    vizComponents: VIZ_COMPONENTS.filter((c) => c !== 'grafana'),
     controllerPortsRenamed: m >= 19,
   };
+}
+
+/**
+ * How Prometheus scrapes the control plane:
+ *  - `viz`: the `linkerd-controller` job of the viz chart's Prometheus config, which the bring-your-own-
+ *    Prometheus docs copy (`viz/charts/linkerd-viz/templates/prometheus.yaml`);
+ *  - `podMonitor`: the control-plane chart's Prometheus Operator PodMonitor `linkerd-controller`
+ *    (`charts/linkerd-control-plane/templates/podmonitor.yaml`, stable-2.12.2 on; namespaces: the
+ *    release namespace and linkerd-viz).
+ * Prometheus Operator names a PodMonitor's job `<namespace>/<name>` (prometheus-operator
+ * `pkg/prometheus/promcfg.go`, no jobLabel in Linkerd's PodMonitors); scrape configs have no `/` in job names.
+ */
+export type ScrapeStyle = 'viz' | 'podMonitor';
+
+export function scrapeStyleOf(controllerJob: string): ScrapeStyle {
+  return controllerJob.includes('/') ? 'podMonitor' : 'viz';
+}
+
+export interface ControllerTargets {
+  /** Core containers the style scrapes (or, on 2.19's viz job, should scrape: see scrapeRegression). */
+  readonly core: readonly ControllerComponent[];
+  /** Viz containers the style scrapes. */
+  readonly viz: readonly VizComponent[];
+  /** The style's shipped keep rule drops the core control plane on this version (a bug to fix, not a choice). */
+  readonly scrapeRegression: boolean;
+  /** Viz containers exist but this style never scrapes them on this version (by design of its keep rule). */
+  readonly vizUnscraped: boolean;
+}
+
+/**
+ * What each scrape style's keep rule (on `__meta_kubernetes_pod_container_port_name`) gives the
+ * controller job, per version:
+ *  - viz job: `admin-http` ≤2.18 (core and viz); `admin` in 2.19, which keeps only the viz ports after
+ *    the port rename (#14111: `dest-admin`, `ident-admin`, …; viz `admin`), a regression (issues #14642,
+ *    #15089) that 2.20 fixes with `.*admin$` plus a `linkerd-admin` drop (prometheus.yaml at version-2.20).
+ *    On 2.19 the core containers stay expected: without them nothing watches the control plane.
+ *  - PodMonitor: `admin-http` ≤2.18 (same as the viz job); `.*-admin$` from 2.19, which keeps the core
+ *    ports and never the viz ports named `admin` (podmonitor.yaml at version-2.19 and version-2.20; the
+ *    viz chart ships no PodMonitor of its own), so viz containers are not expected there.
+ */
+export function controllerTargets(facts: LinkerdFacts, style: ScrapeStyle): ControllerTargets {
+  const renamed = facts.controllerPortsRenamed;
+  const vizUnscraped = style === 'podMonitor' && renamed;
+  return {
+    core: facts.controllerComponents,
+    viz: vizUnscraped ? [] : facts.vizComponents,
+    scrapeRegression: style === 'viz' && facts.controllerScrapeRegression,
+    vizUnscraped,
+  };
+}
+
+/**
+ * proxy_build_info label sets. From proxy v2.205 (linkerd/linkerd2-proxy commit d6172c594 "Emit
+ * distinguishable version info", first in release/v2.205.0; Linkerd 2.14.0 ships v2.207.0) the proxy
+ * reports `version` (the release without its `v`, e.g. "2.294.0": LINKERD2_PROXY_VERSION is `${VERSION#v}`
+ * in `.github/workflows/release.yml`), `git_sha`, `profile`, `date`, `vendor`. Before, it reports
+ * `git_branch`, `git_sha`, `git_version`, `profile`, `rust_version` and no `version`
+ * (`linkerd/app/core/src/telemetry/build_info.rs` at release/v2.204.0); see proxy-releases.ts for what
+ * `git_version` holds. So every Linkerd ≤ 2.13 proxy lacks `version`.
+ */
+export const PROXY_VERSION_LABEL_SINCE = 205;
+
+/** Short commits of the proxy release tags below `proxyMinor` (all before PROXY_VERSION_LABEL_SINCE). */
+export function releaseCommitsBefore(proxyMinor: number): string[] {
+  return PRE_VERSION_LABEL_RELEASE_COMMITS.filter(([m]) => m < proxyMinor).flatMap(([, commits]) => commits);
 }
 
 /**

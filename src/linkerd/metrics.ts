@@ -40,7 +40,7 @@ export const METRIC_CATALOGUE: Readonly<Record<string, readonly MetricFact[]>> =
   process_open_fds: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
   process_max_fds: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
   process_start_time_seconds: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
-  proxy_build_info: [m('proxy', '§1.7 proxy_build_info{version,git_sha,profile,vendor,date} = 1')],
+  proxy_build_info: [m('proxy', 'proxy_build_info = 1: {version,git_sha,profile,date,vendor} from proxy v2.205 (2.14), {git_branch,git_sha,git_version,profile,rust_version} before (linkerd/linkerd2-proxy linkerd/app/core/src/telemetry/build_info.rs)')],
   // ---- proxy workload certificate, renamed twice (§1.8) ----------------------------------------
   identity_cert_expiration_timestamp_seconds: [m('proxy', '§1.8 expiry gauge 2.10–2.15', 10, 15)],
   control_identity_cert_expiration_timestamp_seconds: [m('proxy', '§1.8 expiry gauge renamed in 2.16', 16)],

@@ -84,10 +84,17 @@ const CONTROLLER_RSS: Record<string, number> = { policy: 28e6, destination: 60e6
 
 const ADMIN_LATENCY: LatencyDist = { medianMs: 1, sigma: 0.4 };
 
-/** Proxy version pinned by each Linkerd release (§0). */
-const PROXY_VERSION: Record<string, string> = {
-  '2.10': 'v2.138.0', '2.11': 'v2.161.0', '2.12': 'v2.185.0', '2.13': 'v2.197.1', '2.14': 'v2.207.0', '2.15': 'v2.221.0',
-  '2.16': 'v2.246.0', '2.17': 'v2.268.0', '2.18': 'v2.294.0', '2.19': 'v2.326.0', '2.20': 'v2.359.0',
+/**
+ * Proxy pinned by each Linkerd release (`.proxy-version` at the linkerd/linkerd2 tag), as proxy_build_info
+ * shows it: from v2.205 (2.14) a `version` label without the "v" (LINKERD2_PROXY_VERSION is `${VERSION#v}`
+ * in linkerd/linkerd2-proxy `.github/workflows/release.yml`); before, only the build commit, the commit of
+ * the linkerd/linkerd2-proxy tag `release/<version>` (git_sha = git_version, as in the real v2.175.0 scrape
+ * in linkerd/linkerd2 `testutil/prommatch/testdata/sampleMetrics.txt`).
+ */
+const PROXY_BUILD: Record<string, { version: string } | { commit: string }> = {
+  '2.10': { commit: 'acf250f' }, '2.11': { commit: 'd10ed8f' }, '2.12': { commit: '20bfadf' }, '2.13': { commit: 'd6f20a6' },
+  '2.14': { version: '2.207.0' }, '2.15': { version: '2.221.0' }, '2.16': { version: '2.246.0' }, '2.17': { version: '2.268.0' },
+  '2.18': { version: '2.294.0' }, '2.19': { version: '2.326.0' }, '2.20': { version: '2.359.0' },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -456,9 +463,10 @@ export class LinkerdSimulator {
       reg.scalar(reg.get('process_start_time_seconds')!, '', this.start).set(podStart, this.start);
       reg.scalar(reg.get('process_max_fds')!, '', this.start).set(1048576, this.start);
       if (f.processThreads) reg.scalar(reg.get('process_threads')!, '', this.start).set(pod.controlPlane ? 4 : 2, this.start);
-      const build: Record<string, string> = f.minor >= 13
-        ? { date: '', git_sha: 'unknown', profile: 'release', vendor: 'linkerd.io', version: PROXY_VERSION[f.version]! }
-        : { git_branch: 'HEAD', git_sha: '279b301', git_version: PROXY_VERSION[f.version]!, profile: 'release', rust_version: 'rustc 1.59.0' };
+      const pinned = PROXY_BUILD[f.version]!;
+      const build: Record<string, string> = 'version' in pinned
+        ? { date: '', git_sha: 'unknown', profile: 'release', vendor: 'linkerd.io', version: pinned.version }
+        : { git_branch: 'HEAD', git_sha: pinned.commit, git_version: pinned.commit, profile: 'release', rust_version: 'rustc 1.59.0' };
       reg.scalar(reg.get('proxy_build_info')!, labelText(build), this.start).set(1, this.start);
 
       // Certificate: renewed at 70% of its lifetime since the pod started; pick the current one.

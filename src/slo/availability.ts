@@ -1,28 +1,37 @@
 /**
  * Control-plane availability and hygiene. Not a ratio SLO: threshold alerts on
  *  - scrape health of every control-plane container on the controller job (`up`, `component` =
- *    container name, linkerd-metrics.md §2.3), restricted to the containers whose /metrics works on
- *    the configured version (§3.1, §3.3: no policy before 2.15, public-api only on 2.10), so nothing
- *    alerts on what cannot work; plus absent(up) per container, which also catches the 2.19 viz
- *    chart regression that drops the core control plane from the job (§2.2);
+ *    container name), restricted to the containers that the configured scrape style scrapes on the
+ *    configured version and whose /metrics works there (catalog.ts controllerTargets: no policy before
+ *    2.13, public-api only on 2.10, no viz containers under the 2.19+ PodMonitor), so nothing alerts on
+ *    what cannot work; plus absent(up) per container, which also catches the 2.19 viz chart regression
+ *    that drops the core control plane from the job;
  *  - HA replicas from kube-state-metrics (optional): fewer than expected available replicas of
  *    linkerd-destination/-identity/-proxy-injector tickets, an injector with none pages;
- *  - data-plane version skew from `proxy_build_info{version}` (§1.7).
+ *  - data-plane version skew from proxy_build_info.
  *
  * What the skew alert measures: PromQL cannot turn a label into a number, but the boundary is known
- * at generation time. Each Linkerd release pins one proxy version (§0, PROXY_MINOR), proxy minors grow
+ * at generation time. Each Linkerd release pins one proxy version (PROXY_MINOR), proxy minors grow
  * monotonically, so "a proxy from a release more than maxReleasesBehind releases behind 2.N" is
- * exactly "proxy minor < PROXY_MINOR[2.(N − maxReleasesBehind)]", matched with a regex over the
- * integers below that bound. Proxies whose version label is not `v2.<minor>.<patch>…` (dev builds,
- * vendor builds) are ignored; proxies newer than the control plane are not flagged.
+ * exactly "proxy minor < PROXY_MINOR[2.(N − maxReleasesBehind)]". Proxies from v2.205 carry a `version`
+ * label, matched with a regex over the integers below that bound. Older proxies (every Linkerd ≤ 2.13
+ * proxy) carry no `version`, only `git_version`/`git_sha` (catalog.ts PROXY_VERSION_LABEL_SINCE): when the
+ * bound is at or above v2.205 each of them is too old; below it, one is too old when its `git_version`
+ * names an older release tag or its `git_sha` is the commit of one (proxy-releases.ts). Proxies whose
+ * build is none of these (dev builds, vendor builds) are ignored; proxies newer than the control plane
+ * are not flagged.
  */
 import {
-  absent, aggregate, anyOf, binary, eq, lt, max, num, rate, re, selector, sum, withMatchers,
+  absent, aggregate, anyOf, binary, eq, lt, max, num, or, rate, re, selector, sum, withMatchers,
   type Expr, type Matcher, type Selector,
 } from '../promql/ast.js';
 import { formatDuration, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
-import { minor, PROXY_MINOR, upgradeGuideUrl, type LinkerdVersion } from '../linkerd/catalog.js';
+import {
+  controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
+} from '../linkerd/catalog.js';
+import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../linkerd/proxy-releases.js';
+import { withProxyVersion } from '../linkerd/proxy-version.js';
 import type { ConfigIssue } from '../config/errors.js';
 import type { AlertingRule, RuleGroup } from '../rules.js';
 import type { PanelSpec } from '../dashboard-model.js';
@@ -91,14 +100,40 @@ export function oldProxyVersionRegex(proxyMinor: number): string {
   return `v?2\\.(?:${integerBelowRegex(proxyMinor)})\\..*`;
 }
 
+/**
+ * Proxies older than the release pinning proxy minor `floorMinor`, each with a `version` label
+ * (withProxyVersion). `buildInfo` adds the job and extra matchers.
+ */
+export function oldProxies(buildInfo: (matchers: readonly Matcher[]) => Selector, floorMinor: number): Expr {
+  const versionless = (more: readonly Matcher[] = []) => buildInfo([eq('version', ''), ...more]);
+  if (floorMinor >= PROXY_VERSION_LABEL_SINCE) {
+    // Every versionless proxy predates v2.205, hence the floor; labelled ones below the floor exist only above v2.205.
+    const all = withProxyVersion(versionless());
+    return floorMinor > PROXY_VERSION_LABEL_SINCE ? or(buildInfo([re('version', oldProxyVersionRegex(floorMinor))]), all) : all;
+  }
+  // Only versionless proxies can be older: known by the release tag in git_version, or by the tag's commit.
+  const byTag = versionless([re('git_version', `(?:release/)?${oldProxyVersionRegex(floorMinor)}`)]);
+  const byCommit = versionless([re('git_sha', `(?:${releaseCommitsBefore(floorMinor).join('|')})[0-9a-f]*`)]);
+  return withProxyVersion(or(byTag, byCommit));
+}
+
 /** Containers watched on this version: configured ∩ what the version exposes. */
 export function watchedComponents(ctx: BuildContext): { core: string[]; viz: string[]; paging: string[] } {
-  const { facts } = ctx;
   const a = ctx.config.slos.controlPlaneAvailability;
-  const core = a.components.filter((c) => facts.controllerComponents.includes(c));
-  const viz = a.viz.enabled ? a.viz.components.filter((c) => facts.vizComponents.includes(c)) : [];
+  const targets = controllerTargets(ctx.facts, scrapeStyleOf(ctx.config.linkerd.controllerJob));
+  const core = a.components.filter((c) => targets.core.includes(c));
+  const viz = a.viz.enabled ? a.viz.components.filter((c) => targets.viz.includes(c)) : [];
   return { core, viz, paging: core.filter((c) => a.pageComponents.includes(c)) };
 }
+
+/**
+ * Proxy minors a fixture can use: released proxies with a `version` label are any minor from v2.205;
+ * before, only tagged releases (whose commits proxy-releases.ts knows).
+ */
+const PROXY_MINORS_OF_RELEASES: readonly number[] = [
+  ...PRE_VERSION_LABEL_RELEASE_COMMITS.map(([m]) => m),
+  ...Object.values(PROXY_MINOR).filter((m) => m >= PROXY_VERSION_LABEL_SINCE),
+].sort((x, y) => x - y);
 
 const oneOf = (label: string, values: readonly string[]): Matcher => (values.length === 1 ? eq(label, values[0]!) : re(label, anyOf(values)));
 
@@ -143,7 +178,7 @@ export const availability: SloKind = {
       version: facts.version,
       controllerJob: config.linkerd.controllerJob,
       proxyJob: config.linkerd.proxyJob,
-      scrapeRegression: facts.controllerScrapeRegression,
+      scrapeRegression: controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob)).scrapeRegression,
       portsRenamed: facts.controllerPortsRenamed,
     };
     const alert = (name: string, severity: Severity, expr: Expr, forDuration: string, template: string, extra: Record<string, unknown> = {}, component?: string): void => {
@@ -234,14 +269,16 @@ export const availability: SloKind = {
     // ---- 3. data-plane version skew -----------------------------------------------------------------
     const floor = skewFloor(facts.version, a.versionSkew.maxReleasesBehind);
     const buildInfo = ctx.proxySelector(METRICS.buildInfo);
+    const buildInfoWith = (matchers: readonly Matcher[]) => ctx.proxySelector(METRICS.buildInfo, matchers);
     if (a.versionSkew.enabled && floor) {
-      const old = ctx.proxySelector(METRICS.buildInfo, [re('version', oldProxyVersionRegex(floor.proxyMinor))]);
+      const old = oldProxies(buildInfoWith, floor.proxyMinor);
       alert(ALERTS.versionSkew, 'ticket', aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] }), a.versionSkew.for, 'skew', {
         floorRelease: floor.release,
         floorProxy: `v2.${floor.proxyMinor}.0`,
         maxReleasesBehind: a.versionSkew.maxReleasesBehind,
         skewFor: norm(a.versionSkew.for),
         upgradeUrl: upgradeGuideUrl(facts.version),
+        versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
       });
     }
     panels.push({
@@ -249,10 +286,11 @@ export const availability: SloKind = {
       description:
         `Meshed proxies per proxy version (${METRICS.buildInfo}). Linkerd ${facts.version} ships v2.${PROXY_MINOR[facts.version]}.x` +
         (floor ? `; proxies older than v2.${floor.proxyMinor}.0 (Linkerd ${floor.release}) are beyond the allowed skew and open LinkerdProxyVersionSkew.` : '.') +
+        ' Proxies before v2.205 (Linkerd 2.13 and older) report no version: they show their git_version, a release tag or the commit they were built from (a linkerd2-proxy release/v2.x tag).' +
         ' Several versions side by side for long means pods that were never restarted after an upgrade.',
       type: 'timeseries',
       unit: 'none',
-      queries: [{ expr: aggregate('count', buildInfo, { by: [...extraKeys, 'version'] }), legend: '{{version}}' }],
+      queries: [{ expr: aggregate('count', withProxyVersion(buildInfo), { by: [...extraKeys, 'version'] }), legend: '{{version}}' }],
       min: 0,
       width: 12,
     });
@@ -299,7 +337,7 @@ export const availability: SloKind = {
 
     const group: RuleGroup = { name: GROUP, rules: alerts };
     const runbookText = runbookContext(ctx, { core, viz, paging, floor });
-    const skew = a.versionSkew.enabled && floor ? { old: ctx.proxySelector(METRICS.buildInfo, [re('version', oldProxyVersionRegex(floor.proxyMinor))]), floor } : undefined;
+    const skew = a.versionSkew.enabled && floor ? { floor } : undefined;
     return {
       unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }),
       ruleGroups: alerts.length ? [group] : [],
@@ -316,7 +354,7 @@ interface TestInputs {
   readonly up: (components: readonly string[]) => Selector;
   readonly available: (component: string) => Selector;
   readonly buildInfo: Selector;
-  readonly skew: { readonly old: Selector; readonly floor: { release: string; proxyMinor: number } } | undefined;
+  readonly skew: { readonly floor: { release: string; proxyMinor: number } } | undefined;
   readonly generated: ReadonlySet<string>;
 }
 
@@ -336,13 +374,20 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     labels: fixtureLabels(t.up([component]), {}, { instance: `${component}-${i}:9990` }),
     values: gauge(value),
   });
-  const proxy = (namespace: string, pod: string, sel: Selector, version: string): ScenarioSeries => ({
-    labels: fixtureLabels(sel, { version }, { namespace, pod, version }),
-    values: gauge(1),
-  });
-  const current = `v2.${PROXY_MINOR[facts.version]}.0`;
-  const atFloor = t.skew ? `v2.${t.skew.floor.proxyMinor}.0` : current;
-  const healthyProxies = [proxy('app', 'current', t.buildInfo, current), ...(atFloor !== current ? [proxy('app', 'at-floor', t.buildInfo, atFloor)] : [])];
+  // A proxy of the given minor as it reports itself: `version` from v2.205, else its release tag's commit.
+  const proxy = (namespace: string, pod: string, proxyMinor: number): { series: ScenarioSeries; version: string } => {
+    const base = fixtureLabels(t.buildInfo, {}, { namespace, pod });
+    if (proxyMinor >= PROXY_VERSION_LABEL_SINCE) {
+      const version = `2.${proxyMinor}.0`;
+      return { series: { labels: { ...base, version, git_sha: 'fixture', profile: 'release', vendor: 'linkerd' }, values: gauge(1) }, version };
+    }
+    const commit = PRE_VERSION_LABEL_RELEASE_COMMITS.find(([m]) => m === proxyMinor)?.[1][0];
+    if (!commit) throw new Error(`no release commit of proxy v2.${proxyMinor} in proxy-releases.ts`);
+    return { series: { labels: { ...base, git_branch: 'HEAD', git_sha: commit, git_version: commit, profile: 'release' }, values: gauge(1) }, version: commit };
+  };
+  const currentMinor = PROXY_MINOR[facts.version]!;
+  const floorMinor = t.skew?.floor.proxyMinor ?? currentMinor;
+  const healthyProxies = [proxy('app', 'current', currentMinor).series, ...(floorMinor !== currentMinor ? [proxy('app', 'at-floor', floorMinor).series] : [])];
   const replicas = (component: string, value: number): ScenarioSeries => ({ labels: fixtureLabels(t.available(component)), values: gauge(value) });
 
   const tests: PromtoolTest[] = [];
@@ -376,8 +421,11 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     }
   }
   if (t.skew) {
-    const old = `v2.${t.skew.floor.proxyMinor - 1}.0`;
-    firing.push(...healthyProxies, proxy('legacy', 'old', t.skew.old, old));
+    // The newest release proxy below the floor.
+    const oldMinor = [...PROXY_MINORS_OF_RELEASES].reverse().find((m) => m < t.skew!.floor.proxyMinor)!;
+    const oldProxy = proxy('legacy', 'old', oldMinor);
+    const old = oldProxy.version;
+    firing.push(...healthyProxies, oldProxy.series);
     const at = minutesOf(a.versionSkew.for) + 2;
     const skewBy = ['namespace', 'version'];
     checks.push(
@@ -385,7 +433,8 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       // Proxies of the current release and of the oldest one still allowed stay quiet.
       { alert: ALERTS.versionSkew, filters: { ...filters, namespace: 'app' }, by: skewBy, at, rows: [] },
     );
-    story.push(`a ${old} proxy (older than Linkerd ${t.skew.floor.release}) tickets, ${atFloor === current ? current : `${current} and ${atFloor}`} do not`);
+    const shown = (m: number) => `v2.${m}`;
+    story.push(`a ${shown(oldMinor)} proxy (older than Linkerd ${t.skew.floor.release}) tickets, ${floorMinor === currentMinor ? shown(currentMinor) : `${shown(currentMinor)} and ${shown(floorMinor)}`} do not`);
   }
   const belowHA = t.haComponents.find((c) => c !== 'proxy-injector');
   const injector = t.haComponents.includes('proxy-injector');
@@ -437,6 +486,7 @@ function runbookContext(
   const { config, facts } = ctx;
   const a = config.slos.controlPlaneAvailability;
   const m = minor(facts.version);
+  const targets = controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob));
   return {
     cluster: config.cluster,
     namespace: config.linkerd.namespace,
@@ -452,15 +502,30 @@ function runbookContext(
     ticketFor: norm(a.down.ticketFor),
     pageFor: norm(a.down.pageFor),
     absentFor: norm(a.notScrapedFor),
-    policyExcluded: a.components.includes('policy') && !facts.controllerComponents.includes('policy'),
-    policyWhy: m <= 12 ? 'its admin port is not scraped (2.11.0: scraped but answers 404)' : 'it serves no Prometheus endpoint before 2.15, so its scrape fails (404)',
-    scrapeRegression: facts.controllerScrapeRegression,
+    policyExcluded: a.components.includes('policy') && !targets.core.includes('policy'),
+    policyWhy:
+      m === 10
+        ? 'there is no policy container before 2.11'
+        : 'its admin server has no /metrics before 2.13 (2.11.0: port admin-http, scraped, answers 404; 2.11.1–2.12: port admin, not scraped)',
+    grafanaExcluded: a.viz.enabled && a.viz.components.includes('grafana'),
+    vizUnscraped: a.viz.enabled && targets.vizUnscraped,
+    scrapeRegression: targets.scrapeRegression,
     portsRenamed: facts.controllerPortsRenamed,
     replicas: { ...a.replicas, for: norm(a.replicas.for), injectorUnavailableFor: norm(a.replicas.injectorUnavailableFor) },
     skew: w.floor
-      ? { maxReleasesBehind: a.versionSkew.maxReleasesBehind, floorRelease: w.floor.release, floorProxy: `v2.${w.floor.proxyMinor}.0`, for: norm(a.versionSkew.for), regex: oldProxyVersionRegex(w.floor.proxyMinor) }
+      ? {
+          maxReleasesBehind: a.versionSkew.maxReleasesBehind,
+          floorRelease: w.floor.release,
+          floorProxy: `v2.${w.floor.proxyMinor}.0`,
+          for: norm(a.versionSkew.for),
+          regex: oldProxyVersionRegex(w.floor.proxyMinor),
+          // Below v2.205 no proxy with a version label is too old; from it, every versionless one is.
+          labelled: w.floor.proxyMinor > PROXY_VERSION_LABEL_SINCE,
+          allVersionless: w.floor.proxyMinor >= PROXY_VERSION_LABEL_SINCE,
+        }
       : undefined,
     currentProxy: `v2.${PROXY_MINOR[facts.version]}`,
+    versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
     upgradeUrl: upgradeGuideUrl(facts.version),
   };
 }

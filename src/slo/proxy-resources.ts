@@ -35,6 +35,7 @@ import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
 import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
 import { annotations } from './burn-rate.js';
 import { render, renderLine } from '../text.js';
+import { controllerTargets, scrapeStyleOf } from '../linkerd/catalog.js';
 import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from './unit-tests.js';
 
 const ID = 'proxy-resources';
@@ -103,6 +104,17 @@ function affine(intercept: number, slope: number, x: Expr): Expr {
 }
 
 /** The per-pod budget of one resource, in its unit (cores or bytes), from a per-pod request rate. */
+/**
+ * The kind's config with the Prometheus plan switched off when the configured scrape never scrapes
+ * Viz's Prometheus (the chart's PodMonitor from 2.19: catalog.ts controllerTargets): its recordings,
+ * alert and panel would stay empty.
+ */
+function settingsOf(ctx: BuildContext): ProxyResourcesConfig {
+  const c = ctx.config.slos.proxyResources;
+  const scraped = controllerTargets(ctx.facts, scrapeStyleOf(ctx.config.linkerd.controllerJob)).viz.includes('prometheus');
+  return scraped ? c : { ...c, controlPlane: { ...c.controlPlane, prometheus: { ...c.controlPlane.prometheus, enabled: false } } };
+}
+
 function budgetOf(c: ProxyResourcesConfig, resource: Resource, requests: Expr): Expr {
   const b = c.budget;
   return resource === 'cpu'
@@ -129,7 +141,7 @@ export const proxyResources: SloKind = {
 
   build(ctx: BuildContext): KindOutput {
     const { config, facts } = ctx;
-    const c = config.slos.proxyResources;
+    const c = settingsOf(ctx);
     const extraKeys = Object.keys(config.prometheus.extraMatchers);
     const podKeys = uniq([...extraKeys, 'namespace', 'pod']);
     const extra: Matcher[] = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
@@ -350,7 +362,7 @@ const above = (ratio: number): number => ratio + (1.05 - ratio) / 2;
  */
 function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   const { config } = ctx;
-  const c = config.slos.proxyResources;
+  const c = settingsOf(ctx);
   const sev = config.alerting.severities;
   const b = c.budget;
   const k8s = c.kubernetesMetrics;
@@ -574,7 +586,7 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
 }
 
 function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: readonly Matcher[]) => Selector): PanelSpec[] {
-  const cp = ctx.config.slos.proxyResources.controlPlane;
+  const cp = settingsOf(ctx).controlPlane;
   const panels: PanelSpec[] = [
     {
       title: 'Control plane vs per-node plan',
@@ -625,7 +637,7 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
 
 function runbookContext(ctx: BuildContext): Record<string, unknown> {
   const { config, facts } = ctx;
-  const c = config.slos.proxyResources;
+  const c = settingsOf(ctx);
   const pairs = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => `${k}=${quote(v)}`);
   const extraSelector = pairs.length ? `{${pairs.join(', ')}}` : '';
   /** Ready-made selectors for the runbooks' queries (a template cannot write `…}}}`). */

@@ -7,6 +7,7 @@
  */
 import { aggregate, div, gt, mul, num, rate, sum, type Expr } from '../../promql/ast.js';
 import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
+import { withProxyVersion } from '../../linkerd/proxy-version.js';
 import { extraKeys, legendPrefix, type DashboardInput } from './shared.js';
 
 const WINDOW = '5m';
@@ -79,7 +80,8 @@ export function proxyRows(input: DashboardInput, kindRowsPresent: boolean): Dash
     });
   }
 
-  const buildInfo = proxy('proxy_build_info');
+  // Proxies before v2.205 (Linkerd ≤ 2.13) have no version label: read their git_version instead.
+  const buildInfo = withProxyVersion(proxy('proxy_build_info'));
   const versions: PanelSpec[] = [
     {
       title: 'Proxy versions running',
@@ -92,7 +94,7 @@ export function proxyRows(input: DashboardInput, kindRowsPresent: boolean): Dash
     },
     {
       title: 'Proxies per version',
-      description: 'Meshed proxies per proxy version. The control plane\'s version should hold nearly all of them.',
+      description: 'Meshed proxies per proxy version. The control plane\'s version should hold nearly all of them. Proxies before v2.205 (Linkerd 2.13 and older) report no version and show their git_version: a release tag or the commit it was built from.',
       type: 'bargauge',
       unit: 'none',
       queries: [{ expr: aggregate('count', buildInfo, { by: [...by, 'version'] }), legend: `${prefix}{{version}}`, instant: true }],
