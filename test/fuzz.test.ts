@@ -126,7 +126,7 @@ function fuzzer(seed: number) {
 }
 
 /** The Prometheus template actions linkerd-slo itself writes into labels and annotations. */
-const OUR_ACTIONS = /^\{\{ (\$labels\.[a-zA-Z_][a-zA-Z0-9_]*|\$value( \| (humanize|humanize1024|humanizeDuration|humanizePercentage|printf "%\.[0-9][fg]"))?|index \$labels \$labels\.[a-zA-Z_][a-zA-Z0-9_]*) \}\}$/;
+const OUR_ACTIONS = /^\{\{ (\$labels\.[a-zA-Z_][a-zA-Z0-9_]*|\$value( \| (humanize|humanize1024|humanizeDuration|humanizePercentage|printf "%\.[0-9][fg]"))?|index \$labels \$labels\.[a-zA-Z_][a-zA-Z0-9_]*|if lt \$value 0\.0|else|end|reReplaceAll "\^-" "" \(humanizeDuration \$value\)) \}\}$/;
 /** A Markdown link or image whose brackets are not escaped; group 1 is its destination. */
 const MARKDOWN_LINK = /(?<!\\)\]\(\s*<?([^)\s>]*)/g;
 const HTML_TAG = /<\/?\s*(img|script|a|iframe|svg|textarea|style|object|embed)\b/i;
