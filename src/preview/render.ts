@@ -85,6 +85,15 @@ function colorFor(p: PanelJson, v: number | null): string | undefined {
   return c ? namedColor(c) : undefined;
 }
 
+/** Text colour readable on a background: dark on light colours (Grafana's getContrastText does the same). */
+function readableOn(background: string): string {
+  const m = /^#([0-9a-f]{6})/i.exec(background);
+  if (!m) return '#fff';
+  const n = parseInt(m[1]!, 16);
+  const luminance = (0.299 * ((n >> 16) & 255) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255)) / 255;
+  return luminance > 0.7 ? '#111217' : '#fff';
+}
+
 function linkHtml(l: PanelLink, resolve: LinkResolver): string {
   const target = l.url ? resolve(l.url) : undefined;
   const title = escapeHtml(l.title ?? l.url ?? 'link');
@@ -101,7 +110,7 @@ function statBody(p: PanelJson, d: PanelData): string {
   return `<div class="stat">${values
     .map((v) => {
       const color = colorFor(p, v.value) ?? namedColor('text');
-      const style = colorMode === 'background' ? `background:${color};color:#fff` : colorMode === 'none' ? '' : `color:${color}`;
+      const style = colorMode === 'background' ? `background:${color};color:${readableOn(color)}` : colorMode === 'none' ? '' : `color:${color}`;
       return `<div class="stat-item" style="${style}" data-value="${v.value ?? ''}">${showNames ? `<div class="stat-name">${escapeHtml(v.name)}</div>` : ''}<div class="stat-value">${escapeHtml(fmt(p, v.value))}</div></div>`;
     })
     .join('')}</div>`;
@@ -194,7 +203,7 @@ function tableBody(p: PanelJson, d: PanelData): string {
   const cell = (c: string, v: string | number | undefined) => {
     if (typeof v === 'number') {
       const bg = colored.has(c) ? colorFor(p, v) : undefined;
-      return `<td class="num"${bg ? ` style="background:${bg};color:#fff"` : ''}>${escapeHtml(fmt(p, v))}</td>`;
+      return `<td class="num"${bg ? ` style="background:${bg};color:${readableOn(bg)}"` : ''}>${escapeHtml(fmt(p, v))}</td>`;
     }
     return `<td>${escapeHtml(v ?? '')}</td>`;
   };
