@@ -18,10 +18,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parseYamlConfig } from '../src/config/load.js';
+import { loadConfigFile, parseYamlConfig } from '../src/config/load.js';
+import { generateBundle } from '../src/generate.js';
 import { LinkerdSimulator, requirePrometheus } from '../src/sim/index.js';
 import { chromiumPath } from '../src/preview/browser.js';
-import { launchBrowser, type PageReport } from '../src/preview/index.js';
+import { bundleDashboards, launchBrowser, type PageReport } from '../src/preview/index.js';
 import { EMPTY_WHEN_HEALTHY } from './e2e/support/empty-when-healthy.js';
 import { bundleOf, startStack, waitFor, waitForScrapes, workloadsOf, type Stack } from './e2e/support/harness.js';
 
@@ -45,7 +46,7 @@ if (missing) console.log(`preview browser test skipped: ${missing}`);
 
 interface DashboardFile {
   readonly uid: string;
-  readonly panels: ReadonlyArray<{ type: string; title: string; gridPos: { x: number; y: number; w: number; h: number } }>;
+  readonly panels: Array<{ type: string; title: string; gridPos: { x: number; y: number; w: number; h: number } }>;
 }
 
 describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium, against a real Prometheus', () => {
@@ -98,10 +99,12 @@ describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium
     } finally {
       await browser.close();
     }
-    // The dashboards as the generator wrote them into the committed example bundle.
-    for (const [uid, d] of dashboards) {
-      const path = join(ROOT, 'out', ...(d.config === 'multi-cluster' ? ['multi-cluster'] : []), 'grafana', `${uid}.json`);
-      d.json.panels.push(...(JSON.parse(readFileSync(path, 'utf8')) as { panels: DashboardFile['panels'] }).panels);
+    // The dashboards as the generator writes them.
+    for (const file of [EXAMPLE, MULTI]) {
+      const loaded = await loadConfigFile(file);
+      for (const { dashboard } of bundleDashboards(generateBundle(loaded, loaded.file).files)) {
+        dashboards.get(dashboard.uid ?? '')?.json.panels.push(...(dashboard.panels as DashboardFile['panels']));
+      }
     }
   }, 120_000);
 
