@@ -80,8 +80,18 @@ function fmt(p: PanelJson, v: number | null): string {
   return formatValue(v, d.unit, d.decimals);
 }
 
+/**
+ * A panel without thresholds gets Grafana's default: base green, red from 80 (the default value of
+ * the standard `thresholds` field option; https://grafana.com/docs/grafana/latest/panels-visualizations/configure-thresholds/),
+ * so a stat without thresholds turns red at 80 in Grafana too.
+ */
+const GRAFANA_DEFAULT_THRESHOLDS: readonly ThresholdStep[] = [
+  { color: 'green', value: null },
+  { color: 'red', value: 80 },
+];
+
 function colorFor(p: PanelJson, v: number | null): string | undefined {
-  const c = thresholdColor(v, defaultsOf(p).thresholds?.steps);
+  const c = thresholdColor(v, defaultsOf(p).thresholds?.steps ?? GRAFANA_DEFAULT_THRESHOLDS);
   return c ? namedColor(c) : undefined;
 }
 
