@@ -103,3 +103,23 @@ describe('text panels and values', () => {
     expect([0, 3599, 3600, 21599, 1e9].map((v) => thresholdColor(v, steps))).toEqual(['red', 'red', 'orange', 'orange', 'green']);
   });
 });
+
+describe('page layout of a dashboard', () => {
+  it('draws a collapsed row collapsed, without its panels, and places panels on the 24-column grid', async () => {
+    const { renderDashboardPage } = await import('../src/preview/render.js');
+    const { linkResolver: resolver } = await import('../src/preview/markdown.js');
+    const hidden = { id: 3, type: 'stat', title: 'Inside the collapsed row', gridPos: { x: 0, y: 2, w: 24, h: 4 } };
+    const shown = { id: 2, type: 'text', title: 'Half', gridPos: { x: 12, y: 1, w: 12, h: 3 }, options: { mode: 'markdown', content: '<b>x</b>' } };
+    const row = { id: 1, type: 'row', title: 'Details', collapsed: true, gridPos: { x: 0, y: 4, w: 24, h: 1 }, panels: [hidden] };
+    const html = renderDashboardPage(
+      { file: 'grafana/t.json', dashboard: { uid: 't', title: 'T', panels: [shown, row] }, variables: [], panels: new Map() },
+      { resolve: resolver(new Set()), prometheusUrl: 'http://prometheus:9090', from: 0, to: 3600, scrapeIntervalSeconds: 15, generator: 'test' },
+    );
+    expect(html).toMatch(/data-type="row"[^>]*data-state="collapsed"/);
+    expect(html).toContain('(1 panel)');
+    expect(html).not.toContain('Inside the collapsed row');
+    // x 12 of 24 columns is half the width; y 1 is one 30 px row plus its 8 px gap down.
+    expect(html).toMatch(/id="panel-2"[^>]*style="left:50\.0000%;width:calc\(50\.0000% - 8px\);top:38px;height:106px"/);
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+  });
+});
