@@ -4,6 +4,19 @@
 import { spawnSync } from 'node:child_process';
 
 const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+
+// The preview's browser test (test/preview-browser.test.ts) needs Debian's chromium; it is skipped,
+// saying so, where it cannot be installed. playwright-core drives it; no browser is ever downloaded.
+const chromium = process.env.LINKERD_SLO_CHROMIUM || '/usr/bin/chromium';
+if (!has(chromium)) {
+  const install = 'apt-get update && apt-get install -y --no-install-recommends chromium';
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (root && has('apt-get', ['--version'])) {
+    console.error(`chromium not found; installing Debian's package for the preview browser test: ${install}`);
+    spawnSync('sh', ['-c', install], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  if (!has(chromium)) console.error(`chromium not found at ${chromium}: the preview browser test will be skipped (run as root: ${install})`);
+}
 const ready = () => has('promtool') && has('amtool');
 if (ready()) process.exit(0);
 

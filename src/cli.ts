@@ -17,6 +17,7 @@ import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, MANIFEST, 
 import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
+import { bundleDashboards, runPreview } from './preview/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -238,6 +239,53 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'preview',
+    'Render every generated dashboard from a real Prometheus to static HTML pages (and PNGs with --png); see docs/preview.md. Credentials as for check',
+    (y) =>
+      y
+        .option('config', configOption)
+        .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus API to query (no user:password@; use the environment variables)' })
+        .option('from', { type: 'string', default: '6h', describe: 'Start of the time range: a duration before --to (6h, now-6h) or an RFC 3339 time' })
+        .option('to', { type: 'string', default: 'now', describe: 'End of the time range: now, now-<duration> or an RFC 3339 time' })
+        .option('out', { alias: 'o', type: 'string', default: 'preview', describe: 'Directory for the pages (index.html and <dashboard uid>.html; files of the same names are replaced)' })
+        .option('png', { type: 'boolean', default: false, describe: 'Also write <uid>.png per dashboard through the system Chromium (needs playwright-core and chromium)' })
+        .option('scrape-interval', { type: 'string', describe: "The data source's scrape interval for $__rate_interval (default: the proxy job's, from Prometheus' targets; else 15s)" })
+        .option('timeout', { type: 'string', default: '30s', describe: 'How long to wait for each Prometheus answer (a duration)' }),
+    async (argv) => {
+      try {
+        const client = prometheusClient(argv['prometheus-url'], process.env, durationFlag('--timeout', argv.timeout) * 1000);
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        const timeFlag = (flag: string, text: string, base: number): number => {
+          if (text === 'now') return nowSeconds;
+          const rel = /^(?:now-)?(.+)$/.exec(text)!;
+          if (/^now-/.test(text) || /^\d+(?:\.\d+)?[smhdwy]/.test(text)) return base - durationFlag(flag, rel[1]!);
+          const t = Date.parse(text);
+          if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(t)) throw new UserError(`${flag}: expected now, now-<duration>, a duration or an RFC 3339 time, not ${JSON.stringify(printable(text).slice(0, 40))}`, EXIT.config);
+          return Math.floor(t / 1000);
+        };
+        const to = timeFlag('--to', nonEmpty('to', argv.to), nowSeconds);
+        const from = timeFlag('--from', nonEmpty('from', argv.from), to);
+        if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
+        const outArg = nonEmpty('out', argv.out);
+        const loaded = await loadConfigFile(resolve(argv.config));
+        const gen = generateBundle(loaded, loaded.file);
+        let scrape = argv['scrape-interval'] !== undefined ? durationFlag('--scrape-interval', argv['scrape-interval']) : undefined;
+        if (scrape === undefined) {
+          const proxyJob = loaded.clusters[0]!.linkerd.proxyJob;
+          scrape = (await client.targets()).find((t) => t.job === proxyJob && t.scrapeIntervalSeconds)?.scrapeIntervalSeconds ?? 15;
+        }
+        const result = await runPreview({ client, dashboards: bundleDashboards(gen.files), outDir: resolve(outArg), from, to, scrapeIntervalSeconds: scrape, png: argv.png, generator: `linkerd-slo ${pkg.version}` });
+        for (const p of result.pages) {
+          process.stdout.write(`${outArg}/${p.uid}.html: ${p.panels} panels, ${p.empty.length} without data${p.png ? `; ${outArg}/${p.uid}.png` : ''}\n`);
+          for (const e of p.errors) process.stderr.write(`warning: ${p.uid}: ${printable(e)}\n`);
+        }
+        process.stdout.write(`${outArg}/index.html: ${result.pages.length} dashboards (queries ${result.ms.query} ms, rendering ${result.ms.render} ms${argv.png ? `, screenshots ${result.ms.png} ms` : ''})\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
     'schema',
     'Print the JSON Schema of the config file (for yaml-language-server and other editors)',
     (y) => y,
@@ -246,7 +294,7 @@ await yargs(hideBin(process.argv))
     },
   )
   .option('debug', { type: 'boolean', default: false, global: true, describe: 'Print stack traces of failures (for bug reports)' })
-  .demandCommand(1, 'name a command: generate, validate, check, schema, import-openslo or export-openslo')
+  .demandCommand(1, 'name a command: generate, validate, check, preview, schema, import-openslo or export-openslo')
   .strict()
   .recommendCommands()
   .version(pkg.version)

@@ -19,6 +19,12 @@ export interface PromClient {
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>>;
   /** Active scrape targets with their job and scrape interval (seconds). */
   targets(): Promise<Array<{ job: string; scrapeIntervalSeconds?: number; health: string }>>;
+  /** Instant query at a time (epoch seconds). */
+  queryAt(expr: string, timeSeconds: number): Promise<Array<{ metric: Record<string, string>; value: number }>>;
+  /** Range query; returns each series' [epoch seconds, value] samples. */
+  queryRange(expr: string, startSeconds: number, endSeconds: number, stepSeconds: number): Promise<Array<{ metric: Record<string, string>; values: Array<[number, number]> }>>;
+  /** Values of a label, optionally only on series matching a selector, within a time range (epoch seconds). */
+  labelValues(label: string, match: string | undefined, startSeconds: number, endSeconds: number): Promise<string[]>;
 }
 
 /** Prometheus unreachable, or it answered something that is not the Prometheus HTTP API: exit 3. */
@@ -131,6 +137,30 @@ function vector(data: Record<string, unknown>): Array<{ metric: Record<string, s
   });
 }
 
+function matrix(data: Record<string, unknown>): Array<{ metric: Record<string, string>; values: Array<[number, number]> }> {
+  field(data, 'resultType', 'data.resultType', '"matrix"', (v) => v === 'matrix');
+  const result = field(data, 'result', 'data.result', 'a list', Array.isArray) as unknown[];
+  return result.map((item, i) => {
+    if (!isObject(item)) throw new ShapeError(`"data.result[${i}]" is ${describe(item)}, expected an object`);
+    const metric = field(item, 'metric', `data.result[${i}].metric`, 'an object of label strings', isLabels) as Record<string, string>;
+    const values = field(item, 'values', `data.result[${i}].values`, 'a list of [<time>, "<value>"]', Array.isArray) as unknown[];
+    return {
+      metric,
+      values: values.map((v, j) => {
+        if (!(Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && sampleValue(v[1]) !== undefined)) {
+          throw new ShapeError(`"data.result[${i}].values[${j}]" is ${describe(v)}, expected [<time>, "<value>"]`);
+        }
+        return [v[0] as number, sampleValue(v[1])!] as [number, number];
+      }),
+    };
+  });
+}
+
+function stringList(data: unknown): string[] {
+  if (!Array.isArray(data) || !data.every((v) => typeof v === 'string')) throw new ShapeError(`"data" is ${describe(data)}, expected a list of strings`);
+  return data as string[];
+}
+
 function activeTargets(data: Record<string, unknown>): Array<{ job: string; scrapeIntervalSeconds?: number; health: string }> {
   const targets = field(data, 'activeTargets', 'data.activeTargets', 'a list', Array.isArray) as unknown[];
   return targets.map((t, i) => {
@@ -159,7 +189,7 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
   };
   const timeoutText = `${timeoutMs / 1000}s`;
 
-  async function api<T>(path: string, params: Record<string, string>, shape: (data: Record<string, unknown>) => T): Promise<T> {
+  async function api<T>(path: string, params: Record<string, string>, shape: (data: Record<string, unknown>) => T, dataIsList = false): Promise<T> {
     const endpoint = `${root}/api/v1/${path}`;
     const unreachable = (err: unknown): PrometheusApiError => {
       const e = err as Error & { cause?: { code?: string; message?: string } };
@@ -197,6 +227,7 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
     if (body.status === 'error') throw new PrometheusApiError(`${endpoint}: ${apiError ?? 'error without a message'}`);
     try {
       field(body, 'status', 'status', '"success"', (v) => v === 'success');
+      if (dataIsList) return shape(body.data as Record<string, unknown>);
       return shape(field(body, 'data', 'data', 'an object', isObject) as Record<string, unknown>);
     } catch (err) {
       if (err instanceof ShapeError) throw unexpected(err.message);
@@ -207,5 +238,9 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
     url: root,
     query: (expr) => api('query', { query: expr }, vector),
     targets: () => api('targets', { state: 'active' }, activeTargets),
+    queryAt: (expr, time) => api('query', { query: expr, time: String(time) }, vector),
+    queryRange: (expr, start, end, step) => api('query_range', { query: expr, start: String(start), end: String(end), step: String(step) }, matrix),
+    labelValues: (label, match, start, end) =>
+      api(`label/${encodeURIComponent(label)}/values`, { ...(match ? { 'match[]': match } : {}), start: String(start), end: String(end) }, (d) => stringList(d), true),
   };
 }

@@ -12,21 +12,10 @@ import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parseYamlConfig } from '../../src/config/load.js';
 import { LinkerdSimulator, requirePrometheus } from '../../src/sim/index.js';
+import { EMPTY_WHEN_HEALTHY } from './support/empty-when-healthy.js';
 import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, workloadsOf, type Bundle, type Stack } from './support/harness.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
-
-/**
- * Panels that must be empty while nothing is wrong: they list problems. Keyed by panel title; the
- * test fails if one of them shows data (the list is stale) or any other panel is empty.
- */
-const EMPTY_WHEN_HEALTHY: Readonly<Record<string, string>> = {
-  'Firing alerts': 'lists firing alerts (ALERTS{alertstate="firing"}); (b) proves none fires',
-  'Firing Linkerd SLO alerts': 'lists firing alerts; (b) proves none fires',
-  'Certificate refresh errors': 'only proxies with failed certificate refreshes (> 0); the simulated proxies renew fine',
-  'Proxies with failing control-plane calls': 'only proxies with failing control-plane calls (> 0); none fail in a healthy mesh',
-  'Firing workload and route alerts': 'lists firing alerts; (b) proves none fires',
-};
 
 describe('example bundle on a real Prometheus scraping a healthy simulated mesh', () => {
   let bundle: Bundle;

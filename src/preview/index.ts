@@ -1,0 +1,96 @@
+/**
+ * `linkerd-slo preview`: every dashboard the generator writes (the files themselves, not a second
+ * description), queried from a real Prometheus and rendered to one static HTML page each, with an
+ * index page; optionally a PNG of each through the system Chromium.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PromClient } from '../check/prometheus-client.js';
+import { launchBrowser } from './browser.js';
+import { dashboardData, type DashboardJson } from './data.js';
+import { linkResolver } from './markdown.js';
+import { panelState, renderDashboardPage, renderIndexPage } from './render.js';
+
+export { intervals, resolveVariable, roundIntervalMs, interpolate, durationText } from './variables.js';
+export { launchBrowser } from './browser.js';
+export type { PageReport } from './browser.js';
+
+/** The dashboards of a generated bundle: grafana/<name>.json (not the ConfigMap/operator/import copies). */
+export function bundleDashboards(files: ReadonlyMap<string, string>): Array<{ file: string; dashboard: DashboardJson }> {
+  return [...files]
+    .filter(([k]) => /^grafana\/[^/]+\.json$/.test(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([file, text]) => ({ file, dashboard: JSON.parse(text) as DashboardJson }));
+}
+
+export interface PreviewOptions {
+  readonly client: PromClient;
+  readonly dashboards: ReadonlyArray<{ file: string; dashboard: DashboardJson }>;
+  readonly outDir: string;
+  /** Epoch seconds. */
+  readonly from: number;
+  readonly to: number;
+  readonly scrapeIntervalSeconds: number;
+  readonly png: boolean;
+  readonly generator: string;
+  readonly pageWidth?: number;
+}
+
+export interface PreviewResult {
+  readonly pages: Array<{ uid: string; title: string; html: string; png?: string; panels: number; empty: string[]; errors: string[] }>;
+  readonly index: string;
+  readonly ms: { query: number; render: number; png: number };
+}
+
+export async function runPreview(o: PreviewOptions): Promise<PreviewResult> {
+  const pageWidth = o.pageWidth ?? 1600;
+  await mkdir(o.outDir, { recursive: true });
+  const uids = new Set(o.dashboards.map((d) => d.dashboard.uid ?? ''));
+  const resolve = linkResolver(uids);
+  const ms = { query: 0, render: 0, png: 0 };
+  const pages: PreviewResult['pages'] = [];
+  for (const { file, dashboard } of o.dashboards) {
+    const t0 = Date.now();
+    const data = await dashboardData(file, dashboard, { client: o.client, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, pageWidth });
+    const t1 = Date.now();
+    const html = renderDashboardPage(data, { resolve, prometheusUrl: o.client.url, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, generator: o.generator });
+    const uid = dashboard.uid ?? file.replace(/^grafana\//, '').replace(/\.json$/, '');
+    const path = join(o.outDir, `${uid}.html`);
+    await writeFile(path, html);
+    ms.query += t1 - t0;
+    ms.render += Date.now() - t1;
+    const states = [...data.panels.values()].map((d) => ({ title: d.panel.title ?? '', state: panelState(d), errors: d.queries.filter((q) => q.error).map((q) => `${q.refId}: ${q.error}`) }));
+    pages.push({
+      uid,
+      title: dashboard.title ?? uid,
+      html: path,
+      panels: data.panels.size,
+      empty: states.filter((s) => s.state === 'nodata').map((s) => s.title),
+      errors: states.flatMap((s) => s.errors.map((e) => `"${s.title}" ${e}`)),
+    });
+  }
+  const index = join(o.outDir, 'index.html');
+  await writeFile(
+    index,
+    renderIndexPage(
+      pages.map((p) => ({ uid: p.uid, title: p.title, file: o.dashboards.find((d) => (d.dashboard.uid ?? '') === p.uid)?.file ?? '', panels: p.panels, empty: p.empty.length, errors: p.errors.length })),
+      { prometheusUrl: o.client.url, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, generator: o.generator },
+    ),
+  );
+  if (o.png) {
+    const t = Date.now();
+    const browser = await launchBrowser({ width: pageWidth + 24 });
+    try {
+      for (const p of pages) {
+        const png = p.html.replace(/\.html$/, '.png');
+        const report = await browser.open(p.html, png);
+        p.png = png;
+        if (report.errors.length) p.errors.push(...report.errors.map((e) => `browser: ${e}`));
+      }
+    } finally {
+      await browser.close();
+    }
+    ms.png = Date.now() - t;
+  }
+  return { pages, index, ms };
+}

@@ -1,0 +1,178 @@
+/**
+ * `linkerd-slo preview` end to end: the real CLI queries a real Prometheus that scrapes a healthy
+ * simulated mesh (src/sim), and headless Chromium (Debian's, through playwright-core) opens every
+ * page it wrote:
+ *  - every panel of every generated dashboard (example and multi-cluster configs) is on its page,
+ *    and no page logs a console error or throws;
+ *  - the panels without data are exactly those the e2e test expects to be empty in a healthy mesh
+ *    (test/e2e/support/empty-when-healthy.ts); every other panel draws its data: uPlot series with
+ *    points for time series (read from the chart objects, not pixels), values for stat, gauge, bar
+ *    gauge and table panels;
+ *  - the layout holds: no two panels overlap on the page, and every panel fits the 24 columns.
+ * Skipped, saying so, when Chromium or playwright-core is missing (npm test installs chromium when
+ * it runs as root: scripts/ensure-promtool.mjs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfigFile, parseYamlConfig } from '../src/config/load.js';
+import { generateBundle } from '../src/generate.js';
+import { LinkerdSimulator, requirePrometheus } from '../src/sim/index.js';
+import { chromiumPath } from '../src/preview/browser.js';
+import { bundleDashboards, launchBrowser, type PageReport } from '../src/preview/index.js';
+import { EMPTY_WHEN_HEALTHY } from './e2e/support/empty-when-healthy.js';
+import { bundleOf, startStack, waitFor, waitForScrapes, workloadsOf, type Stack } from './e2e/support/harness.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
+const MULTI = join(ROOT, 'examples', 'multi-cluster.yaml');
+const run = promisify(execFile);
+
+function browserMissing(): string | undefined {
+  if (!existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium)`;
+  try {
+    import.meta.resolve('playwright-core');
+  } catch {
+    return 'playwright-core is not installed';
+  }
+  return undefined;
+}
+const missing = browserMissing();
+if (missing) console.log(`preview browser test skipped: ${missing}`);
+
+interface DashboardFile {
+  readonly uid: string;
+  readonly panels: Array<{ type: string; title: string; gridPos: { x: number; y: number; w: number; h: number } }>;
+}
+
+describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium, against a real Prometheus', () => {
+  let stack: Stack | undefined;
+  let out = '';
+  const dashboards = new Map<string, { config: string; json: DashboardFile; report: PageReport }>();
+
+  beforeAll(async () => {
+    requirePrometheus();
+    const config = parseYamlConfig(readFileSync(EXAMPLE, 'utf8'), 'examples/linkerd-slo.yaml');
+    const bundle = bundleOf(config, 'examples/linkerd-slo.yaml');
+    const sim = new LinkerdSimulator({
+      version: config.linkerd.version,
+      controlPlaneNamespace: config.linkerd.namespace,
+      proxyJob: config.linkerd.proxyJob,
+      controllerJob: config.linkerd.controllerJob,
+      targetLabels: config.prometheus.extraMatchers,
+      workloads: workloadsOf(config),
+      rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
+      controlLatency: true,
+    });
+    const liveFrom = new Date(Math.floor(Date.now() / 1000) * 1000);
+    stack = await startStack({ sim, rules: bundle.rules, jobNames: { proxy: config.linkerd.proxyJob, controller: config.linkerd.controllerJob } });
+    await waitForScrapes(stack, sim, 3);
+    // Every SLI computed (as in the e2e test) before looking: then only problem lists are empty.
+    await waitFor(
+      'a finite 5m error ratio for every SLI',
+      async () => {
+        const r = await stack!.prom.query('linkerd_slo:sli_error:ratio_rate5m');
+        return r.length >= 7 && r.every((s) => Number.isFinite(Number(s.value![1])));
+      },
+      30_000,
+    );
+    out = mkdtempSync(join(tmpdir(), 'linkerd-slo-preview-'));
+    const browser = await launchBrowser();
+    try {
+      for (const [name, file] of [
+        ['example', EXAMPLE],
+        ['multi-cluster', MULTI],
+      ] as const) {
+        const dir = join(out, name);
+        const t0 = Date.now();
+        const { stdout } = await run(process.execPath, [CLI, 'preview', '--config', file, '--prometheus-url', stack.prom.url, '--from', liveFrom.toISOString(), '--out', dir], { encoding: 'utf8' });
+        console.log(`preview of ${name}: ${Date.now() - t0} ms\n${stdout.trim()}`);
+        for (const line of stdout.trim().split('\n').slice(0, -1)) {
+          const uid = /\/([^/]+)\.html:/.exec(line)![1]!;
+          dashboards.set(uid, { config: name, json: { uid, panels: [] }, report: await browser.open(join(dir, `${uid}.html`)) });
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+    // The dashboards as the generator writes them.
+    for (const file of [EXAMPLE, MULTI]) {
+      const loaded = await loadConfigFile(file);
+      for (const { dashboard } of bundleDashboards(generateBundle(loaded, loaded.file).files)) {
+        dashboards.get(dashboard.uid ?? '')?.json.panels.push(...(dashboard.panels as DashboardFile['panels']));
+      }
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('renders all eight dashboards, every panel, with no console error', () => {
+    expect([...dashboards.keys()].sort()).toEqual([
+      'linkerd-slo-fleet',
+      'linkerd-slo-fleet-certificates',
+      'linkerd-slo-fleet-control-plane',
+      'linkerd-slo-fleet-proxies',
+      'linkerd-slo-prod-eu1',
+      'linkerd-slo-prod-eu1-certificates',
+      'linkerd-slo-prod-eu1-control-plane',
+      'linkerd-slo-prod-eu1-proxies',
+    ]);
+    for (const [uid, d] of dashboards) {
+      expect(d.report.errors, uid).toEqual([]);
+      const onPage = d.report.panels.map((p) => `${p.type}: ${p.title}`);
+      expect(onPage, uid).toEqual(d.json.panels.map((p) => `${p.type}: ${p.title}`));
+      expect(d.report.panels.filter((p) => p.state === 'error').map((p) => `${uid} "${p.title}": ${p.text}`)).toEqual([]);
+    }
+  });
+
+  it('shows "No data" exactly on the panels the e2e test expects empty, and draws data everywhere else', () => {
+    const single = [...dashboards.values()].filter((d) => d.config === 'example');
+    const empty = new Set(single.flatMap((d) => d.report.panels.filter((p) => p.state === 'nodata').map((p) => p.title)));
+    expect([...empty].sort()).toEqual(Object.keys(EMPTY_WHEN_HEALTHY).sort());
+    const undrawn: string[] = [];
+    for (const [uid, d] of dashboards) {
+      for (const p of d.report.panels) {
+        if (p.type === 'row' || p.type === 'text' || p.state !== 'data') continue;
+        const drawn =
+          p.type === 'timeseries' ? (p.drawnSeries ?? 0) > 0 && (p.drawnPoints ?? 0) > 1 : p.text.trim() !== '' && !p.text.includes('No data') && !p.text.includes('not supported');
+        if (!drawn) undrawn.push(`${uid} "${p.title}" (${p.type}): ${JSON.stringify(p.text.slice(0, 80))}`);
+      }
+    }
+    expect(undrawn).toEqual([]);
+    // Multi-cluster: the fleet dashboards select cluster=~".+" (All) and find the simulated cluster.
+    const fleetEmpty = [...dashboards.values()].filter((d) => d.config === 'multi-cluster').flatMap((d) => d.report.panels.filter((p) => p.state === 'nodata').map((p) => p.title));
+    expect(fleetEmpty.filter((t) => !(t in EMPTY_WHEN_HEALTHY))).toEqual([]);
+  });
+
+  it('lays the panels out on the 24-column grid without overlaps', () => {
+    for (const [uid, d] of dashboards) {
+      for (const p of d.json.panels) {
+        expect(p.gridPos.x, `${uid} "${p.title}"`).toBeGreaterThanOrEqual(0);
+        expect(p.gridPos.x + p.gridPos.w, `${uid} "${p.title}" fits 24 columns`).toBeLessThanOrEqual(24);
+      }
+      const boxes = d.report.panels;
+      const overlaps: string[] = [];
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!.rect;
+          const b = boxes[j]!.rect;
+          const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+          const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+          if (w > 1 && h > 1) overlaps.push(`"${boxes[i]!.title}" and "${boxes[j]!.title}"`);
+        }
+      }
+      expect(overlaps, uid).toEqual([]);
+      // The full-width panels span the page: the grid is not squeezed into a column.
+      const right = Math.max(...boxes.map((b) => b.rect.x + b.rect.w));
+      const left = Math.min(...boxes.map((b) => b.rect.x));
+      expect(right - left, `${uid} width`).toBeGreaterThan(1000);
+    }
+  });
+});
