@@ -244,7 +244,7 @@ function promtoolRules(url: string, start: number, end: number, files: string[],
   const r = spawnSync(
     'promtool',
     ['tsdb', 'create-blocks-from', 'rules', `--url=${url}`, `--start=${Math.floor(start / 1000)}`, `--end=${Math.floor(end / 1000)}`, `--eval-interval=${STEP}s`, `--output-dir=${outDir}`, '--quiet', ...files],
-    { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 },
+    { encoding: 'utf8', timeout: 1_800_000, maxBuffer: 64 << 20 },
   );
   if (r.status !== 0) throw new Error(`promtool create-blocks-from rules failed (${r.status}): ${(r.stderr ?? '').slice(-2000)}`);
 }
