@@ -16,7 +16,7 @@
  * Rule sets per scenario are generated for that cluster (the naive and Sloth-shaped selectors get
  * a cluster="…" matcher, as if each scenario had its own Prometheus).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -240,13 +240,25 @@ function idealIntervals(rule: IdealWindowRule, e: (t: number) => number, start: 
 
 // ---------------------------------------------------------------------------------------------
 
-function promtoolRules(url: string, start: number, end: number, files: string[], outDir: string): void {
-  const r = spawnSync(
-    'promtool',
-    ['tsdb', 'create-blocks-from', 'rules', `--url=${url}`, `--start=${Math.floor(start / 1000)}`, `--end=${Math.floor(end / 1000)}`, `--eval-interval=${STEP}s`, `--output-dir=${outDir}`, '--quiet', ...files],
-    { encoding: 'utf8', timeout: 1_800_000, maxBuffer: 64 << 20 },
-  );
-  if (r.status !== 0) throw new Error(`promtool create-blocks-from rules failed (${r.status}): ${(r.stderr ?? '').slice(-2000)}`);
+/**
+ * Backfills recording rules with promtool. Asynchronous on purpose: the Prometheus it queries logs to
+ * a pipe this process drains on its event loop; a spawnSync here stalls that loop, the pipe fills
+ * once the data dir holds enough blocks to log about, and Prometheus then blocks on its own logger.
+ */
+function promtoolRules(url: string, start: number, end: number, files: string[], outDir: string): Promise<void> {
+  const args = ['tsdb', 'create-blocks-from', 'rules', `--url=${url}`, `--start=${Math.floor(start / 1000)}`, `--end=${Math.floor(end / 1000)}`, `--eval-interval=${STEP}s`, `--output-dir=${outDir}`, '--quiet', ...files];
+  return new Promise((resolve, reject) => {
+    const child = spawn('promtool', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr = (stderr + b.toString('utf8')).slice(-4000); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 1_800_000);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`promtool create-blocks-from rules failed (${code ?? signal}): ${stderr.slice(-2000)}`));
+    });
+  });
 }
 
 function moveBlocks(from: string, to: string): number {
@@ -313,7 +325,7 @@ export async function benchAlertQuality(opts: {
       const file = join(dir, `level${i}.yaml`);
       writeFileSync(file, dump({ groups }, { lineWidth: -1 }));
       const out = join(dir, `level${i}-blocks`);
-      promtoolRules(prom.url, start, end, [file], out);
+      await promtoolRules(prom.url, start, end, [file], out);
       await prom.stop();
       prom = undefined;
       moveBlocks(out, data);
