@@ -16,7 +16,7 @@
  * Rule sets per scenario are generated for that cluster (the naive and Sloth-shaped selectors get
  * a cluster="…" matcher, as if each scenario had its own Prometheus).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -50,6 +50,14 @@ export const SCENARIOS: readonly QualityScenario[] = [
     effects: (o) => [{ kind: 'cp-errors', component: 'destination', ratio: 1, from: o, to: o + 1800 }],
   },
   {
+    id: 'errors-20pct', title: '20% errors for 30 min (200x burn)', expectPage: true, warmupHours: 6, problemSeconds: 1800, afterHours: 1.5, errorRatio: 0.2,
+    effects: (o) => [{ kind: 'cp-errors', component: 'destination', ratio: 0.2, from: o, to: o + 1800 }],
+  },
+  {
+    id: 'errors-5pct', title: '5% errors for 1 h (50x burn)', expectPage: true, warmupHours: 6, problemSeconds: 3600, afterHours: 1.5, errorRatio: 0.05,
+    effects: (o) => [{ kind: 'cp-errors', component: 'destination', ratio: 0.05, from: o, to: o + 3600 }],
+  },
+  {
     id: 'errors-2pct', title: '2% errors for 3 h (20x burn)', expectPage: true, warmupHours: 6, problemSeconds: 3 * 3600, afterHours: 1.5, errorRatio: 0.02,
     effects: (o) => [{ kind: 'cp-errors', component: 'destination', ratio: 0.02, from: o, to: o + 3 * 3600 }],
   },
@@ -81,7 +89,8 @@ export const SCENARIOS: readonly QualityScenario[] = [
   },
 ];
 
-export type SetId = 'ours' | 'ours-noguard' | 'sloth' | 'naive';
+export type SetId = 'ours' | 'ours-noguard' | 'ours-client' | 'sloth' | 'naive';
+export const SET_IDS: readonly SetId[] = ['ours', 'ours-noguard', 'ours-client', 'sloth', 'naive'];
 
 const STEP = 30; // seconds: history resolution and evaluation interval
 
@@ -120,17 +129,23 @@ function withCluster(selectorText: string, cluster: string): string {
   );
 }
 
-function oursFor(cluster: string, minRequests?: number): GroupYaml[] {
+/**
+ * Our rules for destination's success rate in this scenario's cluster. Variants: `default` (server
+ * side), `noguard` (server side, lowTraffic.minRequests 0), `client` (client side: every proxy's
+ * control_response_total towards destination, the high-cardinality SLI).
+ */
+function oursFor(cluster: string, variant: 'default' | 'noguard' | 'client'): GroupYaml[] {
   const defaults = validateConfig({ cluster }, 'q.yaml') as unknown as { slos: Record<string, unknown> };
   const slos: Record<string, unknown> = {};
   for (const [kind, value] of Object.entries(defaults.slos)) {
     if (kind === 'controlPlaneSuccessRate') continue;
     if (value && typeof value === 'object' && !Array.isArray(value) && 'enabled' in value) slos[kind] = { enabled: false };
   }
-  slos.controlPlaneSuccessRate = { components: ['destination'], clientSide: { enabled: false } };
-  const alerting = minRequests !== undefined ? { lowTraffic: { minRequests } } : {};
-  // Both variants live in one TSDB: each labels its recordings with `variant` and reads only its own.
-  const variant = minRequests !== undefined ? 'noguard' : 'default';
+  slos.controlPlaneSuccessRate = variant === 'client'
+    ? { components: [], clientSide: { enabled: true, components: ['destination'] } }
+    : { components: ['destination'], clientSide: { enabled: false } };
+  const alerting = variant === 'noguard' ? { lowTraffic: { minRequests: 0 } } : {};
+  // The variants live in one TSDB: each labels its recordings with `variant` and reads only its own.
   const config = validateConfig({ cluster, prometheus: { extraMatchers: { cluster }, ruleLabels: { variant } }, alerting, slos }, 'q.yaml');
   const text = generate(config, 'q.yaml').files.get(`prometheus/linkerd-slo-${cluster}.rules.yaml`)!;
   return parseRuleFile(text).map((g) => ({
@@ -225,13 +240,25 @@ function idealIntervals(rule: IdealWindowRule, e: (t: number) => number, start: 
 
 // ---------------------------------------------------------------------------------------------
 
-function promtoolRules(url: string, start: number, end: number, files: string[], outDir: string): void {
-  const r = spawnSync(
-    'promtool',
-    ['tsdb', 'create-blocks-from', 'rules', `--url=${url}`, `--start=${Math.floor(start / 1000)}`, `--end=${Math.floor(end / 1000)}`, `--eval-interval=${STEP}s`, `--output-dir=${outDir}`, '--quiet', ...files],
-    { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 },
-  );
-  if (r.status !== 0) throw new Error(`promtool create-blocks-from rules failed (${r.status}): ${(r.stderr ?? '').slice(-2000)}`);
+/**
+ * Backfills recording rules with promtool. Asynchronous on purpose: the Prometheus it queries logs to
+ * a pipe this process drains on its event loop; a spawnSync here stalls that loop, the pipe fills
+ * once the data dir holds enough blocks to log about, and Prometheus then blocks on its own logger.
+ */
+function promtoolRules(url: string, start: number, end: number, files: string[], outDir: string): Promise<void> {
+  const args = ['tsdb', 'create-blocks-from', 'rules', `--url=${url}`, `--start=${Math.floor(start / 1000)}`, `--end=${Math.floor(end / 1000)}`, `--eval-interval=${STEP}s`, `--output-dir=${outDir}`, '--quiet', ...files];
+  return new Promise((resolve, reject) => {
+    const child = spawn('promtool', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr = (stderr + b.toString('utf8')).slice(-4000); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 1_800_000);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`promtool create-blocks-from rules failed (${code ?? signal}): ${stderr.slice(-2000)}`));
+    });
+  });
 }
 
 function moveBlocks(from: string, to: string): number {
@@ -279,7 +306,7 @@ export async function benchAlertQuality(opts: {
         scenario: new Scenario(start, sc.effects(onset)),
       });
       const file = join(dir, `${sc.id}.om`);
-      writeOpenMetricsHistory(sim, { until: end, stepSeconds: STEP, file, families: ['response_total'] });
+      writeOpenMetricsHistory(sim, { until: end, stepSeconds: STEP, file, families: ['response_total', 'control_response_total'] });
       backfill(file, data);
       rm(file);
     }
@@ -287,8 +314,10 @@ export async function benchAlertQuality(opts: {
     log(`  history of ${scenarios.length} scenarios (${spanHours} h each at ${STEP} s) backfilled in ${timing.historyMs} ms`);
 
     // 2. Rule files per scenario; recording rules backfilled level by level.
-    const perScenario = scenarios.map((sc) => ({ sc, ours: oursFor(sc.id), noguard: oursFor(sc.id, 0), sloth: slothFor(sc.id, opts.sloth), naive: naiveFor(sc.id, opts.naive) }));
-    const allGroups = perScenario.flatMap((p) => [...p.ours, ...p.noguard, ...p.sloth]);
+    const perScenario = scenarios.map((sc) => ({
+      sc, ours: oursFor(sc.id, 'default'), noguard: oursFor(sc.id, 'noguard'), client: oursFor(sc.id, 'client'), sloth: slothFor(sc.id, opts.sloth), naive: naiveFor(sc.id, opts.naive),
+    }));
+    const allGroups = perScenario.flatMap((p) => [...p.ours, ...p.noguard, ...p.client, ...p.sloth]);
     const levels = alertRecordingLevels(allGroups);
     t0 = Date.now();
     for (const [i, groups] of levels.entries()) {
@@ -296,7 +325,7 @@ export async function benchAlertQuality(opts: {
       const file = join(dir, `level${i}.yaml`);
       writeFileSync(file, dump({ groups }, { lineWidth: -1 }));
       const out = join(dir, `level${i}-blocks`);
-      promtoolRules(prom.url, start, end, [file], out);
+      await promtoolRules(prom.url, start, end, [file], out);
       await prom.stop();
       prom = undefined;
       moveBlocks(out, data);
@@ -316,7 +345,10 @@ export async function benchAlertQuality(opts: {
       const sc = p.sc;
       const onset = start + sc.warmupHours * 3600_000;
       const recovery = onset + sc.problemSeconds * 1000;
-      const rules = [...alertRules('ours', sc.id, p.ours), ...alertRules('ours-noguard', sc.id, p.noguard), ...alertRules('sloth', sc.id, p.sloth), ...alertRules('naive', sc.id, p.naive)];
+      const rules = [
+        ...alertRules('ours', sc.id, p.ours), ...alertRules('ours-noguard', sc.id, p.noguard), ...alertRules('ours-client', sc.id, p.client),
+        ...alertRules('sloth', sc.id, p.sloth), ...alertRules('naive', sc.id, p.naive),
+      ];
       const fired = new Map<AlertRule, Array<[number, number]>>();
       for (const rule of rules) {
         const result = await prom.queryRange(rule.expr, firstEval, end, STEP);
@@ -330,7 +362,7 @@ export async function benchAlertQuality(opts: {
         const intervals = [...byLabels.values()].flatMap((active) => firingIntervals(evalTimes, active, rule.forSeconds, STEP * 1000));
         fired.set(rule, intervals);
       }
-      for (const set of ['ours', 'ours-noguard', 'sloth', 'naive'] as const) {
+      for (const set of SET_IDS) {
         const mine = rules.filter((r) => r.set === set);
         const pages = mine.filter((r) => r.page).flatMap((r) => fired.get(r)!).sort((a, b) => a[0] - b[0]);
         const tickets = mine.filter((r) => !r.page).flatMap((r) => fired.get(r)!).sort((a, b) => a[0] - b[0]);
@@ -375,7 +407,7 @@ function workbook(set: AlertRule['set'], rules: readonly AlertRule[], sc: Qualit
   const pageRules = rules.filter((r) => r.page);
   const ideal: IdealWindowRule[] = pageRules.map((r) => {
     if (set === 'naive') return { pairs: [{ long: 60, short: 60, threshold: 0.1 }], forSeconds: r.forSeconds };
-    if (set === 'ours' || set === 'ours-noguard') {
+    if (set === 'ours' || set === 'ours-noguard' || set === 'ours-client') {
       const m = /ratio_rate(\w+)\{[^}]*\} \/ ([\d.e-]+) > ([\d.]+)\s+and\s+\S*ratio_rate(\w+)\{/.exec(r.expr.replace(/\n/g, ' '));
       if (!m) return { pairs: [], forSeconds: r.forSeconds };
       return { pairs: [{ long: parseDuration(m[1]!), short: parseDuration(m[4]!), threshold: Number(m[2]) * Number(m[3]) }], forSeconds: r.forSeconds };
@@ -394,4 +426,57 @@ function workbook(set: AlertRule['set'], rules: readonly AlertRule[], sc: Qualit
     ...(last ? { reset: (last[1] - recovery * 1000) / 1000 } : {}),
     pages: intervals.length,
   };
+}
+
+// ---- the fast-burn targets (issue #11 item 5) -----------------------------------------------
+
+/** One evaluation interval of slack: detection and reset are measured on the 30 s grid. */
+export const INTERVAL_SECONDS = STEP;
+
+export interface TargetRow {
+  readonly scenario: string;
+  readonly errorRatio: number;
+  readonly workbook: { readonly detection?: number; readonly reset?: number };
+  readonly ours: { readonly detection?: number; readonly reset?: number };
+  readonly client: { readonly detection?: number; readonly reset?: number };
+  readonly sloth: { readonly detection?: number; readonly reset?: number };
+  /** Latest detection that meets the target (seconds after onset), and the rule it comes from. */
+  readonly detectionTarget: number;
+  readonly detectionRule: string;
+  /** Latest reset that meets the target (seconds after recovery). */
+  readonly resetTarget?: number;
+}
+
+/**
+ * Targets per paging scenario, at a 30 s evaluation interval: a full outage pages within 2 min of
+ * onset; other error ratios within 10% of the Workbook time for the configured windows, or one
+ * interval when that is larger; every page resets within the Workbook time plus one interval.
+ */
+export function fastBurnTargets(rows: readonly QualityRow[]): TargetRow[] {
+  const out: TargetRow[] = [];
+  for (const sc of SCENARIOS) {
+    if (!sc.expectPage || sc.errorRatio === undefined) continue;
+    const row = (set: SetId) => rows.find((r) => r.scenario === sc.id && r.set === set);
+    const ours = row('ours');
+    if (!ours?.workbook) continue;
+    const wb = ours.workbook;
+    const pick = (r: QualityRow | undefined) => ({
+      ...(r?.detection !== undefined ? { detection: r.detection } : {}),
+      ...(r?.reset !== undefined ? { reset: r.reset } : {}),
+    });
+    const full = sc.errorRatio >= 1;
+    const wbDetection = wb.detection ?? Infinity;
+    out.push({
+      scenario: sc.id,
+      errorRatio: sc.errorRatio,
+      workbook: { ...(wb.detection !== undefined ? { detection: wb.detection } : {}), ...(wb.reset !== undefined ? { reset: wb.reset } : {}) },
+      ours: pick(ours),
+      client: pick(row('ours-client')),
+      sloth: pick(row('sloth')),
+      detectionTarget: full ? 120 : Math.max(1.1 * wbDetection, wbDetection + INTERVAL_SECONDS),
+      detectionRule: full ? '≤ 2 min' : '≤ Workbook + max(10%, 30 s)',
+      ...(wb.reset !== undefined ? { resetTarget: wb.reset + INTERVAL_SECONDS } : {}),
+    });
+  }
+  return out;
 }

@@ -37,7 +37,7 @@ describe('control-plane success rate under promtool', () => {
     expect(r.ok, r.output).toBe(true);
   });
 
-  it('a full outage at 1 request/second pages within minutes, and nothing fires before it', () => {
+  it('a full outage at 1 request/second pages, and the 6h/30m page joins it', () => {
     // 60 minutes healthy at 1 rps, then every request fails.
     const r = testRules(rulesFor(), {
       tests: [
@@ -49,9 +49,8 @@ describe('control-plane success rate under promtool', () => {
           ],
           promql_expr_test: [
             { expr: firingBurn, eval_time: '59m', exp_samples: [] },
-            // 1h/5m burn > 14.4 one minute into the outage, plus `for: 2m`.
-            { expr: firingBurn, eval_time: '66m', exp_samples: firing(['critical', '1h']) },
-            // 30 minutes in, the 6h/30m page has joined (for: 15m).
+            // Both pages (no `for`): the 1h/5m pair after 52 s of errors, the 6h/30m pair after 2.2 min.
+            { expr: firingBurn, eval_time: '66m', exp_samples: firing(['critical', '1h'], ['critical', '6h']) },
             { expr: firingBurn, eval_time: '90m', exp_samples: firing(['critical', '1h'], ['critical', '6h']) },
           ],
         },
@@ -108,8 +107,9 @@ describe('control-plane success rate under promtool', () => {
   it('... and it is the low-traffic guard that keeps it quiet (without it, it pages)', () => {
     const r = lowTraffic(0);
     expect(r.ok).toBe(false);
-    // It fails exactly where a page would fire: 93m, one failure in the 5m window.
-    expect(r.output).toMatch(/time: 1h33m,\s*exp: nil\s*got: \{\} 1E\+00/);
+    // It fails exactly where a page would fire: 93m, one failure in the 5m window; both page pairs
+    // (1h/5m and 6h/30m, neither with a `for`) see a 1,000x burn.
+    expect(r.output).toMatch(/time: 1h33m,\s*exp: nil\s*got: \{\} 2E\+00/);
   });
 
   it('healthy traffic with no failure series at all: error ratio is 0, not absent, and nothing fires', () => {
@@ -191,6 +191,144 @@ describe('selectors across Linkerd versions', () => {
       expect(rules).toContain('target_port="8086"');
     }
     const r = testRules(rules, { tests });
+    expect(r.ok, r.output).toBe(true);
+  });
+});
+
+/**
+ * The fast-burn page at a 30 s scrape and evaluation interval (issue #11: a full outage must page
+ * within 2 minutes of onset; a 30 s blip and a 3-minute 20% burst must not page). The series are
+ * the control-plane proxies' inbound response_total as a Linkerd 2.18 proxy exposes them: the
+ * inbound endpoint labels of linkerd2-proxy `linkerd/app/core/src/metrics.rs` (InboundEndpointLabels:
+ * tls with client_id or no_tls_reason, srv_*, route_*, authz_*), the gRPC classification labels of
+ * `linkerd/app/core/src/classify.rs` (grpc_status "14" = Unavailable is a failure, error=""), and
+ * the target labels the linkerd-proxy scrape job adds (namespace, pod, control_plane_component from
+ * the pod label linkerd.io/control-plane-component). The policy controller runs in the destination
+ * pod (linkerd/linkerd2 `charts/linkerd-control-plane/templates/destination.yaml`) on port 8090.
+ */
+describe('fast-burn page at a 30 s interval', () => {
+  beforeAll(requirePromtool);
+
+  interface ControlPlanePod {
+    readonly component: 'destination' | 'policy' | 'identity';
+    readonly pod: string;
+    readonly podComponent: string;
+    readonly deployment: string;
+    readonly port: number;
+    /** Identity is called by proxies that have no certificate yet: its inbound TLS is no_identity. */
+    readonly tls: Readonly<Record<string, string>>;
+  }
+  const meshedClient = { tls: 'true', client_id: 'web.emojivoto.serviceaccount.identity.linkerd.cluster.local' };
+  const PODS: readonly ControlPlanePod[] = [
+    { component: 'destination', pod: 'linkerd-destination-7d9c8b6f4-x2kqp', podComponent: 'destination', deployment: 'linkerd-destination', port: 8086, tls: meshedClient },
+    { component: 'policy', pod: 'linkerd-destination-7d9c8b6f4-x2kqp', podComponent: 'destination', deployment: 'linkerd-destination', port: 8090, tls: meshedClient },
+    { component: 'identity', pod: 'linkerd-identity-5c6f9d8b7-q8wzt', podComponent: 'identity', deployment: 'linkerd-identity', port: 8080, tls: { tls: 'no_identity', no_tls_reason: 'no_tls_from_remote' } },
+  ];
+  // Only this SLO (server side), so promtool evaluates 7 hours at 30 s in seconds.
+  const off = { enabled: false };
+  const successRateOnly = rulesFor({
+    slos: { controlPlaneSuccessRate: { clientSide: { enabled: false } }, certificates: off, controlPlaneLatency: off, controlPlaneAvailability: off, proxyResources: off },
+  });
+  const ip = (p: ControlPlanePod) => (p.podComponent === 'identity' ? '10.42.1.9' : '10.42.0.7');
+
+  function inbound(p: ControlPlanePod, classification: 'success' | 'failure'): string {
+    const labels: Record<string, string> = {
+      job: 'linkerd-proxy', namespace: 'linkerd', pod: p.pod, control_plane_component: p.podComponent, deployment: p.deployment,
+      direction: 'inbound', target_addr: `${ip(p)}:${p.port}`, target_ip: ip(p), target_port: String(p.port), ...p.tls,
+      srv_group: '', srv_kind: 'default', srv_name: 'all-unauthenticated', srv_port: String(p.port),
+      route_group: '', route_kind: 'default', route_name: 'default', authz_group: '', authz_kind: 'default', authz_name: 'all-unauthenticated',
+      status_code: '200', classification, grpc_status: classification === 'success' ? '0' : '14', error: '',
+    };
+    return `response_total{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+  }
+
+  /**
+   * Counter values every 30 s: `healthySteps` steps at 2 requests/s, then `problem` (per 30 s step:
+   * errors out of 60 requests) for its length, then healthy again until `totalSteps`.
+   */
+  function traffic(healthySteps: number, problem: readonly number[], totalSteps: number): { success: string; failure: string } {
+    const success: number[] = [0];
+    const failure: number[] = [0];
+    for (let i = 1; i <= totalSteps; i++) {
+      const errors = i > healthySteps && i <= healthySteps + problem.length ? problem[i - healthySteps - 1]! : 0;
+      success.push(success[i - 1]! + 60 - errors);
+      failure.push(failure[i - 1]! + errors);
+    }
+    return { success: success.join(' '), failure: failure.join(' ') };
+  }
+
+  // 6 hours of healthy history: both page windows (1h and 6h) are full when the problem starts, as
+  // in a running cluster. (On 1h of history a 30 s blip is 0.8% of the "6h" window's requests.)
+  const ONSET_STEP = 720;
+  const at = (secondsAfterOnset: number) => `${ONSET_STEP * 30 + secondsAfterOnset}s`;
+  const fastPage = (component: string) =>
+    `count by (component) (ALERTS{alertname="${BURN}", alertstate="firing", severity="critical", long="1h", sli="server", component="${component}"})`;
+  /** Any page of the SLI that fired at some evaluation during the last `window` (ALERTS is stored by promtool). */
+  const everPaged = (window: string) =>
+    `count(max_over_time(ALERTS{alertname="${BURN}", alertstate="firing", severity="critical", sli="server"}[${window}]))`;
+
+  const scenario = (p: ControlPlanePod, problem: readonly number[], totalSteps: number, tests: unknown[]) => {
+    const t = traffic(ONSET_STEP, problem, totalSteps);
+    return testRules(successRateOnly, {
+      evaluation_interval: '30s',
+      tests: [{
+        interval: '30s',
+        input_series: [
+          { series: inbound(p, 'success'), values: t.success },
+          { series: inbound(p, 'failure'), values: t.failure },
+          // The other components stay healthy (and present, so no absent alert muddles the picture).
+          ...PODS.filter((o) => o.component !== p.component).flatMap((o) => {
+            const h = traffic(totalSteps, [], totalSteps);
+            return [{ series: inbound(o, 'success'), values: h.success }];
+          }),
+        ],
+        promql_expr_test: tests,
+      }],
+    });
+  };
+
+  it.each(PODS.map((p) => [p.component, p] as const))('a full outage of %s pages within 2 minutes of onset, not before', (_name, p) => {
+    const r = scenario(p, Array(40).fill(60), ONSET_STEP + 60, [
+      { expr: everPaged('60m'), eval_time: at(0), exp_samples: [] },
+      // 1h ratio > 14.4 × 0.1% once 52 s of the hour failed; the first evaluation past that is 60 s in.
+      { expr: fastPage(p.component), eval_time: at(120), exp_samples: [{ labels: `{component="${p.component}"}`, value: 1 }] },
+    ]);
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('a 30 s blip of 100% errors does not page', () => {
+    const p = PODS[0]!;
+    // 60 failures in an hour of 7,200 requests: 0.83% < 1.44% over 1h, though the 5m window is at 10%.
+    const r = scenario(p, [60], ONSET_STEP + 80, [{ expr: everPaged('39m'), eval_time: at(39 * 60), exp_samples: [] }]);
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('a 3-minute burst of 20% errors does not page', () => {
+    const p = PODS[0]!;
+    // 72 failures in an hour: 1.0% < 1.44%.
+    const r = scenario(p, Array(6).fill(12), ONSET_STEP + 80, [{ expr: everPaged('39m'), eval_time: at(39 * 60), exp_samples: [] }]);
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('sustained 20% errors page as the Workbook says: 1h ratio past 1.44% after 4.32 min', () => {
+    const p = PODS[0]!;
+    const r = scenario(p, Array(30).fill(12), ONSET_STEP + 40, [
+      // 4 min in: 48 min × 0% + 4 min × 20% over the hour = 1.33%, below the threshold.
+      { expr: fastPage(p.component), eval_time: at(240), exp_samples: [] },
+      // 5 min in: 1.67%. The Workbook time (4.32 min) plus one interval is 4.82 min.
+      { expr: fastPage(p.component), eval_time: at(300), exp_samples: [{ labels: `{component="${p.component}"}`, value: 1 }] },
+    ]);
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('after a 10-minute outage the 1h/5m page clears once the 5m window does', () => {
+    const p = PODS[0]!;
+    const r = scenario(p, Array(20).fill(60), ONSET_STEP + 50, [
+      { expr: fastPage(p.component), eval_time: at(600), exp_samples: [{ labels: `{component="${p.component}"}`, value: 1 }] },
+      // 5m ratio below 1.44% only once the last failing sample leaves it: 5 min after recovery.
+      { expr: fastPage(p.component), eval_time: at(600 + 270), exp_samples: [{ labels: `{component="${p.component}"}`, value: 1 }] },
+      { expr: fastPage(p.component), eval_time: at(600 + 330), exp_samples: [] },
+    ]);
     expect(r.ok, r.output).toBe(true);
   });
 });

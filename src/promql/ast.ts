@@ -21,7 +21,7 @@ export interface VectorMatching {
 }
 
 export type Expr =
-  | { readonly kind: 'selector'; readonly metric?: string; readonly matchers: readonly Matcher[]; readonly range?: string }
+  | { readonly kind: 'selector'; readonly metric?: string; readonly matchers: readonly Matcher[]; readonly range?: string; readonly offset?: string }
   | { readonly kind: 'number'; readonly value: number }
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
@@ -74,6 +74,12 @@ export function withMatchers(sel: Selector, extra: readonly Matcher[]): Selector
 export function range(sel: Selector, window: string): Selector {
   parseDuration(window);
   return { ...sel, range: window };
+}
+
+/** `sel offset d`: the selector's samples as they were d ago. */
+export function offset(sel: Selector, by: string): Selector {
+  parseDuration(by);
+  return { ...sel, offset: by };
 }
 
 export const num = (value: number): Expr => ({ kind: 'number', value });
@@ -191,7 +197,8 @@ function renderInline(e: Expr): string {
     case 'selector': {
       const ms = e.matchers.map((m) => `${m.label}${m.op}${quote(m.value)}`).join(', ');
       const body = e.metric === undefined ? `{${ms}}` : ms ? `${e.metric}{${ms}}` : e.metric;
-      return e.range ? `${body}[${formatDuration(parseDuration(e.range))}]` : body;
+      const ranged = e.range ? `${body}[${formatDuration(parseDuration(e.range))}]` : body;
+      return e.offset ? `${ranged} offset ${formatDuration(parseDuration(e.offset))}` : ranged;
     }
     case 'number':
       return formatNumber(e.value);

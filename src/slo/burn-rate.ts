@@ -4,19 +4,25 @@
  * Recording rules, per SLI instance (one component of one SLO):
  *   linkerd_slo:sli_errors:rate5m, linkerd_slo:sli_requests:rate5m   base rates, component level
  *   linkerd_slo:sli_error:ratio_rate<w>   error ratio per window. Only the 5m rates read the raw
- *                                          (per-pod) counters; every longer window is rolled up
- *                                          count-weighted from them (sum of errors / sum of
- *                                          requests), never as a mean of ratios (Sloth's NaN and
- *                                          weighting flaw). So a 6h or 30d window costs no more per
+ *                                          (per-pod) counters, so a 6h or 30d window costs no more per
  *                                          pod than the 5m one: at 10,000 pods, raw 6h rate()s over
- *                                          every proxy's series took seconds per evaluation.
+ *                                          every proxy's series took seconds per evaluation. Every
+ *                                          window is count-weighted (sum of errors / sum of requests),
+ *                                          never a mean of ratios (Sloth's NaN and weighting flaw).
+ *                                          Windows up to 1h (the ones that page fast) add up the whole
+ *                                          5m tiles that end now (`rate5m + rate5m offset 5m + …`):
+ *                                          the raw window's rate, which reacts to a step at once.
+ *                                          Longer windows take sum_over_time of the 5m rates: a moving
+ *                                          average that ramps over 5 minutes after a step, under 1% of
+ *                                          a 6h window (on a 1h window that ramp made a full outage
+ *                                          page two minutes late).
  *   linkerd_slo:sli_requests:rate<long>   request rate over each alert's long window (traffic guard)
  *   linkerd_slo:error_budget_remaining:ratio
  * Alerts: one rule per window pair, `burn rate over long > factor and over short > factor`, with
  * factor = budget share × period / long window, plus the low-traffic guard.
  */
 import {
-  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, or, rate, sub, subquery, sum, sumOverTime, withMatchers,
+  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, offset, or, rate, sub, subquery, sum, sumOverTime, withMatchers,
   type Expr, type Selector,
 } from '../promql/ast.js';
 import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
@@ -42,6 +48,27 @@ const LOCAL_WINDOW_MAX_SECONDS = 6 * 3600;
 const isLocal = (w: string) => parseDuration(w) <= LOCAL_WINDOW_MAX_SECONDS;
 /** Windows shorter than the base one (test setups with second-long windows) read the raw counters. */
 const shorter = (w: string) => parseDuration(w) < parseDuration(BASE_WINDOW);
+/** Longest window summed from whole 5m tiles; longer ones are rolled up with sum_over_time. */
+const TILED_MAX_SECONDS = 3600;
+/** Number of whole 5m tiles a window is made of, or undefined when it is rolled up instead. */
+function tilesOf(w: string): number | undefined {
+  const seconds = parseDuration(w);
+  const base = parseDuration(BASE_WINDOW);
+  return seconds > base && seconds <= TILED_MAX_SECONDS && seconds % base === 0 ? seconds / base : undefined;
+}
+
+/**
+ * `rate5m + rate5m offset 5m + … + rate5m offset (n−1)×5m`: n whole, non-overlapping 5m tiles that
+ * end at the evaluation time, so their mean is the rate over the n×5m window as a raw rate() would
+ * give it. Absent while any tile is missing (a series younger than the window): callers fall back
+ * to the roll-up then.
+ */
+function tileSum(sel: Selector, tiles: number): Expr {
+  const base = parseDuration(BASE_WINDOW);
+  let total: Expr = sel;
+  for (let i = 1; i < tiles; i++) total = binary('+', total, offset(sel, formatDuration(i * base)));
+  return total;
+}
 
 export type AlertWindow = Config['alerting']['windows'][number];
 
@@ -173,14 +200,18 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     for (const w of windows) {
       // The 5m ratio divides the two recordings just made (rules of a group run in order).
       const base = w === BASE_WINDOW;
+      const tiles = tilesOf(w);
       const placement = isLocal(w) ? {} : { placement: 'global' as const };
+      const rolledUpRatio = div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by));
       recordings.push({
         record: RECORD.errorRatio(w),
         expr: base
           ? div(errors5m, requests5m)
           : shorter(w)
             ? div(inst.errorsRate(w), inst.requestsRate(w))
-            : div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by)),
+            : tiles
+              ? or(div(sum(tileSum(errors5m, tiles), by), sum(tileSum(requests5m, tiles), by)), rolledUpRatio)
+              : rolledUpRatio,
         labels,
         ...placement,
       });
@@ -188,13 +219,17 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
         // Requests per second over the window, from the 5m rate sampled every 5 minutes: whole,
         // non-overlapping tiles, so a window that is only partly filled (a new series, a restart)
         // counts only the requests it holds and the low-traffic guard is not fooled.
+        const subqueryTiles = div(mul(sum(call('sum_over_time', subquery(requests5m, w, BASE_WINDOW)), by), num(parseDuration(BASE_WINDOW))), num(parseDuration(w)));
         recordings.push({
           record: RECORD.requestsOver(w),
           expr: base
             ? requests5m
             : shorter(w)
               ? inst.requestsRate(w)
-              : div(mul(sum(call('sum_over_time', subquery(requests5m, w, BASE_WINDOW)), by), num(parseDuration(BASE_WINDOW))), num(parseDuration(w))),
+              : tiles
+                // The same tiles as the ratio, ending now rather than on the last whole 5 minutes.
+                ? or(div(sum(tileSum(requests5m, tiles), by), num(tiles)), subqueryTiles)
+                : subqueryTiles,
           labels,
           ...placement,
         });
