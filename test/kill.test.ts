@@ -188,7 +188,7 @@ describe('SIGKILL at any instant leaves the old bundle or the new one', () => {
     const last = spawnSync(process.execPath, [CLI, 'generate', '--config', EXAMPLE, '--out', out], { cwd: ROOT, encoding: 'utf8' });
     expect(last.status, last.stderr).toBe(0);
     expect(bundleIn(out)).toEqual(A);
-  });
+  }, 180_000); // 16 real CLI runs and their recoveries: minutes on a loaded two-core machine
 });
 
 describe('two runs into one output directory', () => {
