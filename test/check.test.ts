@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { startPrometheus, type RunningPrometheus } from '../src/sim/prometheus.js';
+import { startPrometheus, type RunningPrometheus } from '../tools/sim/prometheus.js';
 import { authHeaders } from '../src/check/prometheus-client.js';
 
 const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');

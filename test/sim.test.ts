@@ -1,5 +1,5 @@
 /**
- * The Linkerd metrics simulator (src/sim) on its own: the shape of what it exposes (against a real
+ * The Linkerd metrics simulator (tools/sim) on its own: the shape of what it exposes (against a real
  * proxy scrape when ../shared is present), version-specific names, deterministic counters,
  * scenarios, and OpenMetrics history that promtool backfills.
  */
@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LATENCY_BUCKETS_MS, LinkerdSimulator, Scenario, backfill, buildMesh, writeOpenMetricsHistory, type Target } from '../src/sim/index.js';
+import { LATENCY_BUCKETS_MS, LinkerdSimulator, Scenario, backfill, buildMesh, writeOpenMetricsHistory, type Target } from '../tools/sim/index.js';
 import { requirePromtool } from './support/promtool.js';
 
 const T0 = 1_700_000_000_000;

@@ -16,7 +16,7 @@
  * the latency alert for identity only, and (d) every dashboard query returns data over the scenario.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, requirePrometheus, type ActiveAlert } from '../../src/sim/index.js';
+import { LinkerdSimulator, requirePrometheus, type ActiveAlert } from '../../tools/sim/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   backfill, serveSimulator, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory,
   type LinkerdSimulator, type RunningPrometheus, type SimServer, type Sample,
-} from '../../../src/sim/index.js';
+} from '../../../tools/sim/index.js';
 import { validateConfig } from '../../../src/config/load.js';
 import { generate } from '../../../src/generate.js';
 import type { Config, ConfigInput } from '../../../src/config/schema.js';
