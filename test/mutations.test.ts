@@ -27,7 +27,7 @@ import {
 } from './support/linkerd-series.js';
 import { requirePromtool, testRules, type UnitTestFile } from './support/promtool.js';
 
-const VERSION: Version = '2.18';
+const VERSION = '2.18' satisfies Version;
 
 /** A counter over phases of [minutes, increase per minute], one sample a minute, in promtool notation. */
 function counter(phases: ReadonlyArray<readonly [minutes: number, perMinute: number]>): string {
