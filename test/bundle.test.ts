@@ -8,6 +8,7 @@ import { allExpressions, generate, OWNED_DIRS } from '../src/generate.js';
 import { validatePromQL } from '../src/promql/validate.js';
 import { Ajv } from 'ajv';
 import { checkRules, testRules } from './support/promtool.js';
+import { APP_POD, CONTROL_PLANE, appProxy, controlPlaneServerResponses, httpOutcome, inboundLabels, series } from './support/linkerd-series.js';
 import { toYaml } from '../src/emit/rule-files.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -113,7 +114,40 @@ it('the dashboard has a valid, stable UID and a datasource variable', () => {
   expect(d.templating.list.map((v) => v.name)).toContain('datasource');
 });
 
-describe('the promtool tests generated into out/tests/', () => {
+it('the example rules page on a destination outage and a web outage described independently of them', () => {
+  // Series as Linkerd 2.18 exposes them (test/support/linkerd-series.ts) plus the external `cluster`
+  // label this Prometheus adds, not the fixtures the generator writes into out/tests/.
+  const withCluster = (text: string) => text.replace(/\}$/, ', cluster="prod-eu1"}');
+  const dst = CONTROL_PLANE.destination;
+  const web = { ...appProxy(), cluster: 'prod-eu1' };
+  const webInbound = (outcome: 'success' | 'failure') =>
+    series('response_total', { ...web, ...inboundLabels('2.18', { ip: APP_POD.ip, port: 8080 }, { serviceAccount: 'vote-bot', namespace: 'emojivoto' }), ...httpOutcome(outcome) });
+  const healthyThenDown = '0+60x60 3600x30';
+  const failingAfterAnHour = '0x60 60+60x29';
+  const rules = gen.files.get('prometheus/linkerd-slo-prod-eu1.rules.yaml')!;
+  const page = (alert: string, matchers: string) =>
+    `count(ALERTS{alertname="${alert}", alertstate="firing", severity="critical", long="1h", cluster="prod-eu1"${matchers}})`;
+  const r = testRules(rules, {
+    tests: [{
+      interval: '1m',
+      input_series: [
+        { series: withCluster(controlPlaneServerResponses('2.18', dst, 'success')), values: healthyThenDown },
+        { series: withCluster(controlPlaneServerResponses('2.18', dst, 'failure')), values: failingAfterAnHour },
+        { series: webInbound('success'), values: healthyThenDown },
+        { series: webInbound('failure'), values: failingAfterAnHour },
+      ],
+      promql_expr_test: [
+        { expr: page('LinkerdControlPlaneErrorBudgetBurn', ', sli="server", component="destination"'), eval_time: '59m', exp_samples: [] },
+        { expr: page('LinkerdControlPlaneErrorBudgetBurn', ', sli="server", component="destination"'), eval_time: '80m', exp_samples: [{ labels: '{}', value: 1 }] },
+        { expr: page('LinkerdWorkloadErrorBudgetBurn', ', namespace="emojivoto", deployment="web"'), eval_time: '59m', exp_samples: [] },
+        { expr: page('LinkerdWorkloadErrorBudgetBurn', ', namespace="emojivoto", deployment="web"'), eval_time: '80m', exp_samples: [{ labels: '{}', value: 1 }] },
+      ],
+    }],
+  });
+  expect(r.ok, r.output).toBe(true);
+});
+
+describe('the promtool tests generated into out/tests/ (fixtures the generator derives from its own selectors: consistency, not proof)', () => {
   const rules = gen.files.get('prometheus/linkerd-slo-prod-eu1.rules.yaml')!;
   const tests = load(gen.files.get('tests/linkerd-slo-prod-eu1.test.yaml')!) as { rule_files: string[]; tests: unknown[] };
 
