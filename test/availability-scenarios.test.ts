@@ -20,6 +20,7 @@ import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
 import { GROUP } from '../src/slo/availability.js';
 import { requirePromtool, testRules } from './support/promtool.js';
+import { firing } from './support/bundle.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';
 const NOT_SCRAPED = 'LinkerdControlPlaneComponentNotScraped';
@@ -49,7 +50,6 @@ function rules(version: string, linkerd: Omit<Linkerd, 'version'> = {}, availabi
   return dump({ groups }, { lineWidth: -1, noRefs: true });
 }
 
-const firing = (alertname: string, by: string) => `count by (${by}) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
 const labelText = (labels: Record<string, string>) => `{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 const minorOf = (release: string) => Number(release.split('.')[1]);
 

@@ -5,12 +5,13 @@
  * kube-state-metrics v2 kube_pod_container_* (optional source).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load } from 'js-yaml';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { CLUSTER_LEVEL_RECORDS, RECORD } from '../src/slo/proxy-resources.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { DEFAULT_KINDS_OFF, firing, generated as generatedBundle, rows, ruleFileOf, rulesOf } from './support/bundle.js';
+import { series } from './support/linkerd-series.js';
 
 const OVER_BUDGET = 'LinkerdProxyOverResourceBudget';
 const HIGH_THROUGHPUT = 'LinkerdProxyHighThroughputDefaultResources';
@@ -24,38 +25,12 @@ const MIB = 1024 * 1024;
 const RULE_FILE = 'prometheus/linkerd-slo-test.rules.yaml';
 
 /** Only this kind: the other kinds' long-window recordings would slow promtool down. */
-function generated(pr: ProxyResources = {}, more: Partial<ConfigInput> = {}) {
-  const config = validateConfig(
-    {
-      cluster: 'test',
-      ...more,
-      slos: {
-        controlPlaneSuccessRate: { enabled: false },
-        controlPlaneLatency: { enabled: false },
-        certificates: { enabled: false },
-        controlPlaneAvailability: { enabled: false },
-        proxyResources: pr,
-      },
-    },
-    'test.yaml',
-  );
-  return generate(config, 'test.yaml');
-}
-function rulesFor(pr: ProxyResources = {}, more: Partial<ConfigInput> = {}): string {
-  const file = generated(pr, more).files.get(RULE_FILE);
-  if (!file) throw new Error('rule file missing from the bundle');
-  return file;
-}
-
-interface RuleYaml { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-function rulesOf(text: string): RuleYaml[] {
-  return (load(text) as { groups: Array<{ rules: RuleYaml[] }> }).groups.flatMap((g) => g.rules);
-}
+const generated = (pr: ProxyResources = {}, more: Partial<ConfigInput> = {}) =>
+  generatedBundle({ cluster: 'test', ...more, slos: { ...DEFAULT_KINDS_OFF, proxyResources: pr } });
+const rulesFor = (pr: ProxyResources = {}, more: Partial<ConfigInput> = {}): string => ruleFileOf(generated(pr, more));
 
 // ---- synthetic series ------------------------------------------------------------------------------
 
-const series = (metric: string, labels: Record<string, string>) =>
-  `${metric}{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 
 /** A counter sampled every minute: [per-second rate, minutes] segments, starting at 0. */
 function counter(...segments: Array<[number, number]>): string {
@@ -96,8 +71,7 @@ function proxy(p: ProxySpec, minutes: number): Array<{ series: string; values: s
 }
 
 /** Firing alerts of one name, counted by the given labels. */
-const firing = (alertname: string, by: string) => `count by (${by}) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
-const rows = (...labelSets: string[]) => labelSets.map((labels) => ({ labels: `{${labels}}`, value: 1 }));
+
 
 const ksm = (metric: string, pod: string, extra: Record<string, string> = {}) =>
   series(metric, { job: 'kube-state-metrics', namespace: 'app', pod, container: 'linkerd-proxy', node: 'n1', uid: `uid-${pod}`, ...extra });
