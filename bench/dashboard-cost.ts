@@ -1,6 +1,7 @@
 /**
  * Dashboard cost: total query time to render our control-plane dashboard versus Linkerd's official
- * health.json (shared/anchors/linkerd-dashboards/health.json) over the same 6 h range on the same data.
+ * health.json (linkerd/linkerd2 `grafana/dashboards/health.json` at stable-2.14.0; read at run time
+ * from ../shared/anchors/linkerd-dashboards when present) over the same 6 h range on the same data.
  *
  *  1. A simulated mesh (tools/sim) writes ≥ 6 h of history of the families both dashboards read, and
  *     `promtool tsdb create-blocks-from openmetrics` backfills it.

@@ -1,7 +1,8 @@
 /**
  * Control-plane availability and hygiene alerts, proven by the real promtool on synthetic series
  * shaped like the sources' own: `up` of the controller job with `component` = container name
- * (linkerd-metrics.md §2.3), kube-state-metrics Deployment replicas, and proxy_build_info (§1.7).
+ * (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18), kube-state-metrics Deployment replicas, and proxy_build_info
+ * (linkerd/linkerd2-proxy `linkerd/app/core/src/build_info.rs` at release/v2.294.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load.js';

@@ -1,7 +1,7 @@
 /**
  * Certificate-expiry alerts, proven by the real promtool on synthetic series shaped like the
- * sources' own metrics (linkerd-metrics.md §1.8 proxy gauges, §5.1 issuer_cert_ttl_seconds,
- * §5.2 cert-manager, §5.3 x509-certificate-exporter).
+ * sources' own metrics (proxy gauges: linkerd/linkerd2-proxy#2617 (2.15), #2887 (2.16); issuer_cert_ttl_seconds: linkerd/linkerd2 `pkg/identity/service.go` at version-2.18;
+ * cert-manager `internal/collectors/certificate_collector.go`; enix/x509-certificate-exporter `internal/collector.go` at v3.21.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../src/config/schema.js';

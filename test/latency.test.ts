@@ -1,8 +1,8 @@
 /**
  * The control-plane latency SLO, proven by the real promtool on synthetic series shaped like the
- * identity pod's proxy: response_latency_ms_bucket (ms, linkerd-metrics.md §1.2) with the labels the
- * standard linkerd-proxy scrape config produces (§2.3), in Linkerd's integer `le` rendering and in
- * Prometheus 3's float one (slo-prior-art.md §2.2).
+ * identity pod's proxy: response_latency_ms_bucket (ms, linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0) with the labels the
+ * standard linkerd-proxy scrape config produces (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18), in Linkerd's integer `le` rendering and in
+ * Prometheus 3's float one (pyrra-dev/pyrra `slo/prometheus3.go`; https://prometheus.io/docs/prometheus/latest/migration/).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/errors.js';

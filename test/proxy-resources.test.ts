@@ -1,7 +1,7 @@
 /**
  * Proxy and control-plane resources, proven by the real promtool on synthetic series shaped like the
- * sources' own metrics: proxy process_* and request_total of job linkerd-proxy (linkerd-metrics.md §1.2,
- * §1.7, labels of §2.3), controller process_* with `component` (§3.2), cAdvisor container_* and
+ * sources' own metrics: proxy process_* and request_total of job linkerd-proxy (linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0;
+ * linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs` (2.15–2.17), kubert-prometheus-process (2.18+); labels: linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18), controller process_* with `component` (linkerd/linkerd2 `pkg/admin/admin.go`), cAdvisor container_* and
  * kube-state-metrics v2 kube_pod_container_* (optional source).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ interface ProxySpec {
   readonly labels?: Record<string, string>;
 }
 
-/** One meshed pod as the linkerd-proxy job scrapes it (§2.3 labels, §1.2 direction). */
+/** One meshed pod as the linkerd-proxy job scrapes it (viz prometheus.yaml target labels, the proxy's direction label). */
 function proxy(p: ProxySpec, minutes: number): Array<{ series: string; values: string }> {
   const base = { job: 'linkerd-proxy', instance: `10.0.0.${p.pod.length}:4191`, namespace: 'app', pod: p.pod, deployment: p.pod, control_plane_ns: 'linkerd', ...p.labels };
   const out = [
@@ -119,7 +119,7 @@ describe('proxy resources under promtool', () => {
       ...proxy({ pod: 'both-directions', rps: 2000, cores: [[0.55, 130]], memoryMiB: 60 }, 130),
       ...proxy({ pod: 'hot', rps: 2000, cores: [[1.0, 130]], memoryMiB: 60 }, 130),
       ...proxy({ pod: 'fat', rps: 2000, cores: [[0.3, 130]], memoryMiB: 200 }, 130),
-      // No request_total at all (idle series evicted, §1.1): budget is the idle floor, 0.1 cores / 64 MiB.
+      // No request_total at all (idle series evicted, linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0): budget is the idle floor, 0.1 cores / 64 MiB.
       ...proxy({ pod: 'idle-small', rps: 0, cores: [[0.01, 130]], memoryMiB: 40 }, 130),
       ...proxy({ pod: 'idle-bloated', rps: 0, cores: [[0.01, 130]], memoryMiB: 100 }, 130),
       // A 30-minute burst to 1 core and 300 MiB, then back to normal: not "persistent".

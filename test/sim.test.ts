@@ -86,7 +86,8 @@ describe('exposition of one proxy', () => {
   });
 });
 
-describe('names by Linkerd version (§1.8)', () => {
+// Certificate family names: linkerd/linkerd2-proxy#2617 (2.15), #2887 (2.16).
+describe('names by Linkerd version', () => {
   const names = (version: '2.14' | '2.18') => {
     const sim = new LinkerdSimulator({ version, start: T0 });
     sim.advanceTo(T0 + 30_000);
@@ -202,7 +203,8 @@ describe('scenarios', () => {
     expect(parse(sim.exposition(steady)).some((l) => l.name === 'response_total')).toBe(false);
   });
 
-  it('low traffic: idle series are evicted after 10 minutes, like the proxy does (§1.1)', () => {
+  it('low traffic: idle series are evicted after 10 minutes, like the proxy does', () => {
+    // linkerd/linkerd2-proxy `linkerd/app/src/env.rs` (DEFAULT_METRICS_RETAIN_IDLE) at release/v2.294.0.
     // One identity call per proxy every ~17h: the client series appears, then is evicted.
     const sim = new LinkerdSimulator({ start: T0, rates: { identityPerProxy: 1 / 300 } });
     const app = proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension);

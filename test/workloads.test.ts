@@ -1,8 +1,8 @@
 /**
  * Workload SLOs, proven by the real promtool on synthetic series shaped like meshed workloads'
  * proxies: response_total / response_latency_ms_bucket with the labels the linkerd-proxy job adds
- * (namespace, pod, deployment|statefulset|daemonset, linkerd-metrics.md §2.3) and the inbound or
- * outbound endpoint labels (§1.2), and the 2.16+ outbound route metrics (§1.6).
+ * (namespace, pod, deployment|statefulset|daemonset: linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18) and the inbound or
+ * outbound endpoint labels (linkerd/linkerd2-proxy `linkerd/app/core/src/transport/labels.rs` at release/v2.138.0, v2.161.0, v2.294.0), and the 2.16+ outbound route metrics (linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
