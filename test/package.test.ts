@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -61,6 +63,21 @@ describe('npm pack from a checkout without dist/', () => {
       const text = readFileSync(join(dir, p), 'utf8');
       expect(text, p).not.toMatch(/class LinkerdSimulator|function startPrometheus|writeOpenMetricsHistory/);
     }
+  });
+
+  it('the packed library entry generates a multi-cluster bundle: every cluster\'s rules and the global ruler\'s', async () => {
+    const lib = (await import(pathToFileURL(join(dir, 'dist', 'index.js')).href)) as typeof import('../src/index.js');
+    expect(typeof lib.generate).toBe('function');
+    const yaml = 'cluster: fleet\nmultiCluster: { split: true }\nclusters:\n  - name: eu1\n  - name: us1\n    overrides: { linkerd: { version: "2.14" } }\n';
+    const resolved = lib.resolveConfig(load(yaml), 'fleet.yaml');
+    const bundle = lib.generateBundle(resolved, 'fleet.yaml');
+    const rules = [...bundle.files.keys()].filter((p) => p.startsWith('prometheus/')).sort();
+    expect(rules).toEqual(['prometheus/linkerd-slo-eu1.rules.yaml', 'prometheus/linkerd-slo-fleet-global.rules.yaml', 'prometheus/linkerd-slo-us1.rules.yaml']);
+    expect(bundle.clusters).toHaveLength(2);
+    // Each cluster's rules are its own version's: 2.16 renamed the workload-certificate gauge (linkerd/linkerd2-proxy#2887).
+    expect(bundle.files.get('prometheus/linkerd-slo-eu1.rules.yaml')).toContain('control_identity_cert_expiration_timestamp_seconds{');
+    expect(bundle.files.get('prometheus/linkerd-slo-us1.rules.yaml')).not.toContain('control_identity_cert_expiration_timestamp_seconds');
+    expect(bundle.files.get('prometheus/linkerd-slo-us1.rules.yaml')).toContain('identity_cert_expiration_timestamp_seconds{');
   });
 
   it('package.json points bin, main, types and exports at files that are packed', () => {
