@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import {
   LinkerdSimulator, Scenario, backfill, startPrometheus, writeOpenMetricsHistory, type Effect, type RunningPrometheus,
-} from '../src/sim/index.js';
+} from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { parseDuration } from '../src/promql/number.js';

@@ -1,8 +1,9 @@
 /**
  * Dashboard cost: total query time to render our control-plane dashboard versus Linkerd's official
- * health.json (shared/anchors/linkerd-dashboards/health.json) over the same 6 h range on the same data.
+ * health.json (linkerd/linkerd2 `grafana/dashboards/health.json` at stable-2.14.0; read at run time
+ * from ../shared/anchors/linkerd-dashboards when present) over the same 6 h range on the same data.
  *
- *  1. A simulated mesh (src/sim) writes ≥ 6 h of history of the families both dashboards read, and
+ *  1. A simulated mesh (tools/sim) writes ≥ 6 h of history of the families both dashboards read, and
  *     `promtool tsdb create-blocks-from openmetrics` backfills it.
  *  2. The recording rules our dashboard's panels read (`linkerd_slo:*`, transitively) are backfilled
  *     with `promtool tsdb create-blocks-from rules` against a Prometheus serving that TSDB, level by
@@ -16,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { LinkerdSimulator, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../src/sim/index.js';
+import { LinkerdSimulator, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../tools/sim/index.js';
 import { generate } from '../src/generate.js';
 import { parseYamlConfig } from '../src/config/load.js';
 import { ROOT, dirBytes, median, parseRuleFile, recordingLevels, rm, tempDir } from './common.js';

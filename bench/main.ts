@@ -129,7 +129,7 @@ function report(): string {
   if (cost.length) {
     out.push('## Rule evaluation cost', '');
     out.push(
-      'Simulated mesh (src/sim): N workload pods (10 per Deployment, 10 Deployments per namespace) plus the control plane and Viz, Linkerd 2.18 label sets. ' +
+      'Simulated mesh (tools/sim): N workload pods (10 per Deployment, 10 Deployments per namespace) plus the control plane and Viz, Linkerd 2.18 label sets. ' +
         'History written by the simulator and backfilled with `promtool tsdb create-blocks-from openmetrics`, only the families the compared rules read ' +
         '(response_total, control_response_total, identity\'s response_latency_ms, the certificate gauge, proxy_build_info, process CPU and memory). ' +
         'Then a real Prometheus evaluates the rule files on that TSDB while it keeps scraping the simulator live (one aggregate scrape, honor_labels), so every window ends on fresh samples. ' +
@@ -234,7 +234,7 @@ function dashboardSection(d: DashboardCostResult): string[] {
   const subst = (v: Record<string, string>) => Object.entries(v).map(([k, x]) => `\`$${k}\` → \`${x}\``).join(', ');
   out.push(
     `Total query time to render each dashboard over the same ${d.stepSeconds! * 1000 / 3600} h range on the same data. ` +
-      `Simulated mesh (src/sim): ${d.pods!.toLocaleString('en-US')} workload pods plus control plane and Viz, ${d.historyHours} h of history at ${d.scrapeSeconds} s ` +
+      `Simulated mesh (tools/sim): ${d.pods!.toLocaleString('en-US')} workload pods plus control plane and Viz, ${d.historyHours} h of history at ${d.scrapeSeconds} s ` +
       `(${d.inputSeries!.toLocaleString('en-US')} series, ${d.samples!.toLocaleString('en-US')} samples, ${mib(d.tsdbBytes!)} TSDB after backfill), families response_total, request_total, ` +
       `response_latency_ms (control-plane pods' inbound only), control_response_total${d.controlLatency ? ', control_response_latency_ms (every proxy)' : ''}, proxy_build_info, process_* (proxies: CPU, RSS, virtual memory, open fds; controllers: CPU, RSS, start time), go_goroutines, grpc_server_handled_total; ` +
       `backfilled with \`promtool tsdb create-blocks-from openmetrics\`. The ${d.recordingRules} recording rules our panels read (transitively, ${d.recordingLevels} dependency levels) of the example bundle's rule file were backfilled over the range with ` +

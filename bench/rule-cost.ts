@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import {
   LinkerdSimulator, backfill, serveSimulator, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus, type SimServer,
-} from '../src/sim/index.js';
+} from '../tools/sim/index.js';
 import { dump } from 'js-yaml';
 import { copyDir, dirBytes, median, rm, sleep, tempDir } from './common.js';
 import type { RuleSet } from './rulesets.js';

@@ -8,8 +8,8 @@
  *  - Sloth-shaped: the 17 rules Sloth v0.16 generates for a 99.9%/30d SLI (SLI recordings for
  *    5m…3d read raw counters, 30d as an average of 5m ratios, meta recordings, page and ticket
  *    alerts), with the SLI query Sloth users write for Linkerd: every inbound response of the
- *    linkerd-destination deployment (shared/anchors/sloth/shaped-linkerd-destination.yaml has the
- *    same structure).
+ *    linkerd-destination deployment (slok/sloth `internal/prometheus/recording_rules.go` and
+ *    `alert_rules.go` at v0.16.0 give the structure).
  */
 import { dump } from 'js-yaml';
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // mesh, for the README and docs/preview.md. A real Prometheus gets 100 minutes of history: a healthy
 // hour, then a destination outage (every response fails for 15 minutes) and an identity issuer
 // certificate about to expire (2 days left). Raw metrics are backfilled with promtool from the
-// simulator (src/sim); the recording rules are backfilled level by level with
+// simulator (tools/sim, run through bench/ts-loader.mjs); the recording rules are backfilled level by level with
 // `promtool tsdb create-blocks-from rules` (a rule reading another rule's series needs that one
 // first); then Prometheus runs the full rule file and keeps scraping the simulator live. Finally the
 // real CLI runs: linkerd-slo preview --png. PNGs go to docs/img/preview-<dashboard>.png.
@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { parseYamlConfig } from '../dist/config/load.js';
 import { generate } from '../dist/generate.js';
-import { LinkerdSimulator, Scenario, backfill, serveSimulator, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory } from '../dist/sim/index.js';
+import { LinkerdSimulator, Scenario, backfill, serveSimulator, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory } from '../tools/sim/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');

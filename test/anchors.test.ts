@@ -13,7 +13,7 @@ const SCRAPE = resolve(import.meta.dirname, '..', '..', 'shared', 'anchors', 'li
 const present = existsSync(SCRAPE);
 if (!present) console.log(`skipped: ${SCRAPE} not found (the anchors live in ../shared beside the project)`);
 
-/** Target labels the standard linkerd-proxy scrape config adds (linkerd-metrics.md §2.3). */
+/** Target labels the standard linkerd-proxy scrape config adds (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18). */
 const TARGET = 'job="linkerd-proxy",namespace="emojivoto",pod="web-7f9b6c8d5-x2x7q",deployment="web",control_plane_ns="linkerd"';
 
 function seriesOf(family: string): string[] {

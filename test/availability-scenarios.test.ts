@@ -13,13 +13,13 @@
  *    a Prometheus Operator PodMonitor adds namespace, pod, container and job "<namespace>/<name>".
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dump, load } from 'js-yaml';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
 import { GROUP } from '../src/slo/availability.js';
 import { requirePromtool, testRules } from './support/promtool.js';
+import { DEFAULT_KINDS_OFF, firing, generated, onlyGroups, ruleFileOf } from './support/bundle.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';
 const NOT_SCRAPED = 'LinkerdControlPlaneComponentNotScraped';
@@ -28,28 +28,9 @@ const SKEW = 'LinkerdProxyVersionSkew';
 type Linkerd = NonNullable<ConfigInput['linkerd']>;
 type Availability = NonNullable<NonNullable<ConfigInput['slos']>['controlPlaneAvailability']>;
 
-function rules(version: string, linkerd: Omit<Linkerd, 'version'> = {}, availability: Availability = {}): string {
-  const config = validateConfig(
-    {
-      cluster: 'test',
-      linkerd: { ...linkerd, version: version as never },
-      slos: {
-        controlPlaneSuccessRate: { enabled: false },
-        controlPlaneLatency: { enabled: false },
-        certificates: { enabled: false },
-        proxyResources: { enabled: false },
-        controlPlaneAvailability: availability,
-      },
-    },
-    'test.yaml',
-  );
-  const file = generate(config, 'test.yaml').files.get('prometheus/linkerd-slo-test.rules.yaml')!;
-  const groups = (load(file) as { groups: Array<{ name: string }> }).groups.filter((g) => g.name === GROUP);
-  expect(groups).toHaveLength(1);
-  return dump({ groups }, { lineWidth: -1, noRefs: true });
-}
+const rules = (version: string, linkerd: Omit<Linkerd, 'version'> = {}, availability: Availability = {}): string =>
+  onlyGroups(ruleFileOf(generated({ cluster: 'test', linkerd: { ...linkerd, version: version as never }, slos: { ...DEFAULT_KINDS_OFF, controlPlaneAvailability: availability } })), GROUP);
 
-const firing = (alertname: string, by: string) => `count by (${by}) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
 const labelText = (labels: Record<string, string>) => `{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 const minorOf = (release: string) => Number(release.split('.')[1]);
 

@@ -1,16 +1,17 @@
 /**
  * Control-plane availability and hygiene alerts, proven by the real promtool on synthetic series
  * shaped like the sources' own: `up` of the controller job with `component` = container name
- * (linkerd-metrics.md §2.3), kube-state-metrics Deployment replicas, and proxy_build_info (§1.7).
+ * (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18), kube-state-metrics Deployment replicas, and proxy_build_info
+ * (linkerd/linkerd2-proxy `linkerd/app/core/src/build_info.rs` at release/v2.294.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dump, load } from 'js-yaml';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
 import { GROUP, integerBelowRegex, oldProxyVersionRegex } from '../src/slo/availability.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { DEFAULT_KINDS_OFF, firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf as allRules } from './support/bundle.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';
 const NOT_SCRAPED = 'LinkerdControlPlaneComponentNotScraped';
@@ -23,40 +24,17 @@ type Availability = NonNullable<NonNullable<ConfigInput['slos']>['controlPlaneAv
 type Overrides = Omit<ConfigInput, 'cluster' | 'slos'>;
 
 /** The other kinds off, so the bundle holds only this kind's rules. */
-function generated(version: string, availability: Availability = {}, overrides: Overrides = {}) {
-  const config = validateConfig(
-    {
-      cluster: 'test',
-      ...overrides,
-      linkerd: { ...overrides.linkerd, version: version as never },
-      slos: {
-        controlPlaneSuccessRate: { enabled: false },
-        controlPlaneLatency: { enabled: false },
-        certificates: { enabled: false },
-        proxyResources: { enabled: false },
-        controlPlaneAvailability: availability,
-      },
-    },
-    'test.yaml',
-  );
-  return generate(config, 'test.yaml');
-}
+const generated = (version: string, availability: Availability = {}, overrides: Overrides = {}) =>
+  generatedBundle({ cluster: 'test', ...overrides, linkerd: { ...overrides.linkerd, version: version as never }, slos: { ...DEFAULT_KINDS_OFF, controlPlaneAvailability: availability } });
 
-function rulesFor(version = '2.18', availability: Availability = {}, overrides: Overrides = {}): string {
-  const file = generated(version, availability, overrides).files.get('prometheus/linkerd-slo-test.rules.yaml');
-  if (!file) throw new Error('rule file missing from the bundle');
-  // Only our group, in case another kind is on by default.
-  const doc = load(file) as { groups: Array<{ name: string }> };
-  const groups = doc.groups.filter((g) => g.name === GROUP);
-  expect(groups).toHaveLength(1);
-  return dump({ groups }, { lineWidth: -1, noRefs: true });
-}
+/** Only our group, in case another kind is on by default. */
+const rulesFor = (version = '2.18', availability: Availability = {}, overrides: Overrides = {}): string =>
+  onlyGroups(ruleFileOf(generated(version, availability, overrides)), GROUP);
 
-interface RuleYaml { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
-const rulesOf = (text: string): RuleYaml[] => (load(text) as { groups: Array<{ rules: RuleYaml[] }> }).groups.flatMap((g) => g.rules);
+/** Alerting rules (every rule of this kind is one), with their labels and annotations. */
+const rulesOf = (text: string) => allRules(text).map((r) => ({ ...r, alert: r.alert!, labels: r.labels!, annotations: r.annotations! }));
 
-const firing = (alertname: string, by = 'severity, component') => `count by (${by}) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
-const rows = (...labelSets: string[]) => labelSets.map((labels) => ({ labels: `{${labels}}`, value: 1 }));
+const firing = (alertname: string, by = 'severity, component') => firingBy(alertname, by);
 
 const up = (component: string, instance: string) => `up{job="linkerd-controller", component="${component}", instance="${instance}"}`;
 const CORE = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector'];

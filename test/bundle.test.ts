@@ -6,8 +6,9 @@ import { load } from 'js-yaml';
 import { loadConfigFile } from '../src/config/load.js';
 import { allExpressions, generate, OWNED_DIRS } from '../src/generate.js';
 import { validatePromQL } from '../src/promql/validate.js';
-import { configJsonSchema } from '../src/config/schema.js';
+import { Ajv } from 'ajv';
 import { checkRules, testRules } from './support/promtool.js';
+import { APP_POD, CONTROL_PLANE, appProxy, controlPlaneServerResponses, httpOutcome, inboundLabels, series } from './support/linkerd-series.js';
 import { toYaml } from '../src/emit/rule-files.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -92,8 +93,19 @@ describe('alerts follow the conventions', () => {
   });
 });
 
-it('out/schema is the same JSON Schema the CLI prints', () => {
-  expect(JSON.parse(gen.files.get('schema/linkerd-slo.schema.json')!)).toEqual(configJsonSchema());
+it('out/schema is a JSON Schema that accepts the example config and rejects what the loader rejects', () => {
+  // Ajv is an independent JSON Schema implementation: editors validate with the file, not with zod.
+  const schema = JSON.parse(gen.files.get('schema/linkerd-slo.schema.json')!) as Record<string, unknown>;
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  const example = load(readFileSync(join(ROOT, 'examples', 'linkerd-slo.yaml'), 'utf8'));
+  expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+  const rejected: Array<[string, unknown]> = [
+    ['no cluster', { linkerd: { version: '2.18' } }],
+    ['unknown top-level key', { cluster: 'a', clsuter: 'b' }],
+    ['objective above 100', { cluster: 'a', slos: { controlPlaneSuccessRate: { objective: 100.5 } } }],
+    ['unknown Linkerd version', { cluster: 'a', linkerd: { version: '1.9' } }],
+  ];
+  for (const [why, config] of rejected) expect(validate(config), why).toBe(false);
 });
 
 it('the dashboard has a valid, stable UID and a datasource variable', () => {
@@ -102,7 +114,40 @@ it('the dashboard has a valid, stable UID and a datasource variable', () => {
   expect(d.templating.list.map((v) => v.name)).toContain('datasource');
 });
 
-describe('the promtool tests generated into out/tests/', () => {
+it('the example rules page on a destination outage and a web outage described independently of them', () => {
+  // Series as Linkerd 2.18 exposes them (test/support/linkerd-series.ts) plus the external `cluster`
+  // label this Prometheus adds, not the fixtures the generator writes into out/tests/.
+  const withCluster = (text: string) => text.replace(/\}$/, ', cluster="prod-eu1"}');
+  const dst = CONTROL_PLANE.destination;
+  const web = { ...appProxy(), cluster: 'prod-eu1' };
+  const webInbound = (outcome: 'success' | 'failure') =>
+    series('response_total', { ...web, ...inboundLabels('2.18', { ip: APP_POD.ip, port: 8080 }, { serviceAccount: 'vote-bot', namespace: 'emojivoto' }), ...httpOutcome(outcome) });
+  const healthyThenDown = '0+60x60 3600x30';
+  const failingAfterAnHour = '0x60 60+60x29';
+  const rules = gen.files.get('prometheus/linkerd-slo-prod-eu1.rules.yaml')!;
+  const page = (alert: string, matchers: string) =>
+    `count(ALERTS{alertname="${alert}", alertstate="firing", severity="critical", long="1h", cluster="prod-eu1"${matchers}})`;
+  const r = testRules(rules, {
+    tests: [{
+      interval: '1m',
+      input_series: [
+        { series: withCluster(controlPlaneServerResponses('2.18', dst, 'success')), values: healthyThenDown },
+        { series: withCluster(controlPlaneServerResponses('2.18', dst, 'failure')), values: failingAfterAnHour },
+        { series: webInbound('success'), values: healthyThenDown },
+        { series: webInbound('failure'), values: failingAfterAnHour },
+      ],
+      promql_expr_test: [
+        { expr: page('LinkerdControlPlaneErrorBudgetBurn', ', sli="server", component="destination"'), eval_time: '59m', exp_samples: [] },
+        { expr: page('LinkerdControlPlaneErrorBudgetBurn', ', sli="server", component="destination"'), eval_time: '80m', exp_samples: [{ labels: '{}', value: 1 }] },
+        { expr: page('LinkerdWorkloadErrorBudgetBurn', ', namespace="emojivoto", deployment="web"'), eval_time: '59m', exp_samples: [] },
+        { expr: page('LinkerdWorkloadErrorBudgetBurn', ', namespace="emojivoto", deployment="web"'), eval_time: '80m', exp_samples: [{ labels: '{}', value: 1 }] },
+      ],
+    }],
+  });
+  expect(r.ok, r.output).toBe(true);
+});
+
+describe('the promtool tests generated into out/tests/ (fixtures the generator derives from its own selectors: consistency, not proof)', () => {
   const rules = gen.files.get('prometheus/linkerd-slo-prod-eu1.rules.yaml')!;
   const tests = load(gen.files.get('tests/linkerd-slo-prod-eu1.test.yaml')!) as { rule_files: string[]; tests: unknown[] };
 

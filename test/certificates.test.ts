@@ -1,14 +1,12 @@
 /**
  * Certificate-expiry alerts, proven by the real promtool on synthetic series shaped like the
- * sources' own metrics (linkerd-metrics.md §1.8 proxy gauges, §5.1 issuer_cert_ttl_seconds,
- * §5.2 cert-manager, §5.3 x509-certificate-exporter).
+ * sources' own metrics (proxy gauges: linkerd/linkerd2-proxy#2617 (2.15), #2887 (2.16); issuer_cert_ttl_seconds: linkerd/linkerd2 `pkg/identity/service.go` at version-2.18;
+ * cert-manager `internal/collectors/certificate_collector.go`; enix/x509-certificate-exporter `internal/collector.go` at v3.21.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dump, load } from 'js-yaml';
-import { validateConfig } from '../src/config/load.js';
-import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf } from './support/bundle.js';
 
 const EXPIRING = 'LinkerdProxyCertificateExpiringSoon';
 const REFRESH = 'LinkerdProxyCertificateRefreshErrors';
@@ -21,38 +19,21 @@ const ABSENT = 'LinkerdCertificateSourceAbsent';
 
 type Certs = NonNullable<NonNullable<ConfigInput['slos']>['certificates']>;
 
-function generated(version: string, certs: Certs = {}) {
-  const config = validateConfig({ cluster: 'test', linkerd: { version }, slos: { certificates: certs } }, 'test.yaml');
-  return generate(config, 'test.yaml');
-}
-
-function rulesFor(version = '2.18', certs: Certs = {}): string {
-  const file = generated(version, certs).files.get('prometheus/linkerd-slo-test.rules.yaml');
-  if (!file) throw new Error('rule file missing from the bundle');
-  return file;
-}
+const CERT_GROUP = 'linkerd-slo-certificates';
+const generated = (version: string, certs: Certs = {}) => generatedBundle({ cluster: 'test', linkerd: { version: version as never }, slos: { certificates: certs } });
+const rulesFor = (version = '2.18', certs: Certs = {}): string => ruleFileOf(generated(version, certs));
 
 /**
  * The rule file with only the certificates group, for promtool unit tests over many simulated hours
  * (the SLO kinds' long-window recordings would make them slow; the full file is linted separately).
  */
-function certRuleFile(version = '2.18', certs: Certs = {}): string {
-  const doc = load(rulesFor(version, certs)) as { groups: Array<{ name: string }> };
-  const groups = doc.groups.filter((g) => g.name === 'linkerd-slo-certificates');
-  expect(groups).toHaveLength(1);
-  return dump({ groups }, { lineWidth: -1, noRefs: true });
-}
+const certRuleFile = (version = '2.18', certs: Certs = {}): string => onlyGroups(rulesFor(version, certs), CERT_GROUP);
 
-interface RuleYaml { alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-function certRules(text: string): RuleYaml[] {
-  const doc = load(text) as { groups: Array<{ name: string; rules: RuleYaml[] }> };
-  return doc.groups.find((g) => g.name === 'linkerd-slo-certificates')?.rules ?? [];
-}
+/** The certificates group's rules (none when the file has no such group). */
+const certRules = (text: string) => (text.includes(`- name: ${CERT_GROUP}\n`) ? rulesOf(onlyGroups(text, CERT_GROUP)) : []);
 
 /** Firing alerts of one name, counted by the given labels. */
-const firing = (alertname: string, by = 'severity, certificate') =>
-  `count by (${by}) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
-const rows = (...labelSets: string[]) => labelSets.map((labels) => ({ labels: `{${labels}}`, value: 1 }));
+const firing = (alertname: string, by = 'severity, certificate') => firingBy(alertname, by);
 
 const HOUR = 3600;
 const DAY = 86400;

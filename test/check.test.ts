@@ -9,8 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { startPrometheus, type RunningPrometheus } from '../src/sim/prometheus.js';
+import { startPrometheus, type RunningPrometheus } from '../tools/sim/prometheus.js';
 import { authHeaders } from '../src/check/prometheus-client.js';
+import { waitFor } from './support/wait.js';
 
 const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
 
@@ -50,16 +51,21 @@ beforeAll(async () => {
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const port = (server.address() as { port: number }).port;
-  // The job name a Prometheus Operator PodMonitor produces (linkerd-metrics.md §2.5).
+  // The job name a Prometheus Operator PodMonitor produces: <namespace>/<PodMonitor name> (linkerd/linkerd2
+  // `charts/linkerd-control-plane/templates/podmonitor.yaml` at version-2.18).
   prom = await startPrometheus({
     config: { global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'linkerd/linkerd-proxy', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] },
   });
-  // Wait for a few scrapes so rate() has data.
-  for (let i = 0; i < 100; i++) {
-    const r = await prom.query('count_over_time(response_total[1m])');
-    if (r.length && Number(r[0]!.value![1]) >= 3) break;
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
+  // Three scrapes so rate() has data; without them every check below would test an empty Prometheus.
+  await waitFor(
+    'three scrapes of the fake proxies in Prometheus',
+    async () => {
+      const r = await prom.query('count_over_time(response_total[1m])');
+      return r.length > 0 && Number(r[0]!.value![1]) >= 3;
+    },
+    40_000,
+    200,
+  );
 }, 60_000);
 
 afterAll(async () => {

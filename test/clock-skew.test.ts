@@ -5,11 +5,10 @@
  * node_exporter collector/timex.go (seconds; sync_status 1/0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dump, load } from 'js-yaml';
-import { validateConfig } from '../src/config/load.js';
-import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf } from './support/bundle.js';
+import { series } from './support/linkerd-series.js';
 
 const SKEW = 'LinkerdNodeClockSkew';
 const UNSYNCED = 'LinkerdNodeClockNotSynchronising';
@@ -18,17 +17,11 @@ const ABSENT = 'LinkerdCertificateSourceAbsent';
 type Certs = NonNullable<NonNullable<ConfigInput['slos']>['certificates']>;
 type NodeClock = NonNullable<Certs['nodeClock']>;
 
-function generated(nodeClock: NodeClock, more: Partial<ConfigInput> = {}) {
-  const config = validateConfig({ cluster: 'test', linkerd: { version: '2.18' }, ...more, slos: { certificates: { nodeClock } } }, 'test.yaml');
-  return generate(config, 'test.yaml');
-}
+const generated = (nodeClock: NodeClock, more: Partial<ConfigInput> = {}) =>
+  generatedBundle({ cluster: 'test', linkerd: { version: '2.18' }, ...more, slos: { certificates: { nodeClock } } });
 
 /** Only the certificates group: these scenarios need none of the SLO kinds' recordings. */
-function certRuleFile(nodeClock: NodeClock = { enabled: true }): string {
-  const text = generated(nodeClock).files.get('prometheus/linkerd-slo-test.rules.yaml')!;
-  const doc = load(text) as { groups: Array<{ name: string; rules: Array<Record<string, unknown>> }> };
-  return dump({ groups: doc.groups.filter((g) => g.name === 'linkerd-slo-certificates') }, { lineWidth: -1, noRefs: true });
-}
+const certRuleFile = (nodeClock: NodeClock = { enabled: true }): string => onlyGroups(ruleFileOf(generated(nodeClock)), 'linkerd-slo-certificates');
 
 /** kube-prometheus' node-exporter scrape of one node. */
 const nodeLabels = (node: string, pod: string) => ({
@@ -40,11 +33,7 @@ const nodeLabels = (node: string, pod: string) => ({
   pod,
   service: 'node-exporter',
 });
-const series = (metric: string, labels: Record<string, string>) =>
-  `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
-
-const firing = (alertname: string, by = 'severity, instance') => `count by (${by}) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
-const rows = (...labelSets: string[]) => labelSets.map((labels) => ({ labels: `{${labels}}`, value: 1 }));
+const firing = (alertname: string, by = 'severity, instance') => firingBy(alertname, by);
 
 const SYNCED = nodeLabels('ip-10-0-1-12.eu-west-1.compute.internal', 'node-exporter-4qz8m');
 const DRIFTING = nodeLabels('ip-10-0-2-31.eu-west-1.compute.internal', 'node-exporter-b7x2c');

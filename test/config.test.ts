@@ -4,16 +4,9 @@ import { ConfigError, closest } from '../src/config/errors.js';
 import { burnRateFactor, minimumObjective } from '../src/slo/burn-rate.js';
 import { DEFAULT_WINDOWS } from '../src/config/schema.js';
 import { generate } from '../src/generate.js';
+import { thrown } from './support/errors.js';
 
-function errorOf(yaml: string): ConfigError {
-  try {
-    parseYamlConfig(yaml, 'linkerd-slo.yaml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (yaml: string): ConfigError => thrown(ConfigError, () => parseYamlConfig(yaml, 'linkerd-slo.yaml'));
 
 describe('config errors name file, path and line:column', () => {
   it('unknown key, with a did-you-mean', () => {

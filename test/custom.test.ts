@@ -14,6 +14,8 @@ import { parseSelector } from '../src/promql/parse.js';
 import { inline } from '../src/promql/ast.js';
 import { customFixture, seriesMatches } from '../src/slo/custom.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { thrown } from './support/errors.js';
+import { firing as firingBy } from './support/bundle.js';
 
 const BURN = 'LinkerdCustomSLOErrorBudgetBurn';
 const ABSENT = 'LinkerdCustomSLOMetricsAbsent';
@@ -53,18 +55,10 @@ function customRules(custom: unknown[], extra: Record<string, unknown> = {}): st
   return prometheusRuleFile(bundle(custom, extra).custom.ruleGroups, 'test.yaml');
 }
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (fn: () => unknown): ConfigError => thrown(ConfigError, fn);
 
 const checkout = (code: string) => `http_requests_total{job="checkout", instance="10.0.0.3:8080", code="${code}"}`;
-const firing = (alert: string, extra = '') => `count by (slo, severity, long) (ALERTS{alertname="${alert}", alertstate="firing"${extra}})`;
+const firing = (alert: string, extra = '') => firingBy(alert, 'slo, severity, long', extra);
 
 describe('custom SLOs under promtool', () => {
   beforeAll(requirePromtool);

@@ -3,7 +3,9 @@
  * control-plane availability and proxy resources. Their fixtures are built from the rules' own
  * selectors, so for any config they must pass against the bundle's own rule file, cover every alert
  * those kinds generate (firing on its scenario and quiet on healthy data), and fail once a rule can
- * no longer fire.
+ * no longer fire. Being derived from the rules, they check what we ship for consistency; they cannot
+ * show that a rule reads what Linkerd exposes. That is proven on independent fixtures
+ * (test/support/linkerd-series.ts) by test/mutations.test.ts and each kind's own tests.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dump, load } from 'js-yaml';

@@ -13,19 +13,12 @@ import { ConfigError } from '../src/config/errors.js';
 import { generate } from '../src/generate.js';
 import { importOpenSlo } from '../src/openslo/import.js';
 import { markdownLink, markdownText, sourceName } from '../src/text.js';
+import { thrown } from './support/errors.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 
-function configError(yaml: string): ConfigError {
-  try {
-    parseYamlConfig(yaml, 'linkerd-slo.yaml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (yaml: string): ConfigError => thrown(ConfigError, () => parseYamlConfig(yaml, 'linkerd-slo.yaml'));
 
 /** The issues of a ConfigError as "line:column path" (what a user reads first). */
 const where = (err: ConfigError) => err.issues.map((i) => `${i.line}:${i.column} ${i.path.join('.')}`);

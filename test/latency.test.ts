@@ -1,16 +1,17 @@
 /**
  * The control-plane latency SLO, proven by the real promtool on synthetic series shaped like the
- * identity pod's proxy: response_latency_ms_bucket (ms, linkerd-metrics.md §1.2) with the labels the
- * standard linkerd-proxy scrape config produces (§2.3), in Linkerd's integer `le` rendering and in
- * Prometheus 3's float one (slo-prior-art.md §2.2).
+ * identity pod's proxy: response_latency_ms_bucket (ms, linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0) with the labels the
+ * standard linkerd-proxy scrape config produces (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18), in Linkerd's integer `le` rendering and in
+ * Prometheus 3's float one (pyrra-dev/pyrra `slo/prometheus3.go`; https://prometheus.io/docs/prometheus/latest/migration/).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/config/errors.js';
-import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { LATENCY_BUCKETS_MS, nearestBounds } from '../src/slo/latency.js';
+import { nearestBounds } from '../src/slo/latency.js';
+import { PROXY_LATENCY_BUCKETS_MS } from './support/linkerd-series.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { thrown } from './support/errors.js';
+import { firing as firingBy, generated as generatedBundle, ruleFileOf } from './support/bundle.js';
 
 const BURN = 'LinkerdControlPlaneLatencyBudgetBurn';
 const SPIKE = 'LinkerdControlPlaneLatencySpike';
@@ -19,19 +20,11 @@ const ABSENT = 'LinkerdControlPlaneLatencyMetricsAbsent';
 
 type Latency = ConfigInput extends { slos?: infer S } ? (S extends { controlPlaneLatency?: infer L } ? L : never) : never;
 
-function generated(overrides: Partial<ConfigInput> = {}) {
-  return generate(validateConfig({ cluster: 'test', ...overrides }, 'test.yaml'), 'test.yaml');
-}
+const generated = (overrides: Partial<ConfigInput> = {}) => generatedBundle({ cluster: 'test', ...overrides });
 
 /** The rule file, with only the latency SLO (the success-rate rules read other series). */
-function rulesFor(latency: Latency = {}, overrides: Partial<ConfigInput> = {}): string {
-  const file = generated({
-    ...overrides,
-    slos: { controlPlaneSuccessRate: { enabled: false }, controlPlaneLatency: latency },
-  }).files.get('prometheus/linkerd-slo-test.rules.yaml');
-  if (!file) throw new Error('rule file missing from the bundle');
-  return file;
-}
+const rulesFor = (latency: Latency = {}, overrides: Partial<ConfigInput> = {}): string =>
+  ruleFileOf(generated({ ...overrides, slos: { controlPlaneSuccessRate: { enabled: false }, controlPlaneLatency: latency } }));
 
 /** One stretch of traffic: requests per minute at each latency (ms), or evicted series (`gone`). */
 type Phase = { minutes: number; perMinute: Record<number, number> } | { minutes: number; gone: true };
@@ -46,7 +39,8 @@ const identityLabels = (port: string) =>
  * one sample a minute. `float` renders `le` the Prometheus 3 way ("1000.0").
  */
 function histogram(phases: Phase[], opts: { float?: boolean; port?: string } = {}) {
-  const bounds: Array<number | '+Inf'> = [...LATENCY_BUCKETS_MS, '+Inf'];
+  // The proxy's own bounds (independent of the generator's copy): a rule on a bound it lacks finds nothing.
+  const bounds: Array<number | '+Inf'> = [...PROXY_LATENCY_BUCKETS_MS, '+Inf'];
   return bounds.map((le) => {
     const leText = le === '+Inf' ? '+Inf' : opts.float ? `${le}.0` : String(le);
     let value = 0;
@@ -75,7 +69,7 @@ function histogram(phases: Phase[], opts: { float?: boolean; port?: string } = {
 /** Kubelet probes on the identity admin port (9990): keep the pod's inbound series alive. */
 const probes = (minutes: number) => histogram([{ minutes, perMinute: { 1: 6 } }], { port: '9990' });
 
-const firing = (alertname: string) => `count by (alertname, severity, component) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
+const firing = (alertname: string) => firingBy(alertname, 'alertname, severity, component');
 const fired = (alertname: string, severity: string, ...extra: string[]) =>
   [{ labels: `{alertname="${alertname}", component="identity", severity="${severity}"${extra.map((e) => `, ${e}`).join('')}}`, value: 1 }];
 const burnFiring = `count by (severity, long) (ALERTS{alertstate="firing", alertname="${BURN}", component="identity"})`;
@@ -283,15 +277,7 @@ describe('control-plane latency under promtool', () => {
 });
 
 describe('control-plane latency config and output', () => {
-  function errorOf(latency: Latency, overrides: Partial<ConfigInput> = {}): ConfigError {
-    try {
-      rulesFor(latency, overrides);
-    } catch (err) {
-      if (err instanceof ConfigError) return err;
-      throw err;
-    }
-    throw new Error('expected a ConfigError');
-  }
+  const errorOf = (latency: Latency, overrides: Partial<ConfigInput> = {}): ConfigError => thrown(ConfigError, () => rulesFor(latency, overrides));
 
   it('a threshold that is not a bucket bound is an error naming the nearest bounds', () => {
     const err = errorOf({ thresholdMs: 150 });
@@ -313,7 +299,7 @@ describe('control-plane latency config and output', () => {
   });
 
   it('every bucket bound is accepted (with the spike ticket off for the bounds it could never fire above)', () => {
-    for (const thresholdMs of LATENCY_BUCKETS_MS) {
+    for (const thresholdMs of PROXY_LATENCY_BUCKETS_MS) {
       expect(() => rulesFor({ thresholdMs, spike: { enabled: thresholdMs * 3 < 50000 } })).not.toThrow();
     }
   });

@@ -10,6 +10,7 @@ import { isAlert, type RuleGroup } from '../src/rules.js';
 import type { Expr } from '../src/promql/ast.js';
 import { checkRules, testRules } from './support/promtool.js';
 import { toYaml } from '../src/emit/rule-files.js';
+import { thrown } from './support/errors.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 process.chdir(ROOT);
@@ -69,15 +70,9 @@ describe('cluster expansion', () => {
 
   it('an error in an override points at the override, with line and column', () => {
     const yaml = 'cluster: fleet\nclusters:\n  - name: a\n  - name: b\n    overrides:\n      slos:\n        controlPlaneSuccessRate: { objective: 90 }\n';
-    let err: unknown;
-    try {
-      parseYamlConfig(yaml, 'f.yaml');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toMatch(/^f\.yaml:7:\d+: clusters\[1\]\.overrides\.slos\.controlPlaneSuccessRate\.objective: objective 90% means the page alert/);
-    expect((err as ConfigError).message).toContain('(cluster b)');
+    const err = thrown(ConfigError, () => parseYamlConfig(yaml, 'f.yaml'));
+    expect(err.message).toMatch(/^f\.yaml:7:\d+: clusters\[1\]\.overrides\.slos\.controlPlaneSuccessRate\.objective: objective 90% means the page alert/);
+    expect(err.message).toContain('(cluster b)');
   });
 });
 

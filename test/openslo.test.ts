@@ -16,6 +16,7 @@ import { buildContext } from '../src/generate.js';
 import { custom as customKind } from '../src/slo/custom.js';
 import { isAlert } from '../src/rules.js';
 import type { Config } from '../src/config/schema.js';
+import { thrown } from './support/errors.js';
 
 /** The custom kind's rules alone (the rest of the bundle is other kinds' business). */
 const customAlerts = (config: Config) => customKind.build(buildContext(config)).ruleGroups.flatMap((g) => g.rules).filter(isAlert);
@@ -120,15 +121,7 @@ spec:
 
 const importOf = (text: string, file = 'checkout.openslo.yaml') => importOpenSlo([{ file, text }], { cluster: 'prod-eu1' });
 
-function importError(text: string, file = 'slo.yaml'): OpenSloImportError {
-  try {
-    importOf(text, file);
-  } catch (err) {
-    if (err instanceof OpenSloImportError) return err;
-    throw err;
-  }
-  throw new Error('expected an OpenSloImportError');
-}
+const importError = (text: string, file = 'slo.yaml'): OpenSloImportError => thrown(OpenSloImportError, () => importOf(text, file));
 
 describe('import-openslo', () => {
   it('imports SLO documents with indicatorRef and inline indicators into slos.custom', () => {

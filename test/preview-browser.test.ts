@@ -1,6 +1,6 @@
 /**
  * `linkerd-slo preview` end to end: the real CLI queries a real Prometheus that scrapes a healthy
- * simulated mesh (src/sim), and headless Chromium (Debian's, through playwright-core) opens every
+ * simulated mesh (tools/sim), and headless Chromium (Debian's, through playwright-core) opens every
  * page it wrote:
  *  - every panel of every generated dashboard (example and multi-cluster configs) is on its page,
  *    and no page logs a console error or throws;
@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfigFile, parseYamlConfig } from '../src/config/load.js';
 import { generateBundle } from '../src/generate.js';
-import { LinkerdSimulator, requirePrometheus } from '../src/sim/index.js';
+import { LinkerdSimulator, requirePrometheus } from '../tools/sim/index.js';
 import { chromiumPath } from '../src/preview/browser.js';
 import { bundleDashboards, launchBrowser, type PageReport } from '../src/preview/index.js';
 import { EMPTY_WHEN_HEALTHY } from './e2e/support/empty-when-healthy.js';

@@ -1,16 +1,17 @@
 /**
  * Proxy and control-plane resources, proven by the real promtool on synthetic series shaped like the
- * sources' own metrics: proxy process_* and request_total of job linkerd-proxy (linkerd-metrics.md §1.2,
- * §1.7, labels of §2.3), controller process_* with `component` (§3.2), cAdvisor container_* and
+ * sources' own metrics: proxy process_* and request_total of job linkerd-proxy (linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0;
+ * linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs` (2.15–2.17), kubert-prometheus-process (2.18+); labels: linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18), controller process_* with `component` (linkerd/linkerd2 `pkg/admin/admin.go`), cAdvisor container_* and
  * kube-state-metrics v2 kube_pod_container_* (optional source).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load } from 'js-yaml';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { CLUSTER_LEVEL_RECORDS, RECORD } from '../src/slo/proxy-resources.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { DEFAULT_KINDS_OFF, firing, generated as generatedBundle, rows, ruleFileOf, rulesOf } from './support/bundle.js';
+import { series } from './support/linkerd-series.js';
 
 const OVER_BUDGET = 'LinkerdProxyOverResourceBudget';
 const HIGH_THROUGHPUT = 'LinkerdProxyHighThroughputDefaultResources';
@@ -24,38 +25,12 @@ const MIB = 1024 * 1024;
 const RULE_FILE = 'prometheus/linkerd-slo-test.rules.yaml';
 
 /** Only this kind: the other kinds' long-window recordings would slow promtool down. */
-function generated(pr: ProxyResources = {}, more: Partial<ConfigInput> = {}) {
-  const config = validateConfig(
-    {
-      cluster: 'test',
-      ...more,
-      slos: {
-        controlPlaneSuccessRate: { enabled: false },
-        controlPlaneLatency: { enabled: false },
-        certificates: { enabled: false },
-        controlPlaneAvailability: { enabled: false },
-        proxyResources: pr,
-      },
-    },
-    'test.yaml',
-  );
-  return generate(config, 'test.yaml');
-}
-function rulesFor(pr: ProxyResources = {}, more: Partial<ConfigInput> = {}): string {
-  const file = generated(pr, more).files.get(RULE_FILE);
-  if (!file) throw new Error('rule file missing from the bundle');
-  return file;
-}
-
-interface RuleYaml { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-function rulesOf(text: string): RuleYaml[] {
-  return (load(text) as { groups: Array<{ rules: RuleYaml[] }> }).groups.flatMap((g) => g.rules);
-}
+const generated = (pr: ProxyResources = {}, more: Partial<ConfigInput> = {}) =>
+  generatedBundle({ cluster: 'test', ...more, slos: { ...DEFAULT_KINDS_OFF, proxyResources: pr } });
+const rulesFor = (pr: ProxyResources = {}, more: Partial<ConfigInput> = {}): string => ruleFileOf(generated(pr, more));
 
 // ---- synthetic series ------------------------------------------------------------------------------
 
-const series = (metric: string, labels: Record<string, string>) =>
-  `${metric}{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 
 /** A counter sampled every minute: [per-second rate, minutes] segments, starting at 0. */
 function counter(...segments: Array<[number, number]>): string {
@@ -80,7 +55,7 @@ interface ProxySpec {
   readonly labels?: Record<string, string>;
 }
 
-/** One meshed pod as the linkerd-proxy job scrapes it (§2.3 labels, §1.2 direction). */
+/** One meshed pod as the linkerd-proxy job scrapes it (viz prometheus.yaml target labels, the proxy's direction label). */
 function proxy(p: ProxySpec, minutes: number): Array<{ series: string; values: string }> {
   const base = { job: 'linkerd-proxy', instance: `10.0.0.${p.pod.length}:4191`, namespace: 'app', pod: p.pod, deployment: p.pod, control_plane_ns: 'linkerd', ...p.labels };
   const out = [
@@ -96,8 +71,7 @@ function proxy(p: ProxySpec, minutes: number): Array<{ series: string; values: s
 }
 
 /** Firing alerts of one name, counted by the given labels. */
-const firing = (alertname: string, by: string) => `count by (${by}) (ALERTS{alertstate="firing", alertname="${alertname}"})`;
-const rows = (...labelSets: string[]) => labelSets.map((labels) => ({ labels: `{${labels}}`, value: 1 }));
+
 
 const ksm = (metric: string, pod: string, extra: Record<string, string> = {}) =>
   series(metric, { job: 'kube-state-metrics', namespace: 'app', pod, container: 'linkerd-proxy', node: 'n1', uid: `uid-${pod}`, ...extra });
@@ -145,7 +119,7 @@ describe('proxy resources under promtool', () => {
       ...proxy({ pod: 'both-directions', rps: 2000, cores: [[0.55, 130]], memoryMiB: 60 }, 130),
       ...proxy({ pod: 'hot', rps: 2000, cores: [[1.0, 130]], memoryMiB: 60 }, 130),
       ...proxy({ pod: 'fat', rps: 2000, cores: [[0.3, 130]], memoryMiB: 200 }, 130),
-      // No request_total at all (idle series evicted, §1.1): budget is the idle floor, 0.1 cores / 64 MiB.
+      // No request_total at all (idle series evicted, linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0): budget is the idle floor, 0.1 cores / 64 MiB.
       ...proxy({ pod: 'idle-small', rps: 0, cores: [[0.01, 130]], memoryMiB: 40 }, 130),
       ...proxy({ pod: 'idle-bloated', rps: 0, cores: [[0.01, 130]], memoryMiB: 100 }, 130),
       // A 30-minute burst to 1 core and 300 MiB, then back to normal: not "persistent".

@@ -1,5 +1,5 @@
 /**
- * The Linkerd metrics simulator (src/sim) on its own: the shape of what it exposes (against a real
+ * The Linkerd metrics simulator (tools/sim) on its own: the shape of what it exposes (against a real
  * proxy scrape when ../shared is present), version-specific names, deterministic counters,
  * scenarios, and OpenMetrics history that promtool backfills.
  */
@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LATENCY_BUCKETS_MS, LinkerdSimulator, Scenario, backfill, buildMesh, writeOpenMetricsHistory, type Target } from '../src/sim/index.js';
+import { LATENCY_BUCKETS_MS, LinkerdSimulator, Scenario, backfill, buildMesh, writeOpenMetricsHistory, type Target } from '../tools/sim/index.js';
 import { requirePromtool } from './support/promtool.js';
 
 const T0 = 1_700_000_000_000;
@@ -86,7 +86,8 @@ describe('exposition of one proxy', () => {
   });
 });
 
-describe('names by Linkerd version (§1.8)', () => {
+// Certificate family names: linkerd/linkerd2-proxy#2617 (2.15), #2887 (2.16).
+describe('names by Linkerd version', () => {
   const names = (version: '2.14' | '2.18') => {
     const sim = new LinkerdSimulator({ version, start: T0 });
     sim.advanceTo(T0 + 30_000);
@@ -202,7 +203,8 @@ describe('scenarios', () => {
     expect(parse(sim.exposition(steady)).some((l) => l.name === 'response_total')).toBe(false);
   });
 
-  it('low traffic: idle series are evicted after 10 minutes, like the proxy does (§1.1)', () => {
+  it('low traffic: idle series are evicted after 10 minutes, like the proxy does', () => {
+    // linkerd/linkerd2-proxy `linkerd/app/src/env.rs` (DEFAULT_METRICS_RETAIN_IDLE) at release/v2.294.0.
     // One identity call per proxy every ~17h: the client series appears, then is evicted.
     const sim = new LinkerdSimulator({ start: T0, rates: { identityPerProxy: 1 / 300 } });
     const app = proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension);

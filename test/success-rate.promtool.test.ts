@@ -1,24 +1,18 @@
 /**
  * The success-rate alerts, proven by the real promtool on synthetic series shaped like the
  * control-plane proxies' response_total (labels as the standard linkerd-proxy scrape config
- * produces them, linkerd-metrics.md §2.3).
+ * produces them: linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load.js';
-import { generate } from '../src/generate.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { load } from 'js-yaml';
+import { DEFAULT_KINDS_OFF, generated, onlyGroups, ruleFileOf } from './support/bundle.js';
+import { CONTROL_PLANE, controlPlaneServerResponses, controlResponses } from './support/linkerd-series.js';
 
 const BURN = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT = 'LinkerdControlPlaneSLIMetricsAbsent';
 
-function rulesFor(overrides: Partial<ConfigInput> = {}): string {
-  const config = validateConfig({ cluster: 'test', ...overrides }, 'test.yaml');
-  const file = generate(config, 'test.yaml').files.get('prometheus/linkerd-slo-test.rules.yaml');
-  if (!file) throw new Error('rule file missing from the bundle');
-  return file;
-}
+const rulesFor = (overrides: Partial<ConfigInput> = {}): string => ruleFileOf(generated({ cluster: 'test', ...overrides }));
 
 const destination = (classification: 'success' | 'failure') =>
   `response_total{job="linkerd-proxy", namespace="linkerd", pod="linkerd-destination-5d8f7-abcde", control_plane_component="destination", deployment="linkerd-destination", direction="inbound", target_addr="10.0.0.7:8086", target_ip="10.0.0.7", target_port="8086", tls="true", status_code="200", classification="${classification}"}`;
@@ -176,21 +170,38 @@ describe('control-plane success rate under promtool', () => {
   });
 });
 
-describe('selectors across Linkerd versions', () => {
-  it.each(['2.10', '2.12', '2.20'] as const)('Linkerd %s: the generated outage/healthy tests pass against its own rules', (version) => {
-    // Only this kind and latency (which shares the server-side matchers), to keep promtool fast.
-    const others = { certificates: { enabled: false }, controlPlaneAvailability: { enabled: false }, proxyResources: { enabled: false } };
-    const gen = generate(validateConfig({ cluster: 'v', linkerd: { version }, slos: others }, 'v.yaml'), 'v.yaml');
-    const rules = gen.files.get('prometheus/linkerd-slo-v.rules.yaml')!;
-    const tests = (load(gen.files.get('tests/linkerd-slo-v.test.yaml')!) as { tests: unknown[] }).tests;
-    // 2.10 has no target_port (§1.2): the server side must match target_addr instead.
-    if (version === '2.10') {
-      expect(rules).toContain('target_addr=~".+:8086"');
-      expect(rules).not.toContain('target_port=');
-    } else {
-      expect(rules).toContain('target_port="8086"');
-    }
-    const r = testRules(rules, { tests });
+describe('selectors across Linkerd versions, against what each version exposes', () => {
+  // Input series come from test/support/linkerd-series.ts (each version's real label sets), not from
+  // the rules: a selector on a label that version does not write (target_port on 2.10) finds nothing.
+  const pageFiring = (sli: string) =>
+    `count(ALERTS{alertname="${BURN}", alertstate="firing", severity="critical", long="1h", sli="${sli}", component="destination"})`;
+  it.each(['2.10', '2.11', '2.12', '2.18', '2.20'] as const)('Linkerd %s: a destination outage pages on both the server and the client side', (version) => {
+    const only = { ...DEFAULT_KINDS_OFF, controlPlaneSuccessRate: {} };
+    const rules = onlyGroups(
+      ruleFileOf(generated({ cluster: 'test', linkerd: { version }, slos: only })),
+      'linkerd-slo-control-plane-success-rate-server-recordings', 'linkerd-slo-control-plane-success-rate-server-alerts',
+      'linkerd-slo-control-plane-success-rate-client-recordings', 'linkerd-slo-control-plane-success-rate-client-alerts',
+    );
+    const dst = CONTROL_PLANE.destination;
+    // 1 request/second for an hour, then every request fails.
+    const healthyThenDown = '0+60x60 3600x60';
+    const failingAfterAnHour = '0x60 60+60x59';
+    const r = testRules(rules, {
+      tests: [{
+        interval: '1m',
+        input_series: [
+          { series: controlPlaneServerResponses(version, dst, 'success'), values: healthyThenDown },
+          { series: controlPlaneServerResponses(version, dst, 'failure'), values: failingAfterAnHour },
+          { series: controlResponses('destination', 'success'), values: healthyThenDown },
+          { series: controlResponses('destination', 'failure'), values: failingAfterAnHour },
+        ],
+        promql_expr_test: [
+          { expr: `count(ALERTS{alertname="${BURN}", alertstate="firing"})`, eval_time: '59m', exp_samples: [] },
+          { expr: pageFiring('server'), eval_time: '90m', exp_samples: [{ labels: '{}', value: 1 }] },
+          { expr: pageFiring('client'), eval_time: '90m', exp_samples: [{ labels: '{}', value: 1 }] },
+        ],
+      }],
+    });
     expect(r.ok, r.output).toBe(true);
   });
 });

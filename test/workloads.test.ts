@@ -1,8 +1,8 @@
 /**
  * Workload SLOs, proven by the real promtool on synthetic series shaped like meshed workloads'
  * proxies: response_total / response_latency_ms_bucket with the labels the linkerd-proxy job adds
- * (namespace, pod, deployment|statefulset|daemonset, linkerd-metrics.md §2.3) and the inbound or
- * outbound endpoint labels (§1.2), and the 2.16+ outbound route metrics (§1.6).
+ * (namespace, pod, deployment|statefulset|daemonset: linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18) and the inbound or
+ * outbound endpoint labels (linkerd/linkerd2-proxy `linkerd/app/core/src/transport/labels.rs` at release/v2.138.0, v2.161.0, v2.294.0), and the 2.16+ outbound route metrics (linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
@@ -10,8 +10,9 @@ import { validateConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/config/errors.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { LATENCY_BUCKETS_MS } from '../src/slo/latency.js';
+import { PROXY_LATENCY_BUCKETS_MS } from './support/linkerd-series.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { DEFAULT_KINDS_OFF, generated as generatedBundle, ruleFileOf } from './support/bundle.js';
 
 const BURN = 'LinkerdWorkloadErrorBudgetBurn';
 const LATENCY_BURN = 'LinkerdWorkloadLatencyBudgetBurn';
@@ -21,18 +22,9 @@ const ROUTE_BURN = 'LinkerdRouteErrorBudgetBurn';
 type Slos = NonNullable<ConfigInput['slos']>;
 type Workloads = NonNullable<Slos['workloads']>;
 
-const OTHER_KINDS_OFF: Slos = {
-  controlPlaneSuccessRate: { enabled: false },
-  controlPlaneLatency: { enabled: false },
-  certificates: { enabled: false },
-  controlPlaneAvailability: { enabled: false },
-  proxyResources: { enabled: false },
-};
-
-function generated(workloads: Workloads, overrides: Partial<ConfigInput> = {}) {
-  return generate(validateConfig({ cluster: 'test', ...overrides, slos: { ...OTHER_KINDS_OFF, workloads } }, 't.yaml'), 't.yaml');
-}
-const rulesOf = (gen: ReturnType<typeof generated>) => gen.files.get('prometheus/linkerd-slo-test.rules.yaml')!;
+const generated = (workloads: Workloads, overrides: Partial<ConfigInput> = {}) =>
+  generatedBundle({ cluster: 'test', ...overrides, slos: { ...DEFAULT_KINDS_OFF, workloads } }, 't.yaml');
+const rulesOf = (gen: ReturnType<typeof generated>) => ruleFileOf(gen);
 const rulesFor = (workloads: Workloads, overrides: Partial<ConfigInput> = {}) => rulesOf(generated(workloads, overrides));
 
 /** Config items of the workloads below; (emojivoto, api) matches the namespace × name regexes but is never configured. */
@@ -61,7 +53,7 @@ const COLLECTOR = wl('batch', 'daemonset', 'collector');
 const CART = wl('shop', 'app', 'cart'); // label-selector workload: pod label app=cart
 const CONFIGURED = [WEB, SHOP_WEB, SHOP_API, PG, RENDER, COLLECTOR, CART];
 
-/** Target labels of one pod of the workload, as the linkerd-proxy job produces them (§2.3). */
+/** Target labels of one pod of the workload, as the linkerd-proxy job produces them (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18). */
 const pod = (w: Wl) =>
   `job="linkerd-proxy", namespace="${w.ns}", pod="${w.name}-6b8f7c9d4-x2x9z", ${w.kind}="${w.name}", pod_template_hash="6b8f7c9d4", control_plane_ns="linkerd"`;
 
@@ -95,7 +87,7 @@ function responses(w: Wl, phases: readonly Phase[], direction: 'inbound' | 'outb
 
 /** Inbound response_latency_ms_bucket of one workload: every bucket, from requests per minute at each latency (ms). */
 function latencies(w: Wl, phases: ReadonlyArray<readonly [number, Record<number, number>]>) {
-  const bounds: Array<number | '+Inf'> = [...LATENCY_BUCKETS_MS, '+Inf'];
+  const bounds: Array<number | '+Inf'> = [...PROXY_LATENCY_BUCKETS_MS, '+Inf'];
   return bounds.map((le) => ({
     series: `response_latency_ms_bucket{${pod(w)}, ${inboundLabels}, status_code="200", le="${le}"}`,
     values: counter(phases.map(([m, perMs]) => [m, Object.entries(perMs).reduce((acc, [ms, n]) => (le === '+Inf' || Number(ms) <= le ? acc + n : acc), 0)])),

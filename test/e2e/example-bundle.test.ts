@@ -1,6 +1,6 @@
 /**
  * The example bundle (examples/linkerd-slo.yaml) loaded into a real Prometheus that scrapes a
- * simulated healthy mesh (src/sim) through the standard job names and target labels:
+ * simulated healthy mesh (tools/sim) through the standard job names and target labels:
  *  (a) every generated rule evaluates with health "ok" and no error;
  *  (b) a healthy mesh fires (and even pends) no alert, while every SLI is computed (not blind);
  *  (d) every dashboard query returns data, except an explicit list of panels that must be empty
@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parseYamlConfig } from '../../src/config/load.js';
-import { LinkerdSimulator, requirePrometheus } from '../../src/sim/index.js';
+import { LinkerdSimulator, requirePrometheus } from '../../tools/sim/index.js';
 import { EMPTY_WHEN_HEALTHY } from './support/empty-when-healthy.js';
 import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, workloadsOf, type Bundle, type Stack } from './support/harness.js';
 

@@ -9,14 +9,16 @@
  * full of healthy traffic when the outage starts, as in production. Then, with every request failing:
  *   detection = 0.12 × 60 s (the 1m ratio reaches 0.12) + 5 s (for)            = 12.2 s
  *   reset     = (1 − 0.12) × 10 s after recovery (the 10s ratio falls below 0.12) =  8.8 s
- * plus up to one scrape, one recording evaluation, one alert evaluation and one `for` check (1 s
- * each) of pipeline delay. With the long window alone the alert would stay on until ~53 s after
- * recovery.
+ * plus pipeline delay (scrape, recording evaluation, alert evaluation, `for` check), which a loaded
+ * machine stretches without bound. So the test asserts only what load cannot break: the page fires
+ * no earlier than the long window allows (load only delays), and clears no earlier than the short
+ * window allows and before the long window alone would let it (~53 s after recovery): the conditions
+ * are polled up to that deadline, not compared with a wall-clock window around the prediction.
  * The same outage also slows identity down (median 3 s > its 1 s latency threshold), which must fire
  * the latency alert for identity only, and (d) every dashboard query returns data over the scenario.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, requirePrometheus, type ActiveAlert } from '../../src/sim/index.js';
+import { LinkerdSimulator, requirePrometheus, type ActiveAlert } from '../../tools/sim/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
@@ -41,8 +43,12 @@ const SHORT = 10;
 const FOR = 5;
 const PREDICTED_DETECTION = THRESHOLD * LONG + FOR; // 12.2 s
 const PREDICTED_RESET = (1 - THRESHOLD) * SHORT; // 8.8 s
-/** Scrape, recording evaluation, alert evaluation and the `for` check, up to 1 s each, plus polling; rate() extrapolation can make it up to ~2 s earlier. */
-const PIPELINE = { early: 3, late: 6 };
+/** Earliest possible detection: the long window's error ratio must reach the threshold (`for` may be dropped). */
+const EARLIEST_DETECTION = THRESHOLD * LONG; // 7.2 s
+/** When the long window alone would let the page clear: the short window must clear it before. */
+const LONG_WINDOW_RESET = (1 - THRESHOLD) * LONG; // 52.8 s
+/** rate() extrapolation and scrape phase can make an edge up to ~2 s early, never more. */
+const EARLY_TOLERANCE = 3;
 const OUTAGE_SECONDS = 24;
 
 /** Panels that stay empty in this scenario, and why. */
@@ -102,7 +108,8 @@ describe('destination outage against a real Prometheus (short-window bundle)', (
 
     // Watch the alerts through the outage and until the pages cleared (bounded).
     const pages = (k: string) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`);
-    const deadline = recovery + 25_000;
+    // Deadline: the long window alone would clear the page by then; the short window must do it sooner.
+    const deadline = recovery + LONG_WINDOW_RESET * 1000;
     while (Date.now() < deadline) {
       const t = Date.now();
       const firing = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
@@ -114,7 +121,7 @@ describe('destination outage against a real Prometheus (short-window bundle)', (
       if (t >= recovery && !firing.some(pages) && everFiring.size > 0) break;
       await sleep(250);
     }
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -133,22 +140,22 @@ describe('destination outage against a real Prometheus (short-window bundle)', (
     expect(firingBeforeOnset).toEqual([]);
   });
 
-  it('(c) the server-side page for destination fires within the predicted time', () => {
+  it('(c) the server-side page for destination fires, no earlier than the long window allows', () => {
     const fired = firedAt.get(`${BURN}/server/destination`);
     expect(fired, `never fired; firing: ${[...everFiring].join(', ')}`).toBeDefined();
     const detection = (fired! - onset) / 1000;
     console.log(`destination outage: server-side page after ${seconds(fired! - onset)} s (predicted ${PREDICTED_DETECTION} s + pipeline)`);
-    expect(detection).toBeGreaterThanOrEqual(PREDICTED_DETECTION - PIPELINE.early);
-    expect(detection).toBeLessThanOrEqual(PREDICTED_DETECTION + PIPELINE.late);
+    expect(detection).toBeGreaterThanOrEqual(EARLIEST_DETECTION - EARLY_TOLERANCE);
   });
 
-  it('(c) ... and clears after recovery within the short window, long before the long window would', () => {
+  it('(c) ... and clears after recovery by the short window, before the long window alone would', () => {
     const cleared = clearedAt.get(`${BURN}/server/destination`);
-    expect(cleared, 'never cleared').toBeDefined();
+    // clearedAt is only recorded before the deadline, which is when the long window alone would clear it.
+    expect(cleared, `not cleared within ${LONG_WINDOW_RESET} s of recovery: the short window does not reset the page`).toBeDefined();
     const reset = (cleared! - recovery) / 1000;
     console.log(`destination recovery: server-side page cleared after ${seconds(cleared! - recovery)} s (predicted ${PREDICTED_RESET} s + pipeline)`);
-    expect(reset).toBeGreaterThanOrEqual(PREDICTED_RESET - PIPELINE.early);
-    expect(reset).toBeLessThanOrEqual(PREDICTED_RESET + PIPELINE.late);
+    expect(reset).toBeGreaterThanOrEqual(PREDICTED_RESET - EARLY_TOLERANCE);
+    expect(reset).toBeLessThan(LONG_WINDOW_RESET);
   });
 
   it('(c) every proxy sees the outage too: the client-side page fires and clears', () => {

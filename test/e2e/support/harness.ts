@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import {
   backfill, serveSimulator, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory,
   type LinkerdSimulator, type RunningPrometheus, type SimServer, type Sample,
-} from '../../../src/sim/index.js';
+} from '../../../tools/sim/index.js';
 import { validateConfig } from '../../../src/config/load.js';
+import { sleep, waitFor } from '../../support/wait.js';
 import { generate } from '../../../src/generate.js';
 import type { Config, ConfigInput } from '../../../src/config/schema.js';
 
@@ -108,23 +109,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `fn` every `intervalMs` until it returns a value (not undefined/false) or `timeoutMs` passes. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
+export { sleep, waitFor };
 
 /** Waits until Prometheus has scraped every simulated target at least `scrapes` times. */
 export async function waitForScrapes(stack: Stack, sim: LinkerdSimulator, scrapes = 2, timeoutMs = 20_000): Promise<void> {

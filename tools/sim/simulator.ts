@@ -3,7 +3,7 @@
  * proxy and control-plane container would expose, advanced through time. Traffic is deterministic
  * (rates, not random arrivals) so tests can predict what Prometheus computes from it.
  *
- * What each proxy exposes (shared/reference/linkerd-metrics.md, anchor sampleMetrics.txt):
+ * What each proxy exposes (linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0; a real scrape: linkerd/linkerd2 `testutil/prommatch/testdata/sampleMetrics.txt`):
  *  - request_total / response_total / response_latency_ms (ms buckets) for
  *      inbound application traffic (workload pods, port 8080),
  *      inbound gRPC on the serving ports of control-plane pods (destination 8086, policy 8090 in the
@@ -50,11 +50,11 @@ export interface SimulatorOptions extends MeshOptions {
   readonly latency?: Partial<Record<CpComponent | 'app', LatencyDist>>;
   /** Which traffic gets response_latency_ms histograms (default all). */
   readonly histograms?: 'all' | 'control-plane' | 'identity' | 'none';
-  /** Workload certificate lifetime (Helm identity.issuer.issuanceLifetime, 24h, §1.8). */
+  /** Workload certificate lifetime (Helm identity.issuer.issuanceLifetime, 24h; Linkerd docs https://linkerd.io/2.18/features/automatic-mtls/). */
   readonly certLifetimeSeconds?: number;
-  /** Identity issuer notAfter, epoch seconds (default: 300 days after start). Leaf certificates are clamped to it (§1.8). */
+  /** Identity issuer notAfter, epoch seconds (default: 300 days after start). Leaf certificates are clamped to it (linkerd/linkerd2 `pkg/tls/ca.go` at version-2.18). */
   readonly issuerNotAfter?: number;
-  /** Proxy idle-series retention (LINKERD2_PROXY_METRICS_RETAIN_IDLE, 10 min, §1.1); 0 keeps series forever. */
+  /** Proxy idle-series retention (LINKERD2_PROXY_METRICS_RETAIN_IDLE, 10 min, linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0); 0 keeps series forever. */
   readonly retainIdleSeconds?: number;
   /** Also expose control_response_latency_ms (off by default: it triples the series of every proxy). */
   readonly controlLatency?: boolean;
@@ -66,7 +66,7 @@ export const DEFAULT_RATES: TrafficRates = {
   appRps: 5,
   destinationPerProxy: 0.05,
   policyPerProxy: 0.02,
-  // A proxy renews its 24h certificate at 70% of its lifetime (§1.8).
+  // A proxy renews its 24h certificate at 70% of its lifetime (Linkerd docs https://linkerd.io/2.18/features/automatic-mtls/).
   identityPerProxy: 1 / (0.7 * 86400),
   scrapeIntervalSeconds: 10,
   probePeriodSeconds: 10,
@@ -339,7 +339,7 @@ export class LinkerdSimulator {
   private advanceCert(ps: PodState, fromSec: number, toSec: number): void {
     const c = ps.cert;
     const failing = this.scenario.certRefreshFails(ps.pod, fromSec * 1000);
-    const retry = 10; // LINKERD2_PROXY_IDENTITY_MIN_REFRESH (§1.8)
+    const retry = 10; // LINKERD2_PROXY_IDENTITY_MIN_REFRESH (linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0)
     if (c.nextRefresh > toSec) return;
     if (failing) {
       const attempts = Math.floor((toSec - c.nextRefresh) / retry) + 1;
@@ -352,7 +352,7 @@ export class LinkerdSimulator {
       c.expiry = Math.min(issued + this.certLifetime, this.issuerNotAfter);
       c.lastRefresh = issued;
       c.ok += 1;
-      // Renew at 70% of the remaining lifetime, at least 10s later (§1.8).
+      // Renew at 70% of the remaining lifetime, at least 10s later (see LINKERD2_PROXY_IDENTITY_MIN_REFRESH above).
       c.nextRefresh = issued + Math.max(retry, 0.7 * (c.expiry - issued));
     }
   }
@@ -395,7 +395,7 @@ export class LinkerdSimulator {
     const histograms = this.options.histograms ?? 'all';
     const cpNs = mesh.controlPlaneNamespace;
 
-    // Who calls the control plane through its service (every proxy but the serving pod's own, §1.3).
+    // Who calls the control plane through its service (every proxy but the serving pod's own; linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0).
     const callersOf = (component: CpComponent) => mesh.pods.filter((p) => p.component !== SERVING_POD_KIND[component]);
     const callerGroups = (component: CpComponent) => {
       const groups = new Map<string, { namespace: string; sa: string; count: number }>();
@@ -430,7 +430,7 @@ export class LinkerdSimulator {
       controllers.forEach((c) => this.addTarget(c));
       const reg = proxy.registry;
 
-      // Family registration order follows a real proxy scrape (anchor sampleMetrics.txt).
+      // Family registration order follows a real proxy scrape (linkerd/linkerd2 `testutil/prommatch/testdata/sampleMetrics.txt`).
       reg.family(f.certExpiry, 'gauge', "Time when the this proxy's current mTLS identity certificate will expire (in seconds since the UNIX epoch).");
       if (f.certRefresh.labelled) {
         reg.family(f.certRefresh.name, 'counter', "The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.", {
@@ -508,7 +508,7 @@ export class LinkerdSimulator {
             (t) => this.scenario.cpErrorRatio(component, t),
             (t) => this.scenario.cpLatency(component, t) ?? this.latency[component],
           );
-          // The controller's own gRPC server counts the same calls (grpc_server_handled_total, §3.2):
+          // The controller's own gRPC server counts the same calls (grpc_server_handled_total, linkerd/linkerd2 `pkg/prometheus/prometheus.go` at version-2.18):
           // identity's Certify is unary; destination's Get/GetProfile are watch streams that mostly end
           // Canceled (the proxy drops the watch), which is normal.
           const served = component === 'identity' ? controllers.find((c) => c.container === 'identity') : component === 'destination' ? controllers.find((c) => c.container === 'destination') : undefined;
@@ -619,7 +619,7 @@ export class LinkerdSimulator {
     }
   }
 
-  /** Inbound endpoint labels of the version (§1.2). */
+  /** Inbound endpoint labels of the version (linkerd/linkerd2-proxy `linkerd/app/core/src/transport/labels.rs` at release/v2.138.0, v2.161.0, v2.294.0). */
   private inboundEndpoint(pod: SimPod, port: number, o: { tls: string; clientId?: string; noTlsReason?: string; authority?: string }): string {
     const f = this.mesh.facts;
     const pairs: Array<[string, string]> = [['direction', 'inbound']];
@@ -640,7 +640,7 @@ export class LinkerdSimulator {
     return labelText(pairs);
   }
 
-  /** Outbound endpoint labels with the destination's dst_* labels (§1.2). */
+  /** Outbound endpoint labels with the destination's dst_* labels (linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0). */
   private outboundEndpoint(up: { namespace: string; name: string; kind: string; serviceAccount: string }, peer: SimPod): string {
     const mesh = this.mesh;
     const f = mesh.facts;

@@ -1,7 +1,7 @@
 /**
  * Topology of a simulated mesh: the control plane (destination, identity, proxy-injector pods in
  * the control-plane namespace) and N meshed workload pods, with the target labels the standard
- * scrape configs give their series (shared/reference/linkerd-metrics.md §2.3):
+ * scrape configs give their series (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18):
  *  - job "linkerd-proxy": job, instance (<pod IP>:4191), namespace, pod, and every pod label
  *    relabelled (linkerd.io/proxy-deployment → deployment, linkerd.io/control-plane-ns →
  *    control_plane_ns, linkerd.io/workload-ns → workload_ns, linkerd.io/control-plane-component →
@@ -40,7 +40,7 @@ export interface MeshOptions {
 
 export type CpPodKind = 'destination' | 'identity' | 'proxy-injector';
 
-/** Owner kind of a workload pod; the injector labels the pod linkerd.io/proxy-<kind> (§2.3). */
+/** Owner kind of a workload pod; the injector labels the pod linkerd.io/proxy-<kind> (linkerd/linkerd2 `pkg/inject/inject.go` at version-2.18). */
 export type WorkloadKind = 'deployment' | 'statefulset' | 'daemonset';
 
 export interface SimPod extends PodRef {
@@ -134,7 +134,7 @@ export function buildMesh(opts: MeshOptions = {}): Mesh {
   ): SimPod => {
     const name = kind === 'statefulset' ? `${workload}-${ordinal}` : kind === 'daemonset' ? `${workload}-${suffix(rand, 5)}` : `${workload}-${templateHash}-${suffix(rand, 5)}`;
     const ip = nextIp();
-    // Pod labels after the linkerd-proxy job's relabelling (§2.3), then the target's own labels.
+    // Pod labels after the linkerd-proxy job's relabelling (viz prometheus.yaml, above), then the target's own labels.
     // Viz pods carry linkerd.io/extension and their chart's `component` label.
     const owner: Record<string, string> =
       kind === 'deployment'
@@ -179,7 +179,7 @@ export function buildMesh(opts: MeshOptions = {}): Mesh {
   }
 
   if (opts.viz ?? true) {
-    // Viz (§3.1): admin ports scraped by the linkerd-controller job, component = container name.
+    // Viz (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/*.yaml` at version-2.18): admin ports scraped by the linkerd-controller job, component = container name.
     const vizNs = opts.vizNamespace ?? 'linkerd-viz';
     const viz: Array<[string, number]> = [['metrics-api', 9995], ['tap', 9998], ['tap-injector', 9995], ['web', 9994], ['prometheus', 9090]];
     for (const [name, port] of viz) {

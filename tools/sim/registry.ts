@@ -3,7 +3,7 @@
  * rendered in the Prometheus text format the way the Linkerd proxy writes it. Counters are kept as
  * real numbers and shown rounded down, so a rate of 0.3 requests/second shows as an integer
  * counter that grows by one every few seconds, and a series only appears once it is above zero
- * (the proxy only exports series that were incremented, §1.1).
+ * (the proxy only exports series that were incremented).
  */
 import { LATENCY_BUCKETS_MS } from './linkerd.js';
 
@@ -12,7 +12,7 @@ export type FamilyType = 'counter' | 'gauge' | 'histogram';
 export interface FamilyOptions {
   /** Integer-valued counter (requests); false for e.g. CPU seconds. Default true for counters. */
   readonly int?: boolean;
-  /** Evicted after the proxy's idle retention (legacy HTTP and control families, §1.1). */
+  /** Evicted after the proxy's idle retention (legacy HTTP and control families; linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0). */
   readonly evict?: boolean;
   /** Name on the # TYPE line when it differs from the family name (prometheus-client counters drop _total). */
   readonly typeName?: string;
@@ -136,7 +136,7 @@ export function joinLabels(...parts: string[]): string {
   return parts.filter((p) => p !== '').join(',');
 }
 
-/** How Linkerd prints a bucket bound: Rust f64 Display, "100", "+Inf" (§1.2). */
+/** How Linkerd prints a bucket bound: Rust f64 Display, "100", "+Inf" (linkerd/linkerd2-proxy `linkerd/metrics/src/histogram.rs` at release/v2.294.0). */
 export const LE_TEXT = [...LATENCY_BUCKETS_MS.map((b) => String(b)), '+Inf'];
 
 export function formatValue(family: Family, v: number): string {
@@ -183,7 +183,7 @@ export class Registry {
     return s as Hist;
   }
 
-  /** Drops series of evictable families whose value has not changed for `retainMs` (§1.1). */
+  /** Drops series of evictable families whose value has not changed for `retainMs` (Linkerd docs https://linkerd.io/2.19/reference/proxy-metrics/, Metric Expiry). */
   evictIdle(now: number, retainMs: number): void {
     for (const f of this.families) {
       if (!f.evict) continue;
