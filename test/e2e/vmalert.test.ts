@@ -31,6 +31,8 @@ const MINUTE = 60_000;
 const HISTORY_MINUTES = 180;
 const OUTAGE = { from: 95, to: 125 }; // minutes after the start
 const METRICS_GONE_FROM = 150;
+/** Minutes of simulated data after the replayed range, for the live evaluation. */
+const LIVE_MINUTES = 4;
 /** Replay starts once the 5m windows hold data. */
 const REPLAY_FROM = 10;
 
@@ -111,24 +113,30 @@ describe('vmalert over VictoriaMetrics agrees with Prometheus on the example bun
       .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from: OUTAGE.from * 60, to: OUTAGE.to * 60 })
       .add({ kind: 'families-missing', families: ['response_latency_ms'], from: METRICS_GONE_FROM * 60 });
     let t = Date.now();
-    const history = writeOpenMetricsHistory(sim, { until: end, stepSeconds: 60, file: join(dir, 'history.om') });
+    // The history runs a few minutes past the replayed range, so the live evaluation after the replay
+    // finds fresh samples at the wall-clock time, as it would behind a scraper.
+    const history = writeOpenMetricsHistory(sim, { until: end + LIVE_MINUTES * MINUTE, stepSeconds: 60, file: join(dir, 'history.om') });
     timings.push(`history ${history.samples} samples ${Date.now() - t} ms`);
 
     t = Date.now();
     const dataDir = join(dir, 'prom-data');
     const vmStarted = startVictoriaMetrics();
     backfill(history.file, dataDir);
+    timings.push(`promtool backfill ${Date.now() - t} ms`);
+    t = Date.now();
     vm = await vmStarted;
     const imported = await vm.importOpenMetrics(history.file);
     await vm.flush();
     expect(imported).toBe(history.samples);
+    timings.push(`VictoriaMetrics import ${Date.now() - t} ms`);
+    t = Date.now();
     prom = await startPrometheus({
       // Replayed recordings arrive through remote write with past timestamps, behind the backfilled blocks.
       config: { global: { evaluation_interval: '1m' }, storage: { tsdb: { out_of_order_time_window: '1d' } } },
       dataDir,
       args: ['--web.enable-remote-write-receiver'],
     });
-    timings.push(`load both engines ${Date.now() - t} ms`);
+    timings.push(`Prometheus start ${Date.now() - t} ms`);
 
     t = Date.now();
     for (const level of levels) {
@@ -227,14 +235,24 @@ describe('vmalert over VictoriaMetrics agrees with Prometheus on the example bun
     console.log(`recorded ratios: ${steady} steady-state samples (largest difference ${worst.steady}), ${transition} at transitions (largest ${worst.transition}); ${onlyOne.length} sample(s) on Prometheus only`);
     expect(steady).toBeGreaterThan(1000);
     expect(off.slice(0, 20)).toEqual([]);
-    // Where a recording ends (metrics gone), Prometheus' closed range boundary keeps it one evaluation longer: at most one sample per series.
-    const perSeries = new Map<string, number>();
-    for (const o of onlyOne) perSeries.set(o.replace(/ at .*$/, ''), (perSeries.get(o.replace(/ at .*$/, '')) ?? 0) + 1);
-    expect([...perSeries].filter(([, n]) => n > 1)).toEqual([]);
+    // Staleness: when a series ends (metrics gone), MetricsQL stops its rate() within about two sample
+    // intervals; Prometheus, reading backfilled data without staleness markers, keeps computing it
+    // until the last sample leaves the 5m window, and a ratio read from such a recording (the latency
+    // SLIs read linkerd_slo:response_latency_ms_bucket:rate5m) lasts another 5 minutes of lookback.
+    // So Prometheus holds a 5m recording up to 10 minutes longer, only right after the metrics went
+    // (a live Prometheus writes staleness markers and stops at once).
+    const gone = start + METRICS_GONE_FROM * MINUTE;
+    const unexplained = onlyOne.filter((o) => {
+      const t = Date.parse(o.replace(/^.* at /, ''));
+      return !(o.startsWith('linkerd_slo:sli_error:ratio_rate5m{') && t >= gone && t <= gone + 10 * MINUTE);
+    });
+    expect(unexplained).toEqual([]);
   });
 
   it('live vmalert (with -remoteRead.url) evaluates every rule without error and fires what Prometheus fired last', async () => {
-    const live = await startVmalert({ rules, datasourceUrl: vm!.url, remoteWriteUrl: vm!.url, remoteReadUrl: vm!.url, evaluationInterval: '1m' });
+    // The example's groups name no interval, so -evaluationInterval applies; vmalert delays each group's
+    // first evaluation by up to one interval (to spread load), so a short one keeps the test short.
+    const live = await startVmalert({ rules, datasourceUrl: vm!.url, remoteWriteUrl: vm!.url, remoteReadUrl: vm!.url, evaluationInterval: '10s' });
     try {
       const evaluated = await waitFor(
         'every rule evaluated once',
@@ -249,7 +267,8 @@ describe('vmalert over VictoriaMetrics agrees with Prometheus on the example bun
       expect(evaluated.filter((r) => r.lastError).map((r) => `${r.group}/${r.name}: ${r.lastError}`)).toEqual([]);
       const last = await firing(queryApi(prom!.url), end - MINUTE, end);
       const expected = [...last].filter(([, times]) => times.has(end)).map(([k]) => k).sort();
-      const liveFiring = (await live.alerts()).filter((a) => a.state === 'firing').map((a) => key({ alertname: a.name, ...a.labels })).sort();
+      const liveAlerts = await live.alerts();
+      const liveFiring = liveAlerts.filter((a) => a.state === 'firing').map((a) => key({ alertname: a.name, ...a.labels })).sort();
       expect(liveFiring).toEqual(expected);
     } finally {
       await live.stop();

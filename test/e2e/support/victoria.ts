@@ -240,7 +240,8 @@ export async function replay(o: ReplayOptions, timeoutMs = 120_000): Promise<{ m
 export interface LiveVmalert {
   readonly url: string;
   rules(): Promise<Array<{ group: string; name: string; type: string; lastError: string; lastEvaluation: string; state?: string }>>;
-  alerts(): Promise<Array<{ name: string; state: string; labels: Record<string, string> }>>;
+  alerts(): Promise<Array<{ name: string; state: string; labels: Record<string, string>; activeAt: string }>>;
+  logs(): string;
   stop(): Promise<void>;
 }
 
@@ -265,7 +266,7 @@ export async function startVmalert(o: { rules: string; datasourceUrl: string; re
     `-httpListenAddr=127.0.0.1:${port}`,
     // vmalert 1.79 needs a notifier for alerting rules: a local sink that accepts and drops them.
     `-notifier.url=http://127.0.0.1:${sinkPort}`,
-    '-loggerLevel=WARN',
+    '-loggerLevel=INFO',
     ...COMMON_FLAGS,
   ]);
   const stop = async () => {
@@ -289,7 +290,8 @@ export async function startVmalert(o: { rules: string; datasourceUrl: string; re
       (await get<{ groups: Array<{ name: string; rules: Array<{ name: string; type: string; lastError: string; lastEvaluation: string; state?: string }> }> }>('/api/v1/rules')).groups.flatMap((g) =>
         g.rules.map((r) => ({ group: g.name, ...r })),
       ),
-    alerts: async () => (await get<{ alerts: Array<{ name: string; state: string; labels: Record<string, string> }> }>('/api/v1/alerts')).alerts,
+    alerts: async () => (await get<{ alerts: Array<{ name: string; state: string; labels: Record<string, string>; activeAt: string }> }>('/api/v1/alerts')).alerts,
+    logs: () => c.log.slice(-40).join('\n'),
     stop,
   };
 }
