@@ -9,7 +9,7 @@ import { configJsonSchema, type Config } from './config/schema.js';
 import type { BuildContext, KindOutput } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
-import { GENERATED_HEADER, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, thanosRuleFile, toYaml } from './emit/rule-files.js';
+import { GENERATED_HEADER, kustomization, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, prometheusRuleObjects, thanosRuleFile, toYaml } from './emit/rule-files.js';
 import { dashboardUid } from './slo/burn-rate.js';
 import { grafanaFiles } from './emit/dashboards/index.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
@@ -70,11 +70,14 @@ interface ClusterBuild {
   readonly ctx: BuildContext;
   readonly outputs: readonly KindOutput[];
   readonly groups: readonly RuleGroup[];
+  /** Group name → id of the SLO kind that made it (PrometheusRule objects are split by kind). */
+  readonly kindOfGroup: ReadonlyMap<string, string>;
 }
 
 function buildCluster(config: Config, fleet?: FleetPosition): ClusterBuild {
   const ctx = buildContext(config, fleet);
-  const outputs = KINDS.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
+  const kinds = KINDS.filter((k) => k.enabled(config));
+  const outputs = kinds.map((k) => k.build(ctx));
   // In a multi-cluster bundle every group name carries its cluster: the global ruler loads them all.
   // Every rule also names its cluster as a rule label (the value its aggregations keep anyway), so
   // the global ruler, which loads every cluster's rules, sees distinct rules, and alert routing can
@@ -91,7 +94,10 @@ function buildCluster(config: Config, fleet?: FleetPosition): ClusterBuild {
         : g,
     );
   validateAll(groups, outputs);
-  return { config, ctx, outputs, groups };
+  const kindOfGroup = new Map<string, string>();
+  let i = 0;
+  outputs.forEach((o, k) => o.ruleGroups.forEach(() => kindOfGroup.set(groups[i++]!.name, kinds[k]!.id)));
+  return { config, ctx, outputs, groups, kindOfGroup };
 }
 
 const sorted = (files: Map<string, string>): Bundle => new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -108,6 +114,7 @@ function ruleTargetFiles(
   files: Map<string, string>,
   name: string,
   groups: readonly RuleGroup[],
+  kindOfGroup: ReadonlyMap<string, string>,
   config: Config,
   configFile: string,
   mimir: { readonly namespace: string; readonly sourceTenants: readonly string[] },
@@ -115,9 +122,41 @@ function ruleTargetFiles(
   const targets = new Set(config.rules.targets);
   if (groups.length === 0) return;
   if (targets.has('prometheus')) files.set(`prometheus/${name}.rules.yaml`, prometheusRuleFile(groups, configFile));
-  if (targets.has('prometheus-operator')) files.set(`kubernetes/${name}.prometheusrule.yaml`, prometheusRuleObject(groups, { ...config, cluster: name.replace(/^linkerd-slo-/, '') }, configFile));
+  if (targets.has('prometheus-operator')) {
+    // A split multi-cluster bundle's global groups are named <group>-global.
+    const kindOf = (g: RuleGroup) => kindOfGroup.get(g.name) ?? kindOfGroup.get(g.name.replace(/-global$/, '')) ?? 'rules';
+    for (const o of prometheusRuleObjects(groups, kindOf, name)) files.set(`kubernetes/${o.name}.prometheusrule.yaml`, prometheusRuleObject(o.groups, o.name, config, configFile));
+  }
   if (targets.has('thanos')) files.set(`thanos/${name}.rules.yaml`, thanosRuleFile(groups, config.rules.thanos, configFile));
   if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile));
+}
+
+/**
+ * kustomization.yaml in every directory of Kubernetes manifests (PrometheusRules, dashboard
+ * ConfigMaps, GrafanaDashboards), listing what it holds; namespaces: each object's namespace.
+ */
+function addKustomizations(files: Map<string, string>, namespaces: ReadonlyMap<string, string>, configFile: string): void {
+  const dirs = new Map<string, { resources: string[]; namespaces: string[] }>();
+  for (const path of files.keys()) {
+    const dir = ['kubernetes/', 'grafana/configmap/', 'grafana/operator/'].find((d) => path.startsWith(d) && !path.slice(d.length).includes('/'));
+    if (!dir || !path.endsWith('.yaml')) continue;
+    const entry = dirs.get(dir) ?? { resources: [], namespaces: [] };
+    entry.resources.push(path.slice(dir.length));
+    entry.namespaces.push(namespaces.get(dir) ?? '');
+    dirs.set(dir, entry);
+  }
+  for (const [dir, e] of dirs) files.set(`${dir}kustomization.yaml`, kustomization(e.resources, e.namespaces, configFile));
+}
+
+/** The namespace of each manifest directory's objects; '' where clusters of a fleet disagree. */
+function manifestNamespaces(config: Config, clusters: readonly Config[]): Map<string, string> {
+  const rules = [...new Set([config, ...clusters].map((c) => c.kubernetes.namespace))];
+  const grafana = config.grafana.namespace ?? config.kubernetes.namespace;
+  return new Map([
+    ['kubernetes/', rules.length === 1 ? rules[0]! : ''],
+    ['grafana/configmap/', grafana],
+    ['grafana/operator/', grafana],
+  ]);
 }
 
 /** A single-cluster bundle (the config has no `clusters`). */
@@ -125,10 +164,10 @@ export function generate(config: Config, configPath: string): Generated {
   // Headers name the config by its base name: the output must not depend on the working directory.
   const configFile = sourceName(configPath);
   const build = buildCluster(config);
-  const { ctx, outputs, groups } = build;
+  const { ctx, outputs, groups, kindOfGroup } = build;
   const name = `linkerd-slo-${config.cluster}`;
   const files = new Map<string, string>();
-  ruleTargetFiles(files, name, groups, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
+  ruleTargetFiles(files, name, groups, kindOfGroup, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
   for (const [path, text] of grafanaFiles({ ctx, outputs, groups }, configFile)) files.set(path, text);
@@ -138,6 +177,7 @@ export function generate(config: Config, configPath: string): Generated {
     files.set(`tests/${name}.test.yaml`, testFile(name, [`${name}.rules.yaml`], unitTests, configFile));
   }
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  addKustomizations(files, manifestNamespaces(config, [config]), configFile);
   return { groups, outputs, files: sorted(files) };
 }
 
@@ -171,7 +211,7 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     globalGroups.push(...global);
     const mine = new Map<string, string>();
     // A cluster's own namespace evaluates in its own tenant: no source_tenants.
-    ruleTargetFiles(mine, name, local, b.config, configFile, { namespace: `${config.rules.mimir.namespace}-${b.config.cluster}`, sourceTenants: [] });
+    ruleTargetFiles(mine, name, local, b.kindOfGroup, b.config, configFile, { namespace: `${config.rules.mimir.namespace}-${b.config.cluster}`, sourceTenants: [] });
     for (const o of b.outputs) for (const r of o.runbooks) mine.set(`runbooks/${b.config.cluster}/${r.alert}.md`, `${r.markdown}\n`);
     const unitTests = b.outputs.flatMap((o) => o.unitTests ?? []);
     if (unitTests.length && config.rules.targets.includes('prometheus')) {
@@ -181,7 +221,8 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     clusters.push({ groups: b.groups, outputs: b.outputs, files: sorted(mine) });
   }
   // The global ruler: Thanos Ruler / Mimir namespace / a central Prometheus, whichever targets are on.
-  ruleTargetFiles(files, globalName, globalGroups, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants });
+  const fleetKinds = new Map(builds.flatMap((b) => [...b.kindOfGroup]));
+  ruleTargetFiles(files, globalName, globalGroups, fleetKinds, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants });
   const allGroups = builds.flatMap((b) => b.groups);
   files.set(
     `alertmanager/linkerd-slo-${config.cluster}.inhibit-rules.yaml`,
@@ -194,6 +235,7 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     files.set(path, text);
   }
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  addKustomizations(files, manifestNamespaces(config, resolved.clusters), configFile);
   return { groups: allGroups, outputs: builds.flatMap((b) => b.outputs), files: sorted(files), clusters };
 }
 

@@ -56,14 +56,24 @@ describe('promtool accepts', () => {
     expect(r.ok, r.output).toBe(true);
   });
 
-  it('the PrometheusRule spec, and the object carries the kube-prometheus-stack release label', () => {
-    const obj = load(gen.files.get('kubernetes/linkerd-slo-prod-eu1.prometheusrule.yaml')!) as {
-      apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { groups: unknown[] };
-    };
-    expect(obj.apiVersion).toBe('monitoring.coreos.com/v1');
-    expect(obj.kind).toBe('PrometheusRule');
-    expect(obj.metadata).toMatchObject({ name: 'linkerd-slo-prod-eu1', namespace: 'monitoring', labels: { release: 'kube-prometheus-stack' } });
-    const r = checkRules(toYaml({ groups: obj.spec.groups }));
+  it('the PrometheusRule specs (one object per SLO kind), and each object carries the kube-prometheus-stack release label', () => {
+    // Split by kind since issue #14 (client-side kubectl apply limit); together they hold every group of the plain file.
+    const paths = [...gen.files.keys()].filter((p) => p.startsWith('kubernetes/') && p.endsWith('.prometheusrule.yaml'));
+    expect(paths).toContain('kubernetes/linkerd-slo-prod-eu1-control-plane-success-rate.prometheusrule.yaml');
+    const groups: Array<{ name: string }> = [];
+    for (const path of paths) {
+      const obj = load(gen.files.get(path)!) as {
+        apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { groups: Array<{ name: string }> };
+      };
+      expect(obj.apiVersion).toBe('monitoring.coreos.com/v1');
+      expect(obj.kind).toBe('PrometheusRule');
+      expect(`kubernetes/${obj.metadata.name}.prometheusrule.yaml`).toBe(path);
+      expect(obj.metadata).toMatchObject({ namespace: 'monitoring', labels: { release: 'kube-prometheus-stack' } });
+      groups.push(...obj.spec.groups);
+    }
+    const plain = load(gen.files.get('prometheus/linkerd-slo-prod-eu1.rules.yaml')!) as { groups: Array<{ name: string }> };
+    expect(groups.map((g) => g.name).sort()).toEqual(plain.groups.map((g) => g.name).sort());
+    const r = checkRules(toYaml({ groups }));
     expect(r.ok, r.output).toBe(true);
   });
 

@@ -41,7 +41,8 @@ describe('linkerd-slo generate', () => {
     const a = snapshot(out);
     expect(Object.keys(a).sort()).toEqual(expect.arrayContaining([
       'prometheus/linkerd-slo-prod-eu1.rules.yaml',
-      'kubernetes/linkerd-slo-prod-eu1.prometheusrule.yaml',
+      'kubernetes/linkerd-slo-prod-eu1-control-plane-success-rate.prometheusrule.yaml',
+      'kubernetes/kustomization.yaml',
       'grafana/linkerd-slo-prod-eu1.json',
       'schema/linkerd-slo.schema.json',
     ]));

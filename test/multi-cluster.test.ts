@@ -146,8 +146,15 @@ describe('targets', () => {
       const groups = (doc.spec?.groups ?? doc.groups)!;
       return toYaml({ groups: groups.map((g) => Object.fromEntries(Object.entries(g).filter(([k]) => ['name', 'interval', 'rules'].includes(k)))) });
     };
-    const ruleFiles = [...fleet.files.keys()].filter((f) => /^(prometheus|kubernetes|thanos|mimir)\//.test(f));
-    expect(ruleFiles.length).toBe(16);
+    const ruleFiles = [...fleet.files.keys()].filter((f) => /^(prometheus|kubernetes|thanos|mimir)\//.test(f) && !f.endsWith('/kustomization.yaml'));
+    // Four bundles (three clusters and the global one) in the three file targets; PrometheusRules are one object per SLO kind (issue #14).
+    expect(ruleFiles.filter((f) => !f.startsWith('kubernetes/')).length).toBe(12);
+    const objects = ruleFiles.filter((f) => f.startsWith('kubernetes/'));
+    const groupNames = (files: string[]) =>
+      files.flatMap((f) => ((load(fleet.files.get(f)!) as { spec?: { groups: Array<{ name: string }> }; groups?: Array<{ name: string }> }).spec?.groups ?? []).map((g) => g.name)).sort();
+    const plainNames = ruleFiles.filter((f) => f.startsWith('prometheus/')).flatMap((f) => (load(fleet.files.get(f)!) as { groups: Array<{ name: string }> }).groups.map((g) => g.name)).sort();
+    expect(objects.length).toBeGreaterThan(4);
+    expect(groupNames(objects)).toEqual(plainNames);
     for (const f of ruleFiles) {
       const r = checkRules(plain(fleet.files.get(f)!));
       expect(r.ok, `${f}\n${r.output}`).toBe(true);

@@ -70,8 +70,59 @@ export function prometheusRuleFile(groups: readonly RuleGroup[], configFile: str
   return `${GENERATED_HEADER('Prometheus rule file (rule_files:)', configFile)}groups:\n${groupsYaml(groups, 2)}`;
 }
 
-/** For the Prometheus Operator / kube-prometheus-stack. */
-export function prometheusRuleObject(groups: readonly RuleGroup[], config: Config, configFile: string): string {
+/**
+ * Client-side `kubectl apply` copies the whole object into the
+ * kubectl.kubernetes.io/last-applied-configuration annotation, and all annotations of an object
+ * together may hold 262,144 bytes (TotalAnnotationSizeLimitB in kubernetes/kubernetes
+ * staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go). An object whose JSON stays
+ * below this bound leaves room for the object's own labels and annotations and for kubectl's
+ * escaping; larger ones fail with "metadata.annotations: Too long".
+ */
+export const MAX_OBJECT_JSON_BYTES = 200_000;
+
+export interface PrometheusRuleObject {
+  /** metadata.name, also the file name stem. */
+  readonly name: string;
+  readonly groups: readonly RuleGroup[];
+}
+
+/**
+ * The PrometheusRule objects of a bundle: one per SLO kind (`<name>-<kind>`), in kind order, so
+ * no object grows with the number of kinds and a kind's rules move as one. A kind whose rules
+ * alone would exceed MAX_OBJECT_JSON_BYTES continues in `<name>-<kind>-2`, `-3`, … (whole
+ * groups, in order: the split depends only on the config).
+ */
+export function prometheusRuleObjects(groups: readonly RuleGroup[], kindOf: (group: RuleGroup) => string, name: string): PrometheusRuleObject[] {
+  const byKind = new Map<string, RuleGroup[]>();
+  for (const g of groups) {
+    const kind = kindOf(g);
+    const list = byKind.get(kind);
+    if (list) list.push(g);
+    else byKind.set(kind, [g]);
+  }
+  const objects: PrometheusRuleObject[] = [];
+  for (const [kind, kindGroups] of byKind) {
+    const parts: RuleGroup[][] = [[]];
+    let size = 0;
+    for (const g of kindGroups) {
+      // The group's own JSON plus 1 byte for the comma between groups; the envelope (apiVersion, metadata) is small.
+      const bytes = Buffer.byteLength(JSON.stringify(serialiseGroups([g])[0])) + 1;
+      const current = parts[parts.length - 1]!;
+      if (current.length > 0 && size + bytes > MAX_OBJECT_JSON_BYTES - 4096) {
+        parts.push([g]);
+        size = bytes;
+      } else {
+        current.push(g);
+        size += bytes;
+      }
+    }
+    parts.forEach((p, i) => objects.push({ name: `${name}-${kind}${i === 0 ? '' : `-${i + 1}`}`, groups: p }));
+  }
+  return objects;
+}
+
+/** For the Prometheus Operator / kube-prometheus-stack: one PrometheusRule object. */
+export function prometheusRuleObject(groups: readonly RuleGroup[], objectName: string, config: Config, configFile: string): string {
   const labels: Record<string, string> = {
     'app.kubernetes.io/name': 'linkerd-slo',
     'app.kubernetes.io/managed-by': 'linkerd-slo',
@@ -81,9 +132,25 @@ export function prometheusRuleObject(groups: readonly RuleGroup[], config: Confi
   const object = {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: `linkerd-slo-${config.cluster}`, namespace: config.kubernetes.namespace, labels },
+    metadata: { name: objectName, namespace: config.kubernetes.namespace, labels },
   };
   return `${GENERATED_HEADER('PrometheusRule (monitoring.coreos.com/v1)', configFile)}${toYaml(object)}spec:\n  groups:\n${groupsYaml(groups, 4)}`;
+}
+
+/**
+ * A kustomization.yaml listing a directory's manifests (file names relative to it), so
+ * `kubectl apply -k`, Argo CD and Flux take the directory as one unit. `namespace` is set only
+ * when every object shares it (per-cluster overrides of a fleet may differ).
+ */
+export function kustomization(resources: readonly string[], namespaces: readonly string[], configFile: string): string {
+  const distinct = [...new Set(namespaces)];
+  const object = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    ...(distinct.length === 1 && distinct[0] ? { namespace: distinct[0] } : {}),
+    resources: [...resources].sort(),
+  };
+  return GENERATED_HEADER('kustomization for kubectl apply -k / Argo CD / Flux', configFile) + toYaml(object);
 }
 
 /**
