@@ -437,9 +437,9 @@ export interface TargetRow {
   readonly scenario: string;
   readonly errorRatio: number;
   readonly workbook: { readonly detection?: number; readonly reset?: number };
-  readonly ours: { readonly detection?: number; readonly reset?: number };
-  readonly client: { readonly detection?: number; readonly reset?: number };
-  readonly sloth: { readonly detection?: number; readonly reset?: number };
+  readonly ours: { readonly detection?: number; readonly reset?: number; readonly pages: number };
+  readonly client: { readonly detection?: number; readonly reset?: number; readonly pages: number };
+  readonly sloth: { readonly detection?: number; readonly reset?: number; readonly pages: number };
   /** Latest detection that meets the target (seconds after onset), and the rule it comes from. */
   readonly detectionTarget: number;
   readonly detectionRule: string;
@@ -461,6 +461,7 @@ export function fastBurnTargets(rows: readonly QualityRow[]): TargetRow[] {
     if (!ours?.workbook) continue;
     const wb = ours.workbook;
     const pick = (r: QualityRow | undefined) => ({
+      pages: r?.pages ?? 0,
       ...(r?.detection !== undefined ? { detection: r.detection } : {}),
       ...(r?.reset !== undefined ? { reset: r.reset } : {}),
     });

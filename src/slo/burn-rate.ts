@@ -61,7 +61,8 @@ function tilesOf(w: string): number | undefined {
  * `rate5m + rate5m offset 5m + … + rate5m offset (n−1)×5m`: n whole, non-overlapping 5m tiles that
  * end at the evaluation time, so their mean is the rate over the n×5m window as a raw rate() would
  * give it. Absent while any tile is missing (a series younger than the window): callers fall back
- * to the roll-up then.
+ * to the roll-up then. `offset` picks the 5m recording made at or just before t − k×5m: exact when
+ * the evaluation interval divides 5 minutes (30 s, 1m), within one interval of it otherwise.
  */
 function tileSum(sel: Selector, tiles: number): Expr {
   const base = parseDuration(BASE_WINDOW);
