@@ -1,6 +1,6 @@
 /**
  * A read-only client of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/):
- * instant queries and the targets API.
+ * instant and range queries and the targets API.
  *
  * Credentials come from the environment only, never from the command line (they would end up in
  * shell history and `ps`): LINKERD_SLO_PROMETHEUS_TOKEN (bearer), or LINKERD_SLO_PROMETHEUS_USERNAME
@@ -17,6 +17,8 @@ export interface PromClient {
   readonly url: string;
   /** Instant query; returns [labels, value] pairs. */
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>>;
+  /** Range query (start and end in epoch seconds, step in seconds); returns each series with its [time, value] points. */
+  queryRange(expr: string, start: number, end: number, step: number): Promise<Array<{ metric: Record<string, string>; values: Array<[number, number]> }>>;
   /** Active scrape targets with their job and scrape interval (seconds). */
   targets(): Promise<Array<{ job: string; scrapeIntervalSeconds?: number; health: string }>>;
 }
@@ -131,6 +133,23 @@ function vector(data: Record<string, unknown>): Array<{ metric: Record<string, s
   });
 }
 
+function matrix(data: Record<string, unknown>): Array<{ metric: Record<string, string>; values: Array<[number, number]> }> {
+  field(data, 'resultType', 'data.resultType', '"matrix"', (v) => v === 'matrix');
+  const result = field(data, 'result', 'data.result', 'a list', Array.isArray) as unknown[];
+  return result.map((item, i) => {
+    if (!isObject(item)) throw new ShapeError(`"data.result[${i}]" is ${describe(item)}, expected an object`);
+    const metric = field(item, 'metric', `data.result[${i}].metric`, 'an object of label strings', isLabels) as Record<string, string>;
+    const raw = field(item, 'values', `data.result[${i}].values`, 'a list of [<time>, "<value>"]', Array.isArray) as unknown[];
+    const values = raw.map((p, j): [number, number] => {
+      if (!(Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && sampleValue(p[1]) !== undefined)) {
+        throw new ShapeError(`"data.result[${i}].values[${j}]" is ${describe(p)}, expected [<time>, "<value>"]`);
+      }
+      return [p[0] as number, sampleValue(p[1])!];
+    });
+    return { metric, values };
+  });
+}
+
 function activeTargets(data: Record<string, unknown>): Array<{ job: string; scrapeIntervalSeconds?: number; health: string }> {
   const targets = field(data, 'activeTargets', 'data.activeTargets', 'a list', Array.isArray) as unknown[];
   return targets.map((t, i) => {
@@ -206,6 +225,9 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
   return {
     url: root,
     query: (expr) => api('query', { query: expr }, vector),
+    // The server's own time-out is set to ours, so a heavy query stops there instead of running on unseen.
+    queryRange: (expr, start, end, step) =>
+      api('query_range', { query: expr, start: String(start), end: String(end), step: String(step), timeout: timeoutText }, matrix),
     targets: () => api('targets', { state: 'active' }, activeTargets),
   };
 }
