@@ -100,7 +100,10 @@ export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticke
   const episodes: Episode[] = [];
   for (const o of outcomes) {
     const spec = plan.alerts[o.alertIndex]!;
-    const burn = clauseSeries(r, o.alertIndex)[0]?.find((s) => keyOf(s.labels) === keyOf(subtract(o.labels, spec.rule.labels, 'alertname')));
+    // The alert's labels are its expression's (the first clause's) with the rule's set over them.
+    const burn = clauseSeries(r, o.alertIndex)[0]?.find((s) =>
+      Object.entries(s.labels).every(([k, v]) => k === '__name__' || o.labels[k] === v || k in spec.rule.labels),
+    );
     for (const [start, end] of o.firing) {
       let peak: number | undefined;
       if (burn) for (const [t, v] of burn.points) if (t >= start && t < end && (peak === undefined || v > peak)) peak = v;
@@ -148,10 +151,6 @@ export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticke
     failures: r.failures,
     load: { plannedQueries: plan.totals.queries, plannedPoints: plan.totals.points, queriesSent: r.stats.queriesSent, pointsRead: r.stats.pointsRead, wallMs: r.stats.wallMs },
   };
-}
-
-function subtract(labels: Record<string, string>, remove: Record<string, string>, ...names: string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).filter(([k]) => !(k in remove) && !names.includes(k)));
 }
 
 /** Budget per SLO component from the 5m base rates sampled every 5 minutes: whole, non-overlapping tiles. */
