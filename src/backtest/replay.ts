@@ -44,7 +44,7 @@ export interface PlannedQuery {
   /** Chunks [start, end] (seconds, on the grid), each at most maxPointsPerQuery evaluations. */
   readonly chunks: ReadonlyArray<readonly [number, number]>;
   readonly points: number;
-  /** Rough raw samples read per series of the inner selectors (scrape interval assumed 30s unless given). */
+  /** Rough raw samples read per series of the selectors (scrape interval assumed 30s unless given). */
   readonly samplesPerSeries: number;
 }
 
@@ -108,21 +108,28 @@ function chunksOf(from: number, to: number, step: number, maxPoints: number): Ar
 
 const pointsIn = (c: readonly [number, number], step: number) => Math.floor((c[1] - c[0]) / step) + 1;
 
-/** Raw samples one output series reads per evaluation, summed over selectors (subqueries multiply). */
-function samplesPerEvaluation(e: Expr, scrape: number): number {
+/**
+ * Rough samples one output series costs over `span` seconds at `step`: a range selector reads its
+ * window at every step; a subquery's inner expression is evaluated once over the span plus its range
+ * at the subquery's step (Prometheus evaluates it once per range query, not once per step).
+ */
+function samplesOver(e: Expr, span: number, step: number, scrape: number): number {
+  const points = Math.floor(span / step) + 1;
   switch (e.kind) {
     case 'selector':
-      return e.range ? parseDuration(e.range) / scrape : 1;
+      return points * (e.range ? parseDuration(e.range) / scrape : 1);
     case 'call':
-      return e.args.reduce((n, a) => n + samplesPerEvaluation(a, scrape), 0);
+      return e.args.reduce((n, a) => n + samplesOver(a, span, step, scrape), 0);
     case 'aggregate':
-      return samplesPerEvaluation(e.expr, scrape);
-    case 'binary':
-      return samplesPerEvaluation(e.lhs, scrape) + samplesPerEvaluation(e.rhs, scrape);
     case 'paren':
-      return samplesPerEvaluation(e.expr, scrape);
-    case 'subquery':
-      return (parseDuration(e.range) / parseDuration(e.step)) * samplesPerEvaluation(e.expr, scrape);
+      return samplesOver(e.expr, span, step, scrape);
+    case 'binary':
+      return samplesOver(e.lhs, span, step, scrape) + samplesOver(e.rhs, span, step, scrape);
+    case 'subquery': {
+      const range = parseDuration(e.range);
+      const inner = parseDuration(e.step);
+      return samplesOver(e.expr, span + range, inner, scrape) + points * (range / inner);
+    }
     default:
       return 0;
   }
@@ -140,7 +147,8 @@ export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): P
     const inlined = inl.inline(e);
     const chunks = chunksOf(opts.from, opts.to, step, maxPoints);
     const points = chunks.reduce((n, c) => n + pointsIn(c, step), 0);
-    queries.push({ purpose, ...extra, expr: inline(inlined), step, chunks, points, samplesPerSeries: Math.round(points * samplesPerEvaluation(inlined, scrape)) });
+    const samples = chunks.reduce((n, c) => n + samplesOver(inlined, c[1] - c[0], step, scrape), 0);
+    queries.push({ purpose, ...extra, expr: inline(inlined), step, chunks, points, samplesPerSeries: Math.round(samples) });
   };
   for (const g of groups) {
     const step = g.interval ? parseDuration(g.interval) : opts.step;
