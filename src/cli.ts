@@ -259,8 +259,9 @@ await yargs(hideBin(process.argv))
         .option('what-if-pages', { type: 'number', describe: 'Pages the what-if table aims for (default: N of --fail-on pages>N, else 0)' }),
     async (argv) => {
       try {
-        const step = durationFlag('--step', argv.step);
-        const timeout = durationFlag('--timeout', argv.timeout);
+        const step = durationFlag('--step', nonEmpty('step', argv.step));
+        if (!(step >= 1)) throw new UserError('--step must be at least 1s', EXIT.config);
+        const timeout = durationFlag('--timeout', nonEmpty('timeout', argv.timeout));
         const failOn = argv['fail-on'] === undefined ? undefined : parseFailOn(nonEmpty('fail-on', argv['fail-on']));
         if (argv['fail-on'] !== undefined && !failOn) throw new UserError(`--fail-on: expected pages>N or tickets>N, not ${JSON.stringify(printable(String(argv['fail-on'])))}`, EXIT.config);
         const count = (flag: string, v: number | undefined, min: number) => {
@@ -282,8 +283,8 @@ await yargs(hideBin(process.argv))
           throw new UserError(`${flag}: expected now or an RFC 3339 time such as 2026-11-01T00:00:00Z`, EXIT.config);
         };
         // "now" on the evaluation grid, so two runs a few seconds apart read the same evaluations.
-        const to = time('--to', argv.to, Math.floor(Date.now() / 1000 / step) * step);
-        const from = time('--from', argv.from, to);
+        const to = time('--to', nonEmpty('to', argv.to), Math.floor(Date.now() / 1000 / step) * step);
+        const from = time('--from', nonEmpty('from', argv.from), to);
         if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
         const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000);
         const loaded = await loadConfigFile(resolve(argv.config));

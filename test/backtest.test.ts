@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, Scenario, backfill, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../src/sim/index.js';
+import { LinkerdSimulator, Scenario, backfill, freePort, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../src/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { prometheusClient } from '../src/check/prometheus-client.js';
@@ -31,14 +31,19 @@ const BURN_2PCT = { from: 7200, to: 10800 }; // 2% errors for an hour: 20x the 9
 const BLIP = { from: 12600, to: 12630 }; // 30 s of errors: must not page
 const GONE = { from: 14400, to: 15600 }; // response_total vanishes for 20 minutes
 
-function configFor(objective?: number): Config {
+/** Only the destination's control-plane success rate (server side): the one SLI the history holds. */
+function configSlos(objective?: number): Record<string, unknown> {
   const defaults = validateConfig({ cluster: CLUSTER }, 'bt.yaml') as unknown as { slos: Record<string, unknown> };
   const slos: Record<string, unknown> = {};
   for (const [kind, value] of Object.entries(defaults.slos)) {
     if (value && typeof value === 'object' && !Array.isArray(value) && 'enabled' in value) slos[kind] = { enabled: false };
   }
   slos.controlPlaneSuccessRate = { components: ['destination'], clientSide: { enabled: false }, ...(objective !== undefined ? { objective } : {}) };
-  return validateConfig({ cluster: CLUSTER, prometheus: { extraMatchers: { cluster: CLUSTER } }, slos }, 'bt.yaml');
+  return slos;
+}
+
+function configFor(objective?: number): Config {
+  return validateConfig({ cluster: CLUSTER, prometheus: { extraMatchers: { cluster: CLUSTER } }, slos: configSlos(objective) }, 'bt.yaml');
 }
 
 /** ALERTS at every evaluation, as Prometheus' rule engine (promtool test rules) computes them. */
@@ -234,6 +239,50 @@ describe('backtest against a real Prometheus and the rule engine of promtool', (
     const burnPages = again.pages.filter((p) => p.alert.startsWith('LinkerdControlPlaneErrorBudgetBurn')).length;
     expect(burnPages, `what-if claimed ${candidate.pages} pages at ${candidate.objective}%`).toBe(candidate.pages);
   }, 120_000);
+
+  describe('the command line (node dist/cli.js, built by npm test)', () => {
+    const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+    const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'backtest', ...args], { encoding: 'utf8', timeout: 120_000 });
+    let configFile: string;
+    /** A port nothing listens on. */
+    let deadUrl: string;
+    const range = () => ['--from', new Date(start * 1000).toISOString(), '--to', new Date(end * 1000).toISOString()];
+    beforeAll(async () => {
+      deadUrl = `http://127.0.0.1:${await freePort()}`;
+      configFile = join(dir, 'linkerd-slo.yaml');
+      writeFileSync(configFile, dump({ cluster: CLUSTER, prometheus: { extraMatchers: { cluster: CLUSTER } }, slos: configSlos() }));
+    });
+
+    it('--dry-run prints the plan and sends nothing (nothing listens at the URL)', () => {
+      const r = run(['--config', configFile, '--prometheus-url', deadUrl, ...range(), '--max-points', '240', '--dry-run']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`${result.plan.totals.queries} range queries, ${result.plan.totals.points} points per series`);
+    });
+
+    it('--fail-on pages>N exits 1 when the history would have paged more, 0 otherwise', () => {
+      const over = run(['--config', configFile, '--prometheus-url', prom!.url, ...range(), '--fail-on', `pages>${report.pages.length - 1}`, '--format', 'json']);
+      expect(over.status, over.stderr).toBe(1);
+      expect(over.stderr).toBe(`backtest: ${report.pages.length} pages > ${report.pages.length - 1} (--fail-on pages>${report.pages.length - 1})\n`);
+      expect((JSON.parse(over.stdout) as { pages: unknown[] }).pages.length).toBe(report.pages.length);
+      const within = run(['--config', configFile, '--prometheus-url', prom!.url, ...range(), '--fail-on', `pages>${report.pages.length}`]);
+      expect(within.status, within.stderr).toBe(0);
+    }, 60_000);
+
+    it('refuses bad flags and an over-budget plan in one line, exit 2, before any query', () => {
+      for (const args of [['--fail-on', 'pages=3', ...range()], ['--max-queries', '1', ...range()], ['--from', 'yesterday'], ['--step', '0s', ...range()], ['--from', '2026-13-45T00:00:00Z']]) {
+        const r = run(['--config', configFile, '--prometheus-url', deadUrl, ...args]);
+        expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(/^error: [^\n]+\n$/);
+      }
+    });
+
+    it('an unreachable Prometheus is one line, exit 3', () => {
+      const r = run(['--config', configFile, '--prometheus-url', deadUrl, ...range()]);
+      expect(r.status).toBe(3);
+      expect(r.stderr).toBe(`error: cannot reach ${deadUrl}: connection refused (ECONNREFUSED)\n`);
+    });
+  });
 
   it('the HTML report opens in headless Chromium without errors and draws every chart', () => {
     const html = formatHtml(report);

@@ -9,8 +9,10 @@
  *   - the `or` of every rule with that record name whose static labels satisfy the matchers on them
  *     (decided here, statically: those labels are constants);
  *   - each wrapped in label_replace() calls that set its static labels, as the rule evaluation does;
- *   - filtered by the matchers on labels the rule does not set (`and on (label)` a one-sample vector
- *     carrying the wanted value; only `=` can be expressed that way exactly, others are refused).
+ *   - filtered by the matchers on labels the rule does not set: `and on (label)` (for = and =~) or
+ *     `unless on (label)` (for != and !~) a vector of one sample per literal value. A regular
+ *     expression is accepted when it is an alternation of literals (what the generator writes, see
+ *     anyOf() in src/promql/ast.ts); any other one is refused rather than approximated.
  * A recorded selector with a range (`record[1h]`) reads the samples stored at each evaluation, which
  * is the subquery `(expr)[1h:<evaluation interval>]`: Prometheus aligns subquery steps to multiples
  * of the step (https://prometheus.io/blog/2019/01/28/subquery-support/), as a ruler's evaluations
@@ -36,6 +38,26 @@ function matches(m: Matcher, value: string): boolean {
     case '!~':
       return !new RegExp(`^(?:${m.value})$`).test(value);
   }
+}
+
+/** `a|b\\.c` → ['a', 'b.c']; undefined when the expression is more than escaped literals joined by |. */
+export function literalAlternatives(regex: string): string[] | undefined {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < regex.length; i++) {
+    const c = regex[i]!;
+    if (c === '\\') {
+      const next = regex[++i];
+      if (next === undefined || /[a-zA-Z0-9]/.test(next)) return undefined; // \d, \b...: classes, not literals
+      cur += next;
+    } else if (c === '|') {
+      out.push(cur);
+      cur = '';
+    } else if ('.+*?()[]{}^$'.includes(c)) return undefined;
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
 }
 
 /** Every field of a node this rewrite knows; a node with another field (e.g. an offset added later) is refused, not misread. */
@@ -95,9 +117,11 @@ export function inliner(recordings: readonly RecordingRule[], evaluationInterval
       if (!onStatic.every((m) => matches(m, statics[m.label]!))) continue;
       let e = ruleExpr(rule, stack);
       for (const m of sel.matchers.filter((x) => !(x.label in statics))) {
-        if (m.op !== '=') throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is on a label its rule does not set`);
-        // Keeps the series whose `label` equals the value (a one-sample vector carrying just that label).
-        e = binary('and', paren(e), call('label_replace', call('vector', num(1)), str(m.label), str(m.value), str(''), str('')), { matching: { on: [m.label] } });
+        const values = m.op === '=' || m.op === '!=' ? [m.value] : literalAlternatives(m.value);
+        if (!values) throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is on a label its rule does not set and is not a list of literals`);
+        // One sample per allowed (or refused) value of the label: `and on (label)` keeps, `unless on (label)` drops.
+        const set = values.map((v) => call('label_replace', call('vector', num(1)), str(m.label), str(v), str(''), str(''))).reduce((a, b) => binary('or', a, b));
+        e = binary(m.op === '=' || m.op === '=~' ? 'and' : 'unless', paren(e), set.kind === 'binary' ? paren(set) : set, { matching: { on: [m.label] } });
       }
       parts.push(e);
     }
