@@ -303,6 +303,8 @@ await yargs(hideBin(process.argv))
           ...(process.stderr.isTTY ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${done}/${total} queries`) } : {}),
         });
         if (process.stderr.isTTY) process.stderr.write('\n');
+        // The wall time varies run to run, so it goes to stderr, not into the report.
+        process.stderr.write(`backtest: ${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
         const report = buildReport(result, { pageSeverity: config.alerting.severities.page, ticketSeverity: config.alerting.severities.ticket, whatIfMaxPages: whatIfPages });
         const text = { text: formatText, md: formatMarkdown, json: formatJson, html: formatHtml }[argv.format](report);
         if (argv.out) {

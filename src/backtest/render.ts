@@ -36,7 +36,7 @@ function sections(r: BacktestReport): Array<{ title: string; note?: string; tabl
       title: `Summary`,
       lines: [
         `${r.pages.length} page(s), ${r.tickets.length} ticket(s)${r.others.length ? `, ${r.others.length} other alert(s)` : ''} from ${iso(r.from)} to ${iso(r.to)} (evaluation every ${duration(r.step)}).`,
-        `Load: ${r.load.queriesSent} range queries sent (plan: ${r.load.plannedQueries}), ${r.load.pointsRead} points read, ${(r.load.wallMs / 1000).toFixed(1)} s.`,
+        `Load: ${r.load.queriesSent} range queries sent (plan: ${r.load.plannedQueries}), ${r.load.pointsRead} points read.`,
         ...(r.failures.length ? [`INCOMPLETE: ${r.failures.length} query chunk(s) failed even when split; see "Failed queries".`] : []),
       ],
     },

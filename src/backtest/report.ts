@@ -84,7 +84,7 @@ export interface BacktestReport {
   readonly burnRates: readonly BurnSeries[];
   readonly outcomes: readonly AlertOutcome[];
   readonly failures: ReplayResult['failures'];
-  readonly load: { readonly plannedQueries: number; readonly plannedPoints: number; readonly queriesSent: number; readonly pointsRead: number; readonly wallMs: number };
+  readonly load: { readonly plannedQueries: number; readonly plannedPoints: number; readonly queriesSent: number; readonly pointsRead: number };
 }
 
 const keyOf = (labels: Record<string, string>) => {
@@ -149,7 +149,7 @@ export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticke
     burnRates,
     outcomes,
     failures: r.failures,
-    load: { plannedQueries: plan.totals.queries, plannedPoints: plan.totals.points, queriesSent: r.stats.queriesSent, pointsRead: r.stats.pointsRead, wallMs: r.stats.wallMs },
+    load: { plannedQueries: plan.totals.queries, plannedPoints: plan.totals.points, queriesSent: r.stats.queriesSent, pointsRead: r.stats.pointsRead },
   };
 }
 
