@@ -10,6 +10,8 @@
  * firing intervals per alert and label set must agree within one evaluation step.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +220,41 @@ describe('backtest against a real Prometheus and the rule engine of promtool', (
     const planned = result.plan.queries.flatMap((q) => q.chunks.map((c) => Math.floor((c[1] - c[0]) / q.step) + 1));
     expect(planned.length).toBe(queriesSeen);
   });
+
+  it('a chunk Prometheus times out on is retried in halves; one that keeps failing is reported, not dropped', async () => {
+    // In front of the real Prometheus: answers like Prometheus' query timeout (503, errorType "timeout")
+    // for ranges over 120 evaluations, and always for the budget's `requests` query.
+    const requestsExpr = result.plan.queries.find((q) => q.purpose === 'requests')!.expr;
+    let refused = 0;
+    const proxy = createServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const points = (Number(url.searchParams.get('end')) - Number(url.searchParams.get('start'))) / Number(url.searchParams.get('step')) + 1;
+      if (url.pathname.endsWith('/query_range') && (points > 120 || url.searchParams.get('query') === requestsExpr)) {
+        refused++;
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', errorType: 'timeout', error: 'query timed out in expression evaluation' }));
+        return;
+      }
+      void fetch(`${prom!.url}${url.pathname}${url.search}`).then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()));
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const again = await replay(result.plan, prometheusClient(`http://127.0.0.1:${port}`), { concurrency: 2 });
+      expect(refused).toBeGreaterThan(0);
+      // Every 240-point chunk was answered in two halves, with the same series and points.
+      result.plan.queries.forEach((q, i) => {
+        if (q.purpose === 'requests') return;
+        const points = (list: typeof again.results[number]) => list.map((x) => [x.labels, [...x.points].sort((a, b) => a[0] - b[0])]);
+        expect(points(again.results[i]!), q.purpose).toEqual(points(result.results[i]!));
+      });
+      const failed = again.failures.map((f) => f.purpose);
+      expect(new Set(failed)).toEqual(new Set(['requests']));
+      expect(again.failures[0]!.message).toMatch(/timeout: query timed out in expression evaluation/);
+      expect(again.stats.queriesSent).toBeGreaterThan(result.plan.totals.queries);
+    } finally {
+      await new Promise((ok) => proxy.close(ok));
+    }
+  }, 60_000);
 
   it('renders text, Markdown and JSON with the same counts', () => {
     expect(formatText(report)).toContain(`${report.pages.length} page(s), ${report.tickets.length} ticket(s)`);

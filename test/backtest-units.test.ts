@@ -7,6 +7,7 @@ import { call, eq, inline, re, nre, selector, sum, rate, div, range } from '../s
 import { validatePromQL } from '../src/promql/validate.js';
 import { inliner } from '../src/backtest/inline.js';
 import { literalAlternatives } from '../src/backtest/inline.js';
+import { alertStates } from '../src/backtest/semantics.js';
 import type { RecordingRule } from '../src/rules.js';
 
 const raw = selector('response_total', [eq('job', 'linkerd-proxy')]);
@@ -48,5 +49,34 @@ describe('inlining recordings', () => {
     expect(literalAlternatives('dest.*')).toBeUndefined();
     expect(literalAlternatives('a\\d')).toBeUndefined();
     expect(() => inl.inline(selector('job:errors:rate5m', [re('cluster', 'e.*')]))).toThrow(/not a list of literals/);
+  });
+});
+
+/**
+ * The alert state machine on evaluations every 60 s, expectations worked out by hand from Prometheus'
+ * documented semantics (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/):
+ * `for` = pending until the condition has held that long at an evaluation; keep_firing_for = stay
+ * firing that long after the condition is last gone.
+ */
+describe('alert state machine', () => {
+  const evals = Array.from({ length: 20 }, (_, i) => 1000 + i * 60);
+  const on = (...idx: number[]) => new Set(idx.map((i) => 1000 + i * 60));
+
+  it('for 0: firing from the first evaluation, resolved at the first without the series', () => {
+    expect(alertStates(evals, on(3, 4, 5), { forSeconds: 0 }, 60)).toEqual({ pending: [], firing: [[1180, 1360]] });
+  });
+
+  it('for 2m: pending for two evaluations, then firing; a gap resets it', () => {
+    expect(alertStates(evals, on(2, 3, 4, 5, 6), { forSeconds: 120 }, 60)).toEqual({ pending: [[1120, 1240]], firing: [[1240, 1420]] });
+    expect(alertStates(evals, on(2, 3, 5, 6, 7), { forSeconds: 120 }, 60)).toEqual({ pending: [[1120, 1240], [1300, 1420]], firing: [[1420, 1480]] });
+  });
+
+  it('keep_firing_for 2m: bridges a gap shorter than that, resolves after it', () => {
+    expect(alertStates(evals, on(1, 2, 4, 5), { forSeconds: 0, keepFiringForSeconds: 120 }, 60)).toEqual({ pending: [], firing: [[1060, 1480]] });
+    expect(alertStates(evals, on(1, 2, 6), { forSeconds: 0, keepFiringForSeconds: 120 }, 60)).toEqual({ pending: [], firing: [[1060, 1300], [1360, 1540]] });
+  });
+
+  it('an alert still active at the end is open until one step after the last evaluation', () => {
+    expect(alertStates(evals, on(18, 19), { forSeconds: 60 }, 60)).toEqual({ pending: [[2080, 2140]], firing: [[2140, 2200]] });
   });
 });
