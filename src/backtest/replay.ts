@@ -143,9 +143,9 @@ export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): P
   const scrape = opts.scrapeIntervalSeconds ?? 30;
   const queries: PlannedQuery[] = [];
   const alerts: AlertSpec[] = [];
-  const add = (purpose: string, e: Expr, step: number, extra: { alertIndex?: number; clauseIndex?: number } = {}) => {
+  const add = (purpose: string, e: Expr, step: number, extra: { alertIndex?: number; clauseIndex?: number } = {}, warmup = 0) => {
     const inlined = inl.inline(e);
-    const chunks = chunksOf(opts.from, opts.to, step, maxPoints);
+    const chunks = chunksOf(opts.from - warmup, opts.to, step, maxPoints);
     const points = chunks.reduce((n, c) => n + pointsIn(c, step), 0);
     const samples = chunks.reduce((n, c) => n + samplesOver(inlined, c[1] - c[0], step, scrape), 0);
     queries.push({ purpose, ...extra, expr: inline(inlined), step, chunks, points, samplesPerSeries: Math.round(samples) });
@@ -158,9 +158,12 @@ export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): P
       const clauses = clausesOf(rule.expr) ?? [];
       const name = `${rule.alert}${rule.labels.long ? ` ${rule.labels.long}/${rule.labels.short}` : ''}${rule.labels.component ? ` ${rule.labels.component}` : ''}`;
       alerts.push({ name, group: g.name, rule, forSeconds: rule.for ? parseDuration(rule.for) : 0, severity: rule.labels.severity ?? '', clauses });
-      add(`alert ${name}`, rule.expr, step, { alertIndex: index });
+      // Evaluated from `for` before the range: an alert already pending when the range starts then
+      // fires when it would have, not `for` later. Intervals are clipped to the range afterwards.
+      const warmup = alerts[index]!.forSeconds;
+      add(`alert ${name}`, rule.expr, step, { alertIndex: index }, warmup);
       // Burn-rate alerts: the value each clause compares, for the peak burn rate and the what-if table.
-      if (clauses.some((c) => c.budget !== undefined)) clauses.forEach((c, i) => add(`clause ${i + 1} of ${name}`, c.expr, step, { alertIndex: index, clauseIndex: i }));
+      if (clauses.some((c) => c.budget !== undefined)) clauses.forEach((c, i) => add(`clause ${i + 1} of ${name}`, c.expr, step, { alertIndex: index, clauseIndex: i }, warmup));
     }
   }
   // Error budget per day: the 5m base rates of every ratio SLO, one sample per 5 minutes (whole tiles).
@@ -280,15 +283,21 @@ export function alertOutcomes(r: ReplayResult): AlertOutcome[] {
   r.plan.queries.forEach((q, qi) => {
     if (q.alertIndex === undefined || q.clauseIndex !== undefined) return;
     const spec = plan.alerts[q.alertIndex]!;
-    const evaluations = gridTimes(plan.from, plan.to, q.step);
+    const evaluations = gridTimes(q.chunks[0]![0], plan.to, q.step);
     for (const s of r.results[qi]!) {
-      const states = alertStates(evaluations, new Set(s.points.keys()), { forSeconds: spec.forSeconds }, q.step);
+      const states = clipStates(alertStates(evaluations, new Set(s.points.keys()), { forSeconds: spec.forSeconds }, q.step), plan.from);
       if (!states.pending.length && !states.firing.length) continue;
       const { __name__: _name, ...exprLabels } = s.labels;
       out.push({ alertIndex: q.alertIndex, labels: { ...exprLabels, ...spec.rule.labels, alertname: spec.rule.alert }, ...states });
     }
   });
   return out;
+}
+
+/** Intervals of the warm-up before the range dropped, those across its start cut there. */
+export function clipStates(states: StateIntervals, from: number): StateIntervals {
+  const clip = (list: ReadonlyArray<[number, number]>) => list.filter(([, e]) => e > from).map(([s, e]): [number, number] => [Math.max(s, from), e]);
+  return { pending: clip(states.pending), firing: clip(states.firing) };
 }
 
 export function gridTimes(from: number, to: number, step: number): number[] {

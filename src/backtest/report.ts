@@ -5,7 +5,7 @@
  */
 import { formatNumber } from '../promql/number.js';
 import { alertStates } from './semantics.js';
-import { alertOutcomes, clauseSeries, gridTimes, type AlertOutcome, type ReplayResult, type Series } from './replay.js';
+import { alertOutcomes, clauseSeries, clipStates, gridTimes, type AlertOutcome, type ReplayResult, type Series } from './replay.js';
 import { flaps } from './semantics.js';
 
 /** Firing again within this many seconds of resolving counts as a flap. */
@@ -212,7 +212,7 @@ export function pagesAtObjective(r: ReplayResult, pageSeverity: string, slo: str
     if (!spec.clauses.some((c) => c.budget !== undefined)) return;
     const series = clauseSeries(r, i);
     const q = r.plan.queries.find((x) => x.alertIndex === i && x.clauseIndex === 0)!;
-    const evaluations = gridTimes(r.plan.from, r.plan.to, q.step);
+    const evaluations = gridTimes(q.chunks[0]![0], r.plan.to, q.step);
     const newBudget = 1 - objective / 100;
     const keys = new Map<string, Series>();
     for (const s of series[0]!) keys.set(keyOf(s.labels), s);
@@ -228,7 +228,7 @@ export function pagesAtObjective(r: ReplayResult, pageSeverity: string, slo: str
         });
         if (ok) active.add(t);
       }
-      pages += alertStates(evaluations, active, { forSeconds: spec.forSeconds }, q.step).firing.length;
+      pages += clipStates(alertStates(evaluations, active, { forSeconds: spec.forSeconds }, q.step), r.plan.from).firing.length;
     }
   });
   return pages;
