@@ -4,9 +4,8 @@
  * flapped, and a what-if table of objectives computed from the same replayed burn rates.
  */
 import { formatNumber } from '../promql/number.js';
-import { alertStates } from './semantics.js';
+import { alertStates, flaps } from './semantics.js';
 import { alertOutcomes, clauseSeries, clipStates, gridTimes, type AlertOutcome, type ReplayResult, type Series } from './replay.js';
-import { flaps } from './semantics.js';
 
 /** Firing again within this many seconds of resolving counts as a flap. */
 export const FLAP_GAP_SECONDS = 3600;
