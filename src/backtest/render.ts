@@ -36,6 +36,7 @@ function sections(r: BacktestReport): Array<{ title: string; note?: string; tabl
       title: `Summary`,
       lines: [
         `${r.pages.length} page(s), ${r.tickets.length} ticket(s)${r.others.length ? `, ${r.others.length} other alert(s)` : ''} from ${iso(r.from)} to ${iso(r.to)} (evaluation every ${duration(r.step)}).`,
+        `The pages overlap into ${r.pageIncidents} incident(s) per SLO and label set (the faster window's page inhibits the slower one's).`,
         `Load: ${r.load.queriesSent} range queries sent (plan: ${r.load.plannedQueries}), ${r.load.pointsRead} points read.`,
         ...(r.failures.length ? [`INCOMPLETE: ${r.failures.length} query chunk(s) failed even when split; see "Failed queries".`] : []),
       ],

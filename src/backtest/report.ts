@@ -72,6 +72,11 @@ export interface BacktestReport {
   readonly pageSeverity: string;
   readonly ticketSeverity: string;
   readonly pages: readonly Episode[];
+  /**
+   * Pages merged where they overlap for the same SLO and label set (the faster window's page inhibits
+   * the slower one's in the generated Alertmanager config, so a person is paged once).
+   */
+  readonly pageIncidents: number;
   readonly tickets: readonly Episode[];
   readonly others: readonly Episode[];
   readonly alerts: readonly AlertSummary[];
@@ -137,6 +142,7 @@ export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticke
     pageSeverity: opts.pageSeverity,
     ticketSeverity: opts.ticketSeverity,
     pages: episodes.filter((e) => e.severity === opts.pageSeverity),
+    pageIncidents: incidents(episodes.filter((e) => e.severity === opts.pageSeverity)),
     tickets: episodes.filter((e) => e.severity === opts.ticketSeverity),
     others: episodes.filter((e) => e.severity !== opts.pageSeverity && e.severity !== opts.ticketSeverity),
     alerts,
@@ -150,6 +156,24 @@ export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticke
     failures: r.failures,
     load: { plannedQueries: plan.totals.queries, plannedPoints: plan.totals.points, queriesSent: r.stats.queriesSent, pointsRead: r.stats.pointsRead },
   };
+}
+
+function incidents(pages: readonly Episode[]): number {
+  const byTarget = new Map<string, Array<[number, number]>>();
+  for (const p of pages) {
+    const { alertname: _a, severity: _s, long: _l, short: _sh, ...identity } = p.labels;
+    const key = keyOf(identity);
+    byTarget.set(key, [...(byTarget.get(key) ?? []), [p.start, p.end]]);
+  }
+  let n = 0;
+  for (const list of byTarget.values()) {
+    let end = -Infinity;
+    for (const [s, e] of list.sort((a, b) => a[0] - b[0])) {
+      if (s > end) n++;
+      end = Math.max(end, e);
+    }
+  }
+  return n;
 }
 
 /** Budget per SLO component from the 5m base rates sampled every 5 minutes: whole, non-overlapping tiles. */
