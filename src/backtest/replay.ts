@@ -114,10 +114,9 @@ const pointsIn = (c: readonly [number, number], step: number) => Math.floor((c[1
  * at the subquery's step (Prometheus evaluates it once per range query, not once per step).
  */
 function samplesOver(e: Expr, span: number, step: number, scrape: number): number {
-  const points = Math.floor(span / step) + 1;
   switch (e.kind) {
     case 'selector':
-      return points * (e.range ? parseDuration(e.range) / scrape : 1);
+      return (Math.floor(span / step) + 1) * (e.range ? parseDuration(e.range) / scrape : 1);
     case 'call':
       return e.args.reduce((n, a) => n + samplesOver(a, span, step, scrape), 0);
     case 'aggregate':
@@ -126,9 +125,8 @@ function samplesOver(e: Expr, span: number, step: number, scrape: number): numbe
     case 'binary':
       return samplesOver(e.lhs, span, step, scrape) + samplesOver(e.rhs, span, step, scrape);
     case 'subquery': {
-      const range = parseDuration(e.range);
-      const inner = parseDuration(e.step);
-      return samplesOver(e.expr, span + range, inner, scrape) + points * (range / inner);
+      // Its windows over its own points are in memory; what is read from storage is the inner expression's.
+      return samplesOver(e.expr, span + parseDuration(e.range), parseDuration(e.step), scrape);
     }
     default:
       return 0;
