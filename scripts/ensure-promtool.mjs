@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 
-// The preview's browser test (test/preview-browser.test.ts) needs Debian's chromium; it is skipped,
+// The preview browser test and the backtest HTML check need Debian's chromium; they are skipped,
 // saying so, where it cannot be installed. playwright-core drives it; no browser is ever downloaded.
 const chromium = process.env.LINKERD_SLO_CHROMIUM || '/usr/bin/chromium';
 if (!has(chromium)) {

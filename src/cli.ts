@@ -18,6 +18,7 @@ import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
 import { bundleDashboards, runPreview } from './preview/index.js';
+import { formatHtml, formatJson, formatMarkdown, formatPlan, formatText, parseFailOn, planBacktest, replay, buildReport } from './backtest/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -286,6 +287,90 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'backtest',
+    "Replay your Prometheus' history through the generated alerts: pages, tickets, budget spent, what-if objectives (docs/backtest.md). Same credentials as check",
+    (y) =>
+      y
+        .option('config', configOption)
+        .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus API holding the history; no user:password@ (use the environment variables)' })
+        .option('from', { type: 'string', default: '30d', describe: 'Start: a duration before --to (30d) or an RFC 3339 time' })
+        .option('to', { type: 'string', default: 'now', describe: 'End: now or an RFC 3339 time' })
+        .option('step', { type: 'string', default: '30s', describe: 'Evaluation interval of the rule groups (your Prometheus evaluation_interval)' })
+        .option('format', { choices: ['text', 'md', 'json', 'html'] as const, default: 'text' as const, describe: 'Report format' })
+        .option('out', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
+        .option('timeout', { type: 'string', default: '60s', describe: 'How long to wait for each Prometheus answer; a query that times out is retried over half the range' })
+        .option('max-queries', { type: 'number', describe: 'Refuse to start when the plan needs more range queries than this' })
+        .option('max-points', { type: 'number', default: 11000, describe: 'Evaluations per range query (Prometheus allows 11,000 points per series)' })
+        .option('concurrency', { type: 'number', default: 2, describe: 'Range queries in flight at once' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (queries, points, estimated samples) and send nothing' })
+        .option('fail-on', { type: 'string', describe: 'Exit 1 when the alerts would have sent more than N: pages>N or tickets>N' })
+        .option('what-if-pages', { type: 'number', describe: 'Pages the what-if table aims for (default: N of --fail-on pages>N, else 0)' }),
+    async (argv) => {
+      try {
+        const step = durationFlag('--step', nonEmpty('step', argv.step));
+        if (!(step >= 1)) throw new UserError('--step must be at least 1s', EXIT.config);
+        const timeout = durationFlag('--timeout', nonEmpty('timeout', argv.timeout));
+        const failOn = argv['fail-on'] === undefined ? undefined : parseFailOn(nonEmpty('fail-on', argv['fail-on']));
+        if (argv['fail-on'] !== undefined && !failOn) throw new UserError(`--fail-on: expected pages>N or tickets>N, not ${JSON.stringify(printable(String(argv['fail-on'])))}`, EXIT.config);
+        const count = (flag: string, v: number | undefined, min: number) => {
+          if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UserError(`--${flag} needs a whole number of at least ${min}`, EXIT.config);
+          return v;
+        };
+        const maxQueries = count('max-queries', argv['max-queries'], 1);
+        const maxPoints = count('max-points', argv['max-points'], 2)!;
+        const concurrency = count('concurrency', argv.concurrency, 1)!;
+        const whatIfPages = count('what-if-pages', argv['what-if-pages'], 0) ?? (failOn?.what === 'pages' ? failOn.max : 0);
+        const time = (flag: string, text: string, now: number): number => {
+          if (flag === '--to' && text === 'now') return now;
+          if (/^\d{4}-\d\d-\d\dT/.test(text)) {
+            const ms = Date.parse(text);
+            if (Number.isNaN(ms)) throw new UserError(`${flag}: ${JSON.stringify(printable(text))} is not an RFC 3339 time`, EXIT.config);
+            return Math.floor(ms / 1000);
+          }
+          if (flag === '--from') return now - durationFlag(flag, text);
+          throw new UserError(`${flag}: expected now or an RFC 3339 time such as 2026-11-01T00:00:00Z`, EXIT.config);
+        };
+        // "now" on the evaluation grid, so two runs a few seconds apart read the same evaluations.
+        const to = time('--to', nonEmpty('to', argv.to), Math.floor(Date.now() / 1000 / step) * step);
+        const from = time('--from', nonEmpty('from', argv.from), to);
+        if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
+        const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000);
+        const loaded = await loadConfigFile(resolve(argv.config));
+        const config = loaded.clusters[0]!;
+        const gen = generateBundle(loaded, loaded.file);
+        const plan = planBacktest(gen.groups, { from, to, step, maxPointsPerQuery: maxPoints });
+        if (argv['dry-run']) {
+          process.stdout.write(formatPlan(plan));
+          return;
+        }
+        if (maxQueries !== undefined && plan.totals.queries > maxQueries) {
+          throw new UserError(`the backtest needs ${plan.totals.queries} range queries, more than --max-queries ${maxQueries}; shorten --from or raise --max-points (see --dry-run)`, EXIT.config);
+        }
+        const result = await replay(plan, client, {
+          concurrency,
+          ...(process.stderr.isTTY ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${done}/${total} queries`) } : {}),
+        });
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        // The wall time varies run to run, so it goes to stderr, not into the report.
+        process.stderr.write(`backtest: ${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
+        const report = buildReport(result, { pageSeverity: config.alerting.severities.page, ticketSeverity: config.alerting.severities.ticket, whatIfMaxPages: whatIfPages });
+        const text = { text: formatText, md: formatMarkdown, json: formatJson, html: formatHtml }[argv.format](report);
+        if (argv.out) {
+          await writeFile(resolve(nonEmpty('out', argv.out)), text);
+          process.stdout.write(`wrote ${argv.out}: ${report.pages.length} page(s), ${report.tickets.length} ticket(s)\n`);
+        } else process.stdout.write(text);
+        if (report.failures.length) throw new UserError(`${report.failures.length} query chunk(s) failed even when split; the report is incomplete`, EXIT.prometheus);
+        const seen = failOn ? (failOn.what === 'pages' ? report.pages.length : report.tickets.length) : 0;
+        if (failOn && seen > failOn.max) {
+          process.stderr.write(`backtest: ${seen} ${failOn.what} > ${failOn.max} (--fail-on ${failOn.what}>${failOn.max})\n`);
+          process.exitCode = EXIT.drift;
+        }
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
     'schema',
     'Print the JSON Schema of the config file (for yaml-language-server and other editors)',
     (y) => y,
@@ -294,7 +379,7 @@ await yargs(hideBin(process.argv))
     },
   )
   .option('debug', { type: 'boolean', default: false, global: true, describe: 'Print stack traces of failures (for bug reports)' })
-  .demandCommand(1, 'name a command: generate, validate, check, preview, schema, import-openslo or export-openslo')
+  .demandCommand(1, 'name a command: generate, validate, check, backtest, preview, schema, import-openslo or export-openslo')
   .strict()
   .recommendCommands()
   .version(pkg.version)

@@ -1,6 +1,6 @@
 /**
  * A read-only client of the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/):
- * instant queries and the targets API.
+ * instant and range queries and the targets API.
  *
  * Credentials come from the environment only, never from the command line (they would end up in
  * shell history and `ps`): LINKERD_SLO_PROMETHEUS_TOKEN (bearer), or LINKERD_SLO_PROMETHEUS_USERNAME
@@ -17,12 +17,12 @@ export interface PromClient {
   readonly url: string;
   /** Instant query; returns [labels, value] pairs. */
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>>;
+  /** Range query (start and end in epoch seconds, step in seconds); returns each series with its [time, value] points. */
+  queryRange(expr: string, start: number, end: number, step: number): Promise<Array<{ metric: Record<string, string>; values: Array<[number, number]> }>>;
   /** Active scrape targets with their job and scrape interval (seconds). */
   targets(): Promise<Array<{ job: string; scrapeIntervalSeconds?: number; health: string }>>;
   /** Instant query at a time (epoch seconds). */
   queryAt(expr: string, timeSeconds: number): Promise<Array<{ metric: Record<string, string>; value: number }>>;
-  /** Range query; returns each series' [epoch seconds, value] samples. */
-  queryRange(expr: string, startSeconds: number, endSeconds: number, stepSeconds: number): Promise<Array<{ metric: Record<string, string>; values: Array<[number, number]> }>>;
   /** Values of a label, optionally only on series matching a selector, within a time range (epoch seconds). */
   labelValues(label: string, match: string | undefined, startSeconds: number, endSeconds: number): Promise<string[]>;
 }
@@ -237,9 +237,11 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
   return {
     url: root,
     query: (expr) => api('query', { query: expr }, vector),
+    // The server's own time-out is set to ours, so a heavy query stops there instead of running on unseen.
+    queryRange: (expr, start, end, step) =>
+      api('query_range', { query: expr, start: String(start), end: String(end), step: String(step), timeout: timeoutText }, matrix),
     targets: () => api('targets', { state: 'active' }, activeTargets),
     queryAt: (expr, time) => api('query', { query: expr, time: String(time) }, vector),
-    queryRange: (expr, start, end, step) => api('query_range', { query: expr, start: String(start), end: String(end), step: String(step) }, matrix),
     labelValues: (label, match, start, end) =>
       api(`label/${encodeURIComponent(label)}/values`, { ...(match ? { 'match[]': match } : {}), start: String(start), end: String(end) }, (d) => stringList(d), true),
   };

@@ -28,7 +28,7 @@ export type Expr =
   | { readonly kind: 'aggregate'; readonly op: AggregateOp; readonly expr: Expr; readonly by?: readonly string[]; readonly without?: readonly string[]; readonly param?: Expr }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly lhs: Expr; readonly rhs: Expr; readonly bool?: boolean; readonly matching?: VectorMatching }
   | { readonly kind: 'paren'; readonly expr: Expr }
-  | { readonly kind: 'subquery'; readonly expr: Expr; readonly range: string; readonly step: string };
+  | { readonly kind: 'subquery'; readonly expr: Expr; readonly range: string; readonly step: string; readonly offset?: string };
 
 export type Selector = Extract<Expr, { kind: 'selector' }>;
 
@@ -86,11 +86,12 @@ export const num = (value: number): Expr => ({ kind: 'number', value });
 export const str = (value: string): Expr => ({ kind: 'string', value });
 export const call = (fn: string, ...args: Expr[]): Expr => ({ kind: 'call', fn, args });
 export const paren = (expr: Expr): Expr => ({ kind: 'paren', expr });
-/** `expr[range:step]`: the expression evaluated at every step across the range. */
-export function subquery(expr: Expr, rangeText: string, step: string): Expr {
+/** `expr[range:step]` (`… offset d`): the expression evaluated at every step across the range (ending d ago). */
+export function subquery(expr: Expr, rangeText: string, step: string, offsetBy?: string): Expr {
   parseDuration(rangeText);
   parseDuration(step);
-  return { kind: 'subquery', expr, range: rangeText, step };
+  if (offsetBy !== undefined) parseDuration(offsetBy);
+  return offsetBy === undefined ? { kind: 'subquery', expr, range: rangeText, step } : { kind: 'subquery', expr, range: rangeText, step, offset: offsetBy };
 }
 
 export const rate = (sel: Selector, window: string): Expr => call('rate', range(sel, window));
@@ -214,7 +215,8 @@ function renderInline(e: Expr): string {
       return `(${inline(e.expr)})`;
     case 'subquery': {
       const inner = e.expr.kind === 'binary' ? `(${inline(e.expr)})` : inline(e.expr);
-      return `${inner}[${formatDuration(parseDuration(e.range))}:${formatDuration(parseDuration(e.step))}]`;
+      const ranged = `${inner}[${formatDuration(parseDuration(e.range))}:${formatDuration(parseDuration(e.step))}]`;
+      return e.offset ? `${ranged} offset ${formatDuration(parseDuration(e.offset))}` : ranged;
     }
     case 'binary': {
       const l = inline(operand(e.lhs, e.op, 'lhs'));

@@ -1,0 +1,203 @@
+/**
+ * Recording rules do not exist in the history a backtest reads, so each alert expression is rewritten
+ * to compute them itself: every selector of a recorded series is replaced by the recording rule's own
+ * expression (recursively: recordings of recordings), on the typed AST, never on text.
+ *
+ * What a recording rule stores (https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/):
+ * its expression's result, renamed to `record`, with the rule's static labels set over the result's.
+ * So a selector `record{m1, m2}` becomes
+ *   - the `or` of every rule with that record name whose static labels satisfy the matchers on them
+ *     (decided here, statically: those labels are constants);
+ *   - each wrapped in label_replace() calls that set its static labels, as the rule evaluation does;
+ *   - filtered by the matchers on labels the rule does not set: `and on (label)` (for = and =~) or
+ *     `unless on (label)` (for != and !~) a vector of one sample per literal value. A regular
+ *     expression is accepted when it is an alternation of literals (what the generator writes, see
+ *     anyOf() in src/promql/ast.ts); any other one is refused rather than approximated.
+ * A recorded selector with a range (`record[1h]`) reads the samples stored at each evaluation, which
+ * is the subquery `(expr)[1h:<evaluation interval>]`: Prometheus aligns subquery steps to multiples
+ * of the step (https://prometheus.io/blog/2019/01/28/subquery-support/), as a ruler's evaluations
+ * are when the group's interval divides the hour. Within one evaluation interval of a real ruler
+ * either way (a ruler's evaluations are shifted by a per-group offset).
+ */
+import { binary, call, num, paren, str, subquery, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { formatDuration } from '../promql/number.js';
+import type { RecordingRule } from '../rules.js';
+
+export class InlineError extends Error {
+  override readonly name = 'InlineError';
+}
+
+function matches(m: Matcher, value: string): boolean {
+  switch (m.op) {
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return new RegExp(`^(?:${m.value})$`).test(value);
+    case '!~':
+      return !new RegExp(`^(?:${m.value})$`).test(value);
+  }
+}
+
+/** `a|b\\.c` → ['a', 'b.c']; undefined when the expression is more than escaped literals joined by |. */
+export function literalAlternatives(regex: string): string[] | undefined {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < regex.length; i++) {
+    const c = regex[i]!;
+    if (c === '\\') {
+      const next = regex[++i];
+      if (next === undefined || /[a-zA-Z0-9]/.test(next)) return undefined; // \d, \b...: classes, not literals
+      cur += next;
+    } else if (c === '|') {
+      out.push(cur);
+      cur = '';
+    } else if ('.+*?()[]{}^$'.includes(c)) return undefined;
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Every field of a node this rewrite knows; a node with another field (e.g. an offset added later) is refused, not misread. */
+const KNOWN_FIELDS: Record<Expr['kind'], readonly string[]> = {
+  selector: ['kind', 'metric', 'matchers', 'range', 'offset'],
+  number: ['kind', 'value'],
+  string: ['kind', 'value'],
+  call: ['kind', 'fn', 'args'],
+  aggregate: ['kind', 'op', 'expr', 'by', 'without', 'param'],
+  binary: ['kind', 'op', 'lhs', 'rhs', 'bool', 'matching'],
+  paren: ['kind', 'expr'],
+  subquery: ['kind', 'expr', 'range', 'step', 'offset'],
+};
+
+function assertKnown(e: Expr): void {
+  const known = KNOWN_FIELDS[e.kind];
+  if (!known) throw new InlineError(`cannot inline recordings into a PromQL node of kind "${(e as { kind: string }).kind}"`);
+  const extra = Object.keys(e).filter((k) => !known.includes(k) && (e as unknown as Record<string, unknown>)[k] !== undefined);
+  if (extra.length) throw new InlineError(`cannot inline recordings into a ${e.kind} with ${extra.join(', ')}`);
+}
+
+export interface Inliner {
+  /** The expression with every recorded series replaced by what computes it. */
+  inline(e: Expr): Expr;
+  /** Names of recordings the expression reads (transitively). */
+  recordsRead(e: Expr): ReadonlySet<string>;
+}
+
+/** `evaluationInterval`: seconds between a ruler's evaluations, the step of the subquery a recorded range becomes. */
+export function inliner(recordings: readonly RecordingRule[], evaluationInterval: number): Inliner {
+  const byRecord = new Map<string, RecordingRule[]>();
+  for (const r of recordings) byRecord.set(r.record, [...(byRecord.get(r.record) ?? []), r]);
+  const step = formatDuration(evaluationInterval);
+  const cache = new Map<RecordingRule, Expr>();
+
+  const ruleExpr = (rule: RecordingRule, stack: readonly string[]): Expr => {
+    let e = cache.get(rule);
+    if (!e) {
+      if (stack.includes(rule.record)) throw new InlineError(`recording ${rule.record} reads itself (via ${stack.join(' → ')})`);
+      e = rewrite(rule.expr, [...stack, rule.record]);
+      // The rule's static labels replace the result's, as rule evaluation does (sorted: one text every run).
+      for (const [label, value] of Object.entries(rule.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        e = call('label_replace', e, str(label), str(value), str(''), str(''));
+      }
+      cache.set(rule, e);
+    }
+    return e;
+  };
+
+  const replaceSelector = (sel: Selector, stack: readonly string[]): Expr | undefined => {
+    const rules = sel.metric !== undefined ? byRecord.get(sel.metric) : undefined;
+    if (!rules) return undefined;
+    const parts: Expr[] = [];
+    for (const rule of rules) {
+      const statics = rule.labels ?? {};
+      const onStatic = sel.matchers.filter((m) => m.label in statics);
+      if (!onStatic.every((m) => matches(m, statics[m.label]!))) continue;
+      let e = ruleExpr(rule, stack);
+      for (const m of sel.matchers.filter((x) => !(x.label in statics))) {
+        const values = m.op === '=' || m.op === '!=' ? [m.value] : literalAlternatives(m.value);
+        if (!values) throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is on a label its rule does not set and is not a list of literals`);
+        // One sample per allowed (or refused) value of the label: `and on (label)` keeps, `unless on (label)` drops.
+        const set = values.map((v) => call('label_replace', call('vector', num(1)), str(m.label), str(v), str(''), str(''))).reduce((a, b) => binary('or', a, b));
+        e = binary(m.op === '=' || m.op === '=~' ? 'and' : 'unless', paren(e), set.kind === 'binary' ? paren(set) : set, { matching: { on: [m.label] } });
+      }
+      parts.push(e);
+    }
+    // No rule records this selection: the recorded selector would match nothing; so does this (an empty `vector(1) < 0`).
+    let out: Expr = parts.length ? parts.reduce((a, b) => binary('or', a, b)) : binary('<', call('vector', num(1)), num(0));
+    const inner = parts.length > 1 || out.kind === 'binary' ? paren(out) : out;
+    if (sel.range) return subquery(inner, sel.range, step, sel.offset);
+    // `recorded offset d` reads the recording's sample at the last evaluation at or before t - d: the
+    // last step of a one-step subquery ending d ago (steps are aligned to the evaluation grid).
+    if (sel.offset) return call('last_over_time', subquery(inner, step, step, sel.offset));
+    return out;
+  };
+
+  const rewrite = (e: Expr, stack: readonly string[]): Expr => {
+    assertKnown(e);
+    switch (e.kind) {
+      case 'selector':
+        return replaceSelector(e, stack) ?? e;
+      case 'number':
+      case 'string':
+        return e;
+      case 'call':
+        return { ...e, args: e.args.map((a) => rewrite(a, stack)) };
+      case 'aggregate':
+        return { ...e, expr: rewrite(e.expr, stack), ...(e.param ? { param: rewrite(e.param, stack) } : {}) };
+      case 'binary': {
+        // A replaced operand is a whole expression: parenthesise so the text keeps the tree's precedence.
+        const side = (x: Expr) => {
+          const r = rewrite(x, stack);
+          return r !== x && r.kind === 'binary' ? paren(r) : r;
+        };
+        return { ...e, lhs: side(e.lhs), rhs: side(e.rhs) };
+      }
+      case 'paren':
+        return { ...e, expr: rewrite(e.expr, stack) };
+      case 'subquery': {
+        const inner = rewrite(e.expr, stack);
+        return { ...e, expr: inner !== e.expr && inner.kind === 'binary' ? paren(inner) : inner };
+      }
+    }
+  };
+
+  const reads = (e: Expr, out: Set<string>): void => {
+    switch (e.kind) {
+      case 'selector':
+        if (e.metric !== undefined && byRecord.has(e.metric) && !out.has(e.metric)) {
+          out.add(e.metric);
+          for (const r of byRecord.get(e.metric)!) reads(r.expr, out);
+        }
+        return;
+      case 'call':
+        e.args.forEach((a) => reads(a, out));
+        return;
+      case 'aggregate':
+        reads(e.expr, out);
+        if (e.param) reads(e.param, out);
+        return;
+      case 'binary':
+        reads(e.lhs, out);
+        reads(e.rhs, out);
+        return;
+      case 'paren':
+      case 'subquery':
+        reads(e.expr, out);
+        return;
+      default:
+        return;
+    }
+  };
+
+  return {
+    inline: (e) => rewrite(e, []),
+    recordsRead: (e) => {
+      const out = new Set<string>();
+      reads(e, out);
+      return out;
+    },
+  };
+}
