@@ -189,7 +189,12 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
   };
   const timeoutText = `${timeoutMs / 1000}s`;
 
-  async function api<T>(path: string, params: Record<string, string>, shape: (data: Record<string, unknown>) => T, dataIsList = false): Promise<T> {
+  /**
+   * `post`: send the parameters as a form body (the query endpoints accept POST). Inlined backtest
+   * expressions run to tens of kilobytes, more than the URL limit of many proxies (and Node's 16 KB
+   * header limit) allows.
+   */
+  async function api<T>(path: string, params: Record<string, string>, shape: (data: Record<string, unknown>) => T, dataIsList = false, post = false): Promise<T> {
     const endpoint = `${root}/api/v1/${path}`;
     const unreachable = (err: unknown): PrometheusApiError => {
       const e = err as Error & { cause?: { code?: string; message?: string } };
@@ -202,7 +207,9 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
     let text: string;
     try {
       // One deadline for the answer and its body, so a server that stalls mid-body cannot hang the check.
-      res = await fetch(`${endpoint}?${new URLSearchParams(params)}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+      res = post
+        ? await fetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString(), signal: AbortSignal.timeout(timeoutMs) })
+        : await fetch(`${endpoint}?${new URLSearchParams(params)}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
       text = await res.text();
     } catch (err) {
       throw unreachable(err);
@@ -239,7 +246,7 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
     query: (expr) => api('query', { query: expr }, vector),
     // The server's own time-out is set to ours, so a heavy query stops there instead of running on unseen.
     queryRange: (expr, start, end, step) =>
-      api('query_range', { query: expr, start: String(start), end: String(end), step: String(step), timeout: timeoutText }, matrix),
+      api('query_range', { query: expr, start: String(start), end: String(end), step: String(step), timeout: timeoutText }, matrix, false, true),
     targets: () => api('targets', { state: 'active' }, activeTargets),
     queryAt: (expr, time) => api('query', { query: expr, time: String(time) }, vector),
     labelValues: (label, match, start, end) =>
