@@ -18,7 +18,7 @@ import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-import { GROUP } from '../src/slo/availability.js';
+import { GROUP } from '../src/slo/availability/index.js';
 import { requirePromtool, testRules } from './support/promtool.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';

@@ -7,12 +7,12 @@ import { parseYamlConfig, validateConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/config/errors.js';
 import { buildContext } from '../src/generate.js';
 import { KINDS } from '../src/slo/registry.js';
-import { custom as customKind } from '../src/slo/custom.js';
+import { custom as customKind } from '../src/slo/custom/index.js';
 import { prometheusRuleFile } from '../src/emit/rule-files.js';
 import { isAlert } from '../src/rules.js';
 import { parseSelector } from '../src/promql/parse.js';
 import { inline } from '../src/promql/ast.js';
-import { customFixture, seriesMatches } from '../src/slo/custom.js';
+import { customFixture, seriesMatches } from '../src/slo/custom/index.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 
 const BURN = 'LinkerdCustomSLOErrorBudgetBurn';

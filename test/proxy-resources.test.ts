@@ -9,7 +9,7 @@ import { load } from 'js-yaml';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { CLUSTER_LEVEL_RECORDS, RECORD } from '../src/slo/proxy-resources.js';
+import { CLUSTER_LEVEL_RECORDS, RECORD } from '../src/slo/proxy-resources/index.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 
 const OVER_BUDGET = 'LinkerdProxyOverResourceBudget';

@@ -18,9 +18,9 @@ import { formatDuration, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
 import { buildContext } from '../generate.js';
-import { clientSelectors, serverMatchers, serverSelectors } from '../slo/success-rate.js';
-import { leMatcher } from '../slo/latency.js';
-import { parseCustomSelectors } from '../slo/custom.js';
+import { clientSelectors, serverMatchers, serverSelectors } from '../slo/success-rate/index.js';
+import { leMatcher } from '../slo/latency/index.js';
+import { parseCustomSelectors } from '../slo/custom/index.js';
 import { OPENSLO_API_VERSION } from './import.js';
 import { sourceName } from '../text.js';
 

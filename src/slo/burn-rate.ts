@@ -31,7 +31,7 @@ import type { ConfigIssue, ConfigPath } from '../config/errors.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
 import { dashboardUidFor, type DashboardId, type PanelSpec, type Threshold } from '../dashboard-model.js';
 import type { BuildContext } from './kind.js';
-import { render, renderLine } from '../text.js';
+import type { Templates } from '../templates.js';
 import { burnRateTest, type FixtureSeries, type PromtoolTest } from './unit-tests.js';
 
 export const RECORD = {
@@ -138,8 +138,8 @@ export interface SliDefinition {
   readonly instances: readonly SliInstance[];
   readonly burnAlert: string;
   readonly absentAlert: string;
-  /** Templates under templates/ for annotations. */
-  readonly templates: { readonly summary: string; readonly description: string; readonly absentSummary: string; readonly absentDescription: string };
+  /** The kind's annotation templates (names within its templates/ folder). */
+  readonly templates: { readonly source: Templates; readonly summary: string; readonly description: string; readonly absentSummary: string; readonly absentDescription: string };
   /** Extra context for the templates. */
   readonly textContext: Readonly<Record<string, unknown>>;
   /** The dashboard with this SLI's details, linked from its overview row; default control-plane. */
@@ -274,7 +274,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       expr: allOf(clauses[0]!, ...clauses.slice(1)),
       ...(w.for ? { for: w.for } : {}),
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
-      annotations: annotations(ctx, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
+      annotations: annotations(ctx, def.burnAlert, def.templates.source.line(def.templates.summary, text), def.templates.source.render(def.templates.description, text)),
       ...(identity.length ? { inhibitEqual: identity } : {}),
       ...(isLocal(long) ? {} : { placement: 'global' as const }),
     };
@@ -289,7 +289,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       expr: blind,
       for: config.alerting.absentFor,
       labels: { ...ctx.ruleLabels, ...baseLabels, component: inst.component, severity: severityName('ticket') },
-      annotations: annotations(ctx, def.absentAlert, renderLine(def.templates.absentSummary, text), render(def.templates.absentDescription, text)),
+      annotations: annotations(ctx, def.absentAlert, def.templates.source.line(def.templates.absentSummary, text), def.templates.source.render(def.templates.absentDescription, text)),
     }];
   });
 

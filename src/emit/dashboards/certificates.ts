@@ -7,7 +7,7 @@
 import { aggregate, call, eq, gt, increase, num, or, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
 import { formatDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
-import { issuerLoaded, METRICS, workloadSelectors } from '../../slo/certificates.js';
+import { issuerLoaded, METRICS, workloadSelectors } from '../../slo/certificates/index.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { external, extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
 

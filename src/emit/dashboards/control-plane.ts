@@ -12,8 +12,8 @@ import { COMPONENTS } from '../../config/schema.js';
 import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
 import { CORE_CONTROLLER_CONTAINERS, GO_CONTROLLER_CONTAINERS } from '../../linkerd/metrics.js';
 import { RECORD, ratioSli } from '../../slo/burn-rate.js';
-import { RECORD_LATENCY } from '../../slo/latency.js';
-import { clientSelectors, serverMatchers, serverSelectors } from '../../slo/success-rate.js';
+import { RECORD_LATENCY } from '../../slo/latency/index.js';
+import { clientSelectors, serverMatchers, serverSelectors } from '../../slo/success-rate/index.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { extraKeys, hasRecording, legendPrefix, oneOf, recordedWith, type DashboardInput } from './shared.js';
 

@@ -9,15 +9,18 @@
  * Labels: slo=<name>, sli="ratio", component=<name>. Rule groups are linkerd-slo-<name>-ratio-*;
  * names are unique among custom SLOs and no built-in group ends in -ratio-recordings/-ratio-alerts.
  */
-import { inline, mul, num, or, rate, sub, sum, withMatchers, eq, type Expr, type Matcher, type Selector } from '../promql/ast.js';
-import { parseSelector, SelectorParseError } from '../promql/parse.js';
-import type { Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
-import { formatNumber } from '../promql/number.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from './burn-rate.js';
-import type { FixtureSeries } from './unit-tests.js';
-import { render } from '../text.js';
+import { inline, mul, num, or, rate, sub, sum, withMatchers, eq, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { parseSelector, SelectorParseError } from '../../promql/parse.js';
+import type { Config } from '../../config/schema.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import { formatNumber } from '../../promql/number.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import type { FixtureSeries } from '../unit-tests.js';
+import { templatesBeside } from '../../templates.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'custom';
 export const CUSTOM_SLI = 'ratio';
@@ -257,10 +260,11 @@ export const custom: SloKind = {
         burnAlert: CUSTOM_BURN_ALERT,
         absentAlert: CUSTOM_ABSENT_ALERT,
         templates: {
-          summary: 'custom/burn-summary',
-          description: 'custom/burn-description',
-          absentSummary: 'custom/absent-summary',
-          absentDescription: 'custom/absent-description',
+          source: templates,
+          summary: 'burn-summary',
+          description: 'burn-description',
+          absentSummary: 'absent-summary',
+          absentDescription: 'absent-description',
         },
         textContext: { name: slo.name, kind: sel.bad ? 'errors' : 'good' },
         // The SLO's whole row lives on the overview; there is no separate detail dashboard.
@@ -290,7 +294,7 @@ export const custom: SloKind = {
       ruleGroups: built.flatMap((b) => b.out.groups),
       dashboardRows: built.map((b) => ({ title: b.def.title, panels: b.out.panels })),
       unitTests: built.flatMap((b) => b.out.unitTests),
-      runbooks: [CUSTOM_BURN_ALERT, CUSTOM_ABSENT_ALERT].map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, runbookContext) })),
+      runbooks: [CUSTOM_BURN_ALERT, CUSTOM_ABSENT_ALERT].map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) })),
     };
   },
 };

@@ -20,18 +20,21 @@
 import {
   aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, or, rate, re, str, sub, sum, vector,
   type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { WORKLOAD_KINDS, type Config } from '../config/schema.js';
-import type { ConfigIssue, ConfigPath } from '../config/errors.js';
-import { atLeast } from '../linkerd/catalog.js';
-import { formatDuration, formatNumber, parseDuration } from '../promql/number.js';
-import type { RecordingRule, RuleGroup } from '../rules.js';
-import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { buildBurnRate, burnRateFactor, checkObjective, RECORD, type SliDefinition, type SliInstance } from './burn-rate.js';
-import { LATENCY_BUCKETS_MS, leMatcher, nearestBounds } from './latency.js';
-import { fixtureLabels, type FixtureSeries } from './unit-tests.js';
-import { render } from '../text.js';
+} from '../../promql/ast.js';
+import { WORKLOAD_KINDS, type Config } from '../../config/schema.js';
+import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
+import { atLeast } from '../../linkerd/catalog.js';
+import { formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
+import type { RecordingRule, RuleGroup } from '../../rules.js';
+import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { buildBurnRate, burnRateFactor, checkObjective, RECORD, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { LATENCY_BUCKETS_MS, leMatcher, nearestBounds } from '../latency/index.js';
+import { fixtureLabels, type FixtureSeries } from '../unit-tests.js';
+import { templatesBeside } from '../../templates.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'workloads';
 export const WORKLOAD_SLO = { successRate: 'workload-success-rate', latency: 'workload-latency', route: 'route-success-rate' } as const;
@@ -412,10 +415,11 @@ export const workloads: SloKind = {
           burnAlert: WORKLOAD_ALERTS.burn,
           absentAlert: WORKLOAD_ALERTS.absent,
           templates: {
-            summary: 'workloads/burn-summary',
-            description: 'workloads/burn-description',
-            absentSummary: 'workloads/absent-summary',
-            absentDescription: 'workloads/absent-description',
+            source: templates,
+            summary: 'burn-summary',
+            description: 'burn-description',
+            absentSummary: 'absent-summary',
+            absentDescription: 'absent-description',
           },
           textContext: { ...text, sliName: 'success-rate', latency: false, thresholdMs: 0 },
         });
@@ -453,10 +457,11 @@ export const workloads: SloKind = {
           burnAlert: WORKLOAD_ALERTS.latencyBurn,
           absentAlert: WORKLOAD_ALERTS.absent,
           templates: {
-            summary: 'workloads/burn-summary',
-            description: 'workloads/burn-description',
-            absentSummary: 'workloads/absent-summary',
-            absentDescription: 'workloads/absent-description',
+            source: templates,
+            summary: 'burn-summary',
+            description: 'burn-description',
+            absentSummary: 'absent-summary',
+            absentDescription: 'absent-description',
           },
           textContext: { ...text, sliName: 'latency', latency: true, thresholdMs },
         });
@@ -484,10 +489,11 @@ export const workloads: SloKind = {
         burnAlert: WORKLOAD_ALERTS.routeBurn,
         absentAlert: WORKLOAD_ALERTS.absent,
         templates: {
-          summary: 'workloads/route-burn-summary',
-          description: 'workloads/route-burn-description',
-          absentSummary: 'workloads/absent-summary',
-          absentDescription: 'workloads/absent-description',
+          source: templates,
+          summary: 'route-burn-summary',
+          description: 'route-burn-description',
+          absentSummary: 'absent-summary',
+          absentDescription: 'absent-description',
         },
         textContext: { class: clsName, proxyJob: config.linkerd.proxyJob, sliName: 'success-rate', latency: false, thresholdMs: 0 },
       });
@@ -535,7 +541,7 @@ export const workloads: SloKind = {
       ruleGroups,
       dashboardRows: dashboardRows(ctx, { hasSr, hasLatency, hasRoutes, members, period }),
       unitTests: built.flatMap((b) => b.out.unitTests),
-      runbooks: alerts.map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, { ...runbookContext, alert }) })),
+      runbooks: alerts.map((alert) => ({ alert, markdown: templates.runbook(alert, { ...runbookContext, alert }) })),
     };
   },
 };

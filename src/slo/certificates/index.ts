@@ -14,20 +14,23 @@
 import {
   absent, aggregate, and, binary, call, eq, gt, increase, inline, lt, min, num, or, range, selector, sub, sum, withMatchers,
   type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { formatDuration, parseDuration } from '../promql/number.js';
-import type { Config } from '../config/schema.js';
-import { atLeast } from '../linkerd/catalog.js';
-import type { ConfigIssue, ConfigPath } from '../config/errors.js';
-import type { AlertingRule, RuleGroup } from '../rules.js';
-import type { PanelSpec, Threshold } from '../dashboard-model.js';
-import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
-import { annotations } from './burn-rate.js';
-import { render, renderLine } from '../text.js';
+} from '../../promql/ast.js';
+import { formatDuration, parseDuration } from '../../promql/number.js';
+import type { Config } from '../../config/schema.js';
+import { atLeast } from '../../linkerd/catalog.js';
+import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
+import type { AlertingRule, RuleGroup } from '../../rules.js';
+import type { PanelSpec, Threshold } from '../../dashboard-model.js';
+import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
+import { annotations } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
-} from './unit-tests.js';
+} from '../unit-tests.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'certificates';
 export const GROUP = 'linkerd-slo-certificates';
@@ -234,7 +237,7 @@ export const certificates: SloKind = {
         expr,
         ...(forDuration ? { for: norm(forDuration) } : {}),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], certificate: cls, source },
-        annotations: annotations(ctx, name, renderLine(`certificates/${template}-summary`, context), render(`certificates/${template}-description`, context)),
+        annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
       b.runbookAlerts.add(name);
     };
@@ -524,7 +527,7 @@ export const certificates: SloKind = {
     const clockRows = c.nodeClock.enabled ? nodeClock(ctx, b, withExtra) : [];
 
     const group: RuleGroup = { name: GROUP, rules: b.alerts };
-    const runbooks: Runbook[] = [...b.runbookAlerts].map((alertName) => ({ alert: alertName, markdown: render(`runbooks/${alertName}.md`, runbookContext(ctx)) }));
+    const runbooks: Runbook[] = [...b.runbookAlerts].map((alertName) => ({ alert: alertName, markdown: templates.runbook(alertName, runbookContext(ctx)) }));
     return {
       ruleGroups: b.alerts.length ? [group] : [],
       dashboardRows: [
@@ -585,7 +588,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
       expr,
       for: norm(forDuration),
       labels: { ...ctx.ruleLabels, slo: ID, severity: sev[severity], source },
-      annotations: annotations(ctx, name, renderLine(`certificates/${template}-summary`, context), render(`certificates/${template}-description`, context)),
+      annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
     });
     b.runbookAlerts.add(name);
   };
@@ -598,7 +601,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
     expr: absent(offset),
     for: norm(config.slos.certificates.absentFor),
     labels: { ...ctx.ruleLabels, slo: ID, severity: sev.ticket, source },
-    annotations: annotations(ctx, ALERTS.sourceAbsent, renderLine('certificates/clock-absent-summary', absentText), render('certificates/clock-absent-description', absentText)),
+    annotations: annotations(ctx, ALERTS.sourceAbsent, templates.line('clock-absent-summary', absentText), templates.render('clock-absent-description', absentText)),
   });
   b.runbookAlerts.add(ALERTS.sourceAbsent);
   t.absent.push({ source });

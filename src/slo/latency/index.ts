@@ -16,17 +16,20 @@
 import {
   aggregate, allOf, avgOverTime, call, eq, escapeRegex, gt, gte, lt, mul, num, or, paren, rate, re, sub, sum,
   type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { LATENCY_COMPONENTS, type Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
-import { formatDuration, formatNumber, parseDuration } from '../promql/number.js';
-import type { AlertingRule, RecordingRule } from '../rules.js';
-import type { PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { fixtureLabels } from './unit-tests.js';
-import { annotations, buildBurnRate, checkObjective, RECORD, type SliDefinition, type SliInstance } from './burn-rate.js';
-import { serverMatchers } from './success-rate.js';
-import { render, renderLine } from '../text.js';
+} from '../../promql/ast.js';
+import { LATENCY_COMPONENTS, type Config } from '../../config/schema.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import { formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
+import type { AlertingRule, RecordingRule } from '../../rules.js';
+import type { PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { fixtureLabels } from '../unit-tests.js';
+import { annotations, buildBurnRate, checkObjective, RECORD, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { serverMatchers } from '../success-rate/index.js';
+import { templatesBeside } from '../../templates.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'control-plane-latency';
 const SLI = 'server';
@@ -195,10 +198,11 @@ export const latency: SloKind = {
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
       templates: {
-        summary: 'latency/burn-summary',
-        description: 'latency/burn-description',
-        absentSummary: 'latency/absent-summary',
-        absentDescription: 'latency/absent-description',
+        source: templates,
+        summary: 'burn-summary',
+        description: 'burn-description',
+        absentSummary: 'absent-summary',
+        absentDescription: 'absent-description',
       },
       textContext,
     };
@@ -252,7 +256,7 @@ export const latency: SloKind = {
           expr: allOf(gt(p99, num(limit)), ...guard(recorded(RECORD.requestsRate, component), SPIKE_WINDOW)),
           for: slo.spike.for,
           labels: { ...labelsOf(component), severity: ticket },
-          annotations: annotations(ctx, SPIKE_ALERT, renderLine('latency/spike-summary', text), render('latency/spike-description', text)),
+          annotations: annotations(ctx, SPIKE_ALERT, templates.line('spike-summary', text), templates.render('spike-description', text)),
         });
       }
     }
@@ -278,7 +282,7 @@ export const latency: SloKind = {
           expr: or(paren(drop), paren(rise)),
           for: v.for,
           labels: { ...labelsOf(component), severity: ticket },
-          annotations: annotations(ctx, VOLUME_ALERT, renderLine('latency/volume-summary', text), render('latency/volume-description', text)),
+          annotations: annotations(ctx, VOLUME_ALERT, templates.line('volume-summary', text), templates.render('volume-description', text)),
         });
       }
     }
@@ -369,7 +373,7 @@ export const latency: SloKind = {
       ruleGroups,
       dashboardRows: [{ title: def.title, panels }],
       unitTests: burn.unitTests,
-      runbooks: activeAlerts.map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, runbookContext) })),
+      runbooks: activeAlerts.map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) })),
     };
   },
 };

@@ -7,14 +7,17 @@
  *  - client side: every meshed proxy's `control_response_total` towards destination, policy and
  *    identity, i.e. how the mesh experiences the control plane.
  */
-import { eq, escapeRegex, re, type Matcher, type Selector } from '../promql/ast.js';
-import { CLIENT_COMPONENTS, COMPONENTS, type Config } from '../config/schema.js';
-import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, type LinkerdFacts } from '../linkerd/catalog.js';
-import type { ConfigIssue } from '../config/errors.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from './burn-rate.js';
-import { render } from '../text.js';
-import { fixtureLabels } from './unit-tests.js';
+import { eq, escapeRegex, re, type Matcher, type Selector } from '../../promql/ast.js';
+import { CLIENT_COMPONENTS, COMPONENTS, type Config } from '../../config/schema.js';
+import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, type LinkerdFacts } from '../../linkerd/catalog.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
+import { fixtureLabels } from '../unit-tests.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'control-plane-success-rate';
 const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
@@ -98,10 +101,11 @@ export const successRate: SloKind = {
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
       templates: {
-        summary: 'success-rate/burn-summary',
-        description: 'success-rate/burn-description',
-        absentSummary: 'success-rate/absent-summary',
-        absentDescription: 'success-rate/absent-description',
+        source: templates,
+        summary: 'burn-summary',
+        description: 'burn-description',
+        absentSummary: 'absent-summary',
+        absentDescription: 'absent-description',
       },
     };
     const definitions: SliDefinition[] = [];
@@ -162,7 +166,7 @@ export const successRate: SloKind = {
       unitTests: built.flatMap((b) => b.out.unitTests),
       runbooks: [BURN_ALERT, ABSENT_ALERT].map((alert) => ({
         alert,
-        markdown: render(`runbooks/${alert}.md`, {
+        markdown: templates.runbook(alert, {
           cluster: config.cluster,
           namespace: config.linkerd.namespace,
           version: facts.version,

@@ -26,17 +26,20 @@
 import {
   aggregate, and, anyOf, binary, call, div, eq, gt, mul, num, or, quote, rate, re, selector, sum, withMatchers,
   type AggregateOp, type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { cleanNumber, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
-import type { Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
-import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
-import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
-import { annotations } from './burn-rate.js';
-import { render, renderLine } from '../text.js';
-import { controllerTargets, scrapeStyleOf } from '../linkerd/catalog.js';
-import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from './unit-tests.js';
+} from '../../promql/ast.js';
+import { cleanNumber, formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
+import type { Config } from '../../config/schema.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import type { AlertingRule, RecordingRule, RuleGroup } from '../../rules.js';
+import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
+import { annotations } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
+import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
+import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../unit-tests.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'proxy-resources';
 export const GROUPS = { recordings: 'linkerd-slo-proxy-resources-recordings', alerts: 'linkerd-slo-proxy-resources-alerts' } as const;
@@ -181,7 +184,7 @@ export const proxyResources: SloKind = {
         expr,
         for: norm(forDuration),
         labels: { ...ctx.ruleLabels, ...labels, slo: ID, severity: config.alerting.severities[severity] },
-        annotations: annotations(ctx, name, renderLine(`proxy-resources/${template}-summary`, context), render(`proxy-resources/${template}-description`, context)),
+        annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
       runbookAlerts.add(name);
     };
@@ -325,7 +328,7 @@ export const proxyResources: SloKind = {
     const dashboardRows: DashboardRow[] = [{ title: 'Proxy resources', panels: proxyPanels(ctx, rec, extraKeys), dashboard: 'proxies' }];
     if (cp.enabled) dashboardRows.push({ title: 'Control-plane resources', panels: controlPlanePanels(ctx, rec), dashboard: 'control-plane' });
 
-    const runbooks: Runbook[] = [...runbookAlerts].map((name) => ({ alert: name, markdown: render(`runbooks/${name}.md`, runbookContext(ctx)) }));
+    const runbooks: Runbook[] = [...runbookAlerts].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookContext(ctx)) }));
     const ruleGroups: RuleGroup[] = [
       { name: GROUPS.recordings, rules: recordings },
       { name: GROUPS.alerts, rules: alerts },

@@ -24,21 +24,24 @@
 import {
   absent, aggregate, anyOf, binary, eq, lt, max, num, or, rate, re, selector, sum, withMatchers,
   type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { formatDuration, parseDuration } from '../promql/number.js';
-import type { Config } from '../config/schema.js';
+} from '../../promql/ast.js';
+import { formatDuration, parseDuration } from '../../promql/number.js';
+import type { Config } from '../../config/schema.js';
 import {
   controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
-} from '../linkerd/catalog.js';
-import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../linkerd/proxy-releases.js';
-import { withProxyVersion } from '../linkerd/proxy-version.js';
-import type { ConfigIssue } from '../config/errors.js';
-import type { AlertingRule, RuleGroup } from '../rules.js';
-import type { PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, KindOutput, SloKind } from './kind.js';
-import { annotations } from './burn-rate.js';
-import { render, renderLine } from '../text.js';
-import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from './unit-tests.js';
+} from '../../linkerd/catalog.js';
+import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../../linkerd/proxy-releases.js';
+import { withProxyVersion } from '../../linkerd/proxy-version.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import type { AlertingRule, RuleGroup } from '../../rules.js';
+import type { PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, KindOutput, SloKind } from '../kind.js';
+import { annotations } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
+import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../unit-tests.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'control-plane-availability';
 export const GROUP = 'linkerd-slo-control-plane-availability';
@@ -188,7 +191,7 @@ export const availability: SloKind = {
         expr,
         for: norm(forDuration),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], ...(component ? { component } : {}) },
-        annotations: annotations(ctx, name, renderLine(`availability/${template}-summary`, context), render(`availability/${template}-description`, context)),
+        annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
       generated.add(name);
     };
@@ -342,7 +345,7 @@ export const availability: SloKind = {
       unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }),
       ruleGroups: alerts.length ? [group] : [],
       dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const }] : [],
-      runbooks: [...generated].map((name) => ({ alert: name, markdown: render(`runbooks/${name}.md`, runbookText) })),
+      runbooks: [...generated].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookText) })),
     };
   },
 };
