@@ -59,6 +59,19 @@ export interface LinkerdFacts {
   readonly controllerPortsRenamed: boolean;
 }
 
+/**
+ * Control-plane components whose server side the proxies can measure (their SLIs: success rate,
+ * latency, the client side's control_response_total). proxy-injector is not one: the chart marks
+ * its webhook port 8443 opaque (config.linkerd.io/opaque-ports in linkerd/linkerd2
+ * `charts/linkerd-control-plane/templates/proxy-injector.yaml`), so its proxy records no HTTP
+ * responses; its availability is watched through scrape health and replicas instead.
+ */
+export const SERVING_COMPONENTS = ['destination', 'policy', 'identity'] as const;
+export type ServingComponent = (typeof SERVING_COMPONENTS)[number];
+
+/** Workload kinds whose pods the linkerd-proxy job labels with the owner's name (`deployment`, …; linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs and `pkg/inject/inject.go` at version-2.18). */
+export const WORKLOAD_KINDS = ['deployment', 'statefulset', 'daemonset'] as const;
+
 /** Core control-plane containers that can appear as `component` on the controller job (charts/linkerd-control-plane/templates). */
 export const CONTROLLER_COMPONENTS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector', 'public-api'] as const;
 export type ControllerComponent = (typeof CONTROLLER_COMPONENTS)[number];

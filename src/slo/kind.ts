@@ -2,6 +2,7 @@
  * The one interface every SLO kind implements. A kind reads its own config section and
  * contributes rule groups, dashboard rows and a runbook; it never touches another kind.
  */
+import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue } from '../config/errors.js';
 import type { LinkerdFacts } from '../linkerd/catalog.js';
@@ -41,10 +42,22 @@ export interface KindOutput {
   readonly unitTests?: readonly PromtoolTest[];
 }
 
-export interface SloKind {
+/**
+ * A kind's section of the configuration, `slos.<key>`: the schema (src/config/schema.ts) assembles
+ * the sections of the registered kinds, in registry order.
+ */
+export interface ConfigSection<Key extends string = string, Schema extends z.ZodType = z.ZodType> {
+  readonly key: Key;
+  /** With its defaults (`.prefault({})`) and its reference description (`.describe()`). */
+  readonly schema: Schema;
+}
+
+export interface SloKind<Section extends ConfigSection = ConfigSection> {
   /** Stable id, used in file names and the `slo` label. */
   readonly id: string;
   readonly title: string;
+  /** Its config section; a kind with none (e.g. one that is always on) reads only the shared settings. */
+  readonly config?: Section;
   enabled(config: Config): boolean;
   /** Semantic checks the schema cannot express (e.g. an objective no alert could fire for). */
   check(config: Config): ConfigIssue[];

@@ -10,7 +10,7 @@ import { proxyResources } from './proxy-resources/index.js';
 import { workloads } from './workloads/index.js';
 import { custom } from './custom/index.js';
 
-export const KINDS: readonly SloKind[] = [successRate, certificates, latency, availability, proxyResources, custom, workloads];
+export const KINDS = [successRate, certificates, latency, availability, proxyResources, workloads, custom] as const;
 
 /** Reserved label names our rules set themselves; user rule labels must not clash. */
 const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period', 'certificate', 'source', 'resource', 'class', 'workload'];

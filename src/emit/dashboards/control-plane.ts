@@ -8,8 +8,7 @@
  */
 import { aggregate, call, div, eq, escapeRegex, gt, neq, num, rate, re, sub, sum, type Expr } from '../../promql/ast.js';
 import { cleanNumber, formatNumber } from '../../promql/number.js';
-import { COMPONENTS } from '../../config/schema.js';
-import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
+import { SERVING_COMPONENTS, CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
 import { CORE_CONTROLLER_CONTAINERS, GO_CONTROLLER_CONTAINERS } from '../../linkerd/metrics.js';
 import { RECORD, ratioSli } from '../../slo/burn-rate.js';
 import { RECORD_LATENCY } from '../../slo/latency/index.js';
@@ -22,7 +21,7 @@ const LATENCY_SLO = 'control-plane-latency';
 const WINDOW = '5m';
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
-type Component = (typeof COMPONENTS)[number];
+type Component = (typeof SERVING_COMPONENTS)[number];
 
 /** Containers of the controller job whose /metrics works on this version (§3.1, §3.3: policy from 2.15). */
 export function controllerContainers(version: Parameters<typeof minor>[0]): string[] {
@@ -34,7 +33,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
   const { config, facts } = ctx;
   const by = extraKeys(ctx);
   const prefix = legendPrefix(ctx);
-  const components: Component[] = COMPONENTS.filter((c) => c !== 'policy' || facts.hasPolicyController);
+  const components: Component[] = SERVING_COMPONENTS.filter((c) => c !== 'policy' || facts.hasPolicyController);
   const sr = config.slos.controlPlaneSuccessRate;
   const lat = config.slos.controlPlaneLatency;
   const objectiveThresholds = (objective: number, enabled: boolean): Threshold[] | undefined =>

@@ -38,6 +38,7 @@ import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, KindOutput, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
 import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../unit-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -140,7 +141,8 @@ const PROXY_MINORS_OF_RELEASES: readonly number[] = [
 
 const oneOf = (label: string, values: readonly string[]): Matcher => (values.length === 1 ? eq(label, values[0]!) : re(label, anyOf(values)));
 
-export const availability: SloKind = {
+export const availability: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Control-plane availability',
   enabled: (config: Config) => config.slos.controlPlaneAvailability.enabled,

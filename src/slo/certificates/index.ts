@@ -24,6 +24,7 @@ import type { PanelSpec, Threshold } from '../../dashboard-model.js';
 import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
@@ -164,7 +165,8 @@ function testRemaining(t: Thresholds): { ticket: number; page: number; healthy: 
   return { ticket: pageBelow + Math.floor((ticketBelow - pageBelow) / 2), page: pageBelow / 2, healthy: 2 * ticketBelow };
 }
 
-export const certificates: SloKind = {
+export const certificates: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Certificate expiry',
   enabled: (config: Config) => config.slos.certificates.enabled,

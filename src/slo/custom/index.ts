@@ -18,6 +18,7 @@ import type { BuildContext, SloKind } from '../kind.js';
 import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import type { FixtureSeries } from '../unit-tests.js';
 import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -215,7 +216,8 @@ function goodRatioSli(good: Selector, total: Selector, by: readonly string[]): P
   };
 }
 
-export const custom: SloKind = {
+export const custom: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Custom ratio SLOs',
   enabled: (config: Config) => config.slos.custom.length > 0,

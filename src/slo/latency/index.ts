@@ -17,7 +17,8 @@ import {
   aggregate, allOf, avgOverTime, call, eq, escapeRegex, gt, gte, lt, mul, num, or, paren, rate, re, sub, sum,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
-import { LATENCY_COMPONENTS, type Config } from '../../config/schema.js';
+import { SERVING_COMPONENTS } from '../../linkerd/catalog.js';
+import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import { formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
 import type { AlertingRule, RecordingRule } from '../../rules.js';
@@ -27,6 +28,7 @@ import { fixtureLabels } from '../unit-tests.js';
 import { annotations, buildBurnRate, checkObjective, RECORD, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { serverMatchers } from '../success-rate/index.js';
 import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -58,7 +60,7 @@ export const LATENCY_BUCKETS_MS = [
 ] as const;
 const LARGEST_BOUND = LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
 
-type LatencyComponent = (typeof LATENCY_COMPONENTS)[number];
+type LatencyComponent = (typeof SERVING_COMPONENTS)[number];
 
 /** What the SLI measures for each component, for the runbook and the dashboard. */
 const MEASURES: Record<LatencyComponent, string> = {
@@ -108,7 +110,8 @@ function measuredComponents(config: Config, hasPolicyController: boolean): Laten
   return [...new Set(config.slos.controlPlaneLatency.components)].filter((c) => c !== 'policy' || hasPolicyController);
 }
 
-export const latency: SloKind = {
+export const latency: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Control-plane latency',
   enabled: (config: Config) => config.slos.controlPlaneLatency.enabled,
@@ -119,7 +122,7 @@ export const latency: SloKind = {
     const base = ['slos', 'controlPlaneLatency'];
     const issues = checkObjective(config, slo.objective, slo.period, [...base, 'objective'], [...base, 'period']);
     issues.push(...checkBound(slo.thresholdMs, [...base, 'thresholdMs']));
-    for (const c of LATENCY_COMPONENTS) {
+    for (const c of SERVING_COMPONENTS) {
       const t = slo.componentThresholdMs[c];
       if (t !== undefined) issues.push(...checkBound(t, [...base, 'componentThresholdMs', c]));
     }
@@ -233,7 +236,7 @@ export const latency: SloKind = {
     // The control-plane dashboard reads every component's latency from this aggregate; components
     // without a latency SLO are recorded too (cheap: only the control-plane pods' series), so no
     // panel runs histogram_quantile over raw buckets on every refresh.
-    for (const component of LATENCY_COMPONENTS.filter((c) => !components.includes(c) && (c !== 'policy' || facts.hasPolicyController))) {
+    for (const component of SERVING_COMPONENTS.filter((c) => !components.includes(c) && (c !== 'policy' || facts.hasPolicyController))) {
       recordings.push({
         record: RECORD_LATENCY.histogram,
         expr: aggregate('sum', rate(bucketsOf(component), SPIKE_WINDOW), { by: ['le', ...by] }),
@@ -352,7 +355,7 @@ export const latency: SloKind = {
         measures: MEASURES[component],
         spikeLimit: formatNumber(slo.spike.factor * ms),
       })),
-      notMeasured: LATENCY_COMPONENTS.filter((c) => !components.includes(c)),
+      notMeasured: SERVING_COMPONENTS.filter((c) => !components.includes(c)),
       windows: config.alerting.windows.map((w) => ({ ...w, for: w.for ?? '' })),
       minRequests,
       severities: config.alerting.severities,

@@ -35,6 +35,7 @@ import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
 import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../unit-tests.js';
 
@@ -125,7 +126,8 @@ function budgetOf(c: ProxyResourcesConfig, resource: Resource, requests: Expr): 
     : affine(b.idleMemoryMiB * MIB, (b.memoryMiBPer1kRps * MIB) / 1000, requests);
 }
 
-export const proxyResources: SloKind = {
+export const proxyResources: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Proxy and control-plane resources',
   enabled: (config: Config) => config.slos.proxyResources.enabled,

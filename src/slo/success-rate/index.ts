@@ -8,12 +8,13 @@
  *    identity, i.e. how the mesh experiences the control plane.
  */
 import { eq, escapeRegex, re, type Matcher, type Selector } from '../../promql/ast.js';
-import { CLIENT_COMPONENTS, COMPONENTS, type Config } from '../../config/schema.js';
-import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, type LinkerdFacts } from '../../linkerd/catalog.js';
+import type { Config } from '../../config/schema.js';
+import { SERVING_COMPONENTS, CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, type LinkerdFacts } from '../../linkerd/catalog.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
 import { fixtureLabels } from '../unit-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -23,8 +24,8 @@ const ID = 'control-plane-success-rate';
 const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
 
-type Component = (typeof COMPONENTS)[number];
-type ClientComponent = (typeof CLIENT_COMPONENTS)[number];
+type Component = (typeof SERVING_COMPONENTS)[number];
+type ClientComponent = (typeof SERVING_COMPONENTS)[number];
 
 /**
  * Matchers for one component's inbound traffic as its own pod's proxy sees it: `pod` selects the
@@ -71,7 +72,8 @@ function availableComponents<T extends string>(components: readonly T[], facts: 
   return components.filter((c) => c !== 'policy' || facts.hasPolicyController);
 }
 
-export const successRate: SloKind = {
+export const successRate: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Control-plane success rate',
   enabled: (config: Config) => config.slos.controlPlaneSuccessRate.enabled,

@@ -21,7 +21,8 @@ import {
   aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, or, rate, re, str, sub, sum, vector,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
-import { WORKLOAD_KINDS, type Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema.js';
+import { WORKLOAD_KINDS } from '../../linkerd/catalog.js';
 import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
 import { atLeast } from '../../linkerd/catalog.js';
 import { formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
@@ -32,6 +33,7 @@ import { buildBurnRate, burnRateFactor, checkObjective, RECORD, type SliDefiniti
 import { LATENCY_BUCKETS_MS, leMatcher, nearestBounds } from '../latency/index.js';
 import { fixtureLabels, type FixtureSeries } from '../unit-tests.js';
 import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -283,7 +285,8 @@ function infoLabels(ctx: BuildContext, m: Member): Record<string, string> {
 
 const NAME_LEGEND = '{{namespace}}/{{deployment}}{{statefulset}}{{daemonset}}{{workload}}';
 
-export const workloads: SloKind = {
+export const workloads: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Workload SLOs',
   enabled: (config: Config) => config.slos.workloads.enabled && (config.slos.workloads.list.length > 0 || config.slos.workloads.routes.length > 0),
