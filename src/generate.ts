@@ -10,7 +10,7 @@ import type { BuildContext, KindOutput } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
 import { GENERATED_HEADER, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, thanosRuleFile, toYaml } from './emit/rule-files.js';
-import { dashboardUid } from './slo/burn-rate.js';
+import { dashboardUidFor } from './dashboard-model.js';
 import { grafanaFiles } from './emit/dashboards/index.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
 import { sourceName } from './text.js';
@@ -37,7 +37,7 @@ export function buildContext(config: Config, fleet?: FleetPosition): BuildContex
   const runbooks = config.alerting.runbookBaseUrl.replace(/\/+$/, '') + (fleet ? `/${config.cluster}` : '');
   const grafana = config.alerting.grafanaBaseUrl?.replace(/\/+$/, '');
   const dashboardUrl = grafana
-    ? `${grafana}/d/${dashboardUid(fleet ? fleet.fleet : config.cluster)}${fleet ? `?var-${fleet.clusterLabel}=${encodeURIComponent(config.cluster)}` : ''}`
+    ? `${grafana}/d/${dashboardUidFor(fleet ? fleet.fleet : config.cluster, 'overview')}${fleet ? `?var-${fleet.clusterLabel}=${encodeURIComponent(config.cluster)}` : ''}`
     : undefined;
   return {
     config,

@@ -18,7 +18,7 @@ import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-import { GROUP } from '../src/slo/availability/index.js';
+import { AVAILABILITY_RULE_GROUP } from '../src/slo/availability/index.js';
 import { requirePromtool, testRules } from './support/promtool.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';
@@ -44,7 +44,7 @@ function rules(version: string, linkerd: Omit<Linkerd, 'version'> = {}, availabi
     'test.yaml',
   );
   const file = generate(config, 'test.yaml').files.get('prometheus/linkerd-slo-test.rules.yaml')!;
-  const groups = (load(file) as { groups: Array<{ name: string }> }).groups.filter((g) => g.name === GROUP);
+  const groups = (load(file) as { groups: Array<{ name: string }> }).groups.filter((g) => g.name === AVAILABILITY_RULE_GROUP);
   expect(groups).toHaveLength(1);
   return dump({ groups }, { lineWidth: -1, noRefs: true });
 }

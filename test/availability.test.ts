@@ -9,7 +9,7 @@ import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-import { GROUP, integerBelowRegex, oldProxyVersionRegex } from '../src/slo/availability/index.js';
+import { AVAILABILITY_RULE_GROUP, integerBelowRegex, oldProxyVersionRegex } from '../src/slo/availability/index.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';
@@ -47,7 +47,7 @@ function rulesFor(version = '2.18', availability: Availability = {}, overrides: 
   if (!file) throw new Error('rule file missing from the bundle');
   // Only our group, in case another kind is on by default.
   const doc = load(file) as { groups: Array<{ name: string }> };
-  const groups = doc.groups.filter((g) => g.name === GROUP);
+  const groups = doc.groups.filter((g) => g.name === AVAILABILITY_RULE_GROUP);
   expect(groups).toHaveLength(1);
   return dump({ groups }, { lineWidth: -1, noRefs: true });
 }
@@ -79,7 +79,7 @@ describe('control-plane availability under promtool', () => {
       'test.yaml',
     );
     const bundle = generate(full, 'test.yaml').files.get('prometheus/linkerd-slo-test.rules.yaml')!;
-    expect(bundle).toContain(`name: ${GROUP}`);
+    expect(bundle).toContain(`name: ${AVAILABILITY_RULE_GROUP}`);
     expect(bundle).toContain('name: linkerd-slo-control-plane-success-rate-server-alerts');
     const rb = checkRules(bundle);
     expect(rb.ok, rb.output).toBe(true);

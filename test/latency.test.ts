@@ -9,7 +9,7 @@ import { validateConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/config/errors.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { LATENCY_BUCKETS_MS, nearestBounds } from '../src/slo/latency/index.js';
+import { LATENCY_BUCKETS_MS, nearestBounds } from '../src/linkerd/latency-buckets.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 
 const BURN = 'LinkerdControlPlaneLatencyBudgetBurn';

@@ -18,8 +18,8 @@ import { formatDuration, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
 import { buildContext } from '../generate.js';
-import { clientSelectors, serverMatchers, serverSelectors } from '../slo/success-rate/index.js';
-import { leMatcher } from '../slo/latency/index.js';
+import { clientSelectors, runningComponents, serverMatchers, serverSelectors } from '../linkerd/control-plane.js';
+import { leMatcher } from '../linkerd/latency-buckets.js';
 import { parseCustomSelectors } from '../slo/custom/index.js';
 import { OPENSLO_API_VERSION } from './import.js';
 import { sourceName } from '../text.js';
@@ -78,13 +78,13 @@ function document(s: RatioSli) {
 export function ratioSlis(config: Config): RatioSli[] {
   const ctx = buildContext(config);
   const { facts } = ctx;
-  const available = <T extends string>(cs: readonly T[]): T[] => [...new Set(cs)].filter((c) => c !== 'policy' || facts.hasPolicyController);
+  const available = <T extends string>(cs: readonly T[]): T[] => runningComponents(cs, facts);
   const out: RatioSli[] = [];
 
   const sr = config.slos.controlPlaneSuccessRate;
   if (sr.enabled) {
     for (const component of available(sr.components)) {
-      const s = serverSelectors(ctx, component);
+      const s = serverSelectors(ctx, component, sr.ports[component]);
       out.push({
         name: `control-plane-success-rate-server-${component}`,
         displayName: `Control-plane success rate (server side): ${component}`,

@@ -33,14 +33,8 @@ import { dashboardUidFor, type DashboardId, type PanelSpec, type Threshold } fro
 import type { BuildContext } from './kind.js';
 import type { Templates } from '../templates.js';
 import { burnRateTest, type FixtureSeries, type PromtoolTest } from './unit-tests.js';
+import { SLI_RECORDINGS } from './series.js';
 
-export const RECORD = {
-  errorsRate: 'linkerd_slo:sli_errors:rate5m',
-  requestsRate: 'linkerd_slo:sli_requests:rate5m',
-  errorRatio: (w: string) => `linkerd_slo:sli_error:ratio_rate${w}`,
-  requestsOver: (w: string) => `linkerd_slo:sli_requests:rate${w}`,
-  budgetRemaining: 'linkerd_slo:error_budget_remaining:ratio',
-} as const;
 
 const BASE_WINDOW = '5m';
 /** Under split evaluation, windows up to this run in the cluster; longer ones on the global ruler. */
@@ -193,10 +187,10 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
   for (const inst of def.instances) {
     const labels = { ...ctx.ruleLabels, ...baseLabels, component: inst.component };
     const by = [...extraBy, ...(inst.groupBy ?? [])];
-    const errors5m = recorded(RECORD.errorsRate, inst.component);
-    const requests5m = recorded(RECORD.requestsRate, inst.component);
-    recordings.push({ record: RECORD.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
-    recordings.push({ record: RECORD.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels });
+    const errors5m = recorded(SLI_RECORDINGS.errorsRate, inst.component);
+    const requests5m = recorded(SLI_RECORDINGS.requestsRate, inst.component);
+    recordings.push({ record: SLI_RECORDINGS.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
+    recordings.push({ record: SLI_RECORDINGS.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels });
     for (const w of windows) {
       // The 5m ratio divides the two recordings just made (rules of a group run in order).
       const base = w === BASE_WINDOW;
@@ -204,7 +198,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       const placement = isLocal(w) ? {} : { placement: 'global' as const };
       const rolledUpRatio = div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by));
       recordings.push({
-        record: RECORD.errorRatio(w),
+        record: SLI_RECORDINGS.errorRatio(w),
         expr: base
           ? div(errors5m, requests5m)
           : shorter(w)
@@ -221,7 +215,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
         // counts only the requests it holds and the low-traffic guard is not fooled.
         const subqueryTiles = div(mul(sum(call('sum_over_time', subquery(requests5m, w, BASE_WINDOW)), by), num(parseDuration(BASE_WINDOW))), num(parseDuration(w)));
         recordings.push({
-          record: RECORD.requestsOver(w),
+          record: SLI_RECORDINGS.requestsOver(w),
           expr: base
             ? requests5m
             : shorter(w)
@@ -236,8 +230,8 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       }
     }
     recordings.push({
-      record: RECORD.budgetRemaining,
-      expr: sub(num(1), div(sum(recorded(RECORD.errorRatio(period), inst.component), by), num(budget))),
+      record: SLI_RECORDINGS.budgetRemaining,
+      expr: sub(num(1), div(sum(recorded(SLI_RECORDINGS.errorRatio(period), inst.component), by), num(budget))),
       labels: { ...labels, period },
       placement: isLocal(period) ? 'local' : 'global',
     });
@@ -250,10 +244,10 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     const long = formatDuration(parseDuration(w.long));
     const short = formatDuration(parseDuration(w.short));
     const factor = burnRateFactor(w, period);
-    const burn = (win: string) => gt(div(recorded(RECORD.errorRatio(win)), num(budget)), num(factor));
+    const burn = (win: string) => gt(div(recorded(SLI_RECORDINGS.errorRatio(win)), num(budget)), num(factor));
     const clauses: Expr[] = [burn(long), burn(short)];
     if (config.alerting.lowTraffic.minRequests > 0) {
-      clauses.push(gte(mul(recorded(RECORD.requestsOver(long)), num(parseDuration(long))), num(config.alerting.lowTraffic.minRequests)));
+      clauses.push(gte(mul(recorded(SLI_RECORDINGS.requestsOver(long)), num(parseDuration(long))), num(config.alerting.lowTraffic.minRequests)));
     }
     const text = {
       ...def.textContext,
@@ -336,10 +330,6 @@ export function annotations(ctx: BuildContext, alert: string, summary: string, d
 }
 
 /** Stable Grafana UID of the SLO overview dashboard (≤ 40 chars of [a-zA-Z0-9_-]). */
-export function dashboardUid(cluster: string): string {
-  return dashboardUidFor(cluster, 'overview');
-}
-
 function panelsFor(
   def: SliDefinition,
   recorded: (record: string, component?: string) => Selector,
@@ -373,7 +363,7 @@ function panelsFor(
       type: 'stat',
       unit: 'percentunit',
       decimals: 3,
-      queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(period))), legend: '{{component}}', instant: true }],
+      queries: [{ expr: sub(num(1), recorded(SLI_RECORDINGS.errorRatio(period))), legend: '{{component}}', instant: true }],
       thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
       links,
       width: 6,
@@ -384,7 +374,7 @@ function panelsFor(
       type: 'stat',
       unit: 'percentunit',
       decimals: 1,
-      queries: [{ expr: recorded(RECORD.budgetRemaining), legend: '{{component}}', instant: true }],
+      queries: [{ expr: recorded(SLI_RECORDINGS.budgetRemaining), legend: '{{component}}', instant: true }],
       thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
       width: 6,
     },
@@ -400,7 +390,7 @@ function panelsFor(
         type: 'stat',
         unit: 'none',
         decimals: 2,
-        queries: [{ expr: div(recorded(RECORD.errorRatio(w)), num(budget)), legend: '{{component}}', instant: true }],
+        queries: [{ expr: div(recorded(SLI_RECORDINGS.errorRatio(w)), num(budget)), legend: '{{component}}', instant: true }],
         thresholds: steps,
         links,
         width: Math.max(2, Math.floor(12 / longWindows.length)),
@@ -411,7 +401,7 @@ function panelsFor(
       description: `How many times faster than sustainable the error budget burns, per alert window. 1 spends the budget exactly over ${period}; above ${formatNumber(pageFactor)} over 1h pages.`,
       type: 'timeseries',
       unit: 'none',
-      queries: longWindows.map((w) => ({ expr: div(recorded(RECORD.errorRatio(w)), num(budget)), legend: `{{component}} ${w}` })),
+      queries: longWindows.map((w) => ({ expr: div(recorded(SLI_RECORDINGS.errorRatio(w)), num(budget)), legend: `{{component}} ${w}` })),
       thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }, { value: pageFactor, color: 'red' }],
       width: 12,
     },
@@ -420,7 +410,7 @@ function panelsFor(
       description: `${def.title}: share of good events over 5 minutes. Dips below the objective (${def.objective}%) burn budget; sustained dips page.`,
       type: 'timeseries',
       unit: 'percentunit',
-      queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(BASE_WINDOW))), legend: '{{component}}' }],
+      queries: [{ expr: sub(num(1), recorded(SLI_RECORDINGS.errorRatio(BASE_WINDOW))), legend: '{{component}}' }],
       thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
       max: 1,
       width: 12,
@@ -430,7 +420,7 @@ function panelsFor(
       description: `Requests per second counted by this SLI (${def.title}). A sudden drop to zero usually means missing metrics, not a quiet control plane.`,
       type: 'timeseries',
       unit: 'reqps',
-      queries: [{ expr: recorded(RECORD.requestsRate), legend: '{{component}}' }],
+      queries: [{ expr: recorded(SLI_RECORDINGS.requestsRate), legend: '{{component}}' }],
       width: 12,
     },
     {

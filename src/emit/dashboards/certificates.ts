@@ -7,7 +7,7 @@
 import { aggregate, call, eq, gt, increase, num, or, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
 import { formatDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
-import { issuerLoaded, METRICS, workloadSelectors } from '../../slo/certificates/index.js';
+import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from '../../slo/certificates/index.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { external, extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
 
@@ -71,11 +71,11 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
 
   // ---- identity issuer as loaded by the identity controller (2.18+) ------------------------------------------
   if (c.issuer.enabled && facts.hasIssuerTtlMetric) {
-    const ttl = ctx.controllerSelector(METRICS.issuerTtl, [eq('component', 'identity')]);
+    const ttl = ctx.controllerSelector(CERTIFICATE_METRICS.issuerTtl, [eq('component', 'identity')]);
     tables.push({
       title: 'Identity issuer per identity replica',
       description:
-        `Time left of the issuer certificate each identity replica has loaded (${METRICS.issuerTtl}; 0 = none loaded yet, left out; negative = expired that long ago). ` +
+        `Time left of the issuer certificate each identity replica has loaded (${CERTIFICATE_METRICS.issuerTtl}; 0 = none loaded yet, left out; negative = expired that long ago). ` +
         `Orange below ${norm(c.issuer.ticketBelow)} (ticket), red below ${norm(c.issuer.pageBelow)} (page): rotate the issuer (runbook LinkerdIdentityIssuerCertificateExpiring). Replicas disagreeing: one has not reloaded a rotated issuer.`,
       type: 'table',
       unit: 's',
@@ -83,7 +83,7 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
       thresholds: expiryThresholds(c.issuer),
       width: 12,
     });
-    sources.push(present(ttl, `identity (${METRICS.issuerTtl})`));
+    sources.push(present(ttl, `identity (${CERTIFICATE_METRICS.issuerTtl})`));
   }
 
   // ---- cert-manager Certificates ----------------------------------------------------------------------------
@@ -91,13 +91,13 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
     const cm = c.certManager;
     const sel = (metric: string, e: (typeof cm.certificates)[number]): Selector =>
       external(ctx, metric, [eq('name', e.name), eq(cm.namespaceLabel, e.namespace ?? config.linkerd.namespace)]);
-    const expirations = union(cm.certificates.map((e) => sel(METRICS.certManagerExpiration, e)));
-    const renewals = union(cm.certificates.map((e) => sel(METRICS.certManagerRenewal, e)));
+    const expirations = union(cm.certificates.map((e) => sel(CERTIFICATE_METRICS.certManagerExpiration, e)));
+    const renewals = union(cm.certificates.map((e) => sel(CERTIFICATE_METRICS.certManagerRenewal, e)));
     const cols = [...by, cm.namespaceLabel, 'name'];
     tables.push({
       title: 'cert-manager Certificates: time left and renewal',
       description:
-        `Per watched Certificate: time left (${METRICS.certManagerExpiration}) and time until cert-manager renews it (${METRICS.certManagerRenewal}; negative = overdue). ` +
+        `Per watched Certificate: time left (${CERTIFICATE_METRICS.certManagerExpiration}) and time until cert-manager renews it (${CERTIFICATE_METRICS.certManagerRenewal}; negative = overdue). ` +
         `Red below ${norm(cm.pageBelow)} left; a renewal overdue by more than ${norm(cm.renewalGrace)} opens LinkerdCertManagerCertificateRenewalOverdue: check the Certificate's events and its issuer.`,
       type: 'table',
       unit: 's',
@@ -128,13 +128,13 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
         const m: Matcher[] = o.kind === 'configmap'
           ? [eq('configmap_namespace', ns), eq('configmap_name', o.name)]
           : [eq('secret_namespace', ns), eq('secret_name', o.name)];
-        return external(ctx, METRICS.x509NotAfter, m);
+        return external(ctx, CERTIFICATE_METRICS.x509NotAfter, m);
       });
       const all = union(sels);
       tables.push({
         title: `${title}: every certificate`,
         description:
-          `Time left of every certificate in ${x.objects.map((o) => `${o.namespace ?? config.linkerd.namespace}/${o.name}`).join(', ')} (x509-certificate-exporter ${METRICS.x509NotAfter}). ` +
+          `Time left of every certificate in ${x.objects.map((o) => `${o.namespace ?? config.linkerd.namespace}/${o.name}`).join(', ')} (x509-certificate-exporter ${CERTIFICATE_METRICS.x509NotAfter}). ` +
           `Orange below ${norm(x.ticketBelow)} (ticket), red below ${norm(x.pageBelow)} (page): rotate it now (see the runbook of the expiring alert).`,
         type: 'table',
         unit: 's',
@@ -153,8 +153,8 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
 
   // ---- node clocks (node-exporter): the kind draws them; here only whether the source reports ------------------
   if (c.nodeClock.enabled) {
-    const offset = external(ctx, METRICS.clockOffset, Object.entries(c.nodeClock.matchers).map(([k, v]) => eq(k, v)));
-    sources.push(present(offset, `node clocks (${METRICS.clockOffset})`));
+    const offset = external(ctx, CERTIFICATE_METRICS.clockOffset, Object.entries(c.nodeClock.matchers).map(([k, v]) => eq(k, v)));
+    sources.push(present(offset, `node clocks (${CERTIFICATE_METRICS.clockOffset})`));
   }
 
   // ---- refresh errors ---------------------------------------------------------------------------------

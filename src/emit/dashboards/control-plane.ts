@@ -10,9 +10,9 @@ import { aggregate, call, div, eq, escapeRegex, gt, neq, num, rate, re, sub, sum
 import { cleanNumber, formatNumber } from '../../promql/number.js';
 import { SERVING_COMPONENTS, CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
 import { CORE_CONTROLLER_CONTAINERS, GO_CONTROLLER_CONTAINERS } from '../../linkerd/metrics.js';
-import { RECORD, ratioSli } from '../../slo/burn-rate.js';
-import { RECORD_LATENCY } from '../../slo/latency/index.js';
-import { clientSelectors, serverMatchers, serverSelectors } from '../../slo/success-rate/index.js';
+import { ratioSli } from '../../slo/burn-rate.js';
+import { LATENCY_RECORDINGS, SLI_RECORDINGS } from '../../slo/series.js';
+import { clientSelectors, runningComponents, serverMatchers, serverSelectors } from '../../linkerd/control-plane.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { extraKeys, hasRecording, legendPrefix, oneOf, recordedWith, type DashboardInput } from './shared.js';
 
@@ -33,7 +33,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
   const { config, facts } = ctx;
   const by = extraKeys(ctx);
   const prefix = legendPrefix(ctx);
-  const components: Component[] = SERVING_COMPONENTS.filter((c) => c !== 'policy' || facts.hasPolicyController);
+  const components: Component[] = runningComponents(SERVING_COMPONENTS, facts);
   const sr = config.slos.controlPlaneSuccessRate;
   const lat = config.slos.controlPlaneLatency;
   const objectiveThresholds = (objective: number, enabled: boolean): Threshold[] | undefined =>
@@ -43,20 +43,20 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
   const serverRecorded = (record: string, component: Component) =>
     hasRecording(groups, record, { slo: SUCCESS_SLO, sli: 'server', component }) ? recordedWith(ctx, record, { slo: SUCCESS_SLO, sli: 'server', component }) : undefined;
   const serverSuccess = (component: Component): Expr => {
-    const rec = serverRecorded(RECORD.errorRatio(WINDOW), component);
+    const rec = serverRecorded(SLI_RECORDINGS.errorRatio(WINDOW), component);
     if (rec) return sub(num(1), rec);
-    const s = serverSelectors(ctx, component);
+    const s = serverSelectors(ctx, component, sr.ports[component]);
     const sli = ratioSli(s.bad, s.total, by);
     return sub(num(1), div(sli.errorsRate(WINDOW), sli.requestsRate(WINDOW)));
   };
   const serverRequests = (component: Component): Expr => {
-    const rec = serverRecorded(RECORD.requestsRate, component);
+    const rec = serverRecorded(SLI_RECORDINGS.requestsRate, component);
     if (rec) return rec;
-    return sum(rate(serverSelectors(ctx, component).total, WINDOW), by);
+    return sum(rate(serverSelectors(ctx, component, sr.ports[component]).total, WINDOW), by);
   };
   const latencyBuckets = (component: Component): Expr => {
     const labels = { slo: LATENCY_SLO, sli: 'server', component };
-    if (hasRecording(groups, RECORD_LATENCY.histogram, labels)) return recordedWith(ctx, RECORD_LATENCY.histogram, labels);
+    if (hasRecording(groups, LATENCY_RECORDINGS.histogram, labels)) return recordedWith(ctx, LATENCY_RECORDINGS.histogram, labels);
     const port = lat.enabled && lat.components.includes(component) ? lat.ports[component] : sr.ports[component];
     const m = serverMatchers(ctx, component, port);
     return aggregate('sum', rate(ctx.proxySelector('response_latency_ms_bucket', [...m.pod, m.port]), WINDOW), { by: ['le', ...by] });
@@ -141,14 +141,14 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
   const clientRecorded = (record: string, component: Component) =>
     hasRecording(groups, record, { slo: SUCCESS_SLO, sli: 'client', component }) ? recordedWith(ctx, record, { slo: SUCCESS_SLO, sli: 'client', component }) : undefined;
   const clientSuccess = (component: Component): Expr => {
-    const rec = clientRecorded(RECORD.errorRatio(WINDOW), component);
+    const rec = clientRecorded(SLI_RECORDINGS.errorRatio(WINDOW), component);
     if (rec) return sub(num(1), rec);
     const s = clientSelectors(ctx, component);
     const sli = ratioSli(s.bad, s.total, by);
     return sub(num(1), div(sli.errorsRate(WINDOW), sli.requestsRate(WINDOW)));
   };
   const clientRequests = (component: Component): Expr =>
-    clientRecorded(RECORD.requestsRate, component) ?? sum(rate(clientSelectors(ctx, component).total, WINDOW), by);
+    clientRecorded(SLI_RECORDINGS.requestsRate, component) ?? sum(rate(clientSelectors(ctx, component).total, WINDOW), by);
   const addrOf = (component: Component): string => {
     const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
     return `${escapeRegex(`${service}.${config.linkerd.namespace}.svc.`)}.+:${port}`;

@@ -4,7 +4,7 @@
  * the period, budget, burn rate per window, firing alerts, links) come from the SLO kinds.
  */
 import { aggregate, binary, eq, neq, num } from '../../promql/ast.js';
-import { RECORD } from '../../slo/burn-rate.js';
+import { SLI_RECORDINGS } from '../../slo/series.js';
 import type { DashboardId, DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import { extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
 import { markdownLink } from '../../text.js';
@@ -78,7 +78,7 @@ export function overviewRows(input: DashboardInput, links: OverviewLinks): Dashb
       height: 10,
     },
   ];
-  if (groups.some((g) => g.rules.some((r) => 'record' in r && r.record === RECORD.budgetRemaining))) {
+  if (groups.some((g) => g.rules.some((r) => 'record' in r && r.record === SLI_RECORDINGS.budgetRemaining))) {
     panels.push({
       title: 'Error budget remaining, every SLO',
       description: 'Share of each SLO\'s error budget still unspent over its period, per SLI and component. Orange below 25%, red when exhausted: slow down risky changes to the control plane and follow the SLO row below.',
@@ -87,7 +87,7 @@ export function overviewRows(input: DashboardInput, links: OverviewLinks): Dashb
       decimals: 1,
       queries: [
         {
-          expr: aggregate('min', ctx.recordedSelector(RECORD.budgetRemaining), { by: [...by, 'slo', 'sli', 'component'] }),
+          expr: aggregate('min', ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining), { by: [...by, 'slo', 'sli', 'component'] }),
           legend: `${prefix}{{slo}} {{sli}} {{component}}`,
           instant: true,
         },

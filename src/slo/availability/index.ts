@@ -45,9 +45,9 @@ import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, t
 const templates = templatesBeside(import.meta.url);
 
 const ID = 'control-plane-availability';
-export const GROUP = 'linkerd-slo-control-plane-availability';
+export const AVAILABILITY_RULE_GROUP = 'linkerd-slo-control-plane-availability';
 
-export const ALERTS = {
+export const AVAILABILITY_ALERTS = {
   down: 'LinkerdControlPlaneComponentDown',
   notScraped: 'LinkerdControlPlaneComponentNotScraped',
   replicasBelowHA: 'LinkerdControlPlaneReplicasBelowHA',
@@ -56,7 +56,7 @@ export const ALERTS = {
   versionSkew: 'LinkerdProxyVersionSkew',
 } as const;
 
-export const METRICS = {
+export const AVAILABILITY_METRICS = {
   up: 'up',
   replicasAvailable: 'kube_deployment_status_replicas_available',
   buildInfo: 'proxy_build_info',
@@ -201,17 +201,17 @@ export const availability: SloKind<typeof configSection> = {
       withMatchers(selector(metric, matchers), Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v)));
 
     // ---- 1. scrape health of the controller job -------------------------------------------------------
-    const up = (components: readonly string[]) => ctx.controllerSelector(METRICS.up, [oneOf('component', components)]);
+    const up = (components: readonly string[]) => ctx.controllerSelector(AVAILABILITY_METRICS.up, [oneOf('component', components)]);
     if (watched.length) {
       const instancesDown = aggregate('count', binary('==', up(watched), num(0)), { by: byComponent });
       const allDown = (components: readonly string[]) => binary('==', max(up(components), byComponent), num(0));
       // A paging component with every instance down pages instead of ticketing.
       const ticketExpr = paging.length ? binary('unless', instancesDown, allDown(paging), { matching: { on: byComponent } }) : instancesDown;
       const downText = { ticketFor: norm(a.down.ticketFor), pageFor: norm(a.down.pageFor), paging };
-      alert(ALERTS.down, 'ticket', ticketExpr, a.down.ticketFor, 'down', downText);
-      if (paging.length) alert(ALERTS.down, 'page', allDown(paging), a.down.pageFor, 'down', downText);
+      alert(AVAILABILITY_ALERTS.down, 'ticket', ticketExpr, a.down.ticketFor, 'down', downText);
+      if (paging.length) alert(AVAILABILITY_ALERTS.down, 'page', allDown(paging), a.down.pageFor, 'down', downText);
       for (const component of watched) {
-        alert(ALERTS.notScraped, 'ticket', absent(up([component])), a.notScrapedFor, 'not-scraped', { absentFor: norm(a.notScrapedFor), core: core.includes(component) }, component);
+        alert(AVAILABILITY_ALERTS.notScraped, 'ticket', absent(up([component])), a.notScrapedFor, 'not-scraped', { absentFor: norm(a.notScrapedFor), core: core.includes(component) }, component);
       }
       panels.push(
         {
@@ -240,7 +240,7 @@ export const availability: SloKind<typeof configSection> = {
     // ---- 2. HA replicas from kube-state-metrics -------------------------------------------------------
     const haComponents = a.replicas.enabled ? HA_COMPONENTS.filter((c) => a.components.includes(c)) : [];
     const available = (component: string) =>
-      external(METRICS.replicasAvailable, [eq(a.replicas.namespaceLabel, config.linkerd.namespace), eq('deployment', `linkerd-${component}`)]);
+      external(AVAILABILITY_METRICS.replicasAvailable, [eq(a.replicas.namespaceLabel, config.linkerd.namespace), eq('deployment', `linkerd-${component}`)]);
     if (haComponents.length) {
       const r = a.replicas;
       const by = [...extraKeys, r.namespaceLabel, 'deployment'];
@@ -248,20 +248,20 @@ export const availability: SloKind<typeof configSection> = {
       for (const component of haComponents) {
         const ctxText = { ...replicasText, deployment: `linkerd-${component}` };
         // max: two kube-state-metrics replicas (or scrapes) report the same Deployment.
-        alert(ALERTS.replicasBelowHA, 'ticket', lt(max(available(component), by), num(r.expected)), r.for, 'replicas', ctxText, component);
+        alert(AVAILABILITY_ALERTS.replicasBelowHA, 'ticket', lt(max(available(component), by), num(r.expected)), r.for, 'replicas', ctxText, component);
         if (component === 'proxy-injector') {
-          alert(ALERTS.injectorUnavailable, 'page', binary('==', max(available(component), by), num(0)), r.injectorUnavailableFor, 'injector', ctxText, component);
+          alert(AVAILABILITY_ALERTS.injectorUnavailable, 'page', binary('==', max(available(component), by), num(0)), r.injectorUnavailableFor, 'injector', ctxText, component);
         }
-        alert(ALERTS.replicasAbsent, 'ticket', absent(available(component)), a.notScrapedFor, 'replicas-absent', ctxText, component);
+        alert(AVAILABILITY_ALERTS.replicasAbsent, 'ticket', absent(available(component)), a.notScrapedFor, 'replicas-absent', ctxText, component);
       }
       panels.push({
         title: 'Available replicas',
-        description: `Available replicas of the core Deployments (kube-state-metrics ${METRICS.replicasAvailable}). Orange below ${r.expected} (ticket after ${norm(r.for)}), red at 0 (linkerd-proxy-injector pages).`,
+        description: `Available replicas of the core Deployments (kube-state-metrics ${AVAILABILITY_METRICS.replicasAvailable}). Orange below ${r.expected} (ticket after ${norm(r.for)}), red at 0 (linkerd-proxy-injector pages).`,
         type: 'timeseries',
         unit: 'none',
         queries: [
           {
-            expr: max(external(METRICS.replicasAvailable, [eq(r.namespaceLabel, config.linkerd.namespace), oneOf('deployment', haComponents.map((c) => `linkerd-${c}`))]), by),
+            expr: max(external(AVAILABILITY_METRICS.replicasAvailable, [eq(r.namespaceLabel, config.linkerd.namespace), oneOf('deployment', haComponents.map((c) => `linkerd-${c}`))]), by),
             legend: '{{deployment}}',
           },
         ],
@@ -273,11 +273,11 @@ export const availability: SloKind<typeof configSection> = {
 
     // ---- 3. data-plane version skew -----------------------------------------------------------------
     const floor = skewFloor(facts.version, a.versionSkew.maxReleasesBehind);
-    const buildInfo = ctx.proxySelector(METRICS.buildInfo);
-    const buildInfoWith = (matchers: readonly Matcher[]) => ctx.proxySelector(METRICS.buildInfo, matchers);
+    const buildInfo = ctx.proxySelector(AVAILABILITY_METRICS.buildInfo);
+    const buildInfoWith = (matchers: readonly Matcher[]) => ctx.proxySelector(AVAILABILITY_METRICS.buildInfo, matchers);
     if (a.versionSkew.enabled && floor) {
       const old = oldProxies(buildInfoWith, floor.proxyMinor);
-      alert(ALERTS.versionSkew, 'ticket', aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] }), a.versionSkew.for, 'skew', {
+      alert(AVAILABILITY_ALERTS.versionSkew, 'ticket', aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] }), a.versionSkew.for, 'skew', {
         floorRelease: floor.release,
         floorProxy: `v2.${floor.proxyMinor}.0`,
         maxReleasesBehind: a.versionSkew.maxReleasesBehind,
@@ -289,7 +289,7 @@ export const availability: SloKind<typeof configSection> = {
     panels.push({
       title: 'Proxy versions',
       description:
-        `Meshed proxies per proxy version (${METRICS.buildInfo}). Linkerd ${facts.version} ships v2.${PROXY_MINOR[facts.version]}.x` +
+        `Meshed proxies per proxy version (${AVAILABILITY_METRICS.buildInfo}). Linkerd ${facts.version} ships v2.${PROXY_MINOR[facts.version]}.x` +
         (floor ? `; proxies older than v2.${floor.proxyMinor}.0 (Linkerd ${floor.release}) are beyond the allowed skew and open LinkerdProxyVersionSkew.` : '.') +
         ' Proxies before v2.205 (Linkerd 2.13 and older) report no version: they show their git_version, a release tag or the commit they were built from (a linkerd2-proxy release/v2.x tag).' +
         ' Several versions side by side for long means pods that were never restarted after an upgrade.',
@@ -340,7 +340,7 @@ export const availability: SloKind<typeof configSection> = {
       );
     }
 
-    const group: RuleGroup = { name: GROUP, rules: alerts };
+    const group: RuleGroup = { name: AVAILABILITY_RULE_GROUP, rules: alerts };
     const runbookText = runbookContext(ctx, { core, viz, paging, floor });
     const skew = a.versionSkew.enabled && floor ? { floor } : undefined;
     return {
@@ -415,12 +415,12 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       story.push(`every ${paged} instance down pages`);
     }
     const rows = [...(partial ? [{ severity: sev.ticket, component: partial }] : []), ...(paged ? [{ severity: sev.page, component: paged }] : [])];
-    checks.push({ alert: ALERTS.down, filters, by, at: Math.max(partial ? ticketFor : 0, paged ? pageFor : 0) + 2, rows });
+    checks.push({ alert: AVAILABILITY_ALERTS.down, filters, by, at: Math.max(partial ? ticketFor : 0, paged ? pageFor : 0) + 2, rows });
     if (!partial && paged) {
       // The only watched component pages: its partial outage needs a scenario of its own.
       tests.push(
         scenarioTest(`Control-plane availability: one of two ${paged} instances down tickets`, [target(paged, 0, 1), target(paged, 1, 0)], [
-          { alert: ALERTS.down, filters, by, at: ticketFor + 2, rows: [{ severity: sev.ticket, component: paged }] },
+          { alert: AVAILABILITY_ALERTS.down, filters, by, at: ticketFor + 2, rows: [{ severity: sev.ticket, component: paged }] },
         ]),
       );
     }
@@ -434,9 +434,9 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     const at = minutesOf(a.versionSkew.for) + 2;
     const skewBy = ['namespace', 'version'];
     checks.push(
-      { alert: ALERTS.versionSkew, filters, by: skewBy, at, rows: [{ namespace: 'legacy', version: old }] },
+      { alert: AVAILABILITY_ALERTS.versionSkew, filters, by: skewBy, at, rows: [{ namespace: 'legacy', version: old }] },
       // Proxies of the current release and of the oldest one still allowed stay quiet.
-      { alert: ALERTS.versionSkew, filters: { ...filters, namespace: 'app' }, by: skewBy, at, rows: [] },
+      { alert: AVAILABILITY_ALERTS.versionSkew, filters: { ...filters, namespace: 'app' }, by: skewBy, at, rows: [] },
     );
     const shown = (m: number) => `v2.${m}`;
     story.push(`a ${shown(oldMinor)} proxy (older than Linkerd ${t.skew.floor.release}) tickets, ${floorMinor === currentMinor ? shown(currentMinor) : `${shown(currentMinor)} and ${shown(floorMinor)}`} do not`);
@@ -447,9 +447,9 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     const low = Math.max(0, a.replicas.expected - 1);
     firing.push(...t.haComponents.map((c) => replicas(c, c === 'proxy-injector' ? 0 : c === belowHA ? low : a.replicas.expected)));
     const rows = [...(belowHA ? [{ severity: sev.ticket, component: belowHA }] : []), ...(injector ? [{ severity: sev.ticket, component: 'proxy-injector' }] : [])];
-    checks.push({ alert: ALERTS.replicasBelowHA, filters, by, at: minutesOf(a.replicas.for) + 2, rows });
+    checks.push({ alert: AVAILABILITY_ALERTS.replicasBelowHA, filters, by, at: minutesOf(a.replicas.for) + 2, rows });
     if (injector) {
-      checks.push({ alert: ALERTS.injectorUnavailable, filters, by, at: minutesOf(a.replicas.injectorUnavailableFor) + 2, rows: [{ severity: sev.page, component: 'proxy-injector' }] });
+      checks.push({ alert: AVAILABILITY_ALERTS.injectorUnavailable, filters, by, at: minutesOf(a.replicas.injectorUnavailableFor) + 2, rows: [{ severity: sev.page, component: 'proxy-injector' }] });
     }
     story.push(
       [belowHA ? `linkerd-${belowHA} with ${low} of ${a.replicas.expected} replicas tickets` : '', injector ? 'linkerd-proxy-injector with none pages' : ''].filter(Boolean).join(', '),
@@ -460,8 +460,8 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   // Nothing scraped: every watched component (and Deployment) opens its not-scraped ticket.
   const absentAt = minutesOf(a.notScrapedFor) + 2;
   const missing: AlertExpectation[] = [];
-  if (t.watched.length) missing.push({ alert: ALERTS.notScraped, filters, by, at: absentAt, rows: t.watched.map((component) => ({ severity: sev.ticket, component })) });
-  if (t.haComponents.length) missing.push({ alert: ALERTS.replicasAbsent, filters, by, at: absentAt, rows: t.haComponents.map((component) => ({ severity: sev.ticket, component })) });
+  if (t.watched.length) missing.push({ alert: AVAILABILITY_ALERTS.notScraped, filters, by, at: absentAt, rows: t.watched.map((component) => ({ severity: sev.ticket, component })) });
+  if (t.haComponents.length) missing.push({ alert: AVAILABILITY_ALERTS.replicasAbsent, filters, by, at: absentAt, rows: t.haComponents.map((component) => ({ severity: sev.ticket, component })) });
   if (missing.length) tests.push(scenarioTest(`Control-plane availability: a component with no series opens ${missing.map((m) => m.alert).join(' / ')} after ${norm(a.notScrapedFor)}`, [], missing));
 
   // Healthy: every instance up, every Deployment at its replicas; quiet once every `for` has passed
@@ -471,7 +471,7 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       t.watched.length ? Math.max(ticketFor, pageFor, minutesOf(a.notScrapedFor)) : 0,
       t.haComponents.length ? Math.max(minutesOf(a.replicas.for), minutesOf(a.replicas.injectorUnavailableFor), minutesOf(a.notScrapedFor)) : 0,
     ) + 2;
-  const quiet = [...t.generated].filter((alert) => alert !== ALERTS.versionSkew);
+  const quiet = [...t.generated].filter((alert) => alert !== AVAILABILITY_ALERTS.versionSkew);
   if (quiet.length) {
     tests.push(
       scenarioTest(
@@ -500,7 +500,7 @@ function runbookContext(
     controllerJob: config.linkerd.controllerJob,
     proxyJob: config.linkerd.proxyJob,
     severities: config.alerting.severities,
-    alerts: ALERTS,
+    alerts: AVAILABILITY_ALERTS,
     core: w.core,
     viz: w.viz,
     paging: w.paging,

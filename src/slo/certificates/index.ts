@@ -34,9 +34,9 @@ import {
 const templates = templatesBeside(import.meta.url);
 
 const ID = 'certificates';
-export const GROUP = 'linkerd-slo-certificates';
+export const CERTIFICATE_RULE_GROUP = 'linkerd-slo-certificates';
 
-export const ALERTS = {
+export const CERTIFICATE_ALERTS = {
   proxyExpiring: 'LinkerdProxyCertificateExpiringSoon',
   proxyRefreshErrors: 'LinkerdProxyCertificateRefreshErrors',
   issuerExpiring: 'LinkerdIdentityIssuerCertificateExpiring',
@@ -49,7 +49,7 @@ export const ALERTS = {
   nodeClockNotSynchronising: 'LinkerdNodeClockNotSynchronising',
 } as const;
 
-export const METRICS = {
+export const CERTIFICATE_METRICS = {
   issuerTtl: 'issuer_cert_ttl_seconds',
   certManagerExpiration: 'certmanager_certificate_expiration_timestamp_seconds',
   certManagerRenewal: 'certmanager_certificate_renewal_timestamp_seconds',
@@ -77,9 +77,9 @@ const CLASS_TITLE: Record<CertClass, string> = {
 };
 
 const EXPIRING_ALERT: Record<Exclude<CertClass, 'workload'>, string> = {
-  issuer: ALERTS.issuerExpiring,
-  'trust-anchor': ALERTS.trustAnchorExpiring,
-  webhook: ALERTS.webhookExpiring,
+  issuer: CERTIFICATE_ALERTS.issuerExpiring,
+  'trust-anchor': CERTIFICATE_ALERTS.trustAnchorExpiring,
+  webhook: CERTIFICATE_ALERTS.webhookExpiring,
 };
 
 const X509_CLASSES = [
@@ -244,7 +244,7 @@ export const certificates: SloKind<typeof configSection> = {
       b.runbookAlerts.add(name);
     };
     const absentAlert = (cls: CertClass, source: Source, sels: readonly Selector[], what: string): void => {
-      alert(ALERTS.sourceAbsent, 'ticket', cls, source, union(sels.map((s) => absent(s))), c.absentFor, 'absent', { what, absentFor: c.absentFor });
+      alert(CERTIFICATE_ALERTS.sourceAbsent, 'ticket', cls, source, union(sels.map((s) => absent(s))), c.absentFor, 'absent', { what, absentFor: c.absentFor });
       // absent() returns the selector's equality labels: one alert per distinct selector.
       const distinct = new Set(sels.map((s) => JSON.stringify(fixtureLabels(s))));
       for (let i = 0; i < distinct.size; i++) t.absent.push({ certificate: cls, source });
@@ -278,10 +278,10 @@ export const certificates: SloKind<typeof configSection> = {
       const sel = workloadSelectors(ctx);
       const by = [...new Set([...extraKeys, 'namespace', 'pod'])];
       const remaining = sub(min(sel.expiry, by), time());
-      expiring(ALERTS.proxyExpiring, 'workload', 'linkerd', remaining, w, 'proxy-expiring', { metric: sel.expiry.metric });
+      expiring(CERTIFICATE_ALERTS.proxyExpiring, 'workload', 'linkerd', remaining, w, 'proxy-expiring', { metric: sel.expiry.metric });
       if (sel.refreshErrors && w.refreshErrors.enabled) {
         alert(
-          ALERTS.proxyRefreshErrors,
+          CERTIFICATE_ALERTS.proxyRefreshErrors,
           'ticket',
           'workload',
           'linkerd',
@@ -305,7 +305,7 @@ export const certificates: SloKind<typeof configSection> = {
       t.healthy.push({ labels: pod('healthy', sel.expiry), values: aheadOfClock(left.healthy) });
       const at = Math.max(minutesOf(w.ticketFor), minutesOf(w.pageFor)) + 2;
       t.checks.push({
-        alert: ALERTS.proxyExpiring,
+        alert: CERTIFICATE_ALERTS.proxyExpiring,
         filters: testFilters('workload', 'linkerd'),
         by: ['severity', 'pod'],
         at,
@@ -326,7 +326,7 @@ export const certificates: SloKind<typeof configSection> = {
         t.healthy.push({ labels: healthyErrors, values: gauge(3) }, { labels: { ...healthyErrors, result: 'ok' }, values: counter(1 / 60) });
         // increase() sees the first error one minute in.
         const refreshAt = minutesOf(w.refreshErrors.for) + 3;
-        t.checks.push({ alert: ALERTS.proxyRefreshErrors, filters: testFilters('workload', 'linkerd'), by: ['severity', 'pod'], at: refreshAt, rows: [{ severity: sev.ticket, pod: 'failing-renewal' }] });
+        t.checks.push({ alert: CERTIFICATE_ALERTS.proxyRefreshErrors, filters: testFilters('workload', 'linkerd'), by: ['severity', 'pod'], at: refreshAt, rows: [{ severity: sev.ticket, pod: 'failing-renewal' }] });
         t.story.push('a proxy failing to renew tickets');
         t.quietAfter.push(refreshAt);
       }
@@ -356,10 +356,10 @@ export const certificates: SloKind<typeof configSection> = {
 
     // ---- 2. identity issuer, as loaded by the identity controller (2.18+) -------------------------
     if (c.issuer.enabled && facts.hasIssuerTtlMetric) {
-      const ttl = ctx.controllerSelector(METRICS.issuerTtl, [eq('component', 'identity')]);
+      const ttl = ctx.controllerSelector(CERTIFICATE_METRICS.issuerTtl, [eq('component', 'identity')]);
       const remaining = aggregate('min', issuerLoaded(ttl), extraKeys.length ? { by: extraKeys } : {});
-      expiring(ALERTS.issuerExpiring, 'issuer', 'linkerd', remaining, c.issuer, 'expiring', { what: `the identity issuer loaded by the identity controller (${METRICS.issuerTtl})` });
-      absentAlert('issuer', 'linkerd', [ttl], `${METRICS.issuerTtl} from job ${config.linkerd.controllerJob}, component identity`);
+      expiring(CERTIFICATE_ALERTS.issuerExpiring, 'issuer', 'linkerd', remaining, c.issuer, 'expiring', { what: `the identity issuer loaded by the identity controller (${CERTIFICATE_METRICS.issuerTtl})` });
+      absentAlert('issuer', 'linkerd', [ttl], `${CERTIFICATE_METRICS.issuerTtl} from job ${config.linkerd.controllerJob}, component identity`);
 
       // One issuer per control plane: first within the ticket threshold, then within the page threshold.
       const left = testRemaining(c.issuer);
@@ -367,13 +367,13 @@ export const certificates: SloKind<typeof configSection> = {
       const pageAt = ticketAt + 1 + minutesOf(c.issuer.pageFor) + 2;
       t.firing.push({ labels: fixtureLabels(ttl), values: gaugeThen(left.ticket, ticketAt, left.page) });
       t.healthy.push({ labels: fixtureLabels(ttl), values: gauge(left.healthy) });
-      const issuer = { alert: ALERTS.issuerExpiring, filters: testFilters('issuer', 'linkerd'), by: ['severity'] };
+      const issuer = { alert: CERTIFICATE_ALERTS.issuerExpiring, filters: testFilters('issuer', 'linkerd'), by: ['severity'] };
       t.checks.push({ ...issuer, at: ticketAt, rows: [{ severity: sev.ticket }] }, { ...issuer, at: pageAt, rows: [{ severity: sev.ticket }, { severity: sev.page }] });
       t.story.push(`the identity issuer with ${humanDuration(left.ticket)} left tickets, then with ${humanDuration(left.page)} left pages`);
       t.quietAfter.push(Math.max(minutesOf(c.issuer.ticketFor), minutesOf(c.issuer.pageFor)) + 2);
       b.panels.push({
         title: 'Identity issuer: time left',
-        description: `Remaining validity of the issuer certificate the identity controller has loaded (${METRICS.issuerTtl}; negative = expired that long ago, 0 = none loaded yet, left out). Orange below ${norm(c.issuer.ticketBelow)}, red below ${norm(c.issuer.pageBelow)}.`,
+        description: `Remaining validity of the issuer certificate the identity controller has loaded (${CERTIFICATE_METRICS.issuerTtl}; negative = expired that long ago, 0 = none loaded yet, left out). Orange below ${norm(c.issuer.ticketBelow)}, red below ${norm(c.issuer.pageBelow)}.`,
         type: 'stat',
         unit: 's',
         queries: [{ expr: remaining, legend: 'issuer', instant: true }],
@@ -400,34 +400,34 @@ export const certificates: SloKind<typeof configSection> = {
       for (const cls of classes) {
         const entries = cm.certificates.filter((e) => e.certificate === cls);
         // §5.2: expiration is 0 until the Certificate is first issued; renewal likewise.
-        const remaining = sub(gt(union(entries.map((e) => sel(METRICS.certManagerExpiration, e))), num(0)), time());
-        const renewal = gt(union(entries.map((e) => sel(METRICS.certManagerRenewal, e))), num(0));
+        const remaining = sub(gt(union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerExpiration, e))), num(0)), time());
+        const renewal = gt(union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerRenewal, e))), num(0));
         const overdue = gt(sub(time(), renewal), seconds(cm.renewalGrace));
         remainingAll.push(remaining);
         renewalAll.push(sub(renewal, time()));
-        alert(ALERTS.certManagerRenewalOverdue, 'ticket', cls, 'cert-manager', and(remaining, overdue), undefined, 'certmanager-overdue', cmText);
+        alert(CERTIFICATE_ALERTS.certManagerRenewalOverdue, 'ticket', cls, 'cert-manager', and(remaining, overdue), undefined, 'certmanager-overdue', cmText);
         // An expired Certificate pages on its expiry alone: the renewal gauge may be missing (cert-manager
         // before v1.6) or 0, and an expired certificate is overdue for renewal whatever it says.
         const expired = lt(remaining, num(0));
-        alert(ALERTS.certManagerRenewalOverdue, 'page', cls, 'cert-manager', or(and(lt(remaining, seconds(cm.pageBelow)), overdue), expired), undefined, 'certmanager-overdue', cmText);
+        alert(CERTIFICATE_ALERTS.certManagerRenewalOverdue, 'page', cls, 'cert-manager', or(and(lt(remaining, seconds(cm.pageBelow)), overdue), expired), undefined, 'certmanager-overdue', cmText);
         alert(
-          ALERTS.certManagerNotReady,
+          CERTIFICATE_ALERTS.certManagerNotReady,
           'ticket',
           cls,
           'cert-manager',
-          binary('==', union(entries.map((e) => sel(METRICS.certManagerReady, e, [eq('condition', 'False')]))), num(1)),
+          binary('==', union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerReady, e, [eq('condition', 'False')]))), num(1)),
           cm.notReadyFor,
           'certmanager-not-ready',
           cmText,
         );
-        absentAlert(cls, 'cert-manager', entries.map((e) => sel(METRICS.certManagerExpiration, e)), `${METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
+        absentAlert(cls, 'cert-manager', entries.map((e) => sel(CERTIFICATE_METRICS.certManagerExpiration, e)), `${CERTIFICATE_METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
         const seen = new Set<string>();
         for (const e of entries) {
-          const expiration = fixtureLabels(sel(METRICS.certManagerExpiration, e));
+          const expiration = fixtureLabels(sel(CERTIFICATE_METRICS.certManagerExpiration, e));
           if (seen.has(JSON.stringify(expiration))) continue;
           seen.add(JSON.stringify(expiration));
-          const renewal = fixtureLabels(sel(METRICS.certManagerRenewal, e));
-          const notReady = fixtureLabels(sel(METRICS.certManagerReady, e, [eq('condition', 'False')]));
+          const renewal = fixtureLabels(sel(CERTIFICATE_METRICS.certManagerRenewal, e));
+          const notReady = fixtureLabels(sel(CERTIFICATE_METRICS.certManagerReady, e, [eq('condition', 'False')]));
           const ready = { ...notReady, condition: 'True' };
           t.firing.push(
             { labels: expiration, values: gauge(parseDuration(cm.pageBelow) + (overdueAt + 3) * 60) },
@@ -448,16 +448,16 @@ export const certificates: SloKind<typeof configSection> = {
       const filters = { slo: ID, source: 'cert-manager' };
       const rows = (severity: string) => cmRows.map((r) => ({ ...r, severity }));
       t.checks.push(
-        { alert: ALERTS.certManagerRenewalOverdue, filters, by, at: overdueAt, rows: rows(sev.ticket) },
-        { alert: ALERTS.certManagerRenewalOverdue, filters, by, at: pageAt, rows: [...rows(sev.ticket), ...rows(sev.page)] },
-        { alert: ALERTS.certManagerNotReady, filters, by, at: notReadyAt, rows: rows(sev.ticket) },
+        { alert: CERTIFICATE_ALERTS.certManagerRenewalOverdue, filters, by, at: overdueAt, rows: rows(sev.ticket) },
+        { alert: CERTIFICATE_ALERTS.certManagerRenewalOverdue, filters, by, at: pageAt, rows: [...rows(sev.ticket), ...rows(sev.page)] },
+        { alert: CERTIFICATE_ALERTS.certManagerNotReady, filters, by, at: notReadyAt, rows: rows(sev.ticket) },
       );
       t.story.push(`cert-manager Certificates overdue for renewal ticket, and page below ${norm(cm.pageBelow)} left; Ready=False tickets`);
       t.quietAfter.push(overdueAt, notReadyAt);
       b.panels.push(
         {
           title: 'cert-manager: time left',
-          description: `Remaining validity of the watched Certificates (${METRICS.certManagerExpiration}; 0, i.e. not yet issued, is left out). Red below ${norm(cm.pageBelow)}; what matters more is whether renewal happens on time (next panel).`,
+          description: `Remaining validity of the watched Certificates (${CERTIFICATE_METRICS.certManagerExpiration}; 0, i.e. not yet issued, is left out). Red below ${norm(cm.pageBelow)}; what matters more is whether renewal happens on time (next panel).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: union(remainingAll), legend: `{{name}}`, instant: true }],
@@ -466,7 +466,7 @@ export const certificates: SloKind<typeof configSection> = {
         },
         {
           title: 'cert-manager: renewal due in',
-          description: `Time until cert-manager renews each Certificate (${METRICS.certManagerRenewal}). Negative means overdue: orange once due, red after the ${norm(cm.renewalGrace)} grace (ticket).`,
+          description: `Time until cert-manager renews each Certificate (${CERTIFICATE_METRICS.certManagerRenewal}). Negative means overdue: orange once due, red after the ${norm(cm.renewalGrace)} grace (ticket).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: union(renewalAll), legend: `{{name}}`, instant: true }],
@@ -484,15 +484,15 @@ export const certificates: SloKind<typeof configSection> = {
         const sels = x.objects.map((o) => {
           const ns = o.namespace ?? config.linkerd.namespace;
           return o.kind === 'configmap'
-            ? withExtra(METRICS.x509NotAfter, [eq('configmap_namespace', ns), eq('configmap_name', o.name)])
-            : withExtra(METRICS.x509NotAfter, [eq('secret_namespace', ns), eq('secret_name', o.name)]);
+            ? withExtra(CERTIFICATE_METRICS.x509NotAfter, [eq('configmap_namespace', ns), eq('configmap_name', o.name)])
+            : withExtra(CERTIFICATE_METRICS.x509NotAfter, [eq('secret_namespace', ns), eq('secret_name', o.name)]);
         });
         const remaining = sub(union(sels), time());
         const objects = x.objects.map((o) => `${o.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${o.namespace ?? config.linkerd.namespace}/${o.name}`);
         expiring(EXPIRING_ALERT[cls], cls, 'x509-certificate-exporter', remaining, x, 'expiring', {
           what: `the ${CLASS_TITLE[cls]} in ${objects.join(', ')} (x509-certificate-exporter)`,
         });
-        absentAlert(cls, 'x509-certificate-exporter', sels, `${METRICS.x509NotAfter} for ${objects.join(', ')}`);
+        absentAlert(cls, 'x509-certificate-exporter', sels, `${CERTIFICATE_METRICS.x509NotAfter} for ${objects.join(', ')}`);
 
         // The first object holds a certificate within each threshold (a CA bundle holds several); the rest are healthy.
         const left = testRemaining(x);
@@ -528,7 +528,7 @@ export const certificates: SloKind<typeof configSection> = {
     // ---- 4. node clocks (node-exporter) ----------------------------------------------------------------
     const clockRows = c.nodeClock.enabled ? nodeClock(ctx, b, withExtra) : [];
 
-    const group: RuleGroup = { name: GROUP, rules: b.alerts };
+    const group: RuleGroup = { name: CERTIFICATE_RULE_GROUP, rules: b.alerts };
     const runbooks: Runbook[] = [...b.runbookAlerts].map((alertName) => ({ alert: alertName, markdown: templates.runbook(alertName, runbookContext(ctx)) }));
     return {
       ruleGroups: b.alerts.length ? [group] : [],
@@ -562,9 +562,9 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
   const sev = config.alerting.severities;
   const t = b.tests;
   const sel = (metric: string): Selector => withExtra(metric, Object.entries(nc.matchers).map(([k, v]) => eq(k, v)));
-  const offset = sel(METRICS.clockOffset);
-  const maxError = sel(METRICS.clockMaxError);
-  const sync = sel(METRICS.clockSyncStatus);
+  const offset = sel(CERTIFICATE_METRICS.clockOffset);
+  const maxError = sel(CERTIFICATE_METRICS.clockMaxError);
+  const sync = sel(CERTIFICATE_METRICS.clockSyncStatus);
   const absOffset = call('abs', offset);
   const errorBound = binary('+', absOffset, maxError);
   const ticketAbove = parseDuration(nc.ticketAbove);
@@ -578,9 +578,9 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
     pageAbove: nc.pageAbove,
     unsyncedFor: norm(nc.unsyncedFor),
     window: UNSYNCED_WINDOW,
-    offsetMetric: METRICS.clockOffset,
-    maxErrorMetric: METRICS.clockMaxError,
-    syncMetric: METRICS.clockSyncStatus,
+    offsetMetric: CERTIFICATE_METRICS.clockOffset,
+    maxErrorMetric: CERTIFICATE_METRICS.clockMaxError,
+    syncMetric: CERTIFICATE_METRICS.clockSyncStatus,
   };
   const source: Source = 'node-exporter';
   const push = (name: string, severity: Severity, expr: Expr, forDuration: string, template: string): void => {
@@ -594,18 +594,18 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
     });
     b.runbookAlerts.add(name);
   };
-  push(ALERTS.nodeClockSkew, 'ticket', gt(errorBound, num(ticketAbove)), nc.ticketFor, 'clock-skew');
-  push(ALERTS.nodeClockSkew, 'page', gt(absOffset, num(pageAbove)), nc.pageFor, 'clock-skew');
-  push(ALERTS.nodeClockNotSynchronising, 'ticket', binary('==', call('min_over_time', range(sync, UNSYNCED_WINDOW)), num(0)), nc.unsyncedFor, 'clock-unsynchronised');
-  const absentText = { cluster: config.cluster, absentFor: norm(config.slos.certificates.absentFor), what: `${METRICS.clockOffset} from node-exporter`, source };
+  push(CERTIFICATE_ALERTS.nodeClockSkew, 'ticket', gt(errorBound, num(ticketAbove)), nc.ticketFor, 'clock-skew');
+  push(CERTIFICATE_ALERTS.nodeClockSkew, 'page', gt(absOffset, num(pageAbove)), nc.pageFor, 'clock-skew');
+  push(CERTIFICATE_ALERTS.nodeClockNotSynchronising, 'ticket', binary('==', call('min_over_time', range(sync, UNSYNCED_WINDOW)), num(0)), nc.unsyncedFor, 'clock-unsynchronised');
+  const absentText = { cluster: config.cluster, absentFor: norm(config.slos.certificates.absentFor), what: `${CERTIFICATE_METRICS.clockOffset} from node-exporter`, source };
   b.alerts.push({
-    alert: ALERTS.sourceAbsent,
+    alert: CERTIFICATE_ALERTS.sourceAbsent,
     expr: absent(offset),
     for: norm(config.slos.certificates.absentFor),
     labels: { ...ctx.ruleLabels, slo: ID, severity: sev.ticket, source },
-    annotations: annotations(ctx, ALERTS.sourceAbsent, templates.line('clock-absent-summary', absentText), templates.render('clock-absent-description', absentText)),
+    annotations: annotations(ctx, CERTIFICATE_ALERTS.sourceAbsent, templates.line('clock-absent-summary', absentText), templates.render('clock-absent-description', absentText)),
   });
-  b.runbookAlerts.add(ALERTS.sourceAbsent);
+  b.runbookAlerts.add(CERTIFICATE_ALERTS.sourceAbsent);
   t.absent.push({ source });
 
   // The bundle's own smoke test: one node drifting past the ticket bound, one past the page bound,
@@ -629,7 +629,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
   const by = ['severity', nc.nodeLabel];
   t.checks.push(
     {
-      alert: ALERTS.nodeClockSkew,
+      alert: CERTIFICATE_ALERTS.nodeClockSkew,
       filters,
       by,
       at,
@@ -640,7 +640,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         { severity: sev.ticket, [nc.nodeLabel]: 'unsynchronised' },
       ],
     },
-    { alert: ALERTS.nodeClockNotSynchronising, filters, by, at, rows: [{ severity: sev.ticket, [nc.nodeLabel]: 'unsynchronised' }] },
+    { alert: CERTIFICATE_ALERTS.nodeClockNotSynchronising, filters, by, at, rows: [{ severity: sev.ticket, [nc.nodeLabel]: 'unsynchronised' }] },
   );
   t.story.push(`a node clock off by more than ${nc.ticketAbove} tickets, one off by more than ${nc.pageAbove} pages, an unsynchronised one tickets`);
   t.quietAfter.push(at);
@@ -655,8 +655,8 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         {
           title: 'Node clock offset',
           description:
-            `Each node's clock offset as the kernel reports it (${METRICS.clockOffset}, node-exporter). Proxies check certificate validity against their node's clock; ` +
-            `the identity controller only backdates certificates by identity.issuer.clockSkewAllowance. Orange beyond ±${nc.ticketAbove} (ticket, with the kernel's maximum error added), red beyond ±${nc.pageAbove} (page): see runbook ${ALERTS.nodeClockSkew}.`,
+            `Each node's clock offset as the kernel reports it (${CERTIFICATE_METRICS.clockOffset}, node-exporter). Proxies check certificate validity against their node's clock; ` +
+            `the identity controller only backdates certificates by identity.issuer.clockSkewAllowance. Orange beyond ±${nc.ticketAbove} (ticket, with the kernel's maximum error added), red beyond ±${nc.pageAbove} (page): see runbook ${CERTIFICATE_ALERTS.nodeClockSkew}.`,
           type: 'timeseries',
           unit: 's',
           queries: [{ expr: offset, legend }],
@@ -672,8 +672,8 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         {
           title: 'Nodes with an unsynchronised clock',
           description:
-            `Nodes whose kernel reports the clock unsynchronised (${METRICS.clockSyncStatus} = 0). Red at 1 or more: their time daemon lost its source; ` +
-            `${ALERTS.nodeClockNotSynchronising} opens a ticket after ${norm(nc.unsyncedFor)}. The table below names them.`,
+            `Nodes whose kernel reports the clock unsynchronised (${CERTIFICATE_METRICS.clockSyncStatus} = 0). Red at 1 or more: their time daemon lost its source; ` +
+            `${CERTIFICATE_ALERTS.nodeClockNotSynchronising} opens a ticket after ${norm(nc.unsyncedFor)}. The table below names them.`,
           type: 'stat',
           unit: 'none',
           queries: [{ expr: orZeroCount(binary('==', sync, num(0)), extraKeys), legend: extraKeys.length ? extraKeys.map((k) => `{{${k}}}`).join(' ') : 'unsynchronised', instant: true }],
@@ -683,7 +683,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         {
           title: 'Node clock error bound',
           description:
-            `How far each node's clock may be off: |${METRICS.clockOffset}| + ${METRICS.clockMaxError} (the kernel's own maximum error; it grows by 0.5ms per second while unsynchronised). ` +
+            `How far each node's clock may be off: |${CERTIFICATE_METRICS.clockOffset}| + ${CERTIFICATE_METRICS.clockMaxError} (the kernel's own maximum error; it grows by 0.5ms per second while unsynchronised). ` +
             `Orange above ${nc.ticketAbove} (ticket). Only the measured offset pages, never this estimate.`,
           type: 'table',
           unit: 's',
@@ -717,12 +717,12 @@ function unitTests(b: Builder, absentFor: string): PromtoolTest[] {
       [...b.runbookAlerts].map((alert) => ({ alert, filters: { slo: ID }, at: quietAt, rows: [] })),
     ),
     scenarioTest(
-      `Certificate expiry: a source that reports nothing opens ${ALERTS.sourceAbsent} after ${norm(absentFor)}`,
+      `Certificate expiry: a source that reports nothing opens ${CERTIFICATE_ALERTS.sourceAbsent} after ${norm(absentFor)}`,
       [],
       // One check per source: node-exporter's alert names no certificate class.
       [...new Set(t.absent.map((r) => r.source!))].map((source) => {
         const rows = t.absent.filter((r) => r.source === source);
-        return { alert: ALERTS.sourceAbsent, filters: { slo: ID, source }, by: Object.keys(rows[0]!), at: absentAt, rows };
+        return { alert: CERTIFICATE_ALERTS.sourceAbsent, filters: { slo: ID, source }, by: Object.keys(rows[0]!), at: absentAt, rows };
       }),
     ),
   );
@@ -746,7 +746,7 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     proxyJob: config.linkerd.proxyJob,
     controllerJob: config.linkerd.controllerJob,
     severities: config.alerting.severities,
-    alerts: ALERTS,
+    alerts: CERTIFICATE_ALERTS,
     expiryMetric: sel.expiry.metric,
     refreshMetric: facts.identityCertRefreshMetric,
     hasRefreshErrors: sel.refreshErrors !== undefined,

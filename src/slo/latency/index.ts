@@ -17,7 +17,7 @@ import {
   aggregate, allOf, avgOverTime, call, eq, escapeRegex, gt, gte, lt, mul, num, or, paren, rate, re, sub, sum,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
-import { SERVING_COMPONENTS } from '../../linkerd/catalog.js';
+import { SERVING_COMPONENTS, type LinkerdFacts } from '../../linkerd/catalog.js';
 import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import { formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
@@ -25,8 +25,10 @@ import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { fixtureLabels } from '../unit-tests.js';
-import { annotations, buildBurnRate, checkObjective, RECORD, type SliDefinition, type SliInstance } from '../burn-rate.js';
-import { serverMatchers } from '../success-rate/index.js';
+import { annotations, buildBurnRate, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
+import { LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
+import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 
@@ -39,25 +41,13 @@ const BURN_ALERT = 'LinkerdControlPlaneLatencyBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneLatencyMetricsAbsent';
 const SPIKE_ALERT = 'LinkerdControlPlaneLatencySpike';
 const VOLUME_ALERT = 'LinkerdControlPlaneRequestVolumeChange';
-const ALERTS = [BURN_ALERT, SPIKE_ALERT, VOLUME_ALERT, ABSENT_ALERT] as const;
+const LATENCY_ALERTS = [BURN_ALERT, SPIKE_ALERT, VOLUME_ALERT, ABSENT_ALERT] as const;
 
 /** The spike alert reads p99 over this window (the recorded histogram aggregate's). */
-const SPIKE_WINDOW = '5m';
+const SPIKE_WINDOW = LATENCY_HISTOGRAM_WINDOW;
 const SPIKE_QUANTILE = 0.99;
 
-export const RECORD_LATENCY = {
-  /** Per-bucket rate of the component's responses, summed by le: the input of histogram_quantile. */
-  histogram: `linkerd_slo:response_latency_ms_bucket:rate${SPIKE_WINDOW}`,
-  /** Request rate over the volume window, 0 (not absent) while the pod is scraped but idle. */
-  volume: (w: string) => `linkerd_slo:request_volume:rate${w}`,
-  /** Average of the above over the baseline window. */
-  volumeBaseline: (w: string, baseline: string) => `linkerd_slo:request_volume:rate${w}_avg${baseline}`,
-} as const;
 
-/** Bucket bounds of Linkerd's response_latency_ms histogram, in ms (§1.2; `+Inf` aside). */
-export const LATENCY_BUCKETS_MS = [
-  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000,
-] as const;
 const LARGEST_BOUND = LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
 
 type LatencyComponent = (typeof SERVING_COMPONENTS)[number];
@@ -74,40 +64,17 @@ const MEASURES: Record<LatencyComponent, string> = {
     'sends traffic on a new port. Same long-lived-stream caveat as destination.',
 };
 
-/**
- * `le` matcher for a bucket bound. Linkerd renders "100"; Prometheus 3 normalises classic-histogram
- * `le` to floats ("100.0"), so accept both (slo-prior-art.md §2.2).
- */
-export function leMatcher(boundMs: number): Matcher {
-  return re('le', `${escapeRegex(String(boundMs))}(\\.0)?`);
-}
-
-/** The bucket bounds on either side of a value that is not one. */
-export function nearestBounds(value: number): number[] {
-  const below = [...LATENCY_BUCKETS_MS].reverse().find((b) => b < value);
-  const above = LATENCY_BUCKETS_MS.find((b) => b > value);
-  return [below, above].filter((b): b is (typeof LATENCY_BUCKETS_MS)[number] => b !== undefined);
-}
-
 function checkBound(value: number, path: ReadonlyArray<string | number>): ConfigIssue[] {
-  if ((LATENCY_BUCKETS_MS as readonly number[]).includes(value)) return [];
-  const nearest = nearestBounds(value);
-  return [
-    {
-      path,
-      message:
-        `${formatNumber(value)} ms is not a bucket bound of Linkerd's response_latency_ms histogram, so the share of faster responses cannot be read from it; ` +
-        `the nearest ${nearest.length > 1 ? 'bounds are' : 'bound is'} ${nearest.join(' and ')} ms (bounds: ${LATENCY_BUCKETS_MS.join(', ')})`,
-    },
-  ];
+  const problem = bucketBoundProblem(value);
+  return problem ? [{ path, message: problem }] : [];
 }
 
 function thresholdOf(slo: Config['slos']['controlPlaneLatency'], component: LatencyComponent): number {
   return slo.componentThresholdMs[component] ?? slo.thresholdMs;
 }
 
-function measuredComponents(config: Config, hasPolicyController: boolean): LatencyComponent[] {
-  return [...new Set(config.slos.controlPlaneLatency.components)].filter((c) => c !== 'policy' || hasPolicyController);
+function measuredComponents(config: Config, facts: LinkerdFacts): LatencyComponent[] {
+  return runningComponents(config.slos.controlPlaneLatency.components, facts);
 }
 
 export const latency: SloKind<typeof configSection> = {
@@ -155,7 +122,7 @@ export const latency: SloKind<typeof configSection> = {
     const { config, facts } = ctx;
     const slo = config.slos.controlPlaneLatency;
     const by = Object.keys(config.prometheus.extraMatchers);
-    const components = measuredComponents(config, facts.hasPolicyController);
+    const components = measuredComponents(config, facts);
     if (components.length === 0) return { ruleGroups: [], dashboardRows: [], runbooks: [] };
 
     const minRequests = config.alerting.lowTraffic.minRequests;
@@ -217,17 +184,17 @@ export const latency: SloKind<typeof configSection> = {
     const recordings: RecordingRule[] = [];
     for (const component of components) {
       recordings.push({
-        record: RECORD_LATENCY.histogram,
+        record: LATENCY_RECORDINGS.histogram,
         expr: aggregate('sum', rate(bucketsOf(component), SPIKE_WINDOW), { by: ['le', ...by] }),
         labels: labelsOf(component),
       });
       if (slo.volumeChange.enabled) {
         const inst = instances.find((i) => i.component === component)!;
         const idle = mul(num(0), aggregate('group', presenceOf(component), by.length ? { by } : {}));
-        recordings.push({ record: RECORD_LATENCY.volume(volumeWindow), expr: or(inst.requestsRate(volumeWindow), idle), labels: labelsOf(component) });
+        recordings.push({ record: LATENCY_RECORDINGS.volume(volumeWindow), expr: or(inst.requestsRate(volumeWindow), idle), labels: labelsOf(component) });
         recordings.push({
-          record: RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow),
-          expr: sum(avgOverTime(recorded(RECORD_LATENCY.volume(volumeWindow), component), baselineWindow), by),
+          record: LATENCY_RECORDINGS.volumeBaseline(volumeWindow, baselineWindow),
+          expr: sum(avgOverTime(recorded(LATENCY_RECORDINGS.volume(volumeWindow), component), baselineWindow), by),
           labels: labelsOf(component),
         });
       }
@@ -236,9 +203,9 @@ export const latency: SloKind<typeof configSection> = {
     // The control-plane dashboard reads every component's latency from this aggregate; components
     // without a latency SLO are recorded too (cheap: only the control-plane pods' series), so no
     // panel runs histogram_quantile over raw buckets on every refresh.
-    for (const component of SERVING_COMPONENTS.filter((c) => !components.includes(c) && (c !== 'policy' || facts.hasPolicyController))) {
+    for (const component of runningComponents(SERVING_COMPONENTS, facts).filter((c) => !components.includes(c))) {
       recordings.push({
-        record: RECORD_LATENCY.histogram,
+        record: LATENCY_RECORDINGS.histogram,
         expr: aggregate('sum', rate(bucketsOf(component), SPIKE_WINDOW), { by: ['le', ...by] }),
         labels: labelsOf(component),
       });
@@ -252,11 +219,11 @@ export const latency: SloKind<typeof configSection> = {
     if (slo.spike.enabled) {
       for (const { component, ms } of thresholds) {
         const limit = slo.spike.factor * ms;
-        const p99 = call('histogram_quantile', num(SPIKE_QUANTILE), recorded(RECORD_LATENCY.histogram, component));
+        const p99 = call('histogram_quantile', num(SPIKE_QUANTILE), recorded(LATENCY_RECORDINGS.histogram, component));
         const text = { ...alertText, component, threshold: ms, factor: formatNumber(slo.spike.factor), limit: formatNumber(limit), for: slo.spike.for, window: SPIKE_WINDOW };
         alerts.push({
           alert: SPIKE_ALERT,
-          expr: allOf(gt(p99, num(limit)), ...guard(recorded(RECORD.requestsRate, component), SPIKE_WINDOW)),
+          expr: allOf(gt(p99, num(limit)), ...guard(recorded(SLI_RECORDINGS.requestsRate, component), SPIKE_WINDOW)),
           for: slo.spike.for,
           labels: { ...labelsOf(component), severity: ticket },
           annotations: annotations(ctx, SPIKE_ALERT, templates.line('spike-summary', text), templates.render('spike-description', text)),
@@ -266,8 +233,8 @@ export const latency: SloKind<typeof configSection> = {
     if (slo.volumeChange.enabled) {
       const v = slo.volumeChange;
       for (const component of components) {
-        const current = recorded(RECORD_LATENCY.volume(volumeWindow), component);
-        const baseline = recorded(RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow), component);
+        const current = recorded(LATENCY_RECORDINGS.volume(volumeWindow), component);
+        const baseline = recorded(LATENCY_RECORDINGS.volumeBaseline(volumeWindow, baselineWindow), component);
         const text = {
           ...alertText,
           component,
@@ -300,7 +267,7 @@ export const latency: SloKind<typeof configSection> = {
     const panels: PanelSpec[] = [
       ...burn.panels,
       ...thresholds.map(({ component, ms }): PanelSpec => {
-        const hist = recorded(RECORD_LATENCY.histogram, component);
+        const hist = recorded(LATENCY_RECORDINGS.histogram, component);
         return {
           title: `Latency percentiles: ${component}`,
           description:
@@ -329,8 +296,8 @@ export const latency: SloKind<typeof configSection> = {
               type: 'timeseries',
               unit: 'reqps',
               queries: components.flatMap((component) => [
-                { expr: recorded(RECORD_LATENCY.volume(volumeWindow), component), legend: `{{component}} ${volumeWindow}` },
-                { expr: recorded(RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow), component), legend: `{{component}} baseline` },
+                { expr: recorded(LATENCY_RECORDINGS.volume(volumeWindow), component), legend: `{{component}} ${volumeWindow}` },
+                { expr: recorded(LATENCY_RECORDINGS.volumeBaseline(volumeWindow, baselineWindow), component), legend: `{{component}} baseline` },
               ]),
               width: 12,
             } satisfies PanelSpec,
@@ -370,7 +337,7 @@ export const latency: SloKind<typeof configSection> = {
         riseAboveFactor: formatNumber(slo.volumeChange.riseAboveFactor),
       },
     };
-    const activeAlerts = ALERTS.filter((a) => (a !== SPIKE_ALERT || slo.spike.enabled) && (a !== VOLUME_ALERT || slo.volumeChange.enabled));
+    const activeAlerts = LATENCY_ALERTS.filter((a) => (a !== SPIKE_ALERT || slo.spike.enabled) && (a !== VOLUME_ALERT || slo.volumeChange.enabled));
 
     return {
       ruleGroups,

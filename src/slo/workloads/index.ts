@@ -29,8 +29,9 @@ import { formatDuration, formatNumber, parseDuration } from '../../promql/number
 import type { RecordingRule, RuleGroup } from '../../rules.js';
 import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { buildBurnRate, burnRateFactor, checkObjective, RECORD, type SliDefinition, type SliInstance } from '../burn-rate.js';
-import { LATENCY_BUCKETS_MS, leMatcher, nearestBounds } from '../latency/index.js';
+import { buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { SLI_RECORDINGS } from '../series.js';
+import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
 import { fixtureLabels, type FixtureSeries } from '../unit-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
@@ -159,14 +160,8 @@ function unionAll(exprs: readonly Expr[]): Expr {
 }
 
 function bucketBoundIssue(value: number, path: ConfigPath): ConfigIssue[] {
-  if ((LATENCY_BUCKETS_MS as readonly number[]).includes(value)) return [];
-  const nearest = nearestBounds(value);
-  return [{
-    path,
-    message:
-      `${formatNumber(value)} ms is not a bucket bound of Linkerd's response_latency_ms histogram; ` +
-      `the nearest ${nearest.length > 1 ? 'bounds are' : 'bound is'} ${nearest.join(' and ')} ms`,
-  }];
+  const problem = bucketBoundProblem(value);
+  return problem ? [{ path, message: problem }] : [];
 }
 
 /**
@@ -553,7 +548,7 @@ function dashboardRows(
   ctx: BuildContext,
   o: { hasSr: boolean; hasLatency: boolean; hasRoutes: boolean; members: readonly Member[]; period: string },
 ): DashboardRow[] {
-  const budgets = (slo: string) => ctx.recordedSelector(RECORD.budgetRemaining, [eq('slo', slo)]);
+  const budgets = (slo: string) => ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining, [eq('slo', slo)]);
   const budgetThresholds = [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }];
   const budgetTable = (slo: string, what: string, legend: string): PanelSpec => ({
     title: `${what}: error budget remaining (worst first)`,
@@ -570,7 +565,7 @@ function dashboardRows(
     height: 10,
   });
   const sloIds = [...(o.hasSr ? [WORKLOAD_SLO.successRate] : []), ...(o.hasLatency ? [WORKLOAD_SLO.latency] : []), ...(o.hasRoutes ? [WORKLOAD_SLO.route] : [])];
-  const allBudgets = ctx.recordedSelector(RECORD.budgetRemaining, [oneOf('slo', sloIds)]);
+  const allBudgets = ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining, [oneOf('slo', sloIds)]);
   const top = 20;
 
   const status: PanelSpec[] = [
@@ -601,7 +596,7 @@ function dashboardRows(
                 description: `Inbound requests per second of the busiest ${top} workloads with an SLO, as their own proxies count them (5m rate). A drop to zero on a busy workload usually means missing metrics or no ready pods.`,
                 type: 'timeseries',
                 unit: 'reqps',
-                queries: [{ expr: aggregate('topk', ctx.recordedSelector(RECORD.requestsRate, [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }), legend: NAME_LEGEND }],
+                queries: [{ expr: aggregate('topk', ctx.recordedSelector(SLI_RECORDINGS.requestsRate, [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }), legend: NAME_LEGEND }],
                 min: 0,
                 width: 8,
               } satisfies PanelSpec,
@@ -611,7 +606,7 @@ function dashboardRows(
                 type: 'timeseries',
                 unit: 'percentunit',
                 queries: [{
-                  expr: aggregate('topk', ctx.recordedSelector(RECORD.errorRatio('5m'), [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }),
+                  expr: aggregate('topk', ctx.recordedSelector(SLI_RECORDINGS.errorRatio('5m'), [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }),
                   legend: NAME_LEGEND,
                 }],
                 min: 0,

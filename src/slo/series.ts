@@ -1,0 +1,28 @@
+/**
+ * The names of the series linkerd-slo records and other parts read back: the burn-rate engine's
+ * SLI recordings (every ratio SLO writes them, labelled slo, sli and component), the latency kind's
+ * histogram and volume recordings. Kinds write them; dashboards and the overview read them through
+ * these names, so no emitter needs to import a kind.
+ */
+
+/** Recordings of every ratio SLI (src/slo/burn-rate.ts), labelled slo, sli and component. */
+export const SLI_RECORDINGS = {
+  errorsRate: 'linkerd_slo:sli_errors:rate5m',
+  requestsRate: 'linkerd_slo:sli_requests:rate5m',
+  errorRatio: (w: string) => `linkerd_slo:sli_error:ratio_rate${w}`,
+  requestsOver: (w: string) => `linkerd_slo:sli_requests:rate${w}`,
+  budgetRemaining: 'linkerd_slo:error_budget_remaining:ratio',
+} as const;
+
+/** The window of the recorded control-plane latency histogram (what the latency spike alert and the dashboards read). */
+export const LATENCY_HISTOGRAM_WINDOW = '5m';
+
+/** Recordings of the control-plane latency kind, labelled slo, sli and component. */
+export const LATENCY_RECORDINGS = {
+  /** Per-bucket rate of the component's responses, summed by le: the input of histogram_quantile. */
+  histogram: `linkerd_slo:response_latency_ms_bucket:rate${LATENCY_HISTOGRAM_WINDOW}`,
+  /** Request rate over the volume window, 0 (not absent) while the pod is scraped but idle. */
+  volume: (w: string) => `linkerd_slo:request_volume:rate${w}`,
+  /** Average of the above over the baseline window. */
+  volumeBaseline: (w: string, baseline: string) => `linkerd_slo:request_volume:rate${w}_avg${baseline}`,
+} as const;
