@@ -74,7 +74,10 @@ interface ClusterBuild {
 
 function buildCluster(config: Config, fleet?: FleetPosition): ClusterBuild {
   const ctx = buildContext(config, fleet);
-  const outputs = KINDS.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
+  const built = KINDS.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
+  // Rows every kind shows whatever its state come after what the enabled kinds built.
+  const standingRows = KINDS.flatMap((k) => k.standingRows?.(ctx) ?? []);
+  const outputs: KindOutput[] = standingRows.length ? [...built, { ruleGroups: [], dashboardRows: standingRows, runbooks: [] }] : built;
   // In a multi-cluster bundle every group name carries its cluster: the global ruler loads them all.
   // Every rule also names its cluster as a rule label (the value its aggregations keep anyway), so
   // the global ruler, which loads every cluster's rules, sees distinct rules, and alert routing can

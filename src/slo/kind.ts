@@ -62,4 +62,10 @@ export interface SloKind<Section extends ConfigSection = ConfigSection> {
   /** Semantic checks the schema cannot express (e.g. an objective no alert could fire for). */
   check(config: Config): ConfigIssue[];
   build(ctx: BuildContext): KindOutput;
+  /**
+   * Rows the kind shows on its dashboards whether or not it is enabled (a kind that is off can say
+   * so, or still show the raw signals). They follow the rows of build() and are validated and
+   * checked like them.
+   */
+  standingRows?(ctx: BuildContext): readonly DashboardRow[];
 }

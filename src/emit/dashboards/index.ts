@@ -16,7 +16,6 @@ import { eq, format, inline, neq, selector, type Expr } from '../../promql/ast.j
 import { assertValidPromQL } from '../../promql/validate.js';
 import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow } from '../../dashboard-model.js';
 import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from '../grafana.js';
-import { certificateRows } from './certificates.js';
 import { controlPlaneRows } from './control-plane.js';
 import { overviewRows } from './overview.js';
 import { proxyRows } from './proxies.js';
@@ -123,7 +122,6 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
       const rows = kindRows('proxies');
       return [...rows, ...proxyRows(input, rows.length > 0)];
     },
-    certificates: () => [...kindRows('certificates'), ...certificateRows(input)],
   };
   const dashboardEnv: DashboardEnv = { ...env, emitted };
 

@@ -25,6 +25,7 @@ import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { certificateRows } from './panels.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
@@ -170,6 +171,7 @@ export const certificates: SloKind<typeof configSection> = {
   id: ID,
   title: 'Certificate expiry',
   enabled: (config: Config) => config.slos.certificates.enabled,
+  standingRows: (ctx) => certificateRows(ctx).map((row) => ({ ...row, dashboard: 'certificates' as const })),
 
   check(config: Config): ConfigIssue[] {
     const c = config.slos.certificates;

@@ -1,15 +1,18 @@
 /**
- * The certificates dashboard's own rows, next to the certificates kind's stat panels: one table per
- * certificate class listing every certificate with its time left (coloured at that class's alert
- * thresholds), the proxies' refresh errors, and which configured sources report nothing
- * (linkerd-metrics.md §1.8, §5.1–§5.3).
+ * The certificates dashboard's tables, shown whether or not the kind is enabled (when it is off,
+ * a note that says so): one table per certificate class listing every certificate with its time
+ * left (coloured at that class's alert thresholds), the proxies' refresh errors, and which
+ * configured sources report nothing. Sources: the `src/metrics.rs` of linkerd/linkerd2-proxy's
+ * identity crates (identity_cert_*), PR linkerd/linkerd2-proxy#2887 (control_identity_ prefix, 2.16); cert-manager
+ * and x509-certificate-exporter as documented by those projects.
  */
 import { aggregate, call, eq, gt, increase, num, or, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
 import { formatDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
-import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from '../../slo/certificates/index.js';
+import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from './index.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
-import { external, extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
+import { external, extraKeys, legendPrefix, orZero } from '../../emit/dashboards/shared.js';
+import type { BuildContext } from '../kind.js';
 
 const norm = (d: string): string => formatDuration(parseDuration(d));
 
@@ -31,8 +34,7 @@ const X509 = [
   { key: 'webhooks', title: 'Webhook serving certificates' },
 ] as const;
 
-export function certificateRows(input: DashboardInput): DashboardRow[] {
-  const { ctx } = input;
+export function certificateRows(ctx: BuildContext): DashboardRow[] {
   const { config, facts } = ctx;
   const c = config.slos.certificates;
   if (!c.enabled) {
