@@ -6,7 +6,7 @@ import { eq, selector, withMatchers, inline, format, type Expr, type Matcher, ty
 import { assertValidPromQL } from './promql/validate.js';
 import { factsFor } from './linkerd/catalog.js';
 import { configJsonSchema, type Config } from './config/schema.js';
-import type { BuildContext, KindOutput } from './slo/kind.js';
+import type { BuildContext, KindOutput, SloKind } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
 import { GENERATED_HEADER, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, thanosRuleFile, toYaml } from './emit/rule-files.js';
@@ -51,6 +51,12 @@ export function buildContext(config: Config, fleet?: FleetPosition): BuildContex
   };
 }
 
+/** How to generate: by default with every registered kind (src/slo/registry.ts). */
+export interface GenerateOptions {
+  /** The SLO kinds to build, in output order (tests and embedders may add their own). */
+  readonly kinds?: readonly SloKind[];
+}
+
 export interface Generated {
   readonly groups: readonly RuleGroup[];
   readonly outputs: readonly KindOutput[];
@@ -72,11 +78,11 @@ interface ClusterBuild {
   readonly groups: readonly RuleGroup[];
 }
 
-function buildCluster(config: Config, fleet?: FleetPosition): ClusterBuild {
+function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPosition): ClusterBuild {
   const ctx = buildContext(config, fleet);
-  const built = KINDS.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
+  const built = kinds.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
   // Rows every kind shows whatever its state come after what the enabled kinds built.
-  const standingRows = KINDS.flatMap((k) => k.standingRows?.(ctx) ?? []);
+  const standingRows = kinds.flatMap((k) => k.standingRows?.(ctx) ?? []);
   const outputs: KindOutput[] = standingRows.length ? [...built, { ruleGroups: [], dashboardRows: standingRows, runbooks: [] }] : built;
   // In a multi-cluster bundle every group name carries its cluster: the global ruler loads them all.
   // Every rule also names its cluster as a rule label (the value its aggregations keep anyway), so
@@ -124,10 +130,10 @@ function ruleTargetFiles(
 }
 
 /** A single-cluster bundle (the config has no `clusters`). */
-export function generate(config: Config, configPath: string): Generated {
+export function generate(config: Config, configPath: string, options: GenerateOptions = {}): Generated {
   // Headers name the config by its base name: the output must not depend on the working directory.
   const configFile = sourceName(configPath);
-  const build = buildCluster(config);
+  const build = buildCluster(config, options.kinds ?? KINDS);
   const { ctx, outputs, groups } = build;
   const name = `linkerd-slo-${config.cluster}`;
   const files = new Map<string, string>();
@@ -154,16 +160,16 @@ export interface GeneratedFleet extends Generated {
  * bundle for the global ruler: with split evaluation the long-window roll-ups and ticket alerts
  * of every cluster, otherwise every cluster's rules (for setups that evaluate centrally).
  */
-export function generateBundle(resolved: { readonly config: Config; readonly clusters: readonly Config[] }, configPath: string): GeneratedFleet {
+export function generateBundle(resolved: { readonly config: Config; readonly clusters: readonly Config[] }, configPath: string, options: GenerateOptions = {}): GeneratedFleet {
   const { config } = resolved;
   const configFile = sourceName(configPath);
   if (!config.clusters) {
-    const single = generate(resolved.clusters[0] ?? config, configFile);
+    const single = generate(resolved.clusters[0] ?? config, configFile, options);
     return { ...single, clusters: [single] };
   }
   const fleet: FleetPosition = { fleet: config.cluster, clusterLabel: config.multiCluster.clusterLabel };
   const split = config.multiCluster.split;
-  const builds = resolved.clusters.map((c) => buildCluster(c, fleet));
+  const builds = resolved.clusters.map((c) => buildCluster(c, options.kinds ?? KINDS, fleet));
   const files = new Map<string, string>();
   const globalName = `linkerd-slo-${config.cluster}-global`;
   const globalGroups: RuleGroup[] = [];

@@ -3,7 +3,9 @@ export { defineConfig, ConfigSchema, configJsonSchema, DEFAULT_WINDOWS } from '.
 export type { Config, ConfigInput } from './config/schema.js';
 export { loadConfigFile, parseYamlConfig, validateConfig } from './config/load.js';
 export { ConfigError } from './config/errors.js';
-export { generate, allExpressions, OWNED_DIRS } from './generate.js';
+export { generate, generateBundle, allExpressions, OWNED_DIRS } from './generate.js';
+export type { Generated, GeneratedFleet, GenerateOptions } from './generate.js';
+export type { SloKind, BuildContext, KindOutput, ConfigSection } from './slo/kind.js';
 export { writeBundle, diffBundle } from './writer.js';
 export { validatePromQL } from './promql/validate.js';
 export { importOpenSlo, OpenSloImportError } from './openslo/import.js';
