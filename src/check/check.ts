@@ -5,7 +5,7 @@
  * value that matches nothing), labels the rules group by are checked for presence, and the scrape
  * interval is compared with our rate windows. Read-only: instant queries and the targets API.
  */
-import { aggregate, call, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { aggregate, call, children, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { parseDuration } from '../promql/number.js';
 import { isAlert, ruleName, type RuleGroup } from '../rules.js';
 import type { KindOutput } from '../slo/kind.js';
@@ -60,14 +60,9 @@ function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void,
     case 'aggregate':
       collect(e.expr, visit, e.by ? [...by, ...e.by] : by);
       return;
-    case 'binary':
-      collect(e.lhs, visit, by);
-      collect(e.rhs, visit, by);
-      return;
-    case 'paren':
-      collect(e.expr, visit, by);
-      return;
     default:
+      // Binary operands, parentheses and subqueries (whose inner selectors must match too).
+      for (const c of children(e)) collect(c, visit, by);
   }
 }
 

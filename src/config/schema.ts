@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseDuration } from '../promql/number.js';
 import { SUPPORTED_VERSIONS } from '../linkerd/catalog.js';
 import { CONTROL_CHARACTERS, quote } from '../text.js';
-import { MAX_DESCRIPTION, MAX_STRING, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
+import { MAX_STRING, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
 import type { ConfigSection } from '../slo/kind.js';
 import { KINDS } from '../slo/registry.js';
 

@@ -29,7 +29,7 @@ import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration }
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue, ConfigPath } from '../config/errors.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
-import { dashboardUidFor, type DashboardId, type PanelSpec, type Threshold } from '../dashboard-model.js';
+import type { DashboardId, PanelSpec, Threshold } from '../dashboard-model.js';
 import type { BuildContext } from './kind.js';
 import type { Templates } from '../templates.js';
 import { burnRateTest, type FixtureSeries, type PromtoolTest } from './unit-tests.js';

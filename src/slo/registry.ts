@@ -1,7 +1,6 @@
 /** Every SLO kind, in output order. Adding a kind means adding its module here. */
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue } from '../config/errors.js';
-import type { SloKind } from './kind.js';
 import { successRate } from './success-rate/index.js';
 import { certificates } from './certificates/index.js';
 import { latency } from './latency/index.js';

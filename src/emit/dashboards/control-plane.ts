@@ -6,7 +6,7 @@
  * one for that component and fall back to the raw series otherwise (linkerd-metrics.md §1.2, §1.3,
  * §2.3, §3.2, §3.4).
  */
-import { aggregate, call, div, eq, escapeRegex, gt, neq, num, rate, re, sub, sum, type Expr } from '../../promql/ast.js';
+import { aggregate, call, div, eq, escapeRegex, gt, neq, num, oneOf, rate, re, sub, sum, type Expr } from '../../promql/ast.js';
 import { cleanNumber, formatNumber } from '../../promql/number.js';
 import { SERVING_COMPONENTS, CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
 import { CORE_CONTROLLER_CONTAINERS, GO_CONTROLLER_CONTAINERS } from '../../linkerd/metrics.js';
@@ -14,7 +14,7 @@ import { ratioSli } from '../../slo/burn-rate.js';
 import { LATENCY_RECORDINGS, SLI_RECORDINGS } from '../../slo/series.js';
 import { clientSelectors, runningComponents, serverMatchers, serverSelectors } from '../../linkerd/control-plane.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
-import { extraKeys, hasRecording, legendPrefix, oneOf, recordedWith, type DashboardInput } from './shared.js';
+import { extraKeys, hasRecording, legendPrefix, recordedWith, type DashboardInput } from './shared.js';
 
 const SUCCESS_SLO = 'control-plane-success-rate';
 const LATENCY_SLO = 'control-plane-latency';

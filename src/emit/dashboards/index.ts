@@ -12,7 +12,7 @@
  * with <base> = linkerd-slo-<cluster> for the overview, linkerd-slo-<cluster>-<dashboard> for the others.
  */
 import type { Dashboard } from '@grafana/schema';
-import { eq, format, inline, neq, selector, type Expr } from '../../promql/ast.js';
+import { eq, format, inline, mapExpr, neq, selector, type Expr } from '../../promql/ast.js';
 import { assertValidPromQL } from '../../promql/validate.js';
 import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow } from '../../dashboard-model.js';
 import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from '../grafana.js';
@@ -57,26 +57,16 @@ const DESCRIPTIONS: Partial<Record<DashboardId, string>> = {
  * (`label=~"$label"` for a multi-value variable such as the cluster of a multi-cluster bundle).
  */
 export function templateExtraMatchers(e: Expr, extra: Readonly<Record<string, string>>, multi: ReadonlySet<string> = new Set()): Expr {
-  const t = (x: Expr): Expr => templateExtraMatchers(x, extra, multi);
-  switch (e.kind) {
-    case 'selector':
-      return {
-        ...e,
-        matchers: e.matchers.map((m) =>
-          m.op === '=' && extra[m.label] === m.value ? { ...m, op: multi.has(m.label) ? ('=~' as const) : m.op, value: `$${m.label}` } : m,
-        ),
-      };
-    case 'call':
-      return { ...e, args: e.args.map(t) };
-    case 'aggregate':
-      return { ...e, expr: t(e.expr), ...(e.param ? { param: t(e.param) } : {}) };
-    case 'binary':
-      return { ...e, lhs: t(e.lhs), rhs: t(e.rhs) };
-    case 'paren':
-      return { ...e, expr: t(e.expr) };
-    default:
-      return e;
-  }
+  return mapExpr(e, (node) =>
+    node.kind === 'selector'
+      ? {
+          ...node,
+          matchers: node.matchers.map((m) =>
+            m.op === '=' && extra[m.label] === m.value ? { ...m, op: multi.has(m.label) ? ('=~' as const) : m.op, value: `$${m.label}` } : m,
+          ),
+        }
+      : node,
+  );
 }
 
 export function dashboardBase(cluster: string, id: DashboardId): string {

@@ -1,5 +1,5 @@
 /** What the dashboard builders share: their input, and questions about the generated rules. */
-import { anyOf, binary, call, eq, num, re, selector, withMatchers, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { binary, call, eq, num, selector, walk, withMatchers, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
 import type { BuildContext, KindOutput } from '../../slo/kind.js';
 import { isAlert, type RuleGroup } from '../../rules.js';
 import type { DashboardRow } from '../../dashboard-model.js';
@@ -27,29 +27,11 @@ export function recordedWith(ctx: BuildContext, record: string, labels: Readonly
   return ctx.recordedSelector(record, Object.entries(labels).map(([k, v]) => eq(k, v)));
 }
 
-/** Every metric name an expression selects. */
+/** Every metric name an expression selects (subqueries included). */
 export function metricsOf(e: Expr, out = new Set<string>()): Set<string> {
-  switch (e.kind) {
-    case 'selector':
-      if (e.metric) out.add(e.metric);
-      break;
-    case 'call':
-      e.args.forEach((a) => metricsOf(a, out));
-      break;
-    case 'aggregate':
-      metricsOf(e.expr, out);
-      if (e.param) metricsOf(e.param, out);
-      break;
-    case 'binary':
-      metricsOf(e.lhs, out);
-      metricsOf(e.rhs, out);
-      break;
-    case 'paren':
-      metricsOf(e.expr, out);
-      break;
-    default:
-      break;
-  }
+  walk(e, (node) => {
+    if (node.kind === 'selector' && node.metric) out.add(node.metric);
+  });
   return out;
 }
 
@@ -67,12 +49,6 @@ export function legendPrefix(ctx: BuildContext): string {
 }
 
 export const extraKeys = (ctx: BuildContext): string[] => Object.keys(ctx.config.prometheus.extraMatchers);
-
-/** Equality for one value, an exact-alternatives regex for several. */
-export function oneOf(label: string, values: readonly string[]): Matcher {
-  if (values.length === 0) throw new Error(`oneOf(${label}) needs at least one value`);
-  return values.length === 1 ? eq(label, values[0]!) : re(label, anyOf(values));
-}
 
 /** A metric of an optional exporter (cert-manager, x509-certificate-exporter) with the extra matchers. */
 export function external(ctx: BuildContext, metric: string, matchers: readonly Matcher[]): Selector {

@@ -22,10 +22,10 @@
  * are not flagged.
  */
 import {
-  absent, aggregate, anyOf, binary, eq, lt, max, num, or, rate, re, selector, sum, withMatchers,
+  absent, aggregate, binary, eq, lt, max, num, oneOf, or, rate, re, selector, sum, withMatchers,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
-import { formatDuration, parseDuration } from '../../promql/number.js';
+import { normalDuration} from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import {
   controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
@@ -70,7 +70,6 @@ const GRPC_COMPONENTS = ['destination', 'identity', 'policy'];
 type Severity = 'page' | 'ticket';
 type AvailabilityConfig = Config['slos']['controlPlaneAvailability'];
 
-const norm = (d: string): string => formatDuration(parseDuration(d));
 
 /**
  * A regular expression matching the decimal integers 0 … limit−1 (no leading zeros), e.g. 268 →
@@ -139,7 +138,6 @@ const PROXY_MINORS_OF_RELEASES: readonly number[] = [
   ...Object.values(PROXY_MINOR).filter((m) => m >= PROXY_VERSION_LABEL_SINCE),
 ].sort((x, y) => x - y);
 
-const oneOf = (label: string, values: readonly string[]): Matcher => (values.length === 1 ? eq(label, values[0]!) : re(label, anyOf(values)));
 
 export const availability: SloKind<typeof configSection> = {
   config: configSection,
@@ -191,7 +189,7 @@ export const availability: SloKind<typeof configSection> = {
       alerts.push({
         alert: name,
         expr,
-        for: norm(forDuration),
+        for: normalDuration(forDuration),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], ...(component ? { component } : {}) },
         annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
@@ -207,11 +205,11 @@ export const availability: SloKind<typeof configSection> = {
       const allDown = (components: readonly string[]) => binary('==', max(up(components), byComponent), num(0));
       // A paging component with every instance down pages instead of ticketing.
       const ticketExpr = paging.length ? binary('unless', instancesDown, allDown(paging), { matching: { on: byComponent } }) : instancesDown;
-      const downText = { ticketFor: norm(a.down.ticketFor), pageFor: norm(a.down.pageFor), paging };
+      const downText = { ticketFor: normalDuration(a.down.ticketFor), pageFor: normalDuration(a.down.pageFor), paging };
       alert(AVAILABILITY_ALERTS.down, 'ticket', ticketExpr, a.down.ticketFor, 'down', downText);
       if (paging.length) alert(AVAILABILITY_ALERTS.down, 'page', allDown(paging), a.down.pageFor, 'down', downText);
       for (const component of watched) {
-        alert(AVAILABILITY_ALERTS.notScraped, 'ticket', absent(up([component])), a.notScrapedFor, 'not-scraped', { absentFor: norm(a.notScrapedFor), core: core.includes(component) }, component);
+        alert(AVAILABILITY_ALERTS.notScraped, 'ticket', absent(up([component])), a.notScrapedFor, 'not-scraped', { absentFor: normalDuration(a.notScrapedFor), core: core.includes(component) }, component);
       }
       panels.push(
         {
@@ -244,7 +242,7 @@ export const availability: SloKind<typeof configSection> = {
     if (haComponents.length) {
       const r = a.replicas;
       const by = [...extraKeys, r.namespaceLabel, 'deployment'];
-      const replicasText = { expected: r.expected, replicasFor: norm(r.for), injectorFor: norm(r.injectorUnavailableFor), namespaceLabel: r.namespaceLabel, absentFor: norm(a.notScrapedFor) };
+      const replicasText = { expected: r.expected, replicasFor: normalDuration(r.for), injectorFor: normalDuration(r.injectorUnavailableFor), namespaceLabel: r.namespaceLabel, absentFor: normalDuration(a.notScrapedFor) };
       for (const component of haComponents) {
         const ctxText = { ...replicasText, deployment: `linkerd-${component}` };
         // max: two kube-state-metrics replicas (or scrapes) report the same Deployment.
@@ -256,7 +254,7 @@ export const availability: SloKind<typeof configSection> = {
       }
       panels.push({
         title: 'Available replicas',
-        description: `Available replicas of the core Deployments (kube-state-metrics ${AVAILABILITY_METRICS.replicasAvailable}). Orange below ${r.expected} (ticket after ${norm(r.for)}), red at 0 (linkerd-proxy-injector pages).`,
+        description: `Available replicas of the core Deployments (kube-state-metrics ${AVAILABILITY_METRICS.replicasAvailable}). Orange below ${r.expected} (ticket after ${normalDuration(r.for)}), red at 0 (linkerd-proxy-injector pages).`,
         type: 'timeseries',
         unit: 'none',
         queries: [
@@ -281,7 +279,7 @@ export const availability: SloKind<typeof configSection> = {
         floorRelease: floor.release,
         floorProxy: `v2.${floor.proxyMinor}.0`,
         maxReleasesBehind: a.versionSkew.maxReleasesBehind,
-        skewFor: norm(a.versionSkew.for),
+        skewFor: normalDuration(a.versionSkew.for),
         upgradeUrl: upgradeGuideUrl(facts.version),
         versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
       });
@@ -462,7 +460,7 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   const missing: AlertExpectation[] = [];
   if (t.watched.length) missing.push({ alert: AVAILABILITY_ALERTS.notScraped, filters, by, at: absentAt, rows: t.watched.map((component) => ({ severity: sev.ticket, component })) });
   if (t.haComponents.length) missing.push({ alert: AVAILABILITY_ALERTS.replicasAbsent, filters, by, at: absentAt, rows: t.haComponents.map((component) => ({ severity: sev.ticket, component })) });
-  if (missing.length) tests.push(scenarioTest(`Control-plane availability: a component with no series opens ${missing.map((m) => m.alert).join(' / ')} after ${norm(a.notScrapedFor)}`, [], missing));
+  if (missing.length) tests.push(scenarioTest(`Control-plane availability: a component with no series opens ${missing.map((m) => m.alert).join(' / ')} after ${normalDuration(a.notScrapedFor)}`, [], missing));
 
   // Healthy: every instance up, every Deployment at its replicas; quiet once every `for` has passed
   // (version skew's quiet case is in the first scenario, which runs past its `for`).
@@ -504,9 +502,9 @@ function runbookContext(
     core: w.core,
     viz: w.viz,
     paging: w.paging,
-    ticketFor: norm(a.down.ticketFor),
-    pageFor: norm(a.down.pageFor),
-    absentFor: norm(a.notScrapedFor),
+    ticketFor: normalDuration(a.down.ticketFor),
+    pageFor: normalDuration(a.down.pageFor),
+    absentFor: normalDuration(a.notScrapedFor),
     policyExcluded: a.components.includes('policy') && !targets.core.includes('policy'),
     policyWhy:
       m === 10
@@ -516,13 +514,13 @@ function runbookContext(
     vizUnscraped: a.viz.enabled && targets.vizUnscraped,
     scrapeRegression: targets.scrapeRegression,
     portsRenamed: facts.controllerPortsRenamed,
-    replicas: { ...a.replicas, for: norm(a.replicas.for), injectorUnavailableFor: norm(a.replicas.injectorUnavailableFor) },
+    replicas: { ...a.replicas, for: normalDuration(a.replicas.for), injectorUnavailableFor: normalDuration(a.replicas.injectorUnavailableFor) },
     skew: w.floor
       ? {
           maxReleasesBehind: a.versionSkew.maxReleasesBehind,
           floorRelease: w.floor.release,
           floorProxy: `v2.${w.floor.proxyMinor}.0`,
-          for: norm(a.versionSkew.for),
+          for: normalDuration(a.versionSkew.for),
           regex: oldProxyVersionRegex(w.floor.proxyMinor),
           // Below v2.205 no proxy with a version label is too old; from it, every versionless one is.
           labelled: w.floor.proxyMinor > PROXY_VERSION_LABEL_SINCE,

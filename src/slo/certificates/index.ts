@@ -11,11 +11,8 @@
  *  - per enabled source, an absent() ticket so a missing exporter is noticed.
  * No recording rules: every expression reads one gauge family once, nothing to save.
  */
-import {
-  absent, aggregate, and, binary, call, eq, gt, increase, inline, lt, min, num, or, range, selector, sub, sum, withMatchers,
-  type Expr, type Matcher, type Selector,
-} from '../../promql/ast.js';
-import { formatDuration, parseDuration } from '../../promql/number.js';
+import { union, absent, aggregate, and, binary, call, eq, gt, increase, inline, lt, min, num, or, range, selector, sub, sum, withMatchers, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { normalDuration, parseDuration } from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import { atLeast } from '../../linkerd/catalog.js';
 import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
@@ -91,13 +88,6 @@ const X509_CLASSES = [
 
 const seconds = (d: string): Expr => num(parseDuration(d));
 const time = (): Expr => call('time');
-const norm = (d: string): string => formatDuration(parseDuration(d));
-
-/** `a or b or c`; absent/selector unions for several objects of one class. */
-function union(exprs: readonly Expr[]): Expr {
-  if (exprs.length === 0) throw new Error('union needs at least one expression');
-  return exprs.slice(1).reduce((acc, e) => or(acc, e), exprs[0]!);
-}
 
 /**
  * The issuer TTL without the "no issuer loaded yet" reading. The identity controller reports
@@ -239,7 +229,7 @@ export const certificates: SloKind<typeof configSection> = {
       b.alerts.push({
         alert: name,
         expr,
-        ...(forDuration ? { for: norm(forDuration) } : {}),
+        ...(forDuration ? { for: normalDuration(forDuration) } : {}),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], certificate: cls, source },
         annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
@@ -263,9 +253,9 @@ export const certificates: SloKind<typeof configSection> = {
         const forDuration = severity === 'page' ? t.pageFor : t.ticketFor;
         alert(name, severity, cls, source, lt(remaining, seconds(below)), forDuration, template, {
           ...extra,
-          below: norm(below),
-          ticketBelow: norm(t.ticketBelow),
-          pageBelow: norm(t.pageBelow),
+          below: normalDuration(below),
+          ticketBelow: normalDuration(t.ticketBelow),
+          pageBelow: normalDuration(t.pageBelow),
         });
       }
     };
@@ -290,7 +280,7 @@ export const certificates: SloKind<typeof configSection> = {
           gt(sum(increase(sel.refreshErrors, w.refreshErrors.window), by), num(0)),
           w.refreshErrors.for,
           'proxy-refresh-errors',
-          { metric: sel.refreshErrors.metric, window: norm(w.refreshErrors.window) },
+          { metric: sel.refreshErrors.metric, window: normalDuration(w.refreshErrors.window) },
         );
       }
       absentAlert('workload', 'linkerd', [sel.expiry], `${sel.expiry.metric} from job ${config.linkerd.proxyJob}`);
@@ -337,7 +327,7 @@ export const certificates: SloKind<typeof configSection> = {
           title: 'Proxy certificates: least time left',
           description:
             `Shortest remaining validity of any proxy's workload certificate (${sel.expiry.metric}). A healthy proxy renews at 70% of its ` +
-            `${w.issuanceLifetime} certificate, so this stays above ~30% of it. Orange below ${norm(w.ticketBelow)} (ticket), red below ${norm(w.pageBelow)} (page).`,
+            `${w.issuanceLifetime} certificate, so this stays above ~30% of it. Orange below ${normalDuration(w.ticketBelow)} (ticket), red below ${normalDuration(w.pageBelow)} (page).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: sub(min(sel.expiry, extraKeys), time()), legend: 'least time left', instant: true }],
@@ -375,7 +365,7 @@ export const certificates: SloKind<typeof configSection> = {
       t.quietAfter.push(Math.max(minutesOf(c.issuer.ticketFor), minutesOf(c.issuer.pageFor)) + 2);
       b.panels.push({
         title: 'Identity issuer: time left',
-        description: `Remaining validity of the issuer certificate the identity controller has loaded (${CERTIFICATE_METRICS.issuerTtl}; negative = expired that long ago, 0 = none loaded yet, left out). Orange below ${norm(c.issuer.ticketBelow)}, red below ${norm(c.issuer.pageBelow)}.`,
+        description: `Remaining validity of the issuer certificate the identity controller has loaded (${CERTIFICATE_METRICS.issuerTtl}; negative = expired that long ago, 0 = none loaded yet, left out). Orange below ${normalDuration(c.issuer.ticketBelow)}, red below ${normalDuration(c.issuer.pageBelow)}.`,
         type: 'stat',
         unit: 's',
         queries: [{ expr: remaining, legend: 'issuer', instant: true }],
@@ -390,7 +380,7 @@ export const certificates: SloKind<typeof configSection> = {
       const sel = (metric: string, e: (typeof cm.certificates)[number], more: readonly Matcher[] = []): Selector =>
         withExtra(metric, [eq('name', e.name), eq(cm.namespaceLabel, e.namespace ?? config.linkerd.namespace), ...more]);
       const classes = [...new Set(cm.certificates.map((e) => e.certificate))];
-      const cmText = { namespaceLabel: cm.namespaceLabel, grace: norm(cm.renewalGrace), pageBelow: norm(cm.pageBelow), notReadyFor: norm(cm.notReadyFor) };
+      const cmText = { namespaceLabel: cm.namespaceLabel, grace: normalDuration(cm.renewalGrace), pageBelow: normalDuration(cm.pageBelow), notReadyFor: normalDuration(cm.notReadyFor) };
       const remainingAll: Expr[] = [];
       const renewalAll: Expr[] = [];
       // Renewal due one minute in and never done: overdue (ticket) once the grace is over, and a few
@@ -454,12 +444,12 @@ export const certificates: SloKind<typeof configSection> = {
         { alert: CERTIFICATE_ALERTS.certManagerRenewalOverdue, filters, by, at: pageAt, rows: [...rows(sev.ticket), ...rows(sev.page)] },
         { alert: CERTIFICATE_ALERTS.certManagerNotReady, filters, by, at: notReadyAt, rows: rows(sev.ticket) },
       );
-      t.story.push(`cert-manager Certificates overdue for renewal ticket, and page below ${norm(cm.pageBelow)} left; Ready=False tickets`);
+      t.story.push(`cert-manager Certificates overdue for renewal ticket, and page below ${normalDuration(cm.pageBelow)} left; Ready=False tickets`);
       t.quietAfter.push(overdueAt, notReadyAt);
       b.panels.push(
         {
           title: 'cert-manager: time left',
-          description: `Remaining validity of the watched Certificates (${CERTIFICATE_METRICS.certManagerExpiration}; 0, i.e. not yet issued, is left out). Red below ${norm(cm.pageBelow)}; what matters more is whether renewal happens on time (next panel).`,
+          description: `Remaining validity of the watched Certificates (${CERTIFICATE_METRICS.certManagerExpiration}; 0, i.e. not yet issued, is left out). Red below ${normalDuration(cm.pageBelow)}; what matters more is whether renewal happens on time (next panel).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: union(remainingAll), legend: `{{name}}`, instant: true }],
@@ -468,7 +458,7 @@ export const certificates: SloKind<typeof configSection> = {
         },
         {
           title: 'cert-manager: renewal due in',
-          description: `Time until cert-manager renews each Certificate (${CERTIFICATE_METRICS.certManagerRenewal}). Negative means overdue: orange once due, red after the ${norm(cm.renewalGrace)} grace (ticket).`,
+          description: `Time until cert-manager renews each Certificate (${CERTIFICATE_METRICS.certManagerRenewal}). Negative means overdue: orange once due, red after the ${normalDuration(cm.renewalGrace)} grace (ticket).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: union(renewalAll), legend: `{{name}}`, instant: true }],
@@ -517,7 +507,7 @@ export const certificates: SloKind<typeof configSection> = {
         t.quietAfter.push(at);
         b.panels.push({
           title: `${capitalise(CLASS_TITLE[cls])}: time left`,
-          description: `Remaining validity per certificate in ${objects.join(', ')} (x509-certificate-exporter). Orange below ${norm(x.ticketBelow)} (ticket), red below ${norm(x.pageBelow)} (page).`,
+          description: `Remaining validity per certificate in ${objects.join(', ')} (x509-certificate-exporter). Orange below ${normalDuration(x.ticketBelow)} (ticket), red below ${normalDuration(x.pageBelow)} (page).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: remaining, legend: '{{secret_name}}{{configmap_name}} {{subject_CN}}', instant: true }],
@@ -578,7 +568,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
     nodeLabel: nc.nodeLabel,
     ticketAbove: nc.ticketAbove,
     pageAbove: nc.pageAbove,
-    unsyncedFor: norm(nc.unsyncedFor),
+    unsyncedFor: normalDuration(nc.unsyncedFor),
     window: UNSYNCED_WINDOW,
     offsetMetric: CERTIFICATE_METRICS.clockOffset,
     maxErrorMetric: CERTIFICATE_METRICS.clockMaxError,
@@ -590,7 +580,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
     b.alerts.push({
       alert: name,
       expr,
-      for: norm(forDuration),
+      for: normalDuration(forDuration),
       labels: { ...ctx.ruleLabels, slo: ID, severity: sev[severity], source },
       annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
     });
@@ -599,11 +589,11 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
   push(CERTIFICATE_ALERTS.nodeClockSkew, 'ticket', gt(errorBound, num(ticketAbove)), nc.ticketFor, 'clock-skew');
   push(CERTIFICATE_ALERTS.nodeClockSkew, 'page', gt(absOffset, num(pageAbove)), nc.pageFor, 'clock-skew');
   push(CERTIFICATE_ALERTS.nodeClockNotSynchronising, 'ticket', binary('==', call('min_over_time', range(sync, UNSYNCED_WINDOW)), num(0)), nc.unsyncedFor, 'clock-unsynchronised');
-  const absentText = { cluster: config.cluster, absentFor: norm(config.slos.certificates.absentFor), what: `${CERTIFICATE_METRICS.clockOffset} from node-exporter`, source };
+  const absentText = { cluster: config.cluster, absentFor: normalDuration(config.slos.certificates.absentFor), what: `${CERTIFICATE_METRICS.clockOffset} from node-exporter`, source };
   b.alerts.push({
     alert: CERTIFICATE_ALERTS.sourceAbsent,
     expr: absent(offset),
-    for: norm(config.slos.certificates.absentFor),
+    for: normalDuration(config.slos.certificates.absentFor),
     labels: { ...ctx.ruleLabels, slo: ID, severity: sev.ticket, source },
     annotations: annotations(ctx, CERTIFICATE_ALERTS.sourceAbsent, templates.line('clock-absent-summary', absentText), templates.render('clock-absent-description', absentText)),
   });
@@ -675,7 +665,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
           title: 'Nodes with an unsynchronised clock',
           description:
             `Nodes whose kernel reports the clock unsynchronised (${CERTIFICATE_METRICS.clockSyncStatus} = 0). Red at 1 or more: their time daemon lost its source; ` +
-            `${CERTIFICATE_ALERTS.nodeClockNotSynchronising} opens a ticket after ${norm(nc.unsyncedFor)}. The table below names them.`,
+            `${CERTIFICATE_ALERTS.nodeClockNotSynchronising} opens a ticket after ${normalDuration(nc.unsyncedFor)}. The table below names them.`,
           type: 'stat',
           unit: 'none',
           queries: [{ expr: orZeroCount(binary('==', sync, num(0)), extraKeys), legend: extraKeys.length ? extraKeys.map((k) => `{{${k}}}`).join(' ') : 'unsynchronised', instant: true }],
@@ -719,7 +709,7 @@ function unitTests(b: Builder, absentFor: string): PromtoolTest[] {
       [...b.runbookAlerts].map((alert) => ({ alert, filters: { slo: ID }, at: quietAt, rows: [] })),
     ),
     scenarioTest(
-      `Certificate expiry: a source that reports nothing opens ${CERTIFICATE_ALERTS.sourceAbsent} after ${norm(absentFor)}`,
+      `Certificate expiry: a source that reports nothing opens ${CERTIFICATE_ALERTS.sourceAbsent} after ${normalDuration(absentFor)}`,
       [],
       // One check per source: node-exporter's alert names no certificate class.
       [...new Set(t.absent.map((r) => r.source!))].map((source) => {
@@ -753,19 +743,19 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     refreshMetric: facts.identityCertRefreshMetric,
     hasRefreshErrors: sel.refreshErrors !== undefined,
     hasIssuerTtl: facts.hasIssuerTtlMetric,
-    absentFor: norm(c.absentFor),
-    workload: { ...c.workload, ticketBelow: norm(c.workload.ticketBelow), pageBelow: norm(c.workload.pageBelow), window: norm(c.workload.refreshErrors.window) },
-    issuer: { ...c.issuer, ticketBelow: norm(c.issuer.ticketBelow), pageBelow: norm(c.issuer.pageBelow) },
-    certManager: { ...c.certManager, renewalGrace: norm(c.certManager.renewalGrace), pageBelow: norm(c.certManager.pageBelow), notReadyFor: norm(c.certManager.notReadyFor),
+    absentFor: normalDuration(c.absentFor),
+    workload: { ...c.workload, ticketBelow: normalDuration(c.workload.ticketBelow), pageBelow: normalDuration(c.workload.pageBelow), window: normalDuration(c.workload.refreshErrors.window) },
+    issuer: { ...c.issuer, ticketBelow: normalDuration(c.issuer.ticketBelow), pageBelow: normalDuration(c.issuer.pageBelow) },
+    certManager: { ...c.certManager, renewalGrace: normalDuration(c.certManager.renewalGrace), pageBelow: normalDuration(c.certManager.pageBelow), notReadyFor: normalDuration(c.certManager.notReadyFor),
       certificates: c.certManager.certificates.map((e) => ({ ...e, namespace: e.namespace ?? config.linkerd.namespace })) },
     nodeClock: {
       enabled: c.nodeClock.enabled,
       nodeLabel: c.nodeClock.nodeLabel,
       ticketAbove: c.nodeClock.ticketAbove,
       pageAbove: c.nodeClock.pageAbove,
-      ticketFor: norm(c.nodeClock.ticketFor),
-      pageFor: norm(c.nodeClock.pageFor),
-      unsyncedFor: norm(c.nodeClock.unsyncedFor),
+      ticketFor: normalDuration(c.nodeClock.ticketFor),
+      pageFor: normalDuration(c.nodeClock.pageFor),
+      unsyncedFor: normalDuration(c.nodeClock.unsyncedFor),
       // The matchers part of the node-exporter selector, for the runbooks' queries ('' when there are none).
       selector: clockMatchers.length ? inline(selector(undefined, clockMatchers)) : '',
     },
@@ -776,8 +766,8 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
         return {
           certificate: cls,
           enabled: x.enabled,
-          ticketBelow: norm(x.ticketBelow),
-          pageBelow: norm(x.pageBelow),
+          ticketBelow: normalDuration(x.ticketBelow),
+          pageBelow: normalDuration(x.pageBelow),
           objects: x.objects.map((o) => ({ kind: o.kind, name: o.name, namespace: o.namespace ?? config.linkerd.namespace })),
         };
       }),

@@ -6,15 +6,14 @@
  * identity crates (identity_cert_*), PR linkerd/linkerd2-proxy#2887 (control_identity_ prefix, 2.16); cert-manager
  * and x509-certificate-exporter as documented by those projects.
  */
-import { aggregate, call, eq, gt, increase, num, or, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
-import { formatDuration, parseDuration } from '../../promql/number.js';
+import { union, aggregate, call, eq, gt, increase, num, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { normalDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
 import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from './index.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { external, extraKeys, legendPrefix, orZero } from '../../emit/dashboards/shared.js';
 import type { BuildContext } from '../kind.js';
 
-const norm = (d: string): string => formatDuration(parseDuration(d));
 
 function expiryThresholds(t: { pageBelow: string; ticketBelow: string }): Threshold[] {
   return [
@@ -22,10 +21,6 @@ function expiryThresholds(t: { pageBelow: string; ticketBelow: string }): Thresh
     { value: parseDuration(t.pageBelow), color: 'orange' },
     { value: parseDuration(t.ticketBelow), color: 'green' },
   ];
-}
-
-function union(exprs: readonly Expr[]): Expr {
-  return exprs.slice(1).reduce((acc, e) => or(acc, e), exprs[0]!);
 }
 
 const X509 = [
@@ -78,7 +73,7 @@ export function certificateRows(ctx: BuildContext): DashboardRow[] {
       title: 'Identity issuer per identity replica',
       description:
         `Time left of the issuer certificate each identity replica has loaded (${CERTIFICATE_METRICS.issuerTtl}; 0 = none loaded yet, left out; negative = expired that long ago). ` +
-        `Orange below ${norm(c.issuer.ticketBelow)} (ticket), red below ${norm(c.issuer.pageBelow)} (page): rotate the issuer (runbook LinkerdIdentityIssuerCertificateExpiring). Replicas disagreeing: one has not reloaded a rotated issuer.`,
+        `Orange below ${normalDuration(c.issuer.ticketBelow)} (ticket), red below ${normalDuration(c.issuer.pageBelow)} (page): rotate the issuer (runbook LinkerdIdentityIssuerCertificateExpiring). Replicas disagreeing: one has not reloaded a rotated issuer.`,
       type: 'table',
       unit: 's',
       queries: [{ expr: aggregate('min', issuerLoaded(ttl), { by: [...by, 'instance'] }), instant: true }],
@@ -100,7 +95,7 @@ export function certificateRows(ctx: BuildContext): DashboardRow[] {
       title: 'cert-manager Certificates: time left and renewal',
       description:
         `Per watched Certificate: time left (${CERTIFICATE_METRICS.certManagerExpiration}) and time until cert-manager renews it (${CERTIFICATE_METRICS.certManagerRenewal}; negative = overdue). ` +
-        `Red below ${norm(cm.pageBelow)} left; a renewal overdue by more than ${norm(cm.renewalGrace)} opens LinkerdCertManagerCertificateRenewalOverdue: check the Certificate's events and its issuer.`,
+        `Red below ${normalDuration(cm.pageBelow)} left; a renewal overdue by more than ${normalDuration(cm.renewalGrace)} opens LinkerdCertManagerCertificateRenewalOverdue: check the Certificate's events and its issuer.`,
       type: 'table',
       unit: 's',
       queries: [
@@ -137,7 +132,7 @@ export function certificateRows(ctx: BuildContext): DashboardRow[] {
         title: `${title}: every certificate`,
         description:
           `Time left of every certificate in ${x.objects.map((o) => `${o.namespace ?? config.linkerd.namespace}/${o.name}`).join(', ')} (x509-certificate-exporter ${CERTIFICATE_METRICS.x509NotAfter}). ` +
-          `Orange below ${norm(x.ticketBelow)} (ticket), red below ${norm(x.pageBelow)} (page): rotate it now (see the runbook of the expiring alert).`,
+          `Orange below ${normalDuration(x.ticketBelow)} (ticket), red below ${normalDuration(x.pageBelow)} (page): rotate it now (see the runbook of the expiring alert).`,
         type: 'table',
         unit: 's',
         queries: [
@@ -162,7 +157,7 @@ export function certificateRows(ctx: BuildContext): DashboardRow[] {
   // ---- refresh errors ---------------------------------------------------------------------------------
   const refresh: PanelSpec[] = [];
   if (c.workload.enabled && workload.refreshErrors) {
-    const window = norm(c.workload.refreshErrors.window);
+    const window = normalDuration(c.workload.refreshErrors.window);
     const perPod = sum(increase(workload.refreshErrors, window), [...by, 'namespace', 'pod']);
     refresh.push(
       {
@@ -207,7 +202,7 @@ export function certificateRows(ctx: BuildContext): DashboardRow[] {
         {
           title: 'Series reported per source',
           description:
-            `How many series each configured certificate source reports now. Red at 0: that source reports nothing, so its certificates can expire unnoticed (LinkerdCertificateSourceAbsent opens a ticket after ${norm(c.absentFor)}). ` +
+            `How many series each configured certificate source reports now. Red at 0: that source reports nothing, so its certificates can expire unnoticed (LinkerdCertificateSourceAbsent opens a ticket after ${normalDuration(c.absentFor)}). ` +
             'Check that the exporter runs, is scraped, and watches the configured objects.',
           type: 'bargauge',
           unit: 'none',

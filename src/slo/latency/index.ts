@@ -14,7 +14,7 @@
  *  - proxy-injector cannot be measured: its webhook port is opaque, so its proxy records no HTTP latency.
  */
 import {
-  aggregate, allOf, avgOverTime, call, eq, escapeRegex, gt, gte, lt, mul, num, or, paren, rate, re, sub, sum,
+  aggregate, allOf, avgOverTime, call, eq, gt, gte, lt, mul, num, or, paren, rate, sub, sum,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
 import { SERVING_COMPONENTS, type LinkerdFacts } from '../../linkerd/catalog.js';

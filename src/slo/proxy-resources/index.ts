@@ -27,7 +27,7 @@ import {
   aggregate, and, anyOf, binary, call, div, eq, gt, mul, num, or, quote, rate, re, selector, sum, withMatchers,
   type AggregateOp, type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
-import { cleanNumber, formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
+import { normalDuration, cleanNumber, formatNumber} from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../rules.js';
@@ -94,7 +94,6 @@ type Severity = 'page' | 'ticket';
 type Resource = 'cpu' | 'memory';
 type ProxyResourcesConfig = Config['slos']['proxyResources'];
 
-const norm = (d: string): string => formatDuration(parseDuration(d));
 const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
 
 /** An aggregation that leaves out an empty `by ()`. */
@@ -180,11 +179,11 @@ export const proxyResources: SloKind<typeof configSection> = {
       labels: Record<string, string>,
       extraText: Record<string, unknown>,
     ): void => {
-      const context = { ...text, ...extraText, severity, for: norm(forDuration) };
+      const context = { ...text, ...extraText, severity, for: normalDuration(forDuration) };
       alerts.push({
         alert: name,
         expr,
-        for: norm(forDuration),
+        for: normalDuration(forDuration),
         labels: { ...ctx.ruleLabels, ...labels, slo: ID, severity: config.alerting.severities[severity] },
         annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
@@ -549,7 +548,7 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
     },
     {
       title: 'Usage to budget: worst proxies',
-      description: `p99 and maximum over all proxies of usage divided by the proxy's own budget. Above 100% for ${norm(b.for)} opens ${PROXY_RESOURCES_ALERTS.overBudget}.`,
+      description: `p99 and maximum over all proxies of usage divided by the proxy's own budget. Above 100% for ${normalDuration(b.for)} opens ${PROXY_RESOURCES_ALERTS.overBudget}.`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [
@@ -597,7 +596,7 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
       title: 'Control plane vs per-node plan',
       description:
         `The worst case for one node (the heaviest replica of each of ${cp.containers.join(', ')}) against the plan of ` +
-        `${formatNumber(cp.perNodeCpuCores)} cores and ${formatNumber(cp.perNodeMemoryMiB)} MiB per node. Above 100% for ${norm(cp.for)} opens ${PROXY_RESOURCES_ALERTS.controlPlane}.`,
+        `${formatNumber(cp.perNodeCpuCores)} cores and ${formatNumber(cp.perNodeMemoryMiB)} MiB per node. Above 100% for ${normalDuration(cp.for)} opens ${PROXY_RESOURCES_ALERTS.controlPlane}.`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [
@@ -669,11 +668,11 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
       cpuPer1k: formatNumber(c.budget.cpuCoresPer1kRps),
       idleMemory: formatNumber(c.budget.idleMemoryMiB),
       memoryPer1k: formatNumber(c.budget.memoryMiBPer1kRps),
-      for: norm(c.budget.for),
+      for: normalDuration(c.budget.for),
     },
     highThroughput: {
       line: formatNumber(c.highThroughput.requestsPerSecond),
-      for: norm(c.highThroughput.for),
+      for: normalDuration(c.highThroughput.for),
       defaultCpuLimit: c.highThroughput.defaultCpuLimitCores === undefined ? '' : formatNumber(c.highThroughput.defaultCpuLimitCores),
       lineCpu: formatNumber(cleanNumber(c.budget.idleCpuCores + (c.budget.cpuCoresPer1kRps * c.highThroughput.requestsPerSecond) / 1000)),
       lineMemory: formatNumber(cleanNumber(c.budget.idleMemoryMiB + (c.budget.memoryMiBPer1kRps * c.highThroughput.requestsPerSecond) / 1000)),
@@ -681,15 +680,15 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     kubernetesMetrics: {
       enabled: c.kubernetesMetrics.enabled,
       memoryRatio: formatNumber(cleanNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)),
-      memoryFor: norm(c.kubernetesMetrics.memoryNearLimit.for),
+      memoryFor: normalDuration(c.kubernetesMetrics.memoryNearLimit.for),
       throttledRatio: formatNumber(cleanNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)),
-      throttledFor: norm(c.kubernetesMetrics.cpuThrottled.for),
+      throttledFor: normalDuration(c.kubernetesMetrics.cpuThrottled.for),
     },
     controlPlane: {
       containers: c.controlPlane.containers,
       perNodeCpu: formatNumber(c.controlPlane.perNodeCpuCores),
       perNodeMemory: formatNumber(c.controlPlane.perNodeMemoryMiB),
-      for: norm(c.controlPlane.for),
+      for: normalDuration(c.controlPlane.for),
       prometheus: c.controlPlane.prometheus.enabled,
       perPod: formatNumber(c.controlPlane.prometheus.memoryMiBPerMeshedPod),
       minimum: formatNumber(c.controlPlane.prometheus.minimumMemoryMiB),

@@ -18,7 +18,7 @@
  * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, §1.6), by parent Service and route.
  */
 import {
-  aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, or, rate, re, str, sub, sum, vector,
+  aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, oneOf, or, rate, str, sub, sum, union, vector,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
 import type { Config } from '../../config/schema.js';
@@ -114,12 +114,6 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 const uniq = (xs: readonly string[]) => [...new Set(xs)];
 const sorted = (xs: readonly string[]) => uniq(xs).sort();
 
-/** `label="v"` for one value, `label=~"a|b"` for several. */
-function oneOf(label: string, values: readonly string[]): Matcher {
-  const vs = sorted(values);
-  return vs.length === 1 ? eq(label, vs[0]!) : re(label, anyOf(vs));
-}
-
 /**
  * Above this many distinct values a label is not prefiltered by regex: every rule of a group repeats
  * its selectors, so the rule file would grow with the list times the rules; the join with the info
@@ -137,7 +131,7 @@ function prefilter(labels: readonly string[], members: ReadonlyArray<Readonly<Re
   const matchers = labels.map((l) => {
     const values = uniq(members.map((m) => m[l]!));
     combinations *= values.length;
-    if (values.length <= PREFILTER_MAX_VALUES) return oneOf(l, values);
+    if (values.length <= PREFILTER_MAX_VALUES) return oneOf(l, sorted(values));
     complete = false;
     return neq(l, '');
   });
@@ -147,16 +141,6 @@ function prefilter(labels: readonly string[], members: ReadonlyArray<Readonly<Re
 /** Set a static label on every series of an expression. */
 function tag(expr: Expr, label: string, value: string): Expr {
   return call('label_replace', expr, str(label), str(value), str('namespace'), str('.*'));
-}
-
-/**
- * `a or b or …`, as a balanced tree: a left-deep chain of a thousand terms makes every formatter and
- * parser pass over it quadratic (generation time must grow linearly with the workload list).
- */
-function unionAll(exprs: readonly Expr[]): Expr {
-  if (exprs.length <= 2) return exprs.length === 1 ? exprs[0]! : or(exprs[0]!, exprs[1]!);
-  const mid = Math.ceil(exprs.length / 2);
-  return or(unionAll(exprs.slice(0, mid)), unionAll(exprs.slice(mid)));
 }
 
 function bucketBoundIssue(value: number, path: ConfigPath): ConfigIssue[] {
@@ -218,7 +202,7 @@ function makeGroup(ctx: BuildContext, cls: string, component: Component, members
   const nsBy = uniq(['namespace', ...extraBy]);
   const selectorOf = (m: Member, metric: string, extra: readonly Matcher[], direction = true) =>
     ctx.proxySelector(metric, [...(direction ? [inbound] : []), eq('namespace', m.namespace), ...Object.entries(m.selector ?? {}).map(([k, v]) => eq(k, v)), ...extra]);
-  const perMember = (build: (m: Member) => Expr) => unionAll(members.map((m) => tag(build(m), 'workload', m.name)));
+  const perMember = (build: (m: Member) => Expr) => union(members.map((m) => tag(build(m), 'workload', m.name)));
   const memberSum = (m: Member) => (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
     aggregate('sum', inner(selectorOf(m, metric, extra)), { by: [...keep, ...nsBy] });
   return {
@@ -565,7 +549,7 @@ function dashboardRows(
     height: 10,
   });
   const sloIds = [...(o.hasSr ? [WORKLOAD_SLO.successRate] : []), ...(o.hasLatency ? [WORKLOAD_SLO.latency] : []), ...(o.hasRoutes ? [WORKLOAD_SLO.route] : [])];
-  const allBudgets = ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining, [oneOf('slo', sloIds)]);
+  const allBudgets = ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining, [oneOf('slo', sorted(sloIds))]);
   const top = 20;
 
   const status: PanelSpec[] = [
@@ -578,7 +562,7 @@ function dashboardRows(
       type: 'table',
       unit: 'none',
       queries: [{
-        expr: aggregate('count', binary('==', ctx.recordedSelector('ALERTS', [eq('alertstate', 'firing'), oneOf('slo', sloIds)]), num(1)), {
+        expr: aggregate('count', binary('==', ctx.recordedSelector('ALERTS', [eq('alertstate', 'firing'), oneOf('slo', sorted(sloIds))]), num(1)), {
           by: ['alertname', 'class', 'component', 'namespace', ...WORKLOAD_KINDS, 'workload', ...ROUTE_LABELS, 'severity', 'long'],
         }),
         instant: true,
