@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
+import type { ConfigIssue, ConfigPath } from '../config/errors.js';
 import type { LinkerdFacts } from '../linkerd/catalog.js';
 import type { RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
@@ -26,6 +26,24 @@ export interface BuildContext {
   runbookUrl(alert: string): string;
   /** The SLO overview dashboard of this cluster, when alerting.grafanaBaseUrl is set. */
   readonly dashboardUrl?: string;
+}
+
+/**
+ * One ratio SLI as OpenSLO can carry it (`linkerd-slo export-openslo`): raw counter selectors of
+ * bad (or good) and all events, the objective and the period.
+ */
+export interface RatioSliDeclaration {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly service: string;
+  readonly objective: number;
+  readonly period: string;
+  readonly bad?: Selector;
+  readonly good?: Selector;
+  readonly total: Selector;
+  /** Where the SLO is configured, for errors about it (e.g. a name another SLO already has). */
+  readonly path: ConfigPath;
 }
 
 /** One runbook page per alert: out/runbooks/<alert>.md. */
@@ -68,4 +86,6 @@ export interface SloKind<Section extends ConfigSection = ConfigSection> {
    * checked like them.
    */
   standingRows?(ctx: BuildContext): readonly DashboardRow[];
+  /** Its SLIs as OpenSLO ratio SLOs, when the kind is enabled (none: the kind exports nothing). */
+  ratioSlis?(ctx: BuildContext): readonly RatioSliDeclaration[];
 }

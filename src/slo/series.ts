@@ -26,3 +26,6 @@ export const LATENCY_RECORDINGS = {
   /** Average of the above over the baseline window. */
   volumeBaseline: (w: string, baseline: string) => `linkerd_slo:request_volume:rate${w}_avg${baseline}`,
 } as const;
+
+/** The OpenSLO service of the control-plane SLOs (success rate, latency). */
+export const CONTROL_PLANE_SERVICE = 'linkerd-control-plane';

@@ -19,6 +19,7 @@ import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliIn
 import type { FixtureSeries } from '../unit-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { customSlis } from './openslo.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -218,6 +219,7 @@ function goodRatioSli(good: Selector, total: Selector, by: readonly string[]): P
 
 export const custom: SloKind<typeof configSection> = {
   config: configSection,
+  ratioSlis: (ctx) => customSlis(ctx),
   id: ID,
   title: 'Custom ratio SLOs',
   enabled: (config: Config) => config.slos.custom.length > 0,

@@ -31,6 +31,7 @@ import { LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '..
 import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { latencySlis } from './openslo.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -79,6 +80,7 @@ function measuredComponents(config: Config, facts: LinkerdFacts): LatencyCompone
 
 export const latency: SloKind<typeof configSection> = {
   config: configSection,
+  ratioSlis: (ctx) => latencySlis(ctx),
   id: ID,
   title: 'Control-plane latency',
   enabled: (config: Config) => config.slos.controlPlaneLatency.enabled,

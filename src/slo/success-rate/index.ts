@@ -15,6 +15,7 @@ import type { BuildContext, SloKind } from '../kind.js';
 import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { successRateSlis } from './openslo.js';
 import { fixtureLabels } from '../unit-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -26,6 +27,7 @@ const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
 
 export const successRate: SloKind<typeof configSection> = {
   config: configSection,
+  ratioSlis: (ctx) => successRateSlis(ctx),
   id: ID,
   title: 'Control-plane success rate',
   enabled: (config: Config) => config.slos.controlPlaneSuccessRate.enabled,
