@@ -73,6 +73,8 @@ function validateAll(groups: readonly RuleGroup[], outputs: readonly KindOutput[
 
 interface ClusterBuild {
   readonly config: Config;
+  /** Labels the alerts of the kinds carry that say what fired. */
+  readonly alertLabels: readonly string[];
   readonly ctx: BuildContext;
   readonly outputs: readonly KindOutput[];
   readonly groups: readonly RuleGroup[];
@@ -100,7 +102,7 @@ function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPo
         : g,
     );
   validateAll(groups, outputs);
-  return { config, ctx, outputs, groups };
+  return { config, ctx, outputs, groups, alertLabels: kinds.flatMap((k) => k.alertLabels ?? []) };
 }
 
 const sorted = (files: Map<string, string>): Bundle => new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -134,13 +136,13 @@ export function generate(config: Config, configPath: string, options: GenerateOp
   // Headers name the config by its base name: the output must not depend on the working directory.
   const configFile = sourceName(configPath);
   const build = buildCluster(config, options.kinds ?? KINDS);
-  const { ctx, outputs, groups } = build;
+  const { ctx, outputs, groups, alertLabels } = build;
   const name = `linkerd-slo-${config.cluster}`;
   const files = new Map<string, string>();
   ruleTargetFiles(files, name, groups, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
-  for (const [path, text] of grafanaFiles({ ctx, outputs, groups }, configFile)) files.set(path, text);
+  for (const [path, text] of grafanaFiles({ ctx, outputs, groups, alertLabels }, configFile)) files.set(path, text);
   for (const o of outputs) for (const r of o.runbooks) files.set(`runbooks/${r.alert}.md`, `${r.markdown}\n`);
   const unitTests = outputs.flatMap((o) => o.unitTests ?? []);
   if (unitTests.length && config.rules.targets.includes('prometheus')) {
@@ -196,12 +198,16 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     `alertmanager/linkerd-slo-${config.cluster}.inhibit-rules.yaml`,
     alertmanagerSnippet(allGroups, Object.keys(builds[0]!.config.prometheus.extraMatchers), configFile),
   );
-  // One set of dashboards for the fleet, with a multi-value cluster variable (All = every cluster).
-  const first = builds[0]!;
-  const fleetCtx = buildContext({ ...first.config, cluster: config.cluster }, fleet);
-  for (const [path, text] of grafanaFiles({ ctx: { ...first.ctx, config: fleetCtx.config }, outputs: first.outputs, groups: first.groups, fleetLabel: fleet.clusterLabel }, configFile)) {
-    files.set(path, text);
-  }
+  // One set of dashboards for the fleet, with a multi-value cluster variable (All = every cluster),
+  // built from every cluster's build: each with its own version, recordings and kind rows.
+  const members = builds.map((b) => ({
+    ctx: { ...b.ctx, config: { ...b.config, cluster: config.cluster } },
+    outputs: b.outputs,
+    groups: b.groups,
+    alertLabels: b.alertLabels,
+    fleetLabel: fleet.clusterLabel,
+  }));
+  for (const [path, text] of grafanaFiles({ ...members[0]!, fleetMembers: members }, configFile)) files.set(path, text);
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   return { groups: allGroups, outputs: builds.flatMap((b) => b.outputs), files: sorted(files), clusters };
 }

@@ -76,6 +76,11 @@ export interface SloKind<Section extends ConfigSection = ConfigSection> {
   readonly title: string;
   /** Its config section; a kind with none (e.g. one that is always on) reads only the shared settings. */
   readonly config?: Section;
+  /**
+   * Labels its alerts carry, besides alertname, severity, slo, sli and component, that say what
+   * fired (e.g. certificate): the overview's firing-alerts table shows them.
+   */
+  readonly alertLabels?: readonly string[];
   enabled(config: Config): boolean;
   /** Semantic checks the schema cannot express (e.g. an objective no alert could fire for). */
   check(config: Config): ConfigIssue[];

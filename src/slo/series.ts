@@ -5,6 +5,9 @@
  * these names, so no emitter needs to import a kind.
  */
 
+/** Labels of the burn-rate engine's alerts that say which window pair fired. */
+export const BURN_RATE_WINDOW_LABELS = ['long', 'short'] as const;
+
 /** Recordings of every ratio SLI (src/slo/burn-rate.ts), labelled slo, sli and component. */
 export const SLI_RECORDINGS = {
   errorsRate: 'linkerd_slo:sli_errors:rate5m',

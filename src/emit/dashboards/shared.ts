@@ -13,6 +13,13 @@ export interface DashboardInput {
    * "All" (the all-clusters view), and queries match it with =~.
    */
   readonly fleetLabel?: string;
+  /**
+   * Multi-cluster: every cluster's own input (its version, facts, recordings and kind rows), the
+   * dashboards being built once for the fleet from all of them (mixed Linkerd versions included).
+   */
+  readonly fleetMembers?: readonly DashboardInput[];
+  /** Labels the bundle's alerts carry that say what fired (the firing-alerts table's columns). */
+  readonly alertLabels: readonly string[];
 }
 
 /** Whether the bundle records `record` with (at least) these labels: then panels read it instead of raw series. */

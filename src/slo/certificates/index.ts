@@ -158,6 +158,7 @@ function testRemaining(t: Thresholds): { ticket: number; page: number; healthy: 
 
 export const certificates: SloKind<typeof configSection> = {
   config: configSection,
+  alertLabels: ['certificate'],
   id: ID,
   title: 'Certificate expiry',
   enabled: (config: Config) => config.slos.certificates.enabled,

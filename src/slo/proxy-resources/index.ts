@@ -127,6 +127,7 @@ function budgetOf(c: ProxyResourcesConfig, resource: Resource, requests: Expr): 
 
 export const proxyResources: SloKind<typeof configSection> = {
   config: configSection,
+  alertLabels: ['resource'],
   id: ID,
   title: 'Proxy and control-plane resources',
   enabled: (config: Config) => config.slos.proxyResources.enabled,
