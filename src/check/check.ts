@@ -208,6 +208,27 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
 }
 
 /**
+ * Every cluster of a bundle checked against one Prometheus (a multi-cluster bundle: its shared
+ * store), each with its own version's selectors: one report of every cluster's findings.
+ */
+export async function runChecks(inputs: readonly CheckInput[], client: PromClient, lookback = '1h'): Promise<CheckReport> {
+  let selectorsChecked = 0;
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const r = await runCheck(input, client, lookback);
+    selectorsChecked += r.selectorsChecked;
+    for (const f of r.findings) {
+      // The scrape-interval finding is about the Prometheus, not a cluster: once is enough.
+      const key = `${f.kind}\u0000${f.selector}\u0000${f.message}`;
+      if (!seen.has(key)) findings.push(f);
+      seen.add(key);
+    }
+  }
+  return { prometheus: client.url, selectorsChecked, findings };
+}
+
+/**
  * The report as text for a terminal. Label values, job and metric names in it came from the
  * Prometheus, so every field is made printable (no escape sequences, one line each).
  */
