@@ -150,7 +150,7 @@ export function ratioSli(bad: Selector, total: Selector, by: readonly string[]):
   const requests = (w: string) => sum(rate(total, w), by);
   return {
     // `or 0 * total` keeps the error rate at 0 instead of absent when no failure series exist
-    // (proxies only export series that were incremented, and evict idle ones after 10m, §1.1).
+    // (proxies only export series that were incremented, and evict idle ones after 10m, linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
     errorsRate: (w) => or(sum(rate(bad, w), by), mul(num(0), requests(w))),
     requestsRate: requests,
   };

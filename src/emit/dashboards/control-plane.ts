@@ -3,8 +3,8 @@
  * the component's own proxy sees them (server side), the mesh's view of the control plane
  * (control_response_total from every proxy), replicas, and, when no SLO kind already shows them,
  * scrape health and controller internals. Panels read our recording rules wherever the bundle has
- * one for that component and fall back to the raw series otherwise (linkerd-metrics.md §1.2, §1.3,
- * §2.3, §3.2, §3.4).
+ * one for that component and fall back to the raw series otherwise (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0, linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0,
+ * linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18, linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18, linkerd/linkerd2 `grafana/dashboards/health.json` at stable-2.14.0).
  */
 import { aggregate, call, div, eq, escapeRegex, gt, neq, num, oneOf, rate, re, sub, sum, type Expr } from '../../promql/ast.js';
 import { cleanNumber, formatNumber } from '../../promql/number.js';
@@ -23,7 +23,7 @@ const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 type Component = (typeof SERVING_COMPONENTS)[number];
 
-/** Containers of the controller job whose /metrics works on this version (§3.1, §3.3: policy from 2.15). */
+/** Containers of the controller job whose /metrics works on this version (linkerd/linkerd2 `charts/linkerd-control-plane/templates/` at version-2.18; linkerd/linkerd2#7067, linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15: policy from 2.15). */
 export function controllerContainers(version: Parameters<typeof minor>[0]): string[] {
   return CORE_CONTROLLER_CONTAINERS.filter((c) => c !== 'policy' || minor(version) >= 15);
 }
@@ -230,7 +230,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
       title: 'Scrape targets up per component',
       description:
         `Control-plane containers answering their scrape (up on job ${config.linkerd.controllerJob}). Red: none, the component is down or its metrics port is not scraped` +
-        (facts.controllerScrapeRegression ? ' (on 2.19 the viz chart\'s scrape config drops the core control plane: fix the scrape, §2.2).' : '.'),
+        (facts.controllerScrapeRegression ? ' (on 2.19 the viz chart\'s scrape config drops the core control plane: fix the scrape, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml`, #14111, #15090).' : '.'),
       type: 'stat',
       unit: 'none',
       queries: [{ expr: sum(controller('up', containers), [...by, 'component']), legend: `${prefix}{{component}}`, instant: true }],

@@ -64,7 +64,7 @@ export const AVAILABILITY_METRICS = {
 
 /** Components whose Deployment (linkerd-<component>) the HA replica checks read. */
 export const HA_COMPONENTS = ['destination', 'identity', 'proxy-injector'] as const;
-/** Go gRPC servers on the controller job (§3.2; policy from 2.19, §3.3). */
+/** Go gRPC servers on the controller job (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18; policy from 2.19, linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15). */
 const GRPC_COMPONENTS = ['destination', 'identity', 'policy'];
 
 type Severity = 'page' | 'ticket';

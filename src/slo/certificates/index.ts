@@ -1,7 +1,7 @@
 /**
  * Certificate expiry, the most common cause of Linkerd downtime. Not a ratio SLO: plain
  * threshold alerts on the remaining validity of each certificate class, from whichever sources
- * the user has (reference: shared/reference/linkerd-metrics.md §1.8, §5, §6 item 4):
+ * the user has (reference: linkerd/linkerd2-proxy PRs #2617, #2887, https://linkerd.io/2.18/features/automatic-mtls/, samber/awesome-prometheus-alerts `_data/rules.yml` item 4):
  *  - workload: every proxy's own leaf certificate, (control_)identity_cert_expiration_timestamp_seconds,
  *    plus refresh errors (2.15+);
  *  - issuer: the identity controller's issuer_cert_ttl_seconds (2.18+);
@@ -104,7 +104,7 @@ export function issuerLoaded(ttl: Selector): Expr {
 export function workloadSelectors(ctx: BuildContext): { expiry: Selector; refreshErrors?: Selector } {
   const { facts } = ctx;
   const expiry = ctx.proxySelector(facts.identityCertExpiryMetric);
-  // §1.8: ≤2.14 only has identity_cert_refresh_count without a result label: no error signal.
+  // linkerd/linkerd2-proxy PRs #2617, #2887: ≤2.14 only has identity_cert_refresh_count without a result label: no error signal.
   const refreshErrors = atLeast(facts.version, 15) ? ctx.proxySelector(facts.identityCertRefreshMetric, [eq('result', 'error')]) : undefined;
   return refreshErrors ? { expiry, refreshErrors } : { expiry };
 }
@@ -392,7 +392,7 @@ export const certificates: SloKind<typeof configSection> = {
       const cmRows: Array<Record<string, string>> = [];
       for (const cls of classes) {
         const entries = cm.certificates.filter((e) => e.certificate === cls);
-        // §5.2: expiration is 0 until the Certificate is first issued; renewal likewise.
+        // cert-manager `internal/collectors/certificate_collector.go`: expiration is 0 until the Certificate is first issued; renewal likewise.
         const remaining = sub(gt(union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerExpiration, e))), num(0)), time());
         const renewal = gt(union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerRenewal, e))), num(0));
         const overdue = gt(sub(time(), renewal), seconds(cm.renewalGrace));

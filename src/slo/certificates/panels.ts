@@ -182,7 +182,7 @@ export function certificateRows(ctx: BuildContext): DashboardRow[] {
   } else if (c.workload.enabled && !atLeast(facts.version, 15)) {
     refresh.push({
       title: 'No refresh-error signal before 2.15',
-      description: 'Proxies before Linkerd 2.15 only count refreshes (identity_cert_refresh_count), not failures (§1.8).',
+      description: 'Proxies before Linkerd 2.15 only count refreshes (identity_cert_refresh_count), not failures (linkerd/linkerd2-proxy PRs #2617, #2887).',
       type: 'text',
       unit: 'none',
       queries: [],

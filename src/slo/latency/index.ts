@@ -1,11 +1,11 @@
 /**
  * Control-plane latency: the share of inbound control-plane responses whose time to first byte is
  * at or under a threshold, from the component pods' own proxies (`response_latency_ms_bucket`,
- * milliseconds, linkerd-metrics.md §1.2). Same pods and serving ports as the server-side success
+ * milliseconds, linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0). Same pods and serving ports as the server-side success
  * rate (serverMatchers), same multiwindow multi-burn-rate alerting (buildBurnRate), plus two
  * tickets: a p99 latency spike and a sharp change in request volume against a recent baseline.
  *
- * What "latency" means per component (§1.2 time to first byte, §3.4 long-lived streams):
+ * What "latency" means per component (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 time to first byte, linkerd/linkerd2 `grafana/dashboards/health.json` at stable-2.14.0 long-lived streams):
  *  - identity: Certify is unary, so the first byte is the answer: a faithful latency signal (default);
  *  - destination, policy: proxies hold Get/GetProfile and WatchPort/Watch streams open for hours; the
  *    first byte is the first discovery/policy update, and a stream dropped before its first update is

@@ -3,8 +3,10 @@
  * (and one page) on recorded usage.
  *
  *  - Budget: a proxy may use idle + per-1k-RPS × its own request rate, in CPU and memory. Usage is the
- *    proxy process' own process_cpu_seconds_total / process_resident_memory_bytes (linkerd-metrics.md
- *    §1.7, job linkerd-proxy); the request rate is request_total of both directions (§1.2): each request
+ *    proxy process' own process_cpu_seconds_total / process_resident_memory_bytes (job
+ *    linkerd-proxy; linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`, kubert-prometheus-process
+ *    from 2.18); the request rate is request_total of both directions (linkerd/linkerd2-proxy
+ *    `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0): each request
  *    is counted once per direction by the proxy that handles it, so inbound + outbound of a pod's proxy
  *    is exactly what that proxy carries.
  *  - High throughput: above ~5,000 RPS a pod needs custom proxy resources. The pod annotation is not
@@ -17,7 +19,7 @@
  *  - Control plane: the runbook plans 0.5 core and 512 MB per control-plane node. Anti-affinity puts at
  *    most one replica of each component on a node, so Σ over containers of the heaviest replica is the
  *    worst any node can carry (exact without HA). The mesh's Prometheus (Viz, `prometheus` container of
- *    the controller job, §2.3) is planned at ~5 MB per meshed pod.
+ *    the controller job, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18) is planned at ~5 MB per meshed pod.
  *
  * Cost at 10,000 pods: three per-pod recordings (CPU, memory, RPS), nothing else per pod is stored;
  * alerts read them, dashboards read cluster-level aggregates (by the extra-matcher labels only) and
@@ -197,7 +199,7 @@ export const proxyResources: SloKind<typeof configSection> = {
     const requestsRaw = ctx.proxySelector('request_total');
     record(PROXY_RESOURCES_RECORDINGS.cpu, sum(rate(cpuRaw, WINDOW), podKeys));
     record(PROXY_RESOURCES_RECORDINGS.memory, agg('max', memoryRaw, podKeys));
-    // §1.1: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
+    // linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
     // not "unknown" (else its budget, and any over-budget alert, would vanish with its traffic).
     record(PROXY_RESOURCES_RECORDINGS.requests, or(sum(rate(requestsRaw, WINDOW), podKeys), mul(num(0), agg('max', memoryRaw, podKeys))));
 

@@ -1,11 +1,11 @@
 /**
  * Workload SLOs: inbound success rate and latency of meshed workloads, by request class (the SRE
- * Workbook's Table 5-10, slo-prior-art.md §3), plus optional per-route success rate.
+ * Workbook's Table 5-10, Google SRE Workbook ch. 5, https://sre.google/workbook/alerting-on-slos/), plus optional per-route success rate.
  *
- * Server side, always (linkerd-metrics.md §7): the SLIs read `response_total` and
+ * Server side, always (https://linkerd.io/2.18/reference/proxy-metrics/): the SLIs read `response_total` and
  * `response_latency_ms_bucket` with `direction="inbound"` from the workload's own proxies, so a pod's
  * outbound calls never mix in, and aggregate by `namespace` plus the workload label the linkerd-proxy
- * job copies from the pod (`deployment`, `statefulset`, `daemonset`, §2.3), never by name alone.
+ * job copies from the pod (`deployment`, `statefulset`, `daemonset`, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18), never by name alone.
  * Label-selector workloads are aggregated by namespace and named by a static `workload` label.
  *
  * Cost: every workload of one class and kind shares one SLI instance of the burn-rate engine, i.e.
@@ -15,7 +15,7 @@
  * configured (web in a, api in b, but not web in b), the result is joined with the info series.
  *
  * Routes (optional): client-side success rate of Gateway API routes from every caller's
- * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, §1.6), by parent Service and route.
+ * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0), by parent Service and route.
  */
 import {
   aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, oneOf, or, rate, str, sub, sum, union, vector,
@@ -57,7 +57,7 @@ export const RECORD_WORKLOAD = {
   histogram: 'linkerd_slo:workload_response_latency_ms_bucket:rate5m',
 } as const;
 
-/** gRPC codes Linkerd classifies as failures by default (linkerd-metrics.md §1.2), in the route metrics' spelling (§1.6). */
+/** gRPC codes Linkerd classifies as failures by default (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0), in the route metrics' spelling (linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0). */
 const GRPC_FAILURE_CODES = ['UNKNOWN', 'DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS'];
 const ROUTE_LABELS = ['parent_namespace', 'parent_name', 'route_namespace', 'route_name'] as const;
 /** Label names the workload rules set from the series; user rule labels or extra matchers must not reuse them. */
@@ -230,7 +230,7 @@ function routeGroup(ctx: BuildContext, cls: string, protocol: 'http' | 'grpc', m
   const restrict = (e: Expr) => (exact ? e : and(e, info, { on: by }));
   const metric = `outbound_${protocol}_route_request_statuses_total`;
   const all = ctx.proxySelector(metric, narrow);
-  // §1.6: failure = 5xx (HTTP) or a failing gRPC status, or any proxy error (timeouts, fail-fast, resets).
+  // linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0: failure = 5xx (HTTP) or a failing gRPC status, or any proxy error (timeouts, fail-fast, resets).
   const good = ctx.proxySelector(metric, [
     ...narrow,
     protocol === 'http' ? nre('http_status', '5..') : nre('grpc_status', anyOf(GRPC_FAILURE_CODES)),
@@ -374,7 +374,7 @@ export const workloads: SloKind<typeof configSection> = {
           component: g.component,
           groupBy: g.identity,
           requestsRate: (win) => g.sumOf('response_total', [], (sel) => rate(sel, win)),
-          // `or 0 *` keeps the error rate at 0, not absent, while no failure series exist (§1.1).
+          // `or 0 *` keeps the error rate at 0, not absent, while no failure series exist (linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
           errorsRate: (win) =>
             g.combine((s) => or(s('response_total', [eq('classification', 'failure')], (sel) => rate(sel, win)), mul(num(0), s('response_total', [], (sel) => rate(sel, win))))),
           ...(cls.successRate.enabled ? { missing: g.missing } : {}),
