@@ -32,7 +32,7 @@ import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
 import type { DashboardId, PanelSpec, Threshold } from '../dashboard-model.js';
 import type { BuildContext } from './kind.js';
 import type { Templates } from '../templates.js';
-import { burnRateTest, type FixtureSeries, type PromtoolTest } from './unit-tests.js';
+import { burnRateTest, type FixtureSeries, type PromtoolTest } from './promtool-tests.js';
 import { SLI_RECORDINGS } from './series.js';
 
 

@@ -9,7 +9,7 @@ import type { LinkerdFacts } from '../linkerd/catalog.js';
 import type { RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
 import type { Matcher, Selector } from '../promql/ast.js';
-import type { PromtoolTest } from './unit-tests.js';
+import type { PromtoolTest } from './promtool-tests.js';
 
 export interface BuildContext {
   readonly config: Config;

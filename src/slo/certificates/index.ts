@@ -26,7 +26,7 @@ import { certificateRows } from './panels.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
-} from '../unit-tests.js';
+} from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);

@@ -16,7 +16,7 @@ import type { ConfigIssue } from '../../config/errors.js';
 import { formatNumber } from '../../promql/number.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
-import type { FixtureSeries } from '../unit-tests.js';
+import type { FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { customSlis } from './openslo.js';

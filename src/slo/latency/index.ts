@@ -24,7 +24,7 @@ import { formatDuration, formatNumber, parseDuration } from '../../promql/number
 import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { fixtureLabels } from '../unit-tests.js';
+import { fixtureLabels } from '../promtool-tests.js';
 import { annotations, buildBurnRate, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';

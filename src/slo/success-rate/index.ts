@@ -16,7 +16,7 @@ import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliIn
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { successRateSlis } from './openslo.js';
-import { fixtureLabels } from '../unit-tests.js';
+import { fixtureLabels } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);

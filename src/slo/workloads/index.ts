@@ -32,7 +32,7 @@ import type { BuildContext, SloKind } from '../kind.js';
 import { buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
 import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
-import { fixtureLabels, type FixtureSeries } from '../unit-tests.js';
+import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 
