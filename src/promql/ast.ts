@@ -338,3 +338,17 @@ export function format(e: Expr, indent = 0): string {
       return pad + one;
   }
 }
+
+/**
+ * The error and request rates of a counter ratio (bad over total events) over a window, summed by
+ * `by`. `or 0 * total` keeps the error rate at 0 instead of absent when no failure series exist
+ * (Linkerd's proxies only export series that were incremented, and evict idle ones after 10m:
+ * linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
+ */
+export function ratioRates(bad: Selector, total: Selector, by: readonly string[]): { errorsRate(window: string): Expr; requestsRate(window: string): Expr } {
+  const requests = (w: string) => sum(rate(total, w), by);
+  return {
+    errorsRate: (w) => or(sum(rate(bad, w), by), mul(num(0), requests(w))),
+    requestsRate: requests,
+  };
+}

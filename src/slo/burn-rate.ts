@@ -22,7 +22,7 @@
  * factor = budget share × period / long window, plus the low-traffic guard.
  */
 import {
-  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, offset, or, rate, sub, subquery, sum, sumOverTime, withMatchers,
+  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, offset, or, ratioRates, sub, subquery, sum, sumOverTime, withMatchers,
   type Expr, type Selector,
 } from '../promql/ast.js';
 import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
@@ -147,13 +147,7 @@ export interface SliDefinition {
 
 /** Error ratio from a "bad" and a "total" counter selector, aggregated by the given labels. */
 export function ratioSli(bad: Selector, total: Selector, by: readonly string[]): Pick<SliInstance, 'errorsRate' | 'requestsRate'> {
-  const requests = (w: string) => sum(rate(total, w), by);
-  return {
-    // `or 0 * total` keeps the error rate at 0 instead of absent when no failure series exist
-    // (proxies only export series that were incremented, and evict idle ones after 10m, linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
-    errorsRate: (w) => or(sum(rate(bad, w), by), mul(num(0), requests(w))),
-    requestsRate: requests,
-  };
+  return ratioRates(bad, total, by);
 }
 
 function windowsOf(config: Config, period: string): string[] {

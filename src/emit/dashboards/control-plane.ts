@@ -6,11 +6,10 @@
  * one for that component and fall back to the raw series otherwise (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0, linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0,
  * linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18, linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18, linkerd/linkerd2 `grafana/dashboards/health.json` at stable-2.14.0).
  */
-import { aggregate, call, div, eq, escapeRegex, gt, neq, num, oneOf, rate, re, sub, sum, type Expr } from '../../promql/ast.js';
+import { aggregate, call, div, eq, escapeRegex, gt, neq, num, oneOf, rate, ratioRates, re, sub, sum, type Expr } from '../../promql/ast.js';
 import { cleanNumber, formatNumber } from '../../promql/number.js';
 import { SERVING_COMPONENTS, CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
 import { CORE_CONTROLLER_CONTAINERS, GO_CONTROLLER_CONTAINERS } from '../../linkerd/metrics.js';
-import { ratioSli } from '../../slo/burn-rate.js';
 import { LATENCY_RECORDINGS, SLI_RECORDINGS } from '../../slo/series.js';
 import { clientSelectors, runningComponents, serverMatchers, serverSelectors } from '../../linkerd/control-plane.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
@@ -46,7 +45,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
     const rec = serverRecorded(SLI_RECORDINGS.errorRatio(WINDOW), component);
     if (rec) return sub(num(1), rec);
     const s = serverSelectors(ctx, component, sr.ports[component]);
-    const sli = ratioSli(s.bad, s.total, by);
+    const sli = ratioRates(s.bad, s.total, by);
     return sub(num(1), div(sli.errorsRate(WINDOW), sli.requestsRate(WINDOW)));
   };
   const serverRequests = (component: Component): Expr => {
@@ -144,7 +143,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
     const rec = clientRecorded(SLI_RECORDINGS.errorRatio(WINDOW), component);
     if (rec) return sub(num(1), rec);
     const s = clientSelectors(ctx, component);
-    const sli = ratioSli(s.bad, s.total, by);
+    const sli = ratioRates(s.bad, s.total, by);
     return sub(num(1), div(sli.errorsRate(WINDOW), sli.requestsRate(WINDOW)));
   };
   const clientRequests = (component: Component): Expr =>
