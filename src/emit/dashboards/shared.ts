@@ -1,5 +1,6 @@
 /** What the dashboard builders share: their input, and questions about the generated rules. */
-import { binary, call, eq, num, selector, walk, withMatchers, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+export { external, extraKeys, legendPrefix, orZero } from '../../slo/panel-queries.js';
+import { eq, walk, type Expr, type Selector } from '../../promql/ast.js';
 import type { BuildContext, KindOutput } from '../../slo/kind.js';
 import { isAlert, type RuleGroup } from '../../rules.js';
 import type { DashboardRow } from '../../dashboard-model.js';
@@ -47,22 +48,4 @@ export function coveredMetrics(rows: readonly DashboardRow[]): Set<string> {
   const out = new Set<string>();
   for (const r of rows) for (const p of r.panels) for (const q of p.queries) metricsOf(q.expr, out);
   return out;
-}
-
-/** `{{cluster}} ` for every extra-matcher label, so series of several clusters stay apart in legends. */
-export function legendPrefix(ctx: BuildContext): string {
-  const keys = Object.keys(ctx.config.prometheus.extraMatchers);
-  return keys.length ? `${keys.map((k) => `{{${k}}}`).join(' ')} ` : '';
-}
-
-export const extraKeys = (ctx: BuildContext): string[] => Object.keys(ctx.config.prometheus.extraMatchers);
-
-/** A metric of an optional exporter (cert-manager, x509-certificate-exporter) with the extra matchers. */
-export function external(ctx: BuildContext, metric: string, matchers: readonly Matcher[]): Selector {
-  return withMatchers(selector(metric, matchers), Object.entries(ctx.config.prometheus.extraMatchers).map(([k, v]) => eq(k, v)));
-}
-
-/** `e or on () vector(0)`: 0 instead of no data, without adding a series when e has one (any labels). */
-export function orZero(e: Expr): Expr {
-  return binary('or', e, call('vector', num(0)), { matching: { on: [] } });
 }

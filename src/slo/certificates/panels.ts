@@ -11,7 +11,7 @@ import { normalDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
 import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from './index.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
-import { external, extraKeys, legendPrefix, orZero } from '../../emit/dashboards/shared.js';
+import { external, extraKeys, legendPrefix, orZero } from '../panel-queries.js';
 import type { BuildContext } from '../kind.js';
 
 
