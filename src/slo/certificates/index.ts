@@ -23,6 +23,7 @@ import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { certificateRows } from './panels.js';
+import { CERTIFICATE_METRICS, issuerLoaded, workloadSelectors } from './sources.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
@@ -47,16 +48,6 @@ export const CERTIFICATE_ALERTS = {
   nodeClockNotSynchronising: 'LinkerdNodeClockNotSynchronising',
 } as const;
 
-export const CERTIFICATE_METRICS = {
-  issuerTtl: 'issuer_cert_ttl_seconds',
-  certManagerExpiration: 'certmanager_certificate_expiration_timestamp_seconds',
-  certManagerRenewal: 'certmanager_certificate_renewal_timestamp_seconds',
-  certManagerReady: 'certmanager_certificate_ready_status',
-  x509NotAfter: 'x509_cert_not_after',
-  clockOffset: 'node_timex_offset_seconds',
-  clockMaxError: 'node_timex_maxerror_seconds',
-  clockSyncStatus: 'node_timex_sync_status',
-} as const;
 
 /** Window over which the kernel must report the clock unsynchronised throughout (min_over_time). */
 const UNSYNCED_WINDOW = '5m';
@@ -88,26 +79,6 @@ const X509_CLASSES = [
 
 const seconds = (d: string): Expr => num(parseDuration(d));
 const time = (): Expr => call('time');
-
-/**
- * The issuer TTL without the "no issuer loaded yet" reading. The identity controller reports
- * exactly 0 until it has loaded an issuer, then time.Until(NotAfter).Seconds(), which goes
- * negative once the issuer has expired while the controller keeps running with it (linkerd/linkerd2
- * pkg/identity/service.go, getIssuerCertTTL, added in #13615, at version-2.18). Only 0 is dropped:
- * `> 0` would also drop an expired issuer and resolve the page at the moment of expiry.
- */
-export function issuerLoaded(ttl: Selector): Expr {
-  return binary('!=', ttl, num(0));
-}
-
-/** The proxy job's workload-certificate selectors for the configured version. */
-export function workloadSelectors(ctx: BuildContext): { expiry: Selector; refreshErrors?: Selector } {
-  const { facts } = ctx;
-  const expiry = ctx.proxySelector(facts.identityCertExpiryMetric);
-  // linkerd/linkerd2-proxy PRs #2617, #2887: ≤2.14 only has identity_cert_refresh_count without a result label: no error signal.
-  const refreshErrors = atLeast(facts.version, 15) ? ctx.proxySelector(facts.identityCertRefreshMetric, [eq('result', 'error')]) : undefined;
-  return refreshErrors ? { expiry, refreshErrors } : { expiry };
-}
 
 function thresholdsOf(t: Thresholds): Threshold[] {
   return [

@@ -9,7 +9,7 @@
 import { union, aggregate, call, eq, gt, increase, num, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
 import { normalDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
-import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from './index.js';
+import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from './sources.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { external, extraKeys, legendPrefix, orZero } from '../panel-queries.js';
 import type { BuildContext } from '../kind.js';

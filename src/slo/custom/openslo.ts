@@ -2,7 +2,7 @@
 import { eq, withMatchers } from '../../promql/ast.js';
 import { ConfigError } from '../../config/errors.js';
 import type { BuildContext, RatioSliDeclaration } from '../kind.js';
-import { parseCustomSelectors } from './index.js';
+import { parseCustomSelectors } from './selectors.js';
 
 export function customSlis(ctx: BuildContext): RatioSliDeclaration[] {
   const { config } = ctx;
