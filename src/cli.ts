@@ -231,7 +231,7 @@ await yargs(hideBin(process.argv))
         const loaded = await loadConfigFile(resolve(argv.config));
         const gen = generateBundle(loaded, loaded.file);
         // Every cluster, with its own version and settings (a multi-cluster config: each cluster's selectors).
-        const inputs = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups, outputs: c.outputs }));
+        const inputs = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups, dashboardRows: c.dashboardRows }));
         report = await runChecks(inputs, client, argv.lookback);
       } catch (err) {
         fail(err);

@@ -11,7 +11,8 @@ import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
 import { GENERATED_HEADER, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, thanosRuleFile, toYaml } from './emit/rule-files.js';
 import { dashboardUidFor } from './dashboard-model.js';
-import { grafanaFiles } from './emit/dashboards/index.js';
+import { buildDashboards, grafanaFiles } from './emit/dashboards/index.js';
+import type { DashboardRow } from './dashboard-model.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
 import { sourceName } from './text.js';
 
@@ -60,6 +61,11 @@ export interface GenerateOptions {
 export interface Generated {
   readonly groups: readonly RuleGroup[];
   readonly outputs: readonly KindOutput[];
+  /**
+   * Every row of every dashboard of this cluster (the kinds' and the dashboards' own), before the
+   * extra matchers become Grafana variables: what allExpressions and `check` read.
+   */
+  readonly dashboardRows: readonly DashboardRow[];
   readonly files: Bundle;
 }
 
@@ -142,14 +148,15 @@ export function generate(config: Config, configPath: string, options: GenerateOp
   ruleTargetFiles(files, name, groups, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
-  for (const [path, text] of grafanaFiles({ ctx, outputs, groups, alertLabels }, configFile)) files.set(path, text);
+  const grafana = grafanaFiles({ ctx, outputs, groups, alertLabels }, configFile);
+  for (const [path, text] of grafana.files) files.set(path, text);
   for (const o of outputs) for (const r of o.runbooks) files.set(`runbooks/${r.alert}.md`, `${r.markdown}\n`);
   const unitTests = outputs.flatMap((o) => o.unitTests ?? []);
   if (unitTests.length && config.rules.targets.includes('prometheus')) {
     files.set(`tests/${name}.test.yaml`, testFile(name, [`${name}.rules.yaml`], unitTests, configFile));
   }
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-  return { groups, outputs, files: sorted(files) };
+  return { groups, outputs, dashboardRows: grafana.dashboards.flatMap((d) => d.rows), files: sorted(files) };
 }
 
 export interface GeneratedFleet extends Generated {
@@ -189,7 +196,9 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
       mine.set(`tests/${name}.test.yaml`, testFile(name, split ? [`${name}.rules.yaml`, `${globalName}.rules.yaml`] : [`${name}.rules.yaml`], unitTests, configFile));
     }
     for (const [k, v] of mine) files.set(k, v);
-    clusters.push({ groups: b.groups, outputs: b.outputs, files: sorted(mine) });
+    // This cluster's own dashboards (not written: the fleet shares one set), for allExpressions and check.
+    const own = buildDashboards({ ctx: b.ctx, outputs: b.outputs, groups: b.groups, alertLabels: b.alertLabels }, configFile);
+    clusters.push({ groups: b.groups, outputs: b.outputs, dashboardRows: own.flatMap((d) => d.rows), files: sorted(mine) });
   }
   // The global ruler: Thanos Ruler / Mimir namespace / a central Prometheus, whichever targets are on.
   ruleTargetFiles(files, globalName, globalGroups, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants });
@@ -207,17 +216,16 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     alertLabels: b.alertLabels,
     fleetLabel: fleet.clusterLabel,
   }));
-  for (const [path, text] of grafanaFiles({ ...members[0]!, fleetMembers: members }, configFile)) files.set(path, text);
+  for (const [path, text] of grafanaFiles({ ...members[0]!, fleetMembers: members }, configFile).files) files.set(path, text);
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-  return { groups: allGroups, outputs: builds.flatMap((b) => b.outputs), files: sorted(files), clusters };
+  return { groups: allGroups, outputs: builds.flatMap((b) => b.outputs), dashboardRows: clusters.flatMap((c) => c.dashboardRows), files: sorted(files), clusters };
 }
 
 /** Every PromQL expression of a generation, for tests and `validate`. */
 export function allExpressions(gen: Generated): Array<{ name: string; expr: Expr; text: string }> {
   const out: Array<{ name: string; expr: Expr; text: string }> = [];
   for (const g of gen.groups) for (const r of g.rules) out.push({ name: `${g.name}/${ruleName(r)}`, expr: r.expr, text: format(r.expr) });
-  for (const o of gen.outputs)
-    for (const row of o.dashboardRows)
-      for (const p of row.panels) for (const q of p.queries) out.push({ name: `${row.title}/${p.title}`, expr: q.expr, text: inline(q.expr) });
+  for (const row of gen.dashboardRows)
+    for (const p of row.panels) for (const q of p.queries) out.push({ name: `${row.title}/${p.title}`, expr: q.expr, text: inline(q.expr) });
   return out;
 }

@@ -8,7 +8,7 @@
 import { aggregate, call, children, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { parseDuration } from '../promql/number.js';
 import { isAlert, ruleName, type RuleGroup } from '../rules.js';
-import type { KindOutput } from '../slo/kind.js';
+import type { DashboardRow } from '../dashboard-model.js';
 import type { Config } from '../config/schema.js';
 import { otherNamesOf } from '../linkerd/catalog.js';
 import type { PromClient } from './prometheus-client.js';
@@ -69,7 +69,8 @@ function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void,
 export interface CheckInput {
   readonly config: Config;
   readonly groups: readonly RuleGroup[];
-  readonly outputs: readonly KindOutput[];
+  /** Every row of every dashboard of the cluster (Generated.dashboardRows). */
+  readonly dashboardRows: readonly DashboardRow[];
 }
 
 export async function runCheck(input: CheckInput, client: PromClient, lookback = '1h'): Promise<CheckReport> {
@@ -87,9 +88,8 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
   };
   // Every rule feeds an alert (recordings exist for alerts and dashboards), so rule selectors are on the alerting path.
   for (const g of input.groups) for (const r of g.rules) collect(r.expr, (sel, by) => note(sel, by, `rule ${ruleName(r)} (${g.name})`, true));
-  for (const o of input.outputs)
-    for (const row of o.dashboardRows)
-      for (const p of row.panels) for (const q of p.queries) collect(q.expr, (sel, by) => note(sel, by, `panel "${row.title} / ${p.title}"`, false));
+  for (const row of input.dashboardRows)
+    for (const p of row.panels) for (const q of p.queries) collect(q.expr, (sel, by) => note(sel, by, `panel "${row.title} / ${p.title}"`, false));
 
   const count = async (sel: Selector): Promise<number> => {
     const r = await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback)))));

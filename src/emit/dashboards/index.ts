@@ -214,12 +214,13 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
   });
 }
 
-/** Every file of out/grafana/ for the configured formats. */
-export function grafanaFiles(input: DashboardInput, configFile: string): Map<string, string> {
+/** Every file of out/grafana/ for the configured formats, and the dashboards they hold. */
+export function grafanaFiles(input: DashboardInput, configFile: string): { files: Map<string, string>; dashboards: BuiltDashboard[] } {
   const { config } = input.ctx;
   const formats = new Set(config.grafana.formats);
   const files = new Map<string, string>();
-  for (const d of buildDashboards(input, configFile)) {
+  const dashboards = buildDashboards(input, configFile);
+  for (const d of dashboards) {
     if (formats.has('provisioning')) files.set(`grafana/${d.base}.json`, dashboardJson(d.dashboard));
     if (formats.has('import')) files.set(`grafana/import/${d.base}.json`, dashboardJson(importFlavour(d.dashboard)));
     if (formats.has('configmap')) files.set(`grafana/configmap/${d.base}.yaml`, configMap(d, config, configFile));
@@ -229,5 +230,5 @@ export function grafanaFiles(input: DashboardInput, configFile: string): Map<str
     const name = `linkerd-slo-${config.cluster}`;
     files.set(`grafana/provisioning/${name}.yaml`, providerYaml(name, config, configFile));
   }
-  return files;
+  return { files, dashboards };
 }
