@@ -146,6 +146,15 @@ export interface SliDefinition {
 }
 
 /** Error ratio from a "bad" and a "total" counter selector, aggregated by the given labels. */
+/**
+ * A ratio SLO's annotation templates in its kind's templates/ folder: <burn>-summary and
+ * <burn>-description for the burn-rate alerts, absent-summary and absent-description for the
+ * metrics-absent alert.
+ */
+export function burnRateTemplates(source: Templates, burn = 'burn'): SliDefinition['templates'] {
+  return { source, summary: `${burn}-summary`, description: `${burn}-description`, absentSummary: 'absent-summary', absentDescription: 'absent-description' };
+}
+
 export function ratioSli(bad: Selector, total: Selector, by: readonly string[]): Pick<SliInstance, 'errorsRate' | 'requestsRate'> {
   return ratioRates(bad, total, by);
 }

@@ -14,7 +14,7 @@ import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import { formatNumber } from '../../promql/number.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import type { FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
@@ -228,13 +228,7 @@ export const custom: SloKind<typeof configSection> = {
         instances: [instance],
         burnAlert: CUSTOM_BURN_ALERT,
         absentAlert: CUSTOM_ABSENT_ALERT,
-        templates: {
-          source: templates,
-          summary: 'burn-summary',
-          description: 'burn-description',
-          absentSummary: 'absent-summary',
-          absentDescription: 'absent-description',
-        },
+        templates: burnRateTemplates(templates),
         textContext: { name: slo.name, kind: sel.bad ? 'errors' : 'good' },
         // The SLO's whole row lives on the overview; there is no separate detail dashboard.
         detailDashboard: 'overview',

@@ -25,7 +25,7 @@ import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { fixtureLabels } from '../promtool-tests.js';
-import { annotations, buildBurnRate, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { burnRateTemplates, annotations, buildBurnRate, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
 import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
@@ -169,13 +169,7 @@ export const latency: SloKind<typeof configSection> = {
       instances,
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
-      templates: {
-        source: templates,
-        summary: 'burn-summary',
-        description: 'burn-description',
-        absentSummary: 'absent-summary',
-        absentDescription: 'absent-description',
-      },
+      templates: burnRateTemplates(templates),
       textContext,
     };
     const burn = buildBurnRate(ctx, def);

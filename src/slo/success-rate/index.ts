@@ -12,7 +12,7 @@ import { CONTROL_PLANE_CLIENT_ADDR } from '../../linkerd/catalog.js';
 import { clientSelectors, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { successRateSlis } from './openslo.js';
@@ -56,13 +56,7 @@ export const successRate: SloKind<typeof configSection> = {
       period: slo.period,
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
-      templates: {
-        source: templates,
-        summary: 'burn-summary',
-        description: 'burn-description',
-        absentSummary: 'absent-summary',
-        absentDescription: 'absent-description',
-      },
+      templates: burnRateTemplates(templates),
     };
     const definitions: SliDefinition[] = [];
     const server: SliInstance[] = runningComponents(slo.components, facts).map((component) => {

@@ -29,7 +29,7 @@ import { formatDuration, formatNumber, parseDuration } from '../../promql/number
 import type { RecordingRule, RuleGroup } from '../../rules.js';
 import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
 import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
 import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
@@ -396,13 +396,7 @@ export const workloads: SloKind<typeof configSection> = {
           instances: srInstances,
           burnAlert: WORKLOAD_ALERTS.burn,
           absentAlert: WORKLOAD_ALERTS.absent,
-          templates: {
-            source: templates,
-            summary: 'burn-summary',
-            description: 'burn-description',
-            absentSummary: 'absent-summary',
-            absentDescription: 'absent-description',
-          },
+          templates: burnRateTemplates(templates),
           textContext: { ...text, sliName: 'success-rate', latency: false, thresholdMs: 0 },
         });
       }
@@ -438,13 +432,7 @@ export const workloads: SloKind<typeof configSection> = {
           instances: latencyInstances,
           burnAlert: WORKLOAD_ALERTS.latencyBurn,
           absentAlert: WORKLOAD_ALERTS.absent,
-          templates: {
-            source: templates,
-            summary: 'burn-summary',
-            description: 'burn-description',
-            absentSummary: 'absent-summary',
-            absentDescription: 'absent-description',
-          },
+          templates: burnRateTemplates(templates),
           textContext: { ...text, sliName: 'latency', latency: true, thresholdMs },
         });
       }
@@ -470,13 +458,7 @@ export const workloads: SloKind<typeof configSection> = {
         instances,
         burnAlert: WORKLOAD_ALERTS.routeBurn,
         absentAlert: WORKLOAD_ALERTS.absent,
-        templates: {
-          source: templates,
-          summary: 'route-burn-summary',
-          description: 'route-burn-description',
-          absentSummary: 'absent-summary',
-          absentDescription: 'absent-description',
-        },
+        templates: burnRateTemplates(templates, 'route-burn'),
         textContext: { class: clsName, proxyJob: config.linkerd.proxyJob, sliName: 'success-rate', latency: false, thresholdMs: 0 },
       });
     }
