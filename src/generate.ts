@@ -84,14 +84,14 @@ interface ClusterBuild {
   readonly ctx: BuildContext;
   readonly outputs: readonly KindOutput[];
   readonly groups: readonly RuleGroup[];
+  readonly standingRows: readonly DashboardRow[];
 }
 
 function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPosition): ClusterBuild {
   const ctx = buildContext(config, fleet);
-  const built = kinds.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
-  // Rows every kind shows whatever its state come after what the enabled kinds built.
+  const outputs = kinds.filter((k) => k.enabled(config)).map((k) => k.build(ctx));
+  // Rows every kind shows whatever its state; on its dashboard they follow what the enabled kinds built.
   const standingRows = kinds.flatMap((k) => k.standingRows?.(ctx) ?? []);
-  const outputs: KindOutput[] = standingRows.length ? [...built, { ruleGroups: [], dashboardRows: standingRows, runbooks: [] }] : built;
   // In a multi-cluster bundle every group name carries its cluster: the global ruler loads them all.
   // Every rule also names its cluster as a rule label (the value its aggregations keep anyway), so
   // the global ruler, which loads every cluster's rules, sees distinct rules, and alert routing can
@@ -108,7 +108,7 @@ function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPo
         : g,
     );
   validateAll(groups, outputs);
-  return { config, ctx, outputs, groups, alertLabels: kinds.flatMap((k) => k.alertLabels ?? []) };
+  return { config, ctx, outputs, groups, standingRows, alertLabels: kinds.flatMap((k) => k.alertLabels ?? []) };
 }
 
 const sorted = (files: Map<string, string>): Bundle => new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -142,13 +142,13 @@ export function generate(config: Config, configPath: string, options: GenerateOp
   // Headers name the config by its base name: the output must not depend on the working directory.
   const configFile = sourceName(configPath);
   const build = buildCluster(config, options.kinds ?? KINDS);
-  const { ctx, outputs, groups, alertLabels } = build;
+  const { ctx, outputs, groups, standingRows, alertLabels } = build;
   const name = `linkerd-slo-${config.cluster}`;
   const files = new Map<string, string>();
   ruleTargetFiles(files, name, groups, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
-  const grafana = grafanaFiles({ ctx, outputs, groups, alertLabels }, configFile);
+  const grafana = grafanaFiles({ ctx, outputs, groups, standingRows, alertLabels }, configFile);
   for (const [path, text] of grafana.files) files.set(path, text);
   for (const o of outputs) for (const r of o.runbooks) files.set(`runbooks/${r.alert}.md`, `${r.markdown}\n`);
   const unitTests = outputs.flatMap((o) => o.unitTests ?? []);
@@ -197,7 +197,7 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     }
     for (const [k, v] of mine) files.set(k, v);
     // This cluster's own dashboards (not written: the fleet shares one set), for allExpressions and check.
-    const own = buildDashboards({ ctx: b.ctx, outputs: b.outputs, groups: b.groups, alertLabels: b.alertLabels }, configFile);
+    const own = buildDashboards({ ctx: b.ctx, outputs: b.outputs, groups: b.groups, standingRows: b.standingRows, alertLabels: b.alertLabels }, configFile);
     clusters.push({ groups: b.groups, outputs: b.outputs, dashboardRows: own.flatMap((d) => d.rows), files: sorted(mine) });
   }
   // The global ruler: Thanos Ruler / Mimir namespace / a central Prometheus, whichever targets are on.
@@ -213,6 +213,7 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     ctx: { ...b.ctx, config: { ...b.config, cluster: config.cluster } },
     outputs: b.outputs,
     groups: b.groups,
+    standingRows: b.standingRows,
     alertLabels: b.alertLabels,
     fleetLabel: fleet.clusterLabel,
   }));

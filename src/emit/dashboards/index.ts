@@ -151,7 +151,7 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
   const uids = Object.fromEntries(DASHBOARDS.map((d) => [d, dashboardUidFor(cluster, d)])) as Record<DashboardId, string>;
   const titles = Object.fromEntries(DASHBOARDS.map((d) => [d, TITLES[d]?.(cluster) ?? `Linkerd ${d.replace(/-/g, ' ')} (${cluster})`])) as Record<DashboardId, string>;
   const kindRowsOf = (member: DashboardInput, id: DashboardId): DashboardRow[] =>
-    member.outputs.flatMap((o) => o.dashboardRows).filter((r) => (r.dashboard ?? 'overview') === id);
+    [...member.outputs.flatMap((o) => o.dashboardRows), ...member.standingRows].filter((r) => (r.dashboard ?? 'overview') === id);
   const members = input.fleetMembers ?? [input];
   const kindRows = (id: DashboardId): DashboardRow[] => members.flatMap((m) => kindRowsOf(m, id));
 

@@ -9,6 +9,8 @@ export interface DashboardInput {
   readonly ctx: BuildContext;
   readonly outputs: readonly KindOutput[];
   readonly groups: readonly RuleGroup[];
+  /** Rows the kinds show whatever their state (SloKind.standingRows), after the enabled kinds' rows. */
+  readonly standingRows: readonly DashboardRow[];
   /**
    * Multi-cluster: the cluster label. Its dashboard variable then allows several values and
    * "All" (the all-clusters view), and queries match it with =~.
