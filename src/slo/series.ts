@@ -5,6 +5,15 @@
  * these names, so no emitter needs to import a kind.
  */
 
+/**
+ * The `slo` label of the control-plane SLOs' recordings: the control-plane dashboard reads their
+ * SLI recordings by it (and falls back to raw series where the SLO is off).
+ */
+export const CONTROL_PLANE_SLO = { successRate: 'control-plane-success-rate', latency: 'control-plane-latency' } as const;
+
+/** The control-plane memory recording of the proxy-resources kind (a per-node plan input; the dashboard shows it). */
+export const CONTROL_PLANE_MEMORY_RECORDING = 'linkerd_slo:control_plane_memory_bytes';
+
 /** Labels of the burn-rate engine's alerts that say which window pair fired. */
 export const BURN_RATE_WINDOW_LABELS = ['long', 'short'] as const;
 

@@ -10,13 +10,13 @@ import { aggregate, call, div, eq, escapeRegex, gt, neq, num, oneOf, rate, ratio
 import { cleanNumber, formatNumber } from '../../promql/number.js';
 import { SERVING_COMPONENTS, CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
 import { CORE_CONTROLLER_CONTAINERS, GO_CONTROLLER_CONTAINERS } from '../../linkerd/metrics.js';
-import { LATENCY_RECORDINGS, SLI_RECORDINGS } from '../../slo/series.js';
+import { CONTROL_PLANE_MEMORY_RECORDING, CONTROL_PLANE_SLO, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../../slo/series.js';
 import { clientSelectors, runningComponents, serverMatchers, serverSelectors } from '../../linkerd/control-plane.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import { extraKeys, hasRecording, legendPrefix, recordedWith, type DashboardInput } from './shared.js';
 
-const SUCCESS_SLO = 'control-plane-success-rate';
-const LATENCY_SLO = 'control-plane-latency';
+const SUCCESS_SLO = CONTROL_PLANE_SLO.successRate;
+const LATENCY_SLO = CONTROL_PLANE_SLO.latency;
 const WINDOW = '5m';
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
@@ -256,7 +256,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
       width: 12,
     });
   }
-  if (!covered.has('process_resident_memory_bytes') && !covered.has('linkerd_slo:control_plane_memory_bytes')) {
+  if (!covered.has('process_resident_memory_bytes') && !covered.has(CONTROL_PLANE_MEMORY_RECORDING)) {
     fallback.push({
       title: 'Controller memory (RSS)',
       description: 'Resident memory per control-plane container instance (process_resident_memory_bytes). Steady growth towards the container limit ends in an OOM kill.',

@@ -27,7 +27,7 @@ import type { BuildContext, SloKind } from '../kind.js';
 import { fixtureLabels } from '../promtool-tests.js';
 import { burnRateTemplates, annotations, buildBurnRate, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
-import { LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
+import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
 import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
@@ -36,7 +36,7 @@ import { latencySlis } from './openslo.js';
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
 
-const ID = 'control-plane-latency';
+const ID = CONTROL_PLANE_SLO.latency;
 const SLI = 'server';
 const BURN_ALERT = 'LinkerdControlPlaneLatencyBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneLatencyMetricsAbsent';

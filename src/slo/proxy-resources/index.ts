@@ -38,6 +38,7 @@ import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { CONTROL_PLANE_MEMORY_RECORDING } from '../series.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
 import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
 
@@ -72,7 +73,7 @@ export const PROXY_RESOURCES_RECORDINGS = {
   cpuThrottledRatioMax: 'linkerd_slo:proxy_cpu_throttled:ratio_max',
   // control plane (by extra-matcher labels, component, instance: tens of series)
   controlPlaneCpu: 'linkerd_slo:control_plane_cpu_cores:rate5m',
-  controlPlaneMemory: 'linkerd_slo:control_plane_memory_bytes',
+  controlPlaneMemory: CONTROL_PLANE_MEMORY_RECORDING,
   // worst-case node and Prometheus plan (by extra-matcher labels only)
   controlPlaneNodeCpu: 'linkerd_slo:control_plane_node_cpu_cores:rate5m',
   controlPlaneNodeMemory: 'linkerd_slo:control_plane_node_memory_bytes',

@@ -15,13 +15,14 @@ import type { BuildContext, SloKind } from '../kind.js';
 import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { CONTROL_PLANE_SLO } from '../series.js';
 import { successRateSlis } from './openslo.js';
 import { fixtureLabels } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
 
-const ID = 'control-plane-success-rate';
+const ID = CONTROL_PLANE_SLO.successRate;
 const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
 
