@@ -9,7 +9,7 @@ import { loadConfigFile } from './config/load.js';
 import { ConfigError } from './config/errors.js';
 import { configJsonSchema } from './config/schema.js';
 import { generateBundle, OWNED_DIRS } from './generate.js';
-import { runCheck, formatReport, formatReportJson } from './check/check.js';
+import { runChecks, formatReport, formatReportJson } from './check/check.js';
 import { prometheusClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
 import { parseDuration } from './promql/number.js';
@@ -231,7 +231,9 @@ await yargs(hideBin(process.argv))
         const client = prometheusClient(argv['prometheus-url'], process.env, durationFlag('--timeout', argv.timeout) * 1000);
         const loaded = await loadConfigFile(resolve(argv.config));
         const gen = generateBundle(loaded, loaded.file);
-        report = await runCheck({ config: loaded.clusters[0]!, groups: gen.groups, outputs: gen.outputs }, client, argv.lookback);
+        // Every cluster, with its own version and settings (a multi-cluster config: each cluster's selectors).
+        const inputs = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups, dashboardRows: c.dashboardRows }));
+        report = await runChecks(inputs, client, argv.lookback);
       } catch (err) {
         fail(err);
       }

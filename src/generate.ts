@@ -6,12 +6,13 @@ import { eq, selector, withMatchers, inline, format, type Expr, type Matcher, ty
 import { assertValidPromQL } from './promql/validate.js';
 import { factsFor } from './linkerd/catalog.js';
 import { configJsonSchema, type Config } from './config/schema.js';
-import type { BuildContext, KindOutput } from './slo/kind.js';
+import type { BuildContext, KindOutput, SloKind } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
 import { GENERATED_HEADER, kustomization, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, prometheusRuleObjects, thanosRuleFile, toYaml } from './emit/rule-files.js';
-import { dashboardUid } from './slo/burn-rate.js';
-import { grafanaFiles } from './emit/dashboards/index.js';
+import { dashboardUidFor } from './dashboard-model.js';
+import { buildDashboards, grafanaFiles } from './emit/dashboards/index.js';
+import type { DashboardRow } from './dashboard-model.js';
 import { alertmanagerSnippet } from './emit/alertmanager.js';
 import { sourceName } from './text.js';
 
@@ -37,7 +38,7 @@ export function buildContext(config: Config, fleet?: FleetPosition): BuildContex
   const runbooks = config.alerting.runbookBaseUrl.replace(/\/+$/, '') + (fleet ? `/${config.cluster}` : '');
   const grafana = config.alerting.grafanaBaseUrl?.replace(/\/+$/, '');
   const dashboardUrl = grafana
-    ? `${grafana}/d/${dashboardUid(fleet ? fleet.fleet : config.cluster)}${fleet ? `?var-${fleet.clusterLabel}=${encodeURIComponent(config.cluster)}` : ''}`
+    ? `${grafana}/d/${dashboardUidFor(fleet ? fleet.fleet : config.cluster, 'overview')}${fleet ? `?var-${fleet.clusterLabel}=${encodeURIComponent(config.cluster)}` : ''}`
     : undefined;
   return {
     config,
@@ -51,9 +52,20 @@ export function buildContext(config: Config, fleet?: FleetPosition): BuildContex
   };
 }
 
+/** How to generate: by default with every registered kind (src/slo/registry.ts). */
+export interface GenerateOptions {
+  /** The SLO kinds to build, in output order (tests and embedders may add their own). */
+  readonly kinds?: readonly SloKind[];
+}
+
 export interface Generated {
   readonly groups: readonly RuleGroup[];
   readonly outputs: readonly KindOutput[];
+  /**
+   * Every row of every dashboard of this cluster (the kinds' and the dashboards' own), before the
+   * extra matchers become Grafana variables: what allExpressions and `check` read.
+   */
+  readonly dashboardRows: readonly DashboardRow[];
   readonly files: Bundle;
 }
 
@@ -67,17 +79,22 @@ function validateAll(groups: readonly RuleGroup[], outputs: readonly KindOutput[
 
 interface ClusterBuild {
   readonly config: Config;
+  /** Labels the alerts of the kinds carry that say what fired. */
+  readonly alertLabels: readonly string[];
   readonly ctx: BuildContext;
   readonly outputs: readonly KindOutput[];
   readonly groups: readonly RuleGroup[];
   /** Group name → id of the SLO kind that made it (PrometheusRule objects are split by kind). */
   readonly kindOfGroup: ReadonlyMap<string, string>;
+  readonly standingRows: readonly DashboardRow[];
 }
 
-function buildCluster(config: Config, fleet?: FleetPosition): ClusterBuild {
+function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPosition): ClusterBuild {
   const ctx = buildContext(config, fleet);
-  const kinds = KINDS.filter((k) => k.enabled(config));
-  const outputs = kinds.map((k) => k.build(ctx));
+  const enabled = kinds.filter((k) => k.enabled(config));
+  const outputs = enabled.map((k) => k.build(ctx));
+  // Rows every kind shows whatever its state; on its dashboard they follow what the enabled kinds built.
+  const standingRows = kinds.flatMap((k) => k.standingRows?.(ctx) ?? []);
   // In a multi-cluster bundle every group name carries its cluster: the global ruler loads them all.
   // Every rule also names its cluster as a rule label (the value its aggregations keep anyway), so
   // the global ruler, which loads every cluster's rules, sees distinct rules, and alert routing can
@@ -96,8 +113,8 @@ function buildCluster(config: Config, fleet?: FleetPosition): ClusterBuild {
   validateAll(groups, outputs);
   const kindOfGroup = new Map<string, string>();
   let i = 0;
-  outputs.forEach((o, k) => o.ruleGroups.forEach(() => kindOfGroup.set(groups[i++]!.name, kinds[k]!.id)));
-  return { config, ctx, outputs, groups, kindOfGroup };
+  outputs.forEach((o, k) => o.ruleGroups.forEach(() => kindOfGroup.set(groups[i++]!.name, enabled[k]!.id)));
+  return { config, ctx, outputs, groups, kindOfGroup, standingRows, alertLabels: kinds.flatMap((k) => k.alertLabels ?? []) };
 }
 
 const sorted = (files: Map<string, string>): Bundle => new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -160,17 +177,18 @@ function manifestNamespaces(config: Config, clusters: readonly Config[]): Map<st
 }
 
 /** A single-cluster bundle (the config has no `clusters`). */
-export function generate(config: Config, configPath: string): Generated {
+export function generate(config: Config, configPath: string, options: GenerateOptions = {}): Generated {
   // Headers name the config by its base name: the output must not depend on the working directory.
   const configFile = sourceName(configPath);
-  const build = buildCluster(config);
-  const { ctx, outputs, groups, kindOfGroup } = build;
+  const build = buildCluster(config, options.kinds ?? KINDS);
+  const { ctx, outputs, groups, kindOfGroup, standingRows, alertLabels } = build;
   const name = `linkerd-slo-${config.cluster}`;
   const files = new Map<string, string>();
   ruleTargetFiles(files, name, groups, kindOfGroup, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
-  for (const [path, text] of grafanaFiles({ ctx, outputs, groups }, configFile)) files.set(path, text);
+  const grafana = grafanaFiles({ ctx, outputs, groups, standingRows, alertLabels }, configFile);
+  for (const [path, text] of grafana.files) files.set(path, text);
   for (const o of outputs) for (const r of o.runbooks) files.set(`runbooks/${r.alert}.md`, `${r.markdown}\n`);
   const unitTests = outputs.flatMap((o) => o.unitTests ?? []);
   if (unitTests.length && config.rules.targets.includes('prometheus')) {
@@ -178,7 +196,7 @@ export function generate(config: Config, configPath: string): Generated {
   }
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   addKustomizations(files, manifestNamespaces(config, [config]), configFile);
-  return { groups, outputs, files: sorted(files) };
+  return { groups, outputs, dashboardRows: grafana.dashboards.flatMap((d) => d.rows), files: sorted(files) };
 }
 
 export interface GeneratedFleet extends Generated {
@@ -191,16 +209,16 @@ export interface GeneratedFleet extends Generated {
  * bundle for the global ruler: with split evaluation the long-window roll-ups and ticket alerts
  * of every cluster, otherwise every cluster's rules (for setups that evaluate centrally).
  */
-export function generateBundle(resolved: { readonly config: Config; readonly clusters: readonly Config[] }, configPath: string): GeneratedFleet {
+export function generateBundle(resolved: { readonly config: Config; readonly clusters: readonly Config[] }, configPath: string, options: GenerateOptions = {}): GeneratedFleet {
   const { config } = resolved;
   const configFile = sourceName(configPath);
   if (!config.clusters) {
-    const single = generate(resolved.clusters[0] ?? config, configFile);
+    const single = generate(resolved.clusters[0] ?? config, configFile, options);
     return { ...single, clusters: [single] };
   }
   const fleet: FleetPosition = { fleet: config.cluster, clusterLabel: config.multiCluster.clusterLabel };
   const split = config.multiCluster.split;
-  const builds = resolved.clusters.map((c) => buildCluster(c, fleet));
+  const builds = resolved.clusters.map((c) => buildCluster(c, options.kinds ?? KINDS, fleet));
   const files = new Map<string, string>();
   const globalName = `linkerd-slo-${config.cluster}-global`;
   const globalGroups: RuleGroup[] = [];
@@ -218,7 +236,9 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
       mine.set(`tests/${name}.test.yaml`, testFile(name, split ? [`${name}.rules.yaml`, `${globalName}.rules.yaml`] : [`${name}.rules.yaml`], unitTests, configFile));
     }
     for (const [k, v] of mine) files.set(k, v);
-    clusters.push({ groups: b.groups, outputs: b.outputs, files: sorted(mine) });
+    // This cluster's own dashboards (not written: the fleet shares one set), for allExpressions and check.
+    const own = buildDashboards({ ctx: b.ctx, outputs: b.outputs, groups: b.groups, standingRows: b.standingRows, alertLabels: b.alertLabels }, configFile);
+    clusters.push({ groups: b.groups, outputs: b.outputs, dashboardRows: own.flatMap((d) => d.rows), files: sorted(mine) });
   }
   // The global ruler: Thanos Ruler / Mimir namespace / a central Prometheus, whichever targets are on.
   const fleetKinds = new Map(builds.flatMap((b) => [...b.kindOfGroup]));
@@ -228,23 +248,27 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     `alertmanager/linkerd-slo-${config.cluster}.inhibit-rules.yaml`,
     alertmanagerSnippet(allGroups, Object.keys(builds[0]!.config.prometheus.extraMatchers), configFile),
   );
-  // One set of dashboards for the fleet, with a multi-value cluster variable (All = every cluster).
-  const first = builds[0]!;
-  const fleetCtx = buildContext({ ...first.config, cluster: config.cluster }, fleet);
-  for (const [path, text] of grafanaFiles({ ctx: { ...first.ctx, config: fleetCtx.config }, outputs: first.outputs, groups: first.groups, fleetLabel: fleet.clusterLabel }, configFile)) {
-    files.set(path, text);
-  }
+  // One set of dashboards for the fleet, with a multi-value cluster variable (All = every cluster),
+  // built from every cluster's build: each with its own version, recordings and kind rows.
+  const members = builds.map((b) => ({
+    ctx: { ...b.ctx, config: { ...b.config, cluster: config.cluster } },
+    outputs: b.outputs,
+    groups: b.groups,
+    standingRows: b.standingRows,
+    alertLabels: b.alertLabels,
+    fleetLabel: fleet.clusterLabel,
+  }));
+  for (const [path, text] of grafanaFiles({ ...members[0]!, fleetMembers: members }, configFile).files) files.set(path, text);
   files.set('schema/linkerd-slo.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   addKustomizations(files, manifestNamespaces(config, resolved.clusters), configFile);
-  return { groups: allGroups, outputs: builds.flatMap((b) => b.outputs), files: sorted(files), clusters };
+  return { groups: allGroups, outputs: builds.flatMap((b) => b.outputs), dashboardRows: clusters.flatMap((c) => c.dashboardRows), files: sorted(files), clusters };
 }
 
 /** Every PromQL expression of a generation, for tests and `validate`. */
 export function allExpressions(gen: Generated): Array<{ name: string; expr: Expr; text: string }> {
   const out: Array<{ name: string; expr: Expr; text: string }> = [];
   for (const g of gen.groups) for (const r of g.rules) out.push({ name: `${g.name}/${ruleName(r)}`, expr: r.expr, text: format(r.expr) });
-  for (const o of gen.outputs)
-    for (const row of o.dashboardRows)
-      for (const p of row.panels) for (const q of p.queries) out.push({ name: `${row.title}/${p.title}`, expr: q.expr, text: inline(q.expr) });
+  for (const row of gen.dashboardRows)
+    for (const p of row.panels) for (const q of p.queries) out.push({ name: `${row.title}/${p.title}`, expr: q.expr, text: inline(q.expr) });
   return out;
 }

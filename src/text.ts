@@ -1,10 +1,6 @@
 /**
- * Human text: the Handlebars renderer (alert summaries/descriptions, runbooks) and the functions
- * that make user-supplied strings inert in the text we write.
- *
- * Handlebars runs as a private instance with noEscape (we emit YAML/Markdown, not HTML) and strict
- * (a missing variable is an error, not an empty string). Prometheus' own templates are written in
- * the .hbs files as \{{ $labels.x }} so handlebars passes them through untouched.
+ * The functions that make user-supplied strings inert in the text we write (the Handlebars
+ * renderer that uses them is src/templates.ts).
  *
  * What keeps config strings inert:
  * - the schema (src/config/schema.ts) rejects, in every string of the config, control characters
@@ -15,12 +11,6 @@
  *   (templates use {{text x}});
  * - file names we only echo (the config file in headers) go through sourceName().
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
-
-/** templates/ sits beside src/ and dist/ (both one level below the package root). */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
 /** C0 and C1 controls, DEL, and U+2028/U+2029 (JavaScript and YAML 1.1 line breaks). */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
@@ -71,28 +61,4 @@ export function markdownLink(label: string, url: string): string {
   if (!/^https?:\/\//i.test(url)) throw new Error(`markdownLink: refusing a non-http(s) URL ${quote(url)}; this is a bug in linkerd-slo`);
   const target = url.replace(/[\s<>()[\]`"'\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return `[${markdownText(label)}](${target})`;
-}
-
-const hbs = Handlebars.create();
-hbs.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
-hbs.registerHelper('join', (items: unknown[], sep: unknown) => items.join(typeof sep === 'string' ? sep : ', '));
-hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-hbs.registerHelper('text', (value: unknown) => markdownText(String(value ?? '')));
-
-const cache = new Map<string, Handlebars.TemplateDelegate>();
-
-/** Render templates/<name>.hbs with the given context. Trailing whitespace is trimmed. */
-export function render(name: string, context: Record<string, unknown>): string {
-  let tpl = cache.get(name);
-  if (!tpl) {
-    const source = readFileSync(`${TEMPLATES_DIR}${name}.hbs`, 'utf8');
-    tpl = hbs.compile(source, { noEscape: true, strict: true });
-    cache.set(name, tpl);
-  }
-  return tpl(context).trimEnd();
-}
-
-/** Render a one-line annotation: newlines inside are folded into spaces. */
-export function renderLine(name: string, context: Record<string, unknown>): string {
-  return render(name, context).replace(/\s*\n\s*/g, ' ').trim();
 }

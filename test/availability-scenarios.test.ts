@@ -17,7 +17,7 @@ import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-import { GROUP } from '../src/slo/availability.js';
+import { AVAILABILITY_RULE_GROUP } from '../src/slo/availability/index.js';
 import { requirePromtool, testRules } from './support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing, generated, onlyGroups, ruleFileOf } from './support/bundle.js';
 
@@ -29,7 +29,7 @@ type Linkerd = NonNullable<ConfigInput['linkerd']>;
 type Availability = NonNullable<NonNullable<ConfigInput['slos']>['controlPlaneAvailability']>;
 
 const rules = (version: string, linkerd: Omit<Linkerd, 'version'> = {}, availability: Availability = {}): string =>
-  onlyGroups(ruleFileOf(generated({ cluster: 'test', linkerd: { ...linkerd, version: version as never }, slos: { ...DEFAULT_KINDS_OFF, controlPlaneAvailability: availability } })), GROUP);
+  onlyGroups(ruleFileOf(generated({ cluster: 'test', linkerd: { ...linkerd, version: version as never }, slos: { ...DEFAULT_KINDS_OFF, controlPlaneAvailability: availability } })), AVAILABILITY_RULE_GROUP);
 
 const labelText = (labels: Record<string, string>) => `{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 const minorOf = (release: string) => Number(release.split('.')[1]);

@@ -9,7 +9,7 @@ import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-import { GROUP, integerBelowRegex, oldProxyVersionRegex } from '../src/slo/availability.js';
+import { AVAILABILITY_RULE_GROUP, integerBelowRegex, oldProxyVersionRegex } from '../src/slo/availability/index.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf as allRules } from './support/bundle.js';
 
@@ -29,7 +29,7 @@ const generated = (version: string, availability: Availability = {}, overrides: 
 
 /** Only our group, in case another kind is on by default. */
 const rulesFor = (version = '2.18', availability: Availability = {}, overrides: Overrides = {}): string =>
-  onlyGroups(ruleFileOf(generated(version, availability, overrides)), GROUP);
+  onlyGroups(ruleFileOf(generated(version, availability, overrides)), AVAILABILITY_RULE_GROUP);
 
 /** Alerting rules (every rule of this kind is one), with their labels and annotations. */
 const rulesOf = (text: string) => allRules(text).map((r) => ({ ...r, alert: r.alert!, labels: r.labels!, annotations: r.annotations! }));
@@ -57,7 +57,7 @@ describe('control-plane availability under promtool', () => {
       'test.yaml',
     );
     const bundle = generate(full, 'test.yaml').files.get('prometheus/linkerd-slo-test.rules.yaml')!;
-    expect(bundle).toContain(`name: ${GROUP}`);
+    expect(bundle).toContain(`name: ${AVAILABILITY_RULE_GROUP}`);
     expect(bundle).toContain('name: linkerd-slo-control-plane-success-rate-server-alerts');
     const rb = checkRules(bundle);
     expect(rb.ok, rb.output).toBe(true);

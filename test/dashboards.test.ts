@@ -141,6 +141,8 @@ describe.each(BUNDLES)('dashboards of bundle "$name"', ({ config, file, gen }) =
       const others = uids.filter((u) => u !== d.uid).map((u) => `/d/${u}`);
       expect(d.links.map((l) => l.url)).toEqual(expect.arrayContaining(others));
     }
+    // A short cluster name is the overview's UID as it is: linkerd-slo-<cluster> (what alerts' dashboard_url links to).
+    expect(dashboards.get(`linkerd-slo-${config.cluster}`)?.uid).toBe(`linkerd-slo-${config.cluster}`);
   });
 
   it('has a datasource variable, one variable per extra matcher, and an alert annotation', () => {

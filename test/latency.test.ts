@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/errors.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { nearestBounds } from '../src/slo/latency.js';
+import { nearestBounds } from '../src/linkerd/latency-buckets.js';
 import { PROXY_LATENCY_BUCKETS_MS } from './support/linkerd-series.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 import { thrown } from './support/errors.js';

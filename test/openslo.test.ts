@@ -13,7 +13,7 @@ import { exportOpenSlo } from '../src/openslo/export.js';
 import { parseYamlConfig, validateConfig } from '../src/config/load.js';
 import { parseSelector } from '../src/promql/parse.js';
 import { buildContext } from '../src/generate.js';
-import { custom as customKind } from '../src/slo/custom.js';
+import { custom as customKind } from '../src/slo/custom/index.js';
 import { isAlert } from '../src/rules.js';
 import type { Config } from '../src/config/schema.js';
 import { thrown } from './support/errors.js';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { CLUSTER_LEVEL_RECORDS, RECORD } from '../src/slo/proxy-resources.js';
+import { CLUSTER_LEVEL_RECORDS, PROXY_RESOURCES_RECORDINGS } from '../src/slo/proxy-resources/index.js';
 import { checkRules, requirePromtool, testRules } from './support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing, generated as generatedBundle, rows, ruleFileOf, rulesOf } from './support/bundle.js';
 import { series } from './support/linkerd-series.js';
@@ -144,7 +144,7 @@ describe('proxy resources under promtool', () => {
       },
       { expr: firing(OVER_BUDGET, 'pod'), eval_time: '120m', exp_samples: rows('pod="fat"', 'pod="hot"', 'pod="idle-bloated"') },
       // The recorded request rate sums both directions, and is 0 (not absent) for an idle proxy.
-      { expr: `round(${RECORD.requests}{pod=~"hot|idle-small"})`, eval_time: '30m', exp_samples: [
+      { expr: `round(${PROXY_RESOURCES_RECORDINGS.requests}{pod=~"hot|idle-small"})`, eval_time: '30m', exp_samples: [
         { labels: '{namespace="app", pod="hot"}', value: 2000 },
         { labels: '{namespace="app", pod="idle-small"}', value: 0 },
       ] },
@@ -220,7 +220,7 @@ describe('proxy resources under promtool', () => {
             ? rows('pod="big-default", severity="warning"')
             : rows('pod="big-at-default-limit", severity="warning"', 'pod="big-default", severity="warning"'),
         },
-        { expr: RECORD.highThroughputPods, eval_time: '70m', exp_samples: [{ labels: `{__name__="${RECORD.highThroughputPods}"}`, value: 4 }] },
+        { expr: PROXY_RESOURCES_RECORDINGS.highThroughputPods, eval_time: '70m', exp_samples: [{ labels: `{__name__="${PROXY_RESOURCES_RECORDINGS.highThroughputPods}"}`, value: 4 }] },
       ],
     });
     const r1 = testRules(rulesFor({ kubernetesMetrics: { enabled: true } }), { tests: [scenario()] });
@@ -262,7 +262,7 @@ describe('proxy resources under promtool', () => {
             { expr: firing(MEMORY_NEAR_LIMIT, 'pod, severity'), eval_time: '10m', exp_samples: rows('pod="leaky", severity="critical"') },
             { expr: firing(CPU_THROTTLED, 'pod'), eval_time: '12m', exp_samples: [] },
             { expr: firing(CPU_THROTTLED, 'pod, severity'), eval_time: '25m', exp_samples: rows('pod="throttled", severity="warning"') },
-            { expr: RECORD.memoryLimitRatioMax, eval_time: '10m', exp_samples: [{ labels: `{__name__="${RECORD.memoryLimitRatioMax}"}`, value: 0.95 }] },
+            { expr: PROXY_RESOURCES_RECORDINGS.memoryLimitRatioMax, eval_time: '10m', exp_samples: [{ labels: `{__name__="${PROXY_RESOURCES_RECORDINGS.memoryLimitRatioMax}"}`, value: 0.95 }] },
           ],
         },
       ],
@@ -314,8 +314,8 @@ describe('proxy resources under promtool', () => {
           promql_expr_test: [
             { expr: firing(CONTROL_PLANE, 'component, resource'), eval_time: '80m', exp_samples: [] },
             // Millicores: the heaviest destination, identity and injector replicas, 200 + 100 + 100.
-            { expr: `round(1000 * ${RECORD.controlPlaneNodeCpu})`, eval_time: '80m', exp_samples: [{ labels: '{}', value: 400 }] },
-            { expr: RECORD.prometheusMemoryPlan, eval_time: '80m', exp_samples: [{ labels: `{__name__="${RECORD.prometheusMemoryPlan}"}`, value: 750 * MIB }] },
+            { expr: `round(1000 * ${PROXY_RESOURCES_RECORDINGS.controlPlaneNodeCpu})`, eval_time: '80m', exp_samples: [{ labels: '{}', value: 400 }] },
+            { expr: PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan, eval_time: '80m', exp_samples: [{ labels: `{__name__="${PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan}"}`, value: 750 * MIB }] },
           ],
         },
       ],
@@ -345,10 +345,10 @@ describe('proxy resources under promtool', () => {
         { expr: `count(${clusterLevel})`, eval_time: '15m', exp_samples: [{ labels: '{}', value: CLUSTER_LEVEL_RECORDS.length }] },
         { expr: `count(${clusterLevel.slice(0, -1)}, pod!=""})`, eval_time: '15m', exp_samples: [] },
         // …and carries only the extra matcher labels and the rule labels.
-        { expr: RECORD.pods, eval_time: '15m', exp_samples: [{ labels: `{__name__="${RECORD.pods}", cluster="c1", team="platform"}`, value: pods }] },
-        { expr: RECORD.requestsTotal, eval_time: '15m', exp_samples: [{ labels: `{__name__="${RECORD.requestsTotal}", cluster="c1", team="platform"}`, value: (1000 * pods * (pods + 1)) / 2 }] },
+        { expr: PROXY_RESOURCES_RECORDINGS.pods, eval_time: '15m', exp_samples: [{ labels: `{__name__="${PROXY_RESOURCES_RECORDINGS.pods}", cluster="c1", team="platform"}`, value: pods }] },
+        { expr: PROXY_RESOURCES_RECORDINGS.requestsTotal, eval_time: '15m', exp_samples: [{ labels: `{__name__="${PROXY_RESOURCES_RECORDINGS.requestsTotal}", cluster="c1", team="platform"}`, value: (1000 * pods * (pods + 1)) / 2 }] },
         // The per-pod records do scale with pods (that is what the alerts need).
-        { expr: `count(${RECORD.cpu})`, eval_time: '15m', exp_samples: [{ labels: '{}', value: pods }] },
+        { expr: `count(${PROXY_RESOURCES_RECORDINGS.cpu})`, eval_time: '15m', exp_samples: [{ labels: '{}', value: pods }] },
       ],
     });
     const r = testRules(text, { tests: [scenario(3), scenario(7)] });
@@ -411,7 +411,7 @@ describe('proxy resources: rules, config, dashboards and runbooks', () => {
     }
     expect([...units]).toEqual(expect.arrayContaining(['suffix: cores', 'bytes', 'reqps']));
     const heaviest = grafanaPanels.find((p) => p.title === 'Heaviest proxies: CPU');
-    expect(heaviest?.targets?.[0]?.expr).toMatch(new RegExp(`^topk \\(10, ${RECORD.cpu}\\{cluster=`));
+    expect(heaviest?.targets?.[0]?.expr).toMatch(new RegExp(`^topk \\(10, ${PROXY_RESOURCES_RECORDINGS.cpu}\\{cluster=`));
   });
 
   it('rejects a rule label it sets itself and a kube-state-metrics source nothing uses', () => {

@@ -389,7 +389,7 @@ describe('workload SLO output and config', () => {
   it('checks class objectives and latency bounds, and route metrics need Linkerd 2.16', () => {
     const errs = errorsOf({ list: [{ namespace: 'a', deployment: 'web', class: 'SLOPPY' }], classes: { SLOPPY: { successRate: { objective: 90 }, latency: { enabled: true, thresholdMs: 150 } } } });
     expect(errs.some((e) => e.startsWith('slos.workloads.classes.SLOPPY.successRate.objective: objective 90% means the page alert for 1h/5m could never fire'))).toBe(true);
-    expect(errs).toContain("slos.workloads.classes.SLOPPY.latency.thresholdMs: 150 ms is not a bucket bound of Linkerd's response_latency_ms histogram; the nearest bounds are 100 and 200 ms");
+    expect(errs).toContain("slos.workloads.classes.SLOPPY.latency.thresholdMs: 150 ms is not a bucket bound of Linkerd's response_latency_ms histogram, so the share of faster responses cannot be read from it; the nearest bounds are 100 and 200 ms (bounds: 1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000)");
     expect(errorsOf({ routes: [{ namespace: 'a', service: 'api', route: 'r' }] }, { linkerd: { version: '2.15' } })).toEqual([
       'slos.workloads.routes: route SLOs read outbound_http_route_request_statuses_total, which proxies expose from Linkerd 2.16; linkerd.version is 2.15',
     ]);

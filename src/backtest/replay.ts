@@ -12,7 +12,7 @@
 import { inline, selector, type Expr } from '../promql/ast.js';
 import { parseDuration, formatDuration } from '../promql/number.js';
 import { isAlert, type AlertingRule, type RecordingRule, type RuleGroup } from '../rules.js';
-import { RECORD } from '../slo/burn-rate.js';
+import { SLI_RECORDINGS } from '../slo/series.js';
 import { PrometheusApiError } from '../check/prometheus-client.js';
 import { inliner } from './inline.js';
 import { alertStates, type StateIntervals } from './semantics.js';
@@ -165,9 +165,9 @@ export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): P
     }
   }
   // Error budget per day: the 5m base rates of every ratio SLO, one sample per 5 minutes (whole tiles).
-  if (recordings.some((r) => r.record === RECORD.errorsRate)) {
-    add('errors', selector(RECORD.errorsRate), 300);
-    add('requests', selector(RECORD.requestsRate), 300);
+  if (recordings.some((r) => r.record === SLI_RECORDINGS.errorsRate)) {
+    add('errors', selector(SLI_RECORDINGS.errorsRate), 300);
+    add('requests', selector(SLI_RECORDINGS.requestsRate), 300);
   }
   const evaluations = pointsIn(chunksOf(opts.from, opts.to, opts.step, Number.MAX_SAFE_INTEGER)[0]!, opts.step);
   return {

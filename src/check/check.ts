@@ -5,10 +5,10 @@
  * value that matches nothing), labels the rules group by are checked for presence, and the scrape
  * interval is compared with our rate windows. Read-only: instant queries and the targets API.
  */
-import { aggregate, call, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { aggregate, call, children, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { parseDuration } from '../promql/number.js';
 import { isAlert, ruleName, type RuleGroup } from '../rules.js';
-import type { KindOutput } from '../slo/kind.js';
+import type { DashboardRow } from '../dashboard-model.js';
 import type { Config } from '../config/schema.js';
 import { otherNamesOf } from '../linkerd/catalog.js';
 import type { PromClient } from './prometheus-client.js';
@@ -60,21 +60,17 @@ function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void,
     case 'aggregate':
       collect(e.expr, visit, e.by ? [...by, ...e.by] : by);
       return;
-    case 'binary':
-      collect(e.lhs, visit, by);
-      collect(e.rhs, visit, by);
-      return;
-    case 'paren':
-      collect(e.expr, visit, by);
-      return;
     default:
+      // Binary operands, parentheses and subqueries (whose inner selectors must match too).
+      for (const c of children(e)) collect(c, visit, by);
   }
 }
 
 export interface CheckInput {
   readonly config: Config;
   readonly groups: readonly RuleGroup[];
-  readonly outputs: readonly KindOutput[];
+  /** Every row of every dashboard of the cluster (Generated.dashboardRows). */
+  readonly dashboardRows: readonly DashboardRow[];
 }
 
 export async function runCheck(input: CheckInput, client: PromClient, lookback = '1h'): Promise<CheckReport> {
@@ -92,9 +88,8 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
   };
   // Every rule feeds an alert (recordings exist for alerts and dashboards), so rule selectors are on the alerting path.
   for (const g of input.groups) for (const r of g.rules) collect(r.expr, (sel, by) => note(sel, by, `rule ${ruleName(r)} (${g.name})`, true));
-  for (const o of input.outputs)
-    for (const row of o.dashboardRows)
-      for (const p of row.panels) for (const q of p.queries) collect(q.expr, (sel, by) => note(sel, by, `panel "${row.title} / ${p.title}"`, false));
+  for (const row of input.dashboardRows)
+    for (const p of row.panels) for (const q of p.queries) collect(q.expr, (sel, by) => note(sel, by, `panel "${row.title} / ${p.title}"`, false));
 
   const count = async (sel: Selector): Promise<number> => {
     const r = await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback)))));
@@ -210,6 +205,27 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
     }
   }
   return { prometheus: client.url, selectorsChecked: uses.size, findings };
+}
+
+/**
+ * Every cluster of a bundle checked against one Prometheus (a multi-cluster bundle: its shared
+ * store), each with its own version's selectors: one report of every cluster's findings.
+ */
+export async function runChecks(inputs: readonly CheckInput[], client: PromClient, lookback = '1h'): Promise<CheckReport> {
+  let selectorsChecked = 0;
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const r = await runCheck(input, client, lookback);
+    selectorsChecked += r.selectorsChecked;
+    for (const f of r.findings) {
+      // The scrape-interval finding is about the Prometheus, not a cluster: once is enough.
+      const key = `${f.kind}\u0000${f.selector}\u0000${f.message}`;
+      if (!seen.has(key)) findings.push(f);
+      seen.add(key);
+    }
+  }
+  return { prometheus: client.url, selectorsChecked, findings };
 }
 
 /**

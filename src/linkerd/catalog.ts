@@ -19,15 +19,15 @@ export function atLeast(version: LinkerdVersion, min: number): boolean {
 
 export interface LinkerdFacts {
   readonly version: LinkerdVersion;
-  /** Proxy inbound endpoint labels: target_port exists from 2.11; 2.10 only has target_addr (§1.2 label history). */
+  /** Proxy inbound endpoint labels: target_port exists from 2.11; 2.10 only has target_addr (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 label history). */
   readonly hasTargetPort: boolean;
-  /** The policy controller serves proxies from 2.11 (§3.1 inventory). */
+  /** The policy controller serves proxies from 2.11 (linkerd/linkerd2 `charts/linkerd-control-plane/templates/` at version-2.18; linkerd/linkerd2#7067 inventory). */
   readonly hasPolicyController: boolean;
-  /** Workload certificate expiry gauge: renamed with a control_ prefix in 2.16 (§1.8). */
+  /** Workload certificate expiry gauge: renamed with a control_ prefix in 2.16 (linkerd/linkerd2-proxy PRs #2617, #2887). */
   readonly identityCertExpiryMetric: string;
-  /** Certificate refresh counter: `identity_cert_refresh_count` ≤2.14, `(control_)identity_cert_refreshes_total` 2.15+ (§1.8). */
+  /** Certificate refresh counter: `identity_cert_refresh_count` ≤2.14, `(control_)identity_cert_refreshes_total` 2.15+ (linkerd/linkerd2-proxy PRs #2617, #2887). */
   readonly identityCertRefreshMetric: string;
-  /** issuer_cert_ttl_seconds from the identity controller, 2.18+ (§5.1). */
+  /** issuer_cert_ttl_seconds from the identity controller, 2.18+ (linkerd/linkerd2 `pkg/identity/service.go` at version-2.18). */
   readonly hasIssuerTtlMetric: boolean;
   /**
    * The viz chart's linkerd-controller job drops the core control plane in 2.19 (it keeps port `admin`
@@ -58,6 +58,19 @@ export interface LinkerdFacts {
    */
   readonly controllerPortsRenamed: boolean;
 }
+
+/**
+ * Control-plane components whose server side the proxies can measure (their SLIs: success rate,
+ * latency, the client side's control_response_total). proxy-injector is not one: the chart marks
+ * its webhook port 8443 opaque (config.linkerd.io/opaque-ports in linkerd/linkerd2
+ * `charts/linkerd-control-plane/templates/proxy-injector.yaml`), so its proxy records no HTTP
+ * responses; its availability is watched through scrape health and replicas instead.
+ */
+export const SERVING_COMPONENTS = ['destination', 'policy', 'identity'] as const;
+export type ServingComponent = (typeof SERVING_COMPONENTS)[number];
+
+/** Workload kinds whose pods the linkerd-proxy job labels with the owner's name (`deployment`, …; linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs and `pkg/inject/inject.go` at version-2.18). */
+export const WORKLOAD_KINDS = ['deployment', 'statefulset', 'daemonset'] as const;
 
 /** Core control-plane containers that can appear as `component` on the controller job (charts/linkerd-control-plane/templates). */
 export const CONTROLLER_COMPONENTS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector', 'public-api'] as const;
@@ -165,9 +178,9 @@ export function releaseCommitsBefore(proxyMinor: number): string[] {
 }
 
 /**
- * Addresses proxies use for the control plane, from the injector template (§1.3):
+ * Addresses proxies use for the control plane, from the injector template (linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0):
  * `linkerd-dst-headless.<ns>.svc.<domain>.:8086` etc. Whether the trailing dot is rendered is
- * unconfirmed (§8) and the real scrape (anchors/linkerd-proxy-scrape) has none, so the
+ * unconfirmed (not confirmed at runtime: `charts/partials/templates/_proxy.tpl` renders a trailing dot, a real scrape shows none) and the real scrape (anchors/linkerd-proxy-scrape) has none, so the
  * selector is a regex that accepts both.
  */
 export const CONTROL_PLANE_CLIENT_ADDR = {
@@ -178,9 +191,9 @@ export const CONTROL_PLANE_CLIENT_ADDR = {
 
 /**
  * Which pod's proxy serves a component: the policy controller is a container in the
- * destination pod (§3.1), so its traffic is seen by the destination pod's proxy. The pod label
+ * destination pod (linkerd/linkerd2 `charts/linkerd-control-plane/templates/` at version-2.18; linkerd/linkerd2#7067), so its traffic is seen by the destination pod's proxy. The pod label
  * linkerd.io/control-plane-component becomes `control_plane_component` under the standard
- * linkerd-proxy scrape config (§2.3).
+ * linkerd-proxy scrape config (linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18).
  */
 export const CONTROL_PLANE_POD_COMPONENT = {
   destination: 'destination',
@@ -190,7 +203,7 @@ export const CONTROL_PLANE_POD_COMPONENT = {
 
 /**
  * Metrics Linkerd renamed between versions: the same signal under each name, with the minor
- * versions that expose it (§1.8 identity certificates, §1.5 error counters). `linkerd-slo check`
+ * versions that expose it (linkerd/linkerd2-proxy PRs #2617, #2887 identity certificates, linkerd/linkerd2 `CHANGES.md` edge-21.7.3 error counters). `linkerd-slo check`
  * uses it to tell "wrong Linkerd version configured" from "not scraped".
  */
 export const METRIC_RENAMES: ReadonlyArray<ReadonlyArray<{ readonly name: string; readonly since: number; readonly until?: number }>> = [

@@ -1,6 +1,6 @@
 /**
  * Catalogue of the raw metrics our dashboards may read, with the Linkerd versions that expose them.
- * Every entry cites the section of shared/reference/linkerd-metrics.md it comes from (the same
+ * Every entry cites the public source (repository, path, tag) it comes from (the same
  * ground truth as catalog.ts); test/dashboards.test.ts checks that every selector of every panel
  * names either one of these (available on the configured version) or one of our recording rules.
  */
@@ -27,40 +27,40 @@ const m = (source: MetricSource, ref: string, since?: number, until?: number): M
 /** Metric name → who exposes it. A name exposed by several sources lists each. */
 export const METRIC_CATALOGUE: Readonly<Record<string, readonly MetricFact[]>> = {
   // ---- proxy, legacy HTTP families -----------------------------------------------------------
-  request_total: [m('proxy', '§1.2 legacy HTTP families')],
-  response_total: [m('proxy', '§1.2 legacy HTTP families (classification, grpc_status, error)')],
-  response_latency_ms_bucket: [m('proxy', '§1.2 response_latency_ms histogram, ms, time to first byte')],
+  request_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 legacy HTTP families')],
+  response_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 legacy HTTP families (classification, grpc_status, error)')],
+  response_latency_ms_bucket: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 response_latency_ms histogram, ms, time to first byte')],
   // ---- proxy, control-plane client families ----------------------------------------------------
-  control_request_total: [m('proxy', '§1.3 control_* families (addr label)')],
-  control_response_total: [m('proxy', '§1.3 control_* families (addr label)')],
-  control_response_latency_ms_bucket: [m('proxy', '§1.3 control_response_latency_ms histogram')],
-  // ---- process metrics: proxies (§1.7) and Go controllers (§3.2) ---------------------------------
-  process_cpu_seconds_total: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
-  process_resident_memory_bytes: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
-  process_open_fds: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
-  process_max_fds: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
-  process_start_time_seconds: [m('proxy', '§1.7 proxy process metrics'), m('controller', '§3.2 client_golang default registry')],
+  control_request_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_* families (addr label)')],
+  control_response_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_* families (addr label)')],
+  control_response_latency_ms_bucket: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_response_latency_ms histogram')],
+  // ---- process metrics: proxies (linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18) and Go controllers (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18) ---------------------------------
+  process_cpu_seconds_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy process metrics'), m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry')],
+  process_resident_memory_bytes: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy process metrics'), m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry')],
+  process_open_fds: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy process metrics'), m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry')],
+  process_max_fds: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy process metrics'), m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry')],
+  process_start_time_seconds: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy process metrics'), m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry')],
   proxy_build_info: [m('proxy', 'proxy_build_info = 1: {version,git_sha,profile,date,vendor} from proxy v2.205 (2.14), {git_branch,git_sha,git_version,profile,rust_version} before (linkerd/linkerd2-proxy linkerd/app/core/src/telemetry/build_info.rs)')],
-  // ---- proxy workload certificate, renamed twice (§1.8) ----------------------------------------
-  identity_cert_expiration_timestamp_seconds: [m('proxy', '§1.8 expiry gauge 2.10–2.15', 10, 15)],
-  control_identity_cert_expiration_timestamp_seconds: [m('proxy', '§1.8 expiry gauge renamed in 2.16', 16)],
-  identity_cert_refresh_count: [m('proxy', '§1.8 refresh counter 2.10–2.14 (no result label)', 10, 14)],
-  identity_cert_refreshes_total: [m('proxy', '§1.8 refreshes_total{result} in 2.15', 15, 15)],
-  control_identity_cert_refreshes_total: [m('proxy', '§1.8 refreshes_total{result} renamed in 2.16', 16)],
-  // ---- Go controllers (destination, identity, proxy-injector, sp-validator) (§3.2), policy (§3.3) --
-  go_goroutines: [m('controller', '§3.2 client_golang default registry (Go components only)')],
-  grpc_server_handled_total: [m('controller', '§3.2 go-grpc-prometheus (destination, identity); §3.3 policy from 2.19')],
-  issuer_cert_ttl_seconds: [m('controller', '§3.2/§5.1 identity container, 2.18+', 18)],
+  // ---- proxy workload certificate, renamed twice (linkerd/linkerd2-proxy PRs #2617, #2887) ----------------------------------------
+  identity_cert_expiration_timestamp_seconds: [m('proxy', 'linkerd/linkerd2-proxy PRs #2617, #2887 expiry gauge 2.10–2.15', 10, 15)],
+  control_identity_cert_expiration_timestamp_seconds: [m('proxy', 'linkerd/linkerd2-proxy PRs #2617, #2887 expiry gauge renamed in 2.16', 16)],
+  identity_cert_refresh_count: [m('proxy', 'linkerd/linkerd2-proxy PRs #2617, #2887 refresh counter 2.10–2.14 (no result label)', 10, 14)],
+  identity_cert_refreshes_total: [m('proxy', 'linkerd/linkerd2-proxy PRs #2617, #2887 refreshes_total{result} in 2.15', 15, 15)],
+  control_identity_cert_refreshes_total: [m('proxy', 'linkerd/linkerd2-proxy PRs #2617, #2887 refreshes_total{result} renamed in 2.16', 16)],
+  // ---- Go controllers (destination, identity, proxy-injector, sp-validator) (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18), policy (linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15) --
+  go_goroutines: [m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry (Go components only)')],
+  grpc_server_handled_total: [m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 go-grpc-prometheus (destination, identity); linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15 policy from 2.19')],
+  issuer_cert_ttl_seconds: [m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18/linkerd/linkerd2 `pkg/identity/service.go` at version-2.18 identity container, 2.18+', 18)],
   // ---- Prometheus itself ---------------------------------------------------------------------------
-  up: [m('prometheus', 'Prometheus sets up{job,instance} for every scrape target (§7: control-plane availability)')],
+  up: [m('prometheus', 'Prometheus sets up{job,instance} for every scrape target (https://linkerd.io/2.18/reference/proxy-metrics/: control-plane availability)')],
   ALERTS: [m('prometheus', 'Prometheus writes ALERTS{alertname,alertstate,…} for every pending/firing alert')],
-  // ---- cert-manager (§5.2) and x509-certificate-exporter (§5.3) ----------------------------------
-  certmanager_certificate_expiration_timestamp_seconds: [m('cert-manager', '§5.2 = status.notAfter, 0 until issued')],
-  certmanager_certificate_renewal_timestamp_seconds: [m('cert-manager', '§5.2 = status.renewalTime (v1.6.0+)')],
-  certmanager_certificate_ready_status: [m('cert-manager', '§5.2 condition True/False/Unknown')],
-  x509_cert_not_after: [m('x509-certificate-exporter', '§5.3 v3 and v4')],
-  // ---- kube-state-metrics (optional source, not Linkerd; §7 control-plane availability) ----------------
-  kube_deployment_status_replicas_available: [m('kube-state-metrics', '§7 HA replicas of the control-plane Deployments')],
+  // ---- cert-manager (cert-manager `internal/collectors/certificate_collector.go`) and x509-certificate-exporter (enix/x509-certificate-exporter `internal/collector.go` at v3.21.0) ----------------------------------
+  certmanager_certificate_expiration_timestamp_seconds: [m('cert-manager', 'cert-manager `internal/collectors/certificate_collector.go` = status.notAfter, 0 until issued')],
+  certmanager_certificate_renewal_timestamp_seconds: [m('cert-manager', 'cert-manager `internal/collectors/certificate_collector.go` = status.renewalTime (v1.6.0+)')],
+  certmanager_certificate_ready_status: [m('cert-manager', 'cert-manager `internal/collectors/certificate_collector.go` condition True/False/Unknown')],
+  x509_cert_not_after: [m('x509-certificate-exporter', 'enix/x509-certificate-exporter `internal/collector.go` at v3.21.0 v3 and v4')],
+  // ---- kube-state-metrics (optional source, not Linkerd; https://linkerd.io/2.18/reference/proxy-metrics/ control-plane availability) ----------------
+  kube_deployment_status_replicas_available: [m('kube-state-metrics', 'https://linkerd.io/2.18/reference/proxy-metrics/ HA replicas of the control-plane Deployments')],
   // ---- node-exporter timex collector (optional source, not Linkerd): node clock skew -----------------------
   // prometheus/node_exporter collector/timex.go: adjtimex(2) offset, maxerror (µs → s) and STA_UNSYNC.
   node_timex_offset_seconds: [m('node-exporter', 'node_exporter collector/timex.go: kernel time offset (adjtimex offset)')],
@@ -76,8 +76,8 @@ export function isKnownMetric(name: string, version: LinkerdVersion): boolean {
 
 /**
  * Containers of the core control plane on the linkerd-controller job (`component` = container
- * name, §2.3, §3.1); the viz containers on the same job are left out of control-plane panels.
+ * name, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18, linkerd/linkerd2 `charts/linkerd-control-plane/templates/` at version-2.18; linkerd/linkerd2#7067); the viz containers on the same job are left out of control-plane panels.
  */
 export const CORE_CONTROLLER_CONTAINERS = ['destination', 'policy', 'sp-validator', 'identity', 'proxy-injector'] as const;
-/** Go containers: go_* metrics and, for destination and identity, gRPC server metrics (§3.2). */
+/** Go containers: go_* metrics and, for destination and identity, gRPC server metrics (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18). */
 export const GO_CONTROLLER_CONTAINERS = ['destination', 'sp-validator', 'identity', 'proxy-injector'] as const;

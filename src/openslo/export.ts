@@ -1,6 +1,6 @@
 /**
  * linkerd-slo config → OpenSLO v1 (`linkerd-slo export-openslo`): one kind SLO document per SLI
- * instance of every enabled ratio SLO, with an inline ratioMetric SLI whose queries are the raw
+ * instance of every enabled ratio SLO (as the kinds declare them: SloKind.ratioSlis), with an inline ratioMetric SLI whose queries are the raw
  * counter selectors our rules read (the user's extra matchers included), targetPercent, a rolling
  * timeWindow and budgetingMethod Occurrences. Deterministic: same config, same bytes.
  *
@@ -13,30 +13,15 @@
  * resources, latency spikes). The header of the output says so.
  */
 import { dump } from 'js-yaml';
-import { inline, withMatchers, eq, type Selector } from '../promql/ast.js';
+import { inline, type Selector } from '../promql/ast.js';
 import { formatDuration, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
 import { buildContext } from '../generate.js';
-import { clientSelectors, serverMatchers, serverSelectors } from '../slo/success-rate.js';
-import { leMatcher } from '../slo/latency.js';
-import { parseCustomSelectors } from '../slo/custom.js';
+import type { RatioSliDeclaration, SloKind } from '../slo/kind.js';
+import { KINDS } from '../slo/registry.js';
 import { OPENSLO_API_VERSION } from './import.js';
 import { sourceName } from '../text.js';
-
-interface RatioSli {
-  readonly name: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly service: string;
-  readonly objective: number;
-  readonly period: string;
-  readonly bad?: Selector;
-  readonly good?: Selector;
-  readonly total: Selector;
-}
-
-const CONTROL_PLANE_SERVICE = 'linkerd-control-plane';
 
 /** Our period as OpenSLO duration shorthand (one integer and one unit). */
 function openSloDuration(period: string): string {
@@ -49,7 +34,7 @@ function metricSource(sel: Selector) {
   return { metricSource: { type: 'Prometheus', spec: { query: inline(sel) } } };
 }
 
-function document(s: RatioSli) {
+function document(s: RatioSliDeclaration) {
   return {
     apiVersion: OPENSLO_API_VERSION,
     kind: 'SLO',
@@ -74,83 +59,20 @@ function document(s: RatioSli) {
   };
 }
 
-/** Every ratio SLI of the config, in output order. */
-export function ratioSlis(config: Config): RatioSli[] {
+/**
+ * Every ratio SLI of the config, in output order: what each enabled kind declares
+ * (SloKind.ratioSlis). Two SLOs of one name would be one OpenSLO object, so that is an error.
+ */
+export function ratioSlis(config: Config, kinds: readonly SloKind[] = KINDS): RatioSliDeclaration[] {
   const ctx = buildContext(config);
-  const { facts } = ctx;
-  const available = <T extends string>(cs: readonly T[]): T[] => [...new Set(cs)].filter((c) => c !== 'policy' || facts.hasPolicyController);
-  const out: RatioSli[] = [];
-
-  const sr = config.slos.controlPlaneSuccessRate;
-  if (sr.enabled) {
-    for (const component of available(sr.components)) {
-      const s = serverSelectors(ctx, component);
-      out.push({
-        name: `control-plane-success-rate-server-${component}`,
-        displayName: `Control-plane success rate (server side): ${component}`,
-        description: `Share of ${component} responses on its serving port (${sr.ports[component]}) that succeed, counted by the inbound side of its own pods' Linkerd proxies (cluster ${config.cluster}).`,
-        service: CONTROL_PLANE_SERVICE,
-        objective: sr.objective,
-        period: sr.period,
-        bad: s.bad,
-        total: s.total,
-      });
+  const out = kinds.filter((k) => k.enabled(config)).flatMap((k) => k.ratioSlis?.(ctx) ?? []);
+  const seen = new Set<string>();
+  for (const s of out) {
+    if (seen.has(s.name)) {
+      throw new ConfigError([{ file: '(config)', path: s.path, message: `"${s.name}" is also the name of another exported SLO (a built-in one or an earlier custom one); rename it` }]);
     }
-    if (sr.clientSide.enabled) {
-      for (const component of available(sr.clientSide.components)) {
-        const s = clientSelectors(ctx, component);
-        out.push({
-          name: `control-plane-success-rate-client-${component}`,
-          displayName: `Control-plane success rate (client side): ${component}`,
-          description: `Share of every meshed proxy's calls to ${component} that succeed (control_response_total, cluster ${config.cluster}).`,
-          service: CONTROL_PLANE_SERVICE,
-          objective: sr.clientSide.objective,
-          period: sr.period,
-          bad: s.bad,
-          total: s.total,
-        });
-      }
-    }
+    seen.add(s.name);
   }
-
-  const lat = config.slos.controlPlaneLatency;
-  if (lat.enabled) {
-    for (const component of available(lat.components)) {
-      const thresholdMs = lat.componentThresholdMs[component] ?? lat.thresholdMs;
-      const m = serverMatchers(ctx, component, lat.ports[component]);
-      const bucket = (le: ReturnType<typeof eq>) => ctx.proxySelector('response_latency_ms_bucket', [...m.pod, m.port, le]);
-      out.push({
-        name: `control-plane-latency-${component}`,
-        displayName: `Control-plane latency: ${component} within ${thresholdMs} ms`,
-        description: `Share of ${component} responses whose time to first byte is at most ${thresholdMs} ms, from its own pods' Linkerd proxies (cluster ${config.cluster}).`,
-        service: CONTROL_PLANE_SERVICE,
-        objective: lat.objective,
-        period: lat.period,
-        good: bucket(leMatcher(thresholdMs)),
-        total: bucket(eq('le', '+Inf')),
-      });
-    }
-  }
-
-  const extra = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
-  const builtIn = new Set(out.map((s) => s.name));
-  config.slos.custom.forEach((slo, i) => {
-    const { selectors, issues } = parseCustomSelectors(slo, ['slos', 'custom', i]);
-    if (!selectors) throw new ConfigError(issues.map((issue) => ({ ...issue, file: '(config)' })));
-    if (builtIn.has(slo.name)) {
-      throw new ConfigError([{ file: '(config)', path: ['slos', 'custom', i, 'name'], message: `"${slo.name}" is also the name of an exported built-in SLO; rename the custom SLO` }]);
-    }
-    out.push({
-      name: slo.name,
-      displayName: slo.name,
-      description: slo.description ?? `Custom SLO ${slo.name} (cluster ${config.cluster}).`,
-      service: config.cluster,
-      objective: slo.objective,
-      period: slo.period,
-      ...(selectors.bad ? { bad: withMatchers(selectors.bad, extra) } : { good: withMatchers(selectors.good!, extra) }),
-      total: withMatchers(selectors.total, extra),
-    });
-  });
   return out;
 }
 

@@ -16,9 +16,9 @@
  * field path, and all of them are reported together.
  */
 import { dump, loadAll, YAMLException } from 'js-yaml';
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { ConfigError, formatPath, type ConfigPath, type LocatedIssue } from '../config/errors.js';
 import { validateConfig } from '../config/load.js';
+import { yamlDocumentLocators } from '../config/positions.js';
 import type { ConfigInput } from '../config/schema.js';
 import { inline } from '../promql/ast.js';
 import { parseCounterQuery, SelectorParseError } from '../promql/parse.js';
@@ -112,36 +112,16 @@ function readDocuments(source: OpenSloSource, issues: OpenSloIssue[]): Doc[] {
     }
     throw err;
   }
-  // A second, position-aware parse only to point messages at line:column (as src/config/positions.ts).
-  const lineCounter = new LineCounter();
-  const located = parseAllDocuments(source.text, { lineCounter, uniqueKeys: false });
-  const docs = Array.isArray(located) ? located : [];
-  const nonEmpty = docs.filter((d) => d.contents !== null);
+  // A second, position-aware parse only to point messages at line:column.
+  const locators = yamlDocumentLocators(source.text);
   const out: Doc[] = [];
   let n = 0;
   values.forEach((value) => {
     if (value === null || value === undefined) return;
-    const ydoc = nonEmpty[n];
+    const locator = locators[n];
     n++;
     const index = n;
-    const locate = (path: ConfigPath) => {
-      let node: unknown = ydoc?.contents;
-      let best: number | undefined = (node as Node | null)?.range?.[0];
-      for (const seg of path) {
-        if (isMap(node)) {
-          const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-          if (!pair) break;
-          node = pair.value;
-          best = (node as Node | null)?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? best;
-        } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
-          node = node.items[seg];
-          best = (node as Node).range?.[0] ?? best;
-        } else break;
-      }
-      if (best === undefined) return undefined;
-      const p = lineCounter.linePos(best);
-      return { line: p.line, column: p.col };
-    };
+    const locate = (path: ConfigPath) => locator?.(path);
     out.push({ file: source.file, index, value, locate, label: docLabel(index, value) });
   });
   return out;

@@ -52,6 +52,12 @@ export function anyOf(values: readonly string[]): string {
   return values.map(escapeRegex).join('|');
 }
 
+/** `label="v"` for one value, `label=~"a|b"` (exact alternatives, in the order given) for several. */
+export function oneOf(label: string, values: readonly string[]): Matcher {
+  if (values.length === 0) throw new Error(`oneOf(${label}) needs at least one value`);
+  return values.length === 1 ? eq(label, values[0]!) : re(label, anyOf(values));
+}
+
 /** Escape RE2 metacharacters so a literal string matches only itself. */
 export function escapeRegex(literal: string): string {
   return literal.replace(/[\\.+*?()|[\]{}^$]/g, (c) => `\\${c}`);
@@ -121,6 +127,59 @@ export const gte = (a: Expr, b: Expr): Expr => binary('>=', a, b);
 export const lt = (a: Expr, b: Expr): Expr => binary('<', a, b);
 export const and = (a: Expr, b: Expr, matching?: VectorMatching): Expr => binary('and', a, b, matching ? { matching } : {});
 export const or = (a: Expr, b: Expr): Expr => binary('or', a, b);
+
+/**
+ * `a or b or …` of one or more expressions, as a balanced tree: a left-deep chain of a thousand
+ * terms makes every formatter and parser pass over it quadratic (generation time must grow
+ * linearly with the workload list). Up to three terms it prints as the plain chain.
+ */
+export function union(exprs: readonly Expr[]): Expr {
+  if (exprs.length === 0) throw new Error('union needs at least one expression');
+  if (exprs.length <= 2) return exprs.length === 1 ? exprs[0]! : or(exprs[0]!, exprs[1]!);
+  const mid = Math.ceil(exprs.length / 2);
+  return or(union(exprs.slice(0, mid)), union(exprs.slice(mid)));
+}
+
+/** The direct subexpressions of an expression, in order (a subquery's inner expression included). */
+export function children(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'call':
+      return e.args;
+    case 'aggregate':
+      return e.param ? [e.param, e.expr] : [e.expr];
+    case 'binary':
+      return [e.lhs, e.rhs];
+    case 'paren':
+    case 'subquery':
+      return [e.expr];
+    default:
+      return [];
+  }
+}
+
+/** Every node of an expression, depth-first, parents before children. */
+export function walk(e: Expr, visit: (node: Expr) => void): void {
+  visit(e);
+  for (const c of children(e)) walk(c, visit);
+}
+
+/** The expression with every node rebuilt bottom-up by f (f sees a node whose children are already mapped). */
+export function mapExpr(e: Expr, f: (node: Expr) => Expr): Expr {
+  const m = (x: Expr): Expr => mapExpr(x, f);
+  switch (e.kind) {
+    case 'call':
+      return f({ ...e, args: e.args.map(m) });
+    case 'aggregate':
+      return f({ ...e, expr: m(e.expr), ...(e.param ? { param: m(e.param) } : {}) });
+    case 'binary':
+      return f({ ...e, lhs: m(e.lhs), rhs: m(e.rhs) });
+    case 'paren':
+    case 'subquery':
+      return f({ ...e, expr: m(e.expr) });
+    default:
+      return f(e);
+  }
+}
 
 /** `a and b and c` (left-associative). */
 export function allOf(first: Expr, ...rest: Expr[]): Expr {
@@ -280,4 +339,18 @@ export function format(e: Expr, indent = 0): string {
     default:
       return pad + one;
   }
+}
+
+/**
+ * The error and request rates of a counter ratio (bad over total events) over a window, summed by
+ * `by`. `or 0 * total` keeps the error rate at 0 instead of absent when no failure series exist
+ * (Linkerd's proxies only export series that were incremented, and evict idle ones after 10m:
+ * linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
+ */
+export function ratioRates(bad: Selector, total: Selector, by: readonly string[]): { errorsRate(window: string): Expr; requestsRate(window: string): Expr } {
+  const requests = (w: string) => sum(rate(total, w), by);
+  return {
+    errorsRate: (w) => or(sum(rate(bad, w), by), mul(num(0), requests(w))),
+    requestsRate: requests,
+  };
 }

@@ -47,6 +47,11 @@ export function isDuration(text: string): boolean {
 }
 
 /** Shortest Prometheus duration for a number of seconds, in the largest whole unit. */
+/** A duration in its canonical spelling (90m → 1h30m), as the rules print it. */
+export function normalDuration(d: string): string {
+  return formatDuration(parseDuration(d));
+}
+
 export function formatDuration(seconds: number): string {
   for (const u of ['w', 'd', 'h', 'm', 's'] as const) {
     const size = UNIT_SECONDS[u]!;

@@ -52,7 +52,7 @@ export function validatePromQL(expr: string): PromQLProblem[] {
   for (const d of p.getDiagnostics()) {
     if (d.message !== 'unexpected expression') problems.push({ from: d.from, to: d.to, message: d.message });
   }
-  // Gaps promtool closes but the editor parser does not (shared/reference/tooling.md §1.4).
+  // Gaps promtool closes but the editor parser does not (@prometheus-io/codemirror-promql 0.314.0 against promtool `check rules`; the cases are in test/promql.test.ts).
   if (/\)\s*\[\d+[smhdwy]\]/.test(expr)) problems.push({ from: 0, to: expr.length, message: 'range selector after a non-selector' });
   if (/\[0+[smhdwy]\]/.test(expr)) problems.push({ from: 0, to: expr.length, message: 'zero-length range' });
   if (problems.length === 0) validShapes.add(shape);

@@ -22,25 +22,19 @@
  * factor = budget share × period / long window, plus the low-traffic guard.
  */
 import {
-  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, offset, or, rate, sub, subquery, sum, sumOverTime, withMatchers,
+  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, offset, or, ratioRates, sub, subquery, sum, sumOverTime, withMatchers,
   type Expr, type Selector,
 } from '../promql/ast.js';
 import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue, ConfigPath } from '../config/errors.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
-import { dashboardUidFor, type DashboardId, type PanelSpec, type Threshold } from '../dashboard-model.js';
+import type { DashboardId, PanelSpec, Threshold } from '../dashboard-model.js';
 import type { BuildContext } from './kind.js';
-import { render, renderLine } from '../text.js';
-import { burnRateTest, type FixtureSeries, type PromtoolTest } from './unit-tests.js';
+import type { Templates } from '../templates.js';
+import { burnRateTest, type FixtureSeries, type PromtoolTest } from './promtool-tests.js';
+import { SLI_RECORDINGS } from './series.js';
 
-export const RECORD = {
-  errorsRate: 'linkerd_slo:sli_errors:rate5m',
-  requestsRate: 'linkerd_slo:sli_requests:rate5m',
-  errorRatio: (w: string) => `linkerd_slo:sli_error:ratio_rate${w}`,
-  requestsOver: (w: string) => `linkerd_slo:sli_requests:rate${w}`,
-  budgetRemaining: 'linkerd_slo:error_budget_remaining:ratio',
-} as const;
 
 const BASE_WINDOW = '5m';
 /** Under split evaluation, windows up to this run in the cluster; longer ones on the global ruler. */
@@ -139,8 +133,8 @@ export interface SliDefinition {
   readonly instances: readonly SliInstance[];
   readonly burnAlert: string;
   readonly absentAlert: string;
-  /** Templates under templates/ for annotations. */
-  readonly templates: { readonly summary: string; readonly description: string; readonly absentSummary: string; readonly absentDescription: string };
+  /** The kind's annotation templates (names within its templates/ folder). */
+  readonly templates: { readonly source: Templates; readonly summary: string; readonly description: string; readonly absentSummary: string; readonly absentDescription: string };
   /** Extra context for the templates. */
   readonly textContext: Readonly<Record<string, unknown>>;
   /** The dashboard with this SLI's details, linked from its overview row; default control-plane. */
@@ -153,14 +147,17 @@ export interface SliDefinition {
 }
 
 /** Error ratio from a "bad" and a "total" counter selector, aggregated by the given labels. */
+/**
+ * A ratio SLO's annotation templates in its kind's templates/ folder: <burn>-summary and
+ * <burn>-description for the burn-rate alerts, absent-summary and absent-description for the
+ * metrics-absent alert.
+ */
+export function burnRateTemplates(source: Templates, burn = 'burn'): SliDefinition['templates'] {
+  return { source, summary: `${burn}-summary`, description: `${burn}-description`, absentSummary: 'absent-summary', absentDescription: 'absent-description' };
+}
+
 export function ratioSli(bad: Selector, total: Selector, by: readonly string[]): Pick<SliInstance, 'errorsRate' | 'requestsRate'> {
-  const requests = (w: string) => sum(rate(total, w), by);
-  return {
-    // `or 0 * total` keeps the error rate at 0 instead of absent when no failure series exist
-    // (proxies only export series that were incremented, and evict idle ones after 10m, §1.1).
-    errorsRate: (w) => or(sum(rate(bad, w), by), mul(num(0), requests(w))),
-    requestsRate: requests,
-  };
+  return ratioRates(bad, total, by);
 }
 
 function windowsOf(config: Config, period: string): string[] {
@@ -194,10 +191,10 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
   for (const inst of def.instances) {
     const labels = { ...ctx.ruleLabels, ...baseLabels, component: inst.component };
     const by = [...extraBy, ...(inst.groupBy ?? [])];
-    const errors5m = recorded(RECORD.errorsRate, inst.component);
-    const requests5m = recorded(RECORD.requestsRate, inst.component);
-    recordings.push({ record: RECORD.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
-    recordings.push({ record: RECORD.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels });
+    const errors5m = recorded(SLI_RECORDINGS.errorsRate, inst.component);
+    const requests5m = recorded(SLI_RECORDINGS.requestsRate, inst.component);
+    recordings.push({ record: SLI_RECORDINGS.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
+    recordings.push({ record: SLI_RECORDINGS.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels });
     for (const w of windows) {
       // The 5m ratio divides the two recordings just made (rules of a group run in order).
       const base = w === BASE_WINDOW;
@@ -205,7 +202,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       const placement = isLocal(w) ? {} : { placement: 'global' as const };
       const rolledUpRatio = div(sum(sumOverTime(errors5m, w), by), sum(sumOverTime(requests5m, w), by));
       recordings.push({
-        record: RECORD.errorRatio(w),
+        record: SLI_RECORDINGS.errorRatio(w),
         expr: base
           ? div(errors5m, requests5m)
           : shorter(w)
@@ -222,7 +219,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
         // counts only the requests it holds and the low-traffic guard is not fooled.
         const subqueryTiles = div(mul(sum(call('sum_over_time', subquery(requests5m, w, BASE_WINDOW)), by), num(parseDuration(BASE_WINDOW))), num(parseDuration(w)));
         recordings.push({
-          record: RECORD.requestsOver(w),
+          record: SLI_RECORDINGS.requestsOver(w),
           expr: base
             ? requests5m
             : shorter(w)
@@ -237,8 +234,8 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       }
     }
     recordings.push({
-      record: RECORD.budgetRemaining,
-      expr: sub(num(1), div(sum(recorded(RECORD.errorRatio(period), inst.component), by), num(budget))),
+      record: SLI_RECORDINGS.budgetRemaining,
+      expr: sub(num(1), div(sum(recorded(SLI_RECORDINGS.errorRatio(period), inst.component), by), num(budget))),
       labels: { ...labels, period },
       placement: isLocal(period) ? 'local' : 'global',
     });
@@ -251,10 +248,10 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     const long = formatDuration(parseDuration(w.long));
     const short = formatDuration(parseDuration(w.short));
     const factor = burnRateFactor(w, period);
-    const burn = (win: string) => gt(div(recorded(RECORD.errorRatio(win)), num(budget)), num(factor));
+    const burn = (win: string) => gt(div(recorded(SLI_RECORDINGS.errorRatio(win)), num(budget)), num(factor));
     const clauses: Expr[] = [burn(long), burn(short)];
     if (config.alerting.lowTraffic.minRequests > 0) {
-      clauses.push(gte(mul(recorded(RECORD.requestsOver(long)), num(parseDuration(long))), num(config.alerting.lowTraffic.minRequests)));
+      clauses.push(gte(mul(recorded(SLI_RECORDINGS.requestsOver(long)), num(parseDuration(long))), num(config.alerting.lowTraffic.minRequests)));
     }
     const text = {
       ...def.textContext,
@@ -275,7 +272,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       expr: allOf(clauses[0]!, ...clauses.slice(1)),
       ...(w.for ? { for: w.for } : {}),
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
-      annotations: annotations(ctx, def.burnAlert, renderLine(def.templates.summary, text), render(def.templates.description, text)),
+      annotations: annotations(ctx, def.burnAlert, def.templates.source.line(def.templates.summary, text), def.templates.source.render(def.templates.description, text)),
       ...(identity.length ? { inhibitEqual: identity } : {}),
       ...(isLocal(long) ? {} : { placement: 'global' as const }),
     };
@@ -290,7 +287,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       expr: blind,
       for: config.alerting.absentFor,
       labels: { ...ctx.ruleLabels, ...baseLabels, component: inst.component, severity: severityName('ticket') },
-      annotations: annotations(ctx, def.absentAlert, renderLine(def.templates.absentSummary, text), render(def.templates.absentDescription, text)),
+      annotations: annotations(ctx, def.absentAlert, def.templates.source.line(def.templates.absentSummary, text), def.templates.source.render(def.templates.absentDescription, text)),
     }];
   });
 
@@ -337,10 +334,6 @@ export function annotations(ctx: BuildContext, alert: string, summary: string, d
 }
 
 /** Stable Grafana UID of the SLO overview dashboard (≤ 40 chars of [a-zA-Z0-9_-]). */
-export function dashboardUid(cluster: string): string {
-  return dashboardUidFor(cluster, 'overview');
-}
-
 function panelsFor(
   def: SliDefinition,
   recorded: (record: string, component?: string) => Selector,
@@ -374,7 +367,7 @@ function panelsFor(
       type: 'stat',
       unit: 'percentunit',
       decimals: 3,
-      queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(period))), legend: '{{component}}', instant: true }],
+      queries: [{ expr: sub(num(1), recorded(SLI_RECORDINGS.errorRatio(period))), legend: '{{component}}', instant: true }],
       thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
       links,
       width: 6,
@@ -385,7 +378,7 @@ function panelsFor(
       type: 'stat',
       unit: 'percentunit',
       decimals: 1,
-      queries: [{ expr: recorded(RECORD.budgetRemaining), legend: '{{component}}', instant: true }],
+      queries: [{ expr: recorded(SLI_RECORDINGS.budgetRemaining), legend: '{{component}}', instant: true }],
       thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
       width: 6,
     },
@@ -401,7 +394,7 @@ function panelsFor(
         type: 'stat',
         unit: 'none',
         decimals: 2,
-        queries: [{ expr: div(recorded(RECORD.errorRatio(w)), num(budget)), legend: '{{component}}', instant: true }],
+        queries: [{ expr: div(recorded(SLI_RECORDINGS.errorRatio(w)), num(budget)), legend: '{{component}}', instant: true }],
         thresholds: steps,
         links,
         width: Math.max(2, Math.floor(12 / longWindows.length)),
@@ -412,7 +405,7 @@ function panelsFor(
       description: `How many times faster than sustainable the error budget burns, per alert window. 1 spends the budget exactly over ${period}; above ${formatNumber(pageFactor)} over 1h pages.`,
       type: 'timeseries',
       unit: 'none',
-      queries: longWindows.map((w) => ({ expr: div(recorded(RECORD.errorRatio(w)), num(budget)), legend: `{{component}} ${w}` })),
+      queries: longWindows.map((w) => ({ expr: div(recorded(SLI_RECORDINGS.errorRatio(w)), num(budget)), legend: `{{component}} ${w}` })),
       thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }, { value: pageFactor, color: 'red' }],
       width: 12,
     },
@@ -421,7 +414,7 @@ function panelsFor(
       description: `${def.title}: share of good events over 5 minutes. Dips below the objective (${def.objective}%) burn budget; sustained dips page.`,
       type: 'timeseries',
       unit: 'percentunit',
-      queries: [{ expr: sub(num(1), recorded(RECORD.errorRatio(BASE_WINDOW))), legend: '{{component}}' }],
+      queries: [{ expr: sub(num(1), recorded(SLI_RECORDINGS.errorRatio(BASE_WINDOW))), legend: '{{component}}' }],
       thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
       max: 1,
       width: 12,
@@ -431,7 +424,7 @@ function panelsFor(
       description: `Requests per second counted by this SLI (${def.title}). A sudden drop to zero usually means missing metrics, not a quiet control plane.`,
       type: 'timeseries',
       unit: 'reqps',
-      queries: [{ expr: recorded(RECORD.requestsRate), legend: '{{component}}' }],
+      queries: [{ expr: recorded(SLI_RECORDINGS.requestsRate), legend: '{{component}}' }],
       width: 12,
     },
     {

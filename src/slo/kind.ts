@@ -2,13 +2,14 @@
  * The one interface every SLO kind implements. A kind reads its own config section and
  * contributes rule groups, dashboard rows and a runbook; it never touches another kind.
  */
+import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
+import type { ConfigIssue, ConfigPath } from '../config/errors.js';
 import type { LinkerdFacts } from '../linkerd/catalog.js';
 import type { RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
 import type { Matcher, Selector } from '../promql/ast.js';
-import type { PromtoolTest } from './unit-tests.js';
+import type { PromtoolTest } from './promtool-tests.js';
 
 export interface BuildContext {
   readonly config: Config;
@@ -27,6 +28,24 @@ export interface BuildContext {
   readonly dashboardUrl?: string;
 }
 
+/**
+ * One ratio SLI as OpenSLO can carry it (`linkerd-slo export-openslo`): raw counter selectors of
+ * bad (or good) and all events, the objective and the period.
+ */
+export interface RatioSliDeclaration {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly service: string;
+  readonly objective: number;
+  readonly period: string;
+  readonly bad?: Selector;
+  readonly good?: Selector;
+  readonly total: Selector;
+  /** Where the SLO is configured, for errors about it (e.g. a name another SLO already has). */
+  readonly path: ConfigPath;
+}
+
 /** One runbook page per alert: out/runbooks/<alert>.md. */
 export interface Runbook {
   readonly alert: string;
@@ -41,12 +60,37 @@ export interface KindOutput {
   readonly unitTests?: readonly PromtoolTest[];
 }
 
-export interface SloKind {
+/**
+ * A kind's section of the configuration, `slos.<key>`: the schema (src/config/schema.ts) assembles
+ * the sections of the registered kinds, in registry order.
+ */
+export interface ConfigSection<Key extends string = string, Schema extends z.ZodType = z.ZodType> {
+  readonly key: Key;
+  /** With its defaults (`.prefault({})`) and its reference description (`.describe()`). */
+  readonly schema: Schema;
+}
+
+export interface SloKind<Section extends ConfigSection = ConfigSection> {
   /** Stable id, used in file names and the `slo` label. */
   readonly id: string;
   readonly title: string;
+  /** Its config section; a kind with none (e.g. one that is always on) reads only the shared settings. */
+  readonly config?: Section;
+  /**
+   * Labels its alerts carry, besides alertname, severity, slo, sli and component, that say what
+   * fired (e.g. certificate): the overview's firing-alerts table shows them.
+   */
+  readonly alertLabels?: readonly string[];
   enabled(config: Config): boolean;
   /** Semantic checks the schema cannot express (e.g. an objective no alert could fire for). */
   check(config: Config): ConfigIssue[];
   build(ctx: BuildContext): KindOutput;
+  /**
+   * Rows the kind shows on its dashboards whether or not it is enabled (a kind that is off can say
+   * so, or still show the raw signals). They follow the rows of build() and are validated and
+   * checked like them.
+   */
+  standingRows?(ctx: BuildContext): readonly DashboardRow[];
+  /** Its SLIs as OpenSLO ratio SLOs, when the kind is enabled (none: the kind exports nothing). */
+  ratioSlis?(ctx: BuildContext): readonly RatioSliDeclaration[];
 }

@@ -1,16 +1,15 @@
 /** Every SLO kind, in output order. Adding a kind means adding its module here. */
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue } from '../config/errors.js';
-import type { SloKind } from './kind.js';
-import { successRate } from './success-rate.js';
-import { certificates } from './certificates.js';
-import { latency } from './latency.js';
-import { availability } from './availability.js';
-import { proxyResources } from './proxy-resources.js';
-import { workloads } from './workloads.js';
-import { custom } from './custom.js';
+import { successRate } from './success-rate/index.js';
+import { certificates } from './certificates/index.js';
+import { latency } from './latency/index.js';
+import { availability } from './availability/index.js';
+import { proxyResources } from './proxy-resources/index.js';
+import { workloads } from './workloads/index.js';
+import { custom } from './custom/index.js';
 
-export const KINDS: readonly SloKind[] = [successRate, certificates, latency, availability, proxyResources, custom, workloads];
+export const KINDS = [successRate, certificates, latency, availability, proxyResources, workloads, custom] as const;
 
 /** Reserved label names our rules set themselves; user rule labels must not clash. */
 const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period', 'certificate', 'source', 'resource', 'class', 'workload'];

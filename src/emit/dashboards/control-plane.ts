@@ -3,28 +3,26 @@
  * the component's own proxy sees them (server side), the mesh's view of the control plane
  * (control_response_total from every proxy), replicas, and, when no SLO kind already shows them,
  * scrape health and controller internals. Panels read our recording rules wherever the bundle has
- * one for that component and fall back to the raw series otherwise (linkerd-metrics.md §1.2, §1.3,
- * §2.3, §3.2, §3.4).
+ * one for that component and fall back to the raw series otherwise (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0, linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0,
+ * linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18, linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18, linkerd/linkerd2 `grafana/dashboards/health.json` at stable-2.14.0).
  */
-import { aggregate, call, div, eq, escapeRegex, gt, neq, num, rate, re, sub, sum, type Expr } from '../../promql/ast.js';
+import { aggregate, call, div, eq, escapeRegex, gt, neq, num, oneOf, rate, ratioRates, re, sub, sum, type Expr } from '../../promql/ast.js';
 import { cleanNumber, formatNumber } from '../../promql/number.js';
-import { COMPONENTS } from '../../config/schema.js';
-import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
+import { SERVING_COMPONENTS, CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, minor } from '../../linkerd/catalog.js';
 import { CORE_CONTROLLER_CONTAINERS, GO_CONTROLLER_CONTAINERS } from '../../linkerd/metrics.js';
-import { RECORD, ratioSli } from '../../slo/burn-rate.js';
-import { RECORD_LATENCY } from '../../slo/latency.js';
-import { clientSelectors, serverMatchers, serverSelectors } from '../../slo/success-rate.js';
+import { CONTROL_PLANE_MEMORY_RECORDING, CONTROL_PLANE_SLO, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../../slo/series.js';
+import { clientSelectors, runningComponents, serverMatchers, serverSelectors } from '../../linkerd/control-plane.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
-import { extraKeys, hasRecording, legendPrefix, oneOf, recordedWith, type DashboardInput } from './shared.js';
+import { extraKeys, hasRecording, legendPrefix, recordedWith, type DashboardInput } from './shared.js';
 
-const SUCCESS_SLO = 'control-plane-success-rate';
-const LATENCY_SLO = 'control-plane-latency';
+const SUCCESS_SLO = CONTROL_PLANE_SLO.successRate;
+const LATENCY_SLO = CONTROL_PLANE_SLO.latency;
 const WINDOW = '5m';
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
-type Component = (typeof COMPONENTS)[number];
+type Component = (typeof SERVING_COMPONENTS)[number];
 
-/** Containers of the controller job whose /metrics works on this version (§3.1, §3.3: policy from 2.15). */
+/** Containers of the controller job whose /metrics works on this version (linkerd/linkerd2 `charts/linkerd-control-plane/templates/` at version-2.18; linkerd/linkerd2#7067, linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15: policy from 2.15). */
 export function controllerContainers(version: Parameters<typeof minor>[0]): string[] {
   return CORE_CONTROLLER_CONTAINERS.filter((c) => c !== 'policy' || minor(version) >= 15);
 }
@@ -34,7 +32,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
   const { config, facts } = ctx;
   const by = extraKeys(ctx);
   const prefix = legendPrefix(ctx);
-  const components: Component[] = COMPONENTS.filter((c) => c !== 'policy' || facts.hasPolicyController);
+  const components: Component[] = runningComponents(SERVING_COMPONENTS, facts);
   const sr = config.slos.controlPlaneSuccessRate;
   const lat = config.slos.controlPlaneLatency;
   const objectiveThresholds = (objective: number, enabled: boolean): Threshold[] | undefined =>
@@ -44,20 +42,20 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
   const serverRecorded = (record: string, component: Component) =>
     hasRecording(groups, record, { slo: SUCCESS_SLO, sli: 'server', component }) ? recordedWith(ctx, record, { slo: SUCCESS_SLO, sli: 'server', component }) : undefined;
   const serverSuccess = (component: Component): Expr => {
-    const rec = serverRecorded(RECORD.errorRatio(WINDOW), component);
+    const rec = serverRecorded(SLI_RECORDINGS.errorRatio(WINDOW), component);
     if (rec) return sub(num(1), rec);
-    const s = serverSelectors(ctx, component);
-    const sli = ratioSli(s.bad, s.total, by);
+    const s = serverSelectors(ctx, component, sr.ports[component]);
+    const sli = ratioRates(s.bad, s.total, by);
     return sub(num(1), div(sli.errorsRate(WINDOW), sli.requestsRate(WINDOW)));
   };
   const serverRequests = (component: Component): Expr => {
-    const rec = serverRecorded(RECORD.requestsRate, component);
+    const rec = serverRecorded(SLI_RECORDINGS.requestsRate, component);
     if (rec) return rec;
-    return sum(rate(serverSelectors(ctx, component).total, WINDOW), by);
+    return sum(rate(serverSelectors(ctx, component, sr.ports[component]).total, WINDOW), by);
   };
   const latencyBuckets = (component: Component): Expr => {
     const labels = { slo: LATENCY_SLO, sli: 'server', component };
-    if (hasRecording(groups, RECORD_LATENCY.histogram, labels)) return recordedWith(ctx, RECORD_LATENCY.histogram, labels);
+    if (hasRecording(groups, LATENCY_RECORDINGS.histogram, labels)) return recordedWith(ctx, LATENCY_RECORDINGS.histogram, labels);
     const port = lat.enabled && lat.components.includes(component) ? lat.ports[component] : sr.ports[component];
     const m = serverMatchers(ctx, component, port);
     return aggregate('sum', rate(ctx.proxySelector('response_latency_ms_bucket', [...m.pod, m.port]), WINDOW), { by: ['le', ...by] });
@@ -142,14 +140,14 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
   const clientRecorded = (record: string, component: Component) =>
     hasRecording(groups, record, { slo: SUCCESS_SLO, sli: 'client', component }) ? recordedWith(ctx, record, { slo: SUCCESS_SLO, sli: 'client', component }) : undefined;
   const clientSuccess = (component: Component): Expr => {
-    const rec = clientRecorded(RECORD.errorRatio(WINDOW), component);
+    const rec = clientRecorded(SLI_RECORDINGS.errorRatio(WINDOW), component);
     if (rec) return sub(num(1), rec);
     const s = clientSelectors(ctx, component);
-    const sli = ratioSli(s.bad, s.total, by);
+    const sli = ratioRates(s.bad, s.total, by);
     return sub(num(1), div(sli.errorsRate(WINDOW), sli.requestsRate(WINDOW)));
   };
   const clientRequests = (component: Component): Expr =>
-    clientRecorded(RECORD.requestsRate, component) ?? sum(rate(clientSelectors(ctx, component).total, WINDOW), by);
+    clientRecorded(SLI_RECORDINGS.requestsRate, component) ?? sum(rate(clientSelectors(ctx, component).total, WINDOW), by);
   const addrOf = (component: Component): string => {
     const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
     return `${escapeRegex(`${service}.${config.linkerd.namespace}.svc.`)}.+:${port}`;
@@ -231,7 +229,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
       title: 'Scrape targets up per component',
       description:
         `Control-plane containers answering their scrape (up on job ${config.linkerd.controllerJob}). Red: none, the component is down or its metrics port is not scraped` +
-        (facts.controllerScrapeRegression ? ' (on 2.19 the viz chart\'s scrape config drops the core control plane: fix the scrape, §2.2).' : '.'),
+        (facts.controllerScrapeRegression ? ' (on 2.19 the viz chart\'s scrape config drops the core control plane: fix the scrape, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml`, #14111, #15090).' : '.'),
       type: 'stat',
       unit: 'none',
       queries: [{ expr: sum(controller('up', containers), [...by, 'component']), legend: `${prefix}{{component}}`, instant: true }],
@@ -258,7 +256,7 @@ export function controlPlaneRows(input: DashboardInput, covered: ReadonlySet<str
       width: 12,
     });
   }
-  if (!covered.has('process_resident_memory_bytes') && !covered.has('linkerd_slo:control_plane_memory_bytes')) {
+  if (!covered.has('process_resident_memory_bytes') && !covered.has(CONTROL_PLANE_MEMORY_RECORDING)) {
     fallback.push({
       title: 'Controller memory (RSS)',
       description: 'Resident memory per control-plane container instance (process_resident_memory_bytes). Steady growth towards the container limit ends in an OOM kill.',

@@ -12,11 +12,10 @@
  * with <base> = linkerd-slo-<cluster> for the overview, linkerd-slo-<cluster>-<dashboard> for the others.
  */
 import type { Dashboard } from '@grafana/schema';
-import { eq, format, inline, neq, selector, type Expr } from '../../promql/ast.js';
+import { anyOf, eq, format, inline, mapExpr, neq, re, selector, union, type Expr } from '../../promql/ast.js';
 import { assertValidPromQL } from '../../promql/validate.js';
 import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow } from '../../dashboard-model.js';
 import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from '../grafana.js';
-import { certificateRows } from './certificates.js';
 import { controlPlaneRows } from './control-plane.js';
 import { overviewRows } from './overview.js';
 import { proxyRows } from './proxies.js';
@@ -58,39 +57,103 @@ const DESCRIPTIONS: Partial<Record<DashboardId, string>> = {
  * (`label=~"$label"` for a multi-value variable such as the cluster of a multi-cluster bundle).
  */
 export function templateExtraMatchers(e: Expr, extra: Readonly<Record<string, string>>, multi: ReadonlySet<string> = new Set()): Expr {
-  const t = (x: Expr): Expr => templateExtraMatchers(x, extra, multi);
-  switch (e.kind) {
-    case 'selector':
-      return {
-        ...e,
-        matchers: e.matchers.map((m) =>
-          m.op === '=' && extra[m.label] === m.value ? { ...m, op: multi.has(m.label) ? ('=~' as const) : m.op, value: `$${m.label}` } : m,
-        ),
-      };
-    case 'call':
-      return { ...e, args: e.args.map(t) };
-    case 'aggregate':
-      return { ...e, expr: t(e.expr), ...(e.param ? { param: t(e.param) } : {}) };
-    case 'binary':
-      return { ...e, lhs: t(e.lhs), rhs: t(e.rhs) };
-    case 'paren':
-      return { ...e, expr: t(e.expr) };
-    default:
-      return e;
-  }
+  return mapExpr(e, (node) =>
+    node.kind === 'selector'
+      ? {
+          ...node,
+          matchers: node.matchers.map((m) =>
+            m.op === '=' && extra[m.label] === m.value ? { ...m, op: multi.has(m.label) ? ('=~' as const) : m.op, value: `$${m.label}` } : m,
+          ),
+        }
+      : node,
+  );
 }
 
 export function dashboardBase(cluster: string, id: DashboardId): string {
   return id === 'overview' ? `linkerd-slo-${cluster}` : `linkerd-slo-${cluster}-${id}`;
 }
 
+/** One cluster's rows of a fleet dashboard, and how its queries read once templated. */
+interface FleetMember {
+  readonly cluster: string;
+  readonly rows: readonly DashboardRow[];
+  readonly template: (e: Expr) => Expr;
+}
+
+interface Variant {
+  readonly expr: Expr;
+  readonly clusters: string[];
+}
+
+/** Items matched by position when both sides have as many, else by a key (title, legend). */
+function matchUp<T>(mine: T[], theirs: readonly T[], key: (x: T) => string | undefined): Array<[T | undefined, T]> {
+  if (mine.length === theirs.length) return theirs.map((t, i) => [mine[i], t]);
+  return theirs.map((t) => [mine.find((m) => key(m) !== undefined && key(m) === key(t)), t]);
+}
+
+/**
+ * One fleet dashboard's rows from every cluster's own: rows, panels and queries are matched up
+ * (by position, or by title and legend where the clusters differ in shape); a query that reads the
+ * same in every cluster once templated stays as it is, and one that reads differently (another
+ * Linkerd version's metric names, another objective) becomes the union of the clusters' variants,
+ * each restricted to the clusters it belongs to. Text, titles and thresholds are the first
+ * cluster's; rows, panels and queries only some clusters have follow the first cluster's.
+ */
+function mergeFleetRows(members: readonly FleetMember[], clusterLabel: string): DashboardRow[] {
+  type Query = DashboardRow['panels'][number]['queries'][number] & { variants: Variant[] };
+  type Panel = Omit<DashboardRow['panels'][number], 'queries'> & { queries: Query[] };
+  type Row = Omit<DashboardRow, 'panels'> & { panels: Panel[] };
+  const query = (q: DashboardRow['panels'][number]['queries'][number], m: FleetMember): Query => ({ ...q, variants: [{ expr: m.template(q.expr), clusters: [m.cluster] }] });
+  const panel = (p: DashboardRow['panels'][number], m: FleetMember): Panel => ({ ...p, queries: p.queries.map((q) => query(q, m)) });
+  const rows: Row[] = [];
+  for (const m of members) {
+    for (const [mine, row] of matchUp(rows, m.rows as Row[], (r) => r.title)) {
+      if (!mine) {
+        rows.push({ ...row, panels: (row.panels as DashboardRow['panels']).map((p) => panel(p, m)) });
+        continue;
+      }
+      for (const [target, p] of matchUp(mine.panels, row.panels, (x) => x.title)) {
+        if (!target) {
+          mine.panels.push(panel(p, m));
+          continue;
+        }
+        for (const [same, q] of matchUp(target.queries, p.queries, (x) => x.legend)) {
+          const expr = m.template(q.expr);
+          if (!same) target.queries.push(query(q, m));
+          else {
+            const variant = same.variants.find((v) => format(v.expr) === format(expr));
+            if (variant) variant.clusters.push(m.cluster);
+            else same.variants.push({ expr, clusters: [m.cluster] });
+          }
+        }
+      }
+    }
+  }
+  // Every selector carrying the templated cluster matcher is narrowed to the variant's clusters: by
+  // a regex even for one cluster, which the later templating of `cluster="<first cluster>"` leaves alone.
+  const restrict = (v: Variant): Expr =>
+    mapExpr(v.expr, (node) =>
+      node.kind === 'selector' && node.matchers.some((x) => x.label === clusterLabel) ? { ...node, matchers: [...node.matchers, re(clusterLabel, anyOf(v.clusters))] } : node,
+    );
+  return rows.map((row) => ({
+    ...row,
+    panels: row.panels.map((p) => ({
+      ...p,
+      queries: p.queries.map(({ variants, ...q }) => ({ ...q, expr: variants.length === 1 ? variants[0]!.expr : union(variants.map(restrict)) })),
+    })),
+  }));
+}
+
 export function buildDashboards(input: DashboardInput, configFile: string): BuiltDashboard[] {
-  const { ctx, outputs } = input;
+  const { ctx } = input;
   const { config } = ctx;
   const cluster = config.cluster;
   const uids = Object.fromEntries(DASHBOARDS.map((d) => [d, dashboardUidFor(cluster, d)])) as Record<DashboardId, string>;
   const titles = Object.fromEntries(DASHBOARDS.map((d) => [d, TITLES[d]?.(cluster) ?? `Linkerd ${d.replace(/-/g, ' ')} (${cluster})`])) as Record<DashboardId, string>;
-  const kindRows = (id: DashboardId): DashboardRow[] => outputs.flatMap((o) => o.dashboardRows).filter((r) => (r.dashboard ?? 'overview') === id);
+  const kindRowsOf = (member: DashboardInput, id: DashboardId): DashboardRow[] =>
+    [...member.outputs.flatMap((o) => o.dashboardRows), ...member.standingRows].filter((r) => (r.dashboard ?? 'overview') === id);
+  const members = input.fleetMembers ?? [input];
+  const kindRows = (id: DashboardId): DashboardRow[] => members.flatMap((m) => kindRowsOf(m, id));
 
   const extra = config.prometheus.extraMatchers;
   const variables: MatcherVariable[] = Object.entries(extra).map(([name, value]) => ({
@@ -113,22 +176,32 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
 
   // The four built-in dashboards always exist; any other only when a kind contributes rows to it.
   const emitted = DASHBOARDS.filter((id) => (BUILT_IN as readonly string[]).includes(id) || kindRows(id).length > 0);
-  const builtIn: Partial<Record<DashboardId, () => DashboardRow[]>> = {
-    overview: () => [...overviewRows(input, { uids, titles, emitted, configFile }), ...kindRows('overview')],
-    'control-plane': () => {
-      const rows = kindRows('control-plane');
-      return [...controlPlaneRows(input, coveredMetrics(rows)), ...rows];
-    },
-    proxies: () => {
-      const rows = kindRows('proxies');
-      return [...rows, ...proxyRows(input, rows.length > 0)];
-    },
-    certificates: () => [...kindRows('certificates'), ...certificateRows(input)],
+  const rowsOf = (member: DashboardInput, id: DashboardId): DashboardRow[] => {
+    const own = kindRowsOf(member, id);
+    switch (id) {
+      case 'overview':
+        return [...overviewRows(member, { uids, titles, emitted, configFile }), ...own];
+      case 'control-plane':
+        return [...controlPlaneRows(member, coveredMetrics(own)), ...own];
+      case 'proxies':
+        return [...own, ...proxyRows(member, own.length > 0)];
+      default:
+        return own;
+    }
   };
   const dashboardEnv: DashboardEnv = { ...env, emitted };
 
   return emitted.map((id) => {
-    const rows = builtIn[id]?.() ?? kindRows(id);
+    const rows = input.fleetMembers
+      ? mergeFleetRows(
+          input.fleetMembers.map((m) => ({
+            cluster: m.ctx.config.prometheus.extraMatchers[input.fleetLabel ?? ''] ?? m.ctx.config.cluster,
+            rows: rowsOf(m, id),
+            template: (e: Expr) => templateExtraMatchers(e, m.ctx.config.prometheus.extraMatchers, multi),
+          })),
+          input.fleetLabel ?? '',
+        )
+      : rowsOf(input, id);
     for (const row of rows) {
       for (const p of row.panels) {
         p.queries.forEach((q, i) => assertValidPromQL(`${id} dashboard panel "${row.title} / ${p.title}" query ${i + 1}`, format(dashboardEnv.template(q.expr))));
@@ -141,12 +214,13 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
   });
 }
 
-/** Every file of out/grafana/ for the configured formats. */
-export function grafanaFiles(input: DashboardInput, configFile: string): Map<string, string> {
+/** Every file of out/grafana/ for the configured formats, and the dashboards they hold. */
+export function grafanaFiles(input: DashboardInput, configFile: string): { files: Map<string, string>; dashboards: BuiltDashboard[] } {
   const { config } = input.ctx;
   const formats = new Set(config.grafana.formats);
   const files = new Map<string, string>();
-  for (const d of buildDashboards(input, configFile)) {
+  const dashboards = buildDashboards(input, configFile);
+  for (const d of dashboards) {
     if (formats.has('provisioning')) files.set(`grafana/${d.base}.json`, dashboardJson(d.dashboard));
     if (formats.has('import')) files.set(`grafana/import/${d.base}.json`, dashboardJson(importFlavour(d.dashboard)));
     if (formats.has('configmap')) files.set(`grafana/configmap/${d.base}.yaml`, configMap(d, config, configFile));
@@ -156,5 +230,5 @@ export function grafanaFiles(input: DashboardInput, configFile: string): Map<str
     const name = `linkerd-slo-${config.cluster}`;
     files.set(`grafana/provisioning/${name}.yaml`, providerYaml(name, config, configFile));
   }
-  return files;
+  return { files, dashboards };
 }

@@ -4,7 +4,7 @@
  * the period, budget, burn rate per window, firing alerts, links) come from the SLO kinds.
  */
 import { aggregate, binary, eq, neq, num } from '../../promql/ast.js';
-import { RECORD } from '../../slo/burn-rate.js';
+import { BURN_RATE_WINDOW_LABELS, SLI_RECORDINGS } from '../../slo/series.js';
 import type { DashboardId, DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import { extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
 import { markdownLink } from '../../text.js';
@@ -17,8 +17,8 @@ export interface OverviewLinks {
   readonly configFile: string;
 }
 
-/** Labels our alerts carry that say what fired (rules.ts, the kinds' label sets). */
-const ALERT_LABELS = ['alertname', 'severity', 'slo', 'sli', 'component', 'certificate', 'resource', 'long', 'short'];
+/** Labels every alert of the bundle carries that say what fired; the kinds declare their own (SloKind.alertLabels). */
+const COMMON_ALERT_LABELS = ['alertname', 'severity', 'slo', 'sli', 'component'];
 
 export function overviewRows(input: DashboardInput, links: OverviewLinks): DashboardRow[] {
   const { ctx, outputs, groups } = input;
@@ -73,12 +73,12 @@ export function overviewRows(input: DashboardInput, links: OverviewLinks): Dashb
       description: 'Every alert of this bundle firing now (ALERTS), with the labels that say what broke. Empty is good. Each alert carries its runbook_url; the runbooks are also listed on the left.',
       type: 'table',
       unit: 'none',
-      queries: [{ expr: aggregate('count', binary('==', firing, num(1)), { by: [...by, ...ALERT_LABELS] }), instant: true }],
+      queries: [{ expr: aggregate('count', binary('==', firing, num(1)), { by: [...new Set([...by, ...COMMON_ALERT_LABELS, ...input.alertLabels, ...BURN_RATE_WINDOW_LABELS])] }), instant: true }],
       width: 12,
       height: 10,
     },
   ];
-  if (groups.some((g) => g.rules.some((r) => 'record' in r && r.record === RECORD.budgetRemaining))) {
+  if (groups.some((g) => g.rules.some((r) => 'record' in r && r.record === SLI_RECORDINGS.budgetRemaining))) {
     panels.push({
       title: 'Error budget remaining, every SLO',
       description: 'Share of each SLO\'s error budget still unspent over its period, per SLI and component. Orange below 25%, red when exhausted: slow down risky changes to the control plane and follow the SLO row below.',
@@ -87,7 +87,7 @@ export function overviewRows(input: DashboardInput, links: OverviewLinks): Dashb
       decimals: 1,
       queries: [
         {
-          expr: aggregate('min', ctx.recordedSelector(RECORD.budgetRemaining), { by: [...by, 'slo', 'sli', 'component'] }),
+          expr: aggregate('min', ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining), { by: [...by, 'slo', 'sli', 'component'] }),
           legend: `${prefix}{{slo}} {{sli}} {{component}}`,
           instant: true,
         },

@@ -1,8 +1,8 @@
 /**
  * The proxies (data plane) dashboard's own rows. Budgets, the high-throughput line and recorded
  * per-pod aggregates come from the proxy-resources kind's rows (dashboard: 'proxies') when it is
- * enabled; without them this module shows the same questions from the raw proxy metrics (§1.2, §1.7),
- * without budget lines. Version skew and file descriptors are always shown (§1.7 proxy_build_info,
+ * enabled; without them this module shows the same questions from the raw proxy metrics (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0, linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18),
+ * without budget lines. Version skew and file descriptors are always shown (linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy_build_info,
  * process_open_fds / process_max_fds).
  */
 import { aggregate, div, gt, mul, num, rate, sum, type Expr } from '../../promql/ast.js';

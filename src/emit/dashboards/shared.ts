@@ -1,5 +1,6 @@
 /** What the dashboard builders share: their input, and questions about the generated rules. */
-import { anyOf, binary, call, eq, num, re, selector, withMatchers, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+export { external, extraKeys, legendPrefix, orZero } from '../../slo/panel-queries.js';
+import { eq, walk, type Expr, type Selector } from '../../promql/ast.js';
 import type { BuildContext, KindOutput } from '../../slo/kind.js';
 import { isAlert, type RuleGroup } from '../../rules.js';
 import type { DashboardRow } from '../../dashboard-model.js';
@@ -8,11 +9,20 @@ export interface DashboardInput {
   readonly ctx: BuildContext;
   readonly outputs: readonly KindOutput[];
   readonly groups: readonly RuleGroup[];
+  /** Rows the kinds show whatever their state (SloKind.standingRows), after the enabled kinds' rows. */
+  readonly standingRows: readonly DashboardRow[];
   /**
    * Multi-cluster: the cluster label. Its dashboard variable then allows several values and
    * "All" (the all-clusters view), and queries match it with =~.
    */
   readonly fleetLabel?: string;
+  /**
+   * Multi-cluster: every cluster's own input (its version, facts, recordings and kind rows), the
+   * dashboards being built once for the fleet from all of them (mixed Linkerd versions included).
+   */
+  readonly fleetMembers?: readonly DashboardInput[];
+  /** Labels the bundle's alerts carry that say what fired (the firing-alerts table's columns). */
+  readonly alertLabels: readonly string[];
 }
 
 /** Whether the bundle records `record` with (at least) these labels: then panels read it instead of raw series. */
@@ -27,29 +37,11 @@ export function recordedWith(ctx: BuildContext, record: string, labels: Readonly
   return ctx.recordedSelector(record, Object.entries(labels).map(([k, v]) => eq(k, v)));
 }
 
-/** Every metric name an expression selects. */
+/** Every metric name an expression selects (subqueries included). */
 export function metricsOf(e: Expr, out = new Set<string>()): Set<string> {
-  switch (e.kind) {
-    case 'selector':
-      if (e.metric) out.add(e.metric);
-      break;
-    case 'call':
-      e.args.forEach((a) => metricsOf(a, out));
-      break;
-    case 'aggregate':
-      metricsOf(e.expr, out);
-      if (e.param) metricsOf(e.param, out);
-      break;
-    case 'binary':
-      metricsOf(e.lhs, out);
-      metricsOf(e.rhs, out);
-      break;
-    case 'paren':
-      metricsOf(e.expr, out);
-      break;
-    default:
-      break;
-  }
+  walk(e, (node) => {
+    if (node.kind === 'selector' && node.metric) out.add(node.metric);
+  });
   return out;
 }
 
@@ -58,28 +50,4 @@ export function coveredMetrics(rows: readonly DashboardRow[]): Set<string> {
   const out = new Set<string>();
   for (const r of rows) for (const p of r.panels) for (const q of p.queries) metricsOf(q.expr, out);
   return out;
-}
-
-/** `{{cluster}} ` for every extra-matcher label, so series of several clusters stay apart in legends. */
-export function legendPrefix(ctx: BuildContext): string {
-  const keys = Object.keys(ctx.config.prometheus.extraMatchers);
-  return keys.length ? `${keys.map((k) => `{{${k}}}`).join(' ')} ` : '';
-}
-
-export const extraKeys = (ctx: BuildContext): string[] => Object.keys(ctx.config.prometheus.extraMatchers);
-
-/** Equality for one value, an exact-alternatives regex for several. */
-export function oneOf(label: string, values: readonly string[]): Matcher {
-  if (values.length === 0) throw new Error(`oneOf(${label}) needs at least one value`);
-  return values.length === 1 ? eq(label, values[0]!) : re(label, anyOf(values));
-}
-
-/** A metric of an optional exporter (cert-manager, x509-certificate-exporter) with the extra matchers. */
-export function external(ctx: BuildContext, metric: string, matchers: readonly Matcher[]): Selector {
-  return withMatchers(selector(metric, matchers), Object.entries(ctx.config.prometheus.extraMatchers).map(([k, v]) => eq(k, v)));
-}
-
-/** `e or on () vector(0)`: 0 instead of no data, without adding a series when e has one (any labels). */
-export function orZero(e: Expr): Expr {
-  return binary('or', e, call('vector', num(0)), { matching: { on: [] } });
 }

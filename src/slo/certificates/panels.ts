@@ -1,17 +1,19 @@
 /**
- * The certificates dashboard's own rows, next to the certificates kind's stat panels: one table per
- * certificate class listing every certificate with its time left (coloured at that class's alert
- * thresholds), the proxies' refresh errors, and which configured sources report nothing
- * (linkerd-metrics.md §1.8, §5.1–§5.3).
+ * The certificates dashboard's tables, shown whether or not the kind is enabled (when it is off,
+ * a note that says so): one table per certificate class listing every certificate with its time
+ * left (coloured at that class's alert thresholds), the proxies' refresh errors, and which
+ * configured sources report nothing. Sources: the `src/metrics.rs` of linkerd/linkerd2-proxy's
+ * identity crates (identity_cert_*), PR linkerd/linkerd2-proxy#2887 (control_identity_ prefix, 2.16); cert-manager
+ * and x509-certificate-exporter as documented by those projects.
  */
-import { aggregate, call, eq, gt, increase, num, or, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
-import { formatDuration, parseDuration } from '../../promql/number.js';
+import { union, aggregate, call, eq, gt, increase, num, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { normalDuration, parseDuration } from '../../promql/number.js';
 import { atLeast } from '../../linkerd/catalog.js';
-import { issuerLoaded, METRICS, workloadSelectors } from '../../slo/certificates.js';
+import { issuerLoaded, CERTIFICATE_METRICS, workloadSelectors } from './sources.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
-import { external, extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
+import { external, extraKeys, legendPrefix, orZero } from '../panel-queries.js';
+import type { BuildContext } from '../kind.js';
 
-const norm = (d: string): string => formatDuration(parseDuration(d));
 
 function expiryThresholds(t: { pageBelow: string; ticketBelow: string }): Threshold[] {
   return [
@@ -21,18 +23,13 @@ function expiryThresholds(t: { pageBelow: string; ticketBelow: string }): Thresh
   ];
 }
 
-function union(exprs: readonly Expr[]): Expr {
-  return exprs.slice(1).reduce((acc, e) => or(acc, e), exprs[0]!);
-}
-
 const X509 = [
   { key: 'trustAnchor', title: 'Trust anchor' },
   { key: 'issuer', title: 'Identity issuer' },
   { key: 'webhooks', title: 'Webhook serving certificates' },
 ] as const;
 
-export function certificateRows(input: DashboardInput): DashboardRow[] {
-  const { ctx } = input;
+export function certificateRows(ctx: BuildContext): DashboardRow[] {
   const { config, facts } = ctx;
   const c = config.slos.certificates;
   if (!c.enabled) {
@@ -71,19 +68,19 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
 
   // ---- identity issuer as loaded by the identity controller (2.18+) ------------------------------------------
   if (c.issuer.enabled && facts.hasIssuerTtlMetric) {
-    const ttl = ctx.controllerSelector(METRICS.issuerTtl, [eq('component', 'identity')]);
+    const ttl = ctx.controllerSelector(CERTIFICATE_METRICS.issuerTtl, [eq('component', 'identity')]);
     tables.push({
       title: 'Identity issuer per identity replica',
       description:
-        `Time left of the issuer certificate each identity replica has loaded (${METRICS.issuerTtl}; 0 = none loaded yet, left out; negative = expired that long ago). ` +
-        `Orange below ${norm(c.issuer.ticketBelow)} (ticket), red below ${norm(c.issuer.pageBelow)} (page): rotate the issuer (runbook LinkerdIdentityIssuerCertificateExpiring). Replicas disagreeing: one has not reloaded a rotated issuer.`,
+        `Time left of the issuer certificate each identity replica has loaded (${CERTIFICATE_METRICS.issuerTtl}; 0 = none loaded yet, left out; negative = expired that long ago). ` +
+        `Orange below ${normalDuration(c.issuer.ticketBelow)} (ticket), red below ${normalDuration(c.issuer.pageBelow)} (page): rotate the issuer (runbook LinkerdIdentityIssuerCertificateExpiring). Replicas disagreeing: one has not reloaded a rotated issuer.`,
       type: 'table',
       unit: 's',
       queries: [{ expr: aggregate('min', issuerLoaded(ttl), { by: [...by, 'instance'] }), instant: true }],
       thresholds: expiryThresholds(c.issuer),
       width: 12,
     });
-    sources.push(present(ttl, `identity (${METRICS.issuerTtl})`));
+    sources.push(present(ttl, `identity (${CERTIFICATE_METRICS.issuerTtl})`));
   }
 
   // ---- cert-manager Certificates ----------------------------------------------------------------------------
@@ -91,14 +88,14 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
     const cm = c.certManager;
     const sel = (metric: string, e: (typeof cm.certificates)[number]): Selector =>
       external(ctx, metric, [eq('name', e.name), eq(cm.namespaceLabel, e.namespace ?? config.linkerd.namespace)]);
-    const expirations = union(cm.certificates.map((e) => sel(METRICS.certManagerExpiration, e)));
-    const renewals = union(cm.certificates.map((e) => sel(METRICS.certManagerRenewal, e)));
+    const expirations = union(cm.certificates.map((e) => sel(CERTIFICATE_METRICS.certManagerExpiration, e)));
+    const renewals = union(cm.certificates.map((e) => sel(CERTIFICATE_METRICS.certManagerRenewal, e)));
     const cols = [...by, cm.namespaceLabel, 'name'];
     tables.push({
       title: 'cert-manager Certificates: time left and renewal',
       description:
-        `Per watched Certificate: time left (${METRICS.certManagerExpiration}) and time until cert-manager renews it (${METRICS.certManagerRenewal}; negative = overdue). ` +
-        `Red below ${norm(cm.pageBelow)} left; a renewal overdue by more than ${norm(cm.renewalGrace)} opens LinkerdCertManagerCertificateRenewalOverdue: check the Certificate's events and its issuer.`,
+        `Per watched Certificate: time left (${CERTIFICATE_METRICS.certManagerExpiration}) and time until cert-manager renews it (${CERTIFICATE_METRICS.certManagerRenewal}; negative = overdue). ` +
+        `Red below ${normalDuration(cm.pageBelow)} left; a renewal overdue by more than ${normalDuration(cm.renewalGrace)} opens LinkerdCertManagerCertificateRenewalOverdue: check the Certificate's events and its issuer.`,
       type: 'table',
       unit: 's',
       queries: [
@@ -128,14 +125,14 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
         const m: Matcher[] = o.kind === 'configmap'
           ? [eq('configmap_namespace', ns), eq('configmap_name', o.name)]
           : [eq('secret_namespace', ns), eq('secret_name', o.name)];
-        return external(ctx, METRICS.x509NotAfter, m);
+        return external(ctx, CERTIFICATE_METRICS.x509NotAfter, m);
       });
       const all = union(sels);
       tables.push({
         title: `${title}: every certificate`,
         description:
-          `Time left of every certificate in ${x.objects.map((o) => `${o.namespace ?? config.linkerd.namespace}/${o.name}`).join(', ')} (x509-certificate-exporter ${METRICS.x509NotAfter}). ` +
-          `Orange below ${norm(x.ticketBelow)} (ticket), red below ${norm(x.pageBelow)} (page): rotate it now (see the runbook of the expiring alert).`,
+          `Time left of every certificate in ${x.objects.map((o) => `${o.namespace ?? config.linkerd.namespace}/${o.name}`).join(', ')} (x509-certificate-exporter ${CERTIFICATE_METRICS.x509NotAfter}). ` +
+          `Orange below ${normalDuration(x.ticketBelow)} (ticket), red below ${normalDuration(x.pageBelow)} (page): rotate it now (see the runbook of the expiring alert).`,
         type: 'table',
         unit: 's',
         queries: [
@@ -153,14 +150,14 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
 
   // ---- node clocks (node-exporter): the kind draws them; here only whether the source reports ------------------
   if (c.nodeClock.enabled) {
-    const offset = external(ctx, METRICS.clockOffset, Object.entries(c.nodeClock.matchers).map(([k, v]) => eq(k, v)));
-    sources.push(present(offset, `node clocks (${METRICS.clockOffset})`));
+    const offset = external(ctx, CERTIFICATE_METRICS.clockOffset, Object.entries(c.nodeClock.matchers).map(([k, v]) => eq(k, v)));
+    sources.push(present(offset, `node clocks (${CERTIFICATE_METRICS.clockOffset})`));
   }
 
   // ---- refresh errors ---------------------------------------------------------------------------------
   const refresh: PanelSpec[] = [];
   if (c.workload.enabled && workload.refreshErrors) {
-    const window = norm(c.workload.refreshErrors.window);
+    const window = normalDuration(c.workload.refreshErrors.window);
     const perPod = sum(increase(workload.refreshErrors, window), [...by, 'namespace', 'pod']);
     refresh.push(
       {
@@ -185,7 +182,7 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
   } else if (c.workload.enabled && !atLeast(facts.version, 15)) {
     refresh.push({
       title: 'No refresh-error signal before 2.15',
-      description: 'Proxies before Linkerd 2.15 only count refreshes (identity_cert_refresh_count), not failures (§1.8).',
+      description: 'Proxies before Linkerd 2.15 only count refreshes (identity_cert_refresh_count), not failures (linkerd/linkerd2-proxy PRs #2617, #2887).',
       type: 'text',
       unit: 'none',
       queries: [],
@@ -205,7 +202,7 @@ export function certificateRows(input: DashboardInput): DashboardRow[] {
         {
           title: 'Series reported per source',
           description:
-            `How many series each configured certificate source reports now. Red at 0: that source reports nothing, so its certificates can expire unnoticed (LinkerdCertificateSourceAbsent opens a ticket after ${norm(c.absentFor)}). ` +
+            `How many series each configured certificate source reports now. Red at 0: that source reports nothing, so its certificates can expire unnoticed (LinkerdCertificateSourceAbsent opens a ticket after ${normalDuration(c.absentFor)}). ` +
             'Check that the exporter runs, is scraped, and watches the configured objects.',
           type: 'bargauge',
           unit: 'none',

@@ -3,8 +3,10 @@
  * (and one page) on recorded usage.
  *
  *  - Budget: a proxy may use idle + per-1k-RPS × its own request rate, in CPU and memory. Usage is the
- *    proxy process' own process_cpu_seconds_total / process_resident_memory_bytes (linkerd-metrics.md
- *    §1.7, job linkerd-proxy); the request rate is request_total of both directions (§1.2): each request
+ *    proxy process' own process_cpu_seconds_total / process_resident_memory_bytes (job
+ *    linkerd-proxy; linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`, kubert-prometheus-process
+ *    from 2.18); the request rate is request_total of both directions (linkerd/linkerd2-proxy
+ *    `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0): each request
  *    is counted once per direction by the proxy that handles it, so inbound + outbound of a pod's proxy
  *    is exactly what that proxy carries.
  *  - High throughput: above ~5,000 RPS a pod needs custom proxy resources. The pod annotation is not
@@ -17,7 +19,7 @@
  *  - Control plane: the runbook plans 0.5 core and 512 MB per control-plane node. Anti-affinity puts at
  *    most one replica of each component on a node, so Σ over containers of the heaviest replica is the
  *    worst any node can carry (exact without HA). The mesh's Prometheus (Viz, `prometheus` container of
- *    the controller job, §2.3) is planned at ~5 MB per meshed pod.
+ *    the controller job, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18) is planned at ~5 MB per meshed pod.
  *
  * Cost at 10,000 pods: three per-pod recordings (CPU, memory, RPS), nothing else per pod is stored;
  * alerts read them, dashboards read cluster-level aggregates (by the extra-matcher labels only) and
@@ -26,22 +28,27 @@
 import {
   aggregate, and, anyOf, binary, call, div, eq, gt, mul, num, or, quote, rate, re, selector, sum, withMatchers,
   type AggregateOp, type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { cleanNumber, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
-import type { Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
-import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
-import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
-import { annotations } from './burn-rate.js';
-import { render, renderLine } from '../text.js';
-import { controllerTargets, scrapeStyleOf } from '../linkerd/catalog.js';
-import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from './unit-tests.js';
+} from '../../promql/ast.js';
+import { normalDuration, cleanNumber, formatNumber} from '../../promql/number.js';
+import type { Config } from '../../config/schema.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import type { AlertingRule, RecordingRule, RuleGroup } from '../../rules.js';
+import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
+import { annotations } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
+import { CONTROL_PLANE_MEMORY_RECORDING } from '../series.js';
+import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
+import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'proxy-resources';
-export const GROUPS = { recordings: 'linkerd-slo-proxy-resources-recordings', alerts: 'linkerd-slo-proxy-resources-alerts' } as const;
+export const PROXY_RESOURCES_RULE_GROUPS = { recordings: 'linkerd-slo-proxy-resources-recordings', alerts: 'linkerd-slo-proxy-resources-alerts' } as const;
 
-export const ALERTS = {
+export const PROXY_RESOURCES_ALERTS = {
   overBudget: 'LinkerdProxyOverResourceBudget',
   highThroughput: 'LinkerdProxyHighThroughputDefaultResources',
   memoryNearLimit: 'LinkerdProxyMemoryNearLimit',
@@ -49,7 +56,7 @@ export const ALERTS = {
   controlPlane: 'LinkerdControlPlaneOverResourcePlan',
 } as const;
 
-export const RECORD = {
+export const PROXY_RESOURCES_RECORDINGS = {
   // per pod (by extra-matcher labels, namespace, pod)
   cpu: 'linkerd_slo:proxy_cpu_cores:rate5m',
   memory: 'linkerd_slo:proxy_memory_bytes',
@@ -66,7 +73,7 @@ export const RECORD = {
   cpuThrottledRatioMax: 'linkerd_slo:proxy_cpu_throttled:ratio_max',
   // control plane (by extra-matcher labels, component, instance: tens of series)
   controlPlaneCpu: 'linkerd_slo:control_plane_cpu_cores:rate5m',
-  controlPlaneMemory: 'linkerd_slo:control_plane_memory_bytes',
+  controlPlaneMemory: CONTROL_PLANE_MEMORY_RECORDING,
   // worst-case node and Prometheus plan (by extra-matcher labels only)
   controlPlaneNodeCpu: 'linkerd_slo:control_plane_node_cpu_cores:rate5m',
   controlPlaneNodeMemory: 'linkerd_slo:control_plane_node_memory_bytes',
@@ -75,9 +82,9 @@ export const RECORD = {
 
 /** Aggregate from the per-pod records: these must never carry a pod label. */
 export const CLUSTER_LEVEL_RECORDS: readonly string[] = [
-  RECORD.cpuTotal, RECORD.memoryTotal, RECORD.requestsTotal, RECORD.pods, RECORD.highThroughputPods,
-  RECORD.cpuBudgetRatio('p99'), RECORD.cpuBudgetRatio('max'), RECORD.memoryBudgetRatio('p99'), RECORD.memoryBudgetRatio('max'),
-  RECORD.memoryLimitRatioMax, RECORD.cpuThrottledRatioMax, RECORD.controlPlaneNodeCpu, RECORD.controlPlaneNodeMemory, RECORD.prometheusMemoryPlan,
+  PROXY_RESOURCES_RECORDINGS.cpuTotal, PROXY_RESOURCES_RECORDINGS.memoryTotal, PROXY_RESOURCES_RECORDINGS.requestsTotal, PROXY_RESOURCES_RECORDINGS.pods, PROXY_RESOURCES_RECORDINGS.highThroughputPods,
+  PROXY_RESOURCES_RECORDINGS.cpuBudgetRatio('p99'), PROXY_RESOURCES_RECORDINGS.cpuBudgetRatio('max'), PROXY_RESOURCES_RECORDINGS.memoryBudgetRatio('p99'), PROXY_RESOURCES_RECORDINGS.memoryBudgetRatio('max'),
+  PROXY_RESOURCES_RECORDINGS.memoryLimitRatioMax, PROXY_RESOURCES_RECORDINGS.cpuThrottledRatioMax, PROXY_RESOURCES_RECORDINGS.controlPlaneNodeCpu, PROXY_RESOURCES_RECORDINGS.controlPlaneNodeMemory, PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan,
 ];
 
 const PROXY_CONTAINER = 'linkerd-proxy';
@@ -90,7 +97,6 @@ type Severity = 'page' | 'ticket';
 type Resource = 'cpu' | 'memory';
 type ProxyResourcesConfig = Config['slos']['proxyResources'];
 
-const norm = (d: string): string => formatDuration(parseDuration(d));
 const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
 
 /** An aggregation that leaves out an empty `by ()`. */
@@ -122,7 +128,9 @@ function budgetOf(c: ProxyResourcesConfig, resource: Resource, requests: Expr): 
     : affine(b.idleMemoryMiB * MIB, (b.memoryMiBPer1kRps * MIB) / 1000, requests);
 }
 
-export const proxyResources: SloKind = {
+export const proxyResources: SloKind<typeof configSection> = {
+  config: configSection,
+  alertLabels: ['resource'],
   id: ID,
   title: 'Proxy and control-plane resources',
   enabled: (config: Config) => config.slos.proxyResources.enabled,
@@ -175,13 +183,13 @@ export const proxyResources: SloKind = {
       labels: Record<string, string>,
       extraText: Record<string, unknown>,
     ): void => {
-      const context = { ...text, ...extraText, severity, for: norm(forDuration) };
+      const context = { ...text, ...extraText, severity, for: normalDuration(forDuration) };
       alerts.push({
         alert: name,
         expr,
-        for: norm(forDuration),
+        for: normalDuration(forDuration),
         labels: { ...ctx.ruleLabels, ...labels, slo: ID, severity: config.alerting.severities[severity] },
-        annotations: annotations(ctx, name, renderLine(`proxy-resources/${template}-summary`, context), render(`proxy-resources/${template}-description`, context)),
+        annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
       runbookAlerts.add(name);
     };
@@ -190,26 +198,26 @@ export const proxyResources: SloKind = {
     const cpuRaw = ctx.proxySelector('process_cpu_seconds_total');
     const memoryRaw = ctx.proxySelector('process_resident_memory_bytes');
     const requestsRaw = ctx.proxySelector('request_total');
-    record(RECORD.cpu, sum(rate(cpuRaw, WINDOW), podKeys));
-    record(RECORD.memory, agg('max', memoryRaw, podKeys));
-    // §1.1: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
+    record(PROXY_RESOURCES_RECORDINGS.cpu, sum(rate(cpuRaw, WINDOW), podKeys));
+    record(PROXY_RESOURCES_RECORDINGS.memory, agg('max', memoryRaw, podKeys));
+    // linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
     // not "unknown" (else its budget, and any over-budget alert, would vanish with its traffic).
-    record(RECORD.requests, or(sum(rate(requestsRaw, WINDOW), podKeys), mul(num(0), agg('max', memoryRaw, podKeys))));
+    record(PROXY_RESOURCES_RECORDINGS.requests, or(sum(rate(requestsRaw, WINDOW), podKeys), mul(num(0), agg('max', memoryRaw, podKeys))));
 
-    const cpu = rec(RECORD.cpu);
-    const memory = rec(RECORD.memory);
-    const requests = rec(RECORD.requests);
+    const cpu = rec(PROXY_RESOURCES_RECORDINGS.cpu);
+    const memory = rec(PROXY_RESOURCES_RECORDINGS.memory);
+    const requests = rec(PROXY_RESOURCES_RECORDINGS.requests);
     const ratio = (resource: Resource): Expr => div(resource === 'cpu' ? cpu : memory, budgetOf(c, resource, requests));
 
     // ---- 2. cluster-level aggregates for dashboards (no pod label) ---------------------------------
-    record(RECORD.cpuTotal, agg('sum', cpu, extraKeys));
-    record(RECORD.memoryTotal, agg('sum', memory, extraKeys));
-    record(RECORD.requestsTotal, agg('sum', requests, extraKeys));
-    record(RECORD.pods, agg('count', memory, extraKeys));
+    record(PROXY_RESOURCES_RECORDINGS.cpuTotal, agg('sum', cpu, extraKeys));
+    record(PROXY_RESOURCES_RECORDINGS.memoryTotal, agg('sum', memory, extraKeys));
+    record(PROXY_RESOURCES_RECORDINGS.requestsTotal, agg('sum', requests, extraKeys));
+    record(PROXY_RESOURCES_RECORDINGS.pods, agg('count', memory, extraKeys));
     const line = c.highThroughput.requestsPerSecond;
-    record(RECORD.highThroughputPods, or(agg('count', gt(requests, num(line)), extraKeys), mul(num(0), agg('count', requests, extraKeys))));
+    record(PROXY_RESOURCES_RECORDINGS.highThroughputPods, or(agg('count', gt(requests, num(line)), extraKeys), mul(num(0), agg('count', requests, extraKeys))));
     for (const resource of ['cpu', 'memory'] as const) {
-      const name = resource === 'cpu' ? RECORD.cpuBudgetRatio : RECORD.memoryBudgetRatio;
+      const name = resource === 'cpu' ? PROXY_RESOURCES_RECORDINGS.cpuBudgetRatio : PROXY_RESOURCES_RECORDINGS.memoryBudgetRatio;
       record(name('p99'), agg('quantile', ratio(resource), extraKeys, num(0.99)));
       record(name('max'), agg('max', ratio(resource), extraKeys));
     }
@@ -223,10 +231,10 @@ export const proxyResources: SloKind = {
       memoryPer1k: formatNumber(b.memoryMiBPer1kRps),
     };
     for (const resource of ['cpu', 'memory'] as const) {
-      alert(ALERTS.overBudget, 'ticket', gt(ratio(resource), num(1)), b.for, 'over-budget', { resource }, {
+      alert(PROXY_RESOURCES_ALERTS.overBudget, 'ticket', gt(ratio(resource), num(1)), b.for, 'over-budget', { resource }, {
         ...budgetText,
         resource,
-        usageRecord: resource === 'cpu' ? RECORD.cpu : RECORD.memory,
+        usageRecord: resource === 'cpu' ? PROXY_RESOURCES_RECORDINGS.cpu : PROXY_RESOURCES_RECORDINGS.memory,
       });
     }
 
@@ -239,7 +247,7 @@ export const proxyResources: SloKind = {
       // then we know nothing about its limits, and must not claim they are the defaults.
       const known = agg('max', ksm('kube_pod_container_info'), podKeys);
       alert(
-        ALERTS.highThroughput,
+        PROXY_RESOURCES_ALERTS.highThroughput,
         'ticket',
         and(binary('unless', gt(requests, num(line)), custom, { matching: { on: podKeys } }), known, { on: podKeys }),
         h.for,
@@ -259,15 +267,15 @@ export const proxyResources: SloKind = {
         sum(rate(cadvisor('container_cpu_cfs_throttled_periods_total'), WINDOW), podKeys),
         sum(rate(cadvisor('container_cpu_cfs_periods_total'), WINDOW), podKeys),
       );
-      record(RECORD.memoryLimitRatioMax, agg('max', memoryLimitRatio, extraKeys));
-      record(RECORD.cpuThrottledRatioMax, agg('max', throttledRatio, extraKeys));
+      record(PROXY_RESOURCES_RECORDINGS.memoryLimitRatioMax, agg('max', memoryLimitRatio, extraKeys));
+      record(PROXY_RESOURCES_RECORDINGS.cpuThrottledRatioMax, agg('max', throttledRatio, extraKeys));
       if (k8s.memoryNearLimit.enabled) {
-        alert(ALERTS.memoryNearLimit, 'page', gt(memoryLimitRatio, num(k8s.memoryNearLimit.ratio)), k8s.memoryNearLimit.for, 'memory-near-limit', {}, {
+        alert(PROXY_RESOURCES_ALERTS.memoryNearLimit, 'page', gt(memoryLimitRatio, num(k8s.memoryNearLimit.ratio)), k8s.memoryNearLimit.for, 'memory-near-limit', {}, {
           ratio: formatNumber(cleanNumber(k8s.memoryNearLimit.ratio * 100)),
         });
       }
       if (k8s.cpuThrottled.enabled) {
-        alert(ALERTS.cpuThrottled, 'ticket', gt(throttledRatio, num(k8s.cpuThrottled.ratio)), k8s.cpuThrottled.for, 'cpu-throttled', {}, {
+        alert(PROXY_RESOURCES_ALERTS.cpuThrottled, 'ticket', gt(throttledRatio, num(k8s.cpuThrottled.ratio)), k8s.cpuThrottled.for, 'cpu-throttled', {}, {
           ratio: formatNumber(cleanNumber(k8s.cpuThrottled.ratio * 100)),
           window: WINDOW,
         });
@@ -282,24 +290,24 @@ export const proxyResources: SloKind = {
     const cpMemoryRaw = ctx.controllerSelector('process_resident_memory_bytes', [containerMatcher]);
     if (cp.enabled) {
       const byInstance = uniq([...extraKeys, 'component', 'instance']);
-      record(RECORD.controlPlaneCpu, sum(rate(cpCpuRaw, WINDOW), byInstance));
-      record(RECORD.controlPlaneMemory, agg('max', cpMemoryRaw, byInstance));
+      record(PROXY_RESOURCES_RECORDINGS.controlPlaneCpu, sum(rate(cpCpuRaw, WINDOW), byInstance));
+      record(PROXY_RESOURCES_RECORDINGS.controlPlaneMemory, agg('max', cpMemoryRaw, byInstance));
       const core = re('component', anyOf(cp.containers));
       const byComponent = uniq([...extraKeys, 'component']);
       // Worst-case node: the heaviest replica of every container, all on one node.
-      record(RECORD.controlPlaneNodeCpu, agg('sum', agg('max', rec(RECORD.controlPlaneCpu, [core]), byComponent), extraKeys));
-      record(RECORD.controlPlaneNodeMemory, agg('sum', agg('max', rec(RECORD.controlPlaneMemory, [core]), byComponent), extraKeys));
+      record(PROXY_RESOURCES_RECORDINGS.controlPlaneNodeCpu, agg('sum', agg('max', rec(PROXY_RESOURCES_RECORDINGS.controlPlaneCpu, [core]), byComponent), extraKeys));
+      record(PROXY_RESOURCES_RECORDINGS.controlPlaneNodeMemory, agg('sum', agg('max', rec(PROXY_RESOURCES_RECORDINGS.controlPlaneMemory, [core]), byComponent), extraKeys));
       const planText = {
         containers: cp.containers,
         perNodeCpu: formatNumber(cp.perNodeCpuCores),
         perNodeMemory: formatNumber(cp.perNodeMemoryMiB),
       };
       const plans: Record<Resource, { record: string; plan: number }> = {
-        cpu: { record: RECORD.controlPlaneNodeCpu, plan: cp.perNodeCpuCores },
-        memory: { record: RECORD.controlPlaneNodeMemory, plan: cp.perNodeMemoryMiB * MIB },
+        cpu: { record: PROXY_RESOURCES_RECORDINGS.controlPlaneNodeCpu, plan: cp.perNodeCpuCores },
+        memory: { record: PROXY_RESOURCES_RECORDINGS.controlPlaneNodeMemory, plan: cp.perNodeMemoryMiB * MIB },
       };
       for (const resource of ['cpu', 'memory'] as const) {
-        alert(ALERTS.controlPlane, 'ticket', gt(rec(plans[resource].record), num(plans[resource].plan)), cp.for, 'control-plane', { component: 'control-plane', resource }, {
+        alert(PROXY_RESOURCES_ALERTS.controlPlane, 'ticket', gt(rec(plans[resource].record), num(plans[resource].plan)), cp.for, 'control-plane', { component: 'control-plane', resource }, {
           ...planText,
           resource,
         });
@@ -307,17 +315,17 @@ export const proxyResources: SloKind = {
       if (cp.prometheus.enabled) {
         const p = cp.prometheus;
         record(
-          RECORD.prometheusMemoryPlan,
-          call('clamp_min', mul(num(p.memoryMiBPerMeshedPod * MIB), rec(RECORD.pods)), num(p.minimumMemoryMiB * MIB)),
+          PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan,
+          call('clamp_min', mul(num(p.memoryMiBPerMeshedPod * MIB), rec(PROXY_RESOURCES_RECORDINGS.pods)), num(p.minimumMemoryMiB * MIB)),
         );
         alert(
-          ALERTS.controlPlane,
+          PROXY_RESOURCES_ALERTS.controlPlane,
           'ticket',
-          binary('>', agg('max', rec(RECORD.controlPlaneMemory, [eq('component', 'prometheus')]), extraKeys), rec(RECORD.prometheusMemoryPlan), { matching: { on: extraKeys } }),
+          binary('>', agg('max', rec(PROXY_RESOURCES_RECORDINGS.controlPlaneMemory, [eq('component', 'prometheus')]), extraKeys), rec(PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan), { matching: { on: extraKeys } }),
           cp.for,
           'prometheus',
           { component: 'prometheus', resource: 'memory' },
-          { perPod: formatNumber(p.memoryMiBPerMeshedPod), minimum: formatNumber(p.minimumMemoryMiB), planRecord: RECORD.prometheusMemoryPlan },
+          { perPod: formatNumber(p.memoryMiBPerMeshedPod), minimum: formatNumber(p.minimumMemoryMiB), planRecord: PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan },
         );
       }
     }
@@ -325,10 +333,10 @@ export const proxyResources: SloKind = {
     const dashboardRows: DashboardRow[] = [{ title: 'Proxy resources', panels: proxyPanels(ctx, rec, extraKeys), dashboard: 'proxies' }];
     if (cp.enabled) dashboardRows.push({ title: 'Control-plane resources', panels: controlPlanePanels(ctx, rec), dashboard: 'control-plane' });
 
-    const runbooks: Runbook[] = [...runbookAlerts].map((name) => ({ alert: name, markdown: render(`runbooks/${name}.md`, runbookContext(ctx)) }));
+    const runbooks: Runbook[] = [...runbookAlerts].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookContext(ctx)) }));
     const ruleGroups: RuleGroup[] = [
-      { name: GROUPS.recordings, rules: recordings },
-      { name: GROUPS.alerts, rules: alerts },
+      { name: PROXY_RESOURCES_RULE_GROUPS.recordings, rules: recordings },
+      { name: PROXY_RESOURCES_RULE_GROUPS.alerts, rules: alerts },
     ];
     const unitTests = unitTestsFor(ctx, {
       proxy: { cpu: cpuRaw, memory: memoryRaw, requests: requestsRaw },
@@ -410,7 +418,7 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   firingPods += 3;
   healthyPods += 1;
   checks.push({
-    alert: ALERTS.overBudget,
+    alert: PROXY_RESOURCES_ALERTS.overBudget,
     filters,
     by: ['pod', 'resource', 'severity'],
     at: overAt,
@@ -419,7 +427,7 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   story.push(`proxies at ${formatNumber(rps)} RPS on twice their CPU or memory budget ticket, one within it does not`);
   quietAfter.push(overAt);
 
-  if (has(ALERTS.highThroughput)) {
+  if (has(PROXY_RESOURCES_ALERTS.highThroughput)) {
     const info = (pod: string) => ksmSeries('kube_pod_container_info', pod, 1);
     const custom = ksmSeries('kube_pod_container_resource_limits', 'busy-custom', customLimit, [eq('resource', 'cpu')]);
     firing.push(...proxy('busy-default', busy, 0.5, 0.5), info('busy-default'), ...proxy('busy-custom', busy, 0.5, 0.5), info('busy-custom'), custom);
@@ -427,11 +435,11 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     firingPods += 2;
     healthyPods += 1;
     const at = minutesOf(c.highThroughput.for) + settle;
-    checks.push({ alert: ALERTS.highThroughput, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'busy-default', severity: sev.ticket }] });
+    checks.push({ alert: PROXY_RESOURCES_ALERTS.highThroughput, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'busy-default', severity: sev.ticket }] });
     story.push(`a pod at ${formatNumber(busy)} RPS without a proxy CPU limit tickets, one with a ${formatNumber(customLimit)}-core limit does not`);
     quietAfter.push(at);
   }
-  if (has(ALERTS.memoryNearLimit)) {
+  if (has(PROXY_RESOURCES_ALERTS.memoryNearLimit)) {
     const r = k8s.memoryNearLimit.ratio;
     const pod = (name: string, share: number) => [
       cadvisorSeries('container_memory_working_set_bytes', name, gauge(Math.round(memoryLimit * share))),
@@ -440,11 +448,11 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     firing.push(...pod('near-memory-limit', above(r)), ...pod('within-memory-limit', r / 2));
     healthy.push(...pod('within-memory-limit', r / 2));
     const at = minutesOf(k8s.memoryNearLimit.for) + 2;
-    checks.push({ alert: ALERTS.memoryNearLimit, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'near-memory-limit', severity: sev.page }] });
+    checks.push({ alert: PROXY_RESOURCES_ALERTS.memoryNearLimit, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'near-memory-limit', severity: sev.page }] });
     story.push(`a proxy container at ${formatNumber(cleanNumber(above(r) * 100, 4))}% of its memory limit pages`);
     quietAfter.push(at);
   }
-  if (has(ALERTS.cpuThrottled)) {
+  if (has(PROXY_RESOURCES_ALERTS.cpuThrottled)) {
     const r = k8s.cpuThrottled.ratio;
     const pod = (name: string, share: number) => [
       cadvisorSeries('container_cpu_cfs_periods_total', name, counter(10)),
@@ -453,11 +461,11 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     firing.push(...pod('throttled', above(r)), ...pod('not-throttled', r / 2));
     healthy.push(...pod('not-throttled', r / 2));
     const at = minutesOf(k8s.cpuThrottled.for) + settle;
-    checks.push({ alert: ALERTS.cpuThrottled, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'throttled', severity: sev.ticket }] });
+    checks.push({ alert: PROXY_RESOURCES_ALERTS.cpuThrottled, filters, by: ['pod', 'severity'], at, rows: [{ pod: 'throttled', severity: sev.ticket }] });
     story.push(`a proxy container throttled in ${formatNumber(cleanNumber(above(r) * 100, 4))}% of its CFS periods tickets`);
     quietAfter.push(at);
   }
-  if (has(ALERTS.controlPlane)) {
+  if (has(PROXY_RESOURCES_ALERTS.controlPlane)) {
     // One replica per container; the core ones share the per-node plan, Prometheus has its own.
     const core = new Set(cp.containers);
     const cpuShare = cp.perNodeCpuCores / core.size;
@@ -477,7 +485,7 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     const at = minutesOf(cp.for) + settle;
     const row = (component: string, resource: string) => ({ component, resource, severity: sev.ticket });
     checks.push({
-      alert: ALERTS.controlPlane,
+      alert: PROXY_RESOURCES_ALERTS.controlPlane,
       filters,
       by: ['component', 'resource', 'severity'],
       at,
@@ -491,7 +499,7 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   return [
     scenarioTest(`Proxy resources: ${story.join('; ')}`, firing, checks),
     scenarioTest(
-      `Proxy resources: proxies within budget${k8s.enabled ? ' and limits' : ''}${has(ALERTS.controlPlane) ? ' and a control plane within its plan' : ''} stay quiet past every for (${quietAt}m)`,
+      `Proxy resources: proxies within budget${k8s.enabled ? ' and limits' : ''}${has(PROXY_RESOURCES_ALERTS.controlPlane) ? ' and a control plane within its plan' : ''} stay quiet past every for (${quietAt}m)`,
       healthy,
       [...t.generated].map((alert) => ({ alert, filters, at: quietAt, rows: [] })),
     ),
@@ -502,8 +510,8 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
   const c = ctx.config.slos.proxyResources;
   const b = c.budget;
   const line = formatNumber(c.highThroughput.requestsPerSecond);
-  const pods = rec(RECORD.pods);
-  const requestsTotal = rec(RECORD.requestsTotal);
+  const pods = rec(PROXY_RESOURCES_RECORDINGS.pods);
+  const requestsTotal = rec(PROXY_RESOURCES_RECORDINGS.requestsTotal);
   /** Σ budgets = idle × pods + per-RPS × Σ requests: the sum of every proxy's budget, from two aggregates. */
   const budgetTotal = (resource: Resource): Expr =>
     resource === 'cpu'
@@ -515,14 +523,14 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
   const panels: PanelSpec[] = [
     { title: 'Meshed proxies', description: `Proxies scraped by job ${ctx.config.linkerd.proxyJob} (one per meshed pod).`, type: 'stat', unit: 'none', queries: [{ expr: pods, instant: true }], width: 4 },
     { title: 'Requests through proxies', description: 'Requests per second handled by all proxies, inbound and outbound counted separately: what the proxies carry, not what the applications serve.', type: 'stat', unit: 'reqps', queries: [{ expr: requestsTotal, instant: true }], width: 5 },
-    { title: 'Proxy CPU', description: 'CPU cores used by all proxy processes together.', type: 'stat', unit: CORES_UNIT, decimals: 2, queries: [{ expr: rec(RECORD.cpuTotal), instant: true }], width: 5 },
-    { title: 'Proxy memory', description: 'Resident memory of all proxy processes together.', type: 'stat', unit: 'bytes', queries: [{ expr: rec(RECORD.memoryTotal), instant: true }], width: 5 },
+    { title: 'Proxy CPU', description: 'CPU cores used by all proxy processes together.', type: 'stat', unit: CORES_UNIT, decimals: 2, queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.cpuTotal), instant: true }], width: 5 },
+    { title: 'Proxy memory', description: 'Resident memory of all proxy processes together.', type: 'stat', unit: 'bytes', queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.memoryTotal), instant: true }], width: 5 },
     {
       title: `Pods above ${line} RPS`,
-      description: `Pods whose proxy handles more than ${line} requests per second. They need custom proxy resources (config.linkerd.io/proxy-cpu-request, -cpu-limit, -memory-request, -memory-limit); see ${ALERTS.highThroughput}.`,
+      description: `Pods whose proxy handles more than ${line} requests per second. They need custom proxy resources (config.linkerd.io/proxy-cpu-request, -cpu-limit, -memory-request, -memory-limit); see ${PROXY_RESOURCES_ALERTS.highThroughput}.`,
       type: 'stat',
       unit: 'none',
-      queries: [{ expr: rec(RECORD.highThroughputPods), instant: true }],
+      queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.highThroughputPods), instant: true }],
       thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
       width: 5,
     },
@@ -531,7 +539,7 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
       description: `All proxies' CPU against the sum of their budgets (${formatNumber(b.idleCpuCores)} cores idle + ${formatNumber(b.cpuCoresPer1kRps)} cores per 1,000 RPS each). The total hides single proxies: see the worst-proxy panel.`,
       type: 'timeseries',
       unit: CORES_UNIT,
-      queries: [{ expr: rec(RECORD.cpuTotal), legend: `${legend}used` }, { expr: budgetTotal('cpu'), legend: `${legend}budget` }],
+      queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.cpuTotal), legend: `${legend}used` }, { expr: budgetTotal('cpu'), legend: `${legend}budget` }],
       width: 12,
     },
     {
@@ -539,19 +547,19 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
       description: `All proxies' resident memory against the sum of their budgets (${formatNumber(b.idleMemoryMiB)} MiB idle + ${formatNumber(b.memoryMiBPer1kRps)} MiB per 1,000 RPS each).`,
       type: 'timeseries',
       unit: 'bytes',
-      queries: [{ expr: rec(RECORD.memoryTotal), legend: `${legend}used` }, { expr: budgetTotal('memory'), legend: `${legend}budget` }],
+      queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.memoryTotal), legend: `${legend}used` }, { expr: budgetTotal('memory'), legend: `${legend}budget` }],
       width: 12,
     },
     {
       title: 'Usage to budget: worst proxies',
-      description: `p99 and maximum over all proxies of usage divided by the proxy's own budget. Above 100% for ${norm(b.for)} opens ${ALERTS.overBudget}.`,
+      description: `p99 and maximum over all proxies of usage divided by the proxy's own budget. Above 100% for ${normalDuration(b.for)} opens ${PROXY_RESOURCES_ALERTS.overBudget}.`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [
-        { expr: rec(RECORD.cpuBudgetRatio('max')), legend: `${legend}CPU max` },
-        { expr: rec(RECORD.cpuBudgetRatio('p99')), legend: `${legend}CPU p99` },
-        { expr: rec(RECORD.memoryBudgetRatio('max')), legend: `${legend}memory max` },
-        { expr: rec(RECORD.memoryBudgetRatio('p99')), legend: `${legend}memory p99` },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.cpuBudgetRatio('max')), legend: `${legend}CPU max` },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.cpuBudgetRatio('p99')), legend: `${legend}CPU p99` },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.memoryBudgetRatio('max')), legend: `${legend}memory max` },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.memoryBudgetRatio('p99')), legend: `${legend}memory p99` },
       ],
       thresholds: ratioThresholds,
       width: 12,
@@ -564,19 +572,19 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
       queries: [{ expr: requestsTotal, legend: `${legend}requests` }],
       width: 12,
     },
-    { title: 'Heaviest proxies: CPU', description: `The ${TOP_K} proxies using the most CPU (cores).`, type: 'table', unit: CORES_UNIT, decimals: 3, queries: [{ expr: top(RECORD.cpu), instant: true }], width: 8 },
-    { title: 'Heaviest proxies: memory', description: `The ${TOP_K} proxies using the most resident memory.`, type: 'table', unit: 'bytes', queries: [{ expr: top(RECORD.memory), instant: true }], width: 8 },
-    { title: 'Busiest proxies', description: `The ${TOP_K} proxies handling the most requests per second; above ${line} they need custom resources.`, type: 'table', unit: 'reqps', queries: [{ expr: top(RECORD.requests), instant: true }], width: 8 },
+    { title: 'Heaviest proxies: CPU', description: `The ${TOP_K} proxies using the most CPU (cores).`, type: 'table', unit: CORES_UNIT, decimals: 3, queries: [{ expr: top(PROXY_RESOURCES_RECORDINGS.cpu), instant: true }], width: 8 },
+    { title: 'Heaviest proxies: memory', description: `The ${TOP_K} proxies using the most resident memory.`, type: 'table', unit: 'bytes', queries: [{ expr: top(PROXY_RESOURCES_RECORDINGS.memory), instant: true }], width: 8 },
+    { title: 'Busiest proxies', description: `The ${TOP_K} proxies handling the most requests per second; above ${line} they need custom resources.`, type: 'table', unit: 'reqps', queries: [{ expr: top(PROXY_RESOURCES_RECORDINGS.requests), instant: true }], width: 8 },
   ];
   if (c.kubernetesMetrics.enabled) {
     panels.push({
       title: 'Proxy containers: closest to their limits',
-      description: `From cAdvisor and kube-state-metrics: the highest working-set-to-memory-limit ratio of any linkerd-proxy container (${ALERTS.memoryNearLimit} pages above ${formatNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)}%) and the highest share of CPU-throttled periods (${ALERTS.cpuThrottled} above ${formatNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)}%).`,
+      description: `From cAdvisor and kube-state-metrics: the highest working-set-to-memory-limit ratio of any linkerd-proxy container (${PROXY_RESOURCES_ALERTS.memoryNearLimit} pages above ${formatNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)}%) and the highest share of CPU-throttled periods (${PROXY_RESOURCES_ALERTS.cpuThrottled} above ${formatNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)}%).`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [
-        { expr: rec(RECORD.memoryLimitRatioMax), legend: `${legend}memory / limit` },
-        { expr: rec(RECORD.cpuThrottledRatioMax), legend: `${legend}CPU throttled` },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.memoryLimitRatioMax), legend: `${legend}memory / limit` },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.cpuThrottledRatioMax), legend: `${legend}CPU throttled` },
       ],
       max: 1,
       width: 24,
@@ -592,12 +600,12 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
       title: 'Control plane vs per-node plan',
       description:
         `The worst case for one node (the heaviest replica of each of ${cp.containers.join(', ')}) against the plan of ` +
-        `${formatNumber(cp.perNodeCpuCores)} cores and ${formatNumber(cp.perNodeMemoryMiB)} MiB per node. Above 100% for ${norm(cp.for)} opens ${ALERTS.controlPlane}.`,
+        `${formatNumber(cp.perNodeCpuCores)} cores and ${formatNumber(cp.perNodeMemoryMiB)} MiB per node. Above 100% for ${normalDuration(cp.for)} opens ${PROXY_RESOURCES_ALERTS.controlPlane}.`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [
-        { expr: div(rec(RECORD.controlPlaneNodeCpu), num(cp.perNodeCpuCores)), legend: 'CPU' },
-        { expr: div(rec(RECORD.controlPlaneNodeMemory), num(cp.perNodeMemoryMiB * MIB)), legend: 'memory' },
+        { expr: div(rec(PROXY_RESOURCES_RECORDINGS.controlPlaneNodeCpu), num(cp.perNodeCpuCores)), legend: 'CPU' },
+        { expr: div(rec(PROXY_RESOURCES_RECORDINGS.controlPlaneNodeMemory), num(cp.perNodeMemoryMiB * MIB)), legend: 'memory' },
       ],
       thresholds: [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }, { value: 1, color: 'red' }],
       width: 8,
@@ -607,7 +615,7 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
       description: 'CPU cores of each control-plane container replica (process_cpu_seconds_total of the controller job).',
       type: 'timeseries',
       unit: CORES_UNIT,
-      queries: [{ expr: rec(RECORD.controlPlaneCpu), legend: '{{component}} {{instance}}' }],
+      queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.controlPlaneCpu), legend: '{{component}} {{instance}}' }],
       width: 8,
     },
     {
@@ -615,7 +623,7 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
       description: 'Resident memory of each control-plane container replica (process_resident_memory_bytes of the controller job).',
       type: 'timeseries',
       unit: 'bytes',
-      queries: [{ expr: rec(RECORD.controlPlaneMemory), legend: '{{component}} {{instance}}' }],
+      queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.controlPlaneMemory), legend: '{{component}} {{instance}}' }],
       width: 8,
     },
   ];
@@ -626,8 +634,8 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
       type: 'timeseries',
       unit: 'bytes',
       queries: [
-        { expr: rec(RECORD.controlPlaneMemory, [eq('component', 'prometheus')]), legend: 'used {{instance}}' },
-        { expr: rec(RECORD.prometheusMemoryPlan), legend: 'plan' },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.controlPlaneMemory, [eq('component', 'prometheus')]), legend: 'used {{instance}}' },
+        { expr: rec(PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan), legend: 'plan' },
       ],
       width: 24,
     });
@@ -655,8 +663,8 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     proxyJob: config.linkerd.proxyJob,
     controllerJob: config.linkerd.controllerJob,
     severities: config.alerting.severities,
-    alerts: ALERTS,
-    record: RECORD,
+    alerts: PROXY_RESOURCES_ALERTS,
+    record: PROXY_RESOURCES_RECORDINGS,
     extraSelector,
     sel: selectors,
     budget: {
@@ -664,11 +672,11 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
       cpuPer1k: formatNumber(c.budget.cpuCoresPer1kRps),
       idleMemory: formatNumber(c.budget.idleMemoryMiB),
       memoryPer1k: formatNumber(c.budget.memoryMiBPer1kRps),
-      for: norm(c.budget.for),
+      for: normalDuration(c.budget.for),
     },
     highThroughput: {
       line: formatNumber(c.highThroughput.requestsPerSecond),
-      for: norm(c.highThroughput.for),
+      for: normalDuration(c.highThroughput.for),
       defaultCpuLimit: c.highThroughput.defaultCpuLimitCores === undefined ? '' : formatNumber(c.highThroughput.defaultCpuLimitCores),
       lineCpu: formatNumber(cleanNumber(c.budget.idleCpuCores + (c.budget.cpuCoresPer1kRps * c.highThroughput.requestsPerSecond) / 1000)),
       lineMemory: formatNumber(cleanNumber(c.budget.idleMemoryMiB + (c.budget.memoryMiBPer1kRps * c.highThroughput.requestsPerSecond) / 1000)),
@@ -676,15 +684,15 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     kubernetesMetrics: {
       enabled: c.kubernetesMetrics.enabled,
       memoryRatio: formatNumber(cleanNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)),
-      memoryFor: norm(c.kubernetesMetrics.memoryNearLimit.for),
+      memoryFor: normalDuration(c.kubernetesMetrics.memoryNearLimit.for),
       throttledRatio: formatNumber(cleanNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)),
-      throttledFor: norm(c.kubernetesMetrics.cpuThrottled.for),
+      throttledFor: normalDuration(c.kubernetesMetrics.cpuThrottled.for),
     },
     controlPlane: {
       containers: c.controlPlane.containers,
       perNodeCpu: formatNumber(c.controlPlane.perNodeCpuCores),
       perNodeMemory: formatNumber(c.controlPlane.perNodeMemoryMiB),
-      for: norm(c.controlPlane.for),
+      for: normalDuration(c.controlPlane.for),
       prometheus: c.controlPlane.prometheus.enabled,
       perPod: formatNumber(c.controlPlane.prometheus.memoryMiBPerMeshedPod),
       minimum: formatNumber(c.controlPlane.prometheus.minimumMemoryMiB),

@@ -22,28 +22,32 @@
  * are not flagged.
  */
 import {
-  absent, aggregate, anyOf, binary, eq, lt, max, num, or, rate, re, selector, sum, withMatchers,
+  absent, aggregate, binary, eq, lt, max, num, oneOf, or, rate, re, selector, sum, withMatchers,
   type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { formatDuration, parseDuration } from '../promql/number.js';
-import type { Config } from '../config/schema.js';
+} from '../../promql/ast.js';
+import { normalDuration} from '../../promql/number.js';
+import type { Config } from '../../config/schema.js';
 import {
   controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
-} from '../linkerd/catalog.js';
-import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../linkerd/proxy-releases.js';
-import { withProxyVersion } from '../linkerd/proxy-version.js';
-import type { ConfigIssue } from '../config/errors.js';
-import type { AlertingRule, RuleGroup } from '../rules.js';
-import type { PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, KindOutput, SloKind } from './kind.js';
-import { annotations } from './burn-rate.js';
-import { render, renderLine } from '../text.js';
-import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from './unit-tests.js';
+} from '../../linkerd/catalog.js';
+import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../../linkerd/proxy-releases.js';
+import { withProxyVersion } from '../../linkerd/proxy-version.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import type { AlertingRule, RuleGroup } from '../../rules.js';
+import type { PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, KindOutput, SloKind } from '../kind.js';
+import { annotations } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
+import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'control-plane-availability';
-export const GROUP = 'linkerd-slo-control-plane-availability';
+export const AVAILABILITY_RULE_GROUP = 'linkerd-slo-control-plane-availability';
 
-export const ALERTS = {
+export const AVAILABILITY_ALERTS = {
   down: 'LinkerdControlPlaneComponentDown',
   notScraped: 'LinkerdControlPlaneComponentNotScraped',
   replicasBelowHA: 'LinkerdControlPlaneReplicasBelowHA',
@@ -52,7 +56,7 @@ export const ALERTS = {
   versionSkew: 'LinkerdProxyVersionSkew',
 } as const;
 
-export const METRICS = {
+export const AVAILABILITY_METRICS = {
   up: 'up',
   replicasAvailable: 'kube_deployment_status_replicas_available',
   buildInfo: 'proxy_build_info',
@@ -60,13 +64,12 @@ export const METRICS = {
 
 /** Components whose Deployment (linkerd-<component>) the HA replica checks read. */
 export const HA_COMPONENTS = ['destination', 'identity', 'proxy-injector'] as const;
-/** Go gRPC servers on the controller job (§3.2; policy from 2.19, §3.3). */
+/** Go gRPC servers on the controller job (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18; policy from 2.19, linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15). */
 const GRPC_COMPONENTS = ['destination', 'identity', 'policy'];
 
 type Severity = 'page' | 'ticket';
 type AvailabilityConfig = Config['slos']['controlPlaneAvailability'];
 
-const norm = (d: string): string => formatDuration(parseDuration(d));
 
 /**
  * A regular expression matching the decimal integers 0 … limit−1 (no leading zeros), e.g. 268 →
@@ -135,9 +138,9 @@ const PROXY_MINORS_OF_RELEASES: readonly number[] = [
   ...Object.values(PROXY_MINOR).filter((m) => m >= PROXY_VERSION_LABEL_SINCE),
 ].sort((x, y) => x - y);
 
-const oneOf = (label: string, values: readonly string[]): Matcher => (values.length === 1 ? eq(label, values[0]!) : re(label, anyOf(values)));
 
-export const availability: SloKind = {
+export const availability: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Control-plane availability',
   enabled: (config: Config) => config.slos.controlPlaneAvailability.enabled,
@@ -186,9 +189,9 @@ export const availability: SloKind = {
       alerts.push({
         alert: name,
         expr,
-        for: norm(forDuration),
+        for: normalDuration(forDuration),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], ...(component ? { component } : {}) },
-        annotations: annotations(ctx, name, renderLine(`availability/${template}-summary`, context), render(`availability/${template}-description`, context)),
+        annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
       generated.add(name);
     };
@@ -196,17 +199,17 @@ export const availability: SloKind = {
       withMatchers(selector(metric, matchers), Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v)));
 
     // ---- 1. scrape health of the controller job -------------------------------------------------------
-    const up = (components: readonly string[]) => ctx.controllerSelector(METRICS.up, [oneOf('component', components)]);
+    const up = (components: readonly string[]) => ctx.controllerSelector(AVAILABILITY_METRICS.up, [oneOf('component', components)]);
     if (watched.length) {
       const instancesDown = aggregate('count', binary('==', up(watched), num(0)), { by: byComponent });
       const allDown = (components: readonly string[]) => binary('==', max(up(components), byComponent), num(0));
       // A paging component with every instance down pages instead of ticketing.
       const ticketExpr = paging.length ? binary('unless', instancesDown, allDown(paging), { matching: { on: byComponent } }) : instancesDown;
-      const downText = { ticketFor: norm(a.down.ticketFor), pageFor: norm(a.down.pageFor), paging };
-      alert(ALERTS.down, 'ticket', ticketExpr, a.down.ticketFor, 'down', downText);
-      if (paging.length) alert(ALERTS.down, 'page', allDown(paging), a.down.pageFor, 'down', downText);
+      const downText = { ticketFor: normalDuration(a.down.ticketFor), pageFor: normalDuration(a.down.pageFor), paging };
+      alert(AVAILABILITY_ALERTS.down, 'ticket', ticketExpr, a.down.ticketFor, 'down', downText);
+      if (paging.length) alert(AVAILABILITY_ALERTS.down, 'page', allDown(paging), a.down.pageFor, 'down', downText);
       for (const component of watched) {
-        alert(ALERTS.notScraped, 'ticket', absent(up([component])), a.notScrapedFor, 'not-scraped', { absentFor: norm(a.notScrapedFor), core: core.includes(component) }, component);
+        alert(AVAILABILITY_ALERTS.notScraped, 'ticket', absent(up([component])), a.notScrapedFor, 'not-scraped', { absentFor: normalDuration(a.notScrapedFor), core: core.includes(component) }, component);
       }
       panels.push(
         {
@@ -235,28 +238,28 @@ export const availability: SloKind = {
     // ---- 2. HA replicas from kube-state-metrics -------------------------------------------------------
     const haComponents = a.replicas.enabled ? HA_COMPONENTS.filter((c) => a.components.includes(c)) : [];
     const available = (component: string) =>
-      external(METRICS.replicasAvailable, [eq(a.replicas.namespaceLabel, config.linkerd.namespace), eq('deployment', `linkerd-${component}`)]);
+      external(AVAILABILITY_METRICS.replicasAvailable, [eq(a.replicas.namespaceLabel, config.linkerd.namespace), eq('deployment', `linkerd-${component}`)]);
     if (haComponents.length) {
       const r = a.replicas;
       const by = [...extraKeys, r.namespaceLabel, 'deployment'];
-      const replicasText = { expected: r.expected, replicasFor: norm(r.for), injectorFor: norm(r.injectorUnavailableFor), namespaceLabel: r.namespaceLabel, absentFor: norm(a.notScrapedFor) };
+      const replicasText = { expected: r.expected, replicasFor: normalDuration(r.for), injectorFor: normalDuration(r.injectorUnavailableFor), namespaceLabel: r.namespaceLabel, absentFor: normalDuration(a.notScrapedFor) };
       for (const component of haComponents) {
         const ctxText = { ...replicasText, deployment: `linkerd-${component}` };
         // max: two kube-state-metrics replicas (or scrapes) report the same Deployment.
-        alert(ALERTS.replicasBelowHA, 'ticket', lt(max(available(component), by), num(r.expected)), r.for, 'replicas', ctxText, component);
+        alert(AVAILABILITY_ALERTS.replicasBelowHA, 'ticket', lt(max(available(component), by), num(r.expected)), r.for, 'replicas', ctxText, component);
         if (component === 'proxy-injector') {
-          alert(ALERTS.injectorUnavailable, 'page', binary('==', max(available(component), by), num(0)), r.injectorUnavailableFor, 'injector', ctxText, component);
+          alert(AVAILABILITY_ALERTS.injectorUnavailable, 'page', binary('==', max(available(component), by), num(0)), r.injectorUnavailableFor, 'injector', ctxText, component);
         }
-        alert(ALERTS.replicasAbsent, 'ticket', absent(available(component)), a.notScrapedFor, 'replicas-absent', ctxText, component);
+        alert(AVAILABILITY_ALERTS.replicasAbsent, 'ticket', absent(available(component)), a.notScrapedFor, 'replicas-absent', ctxText, component);
       }
       panels.push({
         title: 'Available replicas',
-        description: `Available replicas of the core Deployments (kube-state-metrics ${METRICS.replicasAvailable}). Orange below ${r.expected} (ticket after ${norm(r.for)}), red at 0 (linkerd-proxy-injector pages).`,
+        description: `Available replicas of the core Deployments (kube-state-metrics ${AVAILABILITY_METRICS.replicasAvailable}). Orange below ${r.expected} (ticket after ${normalDuration(r.for)}), red at 0 (linkerd-proxy-injector pages).`,
         type: 'timeseries',
         unit: 'none',
         queries: [
           {
-            expr: max(external(METRICS.replicasAvailable, [eq(r.namespaceLabel, config.linkerd.namespace), oneOf('deployment', haComponents.map((c) => `linkerd-${c}`))]), by),
+            expr: max(external(AVAILABILITY_METRICS.replicasAvailable, [eq(r.namespaceLabel, config.linkerd.namespace), oneOf('deployment', haComponents.map((c) => `linkerd-${c}`))]), by),
             legend: '{{deployment}}',
           },
         ],
@@ -268,15 +271,15 @@ export const availability: SloKind = {
 
     // ---- 3. data-plane version skew -----------------------------------------------------------------
     const floor = skewFloor(facts.version, a.versionSkew.maxReleasesBehind);
-    const buildInfo = ctx.proxySelector(METRICS.buildInfo);
-    const buildInfoWith = (matchers: readonly Matcher[]) => ctx.proxySelector(METRICS.buildInfo, matchers);
+    const buildInfo = ctx.proxySelector(AVAILABILITY_METRICS.buildInfo);
+    const buildInfoWith = (matchers: readonly Matcher[]) => ctx.proxySelector(AVAILABILITY_METRICS.buildInfo, matchers);
     if (a.versionSkew.enabled && floor) {
       const old = oldProxies(buildInfoWith, floor.proxyMinor);
-      alert(ALERTS.versionSkew, 'ticket', aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] }), a.versionSkew.for, 'skew', {
+      alert(AVAILABILITY_ALERTS.versionSkew, 'ticket', aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] }), a.versionSkew.for, 'skew', {
         floorRelease: floor.release,
         floorProxy: `v2.${floor.proxyMinor}.0`,
         maxReleasesBehind: a.versionSkew.maxReleasesBehind,
-        skewFor: norm(a.versionSkew.for),
+        skewFor: normalDuration(a.versionSkew.for),
         upgradeUrl: upgradeGuideUrl(facts.version),
         versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
       });
@@ -284,7 +287,7 @@ export const availability: SloKind = {
     panels.push({
       title: 'Proxy versions',
       description:
-        `Meshed proxies per proxy version (${METRICS.buildInfo}). Linkerd ${facts.version} ships v2.${PROXY_MINOR[facts.version]}.x` +
+        `Meshed proxies per proxy version (${AVAILABILITY_METRICS.buildInfo}). Linkerd ${facts.version} ships v2.${PROXY_MINOR[facts.version]}.x` +
         (floor ? `; proxies older than v2.${floor.proxyMinor}.0 (Linkerd ${floor.release}) are beyond the allowed skew and open LinkerdProxyVersionSkew.` : '.') +
         ' Proxies before v2.205 (Linkerd 2.13 and older) report no version: they show their git_version, a release tag or the commit they were built from (a linkerd2-proxy release/v2.x tag).' +
         ' Several versions side by side for long means pods that were never restarted after an upgrade.',
@@ -335,14 +338,14 @@ export const availability: SloKind = {
       );
     }
 
-    const group: RuleGroup = { name: GROUP, rules: alerts };
+    const group: RuleGroup = { name: AVAILABILITY_RULE_GROUP, rules: alerts };
     const runbookText = runbookContext(ctx, { core, viz, paging, floor });
     const skew = a.versionSkew.enabled && floor ? { floor } : undefined;
     return {
       unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }),
       ruleGroups: alerts.length ? [group] : [],
       dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const }] : [],
-      runbooks: [...generated].map((name) => ({ alert: name, markdown: render(`runbooks/${name}.md`, runbookText) })),
+      runbooks: [...generated].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookText) })),
     };
   },
 };
@@ -410,12 +413,12 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       story.push(`every ${paged} instance down pages`);
     }
     const rows = [...(partial ? [{ severity: sev.ticket, component: partial }] : []), ...(paged ? [{ severity: sev.page, component: paged }] : [])];
-    checks.push({ alert: ALERTS.down, filters, by, at: Math.max(partial ? ticketFor : 0, paged ? pageFor : 0) + 2, rows });
+    checks.push({ alert: AVAILABILITY_ALERTS.down, filters, by, at: Math.max(partial ? ticketFor : 0, paged ? pageFor : 0) + 2, rows });
     if (!partial && paged) {
       // The only watched component pages: its partial outage needs a scenario of its own.
       tests.push(
         scenarioTest(`Control-plane availability: one of two ${paged} instances down tickets`, [target(paged, 0, 1), target(paged, 1, 0)], [
-          { alert: ALERTS.down, filters, by, at: ticketFor + 2, rows: [{ severity: sev.ticket, component: paged }] },
+          { alert: AVAILABILITY_ALERTS.down, filters, by, at: ticketFor + 2, rows: [{ severity: sev.ticket, component: paged }] },
         ]),
       );
     }
@@ -429,9 +432,9 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     const at = minutesOf(a.versionSkew.for) + 2;
     const skewBy = ['namespace', 'version'];
     checks.push(
-      { alert: ALERTS.versionSkew, filters, by: skewBy, at, rows: [{ namespace: 'legacy', version: old }] },
+      { alert: AVAILABILITY_ALERTS.versionSkew, filters, by: skewBy, at, rows: [{ namespace: 'legacy', version: old }] },
       // Proxies of the current release and of the oldest one still allowed stay quiet.
-      { alert: ALERTS.versionSkew, filters: { ...filters, namespace: 'app' }, by: skewBy, at, rows: [] },
+      { alert: AVAILABILITY_ALERTS.versionSkew, filters: { ...filters, namespace: 'app' }, by: skewBy, at, rows: [] },
     );
     const shown = (m: number) => `v2.${m}`;
     story.push(`a ${shown(oldMinor)} proxy (older than Linkerd ${t.skew.floor.release}) tickets, ${floorMinor === currentMinor ? shown(currentMinor) : `${shown(currentMinor)} and ${shown(floorMinor)}`} do not`);
@@ -442,9 +445,9 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     const low = Math.max(0, a.replicas.expected - 1);
     firing.push(...t.haComponents.map((c) => replicas(c, c === 'proxy-injector' ? 0 : c === belowHA ? low : a.replicas.expected)));
     const rows = [...(belowHA ? [{ severity: sev.ticket, component: belowHA }] : []), ...(injector ? [{ severity: sev.ticket, component: 'proxy-injector' }] : [])];
-    checks.push({ alert: ALERTS.replicasBelowHA, filters, by, at: minutesOf(a.replicas.for) + 2, rows });
+    checks.push({ alert: AVAILABILITY_ALERTS.replicasBelowHA, filters, by, at: minutesOf(a.replicas.for) + 2, rows });
     if (injector) {
-      checks.push({ alert: ALERTS.injectorUnavailable, filters, by, at: minutesOf(a.replicas.injectorUnavailableFor) + 2, rows: [{ severity: sev.page, component: 'proxy-injector' }] });
+      checks.push({ alert: AVAILABILITY_ALERTS.injectorUnavailable, filters, by, at: minutesOf(a.replicas.injectorUnavailableFor) + 2, rows: [{ severity: sev.page, component: 'proxy-injector' }] });
     }
     story.push(
       [belowHA ? `linkerd-${belowHA} with ${low} of ${a.replicas.expected} replicas tickets` : '', injector ? 'linkerd-proxy-injector with none pages' : ''].filter(Boolean).join(', '),
@@ -455,9 +458,9 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   // Nothing scraped: every watched component (and Deployment) opens its not-scraped ticket.
   const absentAt = minutesOf(a.notScrapedFor) + 2;
   const missing: AlertExpectation[] = [];
-  if (t.watched.length) missing.push({ alert: ALERTS.notScraped, filters, by, at: absentAt, rows: t.watched.map((component) => ({ severity: sev.ticket, component })) });
-  if (t.haComponents.length) missing.push({ alert: ALERTS.replicasAbsent, filters, by, at: absentAt, rows: t.haComponents.map((component) => ({ severity: sev.ticket, component })) });
-  if (missing.length) tests.push(scenarioTest(`Control-plane availability: a component with no series opens ${missing.map((m) => m.alert).join(' / ')} after ${norm(a.notScrapedFor)}`, [], missing));
+  if (t.watched.length) missing.push({ alert: AVAILABILITY_ALERTS.notScraped, filters, by, at: absentAt, rows: t.watched.map((component) => ({ severity: sev.ticket, component })) });
+  if (t.haComponents.length) missing.push({ alert: AVAILABILITY_ALERTS.replicasAbsent, filters, by, at: absentAt, rows: t.haComponents.map((component) => ({ severity: sev.ticket, component })) });
+  if (missing.length) tests.push(scenarioTest(`Control-plane availability: a component with no series opens ${missing.map((m) => m.alert).join(' / ')} after ${normalDuration(a.notScrapedFor)}`, [], missing));
 
   // Healthy: every instance up, every Deployment at its replicas; quiet once every `for` has passed
   // (version skew's quiet case is in the first scenario, which runs past its `for`).
@@ -466,7 +469,7 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       t.watched.length ? Math.max(ticketFor, pageFor, minutesOf(a.notScrapedFor)) : 0,
       t.haComponents.length ? Math.max(minutesOf(a.replicas.for), minutesOf(a.replicas.injectorUnavailableFor), minutesOf(a.notScrapedFor)) : 0,
     ) + 2;
-  const quiet = [...t.generated].filter((alert) => alert !== ALERTS.versionSkew);
+  const quiet = [...t.generated].filter((alert) => alert !== AVAILABILITY_ALERTS.versionSkew);
   if (quiet.length) {
     tests.push(
       scenarioTest(
@@ -495,13 +498,13 @@ function runbookContext(
     controllerJob: config.linkerd.controllerJob,
     proxyJob: config.linkerd.proxyJob,
     severities: config.alerting.severities,
-    alerts: ALERTS,
+    alerts: AVAILABILITY_ALERTS,
     core: w.core,
     viz: w.viz,
     paging: w.paging,
-    ticketFor: norm(a.down.ticketFor),
-    pageFor: norm(a.down.pageFor),
-    absentFor: norm(a.notScrapedFor),
+    ticketFor: normalDuration(a.down.ticketFor),
+    pageFor: normalDuration(a.down.pageFor),
+    absentFor: normalDuration(a.notScrapedFor),
     policyExcluded: a.components.includes('policy') && !targets.core.includes('policy'),
     policyWhy:
       m === 10
@@ -511,13 +514,13 @@ function runbookContext(
     vizUnscraped: a.viz.enabled && targets.vizUnscraped,
     scrapeRegression: targets.scrapeRegression,
     portsRenamed: facts.controllerPortsRenamed,
-    replicas: { ...a.replicas, for: norm(a.replicas.for), injectorUnavailableFor: norm(a.replicas.injectorUnavailableFor) },
+    replicas: { ...a.replicas, for: normalDuration(a.replicas.for), injectorUnavailableFor: normalDuration(a.replicas.injectorUnavailableFor) },
     skew: w.floor
       ? {
           maxReleasesBehind: a.versionSkew.maxReleasesBehind,
           floorRelease: w.floor.release,
           floorProxy: `v2.${w.floor.proxyMinor}.0`,
-          for: norm(a.versionSkew.for),
+          for: normalDuration(a.versionSkew.for),
           regex: oldProxyVersionRegex(w.floor.proxyMinor),
           // Below v2.205 no proxy with a version label is too old; from it, every versionless one is.
           labelled: w.floor.proxyMinor > PROXY_VERSION_LABEL_SINCE,

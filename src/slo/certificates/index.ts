@@ -1,7 +1,7 @@
 /**
  * Certificate expiry, the most common cause of Linkerd downtime. Not a ratio SLO: plain
  * threshold alerts on the remaining validity of each certificate class, from whichever sources
- * the user has (reference: shared/reference/linkerd-metrics.md §1.8, §5, §6 item 4):
+ * the user has (reference: linkerd/linkerd2-proxy PRs #2617, #2887, https://linkerd.io/2.18/features/automatic-mtls/, samber/awesome-prometheus-alerts `_data/rules.yml` item 4):
  *  - workload: every proxy's own leaf certificate, (control_)identity_cert_expiration_timestamp_seconds,
  *    plus refresh errors (2.15+);
  *  - issuer: the identity controller's issuer_cert_ttl_seconds (2.18+);
@@ -11,28 +11,31 @@
  *  - per enabled source, an absent() ticket so a missing exporter is noticed.
  * No recording rules: every expression reads one gauge family once, nothing to save.
  */
-import {
-  absent, aggregate, and, binary, call, eq, gt, increase, inline, lt, min, num, or, range, selector, sub, sum, withMatchers,
-  type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { formatDuration, parseDuration } from '../promql/number.js';
-import type { Config } from '../config/schema.js';
-import { atLeast } from '../linkerd/catalog.js';
-import type { ConfigIssue, ConfigPath } from '../config/errors.js';
-import type { AlertingRule, RuleGroup } from '../rules.js';
-import type { PanelSpec, Threshold } from '../dashboard-model.js';
-import type { BuildContext, KindOutput, Runbook, SloKind } from './kind.js';
-import { annotations } from './burn-rate.js';
-import { render, renderLine } from '../text.js';
+import { union, absent, aggregate, and, binary, call, eq, gt, increase, inline, lt, min, num, or, range, selector, sub, sum, withMatchers, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { normalDuration, parseDuration } from '../../promql/number.js';
+import type { Config } from '../../config/schema.js';
+import { atLeast } from '../../linkerd/catalog.js';
+import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
+import type { AlertingRule, RuleGroup } from '../../rules.js';
+import type { PanelSpec, Threshold } from '../../dashboard-model.js';
+import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
+import { annotations } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
+import { certificateRows } from './panels.js';
+import { CERTIFICATE_METRICS, issuerLoaded, workloadSelectors } from './sources.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
-} from './unit-tests.js';
+} from '../promtool-tests.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'certificates';
-export const GROUP = 'linkerd-slo-certificates';
+export const CERTIFICATE_RULE_GROUP = 'linkerd-slo-certificates';
 
-export const ALERTS = {
+export const CERTIFICATE_ALERTS = {
   proxyExpiring: 'LinkerdProxyCertificateExpiringSoon',
   proxyRefreshErrors: 'LinkerdProxyCertificateRefreshErrors',
   issuerExpiring: 'LinkerdIdentityIssuerCertificateExpiring',
@@ -45,16 +48,6 @@ export const ALERTS = {
   nodeClockNotSynchronising: 'LinkerdNodeClockNotSynchronising',
 } as const;
 
-export const METRICS = {
-  issuerTtl: 'issuer_cert_ttl_seconds',
-  certManagerExpiration: 'certmanager_certificate_expiration_timestamp_seconds',
-  certManagerRenewal: 'certmanager_certificate_renewal_timestamp_seconds',
-  certManagerReady: 'certmanager_certificate_ready_status',
-  x509NotAfter: 'x509_cert_not_after',
-  clockOffset: 'node_timex_offset_seconds',
-  clockMaxError: 'node_timex_maxerror_seconds',
-  clockSyncStatus: 'node_timex_sync_status',
-} as const;
 
 /** Window over which the kernel must report the clock unsynchronised throughout (min_over_time). */
 const UNSYNCED_WINDOW = '5m';
@@ -73,9 +66,9 @@ const CLASS_TITLE: Record<CertClass, string> = {
 };
 
 const EXPIRING_ALERT: Record<Exclude<CertClass, 'workload'>, string> = {
-  issuer: ALERTS.issuerExpiring,
-  'trust-anchor': ALERTS.trustAnchorExpiring,
-  webhook: ALERTS.webhookExpiring,
+  issuer: CERTIFICATE_ALERTS.issuerExpiring,
+  'trust-anchor': CERTIFICATE_ALERTS.trustAnchorExpiring,
+  webhook: CERTIFICATE_ALERTS.webhookExpiring,
 };
 
 const X509_CLASSES = [
@@ -86,33 +79,6 @@ const X509_CLASSES = [
 
 const seconds = (d: string): Expr => num(parseDuration(d));
 const time = (): Expr => call('time');
-const norm = (d: string): string => formatDuration(parseDuration(d));
-
-/** `a or b or c`; absent/selector unions for several objects of one class. */
-function union(exprs: readonly Expr[]): Expr {
-  if (exprs.length === 0) throw new Error('union needs at least one expression');
-  return exprs.slice(1).reduce((acc, e) => or(acc, e), exprs[0]!);
-}
-
-/**
- * The issuer TTL without the "no issuer loaded yet" reading. The identity controller reports
- * exactly 0 until it has loaded an issuer, then time.Until(NotAfter).Seconds(), which goes
- * negative once the issuer has expired while the controller keeps running with it (linkerd/linkerd2
- * pkg/identity/service.go, getIssuerCertTTL, added in #13615, at version-2.18). Only 0 is dropped:
- * `> 0` would also drop an expired issuer and resolve the page at the moment of expiry.
- */
-export function issuerLoaded(ttl: Selector): Expr {
-  return binary('!=', ttl, num(0));
-}
-
-/** The proxy job's workload-certificate selectors for the configured version. */
-export function workloadSelectors(ctx: BuildContext): { expiry: Selector; refreshErrors?: Selector } {
-  const { facts } = ctx;
-  const expiry = ctx.proxySelector(facts.identityCertExpiryMetric);
-  // §1.8: ≤2.14 only has identity_cert_refresh_count without a result label: no error signal.
-  const refreshErrors = atLeast(facts.version, 15) ? ctx.proxySelector(facts.identityCertRefreshMetric, [eq('result', 'error')]) : undefined;
-  return refreshErrors ? { expiry, refreshErrors } : { expiry };
-}
 
 function thresholdsOf(t: Thresholds): Threshold[] {
   return [
@@ -161,10 +127,13 @@ function testRemaining(t: Thresholds): { ticket: number; page: number; healthy: 
   return { ticket: pageBelow + Math.floor((ticketBelow - pageBelow) / 2), page: pageBelow / 2, healthy: 2 * ticketBelow };
 }
 
-export const certificates: SloKind = {
+export const certificates: SloKind<typeof configSection> = {
+  config: configSection,
+  alertLabels: ['certificate'],
   id: ID,
   title: 'Certificate expiry',
   enabled: (config: Config) => config.slos.certificates.enabled,
+  standingRows: (ctx) => certificateRows(ctx).map((row) => ({ ...row, dashboard: 'certificates' as const })),
 
   check(config: Config): ConfigIssue[] {
     const c = config.slos.certificates;
@@ -232,14 +201,14 @@ export const certificates: SloKind = {
       b.alerts.push({
         alert: name,
         expr,
-        ...(forDuration ? { for: norm(forDuration) } : {}),
+        ...(forDuration ? { for: normalDuration(forDuration) } : {}),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], certificate: cls, source },
-        annotations: annotations(ctx, name, renderLine(`certificates/${template}-summary`, context), render(`certificates/${template}-description`, context)),
+        annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
       });
       b.runbookAlerts.add(name);
     };
     const absentAlert = (cls: CertClass, source: Source, sels: readonly Selector[], what: string): void => {
-      alert(ALERTS.sourceAbsent, 'ticket', cls, source, union(sels.map((s) => absent(s))), c.absentFor, 'absent', { what, absentFor: c.absentFor });
+      alert(CERTIFICATE_ALERTS.sourceAbsent, 'ticket', cls, source, union(sels.map((s) => absent(s))), c.absentFor, 'absent', { what, absentFor: c.absentFor });
       // absent() returns the selector's equality labels: one alert per distinct selector.
       const distinct = new Set(sels.map((s) => JSON.stringify(fixtureLabels(s))));
       for (let i = 0; i < distinct.size; i++) t.absent.push({ certificate: cls, source });
@@ -256,9 +225,9 @@ export const certificates: SloKind = {
         const forDuration = severity === 'page' ? t.pageFor : t.ticketFor;
         alert(name, severity, cls, source, lt(remaining, seconds(below)), forDuration, template, {
           ...extra,
-          below: norm(below),
-          ticketBelow: norm(t.ticketBelow),
-          pageBelow: norm(t.pageBelow),
+          below: normalDuration(below),
+          ticketBelow: normalDuration(t.ticketBelow),
+          pageBelow: normalDuration(t.pageBelow),
         });
       }
     };
@@ -273,17 +242,17 @@ export const certificates: SloKind = {
       const sel = workloadSelectors(ctx);
       const by = [...new Set([...extraKeys, 'namespace', 'pod'])];
       const remaining = sub(min(sel.expiry, by), time());
-      expiring(ALERTS.proxyExpiring, 'workload', 'linkerd', remaining, w, 'proxy-expiring', { metric: sel.expiry.metric });
+      expiring(CERTIFICATE_ALERTS.proxyExpiring, 'workload', 'linkerd', remaining, w, 'proxy-expiring', { metric: sel.expiry.metric });
       if (sel.refreshErrors && w.refreshErrors.enabled) {
         alert(
-          ALERTS.proxyRefreshErrors,
+          CERTIFICATE_ALERTS.proxyRefreshErrors,
           'ticket',
           'workload',
           'linkerd',
           gt(sum(increase(sel.refreshErrors, w.refreshErrors.window), by), num(0)),
           w.refreshErrors.for,
           'proxy-refresh-errors',
-          { metric: sel.refreshErrors.metric, window: norm(w.refreshErrors.window) },
+          { metric: sel.refreshErrors.metric, window: normalDuration(w.refreshErrors.window) },
         );
       }
       absentAlert('workload', 'linkerd', [sel.expiry], `${sel.expiry.metric} from job ${config.linkerd.proxyJob}`);
@@ -300,7 +269,7 @@ export const certificates: SloKind = {
       t.healthy.push({ labels: pod('healthy', sel.expiry), values: aheadOfClock(left.healthy) });
       const at = Math.max(minutesOf(w.ticketFor), minutesOf(w.pageFor)) + 2;
       t.checks.push({
-        alert: ALERTS.proxyExpiring,
+        alert: CERTIFICATE_ALERTS.proxyExpiring,
         filters: testFilters('workload', 'linkerd'),
         by: ['severity', 'pod'],
         at,
@@ -321,7 +290,7 @@ export const certificates: SloKind = {
         t.healthy.push({ labels: healthyErrors, values: gauge(3) }, { labels: { ...healthyErrors, result: 'ok' }, values: counter(1 / 60) });
         // increase() sees the first error one minute in.
         const refreshAt = minutesOf(w.refreshErrors.for) + 3;
-        t.checks.push({ alert: ALERTS.proxyRefreshErrors, filters: testFilters('workload', 'linkerd'), by: ['severity', 'pod'], at: refreshAt, rows: [{ severity: sev.ticket, pod: 'failing-renewal' }] });
+        t.checks.push({ alert: CERTIFICATE_ALERTS.proxyRefreshErrors, filters: testFilters('workload', 'linkerd'), by: ['severity', 'pod'], at: refreshAt, rows: [{ severity: sev.ticket, pod: 'failing-renewal' }] });
         t.story.push('a proxy failing to renew tickets');
         t.quietAfter.push(refreshAt);
       }
@@ -330,7 +299,7 @@ export const certificates: SloKind = {
           title: 'Proxy certificates: least time left',
           description:
             `Shortest remaining validity of any proxy's workload certificate (${sel.expiry.metric}). A healthy proxy renews at 70% of its ` +
-            `${w.issuanceLifetime} certificate, so this stays above ~30% of it. Orange below ${norm(w.ticketBelow)} (ticket), red below ${norm(w.pageBelow)} (page).`,
+            `${w.issuanceLifetime} certificate, so this stays above ~30% of it. Orange below ${normalDuration(w.ticketBelow)} (ticket), red below ${normalDuration(w.pageBelow)} (page).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: sub(min(sel.expiry, extraKeys), time()), legend: 'least time left', instant: true }],
@@ -351,10 +320,10 @@ export const certificates: SloKind = {
 
     // ---- 2. identity issuer, as loaded by the identity controller (2.18+) -------------------------
     if (c.issuer.enabled && facts.hasIssuerTtlMetric) {
-      const ttl = ctx.controllerSelector(METRICS.issuerTtl, [eq('component', 'identity')]);
+      const ttl = ctx.controllerSelector(CERTIFICATE_METRICS.issuerTtl, [eq('component', 'identity')]);
       const remaining = aggregate('min', issuerLoaded(ttl), extraKeys.length ? { by: extraKeys } : {});
-      expiring(ALERTS.issuerExpiring, 'issuer', 'linkerd', remaining, c.issuer, 'expiring', { what: `the identity issuer loaded by the identity controller (${METRICS.issuerTtl})` });
-      absentAlert('issuer', 'linkerd', [ttl], `${METRICS.issuerTtl} from job ${config.linkerd.controllerJob}, component identity`);
+      expiring(CERTIFICATE_ALERTS.issuerExpiring, 'issuer', 'linkerd', remaining, c.issuer, 'expiring', { what: `the identity issuer loaded by the identity controller (${CERTIFICATE_METRICS.issuerTtl})` });
+      absentAlert('issuer', 'linkerd', [ttl], `${CERTIFICATE_METRICS.issuerTtl} from job ${config.linkerd.controllerJob}, component identity`);
 
       // One issuer per control plane: first within the ticket threshold, then within the page threshold.
       const left = testRemaining(c.issuer);
@@ -362,13 +331,13 @@ export const certificates: SloKind = {
       const pageAt = ticketAt + 1 + minutesOf(c.issuer.pageFor) + 2;
       t.firing.push({ labels: fixtureLabels(ttl), values: gaugeThen(left.ticket, ticketAt, left.page) });
       t.healthy.push({ labels: fixtureLabels(ttl), values: gauge(left.healthy) });
-      const issuer = { alert: ALERTS.issuerExpiring, filters: testFilters('issuer', 'linkerd'), by: ['severity'] };
+      const issuer = { alert: CERTIFICATE_ALERTS.issuerExpiring, filters: testFilters('issuer', 'linkerd'), by: ['severity'] };
       t.checks.push({ ...issuer, at: ticketAt, rows: [{ severity: sev.ticket }] }, { ...issuer, at: pageAt, rows: [{ severity: sev.ticket }, { severity: sev.page }] });
       t.story.push(`the identity issuer with ${humanDuration(left.ticket)} left tickets, then with ${humanDuration(left.page)} left pages`);
       t.quietAfter.push(Math.max(minutesOf(c.issuer.ticketFor), minutesOf(c.issuer.pageFor)) + 2);
       b.panels.push({
         title: 'Identity issuer: time left',
-        description: `Remaining validity of the issuer certificate the identity controller has loaded (${METRICS.issuerTtl}; negative = expired that long ago, 0 = none loaded yet, left out). Orange below ${norm(c.issuer.ticketBelow)}, red below ${norm(c.issuer.pageBelow)}.`,
+        description: `Remaining validity of the issuer certificate the identity controller has loaded (${CERTIFICATE_METRICS.issuerTtl}; negative = expired that long ago, 0 = none loaded yet, left out). Orange below ${normalDuration(c.issuer.ticketBelow)}, red below ${normalDuration(c.issuer.pageBelow)}.`,
         type: 'stat',
         unit: 's',
         queries: [{ expr: remaining, legend: 'issuer', instant: true }],
@@ -383,7 +352,7 @@ export const certificates: SloKind = {
       const sel = (metric: string, e: (typeof cm.certificates)[number], more: readonly Matcher[] = []): Selector =>
         withExtra(metric, [eq('name', e.name), eq(cm.namespaceLabel, e.namespace ?? config.linkerd.namespace), ...more]);
       const classes = [...new Set(cm.certificates.map((e) => e.certificate))];
-      const cmText = { namespaceLabel: cm.namespaceLabel, grace: norm(cm.renewalGrace), pageBelow: norm(cm.pageBelow), notReadyFor: norm(cm.notReadyFor) };
+      const cmText = { namespaceLabel: cm.namespaceLabel, grace: normalDuration(cm.renewalGrace), pageBelow: normalDuration(cm.pageBelow), notReadyFor: normalDuration(cm.notReadyFor) };
       const remainingAll: Expr[] = [];
       const renewalAll: Expr[] = [];
       // Renewal due one minute in and never done: overdue (ticket) once the grace is over, and a few
@@ -394,35 +363,35 @@ export const certificates: SloKind = {
       const cmRows: Array<Record<string, string>> = [];
       for (const cls of classes) {
         const entries = cm.certificates.filter((e) => e.certificate === cls);
-        // §5.2: expiration is 0 until the Certificate is first issued; renewal likewise.
-        const remaining = sub(gt(union(entries.map((e) => sel(METRICS.certManagerExpiration, e))), num(0)), time());
-        const renewal = gt(union(entries.map((e) => sel(METRICS.certManagerRenewal, e))), num(0));
+        // cert-manager `internal/collectors/certificate_collector.go`: expiration is 0 until the Certificate is first issued; renewal likewise.
+        const remaining = sub(gt(union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerExpiration, e))), num(0)), time());
+        const renewal = gt(union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerRenewal, e))), num(0));
         const overdue = gt(sub(time(), renewal), seconds(cm.renewalGrace));
         remainingAll.push(remaining);
         renewalAll.push(sub(renewal, time()));
-        alert(ALERTS.certManagerRenewalOverdue, 'ticket', cls, 'cert-manager', and(remaining, overdue), undefined, 'certmanager-overdue', cmText);
+        alert(CERTIFICATE_ALERTS.certManagerRenewalOverdue, 'ticket', cls, 'cert-manager', and(remaining, overdue), undefined, 'certmanager-overdue', cmText);
         // An expired Certificate pages on its expiry alone: the renewal gauge may be missing (cert-manager
         // before v1.6) or 0, and an expired certificate is overdue for renewal whatever it says.
         const expired = lt(remaining, num(0));
-        alert(ALERTS.certManagerRenewalOverdue, 'page', cls, 'cert-manager', or(and(lt(remaining, seconds(cm.pageBelow)), overdue), expired), undefined, 'certmanager-overdue', cmText);
+        alert(CERTIFICATE_ALERTS.certManagerRenewalOverdue, 'page', cls, 'cert-manager', or(and(lt(remaining, seconds(cm.pageBelow)), overdue), expired), undefined, 'certmanager-overdue', cmText);
         alert(
-          ALERTS.certManagerNotReady,
+          CERTIFICATE_ALERTS.certManagerNotReady,
           'ticket',
           cls,
           'cert-manager',
-          binary('==', union(entries.map((e) => sel(METRICS.certManagerReady, e, [eq('condition', 'False')]))), num(1)),
+          binary('==', union(entries.map((e) => sel(CERTIFICATE_METRICS.certManagerReady, e, [eq('condition', 'False')]))), num(1)),
           cm.notReadyFor,
           'certmanager-not-ready',
           cmText,
         );
-        absentAlert(cls, 'cert-manager', entries.map((e) => sel(METRICS.certManagerExpiration, e)), `${METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
+        absentAlert(cls, 'cert-manager', entries.map((e) => sel(CERTIFICATE_METRICS.certManagerExpiration, e)), `${CERTIFICATE_METRICS.certManagerExpiration} for the ${CLASS_TITLE[cls]} Certificate(s) ${entries.map((e) => e.name).join(', ')}`);
         const seen = new Set<string>();
         for (const e of entries) {
-          const expiration = fixtureLabels(sel(METRICS.certManagerExpiration, e));
+          const expiration = fixtureLabels(sel(CERTIFICATE_METRICS.certManagerExpiration, e));
           if (seen.has(JSON.stringify(expiration))) continue;
           seen.add(JSON.stringify(expiration));
-          const renewal = fixtureLabels(sel(METRICS.certManagerRenewal, e));
-          const notReady = fixtureLabels(sel(METRICS.certManagerReady, e, [eq('condition', 'False')]));
+          const renewal = fixtureLabels(sel(CERTIFICATE_METRICS.certManagerRenewal, e));
+          const notReady = fixtureLabels(sel(CERTIFICATE_METRICS.certManagerReady, e, [eq('condition', 'False')]));
           const ready = { ...notReady, condition: 'True' };
           t.firing.push(
             { labels: expiration, values: gauge(parseDuration(cm.pageBelow) + (overdueAt + 3) * 60) },
@@ -443,16 +412,16 @@ export const certificates: SloKind = {
       const filters = { slo: ID, source: 'cert-manager' };
       const rows = (severity: string) => cmRows.map((r) => ({ ...r, severity }));
       t.checks.push(
-        { alert: ALERTS.certManagerRenewalOverdue, filters, by, at: overdueAt, rows: rows(sev.ticket) },
-        { alert: ALERTS.certManagerRenewalOverdue, filters, by, at: pageAt, rows: [...rows(sev.ticket), ...rows(sev.page)] },
-        { alert: ALERTS.certManagerNotReady, filters, by, at: notReadyAt, rows: rows(sev.ticket) },
+        { alert: CERTIFICATE_ALERTS.certManagerRenewalOverdue, filters, by, at: overdueAt, rows: rows(sev.ticket) },
+        { alert: CERTIFICATE_ALERTS.certManagerRenewalOverdue, filters, by, at: pageAt, rows: [...rows(sev.ticket), ...rows(sev.page)] },
+        { alert: CERTIFICATE_ALERTS.certManagerNotReady, filters, by, at: notReadyAt, rows: rows(sev.ticket) },
       );
-      t.story.push(`cert-manager Certificates overdue for renewal ticket, and page below ${norm(cm.pageBelow)} left; Ready=False tickets`);
+      t.story.push(`cert-manager Certificates overdue for renewal ticket, and page below ${normalDuration(cm.pageBelow)} left; Ready=False tickets`);
       t.quietAfter.push(overdueAt, notReadyAt);
       b.panels.push(
         {
           title: 'cert-manager: time left',
-          description: `Remaining validity of the watched Certificates (${METRICS.certManagerExpiration}; 0, i.e. not yet issued, is left out). Red below ${norm(cm.pageBelow)}; what matters more is whether renewal happens on time (next panel).`,
+          description: `Remaining validity of the watched Certificates (${CERTIFICATE_METRICS.certManagerExpiration}; 0, i.e. not yet issued, is left out). Red below ${normalDuration(cm.pageBelow)}; what matters more is whether renewal happens on time (next panel).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: union(remainingAll), legend: `{{name}}`, instant: true }],
@@ -461,7 +430,7 @@ export const certificates: SloKind = {
         },
         {
           title: 'cert-manager: renewal due in',
-          description: `Time until cert-manager renews each Certificate (${METRICS.certManagerRenewal}). Negative means overdue: orange once due, red after the ${norm(cm.renewalGrace)} grace (ticket).`,
+          description: `Time until cert-manager renews each Certificate (${CERTIFICATE_METRICS.certManagerRenewal}). Negative means overdue: orange once due, red after the ${normalDuration(cm.renewalGrace)} grace (ticket).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: union(renewalAll), legend: `{{name}}`, instant: true }],
@@ -479,15 +448,15 @@ export const certificates: SloKind = {
         const sels = x.objects.map((o) => {
           const ns = o.namespace ?? config.linkerd.namespace;
           return o.kind === 'configmap'
-            ? withExtra(METRICS.x509NotAfter, [eq('configmap_namespace', ns), eq('configmap_name', o.name)])
-            : withExtra(METRICS.x509NotAfter, [eq('secret_namespace', ns), eq('secret_name', o.name)]);
+            ? withExtra(CERTIFICATE_METRICS.x509NotAfter, [eq('configmap_namespace', ns), eq('configmap_name', o.name)])
+            : withExtra(CERTIFICATE_METRICS.x509NotAfter, [eq('secret_namespace', ns), eq('secret_name', o.name)]);
         });
         const remaining = sub(union(sels), time());
         const objects = x.objects.map((o) => `${o.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${o.namespace ?? config.linkerd.namespace}/${o.name}`);
         expiring(EXPIRING_ALERT[cls], cls, 'x509-certificate-exporter', remaining, x, 'expiring', {
           what: `the ${CLASS_TITLE[cls]} in ${objects.join(', ')} (x509-certificate-exporter)`,
         });
-        absentAlert(cls, 'x509-certificate-exporter', sels, `${METRICS.x509NotAfter} for ${objects.join(', ')}`);
+        absentAlert(cls, 'x509-certificate-exporter', sels, `${CERTIFICATE_METRICS.x509NotAfter} for ${objects.join(', ')}`);
 
         // The first object holds a certificate within each threshold (a CA bundle holds several); the rest are healthy.
         const left = testRemaining(x);
@@ -510,7 +479,7 @@ export const certificates: SloKind = {
         t.quietAfter.push(at);
         b.panels.push({
           title: `${capitalise(CLASS_TITLE[cls])}: time left`,
-          description: `Remaining validity per certificate in ${objects.join(', ')} (x509-certificate-exporter). Orange below ${norm(x.ticketBelow)} (ticket), red below ${norm(x.pageBelow)} (page).`,
+          description: `Remaining validity per certificate in ${objects.join(', ')} (x509-certificate-exporter). Orange below ${normalDuration(x.ticketBelow)} (ticket), red below ${normalDuration(x.pageBelow)} (page).`,
           type: 'stat',
           unit: 's',
           queries: [{ expr: remaining, legend: '{{secret_name}}{{configmap_name}} {{subject_CN}}', instant: true }],
@@ -523,8 +492,8 @@ export const certificates: SloKind = {
     // ---- 4. node clocks (node-exporter) ----------------------------------------------------------------
     const clockRows = c.nodeClock.enabled ? nodeClock(ctx, b, withExtra) : [];
 
-    const group: RuleGroup = { name: GROUP, rules: b.alerts };
-    const runbooks: Runbook[] = [...b.runbookAlerts].map((alertName) => ({ alert: alertName, markdown: render(`runbooks/${alertName}.md`, runbookContext(ctx)) }));
+    const group: RuleGroup = { name: CERTIFICATE_RULE_GROUP, rules: b.alerts };
+    const runbooks: Runbook[] = [...b.runbookAlerts].map((alertName) => ({ alert: alertName, markdown: templates.runbook(alertName, runbookContext(ctx)) }));
     return {
       ruleGroups: b.alerts.length ? [group] : [],
       dashboardRows: [
@@ -557,9 +526,9 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
   const sev = config.alerting.severities;
   const t = b.tests;
   const sel = (metric: string): Selector => withExtra(metric, Object.entries(nc.matchers).map(([k, v]) => eq(k, v)));
-  const offset = sel(METRICS.clockOffset);
-  const maxError = sel(METRICS.clockMaxError);
-  const sync = sel(METRICS.clockSyncStatus);
+  const offset = sel(CERTIFICATE_METRICS.clockOffset);
+  const maxError = sel(CERTIFICATE_METRICS.clockMaxError);
+  const sync = sel(CERTIFICATE_METRICS.clockSyncStatus);
   const absOffset = call('abs', offset);
   const errorBound = binary('+', absOffset, maxError);
   const ticketAbove = parseDuration(nc.ticketAbove);
@@ -571,11 +540,11 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
     nodeLabel: nc.nodeLabel,
     ticketAbove: nc.ticketAbove,
     pageAbove: nc.pageAbove,
-    unsyncedFor: norm(nc.unsyncedFor),
+    unsyncedFor: normalDuration(nc.unsyncedFor),
     window: UNSYNCED_WINDOW,
-    offsetMetric: METRICS.clockOffset,
-    maxErrorMetric: METRICS.clockMaxError,
-    syncMetric: METRICS.clockSyncStatus,
+    offsetMetric: CERTIFICATE_METRICS.clockOffset,
+    maxErrorMetric: CERTIFICATE_METRICS.clockMaxError,
+    syncMetric: CERTIFICATE_METRICS.clockSyncStatus,
   };
   const source: Source = 'node-exporter';
   const push = (name: string, severity: Severity, expr: Expr, forDuration: string, template: string): void => {
@@ -583,24 +552,24 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
     b.alerts.push({
       alert: name,
       expr,
-      for: norm(forDuration),
+      for: normalDuration(forDuration),
       labels: { ...ctx.ruleLabels, slo: ID, severity: sev[severity], source },
-      annotations: annotations(ctx, name, renderLine(`certificates/${template}-summary`, context), render(`certificates/${template}-description`, context)),
+      annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
     });
     b.runbookAlerts.add(name);
   };
-  push(ALERTS.nodeClockSkew, 'ticket', gt(errorBound, num(ticketAbove)), nc.ticketFor, 'clock-skew');
-  push(ALERTS.nodeClockSkew, 'page', gt(absOffset, num(pageAbove)), nc.pageFor, 'clock-skew');
-  push(ALERTS.nodeClockNotSynchronising, 'ticket', binary('==', call('min_over_time', range(sync, UNSYNCED_WINDOW)), num(0)), nc.unsyncedFor, 'clock-unsynchronised');
-  const absentText = { cluster: config.cluster, absentFor: norm(config.slos.certificates.absentFor), what: `${METRICS.clockOffset} from node-exporter`, source };
+  push(CERTIFICATE_ALERTS.nodeClockSkew, 'ticket', gt(errorBound, num(ticketAbove)), nc.ticketFor, 'clock-skew');
+  push(CERTIFICATE_ALERTS.nodeClockSkew, 'page', gt(absOffset, num(pageAbove)), nc.pageFor, 'clock-skew');
+  push(CERTIFICATE_ALERTS.nodeClockNotSynchronising, 'ticket', binary('==', call('min_over_time', range(sync, UNSYNCED_WINDOW)), num(0)), nc.unsyncedFor, 'clock-unsynchronised');
+  const absentText = { cluster: config.cluster, absentFor: normalDuration(config.slos.certificates.absentFor), what: `${CERTIFICATE_METRICS.clockOffset} from node-exporter`, source };
   b.alerts.push({
-    alert: ALERTS.sourceAbsent,
+    alert: CERTIFICATE_ALERTS.sourceAbsent,
     expr: absent(offset),
-    for: norm(config.slos.certificates.absentFor),
+    for: normalDuration(config.slos.certificates.absentFor),
     labels: { ...ctx.ruleLabels, slo: ID, severity: sev.ticket, source },
-    annotations: annotations(ctx, ALERTS.sourceAbsent, renderLine('certificates/clock-absent-summary', absentText), render('certificates/clock-absent-description', absentText)),
+    annotations: annotations(ctx, CERTIFICATE_ALERTS.sourceAbsent, templates.line('clock-absent-summary', absentText), templates.render('clock-absent-description', absentText)),
   });
-  b.runbookAlerts.add(ALERTS.sourceAbsent);
+  b.runbookAlerts.add(CERTIFICATE_ALERTS.sourceAbsent);
   t.absent.push({ source });
 
   // The bundle's own smoke test: one node drifting past the ticket bound, one past the page bound,
@@ -624,7 +593,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
   const by = ['severity', nc.nodeLabel];
   t.checks.push(
     {
-      alert: ALERTS.nodeClockSkew,
+      alert: CERTIFICATE_ALERTS.nodeClockSkew,
       filters,
       by,
       at,
@@ -635,7 +604,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         { severity: sev.ticket, [nc.nodeLabel]: 'unsynchronised' },
       ],
     },
-    { alert: ALERTS.nodeClockNotSynchronising, filters, by, at, rows: [{ severity: sev.ticket, [nc.nodeLabel]: 'unsynchronised' }] },
+    { alert: CERTIFICATE_ALERTS.nodeClockNotSynchronising, filters, by, at, rows: [{ severity: sev.ticket, [nc.nodeLabel]: 'unsynchronised' }] },
   );
   t.story.push(`a node clock off by more than ${nc.ticketAbove} tickets, one off by more than ${nc.pageAbove} pages, an unsynchronised one tickets`);
   t.quietAfter.push(at);
@@ -650,8 +619,8 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         {
           title: 'Node clock offset',
           description:
-            `Each node's clock offset as the kernel reports it (${METRICS.clockOffset}, node-exporter). Proxies check certificate validity against their node's clock; ` +
-            `the identity controller only backdates certificates by identity.issuer.clockSkewAllowance. Orange beyond ±${nc.ticketAbove} (ticket, with the kernel's maximum error added), red beyond ±${nc.pageAbove} (page): see runbook ${ALERTS.nodeClockSkew}.`,
+            `Each node's clock offset as the kernel reports it (${CERTIFICATE_METRICS.clockOffset}, node-exporter). Proxies check certificate validity against their node's clock; ` +
+            `the identity controller only backdates certificates by identity.issuer.clockSkewAllowance. Orange beyond ±${nc.ticketAbove} (ticket, with the kernel's maximum error added), red beyond ±${nc.pageAbove} (page): see runbook ${CERTIFICATE_ALERTS.nodeClockSkew}.`,
           type: 'timeseries',
           unit: 's',
           queries: [{ expr: offset, legend }],
@@ -667,8 +636,8 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         {
           title: 'Nodes with an unsynchronised clock',
           description:
-            `Nodes whose kernel reports the clock unsynchronised (${METRICS.clockSyncStatus} = 0). Red at 1 or more: their time daemon lost its source; ` +
-            `${ALERTS.nodeClockNotSynchronising} opens a ticket after ${norm(nc.unsyncedFor)}. The table below names them.`,
+            `Nodes whose kernel reports the clock unsynchronised (${CERTIFICATE_METRICS.clockSyncStatus} = 0). Red at 1 or more: their time daemon lost its source; ` +
+            `${CERTIFICATE_ALERTS.nodeClockNotSynchronising} opens a ticket after ${normalDuration(nc.unsyncedFor)}. The table below names them.`,
           type: 'stat',
           unit: 'none',
           queries: [{ expr: orZeroCount(binary('==', sync, num(0)), extraKeys), legend: extraKeys.length ? extraKeys.map((k) => `{{${k}}}`).join(' ') : 'unsynchronised', instant: true }],
@@ -678,7 +647,7 @@ function nodeClock(ctx: BuildContext, b: Builder, withExtra: (metric: string, ma
         {
           title: 'Node clock error bound',
           description:
-            `How far each node's clock may be off: |${METRICS.clockOffset}| + ${METRICS.clockMaxError} (the kernel's own maximum error; it grows by 0.5ms per second while unsynchronised). ` +
+            `How far each node's clock may be off: |${CERTIFICATE_METRICS.clockOffset}| + ${CERTIFICATE_METRICS.clockMaxError} (the kernel's own maximum error; it grows by 0.5ms per second while unsynchronised). ` +
             `Orange above ${nc.ticketAbove} (ticket). Only the measured offset pages, never this estimate.`,
           type: 'table',
           unit: 's',
@@ -712,12 +681,12 @@ function unitTests(b: Builder, absentFor: string): PromtoolTest[] {
       [...b.runbookAlerts].map((alert) => ({ alert, filters: { slo: ID }, at: quietAt, rows: [] })),
     ),
     scenarioTest(
-      `Certificate expiry: a source that reports nothing opens ${ALERTS.sourceAbsent} after ${norm(absentFor)}`,
+      `Certificate expiry: a source that reports nothing opens ${CERTIFICATE_ALERTS.sourceAbsent} after ${normalDuration(absentFor)}`,
       [],
       // One check per source: node-exporter's alert names no certificate class.
       [...new Set(t.absent.map((r) => r.source!))].map((source) => {
         const rows = t.absent.filter((r) => r.source === source);
-        return { alert: ALERTS.sourceAbsent, filters: { slo: ID, source }, by: Object.keys(rows[0]!), at: absentAt, rows };
+        return { alert: CERTIFICATE_ALERTS.sourceAbsent, filters: { slo: ID, source }, by: Object.keys(rows[0]!), at: absentAt, rows };
       }),
     ),
   );
@@ -741,24 +710,24 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     proxyJob: config.linkerd.proxyJob,
     controllerJob: config.linkerd.controllerJob,
     severities: config.alerting.severities,
-    alerts: ALERTS,
+    alerts: CERTIFICATE_ALERTS,
     expiryMetric: sel.expiry.metric,
     refreshMetric: facts.identityCertRefreshMetric,
     hasRefreshErrors: sel.refreshErrors !== undefined,
     hasIssuerTtl: facts.hasIssuerTtlMetric,
-    absentFor: norm(c.absentFor),
-    workload: { ...c.workload, ticketBelow: norm(c.workload.ticketBelow), pageBelow: norm(c.workload.pageBelow), window: norm(c.workload.refreshErrors.window) },
-    issuer: { ...c.issuer, ticketBelow: norm(c.issuer.ticketBelow), pageBelow: norm(c.issuer.pageBelow) },
-    certManager: { ...c.certManager, renewalGrace: norm(c.certManager.renewalGrace), pageBelow: norm(c.certManager.pageBelow), notReadyFor: norm(c.certManager.notReadyFor),
+    absentFor: normalDuration(c.absentFor),
+    workload: { ...c.workload, ticketBelow: normalDuration(c.workload.ticketBelow), pageBelow: normalDuration(c.workload.pageBelow), window: normalDuration(c.workload.refreshErrors.window) },
+    issuer: { ...c.issuer, ticketBelow: normalDuration(c.issuer.ticketBelow), pageBelow: normalDuration(c.issuer.pageBelow) },
+    certManager: { ...c.certManager, renewalGrace: normalDuration(c.certManager.renewalGrace), pageBelow: normalDuration(c.certManager.pageBelow), notReadyFor: normalDuration(c.certManager.notReadyFor),
       certificates: c.certManager.certificates.map((e) => ({ ...e, namespace: e.namespace ?? config.linkerd.namespace })) },
     nodeClock: {
       enabled: c.nodeClock.enabled,
       nodeLabel: c.nodeClock.nodeLabel,
       ticketAbove: c.nodeClock.ticketAbove,
       pageAbove: c.nodeClock.pageAbove,
-      ticketFor: norm(c.nodeClock.ticketFor),
-      pageFor: norm(c.nodeClock.pageFor),
-      unsyncedFor: norm(c.nodeClock.unsyncedFor),
+      ticketFor: normalDuration(c.nodeClock.ticketFor),
+      pageFor: normalDuration(c.nodeClock.pageFor),
+      unsyncedFor: normalDuration(c.nodeClock.unsyncedFor),
       // The matchers part of the node-exporter selector, for the runbooks' queries ('' when there are none).
       selector: clockMatchers.length ? inline(selector(undefined, clockMatchers)) : '',
     },
@@ -769,8 +738,8 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
         return {
           certificate: cls,
           enabled: x.enabled,
-          ticketBelow: norm(x.ticketBelow),
-          pageBelow: norm(x.pageBelow),
+          ticketBelow: normalDuration(x.ticketBelow),
+          pageBelow: normalDuration(x.pageBelow),
           objects: x.objects.map((o) => ({ kind: o.kind, name: o.name, namespace: o.namespace ?? config.linkerd.namespace })),
         };
       }),

@@ -1,11 +1,11 @@
 /**
  * Control-plane latency: the share of inbound control-plane responses whose time to first byte is
  * at or under a threshold, from the component pods' own proxies (`response_latency_ms_bucket`,
- * milliseconds, linkerd-metrics.md §1.2). Same pods and serving ports as the server-side success
+ * milliseconds, linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0). Same pods and serving ports as the server-side success
  * rate (serverMatchers), same multiwindow multi-burn-rate alerting (buildBurnRate), plus two
  * tickets: a p99 latency spike and a sharp change in request volume against a recent baseline.
  *
- * What "latency" means per component (§1.2 time to first byte, §3.4 long-lived streams):
+ * What "latency" means per component (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 time to first byte, linkerd/linkerd2 `grafana/dashboards/health.json` at stable-2.14.0 long-lived streams):
  *  - identity: Certify is unary, so the first byte is the answer: a faithful latency signal (default);
  *  - destination, policy: proxies hold Get/GetProfile and WatchPort/Watch streams open for hours; the
  *    first byte is the first discovery/policy update, and a stream dropped before its first update is
@@ -14,48 +14,44 @@
  *  - proxy-injector cannot be measured: its webhook port is opaque, so its proxy records no HTTP latency.
  */
 import {
-  aggregate, allOf, avgOverTime, call, eq, escapeRegex, gt, gte, lt, mul, num, or, paren, rate, re, sub, sum,
+  aggregate, allOf, avgOverTime, call, eq, gt, gte, lt, mul, num, or, paren, rate, sub, sum,
   type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { LATENCY_COMPONENTS, type Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
-import { formatDuration, formatNumber, parseDuration } from '../promql/number.js';
-import type { AlertingRule, RecordingRule } from '../rules.js';
-import type { PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { fixtureLabels } from './unit-tests.js';
-import { annotations, buildBurnRate, checkObjective, RECORD, type SliDefinition, type SliInstance } from './burn-rate.js';
-import { serverMatchers } from './success-rate.js';
-import { render, renderLine } from '../text.js';
+} from '../../promql/ast.js';
+import { SERVING_COMPONENTS, type LinkerdFacts } from '../../linkerd/catalog.js';
+import type { Config } from '../../config/schema.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import { formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
+import type { AlertingRule, RecordingRule } from '../../rules.js';
+import type { PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { fixtureLabels } from '../promtool-tests.js';
+import { burnRateTemplates, annotations, buildBurnRate, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
+import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
+import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
+import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
+import { latencySlis } from './openslo.js';
 
-const ID = 'control-plane-latency';
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
+
+const ID = CONTROL_PLANE_SLO.latency;
 const SLI = 'server';
 const BURN_ALERT = 'LinkerdControlPlaneLatencyBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneLatencyMetricsAbsent';
 const SPIKE_ALERT = 'LinkerdControlPlaneLatencySpike';
 const VOLUME_ALERT = 'LinkerdControlPlaneRequestVolumeChange';
-const ALERTS = [BURN_ALERT, SPIKE_ALERT, VOLUME_ALERT, ABSENT_ALERT] as const;
+const LATENCY_ALERTS = [BURN_ALERT, SPIKE_ALERT, VOLUME_ALERT, ABSENT_ALERT] as const;
 
 /** The spike alert reads p99 over this window (the recorded histogram aggregate's). */
-const SPIKE_WINDOW = '5m';
+const SPIKE_WINDOW = LATENCY_HISTOGRAM_WINDOW;
 const SPIKE_QUANTILE = 0.99;
 
-export const RECORD_LATENCY = {
-  /** Per-bucket rate of the component's responses, summed by le: the input of histogram_quantile. */
-  histogram: `linkerd_slo:response_latency_ms_bucket:rate${SPIKE_WINDOW}`,
-  /** Request rate over the volume window, 0 (not absent) while the pod is scraped but idle. */
-  volume: (w: string) => `linkerd_slo:request_volume:rate${w}`,
-  /** Average of the above over the baseline window. */
-  volumeBaseline: (w: string, baseline: string) => `linkerd_slo:request_volume:rate${w}_avg${baseline}`,
-} as const;
 
-/** Bucket bounds of Linkerd's response_latency_ms histogram, in ms (§1.2; `+Inf` aside). */
-export const LATENCY_BUCKETS_MS = [
-  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000,
-] as const;
 const LARGEST_BOUND = LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
 
-type LatencyComponent = (typeof LATENCY_COMPONENTS)[number];
+type LatencyComponent = (typeof SERVING_COMPONENTS)[number];
 
 /** What the SLI measures for each component, for the runbook and the dashboard. */
 const MEASURES: Record<LatencyComponent, string> = {
@@ -69,43 +65,22 @@ const MEASURES: Record<LatencyComponent, string> = {
     'sends traffic on a new port. Same long-lived-stream caveat as destination.',
 };
 
-/**
- * `le` matcher for a bucket bound. Linkerd renders "100"; Prometheus 3 normalises classic-histogram
- * `le` to floats ("100.0"), so accept both (slo-prior-art.md §2.2).
- */
-export function leMatcher(boundMs: number): Matcher {
-  return re('le', `${escapeRegex(String(boundMs))}(\\.0)?`);
-}
-
-/** The bucket bounds on either side of a value that is not one. */
-export function nearestBounds(value: number): number[] {
-  const below = [...LATENCY_BUCKETS_MS].reverse().find((b) => b < value);
-  const above = LATENCY_BUCKETS_MS.find((b) => b > value);
-  return [below, above].filter((b): b is (typeof LATENCY_BUCKETS_MS)[number] => b !== undefined);
-}
-
 function checkBound(value: number, path: ReadonlyArray<string | number>): ConfigIssue[] {
-  if ((LATENCY_BUCKETS_MS as readonly number[]).includes(value)) return [];
-  const nearest = nearestBounds(value);
-  return [
-    {
-      path,
-      message:
-        `${formatNumber(value)} ms is not a bucket bound of Linkerd's response_latency_ms histogram, so the share of faster responses cannot be read from it; ` +
-        `the nearest ${nearest.length > 1 ? 'bounds are' : 'bound is'} ${nearest.join(' and ')} ms (bounds: ${LATENCY_BUCKETS_MS.join(', ')})`,
-    },
-  ];
+  const problem = bucketBoundProblem(value);
+  return problem ? [{ path, message: problem }] : [];
 }
 
 function thresholdOf(slo: Config['slos']['controlPlaneLatency'], component: LatencyComponent): number {
   return slo.componentThresholdMs[component] ?? slo.thresholdMs;
 }
 
-function measuredComponents(config: Config, hasPolicyController: boolean): LatencyComponent[] {
-  return [...new Set(config.slos.controlPlaneLatency.components)].filter((c) => c !== 'policy' || hasPolicyController);
+function measuredComponents(config: Config, facts: LinkerdFacts): LatencyComponent[] {
+  return runningComponents(config.slos.controlPlaneLatency.components, facts);
 }
 
-export const latency: SloKind = {
+export const latency: SloKind<typeof configSection> = {
+  config: configSection,
+  ratioSlis: (ctx) => latencySlis(ctx),
   id: ID,
   title: 'Control-plane latency',
   enabled: (config: Config) => config.slos.controlPlaneLatency.enabled,
@@ -116,7 +91,7 @@ export const latency: SloKind = {
     const base = ['slos', 'controlPlaneLatency'];
     const issues = checkObjective(config, slo.objective, slo.period, [...base, 'objective'], [...base, 'period']);
     issues.push(...checkBound(slo.thresholdMs, [...base, 'thresholdMs']));
-    for (const c of LATENCY_COMPONENTS) {
+    for (const c of SERVING_COMPONENTS) {
       const t = slo.componentThresholdMs[c];
       if (t !== undefined) issues.push(...checkBound(t, [...base, 'componentThresholdMs', c]));
     }
@@ -149,7 +124,7 @@ export const latency: SloKind = {
     const { config, facts } = ctx;
     const slo = config.slos.controlPlaneLatency;
     const by = Object.keys(config.prometheus.extraMatchers);
-    const components = measuredComponents(config, facts.hasPolicyController);
+    const components = measuredComponents(config, facts);
     if (components.length === 0) return { ruleGroups: [], dashboardRows: [], runbooks: [] };
 
     const minRequests = config.alerting.lowTraffic.minRequests;
@@ -194,12 +169,7 @@ export const latency: SloKind = {
       instances,
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
-      templates: {
-        summary: 'latency/burn-summary',
-        description: 'latency/burn-description',
-        absentSummary: 'latency/absent-summary',
-        absentDescription: 'latency/absent-description',
-      },
+      templates: burnRateTemplates(templates),
       textContext,
     };
     const burn = buildBurnRate(ctx, def);
@@ -210,17 +180,17 @@ export const latency: SloKind = {
     const recordings: RecordingRule[] = [];
     for (const component of components) {
       recordings.push({
-        record: RECORD_LATENCY.histogram,
+        record: LATENCY_RECORDINGS.histogram,
         expr: aggregate('sum', rate(bucketsOf(component), SPIKE_WINDOW), { by: ['le', ...by] }),
         labels: labelsOf(component),
       });
       if (slo.volumeChange.enabled) {
         const inst = instances.find((i) => i.component === component)!;
         const idle = mul(num(0), aggregate('group', presenceOf(component), by.length ? { by } : {}));
-        recordings.push({ record: RECORD_LATENCY.volume(volumeWindow), expr: or(inst.requestsRate(volumeWindow), idle), labels: labelsOf(component) });
+        recordings.push({ record: LATENCY_RECORDINGS.volume(volumeWindow), expr: or(inst.requestsRate(volumeWindow), idle), labels: labelsOf(component) });
         recordings.push({
-          record: RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow),
-          expr: sum(avgOverTime(recorded(RECORD_LATENCY.volume(volumeWindow), component), baselineWindow), by),
+          record: LATENCY_RECORDINGS.volumeBaseline(volumeWindow, baselineWindow),
+          expr: sum(avgOverTime(recorded(LATENCY_RECORDINGS.volume(volumeWindow), component), baselineWindow), by),
           labels: labelsOf(component),
         });
       }
@@ -229,9 +199,9 @@ export const latency: SloKind = {
     // The control-plane dashboard reads every component's latency from this aggregate; components
     // without a latency SLO are recorded too (cheap: only the control-plane pods' series), so no
     // panel runs histogram_quantile over raw buckets on every refresh.
-    for (const component of LATENCY_COMPONENTS.filter((c) => !components.includes(c) && (c !== 'policy' || facts.hasPolicyController))) {
+    for (const component of runningComponents(SERVING_COMPONENTS, facts).filter((c) => !components.includes(c))) {
       recordings.push({
-        record: RECORD_LATENCY.histogram,
+        record: LATENCY_RECORDINGS.histogram,
         expr: aggregate('sum', rate(bucketsOf(component), SPIKE_WINDOW), { by: ['le', ...by] }),
         labels: labelsOf(component),
       });
@@ -245,22 +215,22 @@ export const latency: SloKind = {
     if (slo.spike.enabled) {
       for (const { component, ms } of thresholds) {
         const limit = slo.spike.factor * ms;
-        const p99 = call('histogram_quantile', num(SPIKE_QUANTILE), recorded(RECORD_LATENCY.histogram, component));
+        const p99 = call('histogram_quantile', num(SPIKE_QUANTILE), recorded(LATENCY_RECORDINGS.histogram, component));
         const text = { ...alertText, component, threshold: ms, factor: formatNumber(slo.spike.factor), limit: formatNumber(limit), for: slo.spike.for, window: SPIKE_WINDOW };
         alerts.push({
           alert: SPIKE_ALERT,
-          expr: allOf(gt(p99, num(limit)), ...guard(recorded(RECORD.requestsRate, component), SPIKE_WINDOW)),
+          expr: allOf(gt(p99, num(limit)), ...guard(recorded(SLI_RECORDINGS.requestsRate, component), SPIKE_WINDOW)),
           for: slo.spike.for,
           labels: { ...labelsOf(component), severity: ticket },
-          annotations: annotations(ctx, SPIKE_ALERT, renderLine('latency/spike-summary', text), render('latency/spike-description', text)),
+          annotations: annotations(ctx, SPIKE_ALERT, templates.line('spike-summary', text), templates.render('spike-description', text)),
         });
       }
     }
     if (slo.volumeChange.enabled) {
       const v = slo.volumeChange;
       for (const component of components) {
-        const current = recorded(RECORD_LATENCY.volume(volumeWindow), component);
-        const baseline = recorded(RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow), component);
+        const current = recorded(LATENCY_RECORDINGS.volume(volumeWindow), component);
+        const baseline = recorded(LATENCY_RECORDINGS.volumeBaseline(volumeWindow, baselineWindow), component);
         const text = {
           ...alertText,
           component,
@@ -278,7 +248,7 @@ export const latency: SloKind = {
           expr: or(paren(drop), paren(rise)),
           for: v.for,
           labels: { ...labelsOf(component), severity: ticket },
-          annotations: annotations(ctx, VOLUME_ALERT, renderLine('latency/volume-summary', text), render('latency/volume-description', text)),
+          annotations: annotations(ctx, VOLUME_ALERT, templates.line('volume-summary', text), templates.render('volume-description', text)),
         });
       }
     }
@@ -293,7 +263,7 @@ export const latency: SloKind = {
     const panels: PanelSpec[] = [
       ...burn.panels,
       ...thresholds.map(({ component, ms }): PanelSpec => {
-        const hist = recorded(RECORD_LATENCY.histogram, component);
+        const hist = recorded(LATENCY_RECORDINGS.histogram, component);
         return {
           title: `Latency percentiles: ${component}`,
           description:
@@ -322,8 +292,8 @@ export const latency: SloKind = {
               type: 'timeseries',
               unit: 'reqps',
               queries: components.flatMap((component) => [
-                { expr: recorded(RECORD_LATENCY.volume(volumeWindow), component), legend: `{{component}} ${volumeWindow}` },
-                { expr: recorded(RECORD_LATENCY.volumeBaseline(volumeWindow, baselineWindow), component), legend: `{{component}} baseline` },
+                { expr: recorded(LATENCY_RECORDINGS.volume(volumeWindow), component), legend: `{{component}} ${volumeWindow}` },
+                { expr: recorded(LATENCY_RECORDINGS.volumeBaseline(volumeWindow, baselineWindow), component), legend: `{{component}} baseline` },
               ]),
               width: 12,
             } satisfies PanelSpec,
@@ -348,7 +318,7 @@ export const latency: SloKind = {
         measures: MEASURES[component],
         spikeLimit: formatNumber(slo.spike.factor * ms),
       })),
-      notMeasured: LATENCY_COMPONENTS.filter((c) => !components.includes(c)),
+      notMeasured: SERVING_COMPONENTS.filter((c) => !components.includes(c)),
       windows: config.alerting.windows.map((w) => ({ ...w, for: w.for ?? '' })),
       minRequests,
       severities: config.alerting.severities,
@@ -363,13 +333,13 @@ export const latency: SloKind = {
         riseAboveFactor: formatNumber(slo.volumeChange.riseAboveFactor),
       },
     };
-    const activeAlerts = ALERTS.filter((a) => (a !== SPIKE_ALERT || slo.spike.enabled) && (a !== VOLUME_ALERT || slo.volumeChange.enabled));
+    const activeAlerts = LATENCY_ALERTS.filter((a) => (a !== SPIKE_ALERT || slo.spike.enabled) && (a !== VOLUME_ALERT || slo.volumeChange.enabled));
 
     return {
       ruleGroups,
       dashboardRows: [{ title: def.title, panels }],
       unitTests: burn.unitTests,
-      runbooks: activeAlerts.map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, runbookContext) })),
+      runbooks: activeAlerts.map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) })),
     };
   },
 };

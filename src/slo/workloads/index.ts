@@ -1,11 +1,11 @@
 /**
  * Workload SLOs: inbound success rate and latency of meshed workloads, by request class (the SRE
- * Workbook's Table 5-10, slo-prior-art.md §3), plus optional per-route success rate.
+ * Workbook's Table 5-10, Google SRE Workbook ch. 5, https://sre.google/workbook/alerting-on-slos/), plus optional per-route success rate.
  *
- * Server side, always (linkerd-metrics.md §7): the SLIs read `response_total` and
+ * Server side, always (https://linkerd.io/2.18/reference/proxy-metrics/): the SLIs read `response_total` and
  * `response_latency_ms_bucket` with `direction="inbound"` from the workload's own proxies, so a pod's
  * outbound calls never mix in, and aggregate by `namespace` plus the workload label the linkerd-proxy
- * job copies from the pod (`deployment`, `statefulset`, `daemonset`, §2.3), never by name alone.
+ * job copies from the pod (`deployment`, `statefulset`, `daemonset`, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18), never by name alone.
  * Label-selector workloads are aggregated by namespace and named by a static `workload` label.
  *
  * Cost: every workload of one class and kind shares one SLI instance of the burn-rate engine, i.e.
@@ -15,23 +15,29 @@
  * configured (web in a, api in b, but not web in b), the result is joined with the info series.
  *
  * Routes (optional): client-side success rate of Gateway API routes from every caller's
- * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, §1.6), by parent Service and route.
+ * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0), by parent Service and route.
  */
 import {
-  aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, or, rate, re, str, sub, sum, vector,
+  aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, oneOf, or, rate, str, sub, sum, union, vector,
   type Expr, type Matcher, type Selector,
-} from '../promql/ast.js';
-import { WORKLOAD_KINDS, type Config } from '../config/schema.js';
-import type { ConfigIssue, ConfigPath } from '../config/errors.js';
-import { atLeast } from '../linkerd/catalog.js';
-import { formatDuration, formatNumber, parseDuration } from '../promql/number.js';
-import type { RecordingRule, RuleGroup } from '../rules.js';
-import type { DashboardRow, PanelSpec } from '../dashboard-model.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { buildBurnRate, burnRateFactor, checkObjective, RECORD, type SliDefinition, type SliInstance } from './burn-rate.js';
-import { LATENCY_BUCKETS_MS, leMatcher, nearestBounds } from './latency.js';
-import { fixtureLabels, type FixtureSeries } from './unit-tests.js';
-import { render } from '../text.js';
+} from '../../promql/ast.js';
+import type { Config } from '../../config/schema.js';
+import { WORKLOAD_KINDS } from '../../linkerd/catalog.js';
+import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
+import { atLeast } from '../../linkerd/catalog.js';
+import { formatDuration, formatNumber, parseDuration } from '../../promql/number.js';
+import type { RecordingRule, RuleGroup } from '../../rules.js';
+import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { SLI_RECORDINGS } from '../series.js';
+import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
+import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
+import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'workloads';
 export const WORKLOAD_SLO = { successRate: 'workload-success-rate', latency: 'workload-latency', route: 'route-success-rate' } as const;
@@ -51,7 +57,7 @@ export const RECORD_WORKLOAD = {
   histogram: 'linkerd_slo:workload_response_latency_ms_bucket:rate5m',
 } as const;
 
-/** gRPC codes Linkerd classifies as failures by default (linkerd-metrics.md §1.2), in the route metrics' spelling (§1.6). */
+/** gRPC codes Linkerd classifies as failures by default (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0), in the route metrics' spelling (linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0). */
 const GRPC_FAILURE_CODES = ['UNKNOWN', 'DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS'];
 const ROUTE_LABELS = ['parent_namespace', 'parent_name', 'route_namespace', 'route_name'] as const;
 /** Label names the workload rules set from the series; user rule labels or extra matchers must not reuse them. */
@@ -108,12 +114,6 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 const uniq = (xs: readonly string[]) => [...new Set(xs)];
 const sorted = (xs: readonly string[]) => uniq(xs).sort();
 
-/** `label="v"` for one value, `label=~"a|b"` for several. */
-function oneOf(label: string, values: readonly string[]): Matcher {
-  const vs = sorted(values);
-  return vs.length === 1 ? eq(label, vs[0]!) : re(label, anyOf(vs));
-}
-
 /**
  * Above this many distinct values a label is not prefiltered by regex: every rule of a group repeats
  * its selectors, so the rule file would grow with the list times the rules; the join with the info
@@ -131,7 +131,7 @@ function prefilter(labels: readonly string[], members: ReadonlyArray<Readonly<Re
   const matchers = labels.map((l) => {
     const values = uniq(members.map((m) => m[l]!));
     combinations *= values.length;
-    if (values.length <= PREFILTER_MAX_VALUES) return oneOf(l, values);
+    if (values.length <= PREFILTER_MAX_VALUES) return oneOf(l, sorted(values));
     complete = false;
     return neq(l, '');
   });
@@ -143,25 +143,9 @@ function tag(expr: Expr, label: string, value: string): Expr {
   return call('label_replace', expr, str(label), str(value), str('namespace'), str('.*'));
 }
 
-/**
- * `a or b or …`, as a balanced tree: a left-deep chain of a thousand terms makes every formatter and
- * parser pass over it quadratic (generation time must grow linearly with the workload list).
- */
-function unionAll(exprs: readonly Expr[]): Expr {
-  if (exprs.length <= 2) return exprs.length === 1 ? exprs[0]! : or(exprs[0]!, exprs[1]!);
-  const mid = Math.ceil(exprs.length / 2);
-  return or(unionAll(exprs.slice(0, mid)), unionAll(exprs.slice(mid)));
-}
-
 function bucketBoundIssue(value: number, path: ConfigPath): ConfigIssue[] {
-  if ((LATENCY_BUCKETS_MS as readonly number[]).includes(value)) return [];
-  const nearest = nearestBounds(value);
-  return [{
-    path,
-    message:
-      `${formatNumber(value)} ms is not a bucket bound of Linkerd's response_latency_ms histogram; ` +
-      `the nearest ${nearest.length > 1 ? 'bounds are' : 'bound is'} ${nearest.join(' and ')} ms`,
-  }];
+  const problem = bucketBoundProblem(value);
+  return problem ? [{ path, message: problem }] : [];
 }
 
 /**
@@ -218,7 +202,7 @@ function makeGroup(ctx: BuildContext, cls: string, component: Component, members
   const nsBy = uniq(['namespace', ...extraBy]);
   const selectorOf = (m: Member, metric: string, extra: readonly Matcher[], direction = true) =>
     ctx.proxySelector(metric, [...(direction ? [inbound] : []), eq('namespace', m.namespace), ...Object.entries(m.selector ?? {}).map(([k, v]) => eq(k, v)), ...extra]);
-  const perMember = (build: (m: Member) => Expr) => unionAll(members.map((m) => tag(build(m), 'workload', m.name)));
+  const perMember = (build: (m: Member) => Expr) => union(members.map((m) => tag(build(m), 'workload', m.name)));
   const memberSum = (m: Member) => (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
     aggregate('sum', inner(selectorOf(m, metric, extra)), { by: [...keep, ...nsBy] });
   return {
@@ -246,7 +230,7 @@ function routeGroup(ctx: BuildContext, cls: string, protocol: 'http' | 'grpc', m
   const restrict = (e: Expr) => (exact ? e : and(e, info, { on: by }));
   const metric = `outbound_${protocol}_route_request_statuses_total`;
   const all = ctx.proxySelector(metric, narrow);
-  // §1.6: failure = 5xx (HTTP) or a failing gRPC status, or any proxy error (timeouts, fail-fast, resets).
+  // linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0: failure = 5xx (HTTP) or a failing gRPC status, or any proxy error (timeouts, fail-fast, resets).
   const good = ctx.proxySelector(metric, [
     ...narrow,
     protocol === 'http' ? nre('http_status', '5..') : nre('grpc_status', anyOf(GRPC_FAILURE_CODES)),
@@ -280,7 +264,8 @@ function infoLabels(ctx: BuildContext, m: Member): Record<string, string> {
 
 const NAME_LEGEND = '{{namespace}}/{{deployment}}{{statefulset}}{{daemonset}}{{workload}}';
 
-export const workloads: SloKind = {
+export const workloads: SloKind<typeof configSection> = {
+  config: configSection,
   id: ID,
   title: 'Workload SLOs',
   enabled: (config: Config) => config.slos.workloads.enabled && (config.slos.workloads.list.length > 0 || config.slos.workloads.routes.length > 0),
@@ -389,7 +374,7 @@ export const workloads: SloKind = {
           component: g.component,
           groupBy: g.identity,
           requestsRate: (win) => g.sumOf('response_total', [], (sel) => rate(sel, win)),
-          // `or 0 *` keeps the error rate at 0, not absent, while no failure series exist (§1.1).
+          // `or 0 *` keeps the error rate at 0, not absent, while no failure series exist (linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
           errorsRate: (win) =>
             g.combine((s) => or(s('response_total', [eq('classification', 'failure')], (sel) => rate(sel, win)), mul(num(0), s('response_total', [], (sel) => rate(sel, win))))),
           ...(cls.successRate.enabled ? { missing: g.missing } : {}),
@@ -411,12 +396,7 @@ export const workloads: SloKind = {
           instances: srInstances,
           burnAlert: WORKLOAD_ALERTS.burn,
           absentAlert: WORKLOAD_ALERTS.absent,
-          templates: {
-            summary: 'workloads/burn-summary',
-            description: 'workloads/burn-description',
-            absentSummary: 'workloads/absent-summary',
-            absentDescription: 'workloads/absent-description',
-          },
+          templates: burnRateTemplates(templates),
           textContext: { ...text, sliName: 'success-rate', latency: false, thresholdMs: 0 },
         });
       }
@@ -452,12 +432,7 @@ export const workloads: SloKind = {
           instances: latencyInstances,
           burnAlert: WORKLOAD_ALERTS.latencyBurn,
           absentAlert: WORKLOAD_ALERTS.absent,
-          templates: {
-            summary: 'workloads/burn-summary',
-            description: 'workloads/burn-description',
-            absentSummary: 'workloads/absent-summary',
-            absentDescription: 'workloads/absent-description',
-          },
+          templates: burnRateTemplates(templates),
           textContext: { ...text, sliName: 'latency', latency: true, thresholdMs },
         });
       }
@@ -483,12 +458,7 @@ export const workloads: SloKind = {
         instances,
         burnAlert: WORKLOAD_ALERTS.routeBurn,
         absentAlert: WORKLOAD_ALERTS.absent,
-        templates: {
-          summary: 'workloads/route-burn-summary',
-          description: 'workloads/route-burn-description',
-          absentSummary: 'workloads/absent-summary',
-          absentDescription: 'workloads/absent-description',
-        },
+        templates: burnRateTemplates(templates, 'route-burn'),
         textContext: { class: clsName, proxyJob: config.linkerd.proxyJob, sliName: 'success-rate', latency: false, thresholdMs: 0 },
       });
     }
@@ -535,7 +505,7 @@ export const workloads: SloKind = {
       ruleGroups,
       dashboardRows: dashboardRows(ctx, { hasSr, hasLatency, hasRoutes, members, period }),
       unitTests: built.flatMap((b) => b.out.unitTests),
-      runbooks: alerts.map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, { ...runbookContext, alert }) })),
+      runbooks: alerts.map((alert) => ({ alert, markdown: templates.runbook(alert, { ...runbookContext, alert }) })),
     };
   },
 };
@@ -544,7 +514,7 @@ function dashboardRows(
   ctx: BuildContext,
   o: { hasSr: boolean; hasLatency: boolean; hasRoutes: boolean; members: readonly Member[]; period: string },
 ): DashboardRow[] {
-  const budgets = (slo: string) => ctx.recordedSelector(RECORD.budgetRemaining, [eq('slo', slo)]);
+  const budgets = (slo: string) => ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining, [eq('slo', slo)]);
   const budgetThresholds = [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }];
   const budgetTable = (slo: string, what: string, legend: string): PanelSpec => ({
     title: `${what}: error budget remaining (worst first)`,
@@ -561,7 +531,7 @@ function dashboardRows(
     height: 10,
   });
   const sloIds = [...(o.hasSr ? [WORKLOAD_SLO.successRate] : []), ...(o.hasLatency ? [WORKLOAD_SLO.latency] : []), ...(o.hasRoutes ? [WORKLOAD_SLO.route] : [])];
-  const allBudgets = ctx.recordedSelector(RECORD.budgetRemaining, [oneOf('slo', sloIds)]);
+  const allBudgets = ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining, [oneOf('slo', sorted(sloIds))]);
   const top = 20;
 
   const status: PanelSpec[] = [
@@ -574,7 +544,7 @@ function dashboardRows(
       type: 'table',
       unit: 'none',
       queries: [{
-        expr: aggregate('count', binary('==', ctx.recordedSelector('ALERTS', [eq('alertstate', 'firing'), oneOf('slo', sloIds)]), num(1)), {
+        expr: aggregate('count', binary('==', ctx.recordedSelector('ALERTS', [eq('alertstate', 'firing'), oneOf('slo', sorted(sloIds))]), num(1)), {
           by: ['alertname', 'class', 'component', 'namespace', ...WORKLOAD_KINDS, 'workload', ...ROUTE_LABELS, 'severity', 'long'],
         }),
         instant: true,
@@ -592,7 +562,7 @@ function dashboardRows(
                 description: `Inbound requests per second of the busiest ${top} workloads with an SLO, as their own proxies count them (5m rate). A drop to zero on a busy workload usually means missing metrics or no ready pods.`,
                 type: 'timeseries',
                 unit: 'reqps',
-                queries: [{ expr: aggregate('topk', ctx.recordedSelector(RECORD.requestsRate, [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }), legend: NAME_LEGEND }],
+                queries: [{ expr: aggregate('topk', ctx.recordedSelector(SLI_RECORDINGS.requestsRate, [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }), legend: NAME_LEGEND }],
                 min: 0,
                 width: 8,
               } satisfies PanelSpec,
@@ -602,7 +572,7 @@ function dashboardRows(
                 type: 'timeseries',
                 unit: 'percentunit',
                 queries: [{
-                  expr: aggregate('topk', ctx.recordedSelector(RECORD.errorRatio('5m'), [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }),
+                  expr: aggregate('topk', ctx.recordedSelector(SLI_RECORDINGS.errorRatio('5m'), [eq('slo', WORKLOAD_SLO.successRate)]), { param: num(top) }),
                   legend: NAME_LEGEND,
                 }],
                 min: 0,

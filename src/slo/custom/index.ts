@@ -9,57 +9,27 @@
  * Labels: slo=<name>, sli="ratio", component=<name>. Rule groups are linkerd-slo-<name>-ratio-*;
  * names are unique among custom SLOs and no built-in group ends in -ratio-recordings/-ratio-alerts.
  */
-import { inline, mul, num, or, rate, sub, sum, withMatchers, eq, type Expr, type Matcher, type Selector } from '../promql/ast.js';
-import { parseSelector, SelectorParseError } from '../promql/parse.js';
-import type { Config } from '../config/schema.js';
-import type { ConfigIssue } from '../config/errors.js';
-import { formatNumber } from '../promql/number.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from './burn-rate.js';
-import type { FixtureSeries } from './unit-tests.js';
-import { render } from '../text.js';
+import { inline, mul, num, or, rate, sub, sum, withMatchers, eq, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import type { Config } from '../../config/schema.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import { formatNumber } from '../../promql/number.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import type { FixtureSeries } from '../promtool-tests.js';
+import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
+import { customSlis } from './openslo.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
 
 const ID = 'custom';
 export const CUSTOM_SLI = 'ratio';
 export const CUSTOM_BURN_ALERT = 'LinkerdCustomSLOErrorBudgetBurn';
 export const CUSTOM_ABSENT_ALERT = 'LinkerdCustomSLOMetricsAbsent';
 
-export type CustomSlo = Config['slos']['custom'][number];
-
-/** The parsed selectors of one custom SLO (before the user's extra matchers are added). */
-export interface CustomSelectors {
-  readonly bad?: Selector;
-  readonly good?: Selector;
-  readonly total: Selector;
-}
-
-/** Parse one SLO's selectors; problems come back as config issues located at the field. */
-export function parseCustomSelectors(slo: CustomSlo, path: ReadonlyArray<string | number>): { selectors?: CustomSelectors; issues: ConfigIssue[] } {
-  const issues: ConfigIssue[] = [];
-  const parse = (field: 'errors' | 'good' | 'total'): Selector | undefined => {
-    const text = slo[field];
-    if (text === undefined) return undefined;
-    try {
-      return parseSelector(text);
-    } catch (err) {
-      if (!(err instanceof SelectorParseError)) throw err;
-      issues.push({ path: [...path, field], message: `${err.message}: ${JSON.stringify(text)}` });
-      return undefined;
-    }
-  };
-  if (slo.errors !== undefined && slo.good !== undefined) {
-    issues.push({ path: [...path, 'good'], atKey: true, message: 'set either errors (bad events) or good (good events), not both' });
-  } else if (slo.errors === undefined && slo.good === undefined) {
-    issues.push({ path, message: 'needs errors (a counter selector of bad events) or good (of good events), next to total' });
-  }
-  const bad = parse('errors');
-  const good = parse('good');
-  const total = parse('total');
-  if (issues.length || !total) return { issues };
-  return { selectors: { ...(bad ? { bad } : {}), ...(good ? { good } : {}), total }, issues };
-}
-
-// ---- fixtures for the generated promtool tests ----------------------------------------------
+export { parseCustomSelectors, type CustomSelectors, type CustomSlo } from './selectors.js';
+import { parseCustomSelectors, type CustomSelectors } from './selectors.js';
 
 type Labels = Record<string, string>;
 
@@ -212,7 +182,9 @@ function goodRatioSli(good: Selector, total: Selector, by: readonly string[]): P
   };
 }
 
-export const custom: SloKind = {
+export const custom: SloKind<typeof configSection> = {
+  config: configSection,
+  ratioSlis: (ctx) => customSlis(ctx),
   id: ID,
   title: 'Custom ratio SLOs',
   enabled: (config: Config) => config.slos.custom.length > 0,
@@ -256,12 +228,7 @@ export const custom: SloKind = {
         instances: [instance],
         burnAlert: CUSTOM_BURN_ALERT,
         absentAlert: CUSTOM_ABSENT_ALERT,
-        templates: {
-          summary: 'custom/burn-summary',
-          description: 'custom/burn-description',
-          absentSummary: 'custom/absent-summary',
-          absentDescription: 'custom/absent-description',
-        },
+        templates: burnRateTemplates(templates),
         textContext: { name: slo.name, kind: sel.bad ? 'errors' : 'good' },
         // The SLO's whole row lives on the overview; there is no separate detail dashboard.
         detailDashboard: 'overview',
@@ -290,7 +257,7 @@ export const custom: SloKind = {
       ruleGroups: built.flatMap((b) => b.out.groups),
       dashboardRows: built.map((b) => ({ title: b.def.title, panels: b.out.panels })),
       unitTests: built.flatMap((b) => b.out.unitTests),
-      runbooks: [CUSTOM_BURN_ALERT, CUSTOM_ABSENT_ALERT].map((alert) => ({ alert, markdown: render(`runbooks/${alert}.md`, runbookContext) })),
+      runbooks: [CUSTOM_BURN_ALERT, CUSTOM_ABSENT_ALERT].map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) })),
     };
   },
 };

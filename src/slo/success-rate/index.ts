@@ -7,68 +7,28 @@
  *  - client side: every meshed proxy's `control_response_total` towards destination, policy and
  *    identity, i.e. how the mesh experiences the control plane.
  */
-import { eq, escapeRegex, re, type Matcher, type Selector } from '../promql/ast.js';
-import { CLIENT_COMPONENTS, COMPONENTS, type Config } from '../config/schema.js';
-import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, type LinkerdFacts } from '../linkerd/catalog.js';
-import type { ConfigIssue } from '../config/errors.js';
-import type { BuildContext, SloKind } from './kind.js';
-import { buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from './burn-rate.js';
-import { render } from '../text.js';
-import { fixtureLabels } from './unit-tests.js';
+import type { Config } from '../../config/schema.js';
+import { CONTROL_PLANE_CLIENT_ADDR } from '../../linkerd/catalog.js';
+import { clientSelectors, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import type { BuildContext, SloKind } from '../kind.js';
+import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { templatesBeside } from '../../templates.js';
+import { configSection } from './config.js';
+import { CONTROL_PLANE_SLO } from '../series.js';
+import { successRateSlis } from './openslo.js';
+import { fixtureLabels } from '../promtool-tests.js';
 
-const ID = 'control-plane-success-rate';
+/** Annotation and runbook templates: templates/ beside this module. */
+const templates = templatesBeside(import.meta.url);
+
+const ID = CONTROL_PLANE_SLO.successRate;
 const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
 
-type Component = (typeof COMPONENTS)[number];
-type ClientComponent = (typeof CLIENT_COMPONENTS)[number];
-
-/**
- * Matchers for one component's inbound traffic as its own pod's proxy sees it: `pod` selects the
- * pod's inbound series (any port), `port` narrows them to the component's serving port.
- */
-export function serverMatchers(ctx: BuildContext, component: Component, port: number): { pod: Matcher[]; port: Matcher } {
-  return {
-    pod: [
-      eq('namespace', ctx.config.linkerd.namespace),
-      // §2.3: the pod label linkerd.io/control-plane-component becomes control_plane_component.
-      eq('control_plane_component', CONTROL_PLANE_POD_COMPONENT[component]),
-      eq('direction', 'inbound'),
-    ],
-    // §1.2: target_port exists from 2.11; 2.10 only has target_addr ("ip:port").
-    port: ctx.facts.hasTargetPort ? eq('target_port', String(port)) : re('target_addr', `.+:${port}`),
-  };
-}
-
-/** Server-side selector of one component's inbound responses. */
-export function serverSelectors(ctx: BuildContext, component: Component): { total: Selector; bad: Selector; presence: Selector } {
-  const { pod, port: portMatcher } = serverMatchers(ctx, component, ctx.config.slos.controlPlaneSuccessRate.ports[component]);
-  const total = ctx.proxySelector('response_total', [...pod, portMatcher]);
-  return {
-    total,
-    // §1.2: classification="failure" covers 5xx, failing gRPC codes and stream errors.
-    bad: ctx.proxySelector('response_total', [...pod, portMatcher, eq('classification', 'failure')]),
-    // The admin port's own scrapes keep these series alive even when no client calls the component.
-    presence: ctx.proxySelector('response_total', pod),
-  };
-}
-
-/** Client-side selector of every proxy's calls to one control-plane service. */
-export function clientSelectors(ctx: BuildContext, component: ClientComponent): { total: Selector; bad: Selector } {
-  const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
-  // §1.3: addr is "<svc>.<ns>.svc.<cluster domain>[.]:<port>"; the real scrape has no trailing dot.
-  const addr = re('addr', `${escapeRegex(`${service}.${ctx.config.linkerd.namespace}.svc.`)}.+:${port}`);
-  return {
-    total: ctx.proxySelector('control_response_total', [addr]),
-    bad: ctx.proxySelector('control_response_total', [addr, eq('classification', 'failure')]),
-  };
-}
-
-function availableComponents<T extends string>(components: readonly T[], facts: LinkerdFacts): T[] {
-  return components.filter((c) => c !== 'policy' || facts.hasPolicyController);
-}
-
-export const successRate: SloKind = {
+export const successRate: SloKind<typeof configSection> = {
+  config: configSection,
+  ratioSlis: (ctx) => successRateSlis(ctx),
   id: ID,
   title: 'Control-plane success rate',
   enabled: (config: Config) => config.slos.controlPlaneSuccessRate.enabled,
@@ -97,16 +57,11 @@ export const successRate: SloKind = {
       period: slo.period,
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
-      templates: {
-        summary: 'success-rate/burn-summary',
-        description: 'success-rate/burn-description',
-        absentSummary: 'success-rate/absent-summary',
-        absentDescription: 'success-rate/absent-description',
-      },
+      templates: burnRateTemplates(templates),
     };
     const definitions: SliDefinition[] = [];
-    const server: SliInstance[] = availableComponents(slo.components, facts).map((component) => {
-      const s = serverSelectors(ctx, component);
+    const server: SliInstance[] = runningComponents(slo.components, facts).map((component) => {
+      const s = serverSelectors(ctx, component, slo.ports[component]);
       const regex = { target_addr: `10.0.0.1:${config.slos.controlPlaneSuccessRate.ports[component]}` };
       return {
         component,
@@ -129,10 +84,10 @@ export const successRate: SloKind = {
       });
     }
     if (slo.clientSide.enabled) {
-      const client: SliInstance[] = availableComponents(slo.clientSide.components, facts).map((component) => {
+      const client: SliInstance[] = runningComponents(slo.clientSide.components, facts).map((component) => {
         const s = clientSelectors(ctx, component);
         // No absent alert on the client side: proxies evict idle control_* series after 10 minutes
-        // (§1.1) and watch streams only count when they end, so a quiet mesh legitimately has none.
+        // (DEFAULT_METRICS_RETAIN_IDLE in linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0) and watch streams only count when they end, so a quiet mesh legitimately has none.
         const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
         const regex = { addr: `${service}.${config.linkerd.namespace}.svc.cluster.local:${port}` };
         return {
@@ -162,7 +117,7 @@ export const successRate: SloKind = {
       unitTests: built.flatMap((b) => b.out.unitTests),
       runbooks: [BURN_ALERT, ABSENT_ALERT].map((alert) => ({
         alert,
-        markdown: render(`runbooks/${alert}.md`, {
+        markdown: templates.runbook(alert, {
           cluster: config.cluster,
           namespace: config.linkerd.namespace,
           version: facts.version,

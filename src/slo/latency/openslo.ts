@@ -1,0 +1,27 @@
+/** The control-plane latency as OpenSLO ratio SLOs, per component (good = responses in the fast buckets / total). */
+import { eq, type Matcher } from '../../promql/ast.js';
+import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
+import { leMatcher } from '../../linkerd/latency-buckets.js';
+import type { BuildContext, RatioSliDeclaration } from '../kind.js';
+import { CONTROL_PLANE_SERVICE } from '../series.js';
+
+export function latencySlis(ctx: BuildContext): RatioSliDeclaration[] {
+  const { config, facts } = ctx;
+  const lat = config.slos.controlPlaneLatency;
+  return runningComponents(lat.components, facts).map((component) => {
+    const thresholdMs = lat.componentThresholdMs[component] ?? lat.thresholdMs;
+    const m = serverMatchers(ctx, component, lat.ports[component]);
+    const bucket = (le: Matcher) => ctx.proxySelector('response_latency_ms_bucket', [...m.pod, m.port, le]);
+    return {
+      name: `control-plane-latency-${component}`,
+      displayName: `Control-plane latency: ${component} within ${thresholdMs} ms`,
+      description: `Share of ${component} responses whose time to first byte is at most ${thresholdMs} ms, from its own pods' Linkerd proxies (cluster ${config.cluster}).`,
+      service: CONTROL_PLANE_SERVICE,
+      objective: lat.objective,
+      period: lat.period,
+      good: bucket(leMatcher(thresholdMs)),
+      total: bucket(eq('le', '+Inf')),
+      path: ['slos', 'controlPlaneLatency'],
+    };
+  });
+}

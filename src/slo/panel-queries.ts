@@ -1,0 +1,25 @@
+/**
+ * Helpers for the queries of dashboard panels, shared by the kinds' rows and the emitters' own:
+ * legends and groupings that keep the series of several clusters (extra matchers) apart, optional
+ * exporters' metrics, and 0 instead of no data.
+ */
+import { binary, call, eq, num, selector, withMatchers, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import type { BuildContext } from './kind.js';
+
+/** `{{cluster}} ` for every extra-matcher label, so series of several clusters stay apart in legends. */
+export function legendPrefix(ctx: BuildContext): string {
+  const keys = Object.keys(ctx.config.prometheus.extraMatchers);
+  return keys.length ? `${keys.map((k) => `{{${k}}}`).join(' ')} ` : '';
+}
+
+export const extraKeys = (ctx: BuildContext): string[] => Object.keys(ctx.config.prometheus.extraMatchers);
+
+/** A metric of an optional exporter (cert-manager, x509-certificate-exporter) with the extra matchers. */
+export function external(ctx: BuildContext, metric: string, matchers: readonly Matcher[]): Selector {
+  return withMatchers(selector(metric, matchers), Object.entries(ctx.config.prometheus.extraMatchers).map(([k, v]) => eq(k, v)));
+}
+
+/** `e or on () vector(0)`: 0 instead of no data, without adding a series when e has one (any labels). */
+export function orZero(e: Expr): Expr {
+  return binary('or', e, call('vector', num(0)), { matching: { on: [] } });
+}
