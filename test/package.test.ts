@@ -25,7 +25,7 @@ describe('npm pack from a checkout without dist/', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-pack-'));
     // What a fresh clone holds (minus tests and docs, which `files` leaves out anyway): no dist/.
-    for (const entry of ['package.json', 'tsconfig.json', 'README.md', 'src', 'templates', 'tools', 'bench']) {
+    for (const entry of ['package.json', 'tsconfig.json', 'README.md', 'src', 'scripts', 'tools', 'bench']) {
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -50,12 +50,12 @@ describe('npm pack from a checkout without dist/', () => {
     }
   });
 
-  it('holds the handlebars templates', () => {
-    expect(paths.filter((p) => p.startsWith('templates/') && p.endsWith('.hbs')).length).toBeGreaterThan(10);
+  it('holds the handlebars templates of every kind folder, copied into dist/ by the build', () => {
+    expect(paths.filter((p) => /^dist\/slo\/[a-z-]+\/templates\/.*\.hbs$/.test(p)).length).toBeGreaterThan(10);
   });
 
   it('holds no simulator, Prometheus launcher, benchmark or test code', () => {
-    const outside = paths.filter((p) => !/^(dist|templates)\//.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p));
+    const outside = paths.filter((p) => !/^dist\//.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p));
     expect(outside).toEqual([]);
     expect(paths.filter((p) => /(^|\/)(sim|tools|bench|test)\//.test(p))).toEqual([]);
     // The simulator's and launcher's own exports must not have slipped into dist/ under another name.
@@ -92,6 +92,6 @@ describe('npm pack from a checkout without dist/', () => {
     expect(declared.length).toBe(5);
     for (const p of declared) expect(paths, p).toContain(p);
     expect(Object.keys(exportsField)).toEqual(['.']);
-    expect(packageJson.files).toEqual(['dist', 'templates']);
+    expect(packageJson.files).toEqual(['dist']);
   });
 });
