@@ -178,6 +178,23 @@ describe.each(BUNDLES)('dashboards of bundle "$name"', ({ config, file, gen }) =
     }
   });
 
+  it('a stat colours by thresholds only when it has its own (Grafana\'s default paints values above 80 red)', () => {
+    let coloured = 0;
+    let plain = 0;
+    for (const d of dashboards.values()) {
+      for (const p of panelsOf(d).filter((q) => q.type === 'stat')) {
+        const mode = (p.options as { colorMode?: string } | undefined)?.colorMode;
+        const own = (p.fieldConfig?.defaults.thresholds?.steps ?? []).length > 0;
+        expect(mode, `${d.uid} / ${p.title}`).toBe(own ? 'background' : 'none');
+        if (own) coloured++;
+        else plain++;
+      }
+    }
+    // Both kinds exist (e.g. "Requests through proxies" has no thresholds; burn-rate stats do).
+    expect(coloured).toBeGreaterThan(0);
+    expect(plain).toBeGreaterThan(0);
+  });
+
   it('every query parses with the in-process PromQL parser', () => {
     const bad = [...dashboards.values()].flatMap(queriesOf).map((q) => ({ ...q, problems: validatePromQL(q.expr) })).filter((q) => q.problems.length);
     expect(bad).toEqual([]);

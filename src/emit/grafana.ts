@@ -118,7 +118,9 @@ function options(spec: PanelSpec): Record<string, unknown> {
       const o: StatOptions = {
         reduceOptions: reduceLast(),
         orientation: VizOrientation.Auto,
-        colorMode: BigValueColorMode.Background,
+        // Without thresholds of its own a stat is informational: Grafana's default thresholds (red
+        // from 80) would paint a healthy 236 req/s red, so it is not coloured at all.
+        colorMode: spec.thresholds ? BigValueColorMode.Background : BigValueColorMode.None,
         graphMode: BigValueGraphMode.None,
         justifyMode: BigValueJustifyMode.Auto,
         textMode: BigValueTextMode.Auto,
