@@ -3,7 +3,7 @@
  * directories and file-tree snapshots the CLI tests compare outputs with.
  */
 import { afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +16,21 @@ export const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
 export function cli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs the CLI without blocking this process, for tests that serve something in-process (a fake
+ * /metrics endpoint) while the CLI runs.
+ */
+export function runCli(args: string[], cwd = ROOT): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => ok({ status, stdout, stderr }));
+  });
 }
 
 /** Every file and symlink under dir with its content (symlinks as "-> symlink", never followed); {} if dir does not exist. */
