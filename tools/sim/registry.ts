@@ -35,11 +35,10 @@ export interface Rec {
   lastStep: number;
 }
 
-export class Scalar {
-  acc = 0;
+/** What every series of a family keeps: its identity, and when it last changed (for idle eviction). */
+abstract class SeriesIdentity {
   lastChange: number;
   evicted = false;
-  rec?: Rec;
   constructor(
     readonly family: Family,
     readonly key: string,
@@ -48,6 +47,11 @@ export class Scalar {
   ) {
     this.lastChange = now;
   }
+}
+
+export class Scalar extends SeriesIdentity {
+  acc = 0;
+  rec?: Rec;
 
   get visible(): boolean {
     return this.family.type === 'gauge' || !this.family.int || this.acc >= 1;
@@ -71,21 +75,11 @@ export class Scalar {
   }
 }
 
-export class Hist {
+export class Hist extends SeriesIdentity {
   readonly buckets = new Float64Array(LATENCY_BUCKETS_MS.length);
   count = 0;
   sum = 0;
-  lastChange: number;
-  evicted = false;
   recs?: Rec[];
-  constructor(
-    readonly family: Family,
-    readonly key: string,
-    readonly labels: string,
-    now: number,
-  ) {
-    this.lastChange = now;
-  }
 
   get visible(): boolean {
     return this.count >= 1;
