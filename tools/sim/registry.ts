@@ -141,6 +141,16 @@ export function formatValue(family: Family, v: number): string {
   return String(Number(v.toFixed(family.decimals)));
 }
 
+/** The family's series with these labels, created (as `kind`) on first use. */
+function seriesOf<T extends Series>(kind: new (family: Family, key: string, labels: string, now: number) => T, family: Family, labels: string, now: number): T {
+  let s = family.series.get(labels);
+  if (!s) {
+    s = new kind(family, labels, labels, now);
+    family.series.set(labels, s);
+  }
+  return s as T;
+}
+
 export class Registry {
   readonly families: Family[] = [];
   private readonly byName = new Map<string, Family>();
@@ -160,21 +170,11 @@ export class Registry {
   }
 
   scalar(family: Family, labels: string, now: number): Scalar {
-    let s = family.series.get(labels);
-    if (!s) {
-      s = new Scalar(family, labels, labels, now);
-      family.series.set(labels, s);
-    }
-    return s as Scalar;
+    return seriesOf(Scalar, family, labels, now);
   }
 
   hist(family: Family, labels: string, now: number): Hist {
-    let s = family.series.get(labels);
-    if (!s) {
-      s = new Hist(family, labels, labels, now);
-      family.series.set(labels, s);
-    }
-    return s as Hist;
+    return seriesOf(Hist, family, labels, now);
   }
 
   /** Drops series of evictable families whose value has not changed for `retainMs` (Linkerd docs https://linkerd.io/2.19/reference/proxy-metrics/, Metric Expiry). */
