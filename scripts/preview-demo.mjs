@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { parseYamlConfig } from '../dist/config/load.js';
 import { generate } from '../dist/generate.js';
-import { LinkerdSimulator, Scenario, backfill, serveSimulator, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory } from '../tools/sim/index.js';
+import { Scenario, backfill, serveSimulator, simulatorFor, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory } from '../tools/sim/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
@@ -26,9 +26,6 @@ const log = (s) => process.stderr.write(`${s}\n`);
 const config = parseYamlConfig(readFileSync(EXAMPLE, 'utf8'), 'examples/linkerd-slo.yaml');
 const files = generate(config, 'examples/linkerd-slo.yaml').files;
 const rulesText = files.get(`prometheus/linkerd-slo-${config.cluster}.rules.yaml`);
-const workloads = (config.slos.workloads?.list ?? []).flatMap((w) =>
-  ['deployment', 'statefulset', 'daemonset'].flatMap((kind) => (typeof w[kind] === 'string' ? [{ namespace: w.namespace, name: w[kind], kind }] : [])),
-);
 
 /** Recording rules grouped by dependency level: level 0 reads only scraped series. */
 function recordingLevels(groups) {
@@ -63,16 +60,8 @@ try {
   const t0 = Date.now();
   const end = Math.floor(Date.now() / 1000 / STEP) * STEP * 1000;
   const start = end - HISTORY_MINUTES * 60_000;
-  const sim = new LinkerdSimulator({
+  const sim = simulatorFor(config, {
     start,
-    version: config.linkerd.version,
-    controlPlaneNamespace: config.linkerd.namespace,
-    proxyJob: config.linkerd.proxyJob,
-    controllerJob: config.linkerd.controllerJob,
-    targetLabels: config.prometheus.extraMatchers,
-    workloads,
-    rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
-    controlLatency: true,
     // The identity issuer certificate expires two days after "now".
     issuerNotAfter: Math.floor(end / 1000) + 2 * 86400,
     scenario: new Scenario(start, [{ kind: 'cp-errors', component: 'destination', ratio: 1, from: OUTAGE.from, to: OUTAGE.to }], 'demo'),

@@ -7,15 +7,14 @@
  * (v2.207.0) as linkerd/linkerd2-proxy `linkerd/app/core/src/build_info.rs` renders it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { startPrometheus, type RunningPrometheus } from '../tools/sim/prometheus.js';
-
-const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
+import { runCli } from './support/cli.js';
+import { waitFor } from './support/wait.js';
+import { serveExposition, type ExpositionServer } from './support/exposition.js';
 
 function exposition(t: number): string {
   return [
@@ -27,19 +26,13 @@ function exposition(t: number): string {
   ].join('\n');
 }
 
-let server: Server;
+let server: ExpositionServer | undefined;
 let prom: RunningPrometheus;
 const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-check-fleet-'));
 
 beforeAll(async () => {
-  let t = 0;
-  server = createServer((_, res) => {
-    t++;
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-    res.end(exposition(t));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const target = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await serveExposition(exposition);
+  const target = server.target;
   // One endpoint, scraped as two clusters (the label each cluster's Prometheus would add).
   prom = await startPrometheus({
     config: {
@@ -48,18 +41,12 @@ beforeAll(async () => {
     },
   });
   // Both clusters' series must be there before checking; fail here rather than check an empty store.
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await prom.query('count by (cluster) (proxy_build_info)');
-    if (r.length === 2) break;
-    if (Date.now() > deadline) throw new Error(`Prometheus did not scrape both clusters in 30 s: ${JSON.stringify(r)}`);
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
+  await waitFor('Prometheus to scrape both clusters', async () => (await prom.query('count by (cluster) (proxy_build_info)')).length === 2, 30_000, 200);
 }, 60_000);
 
 afterAll(async () => {
   await prom?.stop();
-  await new Promise((ok) => server?.close(ok));
+  await server?.close();
 });
 
 interface Report { findings: Array<{ severity: string; kind: string; message: string; selector: string }> }
@@ -67,14 +54,8 @@ interface Report { findings: Array<{ severity: string; kind: string; message: st
 async function check(config: object): Promise<{ status: number | null; report: Report; stderr: string }> {
   const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, dump(config));
-  return new Promise((ok) => {
-    const child = spawn(process.execPath, [CLI, 'check', '--config', file, '--prometheus-url', prom.url, '--format', 'json']);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => ok({ status, report: JSON.parse(stdout || '{"findings":[]}') as Report, stderr }));
-  });
+  const { status, stdout, stderr } = await runCli(['check', '--config', file, '--prometheus-url', prom.url, '--format', 'json']);
+  return { status, report: JSON.parse(stdout || '{"findings":[]}') as Report, stderr };
 }
 
 /** Only the certificate kind, so the findings are about the one gauge whose name changed. */

@@ -3,17 +3,16 @@
  * /metrics endpoint shaped like Linkerd proxies, with deliberately mismatched labels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { startPrometheus, type RunningPrometheus } from '../tools/sim/prometheus.js';
 import { authHeaders } from '../src/check/prometheus-client.js';
 import { waitFor } from './support/wait.js';
-
-const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
+import { EXAMPLE, runCli } from './support/cli.js';
+import { serveExposition, type ExpositionServer } from './support/exposition.js';
 
 /** What two control-plane pods' proxies and one meshed pod expose (Linkerd 2.14 names). */
 function exposition(t: number): string {
@@ -38,23 +37,16 @@ function exposition(t: number): string {
   ].join('\n');
 }
 
-let server: Server;
+let server: ExpositionServer | undefined;
 let prom: RunningPrometheus;
 const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-check-'));
 
 beforeAll(async () => {
-  let t = 0;
-  server = createServer((_, res) => {
-    t++;
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-    res.end(exposition(t));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const port = (server.address() as { port: number }).port;
+  server = await serveExposition(exposition);
   // The job name a Prometheus Operator PodMonitor produces: <namespace>/<PodMonitor name> (linkerd/linkerd2
   // `charts/linkerd-control-plane/templates/podmonitor.yaml` at version-2.18).
   prom = await startPrometheus({
-    config: { global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'linkerd/linkerd-proxy', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] },
+    config: { global: { scrape_interval: '1s' }, scrape_configs: [{ job_name: 'linkerd/linkerd-proxy', static_configs: [{ targets: [server.target] }] }] },
   });
   // Three scrapes so rate() has data; without them every check below would test an empty Prometheus.
   await waitFor(
@@ -70,20 +62,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prom?.stop();
-  await new Promise((ok) => server?.close(ok));
+  await server?.close();
 });
 
 async function check(config: object, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, dump(config));
-  return new Promise((ok) => {
-    const child = spawn(process.execPath, [CLI, 'check', '--config', file, '--prometheus-url', prom.url, ...args], { env: { ...process.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => ok({ status, stdout, stderr }));
-  });
+  return runCli(['check', '--config', file, '--prometheus-url', prom.url, ...args]);
 }
 
 const only = (extra: object = {}) => ({
@@ -156,10 +141,7 @@ describe('linkerd-slo check', () => {
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
     const port = (closed.address() as { port: number }).port;
     await new Promise((ok) => closed.close(ok));
-    const r = spawn(process.execPath, [CLI, 'check', '--config', resolve(import.meta.dirname, '..', 'examples', 'linkerd-slo.yaml'), '--prometheus-url', `http://127.0.0.1:${port}`]);
-    let stderr = '';
-    r.stderr.on('data', (d) => (stderr += d));
-    const status = await new Promise((ok) => r.on('close', ok));
+    const { status, stderr } = await runCli(['check', '--config', EXAMPLE, '--prometheus-url', `http://127.0.0.1:${port}`]);
     expect(status).toBe(3);
     expect(stderr).toBe(`error: cannot reach http://127.0.0.1:${port}: connection refused (ECONNREFUSED)\n`);
   });

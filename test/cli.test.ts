@@ -1,33 +1,10 @@
 /** The CLI end to end, as a user runs it (node dist/cli.js, built by `npm test`). */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, CLI, EXAMPLE, ROOT, snapshot, tempDirs } from './support/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
-const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
-
-function cli(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(rel);
-      else out[rel] = readFileSync(join(dir, rel), 'utf8');
-    }
-  };
-  if (existsSync(dir)) walk('');
-  return out;
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'linkerd-slo-cli-'));
+const tmp = tempDirs('cli');
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');

@@ -18,21 +18,11 @@ import { ConfigError } from '../src/config/errors.js';
 import { generateBundle, OWNED_DIRS, type Bundle } from '../src/generate.js';
 import { importOpenSlo } from '../src/openslo/import.js';
 import { validatePromQL } from '../src/promql/validate.js';
+import { prng } from '../tools/sim/mesh.js';
 import { checkRules, requirePromtool } from './support/promtool.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Pieces of hostile strings by family, each family aimed at one of the destinations we write. */
 const FAMILIES: Record<string, readonly string[]> = {

@@ -6,41 +6,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll } from 'vitest';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { prng } from '../tools/sim/mesh.js';
+import { CLI, EXAMPLE, ROOT, snapshot, tempDirs } from './support/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
-const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
 const ITERATIONS = Number(process.env.LINKERD_SLO_KILL_ITERATIONS ?? 16);
 const SEED = Number(process.env.LINKERD_SLO_KILL_SEED ?? 0x5eed);
-
-/** mulberry32: a small seeded PRNG, so the kill points are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(rel);
-      else out[rel] = readFileSync(join(dir, rel), 'utf8');
-    }
-  };
-  walk('');
-  return out;
-}
 
 /** The user's own files, placed in the output directory before the first kill; they must survive every one. */
 const USER_FILES: Record<string, string> = {
@@ -71,15 +43,7 @@ function expectOldOrNew(tree: Record<string, string>, A: Record<string, string>,
   expect([...(closer === 'A' ? dA : dB)].sort(), `${when}: the output is neither bundle A nor bundle B (files differing from ${closer})`).toEqual([]);
 }
 
-const made: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'linkerd-slo-kill-'));
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('kill');
 
 let refA: string;
 let A: Record<string, string>;
@@ -144,7 +108,7 @@ function generateAndKill(config: string, out: string, trigger: string | undefine
 
 describe('SIGKILL at any instant leaves the old bundle or the new one', () => {
   it(`${ITERATIONS} kills (seed ${SEED}): after the next run the bundle is exactly A or B, user files survive, nothing is left over`, async () => {
-    const random = rng(SEED);
+    const random = prng(SEED);
     const out = withUserFiles();
     const outcomes = { beforePublish: 0, duringStaging: 0, duringCommit: 0, completed: 0 };
     for (let i = 0; i < ITERATIONS; i++) {

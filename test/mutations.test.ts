@@ -25,21 +25,9 @@ import {
   series,
   type Version,
 } from './support/linkerd-series.js';
-import { requirePromtool, testRules, type UnitTestFile } from './support/promtool.js';
+import { counter, requirePromtool, testRules, type UnitTestFile } from './support/promtool.js';
 
 const VERSION = '2.18' satisfies Version;
-
-/** A counter over phases of [minutes, increase per minute], one sample a minute, in promtool notation. */
-function counter(phases: ReadonlyArray<readonly [minutes: number, perMinute: number]>): string {
-  let value = 0;
-  return phases
-    .map(([minutes, inc], i) => {
-      const part = i === 0 ? `0+${inc}x${minutes}` : `${value + inc}+${inc}x${minutes - 1}`;
-      value += inc * minutes;
-      return part;
-    })
-    .join(' ');
-}
 
 /** 1 request/second for an hour, every request bad for 15 minutes, then good again until 2h. */
 const BLIP: ReadonlyArray<readonly [number, number]> = [[60, 60], [15, 0], [45, 60]];

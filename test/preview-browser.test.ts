@@ -20,11 +20,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfigFile, parseYamlConfig } from '../src/config/load.js';
 import { generateBundle } from '../src/generate.js';
-import { LinkerdSimulator, requirePrometheus } from '../tools/sim/index.js';
+import { requirePrometheus, simulatorFor } from '../tools/sim/index.js';
 import { chromiumPath } from '../src/preview/browser.js';
 import { bundleDashboards, launchBrowser, type PageReport } from '../src/preview/index.js';
 import { EMPTY_WHEN_HEALTHY } from './e2e/support/empty-when-healthy.js';
-import { bundleOf, startStack, waitFor, waitForScrapes, workloadsOf, type Stack } from './e2e/support/harness.js';
+import { bundleOf, startStack, waitFor, waitForScrapes, type Stack } from './e2e/support/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -58,16 +58,7 @@ describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium
     requirePrometheus();
     const config = parseYamlConfig(readFileSync(EXAMPLE, 'utf8'), 'examples/linkerd-slo.yaml');
     const bundle = bundleOf(config, 'examples/linkerd-slo.yaml');
-    const sim = new LinkerdSimulator({
-      version: config.linkerd.version,
-      controlPlaneNamespace: config.linkerd.namespace,
-      proxyJob: config.linkerd.proxyJob,
-      controllerJob: config.linkerd.controllerJob,
-      targetLabels: config.prometheus.extraMatchers,
-      workloads: workloadsOf(config),
-      rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
-      controlLatency: true,
-    });
+    const sim = simulatorFor(config);
     const liveFrom = new Date(Math.floor(Date.now() / 1000) * 1000);
     stack = await startStack({ sim, rules: bundle.rules, jobNames: { proxy: config.linkerd.proxyJob, controller: config.linkerd.controllerJob } });
     await waitForScrapes(stack, sim, 3);

@@ -9,18 +9,8 @@ import { validateConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/config/errors.js';
 import { allExpressions, generate } from '../src/generate.js';
 import { validatePromQL } from '../src/promql/validate.js';
+import { prng } from '../tools/sim/mesh.js';
 import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = ['prod', 'a"b', 'back\\slash', 'new\nline', 'ünïcødé', '{x="y"}', '$1 ${x}', "it's", ' spaced '];
 

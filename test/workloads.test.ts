@@ -11,7 +11,7 @@ import { ConfigError } from '../src/config/errors.js';
 import { generate } from '../src/generate.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { PROXY_LATENCY_BUCKETS_MS } from './support/linkerd-series.js';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
+import { checkRules, counter, requirePromtool, testRules } from './support/promtool.js';
 import { DEFAULT_KINDS_OFF, generated as generatedBundle, ruleFileOf } from './support/bundle.js';
 
 const BURN = 'LinkerdWorkloadErrorBudgetBurn';
@@ -61,18 +61,6 @@ const inboundLabels = `direction="inbound", target_addr="10.0.0.9:8080", target_
   `client_id="default.shop.serviceaccount.identity.linkerd.cluster.local", srv_kind="default", srv_name="all-unauthenticated"`;
 const outboundLabels = `direction="outbound", authority="api.shop.svc.cluster.local:8080", target_addr="10.0.1.3:8080", target_ip="10.0.1.3", ` +
   `target_port="8080", tls="true", server_id="default.shop.serviceaccount.identity.linkerd.cluster.local", dst_namespace="shop", dst_deployment="api", dst_service="api"`;
-
-/** A counter over phases of [minutes, increase per minute], one sample a minute, in promtool notation. */
-function counter(phases: ReadonlyArray<readonly [number, number]>): string {
-  let value = 0;
-  return phases
-    .map(([minutes, inc], i) => {
-      const part = i === 0 ? `0+${inc}x${minutes}` : `${value + inc}+${inc}x${minutes - 1}`;
-      value += inc * minutes;
-      return part;
-    })
-    .join(' ');
-}
 
 type Phase = readonly [minutes: number, ok: number, failed: number];
 

@@ -3,46 +3,15 @@
  * CLI (node dist/cli.js, built by `npm test`) in temporary directories, plus the writer's
  * containment check called directly with bundles the generator must never propose.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, CLI, EXAMPLE, ROOT, snapshot, tempDirs } from './support/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
-const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
 const WRITER = join(ROOT, 'dist', 'writer.js');
 
-function cli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every file and symlink under dir with its content (symlinks as "-> target"), sorted by path. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (e.isSymbolicLink()) out[rel] = '-> symlink';
-      else if (e.isDirectory()) walk(rel);
-      else out[rel] = readFileSync(join(dir, rel), 'utf8');
-    }
-  };
-  if (existsSync(dir)) walk('');
-  return out;
-}
-
-const made: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'linkerd-slo-writer-'));
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('writer');
 
 /** One line on stderr, starting with "error: ", no stack trace. */
 function expectOneLineError(stderr: string, pattern: RegExp) {

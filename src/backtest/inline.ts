@@ -21,23 +21,18 @@
  */
 import { binary, call, num, paren, str, subquery, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { formatDuration } from '../promql/number.js';
+import { matcherHolds } from '../promql/matchers.js';
 import type { RecordingRule } from '../rules.js';
 
 export class InlineError extends Error {
   override readonly name = 'InlineError';
 }
 
-function matches(m: Matcher, value: string): boolean {
-  switch (m.op) {
-    case '=':
-      return value === m.value;
-    case '!=':
-      return value !== m.value;
-    case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(value);
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(value);
-  }
+/** Whether a selector's matcher holds for a rule's static label value; a regex JavaScript cannot evaluate (RE2-only syntax) stops the inlining. */
+function staticHolds(sel: Selector, m: Matcher, value: string): boolean {
+  const holds = matcherHolds(m, value);
+  if (holds === undefined) throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is not a regular expression JavaScript can evaluate`);
+  return holds;
 }
 
 /** `a|b\\.c` → ['a', 'b.c']; undefined when the expression is more than escaped literals joined by |. */
@@ -114,7 +109,7 @@ export function inliner(recordings: readonly RecordingRule[], evaluationInterval
     for (const rule of rules) {
       const statics = rule.labels ?? {};
       const onStatic = sel.matchers.filter((m) => m.label in statics);
-      if (!onStatic.every((m) => matches(m, statics[m.label]!))) continue;
+      if (!onStatic.every((m) => staticHolds(sel, m, statics[m.label]!))) continue;
       let e = ruleExpr(rule, stack);
       for (const m of sel.matchers.filter((x) => !(x.label in statics))) {
         const values = m.op === '=' || m.op === '!=' ? [m.value] : literalAlternatives(m.value);

@@ -77,6 +77,11 @@ export function minimumObjective(window: AlertWindow, period: string): number {
   return 100 * (1 - 1 / burnRateFactor(window, period));
 }
 
+/** A control-plane SLO whose component list is empty measures nothing: the one issue that says so. */
+export function noComponentLeft(sloPath: ConfigPath): ConfigIssue {
+  return { path: [...sloPath, 'components'], message: 'no component left to measure; disable the SLO instead (enabled: false)' };
+}
+
 /** Objective and window checks shared by every SLO that uses this engine. */
 export function checkObjective(config: Config, objective: number, period: string, objectivePath: ConfigPath, periodPath: ConfigPath): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parseYamlConfig } from '../../src/config/load.js';
-import { LinkerdSimulator, requirePrometheus } from '../../tools/sim/index.js';
+import { requirePrometheus, simulatorFor, workloadsOf, type LinkerdSimulator } from '../../tools/sim/index.js';
 import { EMPTY_WHEN_HEALTHY } from './support/empty-when-healthy.js';
-import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, workloadsOf, type Bundle, type Stack } from './support/harness.js';
+import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
 
@@ -32,18 +32,8 @@ describe('example bundle on a real Prometheus scraping a healthy simulated mesh'
     const doc = load(bundle.rules) as { groups: Array<{ rules: unknown[] }> };
     ruleCount = doc.groups.reduce((n, g) => n + g.rules.length, 0);
     workloads = workloadsOf(config).length;
-    sim = new LinkerdSimulator({
-      version: config.linkerd.version,
-      controlPlaneNamespace: config.linkerd.namespace,
-      proxyJob: config.linkerd.proxyJob,
-      controllerJob: config.linkerd.controllerJob,
-      targetLabels: config.prometheus.extraMatchers,
-      // The workloads the example's workload SLOs name, beside generated app namespaces.
-      workloads: workloadsOf(config),
-      // A busy mesh: every component (identity included) has traffic within seconds.
-      rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
-      controlLatency: true,
-    });
+    // The workloads the example's workload SLOs name, beside generated app namespaces, in a busy mesh.
+    sim = simulatorFor(config);
     liveFrom = Date.now();
     stack = await startStack({ sim, rules: bundle.rules, jobNames: { proxy: config.linkerd.proxyJob, controller: config.linkerd.controllerJob } });
     await waitForScrapes(stack, sim, 3);

@@ -22,8 +22,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseYamlConfig } from '../../src/config/load.js';
-import { LinkerdSimulator, backfill, requirePrometheus, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus, type Sample } from '../../tools/sim/index.js';
-import { bundleOf, waitFor, workloadsOf } from './support/harness.js';
+import { backfill, simulatorFor, requirePrometheus, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus, type Sample } from '../../tools/sim/index.js';
+import { bundleOf, waitFor } from './support/harness.js';
 import { queryApi, replay, requireVictoriaMetrics, ruleLevels, startVictoriaMetrics, startVmalert, type QueryApi, type VictoriaMetrics } from './support/victoria.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
@@ -106,18 +106,7 @@ describe('vmalert over VictoriaMetrics agrees with Prometheus on the example bun
     levels = ruleLevels(rules);
     end = Math.floor(Date.now() / MINUTE) * MINUTE;
     start = end - HISTORY_MINUTES * MINUTE;
-    const sim = new LinkerdSimulator({
-      start,
-      version: config.linkerd.version,
-      controlPlaneNamespace: config.linkerd.namespace,
-      proxyJob: config.linkerd.proxyJob,
-      controllerJob: config.linkerd.controllerJob,
-      targetLabels: config.prometheus.extraMatchers,
-      workloads: workloadsOf(config),
-      rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
-      controlLatency: true,
-      issuerNotAfter: Math.round(end / 1000) + 5 * 86400,
-    });
+    const sim = simulatorFor(config, { start, issuerNotAfter: Math.round(end / 1000) + 5 * 86400 });
     sim.scenario
       .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from: OUTAGE.from * 60, to: OUTAGE.to * 60 })
       .add({ kind: 'families-missing', families: ['response_latency_ms'], from: METRICS_GONE_FROM * 60 });

@@ -54,3 +54,18 @@ export function testRules(ruleFileText: string, tests: UnitTestFile): PromtoolRe
 export function ramp(start: number, perMinute: number, minutes: number): string {
   return `${start}+${perMinute}x${minutes}`;
 }
+
+/**
+ * A counter over phases of [minutes, increase per minute], one sample a minute from 0, in promtool's
+ * series notation: each phase continues from where the previous one ended.
+ */
+export function counter(phases: ReadonlyArray<readonly [minutes: number, perMinute: number]>): string {
+  let value = 0;
+  return phases
+    .map(([minutes, inc], i) => {
+      const part = i === 0 ? `0+${inc}x${minutes}` : `${value + inc}+${inc}x${minutes - 1}`;
+      value += inc * minutes;
+      return part;
+    })
+    .join(' ');
+}

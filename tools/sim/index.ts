@@ -13,3 +13,5 @@ export type { HistoryOptions, HistoryResult } from './history.js';
 export { serveSimulator } from './server.js';
 export type { SimServer } from './server.js';
 export * from './prometheus.js';
+export { simulatorFor, workloadsOf } from './from-config.js';
+export type { NamedWorkload } from './from-config.js';

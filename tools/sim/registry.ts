@@ -35,11 +35,10 @@ export interface Rec {
   lastStep: number;
 }
 
-export class Scalar {
-  acc = 0;
+/** What every series of a family keeps: its identity, and when it last changed (for idle eviction). */
+abstract class SeriesIdentity {
   lastChange: number;
   evicted = false;
-  rec?: Rec;
   constructor(
     readonly family: Family,
     readonly key: string,
@@ -48,6 +47,11 @@ export class Scalar {
   ) {
     this.lastChange = now;
   }
+}
+
+export class Scalar extends SeriesIdentity {
+  acc = 0;
+  rec?: Rec;
 
   get visible(): boolean {
     return this.family.type === 'gauge' || !this.family.int || this.acc >= 1;
@@ -71,21 +75,11 @@ export class Scalar {
   }
 }
 
-export class Hist {
+export class Hist extends SeriesIdentity {
   readonly buckets = new Float64Array(LATENCY_BUCKETS_MS.length);
   count = 0;
   sum = 0;
-  lastChange: number;
-  evicted = false;
   recs?: Rec[];
-  constructor(
-    readonly family: Family,
-    readonly key: string,
-    readonly labels: string,
-    now: number,
-  ) {
-    this.lastChange = now;
-  }
 
   get visible(): boolean {
     return this.count >= 1;
@@ -147,6 +141,16 @@ export function formatValue(family: Family, v: number): string {
   return String(Number(v.toFixed(family.decimals)));
 }
 
+/** The family's series with these labels, created (as `kind`) on first use. */
+function seriesOf<T extends Series>(kind: new (family: Family, key: string, labels: string, now: number) => T, family: Family, labels: string, now: number): T {
+  let s = family.series.get(labels);
+  if (!s) {
+    s = new kind(family, labels, labels, now);
+    family.series.set(labels, s);
+  }
+  return s as T;
+}
+
 export class Registry {
   readonly families: Family[] = [];
   private readonly byName = new Map<string, Family>();
@@ -166,21 +170,11 @@ export class Registry {
   }
 
   scalar(family: Family, labels: string, now: number): Scalar {
-    let s = family.series.get(labels);
-    if (!s) {
-      s = new Scalar(family, labels, labels, now);
-      family.series.set(labels, s);
-    }
-    return s as Scalar;
+    return seriesOf(Scalar, family, labels, now);
   }
 
   hist(family: Family, labels: string, now: number): Hist {
-    let s = family.series.get(labels);
-    if (!s) {
-      s = new Hist(family, labels, labels, now);
-      family.series.set(labels, s);
-    }
-    return s as Hist;
+    return seriesOf(Hist, family, labels, now);
   }
 
   /** Drops series of evictable families whose value has not changed for `retainMs` (Linkerd docs https://linkerd.io/2.19/reference/proxy-metrics/, Metric Expiry). */

@@ -13,6 +13,7 @@ import { inline, mul, num, or, rate, sub, sum, withMatchers, eq, type Expr, type
 import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import { formatNumber } from '../../promql/number.js';
+import { matcherHolds } from '../../promql/matchers.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import type { FixtureSeries } from '../promtool-tests.js';
@@ -32,29 +33,6 @@ export { parseCustomSelectors, type CustomSelectors, type CustomSlo } from './se
 import { parseCustomSelectors, type CustomSelectors } from './selectors.js';
 
 type Labels = Record<string, string>;
-
-function regexOf(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    return undefined; // RE2-only syntax: no fixture rather than a wrong one
-  }
-}
-
-function matcherHolds(m: Matcher, value: string): boolean | undefined {
-  switch (m.op) {
-    case '=':
-      return value === m.value;
-    case '!=':
-      return value !== m.value;
-    case '=~':
-      return regexOf(m.value)?.test(value);
-    case '!~': {
-      const r = regexOf(m.value);
-      return r ? !r.test(value) : undefined;
-    }
-  }
-}
 
 /** Whether a series matches a selector; undefined when a regex cannot be evaluated here. */
 export function seriesMatches(labels: Labels, sel: Selector): boolean | undefined {

@@ -25,7 +25,7 @@ import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { fixtureLabels } from '../promtool-tests.js';
-import { burnRateTemplates, annotations, buildBurnRate, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { burnRateTemplates, annotations, buildBurnRate, checkObjective, noComponentLeft, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
 import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
@@ -96,7 +96,7 @@ export const latency: SloKind<typeof configSection> = {
       if (t !== undefined) issues.push(...checkBound(t, [...base, 'componentThresholdMs', c]));
     }
     if (slo.components.length === 0) {
-      issues.push({ path: [...base, 'components'], message: 'no component left to measure; disable the SLO instead (enabled: false)' });
+      issues.push(noComponentLeft(base));
     }
     if (slo.spike.enabled) {
       for (const c of new Set(slo.components)) {

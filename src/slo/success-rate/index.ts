@@ -12,7 +12,7 @@ import { CONTROL_PLANE_CLIENT_ADDR } from '../../linkerd/catalog.js';
 import { clientSelectors, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { burnRateTemplates, buildBurnRate, checkObjective, noComponentLeft, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { CONTROL_PLANE_SLO } from '../series.js';
@@ -42,7 +42,7 @@ export const successRate: SloKind<typeof configSection> = {
       issues.push(...checkObjective(config, slo.clientSide.objective, slo.period, [...base, 'clientSide', 'objective'], [...base, 'period']));
     }
     if (slo.components.length === 0 && !slo.clientSide.enabled) {
-      issues.push({ path: [...base, 'components'], message: 'no component left to measure; disable the SLO instead (enabled: false)' });
+      issues.push(noComponentLeft(base));
     }
     return issues;
   },

@@ -33,17 +33,6 @@ export function bundleOf(config: Config, file: string): Bundle {
   return { rules, dashboards };
 }
 
-/** Workloads a config's slos.workloads.list names (selector workloads have no name to simulate). */
-export function workloadsOf(config: Config): Array<{ namespace: string; name: string; kind: 'deployment' | 'statefulset' | 'daemonset' }> {
-  const slos = config.slos as unknown as Record<string, unknown>;
-  const list = ((slos.workloads as { list?: Array<Record<string, unknown>> } | undefined)?.list ?? []) as Array<Record<string, unknown>>;
-  return list.flatMap((w) =>
-    (['deployment', 'statefulset', 'daemonset'] as const).flatMap((kind) =>
-      typeof w[kind] === 'string' && typeof w.namespace === 'string' ? [{ namespace: w.namespace, name: w[kind] as string, kind }] : [],
-    ),
-  );
-}
-
 export interface StackOptions {
   readonly sim: LinkerdSimulator;
   readonly rules: string;
