@@ -18,7 +18,7 @@ import { ROOT, durationText, environment, fmt, markdownTable, mib, seconds } fro
 import { benchGeneration, type GenerationRow } from './generation.js';
 import { benchRuleCost, type MeshData, type RuleCostRow } from './rule-cost.js';
 import { benchAlertQuality, fastBurnTargets, SCENARIOS, type QualityRow } from './alert-quality.js';
-import { naive, oursExample, oursSameSli, slothShaped } from './rulesets.js';
+import { naive, oursExample, oursExampleAt, oursSameSli, slothShaped } from './rulesets.js';
 import { benchDashboardCost, type DashboardCostResult } from './dashboard-cost.js';
 
 const args = new Map(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k!, v ?? 'true'] as const; }));
@@ -56,7 +56,10 @@ if (only.has('cost')) {
   for (const pods of podSizes) {
     log(`rule evaluation cost, ${pods} pods…`);
     const s = Date.now();
-    cost.push(await benchRuleCost({ pods, runs: [[sli, slothShaped(), naive()], [example]], log }));
+    // --baseline=<git rev>: the example bundle as committed at that revision, evaluated alone on the same data.
+    const baseline = args.get('baseline');
+    const runs = [[sli, slothShaped(), naive()], [example], ...(baseline ? [[oursExampleAt(baseline)]] : [])];
+    cost.push(await benchRuleCost({ pods, runs, log }));
     timings[`cost${pods}`] = Date.now() - s;
   }
 }
