@@ -7,6 +7,7 @@
  *   npm run bench                       everything
  *   npm run bench -- --only=generation,cost,quality
  *   npm run bench -- --pods=1000        rule cost on 1,000 pods only
+ *   npm run bench -- --only=cost --baseline=<git rev>   also the example bundle's out/ rule file at that revision
  *   npm run bench -- --only=dashboards  dashboard cost only (--dash-pods=1000, --dash-control-latency)
  *   npm run bench -- --limit-min=45     hard time limit (default 15 minutes)
  *
@@ -150,7 +151,7 @@ function report(): string {
     ]))));
     out.push('');
     out.push(
-      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone. ' +
+      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone' + (args.get('baseline') ? `, and so did the example bundle as committed at ${args.get('baseline')} (\`--baseline\`: its out/ rule file, on the same data, in the next run)` : '') + '. ' +
         'Caveat: one hour of history, so windows of 1d and 3d read at most an hour of samples: Sloth-shaped SLI recordings (raw `rate(...[1d])`, `[3d]`) cost more with full retention; ours roll 1d/3d up from 5m recordings. ' +
         `Evaluation interval ${cost[0]!.data.evaluationSeconds} s; "missed iterations" counts rounds Prometheus skipped because a group took longer than the interval.`,
       '',
