@@ -7,6 +7,7 @@
  *   npm run bench                       everything
  *   npm run bench -- --only=generation,cost,quality
  *   npm run bench -- --pods=1000        rule cost on 1,000 pods only
+ *   npm run bench -- --only=cost --baseline=<git rev>   also the example bundle's out/ rule file at that revision
  *   npm run bench -- --only=dashboards  dashboard cost only (--dash-pods=1000, --dash-control-latency)
  *   npm run bench -- --limit-min=45     hard time limit (default 15 minutes)
  *
@@ -18,7 +19,7 @@ import { ROOT, durationText, environment, fmt, markdownTable, mib, seconds } fro
 import { benchGeneration, type GenerationRow } from './generation.js';
 import { benchRuleCost, type MeshData, type RuleCostRow } from './rule-cost.js';
 import { benchAlertQuality, fastBurnTargets, SCENARIOS, type QualityRow } from './alert-quality.js';
-import { naive, oursExample, oursSameSli, slothShaped } from './rulesets.js';
+import { naive, oursExample, oursExampleAt, oursSameSli, slothShaped } from './rulesets.js';
 import { benchDashboardCost, type DashboardCostResult } from './dashboard-cost.js';
 
 const args = new Map(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k!, v ?? 'true'] as const; }));
@@ -56,7 +57,10 @@ if (only.has('cost')) {
   for (const pods of podSizes) {
     log(`rule evaluation cost, ${pods} pods…`);
     const s = Date.now();
-    cost.push(await benchRuleCost({ pods, runs: [[sli, slothShaped(), naive()], [example]], log }));
+    // --baseline=<git rev>: the example bundle as committed at that revision, evaluated alone on the same data.
+    const baseline = args.get('baseline');
+    const runs = [[sli, slothShaped(), naive()], [example], ...(baseline ? [[oursExampleAt(baseline)]] : [])];
+    cost.push(await benchRuleCost({ pods, runs, log }));
     timings[`cost${pods}`] = Date.now() - s;
   }
 }
@@ -147,7 +151,7 @@ function report(): string {
     ]))));
     out.push('');
     out.push(
-      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone. ' +
+      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone' + (args.get('baseline') ? `, and so did the example bundle as committed at ${args.get('baseline')} (\`--baseline\`: its out/ rule file, on the same data, in the next run)` : '') + '. ' +
         'Caveat: one hour of history, so windows of 1d and 3d read at most an hour of samples: Sloth-shaped SLI recordings (raw `rate(...[1d])`, `[3d]`) cost more with full retention; ours roll 1d/3d up from 5m recordings. ' +
         `Evaluation interval ${cost[0]!.data.evaluationSeconds} s; "missed iterations" counts rounds Prometheus skipped because a group took longer than the interval.`,
       '',

@@ -196,6 +196,12 @@ async function evaluateRun(
       }
       await sleep(250);
     }
+    // The slowest rules of the last round (Prometheus' per-rule evaluationTime), to see where the time goes.
+    for (const g of [...(await prom.rules())].sort((a, b) => b.evaluationTime - a.evaluationTime).slice(0, 4)) {
+      for (const r of [...g.rules].sort((a, b) => b.evaluationTime - a.evaluationTime).slice(0, 4)) {
+        o.log(`    ${(r.evaluationTime * 1000).toFixed(1)} ms  ${g.name}  ${r.name}: ${r.query.replace(/\s+/g, ' ').slice(0, 160)}`);
+      }
+    }
     const self = await prom.selfMetrics();
     const missedBy = new Map<string, number>();
     for (const m of self.matchAll(/^prometheus_rule_group_iterations_missed_total\{rule_group="([^";]*);[^"]*"\} (\S+)$/gm)) {

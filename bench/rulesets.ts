@@ -12,6 +12,7 @@
  *    `alert_rules.go` at v0.16.0 give the structure).
  */
 import { dump } from 'js-yaml';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYamlConfig, validateConfig } from '../src/config/load.js';
@@ -50,6 +51,15 @@ export function oursExample(): { set: RuleSet; config: Config } {
   const config = parseYamlConfig(readFileSync(join(ROOT, 'examples', 'linkerd-slo.yaml'), 'utf8'), 'examples/linkerd-slo.yaml');
   const text = ruleFileOf(config, 'examples/linkerd-slo.yaml');
   return { set: { name: 'linkerd-slo (whole example bundle)', text, groups: parseRuleFile(text) }, config };
+}
+
+/**
+ * The example bundle's committed rule file at a git revision (out/ is generated from
+ * examples/linkerd-slo.yaml), so one run can compare a change with the bundle before it.
+ */
+export function oursExampleAt(rev: string): RuleSet {
+  const text = execFileSync('git', ['show', `${rev}:out/prometheus/linkerd-slo-prod-eu1.rules.yaml`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  return { name: `linkerd-slo (whole example bundle at ${rev})`, text, groups: parseRuleFile(text) };
 }
 
 const NAIVE_EXPR =

@@ -54,14 +54,26 @@ export function serverSelectors(scope: MeshScope, component: ServingComponent, p
   };
 }
 
+/**
+ * The addr pattern of every proxy's calls to one control-plane Service: addr is
+ * "<svc>.<ns>.svc.<cluster domain>[.]:<port>"; a real scrape has no trailing dot
+ * (linkerd/linkerd2 `charts/partials/templates/_proxy.tpl` at version-2.18).
+ */
+export function clientAddrPattern(scope: MeshScope, component: ServingComponent): string {
+  const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
+  return `${escapeRegex(`${service}.${scope.config.linkerd.namespace}.svc.`)}.+:${port}`;
+}
+
 /** Client-side selectors of every proxy's calls to one control-plane Service. */
 export function clientSelectors(scope: MeshScope, component: ServingComponent): { total: Selector; bad: Selector } {
-  const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
-  // addr is "<svc>.<ns>.svc.<cluster domain>[.]:<port>"; a real scrape has no trailing dot
-  // (linkerd/linkerd2 `charts/partials/templates/_proxy.tpl` at version-2.18).
-  const addr = re('addr', `${escapeRegex(`${service}.${scope.config.linkerd.namespace}.svc.`)}.+:${port}`);
+  const addr = re('addr', clientAddrPattern(scope, component));
   return {
     total: scope.proxySelector('control_response_total', [addr]),
     bad: scope.proxySelector('control_response_total', [addr, eq('classification', 'failure')]),
   };
+}
+
+/** Every proxy's calls to any of the given control-plane Services: one selector for one pass over the family. */
+export function clientTrafficSelector(scope: MeshScope, components: readonly ServingComponent[]): Selector {
+  return scope.proxySelector('control_response_total', [re('addr', components.map((c) => clientAddrPattern(scope, c)).join('|'))]);
 }

@@ -36,7 +36,7 @@ import { burnRateTest, type FixtureSeries, type PromtoolTest } from './promtool-
 import { SLI_RECORDINGS } from './series.js';
 
 
-const BASE_WINDOW = '5m';
+export const BASE_WINDOW = '5m';
 /** Under split evaluation, windows up to this run in the cluster; longer ones on the global ruler. */
 const LOCAL_WINDOW_MAX_SECONDS = 6 * 3600;
 const isLocal = (w: string) => parseDuration(w) <= LOCAL_WINDOW_MAX_SECONDS;
@@ -149,6 +149,12 @@ export interface SliDefinition {
    * class with its own objective): set on every rule, matched by every selector, part of the group names.
    */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Rules recorded at the head of the recordings group, before every instance's: one pass over a
+   * raw family that several instances read (RAW_RATE_RECORDINGS in src/slo/series.ts). Rules of a
+   * group run in order, so the instances read this evaluation's value and alert timing is unchanged.
+   */
+  readonly sharedRecordings?: readonly RecordingRule[];
 }
 
 /** Error ratio from a "bad" and a "total" counter selector, aggregated by the given labels. */
@@ -192,7 +198,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
   const recorded = (record: string, component?: string): Selector =>
     ctx.recordedSelector(record, [eq('slo', def.slo), eq('sli', def.sli), ...defMatchers, ...(component ? [eq('component', component)] : [])]);
 
-  const recordings: RecordingRule[] = [];
+  const recordings: RecordingRule[] = [...(def.sharedRecordings ?? [])];
   for (const inst of def.instances) {
     const labels = { ...ctx.ruleLabels, ...baseLabels, component: inst.component };
     const by = [...extraBy, ...(inst.groupBy ?? [])];

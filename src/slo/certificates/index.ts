@@ -16,7 +16,8 @@ import { normalDuration, parseDuration } from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import { atLeast } from '../../linkerd/catalog.js';
 import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
-import type { AlertingRule, RuleGroup } from '../../rules.js';
+import type { AlertingRule, RecordingRule, RuleGroup } from '../../rules.js';
+import { RAW_FAMILY_RECORDINGS } from '../series.js';
 import type { PanelSpec, Threshold } from '../../dashboard-model.js';
 import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
@@ -94,6 +95,8 @@ function checkThresholds(t: Thresholds, path: ConfigPath): ConfigIssue[] {
 }
 
 interface Builder {
+  /** Recorded at the head of the group, before the alerts that read them. */
+  readonly recordings: RecordingRule[];
   readonly alerts: AlertingRule[];
   readonly panels: PanelSpec[];
   readonly runbookAlerts: Set<string>;
@@ -181,7 +184,7 @@ export const certificates: SloKind<typeof configSection> = {
   build(ctx: BuildContext): KindOutput {
     const { config, facts } = ctx;
     const c = config.slos.certificates;
-    const b: Builder = { alerts: [], panels: [], runbookAlerts: new Set(), tests: { firing: [], checks: [], story: [], healthy: [], quietAfter: [], absent: [] } };
+    const b: Builder = { recordings: [], alerts: [], panels: [], runbookAlerts: new Set(), tests: { firing: [], checks: [], story: [], healthy: [], quietAfter: [], absent: [] } };
     const t = b.tests;
     const sev = config.alerting.severities;
     const testFilters = (cls: CertClass, source: Source) => ({ slo: ID, certificate: cls, source });
@@ -241,7 +244,17 @@ export const certificates: SloKind<typeof configSection> = {
       const w = c.workload;
       const sel = workloadSelectors(ctx);
       const by = [...new Set([...extraKeys, 'namespace', 'pod'])];
-      const remaining = sub(min(sel.expiry, by), time());
+      // One pass over the per-pod gauge: both expiring alerts read a recording of the pods within the
+      // longer threshold (rules of a group run in order, so they see this evaluation's value).
+      // The dashboard's table of the shortest-lived certificates still reads every pod (remainingRaw).
+      const remainingRaw = sub(min(sel.expiry, by), time());
+      const horizon = Math.max(parseDuration(w.ticketBelow), parseDuration(w.pageBelow));
+      b.recordings.push({
+        record: RAW_FAMILY_RECORDINGS.proxyCertificateRemaining,
+        expr: lt(remainingRaw, num(horizon)),
+        labels: { ...ctx.ruleLabels },
+      });
+      const remaining = ctx.recordedSelector(RAW_FAMILY_RECORDINGS.proxyCertificateRemaining);
       expiring(CERTIFICATE_ALERTS.proxyExpiring, 'workload', 'linkerd', remaining, w, 'proxy-expiring', { metric: sel.expiry.metric });
       if (sel.refreshErrors && w.refreshErrors.enabled) {
         alert(
@@ -311,7 +324,7 @@ export const certificates: SloKind<typeof configSection> = {
           description: 'The ten pods whose workload certificate expires first. A pod stuck here across refreshes is failing to renew: see its proxy logs.',
           type: 'table',
           unit: 's',
-          queries: [{ expr: aggregate('bottomk', remaining, { param: num(10) }), instant: true }],
+          queries: [{ expr: aggregate('bottomk', remainingRaw, { param: num(10) }), instant: true }],
           thresholds: thresholdsOf(w),
           width: 18,
         },
@@ -492,7 +505,7 @@ export const certificates: SloKind<typeof configSection> = {
     // ---- 4. node clocks (node-exporter) ----------------------------------------------------------------
     const clockRows = c.nodeClock.enabled ? nodeClock(ctx, b, withExtra) : [];
 
-    const group: RuleGroup = { name: CERTIFICATE_RULE_GROUP, rules: b.alerts };
+    const group: RuleGroup = { name: CERTIFICATE_RULE_GROUP, rules: [...b.recordings, ...b.alerts] };
     const runbooks: Runbook[] = [...b.runbookAlerts].map((alertName) => ({ alert: alertName, markdown: templates.runbook(alertName, runbookContext(ctx)) }));
     return {
       ruleGroups: b.alerts.length ? [group] : [],

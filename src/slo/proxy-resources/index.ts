@@ -202,10 +202,12 @@ export const proxyResources: SloKind<typeof configSection> = {
     record(PROXY_RESOURCES_RECORDINGS.memory, agg('max', memoryRaw, podKeys));
     // linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
     // not "unknown" (else its budget, and any over-budget alert, would vanish with its traffic).
-    record(PROXY_RESOURCES_RECORDINGS.requests, or(sum(rate(requestsRaw, WINDOW), podKeys), mul(num(0), agg('max', memoryRaw, podKeys))));
-
+    // The scraped proxies are those of the memory recording just made (rules of a group run in order):
+    // reading it instead of process_resident_memory_bytes again keeps to one pass over that family
+    // (`on` the pod keys: the recording also carries the rule labels).
     const cpu = rec(PROXY_RESOURCES_RECORDINGS.cpu);
     const memory = rec(PROXY_RESOURCES_RECORDINGS.memory);
+    record(PROXY_RESOURCES_RECORDINGS.requests, binary('or', sum(rate(requestsRaw, WINDOW), podKeys), mul(num(0), memory), { matching: { on: podKeys } }));
     const requests = rec(PROXY_RESOURCES_RECORDINGS.requests);
     const ratio = (resource: Resource): Expr => div(resource === 'cpu' ? cpu : memory, budgetOf(c, resource, requests));
 

@@ -9,13 +9,14 @@
  */
 import type { Config } from '../../config/schema.js';
 import { CONTROL_PLANE_CLIENT_ADDR } from '../../linkerd/catalog.js';
-import { clientSelectors, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
+import { clientAddrPattern, clientSelectors, clientTrafficSelector, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
+import { eq, mul, num, or, rate, re, sum } from '../../promql/ast.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { burnRateTemplates, buildBurnRate, checkObjective, noComponentLeft, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
+import { BASE_WINDOW, burnRateTemplates, buildBurnRate, checkObjective, noComponentLeft, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
-import { CONTROL_PLANE_SLO } from '../series.js';
+import { CONTROL_PLANE_SLO, RAW_FAMILY_RECORDINGS } from '../series.js';
 import { successRateSlis } from './openslo.js';
 import { fixtureLabels } from '../promtool-tests.js';
 
@@ -84,15 +85,29 @@ export const successRate: SloKind<typeof configSection> = {
       });
     }
     if (slo.clientSide.enabled) {
-      const client: SliInstance[] = runningComponents(slo.clientSide.components, facts).map((component) => {
+      const components = runningComponents(slo.clientSide.components, facts);
+      // One pass over control_response_total: every proxy's calls to the watched Services, by addr and
+      // classification, recorded once; each component's 5m SLI sums its addr out of it.
+      const sliMatchers = [eq('slo', ID), eq('sli', 'client')];
+      const sharedRecording = {
+        record: RAW_FAMILY_RECORDINGS.controlResponses,
+        expr: sum(rate(clientTrafficSelector(ctx, components), BASE_WINDOW), [...by, 'addr', 'classification']),
+        labels: { ...ctx.ruleLabels, slo: ID, sli: 'client' },
+      };
+      const client: SliInstance[] = components.map((component) => {
         const s = clientSelectors(ctx, component);
+        const raw = ratioSli(s.bad, s.total, by);
+        const addr = re('addr', clientAddrPattern(ctx, component));
+        const sharedTotal = sum(ctx.recordedSelector(RAW_FAMILY_RECORDINGS.controlResponses, [...sliMatchers, addr]), by);
+        const sharedBad = sum(ctx.recordedSelector(RAW_FAMILY_RECORDINGS.controlResponses, [...sliMatchers, addr, eq('classification', 'failure')]), by);
         // No absent alert on the client side: proxies evict idle control_* series after 10 minutes
         // (DEFAULT_METRICS_RETAIN_IDLE in linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0) and watch streams only count when they end, so a quiet mesh legitimately has none.
         const { service, port } = CONTROL_PLANE_CLIENT_ADDR[component];
         const regex = { addr: `${service}.${config.linkerd.namespace}.svc.cluster.local:${port}` };
         return {
           component,
-          ...ratioSli(s.bad, s.total, by),
+          errorsRate: (w: string) => (w === BASE_WINDOW ? or(sharedBad, mul(num(0), sharedTotal)) : raw.errorsRate(w)),
+          requestsRate: (w: string) => (w === BASE_WINDOW ? sharedTotal : raw.requestsRate(w)),
           fixture: [
             { labels: { ...fixtureLabels(s.total, regex), classification: 'success' }, healthy: 1, outage: 0 },
             { labels: fixtureLabels(s.bad, regex), healthy: 0, outage: 1 },
@@ -106,6 +121,7 @@ export const successRate: SloKind<typeof configSection> = {
           title: 'Control-plane success rate (client side)',
           objective: slo.clientSide.objective,
           instances: client,
+          sharedRecordings: [sharedRecording],
           textContext: { ...textContext, side: 'client' },
         });
       }
