@@ -22,8 +22,6 @@ import { formatHtml, formatJson, formatMarkdown, formatPlan, formatText, parseFa
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const EXIT_DRIFT = EXIT.drift;
-const EXIT_CONFIG = EXIT.config;
 
 /** `--debug` (anywhere on the command line) or LINKERD_SLO_DEBUG=1: print stack traces of failures. */
 const DEBUG = hideBin(process.argv).includes('--debug') || process.env.LINKERD_SLO_DEBUG === '1';
@@ -40,7 +38,7 @@ function fail(err: unknown): never {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.stderr.write(`error: invalid configuration; nothing was written\n`);
-    process.exit(EXIT_CONFIG);
+    process.exit(EXIT.config);
   }
   if (err instanceof UserError) {
     process.stderr.write(`error: ${err.message}\n`);
@@ -125,7 +123,7 @@ await yargs(hideBin(process.argv))
             // Output of a linkerd-slo without the manifest: the plain run would refuse it until adopted once.
             const adopt = drift.missing.includes(MANIFEST) && drift.missing.length <= files.size ? ' --force   (once: adopts output written without a manifest)' : '';
             process.stderr.write(`${outArg}/ is out of date with ${file}:\n${lines.join('\n')}\nrun: linkerd-slo generate --config ${argv.config} --out ${outArg}${adopt}\n`);
-            process.exit(EXIT_DRIFT);
+            process.exit(EXIT.drift);
           }
           process.stdout.write(`${outArg}/ is up to date (${files.size} files)\n`);
           return;
@@ -393,6 +391,6 @@ await yargs(hideBin(process.argv))
     const text = (msg ?? 'invalid command line').replace(/\s*\n\s*/g, '; ');
     const unknownCommand = /^Did you mean/.test(text) ? `unknown command "${hideBin(process.argv)[0]}"; ` : '';
     process.stderr.write(`error: ${unknownCommand}${unknownCommand ? text[0]!.toLowerCase() + text.slice(1) : text} (run linkerd-slo --help for usage)\n`);
-    process.exit(EXIT_CONFIG);
+    process.exit(EXIT.config);
   })
   .parseAsync();

@@ -40,6 +40,11 @@ export function sourceName(file: string): string {
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/** Text for HTML content or a quoted attribute: the five special characters as entities. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}
+
 /**
  * Free text inside Markdown prose (CommonMark/GFM, as GitHub and Grafana render it): one line,
  * HTML special characters as entities, and every character that starts inline Markdown (emphasis,
@@ -49,7 +54,7 @@ const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': 
  */
 export function markdownText(text: string): string {
   const line = text.replace(CONTROL_CHARACTERS_GLOBAL, ' ').replace(/\s+/g, ' ').trim();
-  const escaped = line.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!).replace(/[\\`*_[\]()!|~]/g, (c) => `\\${c}`);
+  const escaped = escapeHtml(line).replace(/[\\`*_[\]()!|~]/g, (c) => `\\${c}`);
   return escaped.replace(/^([#=+-]|\d+(?=[.)]))/, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
 }
 

@@ -6,6 +6,7 @@
 import { formatNumber } from '../promql/number.js';
 import { printable } from '../check/terminal.js';
 import type { BacktestReport, Episode } from './report.js';
+import { escapeHtml } from '../text.js';
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/:00\.000Z$|\.000Z$/, 'Z').replace('T', ' ');
 function duration(seconds: number): string {
@@ -114,7 +115,7 @@ export function formatJson(r: BacktestReport): string {
 
 // ---- HTML --------------------------------------------------------------------------------------
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeHtml;
 const W = 900;
 const H = 220;
 const PAD = { l: 50, r: 10, t: 10, b: 24 };

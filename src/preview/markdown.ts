@@ -5,9 +5,7 @@
  * rendered; anything else (javascript:, data:, other relative paths) stays plain text.
  */
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+import { escapeHtml } from '../text.js';
 
 /** A link target the page may keep: an http(s) URL, or a rendered dashboard's page; undefined drops the link. */
 export type LinkResolver = (url: string) => string | undefined;

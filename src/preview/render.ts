@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { drawCharts, type ChartSpec } from './client.js';
 import { CLASSIC_PALETTE, formatValue, namedColor, thresholdColor, type ThresholdStep } from './format.js';
-import { escapeHtml, renderMarkdown, type LinkResolver } from './markdown.js';
+import { escapeHtml } from '../text.js';
+import { renderMarkdown, type LinkResolver } from './markdown.js';
 import type { DashboardData, PanelData, PanelJson, PanelLink, Series } from './data.js';
 import { durationText } from './variables.js';
 
