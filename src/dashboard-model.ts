@@ -1,6 +1,6 @@
 /**
  * What an SLO kind contributes to a dashboard, independent of Grafana's JSON model.
- * The Grafana emitter (src/emit/grafana.ts) turns these into typed panels.
+ * The Grafana emitter (src/emit/dashboards/grafana.ts) turns these into typed panels.
  */
 import { createHash } from 'node:crypto';
 import type { Expr } from './promql/ast.js';
@@ -47,6 +47,11 @@ export interface PanelSpec {
   readonly content?: string;
   /** Timeseries: stack the series (e.g. gRPC codes). */
   readonly stack?: boolean;
+  /**
+   * A stand-in: the raw metric this panel shows only while no other row of its dashboard shows it
+   * (DashboardRow.shows). E.g. the controller memory panel a kind that is off leaves to the mesh.
+   */
+  readonly unlessShown?: string;
 }
 
 /** The dashboards of a bundle; each row names the one it belongs to (default: the SLO overview). */
@@ -57,7 +62,30 @@ export interface DashboardRow {
   readonly title: string;
   readonly panels: readonly PanelSpec[];
   readonly dashboard?: DashboardId;
+  /**
+   * Its place on the dashboard (one of ROW_PLACES): rows with a place come first, by place; the
+   * others follow in the order the kinds contribute them (registry order, built rows before
+   * standing rows). Rows of several kinds at the same place are one row, their panels side by side
+   * in that order (e.g. the latency kind's panels beside the success rate).
+   */
+  readonly order?: number;
+  /**
+   * Raw metrics this row shows, directly or through a recording of ours: stand-in panels for them
+   * (PanelSpec.unlessShown) are left out of its dashboard.
+   */
+  readonly shows?: readonly string[];
 }
+
+/**
+ * Rows that open a dashboard, in this order, and that several kinds may fill (spread one into a
+ * DashboardRow). The control-plane dashboard opens with the control plane's traffic as its own
+ * proxies and as the mesh see it, then scrape health and controller internals.
+ */
+export const ROW_PLACES = {
+  controlPlaneServerSide: { order: 1, title: 'Server side: each component as its own proxy sees it' },
+  controlPlaneMeshView: { order: 2, title: 'The mesh\'s view: every proxy\'s calls to the control plane' },
+  controlPlaneInternals: { order: 3, title: 'Scrape health and controller internals' },
+} as const;
 
 const UID_MAX = 40;
 

@@ -8,8 +8,9 @@ import { parse } from 'yaml';
 import { parseYamlConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { KINDS } from '../src/slo/registry.js';
-import { aggregate, eq, gt, num, range, selector } from '../src/promql/ast.js';
-import type { SloKind } from '../src/slo/kind.js';
+import { aggregate, call, eq, gt, num, range, selector } from '../src/promql/ast.js';
+import type { BuildContext, SloKind } from '../src/slo/kind.js';
+import { ROW_PLACES, type DashboardRow, type PanelSpec } from '../src/dashboard-model.js';
 
 const RECORD = 'demo:queue_depth:max';
 const ALERT = 'DemoQueueTooDeep';
@@ -75,5 +76,80 @@ describe('a kind defined outside src/slo, handed to the generator', () => {
   it('has its PromQL validated like every other kind (a range vector where an instant one belongs)', () => {
     const broken: SloKind = { ...queueDepth, build: (ctx) => ({ ...queueDepth.build(ctx), ruleGroups: [{ name: 'bad', rules: [{ record: RECORD, expr: aggregate('max', range(selector('work_queue_depth'), '5m')) }] }] }) };
     expect(() => generate(config, 'demo.yaml', { kinds: [broken] })).toThrow(/bad\/demo:queue_depth:max/);
+  });
+});
+
+/** A panel-only kind, as a test would write one: rows on the dashboards it names, shown whatever its state. */
+function panelKind(rows: (ctx: BuildContext) => DashboardRow[]): SloKind {
+  return { id: 'demo-panels', title: 'Demo panels', enabled: () => false, check: () => [], build: () => ({ ruleGroups: [], dashboardRows: [], runbooks: [] }), standingRows: rows };
+}
+
+const panel = (title: string, expr: PanelSpec['queries'][number]['expr']): PanelSpec => ({ title, description: `${title}.`, type: 'timeseries', unit: 'none', width: 12, queries: [{ expr }] });
+
+/** Row and panel titles of one dashboard of a bundle, in order; rows as "## <title>". */
+function layout(files: ReadonlyMap<string, string>, dashboard: string): string[] {
+  const json = JSON.parse(files.get(`grafana/linkerd-slo-demo-${dashboard}.json`)!) as { panels: Array<{ type: string; title: string }> };
+  return json.panels.map((p) => (p.type === 'row' ? `## ${p.title}` : p.title));
+}
+
+/** The rows of one dashboard, each with its panels, from the layout. */
+function rowsOf(titles: readonly string[]): Map<string, string[]> {
+  const rows = new Map<string, string[]>();
+  let current: string[] = [];
+  for (const t of titles) {
+    if (t.startsWith('## ')) rows.set(t.slice(3), (current = []));
+    else current.push(t);
+  }
+  return rows;
+}
+
+describe('panel rows of a kind defined in the test, on the dashboards they name', () => {
+  // Availability off: the mesh's stand-in panels for the controller internals are on the dashboard.
+  const offConfig = parseYamlConfig('cluster: demo\nslos:\n  controlPlaneAvailability:\n    enabled: false\n', 'demo.yaml');
+  const queueRow = (ctx: BuildContext): DashboardRow => ({
+    title: 'Demo controller queues',
+    dashboard: 'control-plane',
+    panels: [panel('Controller work queue depth', aggregate('max', ctx.controllerSelector('workqueue_depth'), { by: ['component'] }))],
+  });
+
+  it('puts a row on the dashboard it names, after the rows that have a place, and nowhere else', () => {
+    const files = generate(offConfig, 'demo.yaml', { kinds: [...KINDS, panelKind((ctx) => [queueRow(ctx)])] }).files;
+    const before = generate(offConfig, 'demo.yaml').files;
+    const titles = layout(files, 'control-plane');
+    expect(titles.slice(-2)).toEqual(['## Demo controller queues', 'Controller work queue depth']);
+    expect(titles.slice(0, -2)).toEqual(layout(before, 'control-plane'));
+    expect(files.get('grafana/linkerd-slo-demo-control-plane.json')).toContain('max by (component) (workqueue_depth{job=\\"linkerd-controller\\"})');
+    for (const other of ['proxies', 'certificates']) expect(layout(files, other)).toEqual(layout(before, other));
+  });
+
+  it('joins the panels of a row at a shared place to that row, after the other kinds\' panels', () => {
+    const files = generate(offConfig, 'demo.yaml', {
+      kinds: [...KINDS, panelKind((ctx) => [{ ...ROW_PLACES.controlPlaneServerSide, dashboard: 'control-plane', panels: [panel('Demo handshakes', ctx.proxySelector('tls_handshake_total'))] }])],
+    }).files;
+    const rows = rowsOf(layout(files, 'control-plane'));
+    expect(rows.get(ROW_PLACES.controlPlaneServerSide.title)).toEqual([
+      'Success rate now (5m)', 'Meshed replicas per component', 'Success rate (server side)', 'Request rate (server side)',
+      'Latency: destination', 'Latency: policy', 'Latency: identity', 'Demo handshakes',
+    ]);
+    expect([...rows.keys()].filter((t) => t === ROW_PLACES.controlPlaneServerSide.title)).toHaveLength(1);
+  });
+
+  it('leaves out the mesh\'s stand-in panel for a metric its row declares it shows', () => {
+    const internals = ROW_PLACES.controlPlaneInternals.title;
+    const without = rowsOf(layout(generate(offConfig, 'demo.yaml').files, 'control-plane')).get(internals);
+    expect(without).toContain('Controller goroutines');
+    const showing = panelKind((ctx) => [{ ...queueRow(ctx), shows: ['go_goroutines'] }]);
+    const rows = rowsOf(layout(generate(offConfig, 'demo.yaml', { kinds: [...KINDS, showing] }).files, 'control-plane'));
+    expect(rows.get(internals)).toEqual(without!.filter((t) => t !== 'Controller goroutines'));
+  });
+
+  it('refuses two rows at one place with different titles', () => {
+    const clash = panelKind((ctx) => [{ ...ROW_PLACES.controlPlaneMeshView, title: 'Another title', dashboard: 'control-plane', panels: [panel('Demo', ctx.proxySelector('tls_handshake_total'))] }]);
+    expect(() => generate(offConfig, 'demo.yaml', { kinds: [...KINDS, clash] })).toThrow(/share place 2 of the control-plane dashboard/);
+  });
+
+  it('has its queries validated on the dashboard it names (rate of an instant vector)', () => {
+    const broken = panelKind(() => [{ title: 'Demo broken', dashboard: 'proxies', panels: [panel('Broken panel', call('rate', selector('tls_handshake_total')))] }]);
+    expect(() => generate(offConfig, 'demo.yaml', { kinds: [...KINDS, broken] })).toThrow(/proxies dashboard panel "Demo broken \/ Broken panel"/);
   });
 });

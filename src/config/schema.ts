@@ -315,9 +315,12 @@ export function defineConfig(config: ConfigInput): ConfigInput {
   return config;
 }
 
-/** `slos`: the config section of every registered kind, keyed by the section's name. */
+/**
+ * `slos`: the config section of every registered kind, keyed by the section's name. A kind typed
+ * without a section of its own (plain SloKind, key `string`, e.g. the panel-only mesh) adds none.
+ */
 type Sections<Kinds extends readonly { readonly config?: ConfigSection }[]> = {
-  [Kind in Kinds[number] as NonNullable<Kind['config']> extends ConfigSection<infer Key> ? Key : never]: NonNullable<Kind['config']>['schema'];
+  [Kind in Kinds[number] as NonNullable<Kind['config']> extends ConfigSection<infer Key> ? (string extends Key ? never : Key) : never]: NonNullable<Kind['config']>['schema'];
 };
 
 function kindSections<const Kinds extends readonly { readonly config?: ConfigSection }[]>(kinds: Kinds): Sections<Kinds> {

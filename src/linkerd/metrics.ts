@@ -81,3 +81,12 @@ export function isKnownMetric(name: string, version: LinkerdVersion): boolean {
 export const CORE_CONTROLLER_CONTAINERS = ['destination', 'policy', 'sp-validator', 'identity', 'proxy-injector'] as const;
 /** Go containers: go_* metrics and, for destination and identity, gRPC server metrics (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18). */
 export const GO_CONTROLLER_CONTAINERS = ['destination', 'sp-validator', 'identity', 'proxy-injector'] as const;
+
+/**
+ * Core containers of the controller job whose /metrics works on this version: the policy
+ * controller's from 2.15 (linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15,
+ * linkerd/linkerd2#7067; `charts/linkerd-control-plane/templates/` at version-2.18).
+ */
+export function scrapedControllerContainers(version: LinkerdVersion): Array<(typeof CORE_CONTROLLER_CONTAINERS)[number]> {
+  return CORE_CONTROLLER_CONTAINERS.filter((c) => c !== 'policy' || minor(version) >= 15);
+}

@@ -87,8 +87,8 @@ export interface SloKind<Section extends ConfigSection = ConfigSection> {
   build(ctx: BuildContext): KindOutput;
   /**
    * Rows the kind shows on its dashboards whether or not it is enabled (a kind that is off can say
-   * so, or still show the raw signals). They follow the rows of build() and are validated and
-   * checked like them.
+   * so, or still show the raw signals). They follow the rows of build() (unless a row takes a place,
+   * DashboardRow.order) and are validated and checked like them.
    */
   standingRows?(ctx: BuildContext): readonly DashboardRow[];
   /** Its SLIs as OpenSLO ratio SLOs, when the kind is enabled (none: the kind exports nothing). */

@@ -8,8 +8,10 @@ import { availability } from './availability/index.js';
 import { proxyResources } from './proxy-resources/index.js';
 import { workloads } from './workloads/index.js';
 import { custom } from './custom/index.js';
+import { mesh } from './mesh/index.js';
 
-export const KINDS = [successRate, certificates, latency, availability, proxyResources, workloads, custom] as const;
+/** mesh last: a panel-only kind whose standing rows are the dashboards' rows no SLO kind owns. */
+export const KINDS = [successRate, certificates, latency, availability, proxyResources, workloads, custom, mesh] as const;
 
 /** Reserved label names our rules set themselves; user rule labels must not clash. */
 const RESERVED_LABELS = ['slo', 'sli', 'component', 'severity', 'long', 'short', 'period', 'certificate', 'source', 'resource', 'class', 'workload'];

@@ -10,7 +10,7 @@
 import type { Dashboard } from '@grafana/schema';
 import type { Config } from '../../config/schema.js';
 import { GENERATED_HEADER, toYaml } from '../rule-files.js';
-import { dashboardJson, DATASOURCE_VARIABLE } from '../grafana.js';
+import { dashboardJson, DATASOURCE_VARIABLE } from './grafana.js';
 
 /** The Grafana the dashboards are typed against (@grafana/schema 13.x, schemaVersion 42). */
 export const GRAFANA_VERSION = '13.0.0';

@@ -1,7 +1,11 @@
 /**
- * The bundle's Grafana dashboards: SLO overview, control plane, proxies, certificates. Each holds
- * this module's own rows plus the rows the SLO kinds contribute to it (DashboardRow.dashboard), and
- * is written in every configured delivery format (formats.ts) under out/grafana/:
+ * The bundle's Grafana dashboards: SLO overview, control plane, proxies, certificates. Every row
+ * comes from the SLO kinds (DashboardRow.dashboard: the rows build() returns, then the standing
+ * rows, in registry order), except the overview's first row (overview.ts: links, firing alerts,
+ * budgets). This module only assembles: places (DashboardRow.order), stand-in panels
+ * (PanelSpec.unlessShown), the fleet merge, validation, variables and layout (grafana.ts); it
+ * knows no kind and no Linkerd fact. Each dashboard is written in every configured delivery format
+ * (formats.ts) under out/grafana/:
  *
  *   grafana/<base>.json                      provisioning: plain dashboard (datasource variable)
  *   grafana/provisioning/<name>.yaml         provisioning: the file provider
@@ -15,11 +19,9 @@ import type { Dashboard } from '@grafana/schema';
 import { anyOf, eq, format, inline, mapExpr, neq, re, selector, union, type Expr } from '../../promql/ast.js';
 import { assertValidPromQL } from '../../promql/validate.js';
 import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow } from '../../dashboard-model.js';
-import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from '../grafana.js';
-import { controlPlaneRows } from './control-plane.js';
+import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from './grafana.js';
 import { overviewRows } from './overview.js';
-import { proxyRows } from './proxies.js';
-import { coveredMetrics, type DashboardInput } from './shared.js';
+import type { DashboardInput } from './shared.js';
 import { configMap, grafanaDashboard, importFlavour, providerYaml } from './formats.js';
 
 export type { DashboardInput } from './shared.js';
@@ -144,6 +146,35 @@ function mergeFleetRows(members: readonly FleetMember[], clusterLabel: string): 
   }));
 }
 
+/**
+ * One dashboard's kind rows as they are shown: rows with a place (DashboardRow.order) first, by
+ * place, rows of several kinds at one place joined into one; the others after them in the order
+ * given; stand-in panels whose metric another row shows left out, with rows they leave empty.
+ * The declarations (order, shows, unlessShown) end here.
+ */
+export function arrangeRows(rows: readonly DashboardRow[]): DashboardRow[] {
+  const shown = new Set(rows.flatMap((r) => r.shows ?? []));
+  const placed = rows
+    .filter((r) => r.order !== undefined)
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => a.row.order! - b.row.order! || a.i - b.i)
+    .map((x) => x.row);
+  const joined: DashboardRow[] = [];
+  for (const row of placed) {
+    const last = joined[joined.length - 1];
+    if (last && last.order === row.order) {
+      if (last.title !== row.title) throw new Error(`rows "${last.title}" and "${row.title}" share place ${row.order} of the ${row.dashboard ?? 'overview'} dashboard but not a title`);
+      joined[joined.length - 1] = { ...last, panels: [...last.panels, ...row.panels] };
+    } else joined.push(row);
+  }
+  const out: DashboardRow[] = [];
+  for (const { order: _order, shows: _shows, ...row } of [...joined, ...rows.filter((r) => r.order === undefined)]) {
+    const panels = row.panels.filter((p) => p.unlessShown === undefined || !shown.has(p.unlessShown)).map(({ unlessShown: _unless, ...p }) => p);
+    if (panels.length || !row.panels.length) out.push({ ...row, panels });
+  }
+  return out;
+}
+
 export function buildDashboards(input: DashboardInput, configFile: string): BuiltDashboard[] {
   const { ctx } = input;
   const { config } = ctx;
@@ -177,17 +208,8 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
   // The four built-in dashboards always exist; any other only when a kind contributes rows to it.
   const emitted = DASHBOARDS.filter((id) => (BUILT_IN as readonly string[]).includes(id) || kindRows(id).length > 0);
   const rowsOf = (member: DashboardInput, id: DashboardId): DashboardRow[] => {
-    const own = kindRowsOf(member, id);
-    switch (id) {
-      case 'overview':
-        return [...overviewRows(member, { uids, titles, emitted, configFile }), ...own];
-      case 'control-plane':
-        return [...controlPlaneRows(member, coveredMetrics(own)), ...own];
-      case 'proxies':
-        return [...own, ...proxyRows(member, own.length > 0)];
-      default:
-        return own;
-    }
+    const own = arrangeRows(kindRowsOf(member, id));
+    return id === 'overview' ? [...overviewRows(member, { uids, titles, emitted, configFile }), ...own] : own;
   };
   const dashboardEnv: DashboardEnv = { ...env, emitted };
 

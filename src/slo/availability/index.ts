@@ -139,6 +139,15 @@ const PROXY_MINORS_OF_RELEASES: readonly number[] = [
 ].sort((x, y) => x - y);
 
 
+/** Raw controller metrics its row shows (the mesh's stand-in panels for them are left out). */
+function shownMetrics(watchesContainers: boolean, watchesGrpc: boolean): string[] {
+  return [
+    ...(watchesContainers ? [AVAILABILITY_METRICS.up] : []),
+    ...(watchesGrpc ? ['grpc_server_handled_total'] : []),
+    ...(watchesContainers ? ['process_resident_memory_bytes', 'go_goroutines'] : []),
+  ];
+}
+
 export const availability: SloKind<typeof configSection> = {
   config: configSection,
   id: ID,
@@ -344,7 +353,7 @@ export const availability: SloKind<typeof configSection> = {
     return {
       unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }),
       ruleGroups: alerts.length ? [group] : [],
-      dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const }] : [],
+      dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const, shows: shownMetrics(watched.length > 0, grpc.length > 0) }] : [],
       runbooks: [...generated].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookText) })),
     };
   },

@@ -32,6 +32,7 @@ import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { latencySlis } from './openslo.js';
+import { controlPlaneLatencyRows } from './panels.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -84,6 +85,7 @@ export const latency: SloKind<typeof configSection> = {
   id: ID,
   title: 'Control-plane latency',
   enabled: (config: Config) => config.slos.controlPlaneLatency.enabled,
+  standingRows: (ctx) => controlPlaneLatencyRows(ctx),
 
   check(config: Config): ConfigIssue[] {
     const slo = config.slos.controlPlaneLatency;

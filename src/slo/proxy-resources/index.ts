@@ -38,6 +38,7 @@ import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { rawProxyResourcesRow } from './panels.js';
 import { CONTROL_PLANE_MEMORY_RECORDING } from '../series.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
 import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
@@ -134,6 +135,8 @@ export const proxyResources: SloKind<typeof configSection> = {
   id: ID,
   title: 'Proxy and control-plane resources',
   enabled: (config: Config) => config.slos.proxyResources.enabled,
+  // While off, the proxies dashboard still answers its questions from the raw proxy metrics.
+  standingRows: (ctx) => (ctx.config.slos.proxyResources.enabled ? [] : [rawProxyResourcesRow(ctx)]),
 
   check(config: Config): ConfigIssue[] {
     const c = config.slos.proxyResources;
@@ -333,7 +336,8 @@ export const proxyResources: SloKind<typeof configSection> = {
     }
 
     const dashboardRows: DashboardRow[] = [{ title: 'Proxy resources', panels: proxyPanels(ctx, rec, extraKeys), dashboard: 'proxies' }];
-    if (cp.enabled) dashboardRows.push({ title: 'Control-plane resources', panels: controlPlanePanels(ctx, rec), dashboard: 'control-plane' });
+    // Its control-plane memory recording stands for process_resident_memory_bytes: the mesh's raw memory panel is left out.
+    if (cp.enabled) dashboardRows.push({ title: 'Control-plane resources', panels: controlPlanePanels(ctx, rec), dashboard: 'control-plane', shows: ['process_resident_memory_bytes'] });
 
     const runbooks: Runbook[] = [...runbookAlerts].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookContext(ctx)) }));
     const ruleGroups: RuleGroup[] = [

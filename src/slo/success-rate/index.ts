@@ -19,6 +19,7 @@ import { configSection } from './config.js';
 import { CONTROL_PLANE_SLO, RAW_FAMILY_RECORDINGS } from '../series.js';
 import { successRateSlis } from './openslo.js';
 import { fixtureLabels } from '../promtool-tests.js';
+import { controlPlaneTrafficRows } from './panels.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -33,6 +34,7 @@ export const successRate: SloKind<typeof configSection> = {
   id: ID,
   title: 'Control-plane success rate',
   enabled: (config: Config) => config.slos.controlPlaneSuccessRate.enabled,
+  standingRows: (ctx) => controlPlaneTrafficRows(ctx),
 
   check(config: Config): ConfigIssue[] {
     const slo = config.slos.controlPlaneSuccessRate;

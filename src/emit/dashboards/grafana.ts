@@ -26,8 +26,8 @@ import type {
   Options as TimeSeriesOptions, FieldConfig as TimeSeriesFieldConfig,
 } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
 import { TextMode, type Options as TextOptions } from '@grafana/schema/dist/esm/raw/composable/text/panelcfg/x/TextPanelCfg_types.gen';
-import { format, type Expr } from '../promql/ast.js';
-import type { DashboardId, DashboardRow, PanelLink, PanelSpec, Threshold } from '../dashboard-model.js';
+import { format, type Expr } from '../../promql/ast.js';
+import type { DashboardId, DashboardRow, PanelLink, PanelSpec, Threshold } from '../../dashboard-model.js';
 
 export const DATASOURCE_VARIABLE = 'datasource';
 const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
