@@ -191,7 +191,7 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'export-openslo',
-    'Write the config\'s ratio SLOs (control-plane success rate and latency, custom) as OpenSLO v1 SLO documents',
+    'Write the config\'s ratio SLOs (control-plane success rate and latency, workloads and routes, custom) as OpenSLO v1 SLO documents',
     (y) =>
       y
         .option('config', configOption)

@@ -2,7 +2,7 @@
  * What an SLO kind contributes to a dashboard, independent of Grafana's JSON model.
  * The Grafana emitter (src/emit/dashboards/grafana.ts) turns these into typed panels.
  */
-import { createHash } from 'node:crypto';
+import { boundedName } from './text.js';
 import type { Expr } from './promql/ast.js';
 
 export interface PanelQuery {
@@ -97,7 +97,5 @@ const UID_MAX = 40;
  */
 export function dashboardUidFor(cluster: string, id: DashboardId): string {
   const full = id === 'overview' ? `linkerd-slo-${cluster}` : `linkerd-slo-${cluster}-${id}`;
-  if (full.length <= UID_MAX) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
-  return `${full.slice(0, UID_MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+  return boundedName(full, UID_MAX);
 }

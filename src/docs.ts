@@ -1,14 +1,22 @@
 /**
- * The configuration reference, docs/configuration.md, rendered from the same zod schema as the
- * types and the JSON Schema. `npm run docs` writes it; `node scripts/docs.mjs --check` and
- * test/docs.test.ts keep it current.
+ * The generated pages of docs/, kept current by `node scripts/docs.mjs --check` and test/docs.test.ts
+ * (`npm run docs` writes them):
+ *
+ * - the configuration reference, docs/configuration.md, rendered from the same zod schema as the
+ *   types and the JSON Schema;
+ * - the SLO kinds page, docs/slo-kinds.md, put together from src/slo/README.md and the README.md of
+ *   every kind's folder (each kind's page lives beside its code), in registry order.
  *
  * One section per top-level key and one per SLO kind (`slos.<kind>`), each a table whose cells stay
  * short: a description longer than a table cell comfortably holds, a long type (an enumeration)
  * and a long default are written as paragraphs under the table instead.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { stringify } from 'yaml';
 import { configJsonSchema } from './config/schema.js';
+import type { SloKind } from './slo/kind.js';
+import { KINDS } from './slo/registry.js';
 
 /** Where `npm run docs` writes the reference, relative to the repository root. */
 export const CONFIGURATION_PAGE = 'docs/configuration.md';
@@ -187,4 +195,104 @@ export function configurationPage(): string {
     ...sections.map((s) => `- [${s.path}](#${anchor(s.path)})`),
   ].join('\n');
   return `${[header, ...sections.map(sectionMarkdown)].join('\n\n')}\n`;
+}
+
+/** Where `npm run docs` writes the SLO kinds page, relative to the repository root. */
+export const SLO_KINDS_PAGE = 'docs/slo-kinds.md';
+/** The kinds' folders and the page about what they share (the burn-rate engine), relative to the root. */
+const SLO_DIR = 'src/slo';
+
+interface KindPage {
+  readonly kind: SloKind;
+  readonly folder: string;
+  readonly readme: string;
+  /** The alerts the kind can raise: one runbook template each, in templates/runbooks/ of its folder. */
+  readonly alerts: readonly string[];
+}
+
+/**
+ * Each registered kind's folder and page, in registry order. A folder is matched to its kind by the
+ * kind its index module exports, so a kind needs no other declaration; a registered kind without a
+ * README.md, or a README.md beside no registered kind, stops the build of the page.
+ */
+async function kindPages(root: string): Promise<KindPage[]> {
+  const registered: readonly SloKind[] = KINDS;
+  const pages = new Map<SloKind, KindPage>();
+  const folders = readdirSync(join(root, SLO_DIR), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  for (const folder of folders) {
+    const readme = join(root, SLO_DIR, folder, 'README.md');
+    if (!existsSync(readme)) continue;
+    // The compiled module beside this one (dist/slo/<folder>/index.js), or the source under vitest.
+    const module = (await import(new URL(`./slo/${folder}/index.js`, import.meta.url).href)) as Record<string, unknown>;
+    const kind = registered.find((k) => Object.values(module).includes(k));
+    if (!kind) throw new Error(`${SLO_DIR}/${folder}/README.md: ${SLO_DIR}/${folder}/index.ts exports no kind of KINDS (src/slo/registry.ts)`);
+    const runbooks = join(root, SLO_DIR, folder, 'templates', 'runbooks');
+    const alerts = existsSync(runbooks) ? readdirSync(runbooks).filter((f) => f.endsWith('.md.hbs')).map((f) => f.slice(0, -'.md.hbs'.length)).sort() : [];
+    pages.set(kind, { kind, folder, readme: readFileSync(readme, 'utf8'), alerts });
+  }
+  const missing = registered.filter((k) => !pages.has(k));
+  if (missing.length) throw new Error(`no README.md in the folder of kind(s) ${missing.map((k) => k.id).join(', ')} under ${SLO_DIR}/`);
+  return registered.map((k) => pages.get(k)!);
+}
+
+/** Lines outside fenced code blocks, transformed. */
+function outsideCode(markdown: string, transform: (line: string) => string): string {
+  let fenced = false;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('```')) fenced = !fenced;
+      return fenced || line.startsWith('```') ? line : transform(line);
+    })
+    .join('\n');
+}
+
+/**
+ * A README's relative links, written from its own folder, as seen from docs/: a link to one of the
+ * pages merged into this one becomes a link within it, any other is re-rooted at docs/.
+ */
+function relink(markdown: string, source: string, merged: ReadonlyMap<string, string>): string {
+  return outsideCode(markdown, (line) =>
+    line.replace(/\]\(([^)\s]+)\)/g, (whole, link: string) => {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(link) || link.startsWith('#')) return whole;
+      const [path = '', fragment] = link.split('#');
+      const target = posix.normalize(posix.join(posix.dirname(source), path));
+      const within = merged.get(target);
+      if (within !== undefined) return `](#${fragment ?? within})`;
+      return `](${posix.relative('docs', target)}${path.endsWith('/') ? '/' : ''}${fragment === undefined ? '' : `#${fragment}`})`;
+    }),
+  );
+}
+
+/** The whole of docs/slo-kinds.md, from the READMEs under `root`/src/slo. */
+export async function sloKindsPage(root: string): Promise<string> {
+  const shared = readFileSync(join(root, SLO_DIR, 'README.md'), 'utf8');
+  const kinds = await kindPages(root);
+  const titleOf = (p: KindPage) => {
+    const title = /^# (.+)$/m.exec(p.readme)?.[1];
+    if (!title) throw new Error(`${SLO_DIR}/${p.folder}/README.md: starts with no "# " title`);
+    return title.trim();
+  };
+  const merged = new Map<string, string>([
+    [`${SLO_DIR}/README.md`, ''],
+    ...kinds.map((p): [string, string] => [`${SLO_DIR}/${p.folder}/README.md`, anchor(titleOf(p))]),
+  ]);
+  const cut = shared.indexOf('\n## ');
+  const [title, ...intro] = relink(cut < 0 ? shared : shared.slice(0, cut), `${SLO_DIR}/README.md`, merged).trimEnd().split('\n');
+  const sharedSections = cut < 0 ? '' : relink(shared.slice(cut + 1), `${SLO_DIR}/README.md`, merged).trimEnd();
+  const table = [
+    '| kind | folder | config section | alerts |',
+    '|---|---|---|---|',
+    ...kinds.map((p) => {
+      const key = p.kind.config?.key;
+      const section = key ? `[\`slos.${key}\`](configuration.md#${anchor(`slos.${key}`)})` : '–';
+      const folder = `[\`${SLO_DIR}/${p.folder}/\`](../${SLO_DIR}/${p.folder}/)`;
+      return `| [${titleOf(p)}](#${anchor(titleOf(p))}) | ${folder} | ${section} | ${p.alerts.map((a) => `\`${a}\``).join(', ')} |`;
+    }),
+  ].join('\n');
+  const kindSections = kinds.map((p) =>
+    outsideCode(relink(p.readme, `${SLO_DIR}/${p.folder}/README.md`, merged), (line) => (/^#{1,5} /.test(line) ? `#${line}` : line)).trimEnd(),
+  );
+  const generated = '<!-- Generated by `npm run docs` from src/slo/README.md and the README.md of each kind\'s folder; edit those, not this page. -->';
+  return `${[title, generated, intro.join('\n').trim(), table, sharedSections, ...kindSections].filter(Boolean).join('\n\n')}\n`;
 }

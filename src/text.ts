@@ -11,6 +11,7 @@
  *   (templates use {{text x}});
  * - file names we only echo (the config file in headers) go through sourceName().
  */
+import { createHash } from 'node:crypto';
 
 /** C0 and C1 controls, DEL, and U+2028/U+2029 (JavaScript and YAML 1.1 line breaks). */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
@@ -66,4 +67,14 @@ export function markdownLink(label: string, url: string): string {
   if (!/^https?:\/\//i.test(url)) throw new Error(`markdownLink: refusing a non-http(s) URL ${quote(url)}; this is a bug in linkerd-slo`);
   const target = url.replace(/[\s<>()[\]`"'\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return `[${markdownText(label)}](${target})`;
+}
+
+/**
+ * A generated name held to `max` characters: a longer one keeps its readable start and ends in a
+ * hash of the whole name, so two long names sharing a prefix never collide.
+ */
+export function boundedName(full: string, max: number): string {
+  if (full.length <= max) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, max - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }

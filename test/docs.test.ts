@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { CONFIGURATION_PAGE, configurationPage } from '../src/docs.js';
+import { CONFIGURATION_PAGE, configurationPage, SLO_KINDS_PAGE, sloKindsPage } from '../src/docs.js';
 import { ConfigSchema } from '../src/config/schema.js';
+import { validateConfig } from '../src/config/load.js';
+import { buildContext } from '../src/generate.js';
+import { isAlert } from '../src/rules.js';
+import { KINDS } from '../src/slo/registry.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -95,6 +99,59 @@ describe('docs/configuration.md', () => {
   });
 });
 
+describe('docs/slo-kinds.md', () => {
+  const page = readFileSync(join(ROOT, SLO_KINDS_PAGE), 'utf8');
+  /** Table rows of the page: the kind's heading anchor → the alert names of its row. */
+  const tableRows = new Map(
+    page
+      .split('\n')
+      .filter((l) => /^\| \[[^\]]+\]\(#/.test(l))
+      .map((l) => [/\(#([^)]+)\)/.exec(l)![1]!, new Set([...(l.split(' | ').at(-1) ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1]!))] as const),
+  );
+
+  it('is put together from src/slo/README.md and each kind folder\'s README.md, and up to date (npm run docs)', async () => {
+    expect(page).toBe(await sloKindsPage(ROOT));
+  });
+
+  it('has a table row and a section for every registered kind, in registry order', () => {
+    const anchors = [...tableRows.keys()];
+    expect(anchors).toHaveLength(KINDS.length);
+    // Row i is KINDS[i]: it links that kind's config section.
+    const rowLines = page.split('\n').filter((l) => /^\| \[[^\]]+\]\(#/.test(l));
+    KINDS.forEach((kind, i) => expect(rowLines[i], kind.id).toContain(`(configuration.md#slos${kind.config!.key.toLowerCase()})`));
+    // Every row's anchor is a section of the page, and the sections follow the rows' order.
+    const anchorOf = (heading: string) => heading.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const sections = [...page.matchAll(/^## (.+)$/gm)].map((m) => anchorOf(m[1]!));
+    expect(sections.filter((a) => tableRows.has(a))).toEqual(anchors);
+  });
+
+  it('each kind\'s row lists every alert its rules raise with every source and option on', () => {
+    const config = validateConfig(
+      {
+        cluster: 'docs',
+        linkerd: { version: '2.18' },
+        slos: {
+          controlPlaneLatency: { components: ['identity', 'destination'] },
+          certificates: { certManager: { enabled: true }, x509Exporter: { enabled: true }, nodeClock: { enabled: true } },
+          controlPlaneAvailability: { replicas: { enabled: true } },
+          proxyResources: { highThroughput: { enabled: true }, kubernetesMetrics: { enabled: true } },
+          workloads: { list: [{ namespace: 'shop', deployment: 'web' }], routes: [{ namespace: 'shop', service: 'web', route: 'api' }] },
+          custom: [{ name: 'checkout', objective: 99.9, period: '30d', errors: 'http_requests_total{code=~"5.."}', total: 'http_requests_total' }],
+        },
+      },
+      'docs.yaml',
+    );
+    const ctx = buildContext(config);
+    const rows = [...tableRows.values()];
+    KINDS.forEach((kind, i) => {
+      expect(kind.enabled(config), kind.id).toBe(true);
+      const raised = new Set(kind.build(ctx).ruleGroups.flatMap((g) => g.rules).filter(isAlert).map((r) => r.alert));
+      expect(raised.size, kind.id).toBeGreaterThan(0);
+      for (const alert of raised) expect(rows[i], `${kind.id}: ${alert}`).toContain(alert);
+    });
+  });
+});
+
 describe('README and docs/', () => {
   it('the README starts with the two commands of a fresh machine', () => {
     const firstScreen = README.split('\n').slice(0, 15).join('\n');
@@ -123,7 +180,11 @@ describe('README and docs/', () => {
     );
   const withoutCode = (markdown: string) => markdown.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
 
-  const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  // The kinds' pages beside their code (src/slo/README.md, src/slo/<kind>/README.md) are read on GitHub too.
+  const kindReadmes = ['src/slo/README.md', ...readdirSync(join(ROOT, 'src/slo'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'src/slo', d.name, 'README.md')))
+    .map((d) => `src/slo/${d.name}/README.md`)];
+  const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), ...kindReadmes];
 
   it('has the reference pages the README promises', () => {
     for (const page of ['configuration', 'slo-kinds', 'loading', 'multi-cluster', 'check', 'openslo', 'benchmarks', 'architecture', 'grafana']) {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { dump, loadAll } from 'js-yaml';
 import { importOpenSlo, OpenSloImportError } from '../src/openslo/import.js';
 import { exportOpenSlo } from '../src/openslo/export.js';
 import { parseYamlConfig, validateConfig } from '../src/config/load.js';
@@ -17,6 +17,8 @@ import { custom as customKind } from '../src/slo/custom/index.js';
 import { isAlert } from '../src/rules.js';
 import type { Config } from '../src/config/schema.js';
 import { thrown } from './support/errors.js';
+import { appProxy, httpOutcome, inboundLabels, outboundLabels, series, type Labels } from './support/linkerd-series.js';
+import { requirePromtool, testRules } from './support/promtool.js';
 
 /** The custom kind's rules alone (the rest of the bundle is other kinds' business). */
 const customAlerts = (config: Config) => customKind.build(buildContext(config)).ruleGroups.flatMap((g) => g.rules).filter(isAlert);
@@ -296,6 +298,154 @@ describe('export-openslo', () => {
     expect(back.slos.map((s) => s.name)).toContain('control-plane-latency-identity');
     const alerts = customAlerts(parseYamlConfig(back.yaml, 'back.yaml'));
     expect(new Set(alerts.map((a) => a.labels.slo)).size).toBe(back.slos.length);
+  });
+});
+
+/**
+ * Workload and route SLOs in the export: the documents' queries are run by the real promtool over
+ * series shaped like a real linkerd-proxy scrape (target labels of the linkerd-proxy job, the
+ * proxy's inbound/outbound labels, Gateway API route labels of linkerd/linkerd2-proxy
+ * `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0), so a query that picks the wrong
+ * direction, workload, bucket or status gives the wrong rate.
+ */
+describe('export-openslo: workload and route SLOs', () => {
+  const CLUSTER = { cluster: 'eu1' };
+  const config = validateConfig(
+    {
+      cluster: 'eu1',
+      linkerd: { version: '2.18' },
+      prometheus: { extraMatchers: CLUSTER },
+      slos: {
+        controlPlaneSuccessRate: { enabled: false },
+        controlPlaneLatency: { enabled: false },
+        workloads: {
+          list: [
+            { namespace: 'emojivoto', deployment: 'web' },
+            { namespace: 'emojivoto', deployment: 'voting', class: 'LOW' },
+            { namespace: 'shop', selector: { app: 'worker' }, name: 'worker', class: 'CRITICAL' },
+          ],
+          routes: [{ namespace: 'shop', service: 'orders', route: 'create-order' }],
+        },
+      },
+    },
+    'w.yaml',
+  );
+  type Doc = { metadata: { name: string }; spec: { service: string; objectives: Array<{ targetPercent: number }>; indicator: { spec: { ratioMetric: Record<string, { metricSource: { spec: { query: string } } }> } } } };
+  const docs = () => loadAll(exportOpenSlo(config, 'w.yaml')) as Doc[];
+  const queriesOf = (d: Doc) => Object.fromEntries(Object.entries(d.spec.indicator.spec.ratioMetric).filter(([k]) => k !== 'counter').map(([k, v]) => [k, v.metricSource.spec.query]));
+
+  it('one document per workload and SLI (the class decides which), one per route, with the class objectives', () => {
+    const byName = new Map(docs().map((d) => [d.metadata.name, d]));
+    expect([...byName.keys()]).toEqual([
+      'workload-success-rate-emojivoto-deployment-web',
+      'workload-latency-emojivoto-deployment-web',
+      'workload-success-rate-emojivoto-deployment-voting', // LOW has no latency objective
+      'workload-success-rate-shop-workload-worker',
+      'workload-latency-shop-workload-worker',
+      'route-success-rate-http-shop-orders-shop-create-order',
+    ]);
+    // SRE Workbook Table 5-10: HIGH_FAST 99.9 / 99, LOW 99, CRITICAL 99.99 / 99.
+    const objective = (name: string) => byName.get(name)!.spec.objectives[0]!.targetPercent;
+    expect(['workload-success-rate-emojivoto-deployment-web', 'workload-latency-emojivoto-deployment-web', 'workload-success-rate-emojivoto-deployment-voting', 'workload-success-rate-shop-workload-worker', 'route-success-rate-http-shop-orders-shop-create-order'].map(objective))
+      .toEqual([99.9, 99, 99, 99.99, 99.9]);
+    expect(byName.get('route-success-rate-http-shop-orders-shop-create-order')!.spec.service).toBe('orders');
+  });
+
+  it('long names stay DNS labels (import-openslo accepts them) and distinct', () => {
+    const long = 'a'.repeat(60);
+    const c = validateConfig({ cluster: 'eu1', slos: { workloads: { list: [{ namespace: 'shop', deployment: `${long}-1` }, { namespace: 'shop', deployment: `${long}-2` }] } } }, 'w.yaml');
+    const names = (loadAll(exportOpenSlo(c, 'w.yaml')) as Doc[]).map((d) => d.metadata.name).filter((n) => n.startsWith('workload-'));
+    expect(names).toHaveLength(4);
+    expect(new Set(names).size).toBe(4);
+    for (const n of names) expect(n).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+  });
+
+  it('the exported queries select exactly the workload\'s inbound (or the route\'s) series: promtool over real-shaped series', () => {
+    requirePromtool();
+    const web = { ...appProxy(), ...CLUSTER };
+    const emoji = { ...appProxy({ namespace: 'emojivoto', pod: 'emoji-7c9f8d6b5-abcde', ip: '10.42.1.10', owner: { deployment: 'emoji' } }), ...CLUSTER };
+    const voting = { ...appProxy({ namespace: 'emojivoto', pod: 'voting-5d4c3b2a1-fghij', ip: '10.42.1.11', owner: { deployment: 'voting' } }), ...CLUSTER };
+    const worker = { ...appProxy({ namespace: 'shop', pod: 'worker-v2-6f5e4d3c2-klmno', ip: '10.42.2.5', owner: { deployment: 'worker-v2' } }), app: 'worker', ...CLUSTER };
+    const otherCluster = { ...appProxy(), cluster: 'us1' };
+    const inbound = (ip: string) => inboundLabels('2.18', { ip, port: 8080 }, { serviceAccount: 'web', namespace: 'emojivoto' });
+    const toEmoji = outboundLabels('2.18', { service: 'emoji-svc', namespace: 'emojivoto', deployment: 'emoji', ip: '10.42.1.10', port: 8080, serviceAccount: 'emoji' });
+    const response = (target: Labels, ip: string, outcome: 'success' | 'failure') => series('response_total', { ...target, ...inbound(ip), ...httpOutcome(outcome) });
+    const bucket = (target: Labels, ip: string, le: string) => series('response_latency_ms_bucket', { ...target, ...inbound(ip), status_code: '200', le });
+    const route = (status: Labels) =>
+      series('outbound_http_route_request_statuses_total', {
+        ...web, parent_group: 'core', parent_kind: 'Service', parent_namespace: 'shop', parent_name: 'orders', parent_port: '8080', parent_section_name: '',
+        route_group: 'gateway.networking.k8s.io', route_kind: 'HTTPRoute', route_namespace: 'shop', route_name: 'create-order', hostname: '', ...status,
+      });
+    const perMinute = (n: number) => `0+${n}x10`;
+    const input_series = [
+      // web: 60 successes and 6 failures a minute inbound; its own outbound failures and another cluster's web do not count.
+      { series: response(web, '10.42.1.9', 'success'), values: perMinute(60) },
+      { series: response(web, '10.42.1.9', 'failure'), values: perMinute(6) },
+      { series: series('response_total', { ...web, ...toEmoji, ...httpOutcome('failure') }), values: perMinute(600) },
+      { series: response(otherCluster, '10.42.1.9', 'failure'), values: perMinute(600) },
+      // web latency: 54 of 66 responses a minute within 200 ms (Linkerd renders integer bounds).
+      { series: bucket(web, '10.42.1.9', '100'), values: perMinute(30) },
+      { series: bucket(web, '10.42.1.9', '200'), values: perMinute(54) },
+      { series: bucket(web, '10.42.1.9', '+Inf'), values: perMinute(66) },
+      // emoji, not configured, and voting: 12 failures of 120.
+      { series: response(emoji, '10.42.1.10', 'failure'), values: perMinute(300) },
+      { series: response(voting, '10.42.1.11', 'success'), values: perMinute(108) },
+      { series: response(voting, '10.42.1.11', 'failure'), values: perMinute(12) },
+      // the selector workload (pod label app=worker): 3 failures of 30.
+      { series: response(worker, '10.42.2.5', 'success'), values: perMinute(27) },
+      { series: response(worker, '10.42.2.5', 'failure'), values: perMinute(3) },
+      { series: bucket(worker, '10.42.2.5', '200'), values: perMinute(24) },
+      { series: bucket(worker, '10.42.2.5', '+Inf'), values: perMinute(30) },
+      // the route, seen by its caller web: 48 ok, 6 5xx, 6 timeouts a minute.
+      { series: route({ http_status: '200', error: '' }), values: perMinute(48) },
+      { series: route({ http_status: '503', error: '' }), values: perMinute(6) },
+      { series: route({ http_status: '', error: 'RESPONSE_HEADERS_TIMEOUT' }), values: perMinute(6) },
+    ];
+    // Per second over 5m of steady counters: n a minute → n/60.
+    const expected: Record<string, Record<string, number>> = {
+      'workload-success-rate-emojivoto-deployment-web': { bad: 0.1, total: 1.1 },
+      'workload-latency-emojivoto-deployment-web': { good: 0.9, total: 1.1 },
+      'workload-success-rate-emojivoto-deployment-voting': { bad: 0.2, total: 2 },
+      'workload-success-rate-shop-workload-worker': { bad: 0.05, total: 0.5 },
+      'workload-latency-shop-workload-worker': { good: 0.4, total: 0.5 },
+      'route-success-rate-http-shop-orders-shop-create-order': { good: 0.8, total: 1 },
+    };
+    const exported = docs();
+    expect(exported.map((d) => d.metadata.name).sort()).toEqual(Object.keys(expected).sort());
+    const RECORD = 'openslo_export:events:rate5m';
+    const rules = exported.flatMap((d) =>
+      Object.entries(queriesOf(d)).map(([event, query]) => ({ record: RECORD, expr: `sum(rate(${query}[5m]))`, labels: { slo: d.metadata.name, event } })),
+    );
+    const ruleFile = dump({ groups: [{ name: 'openslo-export', rules }] }, { lineWidth: -1 });
+    const r = testRules(ruleFile, {
+      tests: [{
+        interval: '1m',
+        input_series,
+        promql_expr_test: Object.entries(expected).flatMap(([slo, events]) =>
+          Object.entries(events).map(([event, value]) => ({
+            expr: `${RECORD}{slo="${slo}", event="${event}"}`,
+            eval_time: '10m',
+            exp_samples: [{ labels: `${RECORD}{slo="${slo}", event="${event}"}`, value }],
+          })),
+        ),
+      }],
+    });
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('round trip: the exported workload and route SLOs import as custom SLOs with the same selectors, objective and period', () => {
+    const exported = docs();
+    const back = importOf(exportOpenSlo(config, 'w.yaml'));
+    expect(back.slos.map((s) => s.name)).toEqual(exported.map((d) => d.metadata.name));
+    for (const d of exported) {
+      const imported = back.slos.find((s) => s.name === d.metadata.name)!;
+      expect(imported.objective).toBe(d.spec.objectives[0]!.targetPercent);
+      expect(imported.period).toBe('30d');
+      const q = queriesOf(d);
+      expect(parseSelector(imported.total)).toEqual(parseSelector(q.total!));
+      if (q.bad) expect(parseSelector(imported.errors!)).toEqual(parseSelector(q.bad));
+      else expect(parseSelector(imported.good!)).toEqual(parseSelector(q.good!));
+    }
   });
 });
 

@@ -80,6 +80,12 @@ describe('npm pack from a checkout without dist/', () => {
     expect(bundle.files.get('prometheus/linkerd-slo-us1.rules.yaml')).toContain('identity_cert_expiration_timestamp_seconds{');
   });
 
+  it('holds no test file and no test fixture, though each kind keeps its tests in its src/ folder', () => {
+    expect(paths.filter((p) => /\.test\.|(^|\/)(fixtures|support)\//.test(p))).toEqual([]);
+    // Only compiled modules, their declarations and the kinds' templates: no stray source or data file.
+    expect(paths.filter((p) => p.startsWith('dist/') && !/\.(js|d\.ts|hbs)$/.test(p))).toEqual([]);
+  });
+
   it('package.json points bin, main, types and exports at files that are packed', () => {
     const bin = packageJson.bin as Record<string, string>;
     const exportsField = packageJson.exports as Record<string, Record<string, string>>;

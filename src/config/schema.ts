@@ -9,7 +9,7 @@ import { parseDuration } from '../promql/number.js';
 import { SUPPORTED_VERSIONS } from '../linkerd/catalog.js';
 import { CONTROL_CHARACTERS, quote } from '../text.js';
 import { MAX_STRING, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
-import type { ConfigSection } from '../slo/kind.js';
+import type { ConfigSection } from './section.js';
 import { KINDS } from '../slo/registry.js';
 
 /**

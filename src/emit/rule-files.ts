@@ -1,4 +1,8 @@
-/** Rule groups → YAML: a plain Prometheus rule file and a monitoring.coreos.com/v1 PrometheusRule. */
+/**
+ * Rule groups → YAML: a plain Prometheus rule file, a monitoring.coreos.com/v1 PrometheusRule, a
+ * Thanos Ruler and a Mimir/Cortex ruler file. Each is one object serialised by js-yaml; only the
+ * comment header is text.
+ */
 import { dump } from 'js-yaml';
 import { format } from '../promql/ast.js';
 import { isAlert, type Rule, type RuleGroup } from '../rules.js';
@@ -26,39 +30,14 @@ function serialiseRule(rule: Rule): Record<string, unknown> {
 }
 
 /**
- * The YAML of a group's rule list, serialised once and shared by every target format (a
- * multi-cluster bundle writes the same rules as Prometheus, PrometheusRule, Thanos and Mimir files).
+ * The `groups:` list of every format; `extra` adds target-specific group keys, written after
+ * `interval` and before `rules` (Thanos' partial_response_strategy, Mimir's source_tenants).
  */
-const rulesYamlCache = new WeakMap<readonly Rule[], string>();
-function rulesYaml(rules: readonly Rule[]): string {
-  let text = rulesYamlCache.get(rules);
-  if (text === undefined) {
-    text = toYaml(rules.map(serialiseRule));
-    rulesYamlCache.set(rules, text);
-  }
-  return text;
-}
-
-const indent = (text: string, by: number): string =>
-  text
-    .split('\n')
-    .map((line) => (line === '' ? line : ' '.repeat(by) + line))
-    .join('\n');
-
-/**
- * A `groups:` list as js-yaml would write it at `by` spaces of indentation, built from the cached
- * rule YAML; `extra` adds target-specific group keys (written before `rules`).
- */
-function groupsYaml(groups: readonly RuleGroup[], by: number, extra: (g: RuleGroup) => Record<string, unknown> = () => ({})): string {
-  const items = groups.map((g) => {
-    const head = toYaml({ name: g.name, ...(g.interval ? { interval: g.interval } : {}), ...extra(g) }).trimEnd().split('\n');
-    return [`- ${head[0]}`, ...head.slice(1).map((l) => `  ${l}`), '  rules:', indent(rulesYaml(g.rules), 4)].join('\n');
-  });
-  return indent(items.join(''), by);
-}
-
-export function serialiseGroups(groups: readonly RuleGroup[]): Array<Record<string, unknown>> {
-  return groups.map((g) => ({ name: g.name, ...(g.interval ? { interval: g.interval } : {}), rules: g.rules.map(serialiseRule) }));
+export function serialiseGroups(
+  groups: readonly RuleGroup[],
+  extra: (g: RuleGroup) => Record<string, unknown> = () => ({}),
+): Array<Record<string, unknown>> {
+  return groups.map((g) => ({ name: g.name, ...(g.interval ? { interval: g.interval } : {}), ...extra(g), rules: g.rules.map(serialiseRule) }));
 }
 
 export function toYaml(value: unknown): string {
@@ -67,7 +46,7 @@ export function toYaml(value: unknown): string {
 
 /** For Prometheus `rule_files:` (and vmalert, which reads the same format). */
 export function prometheusRuleFile(groups: readonly RuleGroup[], configFile: string): string {
-  return `${GENERATED_HEADER('Prometheus rule file (rule_files:)', configFile)}groups:\n${groupsYaml(groups, 2)}`;
+  return GENERATED_HEADER('Prometheus rule file (rule_files:)', configFile) + toYaml({ groups: serialiseGroups(groups) });
 }
 
 /**
@@ -133,8 +112,9 @@ export function prometheusRuleObject(groups: readonly RuleGroup[], objectName: s
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: { name: objectName, namespace: config.kubernetes.namespace, labels },
+    spec: { groups: serialiseGroups(groups) },
   };
-  return `${GENERATED_HEADER('PrometheusRule (monitoring.coreos.com/v1)', configFile)}${toYaml(object)}spec:\n  groups:\n${groupsYaml(groups, 4)}`;
+  return GENERATED_HEADER('PrometheusRule (monitoring.coreos.com/v1)', configFile) + toYaml(object);
 }
 
 /**
@@ -163,8 +143,8 @@ export function thanosRuleFile(
   strategy: { readonly alerts: 'abort' | 'warn'; readonly recordings: 'abort' | 'warn' },
   configFile: string,
 ): string {
-  const text = groupsYaml(groups, 2, (g) => ({ partial_response_strategy: g.rules.some(isAlert) ? strategy.alerts : strategy.recordings }));
-  return `${GENERATED_HEADER('Thanos Ruler rule file (--rule-file)', configFile)}groups:\n${text}`;
+  const withStrategy = serialiseGroups(groups, (g) => ({ partial_response_strategy: g.rules.some(isAlert) ? strategy.alerts : strategy.recordings }));
+  return GENERATED_HEADER('Thanos Ruler rule file (--rule-file)', configFile) + toYaml({ groups: withStrategy });
 }
 
 /**
@@ -177,6 +157,7 @@ export function mimirRuleFile(
   sourceTenants: readonly string[],
   configFile: string,
 ): string {
-  const text = groupsYaml(groups, 2, () => (sourceTenants.length ? { source_tenants: [...sourceTenants] } : {}));
-  return `${GENERATED_HEADER(`Grafana Mimir / Cortex ruler namespace (mimirtool rules load ${namespace}.yaml)`, configFile)}${toYaml({ namespace })}groups:\n${text}`;
+  const withTenants = serialiseGroups(groups, () => (sourceTenants.length ? { source_tenants: [...sourceTenants] } : {}));
+  const header = GENERATED_HEADER(`Grafana Mimir / Cortex ruler namespace (mimirtool rules load ${namespace}.yaml)`, configFile);
+  return header + toYaml({ namespace, groups: withTenants });
 }

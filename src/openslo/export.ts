@@ -6,6 +6,8 @@
  *
  *   control-plane success rate → control-plane-success-rate-{server,client}-<component> (bad / total)
  *   control-plane latency      → control-plane-latency-<component> (good = fast buckets / total)
+ *   workloads                  → workload-{success-rate,latency}-<namespace>-<kind>-<name>,
+ *                                route-success-rate-<protocol>-<…> (src/slo/workloads/openslo.ts)
  *   custom                     → <name> (errors → bad, or good / total)
  *
  * Not exported, because OpenSLO cannot carry them: the multiwindow, multi-burn-rate alert table, the

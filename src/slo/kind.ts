@@ -2,7 +2,7 @@
  * The one interface every SLO kind implements. A kind reads its own config section and
  * contributes rule groups, dashboard rows and a runbook; it never touches another kind.
  */
-import type { z } from 'zod';
+import type { ConfigSection } from '../config/section.js';
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue, ConfigPath } from '../config/errors.js';
 import type { LinkerdFacts } from '../linkerd/catalog.js';
@@ -60,15 +60,8 @@ export interface KindOutput {
   readonly unitTests?: readonly PromtoolTest[];
 }
 
-/**
- * A kind's section of the configuration, `slos.<key>`: the schema (src/config/schema.ts) assembles
- * the sections of the registered kinds, in registry order.
- */
-export interface ConfigSection<Key extends string = string, Schema extends z.ZodType = z.ZodType> {
-  readonly key: Key;
-  /** With its defaults (`.prefault({})`) and its reference description (`.describe()`). */
-  readonly schema: Schema;
-}
+/** A kind's section of the configuration, `slos.<key>` (src/config/section.ts). */
+export type { ConfigSection };
 
 export interface SloKind<Section extends ConfigSection = ConfigSection> {
   /** Stable id, used in file names and the `slo` label. */

@@ -1,7 +1,7 @@
 /**
  * promtool unit tests generated for the user's own bundle (out/tests/), so a team that edits
  * its config can prove in its own CI that the burn-rate alerts still fire on an outage and stay
- * quiet on healthy traffic. Our hand-written scenario tests (test/) remain the real proof of the
+ * quiet on healthy traffic. Our hand-written scenario tests (src/slo/<kind>/*.test.ts, test/) remain the real proof of the
  * maths; these are a smoke test that travels with the rules.
  */
 import type { Selector } from '../promql/ast.js';

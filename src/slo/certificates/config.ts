@@ -1,7 +1,7 @@
 /** The `slos.certificates` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
 import { labelName, labelMap, k8sName, duration, k8sObjectName } from '../../config/fields.js';
-import type { ConfigSection } from '../kind.js';
+import type { ConfigSection } from '../../config/section.js';
 
 /** Ticket/page thresholds on the remaining validity of one certificate class. */
 function expiryThresholds(defaults: { ticketBelow: string; pageBelow: string; ticketWhy: string; pageWhy: string }) {

@@ -1,7 +1,7 @@
 /** The `slos.custom` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
 import { MAX_DESCRIPTION, k8sName, duration, objective } from '../../config/fields.js';
-import type { ConfigSection } from '../kind.js';
+import type { ConfigSection } from '../../config/section.js';
 
 /**
  * Custom SLOs on any Prometheus counters (Pyrra's ratio indicator): bad events over all events,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { duration, objective, servingPorts, latencyThresholdMs } from '../../config/fields.js';
 import { SERVING_COMPONENTS } from '../../linkerd/catalog.js';
-import type { ConfigSection } from '../kind.js';
+import type { ConfigSection } from '../../config/section.js';
 
 const latencyConfig = z.strictObject({
   enabled: z.boolean().default(true).describe('Generate this SLO.'),

@@ -1,7 +1,7 @@
 /** The `slos.proxyResources` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
 import { labelMap, k8sName, duration } from '../../config/fields.js';
-import type { ConfigSection } from '../kind.js';
+import type { ConfigSection } from '../../config/section.js';
 
 /** Containers of one control-plane replica set that the per-node plan covers (controller job `component` label, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18). */
 const CORE_CONTROL_PLANE_CONTAINERS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector'];

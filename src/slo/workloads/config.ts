@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { labelMap, k8sName, duration, objective, k8sObjectName, latencyThresholdMs } from '../../config/fields.js';
 import { quote } from '../../text.js';
 import { WORKLOAD_KINDS } from '../../linkerd/catalog.js';
-import type { ConfigSection } from '../kind.js';
+import type { ConfigSection } from '../../config/section.js';
 
 
 const REQUEST_CLASS_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;

@@ -18,7 +18,7 @@
  * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0), by parent Service and route.
  */
 import {
-  aggregate, and, anyOf, binary, call, eq, gt, mul, neq, nre, num, oneOf, or, rate, str, sub, sum, union, vector,
+  aggregate, and, binary, call, eq, gt, mul, neq, num, oneOf, or, rate, str, sub, sum, union, vector,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
 import type { Config } from '../../config/schema.js';
@@ -35,6 +35,11 @@ import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js'
 import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import {
+  membersOf, routeMetric, routesOf, routeSuccessMatchers, ROUTE_LABELS, WORKLOAD_LABELS,
+  type Component, type Member, type RequestClass, type RouteMember,
+} from './members.js';
+import { workloadSlis } from './openslo.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -56,48 +61,6 @@ export const RECORD_WORKLOAD = {
   /** Per-bucket inbound response rate per workload, for the latency percentiles of the dashboard. */
   histogram: 'linkerd_slo:workload_response_latency_ms_bucket:rate5m',
 } as const;
-
-/** gRPC codes Linkerd classifies as failures by default (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0), in the route metrics' spelling (linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0). */
-const GRPC_FAILURE_CODES = ['UNKNOWN', 'DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS'];
-const ROUTE_LABELS = ['parent_namespace', 'parent_name', 'route_namespace', 'route_name'] as const;
-/** Label names the workload rules set from the series; user rule labels or extra matchers must not reuse them. */
-const WORKLOAD_LABELS = ['namespace', ...WORKLOAD_KINDS, 'workload'];
-
-type Component = (typeof WORKLOAD_KINDS)[number] | 'workload';
-type WorkloadsConfig = Config['slos']['workloads'];
-type RequestClass = WorkloadsConfig['classes'][string];
-
-interface Member {
-  readonly namespace: string;
-  /** The label naming the workload: deployment, statefulset, daemonset, or workload for selector workloads. */
-  readonly component: Component;
-  readonly name: string;
-  readonly selector?: Readonly<Record<string, string>>;
-  readonly class: string;
-}
-
-interface RouteMember {
-  readonly labels: Readonly<Record<(typeof ROUTE_LABELS)[number], string>>;
-  readonly protocol: 'http' | 'grpc';
-  readonly class: string;
-}
-
-function membersOf(w: WorkloadsConfig): Member[] {
-  return w.list.map((item) => {
-    const cls = item.class ?? w.defaults.class;
-    const kind = WORKLOAD_KINDS.find((k) => item[k] !== undefined);
-    if (kind) return { namespace: item.namespace, component: kind, name: item[kind]!, class: cls };
-    return { namespace: item.namespace, component: 'workload', name: item.name!, selector: item.selector!, class: cls };
-  });
-}
-
-function routesOf(w: WorkloadsConfig): RouteMember[] {
-  return w.routes.map((r) => ({
-    labels: { parent_namespace: r.namespace, parent_name: r.service, route_namespace: r.routeNamespace ?? r.namespace, route_name: r.route },
-    protocol: r.protocol,
-    class: r.class ?? w.defaults.class,
-  }));
-}
 
 /** Group by a key, keeping the order of first appearance. */
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -228,14 +191,9 @@ function routeGroup(ctx: BuildContext, cls: string, protocol: 'http' | 'grpc', m
   const { matchers: narrow, exact } = prefilter(ROUTE_LABELS, members.map((m) => m.labels));
   const info = ctx.recordedSelector(RECORD_WORKLOAD.routeInfo, [eq('class', cls), eq('component', component)]);
   const restrict = (e: Expr) => (exact ? e : and(e, info, { on: by }));
-  const metric = `outbound_${protocol}_route_request_statuses_total`;
+  const metric = routeMetric(protocol);
   const all = ctx.proxySelector(metric, narrow);
-  // linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0: failure = 5xx (HTTP) or a failing gRPC status, or any proxy error (timeouts, fail-fast, resets).
-  const good = ctx.proxySelector(metric, [
-    ...narrow,
-    protocol === 'http' ? nre('http_status', '5..') : nre('grpc_status', anyOf(GRPC_FAILURE_CODES)),
-    eq('error', ''),
-  ]);
+  const good = ctx.proxySelector(metric, [...narrow, ...routeSuccessMatchers(protocol)]);
   const s = (sel: Selector, w: string) => sum(rate(sel, w), by);
   return {
     component,
@@ -268,6 +226,7 @@ export const workloads: SloKind<typeof configSection> = {
   config: configSection,
   id: ID,
   title: 'Workload SLOs',
+  ratioSlis: (ctx) => workloadSlis(ctx),
   enabled: (config: Config) => config.slos.workloads.enabled && (config.slos.workloads.list.length > 0 || config.slos.workloads.routes.length > 0),
 
   check(config: Config): ConfigIssue[] {

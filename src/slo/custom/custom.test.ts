@@ -3,19 +3,19 @@
  * engine under the real promtool, config errors located at the offending field.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseYamlConfig, validateConfig } from '../src/config/load.js';
-import { ConfigError } from '../src/config/errors.js';
-import { buildContext } from '../src/generate.js';
-import { KINDS } from '../src/slo/registry.js';
-import { custom as customKind } from '../src/slo/custom/index.js';
-import { prometheusRuleFile } from '../src/emit/rule-files.js';
-import { isAlert } from '../src/rules.js';
-import { parseSelector } from '../src/promql/parse.js';
-import { inline } from '../src/promql/ast.js';
-import { customFixture, seriesMatches } from '../src/slo/custom/index.js';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
-import { thrown } from './support/errors.js';
-import { firing as firingBy } from './support/bundle.js';
+import { parseYamlConfig, validateConfig } from '../../config/load.js';
+import { ConfigError } from '../../config/errors.js';
+import { buildContext } from '../../generate.js';
+import { KINDS } from '../../slo/registry.js';
+import { custom as customKind } from '../../slo/custom/index.js';
+import { prometheusRuleFile } from '../../emit/rule-files.js';
+import { isAlert } from '../../rules.js';
+import { parseSelector } from '../../promql/parse.js';
+import { inline } from '../../promql/ast.js';
+import { customFixture, seriesMatches } from '../../slo/custom/index.js';
+import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { thrown } from '../../../test/support/errors.js';
+import { firing as firingBy } from '../../../test/support/bundle.js';
 
 const BURN = 'LinkerdCustomSLOErrorBudgetBurn';
 const ABSENT = 'LinkerdCustomSLOMetricsAbsent';

@@ -5,13 +5,13 @@
  * kube-state-metrics v2 kube_pod_container_* (optional source).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load.js';
-import { generate } from '../src/generate.js';
-import type { ConfigInput } from '../src/config/schema.js';
-import { CLUSTER_LEVEL_RECORDS, PROXY_RESOURCES_RECORDINGS } from '../src/slo/proxy-resources/index.js';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
-import { DEFAULT_KINDS_OFF, firing, generated as generatedBundle, rows, ruleFileOf, rulesOf } from './support/bundle.js';
-import { series } from './support/linkerd-series.js';
+import { validateConfig } from '../../config/load.js';
+import { generate } from '../../generate.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { CLUSTER_LEVEL_RECORDS, PROXY_RESOURCES_RECORDINGS } from '../../slo/proxy-resources/index.js';
+import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { DEFAULT_KINDS_OFF, firing, generated as generatedBundle, rows, ruleFileOf, rulesOf } from '../../../test/support/bundle.js';
+import { series } from '../../../test/support/linkerd-series.js';
 
 const OVER_BUDGET = 'LinkerdProxyOverResourceBudget';
 const HIGH_THROUGHPUT = 'LinkerdProxyHighThroughputDefaultResources';

@@ -5,13 +5,13 @@
  * (linkerd/linkerd2-proxy `linkerd/app/core/src/build_info.rs` at release/v2.294.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load.js';
-import { generate } from '../src/generate.js';
-import type { ConfigInput } from '../src/config/schema.js';
-import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-import { AVAILABILITY_RULE_GROUP, integerBelowRegex, oldProxyVersionRegex } from '../src/slo/availability/index.js';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
-import { DEFAULT_KINDS_OFF, firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf as allRules } from './support/bundle.js';
+import { validateConfig } from '../../config/load.js';
+import { generate } from '../../generate.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { SUPPORTED_VERSIONS } from '../../linkerd/catalog.js';
+import { AVAILABILITY_RULE_GROUP, integerBelowRegex, oldProxyVersionRegex } from '../../slo/availability/index.js';
+import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { DEFAULT_KINDS_OFF, firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf as allRules } from '../../../test/support/bundle.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';
 const NOT_SCRAPED = 'LinkerdControlPlaneComponentNotScraped';

@@ -13,13 +13,13 @@
  *    a Prometheus Operator PodMonitor adds namespace, pod, container and job "<namespace>/<name>".
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load.js';
-import { generate } from '../src/generate.js';
-import type { ConfigInput } from '../src/config/schema.js';
-import { SUPPORTED_VERSIONS } from '../src/linkerd/catalog.js';
-import { AVAILABILITY_RULE_GROUP } from '../src/slo/availability/index.js';
-import { requirePromtool, testRules } from './support/promtool.js';
-import { DEFAULT_KINDS_OFF, firing, generated, onlyGroups, ruleFileOf } from './support/bundle.js';
+import { validateConfig } from '../../config/load.js';
+import { generate } from '../../generate.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { SUPPORTED_VERSIONS } from '../../linkerd/catalog.js';
+import { AVAILABILITY_RULE_GROUP } from '../../slo/availability/index.js';
+import { requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { DEFAULT_KINDS_OFF, firing, generated, onlyGroups, ruleFileOf } from '../../../test/support/bundle.js';
 
 const DOWN = 'LinkerdControlPlaneComponentDown';
 const NOT_SCRAPED = 'LinkerdControlPlaneComponentNotScraped';

@@ -5,13 +5,13 @@
  * Prometheus 3's float one (pyrra-dev/pyrra `slo/prometheus3.go`; https://prometheus.io/docs/prometheus/latest/migration/).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config/errors.js';
-import type { ConfigInput } from '../src/config/schema.js';
-import { nearestBounds } from '../src/linkerd/latency-buckets.js';
-import { PROXY_LATENCY_BUCKETS_MS } from './support/linkerd-series.js';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
-import { thrown } from './support/errors.js';
-import { firing as firingBy, generated as generatedBundle, ruleFileOf } from './support/bundle.js';
+import { ConfigError } from '../../config/errors.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { nearestBounds } from '../../linkerd/latency-buckets.js';
+import { PROXY_LATENCY_BUCKETS_MS } from '../../../test/support/linkerd-series.js';
+import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { thrown } from '../../../test/support/errors.js';
+import { firing as firingBy, generated as generatedBundle, ruleFileOf } from '../../../test/support/bundle.js';
 
 const BURN = 'LinkerdControlPlaneLatencyBudgetBurn';
 const SPIKE = 'LinkerdControlPlaneLatencySpike';

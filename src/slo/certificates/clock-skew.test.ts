@@ -5,10 +5,10 @@
  * node_exporter collector/timex.go (seconds; sync_status 1/0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigInput } from '../src/config/schema.js';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
-import { firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf } from './support/bundle.js';
-import { series } from './support/linkerd-series.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf } from '../../../test/support/bundle.js';
+import { series } from '../../../test/support/linkerd-series.js';
 
 const SKEW = 'LinkerdNodeClockSkew';
 const UNSYNCED = 'LinkerdNodeClockNotSynchronising';

@@ -4,10 +4,10 @@
  * produces them: linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` at version-2.18).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
-import type { ConfigInput } from '../src/config/schema.js';
-import { DEFAULT_KINDS_OFF, generated, onlyGroups, ruleFileOf } from './support/bundle.js';
-import { CONTROL_PLANE, controlPlaneServerResponses, controlResponses } from './support/linkerd-series.js';
+import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { DEFAULT_KINDS_OFF, generated, onlyGroups, ruleFileOf } from '../../../test/support/bundle.js';
+import { CONTROL_PLANE, controlPlaneServerResponses, controlResponses } from '../../../test/support/linkerd-series.js';
 
 const BURN = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT = 'LinkerdControlPlaneSLIMetricsAbsent';

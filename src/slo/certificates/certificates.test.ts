@@ -4,9 +4,9 @@
  * cert-manager `internal/collectors/certificate_collector.go`; enix/x509-certificate-exporter `internal/collector.go` at v3.21.0).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigInput } from '../src/config/schema.js';
-import { checkRules, requirePromtool, testRules } from './support/promtool.js';
-import { firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf } from './support/bundle.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf } from '../../../test/support/bundle.js';
 
 const EXPIRING = 'LinkerdProxyCertificateExpiringSoon';
 const REFRESH = 'LinkerdProxyCertificateRefreshErrors';

@@ -6,13 +6,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { validateConfig } from '../src/config/load.js';
-import { ConfigError } from '../src/config/errors.js';
-import { generate } from '../src/generate.js';
-import type { ConfigInput } from '../src/config/schema.js';
-import { PROXY_LATENCY_BUCKETS_MS } from './support/linkerd-series.js';
-import { checkRules, counter, requirePromtool, testRules } from './support/promtool.js';
-import { DEFAULT_KINDS_OFF, generated as generatedBundle, ruleFileOf } from './support/bundle.js';
+import { validateConfig } from '../../config/load.js';
+import { ConfigError } from '../../config/errors.js';
+import { generate } from '../../generate.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { PROXY_LATENCY_BUCKETS_MS } from '../../../test/support/linkerd-series.js';
+import { checkRules, counter, requirePromtool, testRules } from '../../../test/support/promtool.js';
+import { DEFAULT_KINDS_OFF, generated as generatedBundle, ruleFileOf } from '../../../test/support/bundle.js';
 
 const BURN = 'LinkerdWorkloadErrorBudgetBurn';
 const LATENCY_BURN = 'LinkerdWorkloadLatencyBudgetBurn';
