@@ -287,7 +287,7 @@ export async function sloKindsPage(root: string): Promise<string> {
       const key = p.kind.config?.key;
       const section = key ? `[\`slos.${key}\`](configuration.md#${anchor(`slos.${key}`)})` : '–';
       const folder = `[\`${SLO_DIR}/${p.folder}/\`](../${SLO_DIR}/${p.folder}/)`;
-      return `| [${titleOf(p)}](#${anchor(titleOf(p))}) | ${folder} | ${section} | ${p.alerts.map((a) => `\`${a}\``).join(', ')} |`;
+      return `| [${titleOf(p)}](#${anchor(titleOf(p))}) | ${folder} | ${section} | ${p.alerts.length ? p.alerts.map((a) => `\`${a}\``).join(', ') : '–'} |`;
     }),
   ].join('\n');
   const kindSections = kinds.map((p) =>

@@ -6,7 +6,7 @@
  * the schema: no kind's config section reaches schema.ts, so the section types never depend on
  * `Config`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -119,7 +119,7 @@ describe('the module graph of src/', () => {
     }
   });
 
-  it.each(kindFolders)('the config section of slo/%s never reaches src/config/schema.ts, so its types do not depend on Config', (folder) => {
+  it.each(kindFolders.filter((f) => existsSync(join(SRC, 'slo', f, 'config.ts'))))('the config section of slo/%s never reaches src/config/schema.ts, so its types do not depend on Config', (folder) => {
     const config = `slo/${folder}/config.ts`;
     expect(graph.has(config), config).toBe(true);
     expect(reach(config).has('config/schema.ts')).toBe(false);
