@@ -21,9 +21,16 @@
  *    worst any node can carry (exact without HA). The mesh's Prometheus (Viz, `prometheus` container of
  *    the controller job, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18) is planned at ~5 MB per meshed pod.
  *
- * Cost at 10,000 pods: three per-pod recordings (CPU, memory, RPS), nothing else per pod is stored;
- * alerts read them, dashboards read cluster-level aggregates (by the extra-matcher labels only) and
- * do top-k over the per-pod recordings at query time.
+ * Cost at 10,000 pods: on the benchmark's Prometheus a join of two 10,000-series vectors costs
+ * about as much as a rate over the raw per-pod family, and the budget ratio (usage ÷ the pod's own
+ * budget) is such a join. It used to be computed six times per evaluation (p99 and max per
+ * resource, and the two over-budget alerts); now once per resource, into a per-pod record that the
+ * alerts and the p99/max aggregates read. Three per-pod records in all, each read by an alert that
+ * needs the pod (request rate: high throughput; CPU and memory budget ratios: over budget); raw
+ * usage per pod is not stored. request_total is read once; the proxies' process_* gauges also feed
+ * the zero-request fill and the cluster totals, plain aggregations that measured cheaper than
+ * deriving the totals from the ratio records (a join each). The dashboard's heaviest-proxies
+ * tables multiply ratio × budget at query time (an instant query of ten rows).
  */
 import {
   aggregate, and, anyOf, binary, call, div, eq, gt, mul, num, or, quote, rate, re, selector, sum, withMatchers,
@@ -58,10 +65,10 @@ export const PROXY_RESOURCES_ALERTS = {
 } as const;
 
 export const PROXY_RESOURCES_RECORDINGS = {
-  // per pod (by extra-matcher labels, namespace, pod)
-  cpu: 'linkerd_slo:proxy_cpu_cores:rate5m',
-  memory: 'linkerd_slo:proxy_memory_bytes',
+  // per pod (by extra-matcher labels, namespace, pod): what the alerts need the pod for
   requests: 'linkerd_slo:proxy_requests:rate5m',
+  cpuBudgetRatioPerPod: 'linkerd_slo:proxy_cpu_budget:ratio',
+  memoryBudgetRatioPerPod: 'linkerd_slo:proxy_memory_budget:ratio',
   // cluster level (by extra-matcher labels only)
   cpuTotal: 'linkerd_slo:proxy_cpu_cores:sum_rate5m',
   memoryTotal: 'linkerd_slo:proxy_memory_bytes:sum',
@@ -110,7 +117,6 @@ function affine(intercept: number, slope: number, x: Expr): Expr {
   return binary('+', num(cleanNumber(intercept)), mul(num(cleanNumber(slope)), x));
 }
 
-/** The per-pod budget of one resource, in its unit (cores or bytes), from a per-pod request rate. */
 /**
  * The kind's config with the Prometheus plan switched off when the configured scrape never scrapes
  * Viz's Prometheus (the chart's PodMonitor from 2.19: catalog.ts controllerTargets): its recordings,
@@ -122,11 +128,17 @@ function settingsOf(ctx: BuildContext): ProxyResourcesConfig {
   return scraped ? c : { ...c, controlPlane: { ...c.controlPlane, prometheus: { ...c.controlPlane.prometheus, enabled: false } } };
 }
 
+/** The per-pod budget of one resource, in its unit (cores or bytes), from a per-pod request rate. */
 function budgetOf(c: ProxyResourcesConfig, resource: Resource, requests: Expr): Expr {
   const b = c.budget;
   return resource === 'cpu'
     ? affine(b.idleCpuCores, b.cpuCoresPer1kRps / 1000, requests)
     : affine(b.idleMemoryMiB * MIB, (b.memoryMiBPer1kRps * MIB) / 1000, requests);
+}
+
+/** Per-pod usage (cores or bytes) back from the recorded budget ratio: ratio × the pod's own budget. */
+function usageOf(c: ProxyResourcesConfig, resource: Resource, ratio: Expr, requests: Expr): Expr {
+  return binary('*', ratio, budgetOf(c, resource, requests));
 }
 
 export const proxyResources: SloKind<typeof configSection> = {
@@ -197,30 +209,38 @@ export const proxyResources: SloKind<typeof configSection> = {
       runbookAlerts.add(name);
     };
 
-    // ---- 1. per-pod usage and request rate, recorded once ------------------------------------------
+    // ---- 1. per pod: request rate, then usage ÷ budget per resource, each recorded once --------------
+    // The over-budget alert needs the pod, so the per-pod records are exactly what it reads: the
+    // budget ratio of each resource (and the request rate the budgets are made of, which the
+    // high-throughput alert reads too). Raw usage per pod is not stored: the ratio is computed once
+    // per evaluation, and the alerts, the p99/max aggregates and the usage totals read it.
     const cpuRaw = ctx.proxySelector('process_cpu_seconds_total');
     const memoryRaw = ctx.proxySelector('process_resident_memory_bytes');
     const requestsRaw = ctx.proxySelector('request_total');
-    record(PROXY_RESOURCES_RECORDINGS.cpu, sum(rate(cpuRaw, WINDOW), podKeys));
-    record(PROXY_RESOURCES_RECORDINGS.memory, agg('max', memoryRaw, podKeys));
     // linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
-    // not "unknown" (else its budget, and any over-budget alert, would vanish with its traffic).
-    // The scraped proxies are those of the memory recording just made (rules of a group run in order):
-    // reading it instead of process_resident_memory_bytes again keeps to one pass over that family
-    // (`on` the pod keys: the recording also carries the rule labels).
-    const cpu = rec(PROXY_RESOURCES_RECORDINGS.cpu);
-    const memory = rec(PROXY_RESOURCES_RECORDINGS.memory);
-    record(PROXY_RESOURCES_RECORDINGS.requests, binary('or', sum(rate(requestsRaw, WINDOW), podKeys), mul(num(0), memory), { matching: { on: podKeys } }));
+    // not "unknown" (else its budget, and any over-budget alert, would vanish with its traffic). The
+    // scraped proxies are those exporting process_resident_memory_bytes (an instant read, no window).
+    const scrapedProxies = mul(num(0), agg('group', memoryRaw, podKeys));
+    record(PROXY_RESOURCES_RECORDINGS.requests, binary('or', sum(rate(requestsRaw, WINDOW), podKeys), scrapedProxies, { matching: { on: podKeys } }));
     const requests = rec(PROXY_RESOURCES_RECORDINGS.requests);
-    const ratio = (resource: Resource): Expr => div(resource === 'cpu' ? cpu : memory, budgetOf(c, resource, requests));
+    const usage: Record<Resource, Expr> = { cpu: sum(rate(cpuRaw, WINDOW), podKeys), memory: agg('max', memoryRaw, podKeys) };
+    const ratioRecord: Record<Resource, string> = { cpu: PROXY_RESOURCES_RECORDINGS.cpuBudgetRatioPerPod, memory: PROXY_RESOURCES_RECORDINGS.memoryBudgetRatioPerPod };
+    for (const resource of ['cpu', 'memory'] as const) {
+      record(ratioRecord[resource], binary('/', usage[resource], budgetOf(c, resource, requests), { matching: { on: podKeys } }));
+    }
+    const ratio = (resource: Resource): Selector => rec(ratioRecord[resource]);
 
     // ---- 2. cluster-level aggregates for dashboards (no pod label) ---------------------------------
-    record(PROXY_RESOURCES_RECORDINGS.cpuTotal, agg('sum', cpu, extraKeys));
-    record(PROXY_RESOURCES_RECORDINGS.memoryTotal, agg('sum', memory, extraKeys));
+    // The usage totals sum the raw gauge/counter again rather than Σ ratio × budget over the records:
+    // on the benchmark (bench/RESULTS.md) that derivation is a second 10,000-series join per resource
+    // and cost more than this plain aggregation of one sample (memory) or one rate (CPU) per proxy.
+    record(PROXY_RESOURCES_RECORDINGS.cpuTotal, agg('sum', rate(cpuRaw, WINDOW), extraKeys));
+    record(PROXY_RESOURCES_RECORDINGS.memoryTotal, agg('sum', usage.memory, extraKeys));
     record(PROXY_RESOURCES_RECORDINGS.requestsTotal, agg('sum', requests, extraKeys));
-    record(PROXY_RESOURCES_RECORDINGS.pods, agg('count', memory, extraKeys));
+    record(PROXY_RESOURCES_RECORDINGS.pods, agg('count', ratio('memory'), extraKeys));
+    const pods = rec(PROXY_RESOURCES_RECORDINGS.pods);
     const line = c.highThroughput.requestsPerSecond;
-    record(PROXY_RESOURCES_RECORDINGS.highThroughputPods, or(agg('count', gt(requests, num(line)), extraKeys), mul(num(0), agg('count', requests, extraKeys))));
+    record(PROXY_RESOURCES_RECORDINGS.highThroughputPods, binary('or', agg('count', gt(requests, num(line)), extraKeys), mul(num(0), pods), { matching: { on: extraKeys } }));
     for (const resource of ['cpu', 'memory'] as const) {
       const name = resource === 'cpu' ? PROXY_RESOURCES_RECORDINGS.cpuBudgetRatio : PROXY_RESOURCES_RECORDINGS.memoryBudgetRatio;
       record(name('p99'), agg('quantile', ratio(resource), extraKeys, num(0.99)));
@@ -239,7 +259,7 @@ export const proxyResources: SloKind<typeof configSection> = {
       alert(PROXY_RESOURCES_ALERTS.overBudget, 'ticket', gt(ratio(resource), num(1)), b.for, 'over-budget', { resource }, {
         ...budgetText,
         resource,
-        usageRecord: resource === 'cpu' ? PROXY_RESOURCES_RECORDINGS.cpu : PROXY_RESOURCES_RECORDINGS.memory,
+        ratioRecord: ratioRecord[resource],
       });
     }
 
@@ -524,7 +544,10 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
       ? binary('+', mul(num(b.idleCpuCores), pods), mul(num(cleanNumber(b.cpuCoresPer1kRps / 1000)), requestsTotal))
       : binary('+', mul(num(cleanNumber(b.idleMemoryMiB * MIB)), pods), mul(num(cleanNumber((b.memoryMiBPer1kRps * MIB) / 1000)), requestsTotal));
   const ratioThresholds = [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }, { value: 1, color: 'red' }];
-  const top = (record: string): Expr => aggregate('topk', rec(record), { param: num(TOP_K) });
+  const top = (expr: Expr): Expr => aggregate('topk', expr, { param: num(TOP_K) });
+  /** Per-pod usage is not recorded (the budget ratio is): ratio × the pod's own budget, at query time for ten rows. */
+  const topUsage = (resource: Resource): Expr =>
+    top(usageOf(c, resource, rec(resource === 'cpu' ? PROXY_RESOURCES_RECORDINGS.cpuBudgetRatioPerPod : PROXY_RESOURCES_RECORDINGS.memoryBudgetRatioPerPod), rec(PROXY_RESOURCES_RECORDINGS.requests)));
   const legend = extraKeys.length ? extraKeys.map((k) => `{{${k}}}`).join(' ') + ' ' : '';
   const panels: PanelSpec[] = [
     { title: 'Meshed proxies', description: `Proxies scraped by job ${ctx.config.linkerd.proxyJob} (one per meshed pod).`, type: 'stat', unit: 'none', queries: [{ expr: pods, instant: true }], width: 4 },
@@ -578,9 +601,9 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
       queries: [{ expr: requestsTotal, legend: `${legend}requests` }],
       width: 12,
     },
-    { title: 'Heaviest proxies: CPU', description: `The ${TOP_K} proxies using the most CPU (cores).`, type: 'table', unit: CORES_UNIT, decimals: 3, queries: [{ expr: top(PROXY_RESOURCES_RECORDINGS.cpu), instant: true }], width: 8 },
-    { title: 'Heaviest proxies: memory', description: `The ${TOP_K} proxies using the most resident memory.`, type: 'table', unit: 'bytes', queries: [{ expr: top(PROXY_RESOURCES_RECORDINGS.memory), instant: true }], width: 8 },
-    { title: 'Busiest proxies', description: `The ${TOP_K} proxies handling the most requests per second; above ${line} they need custom resources.`, type: 'table', unit: 'reqps', queries: [{ expr: top(PROXY_RESOURCES_RECORDINGS.requests), instant: true }], width: 8 },
+    { title: 'Heaviest proxies: CPU', description: `The ${TOP_K} proxies using the most CPU (cores).`, type: 'table', unit: CORES_UNIT, decimals: 3, queries: [{ expr: topUsage('cpu'), instant: true }], width: 8 },
+    { title: 'Heaviest proxies: memory', description: `The ${TOP_K} proxies using the most resident memory.`, type: 'table', unit: 'bytes', queries: [{ expr: topUsage('memory'), instant: true }], width: 8 },
+    { title: 'Busiest proxies', description: `The ${TOP_K} proxies handling the most requests per second; above ${line} they need custom resources.`, type: 'table', unit: 'reqps', queries: [{ expr: top(rec(PROXY_RESOURCES_RECORDINGS.requests)), instant: true }], width: 8 },
   ];
   if (c.kubernetesMetrics.enabled) {
     panels.push({
@@ -658,6 +681,7 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
   const sel = (...matchers: string[]): string => `{${[...matchers, ...pairs].join(', ')}}`;
   const selectors = {
     pod: sel('namespace="<namespace>"', 'pod="<pod>"'),
+    proxyPod: sel(`job=${quote(config.linkerd.proxyJob)}`, 'namespace="<namespace>"', 'pod="<pod>"'),
     podProxy: sel('namespace="<namespace>"', 'pod="<pod>"', 'container="linkerd-proxy"'),
     proxy: sel('container="linkerd-proxy"'),
     proxyMemoryLimit: sel('container="linkerd-proxy"', 'resource="memory"'),

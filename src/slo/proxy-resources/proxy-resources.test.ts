@@ -347,8 +347,11 @@ describe('proxy resources under promtool', () => {
         // …and carries only the extra matcher labels and the rule labels.
         { expr: PROXY_RESOURCES_RECORDINGS.pods, eval_time: '15m', exp_samples: [{ labels: `{__name__="${PROXY_RESOURCES_RECORDINGS.pods}", cluster="c1", team="platform"}`, value: pods }] },
         { expr: PROXY_RESOURCES_RECORDINGS.requestsTotal, eval_time: '15m', exp_samples: [{ labels: `{__name__="${PROXY_RESOURCES_RECORDINGS.requestsTotal}", cluster="c1", team="platform"}`, value: (1000 * pods * (pods + 1)) / 2 }] },
+        // Usage totals (derived from the per-pod budget ratios): 0.1 cores and 50 MiB per proxy.
+        { expr: `round(1000 * ${PROXY_RESOURCES_RECORDINGS.cpuTotal})`, eval_time: '15m', exp_samples: [{ labels: '{cluster="c1", team="platform"}', value: 100 * pods }] },
+        { expr: `round(${PROXY_RESOURCES_RECORDINGS.memoryTotal} / ${MIB})`, eval_time: '15m', exp_samples: [{ labels: '{cluster="c1", team="platform"}', value: 50 * pods }] },
         // The per-pod records do scale with pods (that is what the alerts need).
-        { expr: `count(${PROXY_RESOURCES_RECORDINGS.cpu})`, eval_time: '15m', exp_samples: [{ labels: '{}', value: pods }] },
+        { expr: `count(${PROXY_RESOURCES_RECORDINGS.cpuBudgetRatioPerPod})`, eval_time: '15m', exp_samples: [{ labels: '{}', value: pods }] },
       ],
     });
     const r = testRules(text, { tests: [scenario(3), scenario(7)] });
@@ -411,7 +414,10 @@ describe('proxy resources: rules, config, dashboards and runbooks', () => {
     }
     expect([...units]).toEqual(expect.arrayContaining(['suffix: cores', 'bytes', 'reqps']));
     const heaviest = grafanaPanels.find((p) => p.title === 'Heaviest proxies: CPU');
-    expect(heaviest?.targets?.[0]?.expr).toMatch(new RegExp(`^topk \\(10, ${PROXY_RESOURCES_RECORDINGS.cpu}\\{cluster=`));
+    // Per-pod usage is not recorded: the table multiplies the recorded budget ratio back by the pod's budget (defaults: 0.1 cores + 0.25 per 1k RPS).
+    expect(heaviest?.targets?.[0]?.expr.replace(/\s+/g, ' ')).toMatch(
+      new RegExp(`^topk \\( 10, ${PROXY_RESOURCES_RECORDINGS.cpuBudgetRatioPerPod}\\{cluster="\\$cluster"\\} \\* \\(0\\.1 \\+ 0\\.00025 \\* ${PROXY_RESOURCES_RECORDINGS.requests}\\{cluster="\\$cluster"\\}\\) \\)$`),
+    );
   });
 
   it('rejects a rule label it sets itself and a kube-state-metrics source nothing uses', () => {
