@@ -23,9 +23,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { parseYamlConfig, validateConfig } from '../../src/config/load.js';
-import { backfill, simulatorFor, requirePrometheus, startPrometheus, workloadsOf, writeOpenMetricsHistory, type RunningPrometheus } from '../../tools/sim/index.js';
+import {
+  backfill, queryApi, replay, requirePrometheus, requireVictoriaMetrics, ruleLevels, simulatorFor, startPrometheus, startVictoriaMetrics, startVmalert,
+  workloadsOf, writeOpenMetricsHistory, type QueryApi, type RunningPrometheus, type VictoriaMetrics,
+} from '../../tools/sim/index.js';
 import { bundleOf, waitFor } from './support/harness.js';
-import { queryApi, replay, requireVictoriaMetrics, ruleLevels, startVictoriaMetrics, startVmalert, type QueryApi, type VictoriaMetrics } from './support/victoria.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
 const MINUTE = 60_000;
