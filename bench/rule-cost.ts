@@ -311,9 +311,13 @@ async function evaluateVictoria(
     const importMs = Date.now() - t0;
     rm(h.file);
     o.log(`  VictoriaMetrics ${o.version}: ${samples} samples imported in ${importMs} ms (history rewritten in ${simulateWriteMs} ms); evaluating with vmalert…`);
-    // Two live scrapes, so the 1m windows end on fresh samples (as for Prometheus).
+    // Two live scrapes, so the 1m windows end on fresh samples (as for Prometheus). A failed scrape
+    // would leave the gauges (read without a range) empty on MetricsQL's short lookback: fail loudly.
     const first = Date.now();
-    while ((await vm.query('up{job="simulator"}', Date.now())).length === 0 && Date.now() - first < 60_000) await sleep(500);
+    while ((await vm.query('up{job="simulator"} == 1', Date.now())).length === 0) {
+      if (Date.now() - first > 60_000) throw new Error(`VictoriaMetrics could not scrape the simulator: ${JSON.stringify(await vm.query('up{job="simulator"}', Date.now()))}\n${vm.logs()}`);
+      await sleep(500);
+    }
     await sleep(o.scrape * 1000 + 1000);
 
     // One vmalert for every set; group names prefixed per set (unique in the one file), rules tagged as for Prometheus.

@@ -16,6 +16,9 @@
  *   - the same alerts fire (ALERTS{alertstate="firing"}), for about as long;
  *   - the recorded error ratios agree within the tolerances below.
  * Then vmalert evaluates live, restoring its alert state through -remoteRead.url.
+ *
+ * A second, quiet history (low traffic: one failed request among ~10 an hour) is replayed the same
+ * way with the example bundle and with the bundle whose low-traffic guard is off (see below).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

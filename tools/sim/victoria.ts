@@ -133,7 +133,8 @@ export async function startVictoriaMetrics(o: { scrapeConfig?: Record<string, un
   const scrape: string[] = [];
   if (o.scrapeConfig) {
     writeFileSync(join(dir, 'scrape.yaml'), dump(o.scrapeConfig, { lineWidth: -1, noRefs: true }));
-    scrape.push(`-promscrape.config=${join(dir, 'scrape.yaml')}`);
+    // The simulator's aggregate /metrics of a large mesh exceeds the default 16 MB limit per scrape.
+    scrape.push(`-promscrape.config=${join(dir, 'scrape.yaml')}`, '-promscrape.maxScrapeSize=1GB');
   }
   const c = start('victoria-metrics', [
     ...scrape,
