@@ -9,10 +9,21 @@
  * few evaluation rounds after the live samples arrived; output = series the file writes (its
  * recordings and ALERTS). The files of one run are evaluated by the same Prometheus at the same time
  * (sharing the machine's cores, as in production); each run starts from a fresh copy of the TSDB.
+ *
+ * vmalert + VictoriaMetrics (`vmalert` option, after the Prometheus runs): the same data in
+ * VictoriaMetrics single-node. The simulator is deterministic, so an identical one (same options,
+ * same start) writes the history again up to the moment VictoriaMetrics starts, which imports it
+ * (/api/v1/import/prometheus) and then scrapes that simulator live (-promscrape.config, the same
+ * aggregate scrape); vmalert evaluates the rule file with VictoriaMetrics as datasource and
+ * remote-write target. Cost = Σ over the file's groups of one iteration's duration (the increase of
+ * vmalert_iteration_duration_seconds_sum over a round), median of the rounds after a cold one.
+ * vmalert runs every query over HTTP against VictoriaMetrics, so that cost includes the round trips
+ * Prometheus' in-process evaluation does not have.
  */
 import { join } from 'node:path';
 import {
-  LinkerdSimulator, backfill, serveSimulator, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus, type SimServer,
+  LinkerdSimulator, backfill, serveSimulator, startPrometheus, startVictoriaMetrics, startVmalert, victoriaMetricsVersion, writeOpenMetricsHistory,
+  type LiveVmalert, type RunningPrometheus, type SimServer, type VictoriaMetrics,
 } from '../tools/sim/index.js';
 import { dump } from 'js-yaml';
 import { copyDir, dirBytes, median, rm, sleep, tempDir } from './common.js';
@@ -30,6 +41,17 @@ export interface RuleCostRow {
   /** Slowest groups of the file: name and median ms. */
   readonly slowest?: ReadonlyArray<readonly [string, number]>;
   readonly error?: string;
+  /** Evaluated by vmalert over VictoriaMetrics (undefined: Prometheus). */
+  readonly engine?: 'vmalert';
+}
+
+/** The VictoriaMetrics side of a run: how its copy of the data was made. */
+export interface VictoriaData {
+  readonly version: string;
+  /** Samples imported (the history up to the moment VictoriaMetrics started). */
+  readonly samples: number;
+  readonly simulateWriteMs: number;
+  readonly importMs: number;
 }
 
 export interface MeshData {
@@ -44,6 +66,9 @@ export interface MeshData {
   readonly stepSeconds: number;
   readonly scrapeSeconds: number;
   readonly evaluationSeconds: number;
+  readonly victoria?: VictoriaData;
+  /** Why the vmalert run did not happen (victoria-metrics not installed). */
+  readonly victoriaSkipped?: string;
 }
 
 /** Families the compared rule sets read (and a few the example bundle's other kinds read). */
@@ -83,6 +108,8 @@ export async function benchRuleCost(opts: {
   readonly scrapeSeconds?: number;
   readonly evaluationSeconds?: number;
   readonly rounds?: number;
+  /** Rule sets also evaluated by vmalert over VictoriaMetrics, on the same data, after the Prometheus runs. */
+  readonly vmalert?: readonly RuleSet[];
   readonly log?: (s: string) => void;
 }): Promise<{ data: MeshData; rows: RuleCostRow[] }> {
   const log = opts.log ?? (() => undefined);
@@ -96,14 +123,15 @@ export async function benchRuleCost(opts: {
   try {
     const now = Date.now();
     // 10 pods per workload, 10 workloads per namespace.
-    const sim = new LinkerdSimulator({
+    const options = {
       start: now - historyMinutes * 60_000,
       namespaces: Math.max(1, Math.ceil(opts.pods / 100)),
       workloadsPerNamespace: Math.min(10, Math.max(1, Math.round(opts.pods / 10))),
       podsPerWorkload: Math.min(10, opts.pods),
       targetLabels: { cluster: 'prod-eu1' },
       histograms: 'identity',
-    });
+    } as const;
+    const sim = new LinkerdSimulator(options);
     const t0 = Date.now();
     const h = writeOpenMetricsHistory(sim, { until: now, stepSeconds: step, file: join(dir, 'history.om'), families: COST_FAMILIES });
     const simulateWriteMs = Date.now() - t0;
@@ -111,7 +139,7 @@ export async function benchRuleCost(opts: {
     const data0 = join(dir, 'data');
     const b = backfill(h.file, data0, 600_000);
     rm(h.file);
-    const data: MeshData = {
+    let data: MeshData = {
       pods: sim.mesh.dataPods.length,
       inputSeries: h.series,
       samples: h.samples,
@@ -135,6 +163,19 @@ export async function benchRuleCost(opts: {
         rows.push(...(await evaluateRun(server, sets, runDir, { scrape, interval, rounds, pods: data.pods, log })));
       } finally {
         rm(runDir);
+      }
+    }
+    if (opts.vmalert?.length) {
+      await server.close();
+      server = undefined;
+      const version = victoriaMetricsVersion();
+      if (!version) {
+        data = { ...data, victoriaSkipped: 'victoria-metrics/vmalert not installed (Debian: apt-get install victoria-metrics)' };
+        log(`  vmalert: skipped, ${data.victoriaSkipped}`);
+      } else {
+        const r = await evaluateVictoria(new LinkerdSimulator(options), opts.vmalert, dir, { step, scrape, interval, rounds, pods: data.pods, version, log });
+        data = { ...data, victoria: r.data };
+        rows.push(...r.rows);
       }
     }
     return { data, rows };
@@ -219,10 +260,118 @@ async function evaluateRun(
         .sort((a, b) => b[1] - a[1])
         .slice(0, 3);
       rows.push({ pods: o.pods, set: set.name, rules, evalMs: median(totals), evalMsMax: Math.max(...totals), rounds: totals.length, missed: missedBy.get(file) ?? 0, seriesOut, slowest });
-      o.log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out`);
+      const alertSeries = (await prom.query(`count by (__name__, alertstate) ({__name__=~"ALERTS|ALERTS_FOR_STATE", bench_set="set${i}"})`)).map((x) => `${x.metric.__name__}${x.metric.alertstate ? `{${x.metric.alertstate}}` : ''} ${x.value?.[1]}`);
+      o.log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out (${alertSeries.join(', ')})`);
     }
     return rows;
   } finally {
     await prom?.stop();
+  }
+}
+
+/** Adds up vmalert_iteration_duration_seconds_sum per group (ms) from vmalert's /metrics. */
+function vmalertDurations(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^vmalert_iteration_duration_seconds_sum\{group="([^"]*)",[^}]*\} (\S+)$/gm)) out.set(m[1]!, Number(m[2]) * 1000);
+  return out;
+}
+
+async function evaluateVictoria(
+  sim: LinkerdSimulator,
+  sets: readonly RuleSet[],
+  dir: string,
+  o: { step: number; scrape: number; interval: number; rounds: number; pods: number; version: string; log: (s: string) => void },
+): Promise<{ data: VictoriaData; rows: RuleCostRow[] }> {
+  let server: SimServer | undefined;
+  let vm: VictoriaMetrics | undefined;
+  let vmalert: LiveVmalert | undefined;
+  try {
+    // The identical simulator, written up to now: the history Prometheus got, plus the minutes its runs took.
+    let t0 = Date.now();
+    const h = writeOpenMetricsHistory(sim, { until: Date.now(), stepSeconds: o.step, file: join(dir, 'victoria.om'), families: COST_FAMILIES });
+    const simulateWriteMs = Date.now() - t0;
+    server = await serveSimulator(sim);
+    vm = await startVictoriaMetrics({
+      scrapeConfig: {
+        global: { scrape_interval: `${o.scrape}s`, scrape_timeout: `${o.scrape}s` },
+        scrape_configs: [
+          {
+            job_name: 'simulator',
+            honor_labels: true,
+            metrics_path: '/metrics',
+            params: { family: [...COST_FAMILIES] },
+            static_configs: [{ targets: [new URL(server.url).host] }],
+          },
+        ],
+      },
+    });
+    t0 = Date.now();
+    const samples = await vm.importOpenMetrics(h.file);
+    await vm.flush();
+    const importMs = Date.now() - t0;
+    rm(h.file);
+    o.log(`  VictoriaMetrics ${o.version}: ${samples} samples imported in ${importMs} ms (history rewritten in ${simulateWriteMs} ms); evaluating with vmalert…`);
+    // Two live scrapes, so the 1m windows end on fresh samples (as for Prometheus). A failed scrape
+    // would leave the gauges (read without a range) empty on MetricsQL's short lookback: fail loudly.
+    const first = Date.now();
+    while ((await vm.query('up{job="simulator"} == 1', Date.now())).length === 0) {
+      if (Date.now() - first > 60_000) throw new Error(`VictoriaMetrics could not scrape the simulator: ${JSON.stringify(await vm.query('up{job="simulator"}', Date.now()))}\n${vm.logs()}`);
+      await sleep(500);
+    }
+    await sleep(o.scrape * 1000 + 1000);
+
+    // One vmalert for every set; group names prefixed per set (unique in the one file), rules tagged as for Prometheus.
+    const groups = sets.flatMap((s, i) =>
+      s.groups.map((g) => ({ ...g, name: `vm${i}/${g.name}`, rules: g.rules.map((r) => ({ ...r, labels: { ...(r.labels ?? {}), bench_set: `vm${i}` } })) })),
+    );
+    vmalert = await startVmalert({
+      rules: dump({ groups }, { lineWidth: -1 }),
+      datasourceUrl: vm.url,
+      remoteWriteUrl: vm.url,
+      evaluationInterval: `${o.interval}s`,
+    });
+    const rounds: Array<Map<string, number>> = [];
+    const seen = new Map<string, string>();
+    let previous: Map<string, number> | undefined;
+    const deadline = Date.now() + (o.rounds + 3) * o.interval * 1000 + 120_000;
+    while (rounds.length < o.rounds && Date.now() < deadline) {
+      const rs = await vmalert.rules();
+      const last = new Map<string, string>();
+      for (const r of rs) if (!last.has(r.group) || r.lastEvaluation > last.get(r.group)!) last.set(r.group, r.lastEvaluation);
+      const complete = groups.every((g) => last.has(g.name) && !last.get(g.name)!.startsWith('0001') && seen.get(g.name) !== last.get(g.name));
+      if (complete) {
+        for (const [g, t] of last) seen.set(g, t);
+        const sums = vmalertDurations(await vmalert.selfMetrics());
+        if (previous) rounds.push(new Map([...sums].map(([g, ms]) => [g, ms - (previous!.get(g) ?? 0)])));
+        previous = sums;
+      }
+      await sleep(250);
+    }
+    const self = await vmalert.selfMetrics();
+    const missed = new Map<string, number>();
+    for (const m of self.matchAll(/^vmalert_iteration_missed_total\{group="([^"]*)",[^}]*\} (\S+)$/gm)) missed.set(m[1]!, Number(m[2]));
+    const errors = (await vmalert.rules()).filter((r) => r.lastError).map((r) => `${r.group}/${r.name}: ${r.lastError}`);
+    const rows: RuleCostRow[] = [];
+    for (const [i, set] of sets.entries()) {
+      const mine = set.groups.map((g) => `vm${i}/${g.name}`);
+      const totals = rounds.map((r) => mine.reduce((n, g) => n + (r.get(g) ?? 0), 0));
+      const seriesOut = Number((await vm.query(`count({bench_set="vm${i}"})`, Date.now()))[0]?.value?.[1] ?? 0);
+      const slowest = set.groups
+        .map((g) => [g.name, median(rounds.map((r) => r.get(`vm${i}/${g.name}`) ?? 0))] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3);
+      rows.push({
+        pods: o.pods, set: `${set.name}, vmalert + VictoriaMetrics`, engine: 'vmalert', rules: set.groups.reduce((n, g) => n + g.rules.length, 0),
+        evalMs: median(totals), evalMsMax: Math.max(...totals), rounds: totals.length, missed: mine.reduce((n, g) => n + (missed.get(g) ?? 0), 0), seriesOut, slowest,
+        ...(errors.length ? { error: `${errors.length} rule(s) failed, e.g. ${errors[0]}` } : {}),
+      });
+      const alertSeries = (await vm.query(`count by (__name__, alertstate) ({__name__=~"ALERTS|ALERTS_FOR_STATE", bench_set="vm${i}"})`, Date.now())).map((x) => `${x.metric.__name__}${x.metric.alertstate ? `{${x.metric.alertstate}}` : ''} ${x.value?.[1]}`);
+      o.log(`  ${set.name} (vmalert): ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out (${alertSeries.join(', ')})${errors.length ? `, ${errors.length} rule errors: ${errors[0]}` : ''}`);
+    }
+    return { data: { version: o.version, samples, simulateWriteMs, importMs }, rows };
+  } finally {
+    await vmalert?.stop();
+    await vm?.stop();
+    await server?.close();
   }
 }

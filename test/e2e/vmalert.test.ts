@@ -16,15 +16,21 @@
  *   - the same alerts fire (ALERTS{alertstate="firing"}), for about as long;
  *   - the recorded error ratios agree within the tolerances below.
  * Then vmalert evaluates live, restoring its alert state through -remoteRead.url.
+ *
+ * A second, quiet history (low traffic: one failed request among ~10 an hour) is replayed the same
+ * way with the example bundle and with the bundle whose low-traffic guard is off (see below).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseYamlConfig } from '../../src/config/load.js';
-import { backfill, simulatorFor, requirePrometheus, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus, type Sample } from '../../tools/sim/index.js';
+import { dump, load } from 'js-yaml';
+import { parseYamlConfig, validateConfig } from '../../src/config/load.js';
+import {
+  backfill, queryApi, replay, requirePrometheus, requireVictoriaMetrics, ruleLevels, simulatorFor, startPrometheus, startVictoriaMetrics, startVmalert,
+  workloadsOf, writeOpenMetricsHistory, type QueryApi, type RunningPrometheus, type VictoriaMetrics,
+} from '../../tools/sim/index.js';
 import { bundleOf, waitFor } from './support/harness.js';
-import { queryApi, replay, requireVictoriaMetrics, ruleLevels, startVictoriaMetrics, startVmalert, type QueryApi, type VictoriaMetrics } from './support/victoria.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
 const MINUTE = 60_000;
@@ -87,6 +93,60 @@ async function firing(engine: QueryApi, from: number, to: number, states = 'firi
   return out;
 }
 
+/**
+ * The same histories into both engines (promtool backfill for Prometheus, /api/v1/import/prometheus
+ * for VictoriaMetrics), then `vmalert -replay` over [fromMs, toMs] against each, level by level of
+ * recording dependencies. One engine after the other (not in parallel), so each replay's time is that
+ * engine's evaluation cost for the rules over the range (the same queries, the same driver).
+ */
+async function bothEngines(o: {
+  dir: string;
+  histories: ReadonlyArray<{ file: string; samples: number }>;
+  levels: readonly string[];
+  fromMs: number;
+  toMs: number;
+  timings: string[];
+}): Promise<{ prom: RunningPrometheus; vm: VictoriaMetrics }> {
+  let t = Date.now();
+  const dataDir = join(o.dir, 'prom-data');
+  const vmStarted = startVictoriaMetrics();
+  let vm: VictoriaMetrics | undefined;
+  let prom: RunningPrometheus | undefined;
+  try {
+    // promtool accepts overlapping blocks in one data directory (Prometheus 2.39+ loads them).
+    for (const h of o.histories) backfill(h.file, dataDir);
+    o.timings.push(`promtool backfill ${Date.now() - t} ms`);
+    t = Date.now();
+    vm = await vmStarted;
+    let imported = 0;
+    for (const h of o.histories) imported += await vm.importOpenMetrics(h.file);
+    await vm.flush();
+    expect(imported).toBe(o.histories.reduce((n, h) => n + h.samples, 0));
+    o.timings.push(`VictoriaMetrics import ${Date.now() - t} ms`);
+    t = Date.now();
+    prom = await startPrometheus({
+      // Replayed recordings arrive through remote write with past timestamps, behind the backfilled blocks.
+      config: { global: { evaluation_interval: '1m' }, storage: { tsdb: { out_of_order_time_window: '1d' } } },
+      dataDir,
+      args: ['--web.enable-remote-write-receiver'],
+    });
+    o.timings.push(`Prometheus start ${Date.now() - t} ms`);
+    const cost = { prometheus: 0, victoria: 0 };
+    for (const level of o.levels) {
+      const range = { rules: level, fromMs: o.fromMs, toMs: o.toMs };
+      cost.prometheus += (await replay({ ...range, datasourceUrl: prom.url, remoteWriteUrl: prom.url })).ms;
+      cost.victoria += (await replay({ ...range, datasourceUrl: vm.url, remoteWriteUrl: vm.url })).ms;
+      await vm.flush();
+    }
+    o.timings.push(`replay of ${o.levels.length} dependency levels over ${Math.round((o.toMs - o.fromMs) / MINUTE)} one-minute steps: Prometheus ${cost.prometheus} ms, VictoriaMetrics ${cost.victoria} ms (vmalert start-up included)`);
+    return { prom, vm };
+  } catch (err) {
+    await prom?.stop();
+    await (vm ?? (await vmStarted.catch(() => undefined)))?.stop();
+    throw err;
+  }
+}
+
 describe('vmalert over VictoriaMetrics agrees with Prometheus on the example bundle', () => {
   let prom: RunningPrometheus | undefined;
   let vm: VictoriaMetrics | undefined;
@@ -115,37 +175,7 @@ describe('vmalert over VictoriaMetrics agrees with Prometheus on the example bun
     // finds fresh samples at the wall-clock time, as it would behind a scraper.
     const history = writeOpenMetricsHistory(sim, { until: end + LIVE_MINUTES * MINUTE, stepSeconds: 60, file: join(dir, 'history.om') });
     timings.push(`history ${history.samples} samples ${Date.now() - t} ms`);
-
-    t = Date.now();
-    const dataDir = join(dir, 'prom-data');
-    const vmStarted = startVictoriaMetrics();
-    backfill(history.file, dataDir);
-    timings.push(`promtool backfill ${Date.now() - t} ms`);
-    t = Date.now();
-    vm = await vmStarted;
-    const imported = await vm.importOpenMetrics(history.file);
-    await vm.flush();
-    expect(imported).toBe(history.samples);
-    timings.push(`VictoriaMetrics import ${Date.now() - t} ms`);
-    t = Date.now();
-    prom = await startPrometheus({
-      // Replayed recordings arrive through remote write with past timestamps, behind the backfilled blocks.
-      config: { global: { evaluation_interval: '1m' }, storage: { tsdb: { out_of_order_time_window: '1d' } } },
-      dataDir,
-      args: ['--web.enable-remote-write-receiver'],
-    });
-    timings.push(`Prometheus start ${Date.now() - t} ms`);
-
-    // One engine after the other (not in parallel), so each replay's time is that engine's
-    // evaluation cost for the whole bundle over the range (the same queries, the same driver).
-    const cost = { prometheus: 0, victoria: 0 };
-    for (const level of levels) {
-      const range = { rules: level, fromMs: start + REPLAY_FROM * MINUTE, toMs: end };
-      cost.prometheus += (await replay({ ...range, datasourceUrl: prom.url, remoteWriteUrl: prom.url })).ms;
-      cost.victoria += (await replay({ ...range, datasourceUrl: vm.url, remoteWriteUrl: vm.url })).ms;
-      await vm.flush();
-    }
-    timings.push(`replay of ${levels.length} dependency levels over ${HISTORY_MINUTES - REPLAY_FROM} one-minute steps: Prometheus ${cost.prometheus} ms, VictoriaMetrics ${cost.victoria} ms (vmalert start-up included)`);
+    ({ prom, vm } = await bothEngines({ dir, histories: [history], levels, fromMs: start + REPLAY_FROM * MINUTE, toMs: end, timings }));
   }, 240_000);
 
   afterAll(async () => {
@@ -283,4 +313,150 @@ describe('vmalert over VictoriaMetrics agrees with Prometheus on the example bun
       await live.stop();
     }
   }, 90_000);
+});
+
+/**
+ * Low traffic: a quiet cluster where destination serves about 10 requests an hour, and one of them
+ * fails. On paper that is a 1000x burn of a 99.9% objective (1 failure in the ~10 requests of the 1h
+ * window), so only the low-traffic guard (alerting.lowTraffic.minRequests: 100 requests in the long
+ * window) keeps the page quiet. The same history is simulated twice, under two cluster labels: the
+ * example bundle as it is for cluster `quiet`, and with the guard off (minRequests: 0) for cluster
+ * `quiet-noguard`; both rule files are replayed on both engines. So the test shows that the guard,
+ * and nothing else, holds the page back, on both engines: without it the same failure pages on both.
+ *
+ * How the history is made (the simulator's counters are deterministic and integer, see tools/sim):
+ *  - destination's callers: the control plane, Viz, one pod of each workload the example names, and
+ *    one 6-pod Deployment (one client identity, so a third of the calls are one counter: its call is
+ *    the one that fails); 10 requests an hour in all, as the stored counters show (each caller's
+ *    counter ticks once every 1 to 2 hours, the Deployment's about every 17 minutes);
+ *  - the first minutes are busy (a rollout: 60x the calls) with 150 s of failures, so every caller's
+ *    success and failure series exist long before the evaluated range: a series that appears at 1 is
+ *    an increase of 1 for MetricsQL's rate() but nothing for Prometheus' (see "counter birth" above),
+ *    which would make the engines differ for a reason unrelated to the rules;
+ *  - proxy idle-series eviction off (LINKERD2_PROXY_METRICS_RETAIN_IDLE: with the proxy's default
+ *    10 minutes a counter that changes every 12 minutes would vanish and reappear, as a new series).
+ */
+const QUIET = {
+  minutes: 130,
+  busy: { to: 5, factor: 60, failingSeconds: 150 },
+  /** Replay starts over an hour after the busy minutes, so no evaluated 1h window reaches them. */
+  replayFrom: 75,
+  failure: { from: 90, to: 104 },
+  requestsPerHour: 10,
+} as const;
+const QUIET_CLUSTERS = { guarded: 'quiet', unguarded: 'quiet-noguard' } as const;
+
+describe('low traffic, one failed request: quiet on both engines because of the low-traffic guard', () => {
+  let prom: RunningPrometheus | undefined;
+  let vm: VictoriaMetrics | undefined;
+  let dir = '';
+  let start = 0;
+  let end = 0;
+  const timings: string[] = [];
+
+  beforeAll(async () => {
+    requirePrometheus();
+    requireVictoriaMetrics();
+    dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-vmalert-quiet-'));
+    const example = load(readFileSync(EXAMPLE, 'utf8')) as Record<string, Record<string, unknown>>;
+    // The example as it is (its alerting.lowTraffic.minRequests), and with the guard off.
+    const configFor = (cluster: string, alerting: Record<string, unknown>) =>
+      validateConfig({ ...example, cluster, prometheus: { ...example.prometheus, extraMatchers: { cluster } }, alerting }, 'examples/linkerd-slo.yaml');
+    const guarded = configFor(QUIET_CLUSTERS.guarded, example.alerting!);
+    const unguarded = configFor(QUIET_CLUSTERS.unguarded, { ...example.alerting, lowTraffic: { minRequests: 0 } });
+    expect(guarded.alerting.lowTraffic.minRequests).toBeGreaterThan(QUIET.requestsPerHour * 6);
+    // Group names are the same in both bundles: prefix them with the cluster, so both fit in one rule file.
+    const groups = [guarded, unguarded].flatMap((c) =>
+      (load(bundleOf(c, 'examples/linkerd-slo.yaml').rules) as { groups: Array<{ name: string }> }).groups.map((g) => ({ ...g, name: `${c.cluster}/${g.name}` })),
+    );
+    const levels = ruleLevels(dump({ groups }, { lineWidth: -1, noRefs: true }));
+
+    end = Math.floor(Date.now() / MINUTE) * MINUTE;
+    start = end - QUIET.minutes * MINUTE;
+    const mesh = { namespaces: 1, workloadsPerNamespace: 1, podsPerWorkload: 6, retainIdleSeconds: 0 };
+    const histories = [guarded, unguarded].map((config) => {
+      const workloads = workloadsOf(config).map((w) => ({ ...w, pods: 1 }));
+      const callers = simulatorFor(config, { ...mesh, workloads }).mesh.pods.filter((p) => p.component !== 'destination').length;
+      const sim = simulatorFor(config, {
+        ...mesh,
+        workloads,
+        start,
+        // Policy and identity at the simulator's defaults (a proxy renews its certificate about once a day).
+        rates: { destinationPerProxy: QUIET.requestsPerHour / 3600 / callers },
+      });
+      sim.scenario
+        .add({ kind: 'cp-traffic', component: 'destination', factor: QUIET.busy.factor, from: 0, to: QUIET.busy.to * 60 })
+        .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from: 0, to: QUIET.busy.failingSeconds })
+        .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from: QUIET.failure.from * 60, to: QUIET.failure.to * 60 });
+      return writeOpenMetricsHistory(sim, { until: end, stepSeconds: 60, file: join(dir, `${config.cluster}.om`) });
+    });
+    timings.push(`history ${histories.reduce((n, h) => n + h.samples, 0)} samples`);
+    ({ prom, vm } = await bothEngines({ dir, histories, levels, fromMs: start + QUIET.replayFrom * MINUTE, toMs: end, timings }));
+  }, 240_000);
+
+  afterAll(async () => {
+    console.log(`low traffic: ${timings.join('; ')}`);
+    await prom?.stop();
+    await vm?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** destination's own proxy, inbound on its gRPC port 8086 (not the generator's selectors: Linkerd's labels). */
+  const destinationInbound = (family: string, cluster: string, extra = '') =>
+    `${family}{cluster="${cluster}", namespace="linkerd", control_plane_component="destination", direction="inbound", target_addr=~".+:8086"${extra}}`;
+
+  it('the history is what the scenario says: about 10 requests an hour, one failure in the evaluated range', async () => {
+    const figures: string[] = [];
+    for (const cluster of Object.values(QUIET_CLUSTERS)) {
+      const sumAt = async (family: string, extra: string, minute: number) =>
+        Number((await prom!.query(`sum(${destinationInbound(family, cluster, extra)})`, start + minute * MINUTE))[0]?.value?.[1] ?? NaN);
+      // Counters never reset here (no restarts), so differences of the sums are requests.
+      const failed = ', classification="failure"';
+      const failuresBefore = await sumAt('response_total', failed, QUIET.replayFrom - 65);
+      expect(failuresBefore, cluster).toBeGreaterThan(0);
+      expect(await sumAt('response_total', failed, QUIET.failure.from), cluster).toBe(failuresBefore);
+      expect(await sumAt('response_total', failed, QUIET.failure.to), cluster).toBe(failuresBefore + 1);
+      expect(await sumAt('response_total', failed, QUIET.minutes), cluster).toBe(failuresBefore + 1);
+      // Every window the evaluated range reads (the replay range and the hour before it).
+      const first = QUIET.replayFrom - 60;
+      const perHour = ((await sumAt('response_total', '', QUIET.minutes)) - (await sumAt('response_total', '', first))) / ((QUIET.minutes - first) / 60);
+      expect(perHour, cluster).toBeGreaterThanOrEqual(QUIET.requestsPerHour / 2);
+      expect(perHour, cluster).toBeLessThanOrEqual(QUIET.requestsPerHour * 1.5);
+      figures.push(`${cluster}: ${perHour.toFixed(1)} responses an hour, 1 failure`);
+    }
+    console.log(`low traffic history: ${figures.join('; ')}`);
+  });
+
+  const isSuccessRatePage = (k: string) => k.includes('slo=control-plane-success-rate') && k.includes('severity=critical');
+  const ofCluster = (k: string, cluster: string) => k.split(',').includes(`cluster=${cluster}`);
+
+  it('with the guard, no success-rate page on either engine; without it, destination pages on both', async () => {
+    const from = start + QUIET.replayFrom * MINUTE;
+    for (const [engine, api] of [['Prometheus', queryApi(prom!.url)], ['VictoriaMetrics', vm!]] as const) {
+      const alerts = [...(await firing(api, from, end)).keys()];
+      expect(alerts.filter((k) => ofCluster(k, QUIET_CLUSTERS.guarded) && isSuccessRatePage(k)), engine).toEqual([]);
+      const unguardedPages = alerts.filter((k) => ofCluster(k, QUIET_CLUSTERS.unguarded) && isSuccessRatePage(k));
+      expect(unguardedPages.some((k) => k.includes('alertname=LinkerdControlPlaneErrorBudgetBurn') && k.includes('component=destination')), engine).toBe(true);
+      console.log(`${engine}, without the guard: ${unguardedPages.map((k) => /alertname=(\w+).*component=(\w+).*long=(\w+)/.exec(k)?.slice(1).join(' ') ?? k).join('; ')}`);
+    }
+  });
+
+  it('every alert is the same on both engines, for about as long; the guard changes nothing but the success-rate alerts', async () => {
+    const from = start + QUIET.replayFrom * MINUTE;
+    const [p, v] = await Promise.all([firing(queryApi(prom!.url), from, end), firing(vm!, from, end)]);
+    expect([...v.keys()].sort()).toEqual([...p.keys()].sort());
+    let largest = 0;
+    const differences: string[] = [];
+    for (const [k, times] of p) {
+      const other = v.get(k)!;
+      const onlyOne = [...times].filter((x) => !other.has(x)).length + [...other].filter((x) => !times.has(x)).length;
+      largest = Math.max(largest, onlyOne);
+      if (onlyOne > FIRING_MINUTES_TOLERANCE) differences.push(`${k}: Prometheus ${times.size} min, vmalert ${other.size} min`);
+    }
+    expect(differences).toEqual([]);
+    // The two clusters' alerts other than the success-rate ones are the same (same history).
+    const others = (cluster: string) => [...p.keys()].filter((k) => ofCluster(k, cluster) && !k.includes('slo=control-plane-success-rate')).map((k) => k.replace(`cluster=${cluster}`, 'cluster=*')).sort();
+    expect(others(QUIET_CLUSTERS.unguarded)).toEqual(others(QUIET_CLUSTERS.guarded));
+    console.log(`low traffic: ${p.size} alerts fired on both engines, at most ${largest} evaluation(s) apart: ${[...p.keys()].map((k) => /alertname=(\w+)/.exec(k)?.[1]).sort().join(', ')}`);
+  });
 });

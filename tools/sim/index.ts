@@ -15,3 +15,7 @@ export type { SimServer } from './server.js';
 export * from './prometheus.js';
 export { simulatorFor, workloadsOf } from './from-config.js';
 export type { NamedWorkload } from './from-config.js';
+export {
+  queryApi, replay, requireVictoriaMetrics, ruleLevels, startVictoriaMetrics, startVmalert, victoriaMetricsVersion,
+} from './victoria.js';
+export type { LiveVmalert, QueryApi, ReplayOptions, VictoriaMetrics } from './victoria.js';

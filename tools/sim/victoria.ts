@@ -1,9 +1,10 @@
 /**
  * VictoriaMetrics single-node and vmalert (Debian's `victoria-metrics` package, 1.79+) for the
- * end-to-end tests: VictoriaMetrics on 127.0.0.1 with a temporary storage directory, history
- * imported from the simulator's OpenMetrics file, and vmalert run in replay mode (rules evaluated
- * over a past range, results written back through remote write) or live.
- * Everything started here is stopped by stop(), temp files included.
+ * end-to-end tests (test/e2e/vmalert.test.ts) and the rule-cost benchmark (bench/rule-cost.ts):
+ * VictoriaMetrics on 127.0.0.1 with a temporary storage directory, history imported from the
+ * simulator's OpenMetrics file, optionally scraping the simulator live (-promscrape.config), and
+ * vmalert run in replay mode (rules evaluated over a past range, results written back through
+ * remote write) or live. Everything started here is stopped by stop(), temp files included.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dump, load } from 'js-yaml';
-import { freePort, type Sample } from '../../../tools/sim/index.js';
+import { freePort, type Sample } from './prometheus.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,12 +121,23 @@ export interface VictoriaMetrics extends QueryApi {
   stop(): Promise<void>;
 }
 
-export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
+/**
+ * `scrapeConfig`: a Prometheus-style scrape configuration ({ scrape_configs: [...] }) VictoriaMetrics
+ * follows itself (its -promscrape.config), e.g. the simulator's live /metrics.
+ */
+export async function startVictoriaMetrics(o: { scrapeConfig?: Record<string, unknown> } = {}): Promise<VictoriaMetrics> {
   requireVictoriaMetrics();
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-vm-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const scrape: string[] = [];
+  if (o.scrapeConfig) {
+    writeFileSync(join(dir, 'scrape.yaml'), dump(o.scrapeConfig, { lineWidth: -1, noRefs: true }));
+    // The simulator's aggregate /metrics of a large mesh exceeds the default 16 MB limit per scrape.
+    scrape.push(`-promscrape.config=${join(dir, 'scrape.yaml')}`, '-promscrape.maxScrapeSize=1GB');
+  }
   const c = start('victoria-metrics', [
+    ...scrape,
     `-storageDataPath=${join(dir, 'data')}`,
     `-httpListenAddr=127.0.0.1:${port}`,
     '-retentionPeriod=10y',
@@ -241,12 +253,14 @@ export interface LiveVmalert {
   readonly url: string;
   rules(): Promise<Array<{ group: string; name: string; type: string; lastError: string; lastEvaluation: string; state?: string }>>;
   alerts(): Promise<Array<{ name: string; state: string; labels: Record<string, string>; activeAt: string }>>;
+  /** vmalert's own /metrics text (vmalert_iteration_duration_seconds per group, ...). */
+  selfMetrics(): Promise<string>;
   logs(): string;
   stop(): Promise<void>;
 }
 
-/** vmalert evaluating live, restoring alert state from remote read (ALERTS_FOR_STATE written by replay). */
-export async function startVmalert(o: { rules: string; datasourceUrl: string; remoteWriteUrl: string; remoteReadUrl: string; evaluationInterval: string }): Promise<LiveVmalert> {
+/** vmalert evaluating live; with remoteReadUrl it restores alert state (ALERTS_FOR_STATE written by replay). */
+export async function startVmalert(o: { rules: string; datasourceUrl: string; remoteWriteUrl: string; remoteReadUrl?: string; evaluationInterval: string }): Promise<LiveVmalert> {
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-vmalert-'));
   writeFileSync(join(dir, 'rules.yaml'), o.rules);
   const sink = createServer((req, res) => {
@@ -261,7 +275,7 @@ export async function startVmalert(o: { rules: string; datasourceUrl: string; re
     `-rule=${join(dir, 'rules.yaml')}`,
     `-datasource.url=${o.datasourceUrl}`,
     `-remoteWrite.url=${o.remoteWriteUrl}`,
-    `-remoteRead.url=${o.remoteReadUrl}`,
+    ...(o.remoteReadUrl ? [`-remoteRead.url=${o.remoteReadUrl}`] : []),
     `-evaluationInterval=${o.evaluationInterval}`,
     `-httpListenAddr=127.0.0.1:${port}`,
     // vmalert 1.79 needs a notifier for alerting rules: a local sink that accepts and drops them.
@@ -291,6 +305,7 @@ export async function startVmalert(o: { rules: string; datasourceUrl: string; re
         g.rules.map((r) => ({ group: g.name, ...r })),
       ),
     alerts: async () => (await get<{ alerts: Array<{ name: string; state: string; labels: Record<string, string>; activeAt: string }> }>('/api/v1/alerts')).alerts,
+    selfMetrics: async () => (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text(),
     logs: () => c.log.slice(-40).join('\n'),
     stop,
   };
