@@ -40,6 +40,12 @@ export interface RuleCostRow {
   readonly seriesOut?: number;
   /** Slowest groups of the file: name and median ms. */
   readonly slowest?: ReadonlyArray<readonly [string, number]>;
+  /** Each timed round's total (ms), over every run of this file (see `repeat`). */
+  readonly roundsMs?: readonly number[];
+  /** Each group's timed rounds (ms), over every run of this file. */
+  readonly groupRoundsMs?: ReadonlyMap<string, readonly number[]>;
+  /** How many runs (fresh Prometheus on a fresh copy of the data) the rounds come from. */
+  readonly runs?: number;
   readonly error?: string;
   /** Evaluated by vmalert over VictoriaMetrics (undefined: Prometheus). */
   readonly engine?: 'vmalert';
@@ -165,6 +171,7 @@ export async function benchRuleCost(opts: {
         rm(runDir);
       }
     }
+    rows.splice(0, rows.length, ...mergeRuns(rows));
     if (opts.vmalert?.length) {
       await server.close();
       server = undefined;
@@ -183,6 +190,37 @@ export async function benchRuleCost(opts: {
     await server?.close();
     rm(dir);
   }
+}
+
+/** The three slowest groups by their median over the timed rounds. */
+function slowestGroups(groupRoundsMs: ReadonlyMap<string, readonly number[]>): Array<readonly [string, number]> {
+  return [...groupRoundsMs].map(([g, ms]) => [g, median([...ms])] as const).sort((a, b) => b[1] - a[1]).slice(0, 3);
+}
+
+/**
+ * One row per rule file: a file evaluated in several runs (`repeat`, interleaved with the files it
+ * is compared with, so slow phases of a shared machine hit both) gets the median over every timed
+ * round of every run, the worst round, and the missed iterations and series out of its last run.
+ */
+function mergeRuns(rows: readonly RuleCostRow[]): RuleCostRow[] {
+  const merged = new Map<string, RuleCostRow>();
+  for (const r of rows) {
+    const key = `${r.pods}|${r.set}|${r.engine ?? ''}`;
+    const seen = merged.get(key);
+    if (!seen || seen.error || r.error) {
+      merged.set(key, seen && !seen.error ? seen : r);
+      continue;
+    }
+    const roundsMs = [...(seen.roundsMs ?? []), ...(r.roundsMs ?? [])];
+    const groupRoundsMs = new Map(seen.groupRoundsMs);
+    for (const [g, ms] of r.groupRoundsMs ?? []) groupRoundsMs.set(g, [...(groupRoundsMs.get(g) ?? []), ...ms]);
+    merged.set(key, {
+      ...r,
+      evalMs: median(roundsMs), evalMsMax: Math.max(...roundsMs), rounds: roundsMs.length, roundsMs, groupRoundsMs,
+      slowest: slowestGroups(groupRoundsMs), runs: (seen.runs ?? 1) + (r.runs ?? 1), missed: (seen.missed ?? 0) + (r.missed ?? 0),
+    });
+  }
+  return [...merged.values()];
 }
 
 /** Adds bench_set="<id>" to every rule, so the series each set writes can be counted. */
@@ -255,11 +293,11 @@ async function evaluateRun(
       const rules = set.groups.reduce((n, g) => n + g.rules.length, 0);
       const totals = roundsSeen.map((r) => r.perFile.get(file) ?? 0);
       const seriesOut = Number((await prom.query(`count({bench_set="set${i}"})`))[0]?.value?.[1] ?? 0);
-      const slowest = set.groups
-        .map((g) => [g.name, median(roundsSeen.map((r) => r.perGroup.get(`${file};${g.name}`) ?? 0))] as const)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 3);
-      rows.push({ pods: o.pods, set: set.name, rules, evalMs: median(totals), evalMsMax: Math.max(...totals), rounds: totals.length, missed: missedBy.get(file) ?? 0, seriesOut, slowest });
+      const groupRoundsMs = new Map(set.groups.map((g) => [g.name, roundsSeen.map((r) => r.perGroup.get(`${file};${g.name}`) ?? 0)] as const));
+      rows.push({
+        pods: o.pods, set: set.name, rules, evalMs: median(totals), evalMsMax: Math.max(...totals), rounds: totals.length, missed: missedBy.get(file) ?? 0, seriesOut,
+        slowest: slowestGroups(groupRoundsMs), roundsMs: totals, groupRoundsMs, runs: 1,
+      });
       const alertSeries = (await prom.query(`count by (__name__, alertstate) ({__name__=~"ALERTS|ALERTS_FOR_STATE", bench_set="set${i}"})`)).map((x) => `${x.metric.__name__}${x.metric.alertstate ? `{${x.metric.alertstate}}` : ''} ${x.value?.[1]}`);
       o.log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out (${alertSeries.join(', ')})`);
     }
