@@ -8,7 +8,7 @@
  *   npm run bench -- --only=generation,cost,quality
  *   npm run bench -- --pods=1000        rule cost on 1,000 pods only
  *   npm run bench -- --only=cost --baseline=<git rev>   also the example bundle's out/ rule file at that revision
- *   npm run bench -- --only=cost --baseline=<rev> --repeat=3   the bundle and its baseline in 3 interleaved runs each
+ *   npm run bench -- --only=cost --baseline=<rev>,<rev> --repeat=3   the bundle and its baselines in 3 interleaved runs each
  *   npm run bench -- --vmalert=false    rule cost without the vmalert + VictoriaMetrics run of the example bundle
  *   npm run bench -- --only=dashboards  dashboard cost only (--dash-pods=1000, --dash-control-latency)
  *   npm run bench -- --limit-min=45     hard time limit (default 15 minutes)
@@ -29,6 +29,8 @@ const args = new Map(process.argv.slice(2).map((a) => { const [k, v] = a.replace
 const HARD_LIMIT_MS = Number(args.get('limit-min') ?? 15) * 60_000;
 const only = new Set((args.get('only') ?? 'generation,cost,quality,dashboards').split(','));
 const podSizes = (args.get('pods') ?? '1000,10000').split(',').map(Number);
+/** --baseline=<rev>[,<rev>…]: earlier example bundles evaluated on the same data. */
+const BASELINES = (args.get('baseline') ?? '').split(',').filter(Boolean);
 /** --repeat=N: runs of the example bundle (and --baseline), interleaved. */
 const REPEAT = Math.max(1, Number(args.get('repeat') ?? 1));
 
@@ -61,13 +63,11 @@ if (only.has('cost')) {
   for (const pods of podSizes) {
     log(`rule evaluation cost, ${pods} pods…`);
     const s = Date.now();
-    // --baseline=<git rev>: the example bundle as committed at that revision, evaluated alone on the same data.
-    const baseline = args.get('baseline');
-    // --repeat=N: the example bundle (and its baseline) in N runs each, interleaved (bundle, baseline,
+    // --baseline=<git rev>[,<rev>…]: the example bundle as committed at each revision, evaluated alone on the same data.
+    // --repeat=N: the example bundle and its baselines in N runs each, interleaved (bundle, baselines,
     // bundle, …), each on a fresh Prometheus and copy of the data; a row is the median of every round.
-    const baselineSet = baseline ? oursExampleAt(baseline) : undefined;
-    const pair = [[example], ...(baselineSet ? [[baselineSet]] : [])];
-    const runs = [[sli, slothShaped(), naive()], ...Array.from({ length: REPEAT }, () => pair).flat()];
+    const cycle = [[example], ...BASELINES.map((rev) => [oursExampleAt(rev)])];
+    const runs = [[sli, slothShaped(), naive()], ...Array.from({ length: REPEAT }, () => cycle).flat()];
     // The example bundle again on vmalert over VictoriaMetrics (skipped, and said so, when victoria-metrics is missing).
     const vmalert = args.get('vmalert') === 'false' ? [] : [example];
     cost.push(await benchRuleCost({ pods, runs, vmalert, log }));
@@ -147,7 +147,7 @@ function report(): string {
         'History written by the simulator and backfilled with `promtool tsdb create-blocks-from openmetrics`, only the families the compared rules read ' +
         '(response_total, control_response_total, identity\'s response_latency_ms, the certificate gauge, proxy_build_info, process CPU and memory). ' +
         'Then a real Prometheus evaluates the rule files on that TSDB while it keeps scraping the simulator live (one aggregate scrape, honor_labels), so every window ends on fresh samples. ' +
-        'Cost = Σ of `prometheus_rule_group_last_duration_seconds` over the file\'s groups, median of 3 rounds after a cold one' + (REPEAT > 1 ? ` per run; the example bundle${args.get('baseline') ? ' and its baseline' : ''} ran in ${REPEAT} runs each, interleaved, and its row is the median (and max) over all ${REPEAT * 3} rounds` : '') + '; series out = series the file writes (recordings and ALERTS, counted by a label added to each rule).',
+        'Cost = Σ of `prometheus_rule_group_last_duration_seconds` over the file\'s groups, median of 3 rounds after a cold one' + (REPEAT > 1 ? ` per run; the example bundle${BASELINES.length ? ` and its baseline${BASELINES.length > 1 ? 's' : ''}` : ''} ran in ${REPEAT} runs each, interleaved, and its row is the median (and max) over all ${REPEAT * 3} rounds` : '') + '; series out = series the file writes (recordings and ALERTS, counted by a label added to each rule).',
       '',
     );
     out.push(markdownTable(['pods', 'input series', 'samples', 'OpenMetrics', 'TSDB', 'history', 'simulate + write', 'backfill'], cost.map(({ data: d }) => [
@@ -174,7 +174,7 @@ function report(): string {
     ]))));
     out.push('');
     out.push(
-      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone' + (args.get('baseline') ? `, and so did the example bundle as committed at ${args.get('baseline')} (\`--baseline\`: its out/ rule file, on the same data, in the next run${REPEAT > 1 ? '; the two alternated' : ''})` : '') + '. ' +
+      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone' + (BASELINES.length ? `, and so did the example bundle as committed at ${BASELINES.join(' and at ')} (\`--baseline\`: its out/ rule file, on the same data, in the next run${REPEAT > 1 ? '; they alternated' : ''})` : '') + '. ' +
         'Caveat: one hour of history, so windows of 1d and 3d read at most an hour of samples: Sloth-shaped SLI recordings (raw `rate(...[1d])`, `[3d]`) cost more with full retention; ours roll 1d/3d up from 5m recordings. ' +
         `Evaluation interval ${cost[0]!.data.evaluationSeconds} s; "missed iterations" counts rounds Prometheus skipped because a group took longer than the interval.`,
       '',
