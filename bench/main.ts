@@ -67,7 +67,10 @@ if (only.has('cost')) {
     // --repeat=N: the example bundle and its baselines in N runs each, interleaved (bundle, baselines,
     // bundle, …), each on a fresh Prometheus and copy of the data; a row is the median of every round.
     const cycle = [[example], ...BASELINES.map((rev) => [oursExampleAt(rev)])];
-    const runs = [[sli, slothShaped(), naive()], ...Array.from({ length: REPEAT }, () => cycle).flat()];
+    // Each repetition rotates the cycle, so every file takes every position once over the runs: later
+    // runs read a longer live tail after the backfilled history and measured cheaper, a bias the
+    // first file of a fixed order would always pay.
+    const runs = [[sli, slothShaped(), naive()], ...Array.from({ length: REPEAT }, (_, i) => [...cycle.slice(i % cycle.length), ...cycle.slice(0, i % cycle.length)]).flat()];
     // The example bundle again on vmalert over VictoriaMetrics (skipped, and said so, when victoria-metrics is missing).
     const vmalert = args.get('vmalert') === 'false' ? [] : [example];
     cost.push(await benchRuleCost({ pods, runs, vmalert, log }));
@@ -174,7 +177,7 @@ function report(): string {
     ]))));
     out.push('');
     out.push(
-      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone' + (BASELINES.length ? `, and so did the example bundle as committed at ${BASELINES.join(' and at ')} (\`--baseline\`: its out/ rule file, on the same data, in the next run${REPEAT > 1 ? '; they alternated' : ''})` : '') + '. ' +
+      'The first three files (one run, evaluated concurrently) cover the same SLI: destination\'s success rate as its own proxy counts it. The whole example bundle ran alone' + (BASELINES.length ? `, and so did the example bundle as committed at ${BASELINES.join(' and at ')} (\`--baseline\`: its out/ rule file, on the same data, in the next run${REPEAT > 1 ? '; they alternated, each repetition in a rotated order' : ''})` : '') + '. ' +
         'Caveat: one hour of history, so windows of 1d and 3d read at most an hour of samples: Sloth-shaped SLI recordings (raw `rate(...[1d])`, `[3d]`) cost more with full retention; ours roll 1d/3d up from 5m recordings. ' +
         `Evaluation interval ${cost[0]!.data.evaluationSeconds} s; "missed iterations" counts rounds Prometheus skipped because a group took longer than the interval.`,
       '',
