@@ -192,6 +192,17 @@ export async function benchRuleCost(opts: {
   }
 }
 
+/** The one aggregate scrape of the simulator (only the families the rules read), the same for both engines. */
+function simulatorScrape(server: SimServer) {
+  return {
+    job_name: 'simulator',
+    honor_labels: true,
+    metrics_path: '/metrics',
+    params: { family: [...COST_FAMILIES] },
+    static_configs: [{ targets: [new URL(server.url).host] }],
+  };
+}
+
 /** The three slowest groups by their median over the timed rounds. */
 function slowestGroups(groupRoundsMs: ReadonlyMap<string, readonly number[]>): Array<readonly [string, number]> {
   return [...groupRoundsMs].map(([g, ms]) => [g, median([...ms])] as const).sort((a, b) => b[1] - a[1]).slice(0, 3);
@@ -243,15 +254,7 @@ async function evaluateRun(
       config: {
         global: { evaluation_interval: `${o.interval}s`, scrape_interval: `${o.scrape}s`, scrape_timeout: `${o.scrape}s` },
         rule_files: Object.keys(files),
-        scrape_configs: [
-          {
-            job_name: 'simulator',
-            honor_labels: true,
-            metrics_path: '/metrics',
-            params: { family: [...COST_FAMILIES] },
-            static_configs: [{ targets: [new URL(server.url).host] }],
-          },
-        ],
+        scrape_configs: [simulatorScrape(server)],
       },
       files,
       dataDir,
@@ -332,15 +335,7 @@ async function evaluateVictoria(
     vm = await startVictoriaMetrics({
       scrapeConfig: {
         global: { scrape_interval: `${o.scrape}s`, scrape_timeout: `${o.scrape}s` },
-        scrape_configs: [
-          {
-            job_name: 'simulator',
-            honor_labels: true,
-            metrics_path: '/metrics',
-            params: { family: [...COST_FAMILIES] },
-            static_configs: [{ targets: [new URL(server.url).host] }],
-          },
-        ],
+        scrape_configs: [simulatorScrape(server)],
       },
     });
     t0 = Date.now();
