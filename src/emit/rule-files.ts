@@ -3,6 +3,7 @@
  * Thanos Ruler and a Mimir/Cortex ruler file. Each is one object serialised by js-yaml; only the
  * comment header is text.
  */
+import { groupBy } from '../collections.js';
 import { dump } from 'js-yaml';
 import { format } from '../promql/ast.js';
 import { isAlert, type Rule, type RuleGroup } from '../rules.js';
@@ -72,13 +73,7 @@ export interface PrometheusRuleObject {
  * groups, in order: the split depends only on the config).
  */
 export function prometheusRuleObjects(groups: readonly RuleGroup[], kindOf: (group: RuleGroup) => string, name: string): PrometheusRuleObject[] {
-  const byKind = new Map<string, RuleGroup[]>();
-  for (const g of groups) {
-    const kind = kindOf(g);
-    const list = byKind.get(kind);
-    if (list) list.push(g);
-    else byKind.set(kind, [g]);
-  }
+  const byKind = groupBy(groups, kindOf);
   const objects: PrometheusRuleObject[] = [];
   for (const [kind, kindGroups] of byKind) {
     const parts: RuleGroup[][] = [[]];

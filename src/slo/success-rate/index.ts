@@ -10,7 +10,7 @@
 import type { Config } from '../../config/schema.js';
 import { CONTROL_PLANE_CLIENT_ADDR } from '../../linkerd/catalog.js';
 import { clientAddrPattern, clientSelectors, clientTrafficSelector, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
-import { eq, mul, num, or, rate, re, sum } from '../../promql/ast.js';
+import { eq, mul, num, or, rate, re, sum, type Selector } from '../../promql/ast.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { BASE_WINDOW, burnRateTemplates, buildBurnRate, checkObjective, noComponentLeft, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
@@ -27,6 +27,17 @@ const templates = templatesBeside(import.meta.url);
 const ID = CONTROL_PLANE_SLO.successRate;
 const BURN_ALERT = 'LinkerdControlPlaneErrorBudgetBurn';
 const ABSENT_ALERT = 'LinkerdControlPlaneSLIMetricsAbsent';
+
+/**
+ * The users' promtool fixture of one SLI: successes while healthy, failures during the outage, on
+ * label sets that satisfy its selectors (a regex matcher takes the given example value).
+ */
+function outageFixture(s: { readonly bad: Selector; readonly total: Selector }, regex: Readonly<Record<string, string>>) {
+  return [
+    { labels: { ...fixtureLabels(s.total, regex), classification: 'success' }, healthy: 1, outage: 0 },
+    { labels: fixtureLabels(s.bad, regex), healthy: 0, outage: 1 },
+  ];
+}
 
 export const successRate: SloKind<typeof configSection> = {
   config: configSection,
@@ -70,10 +81,7 @@ export const successRate: SloKind<typeof configSection> = {
         component,
         ...ratioSli(s.bad, s.total, by),
         presence: s.presence,
-        fixture: [
-          { labels: { ...fixtureLabels(s.total, regex), classification: 'success' }, healthy: 1, outage: 0 },
-          { labels: fixtureLabels(s.bad, regex), healthy: 0, outage: 1 },
-        ],
+        fixture: outageFixture(s, regex),
       };
     });
     if (server.length) {
@@ -110,10 +118,7 @@ export const successRate: SloKind<typeof configSection> = {
           component,
           errorsRate: (w: string) => (w === BASE_WINDOW ? or(sharedBad, mul(num(0), sharedTotal)) : raw.errorsRate(w)),
           requestsRate: (w: string) => (w === BASE_WINDOW ? sharedTotal : raw.requestsRate(w)),
-          fixture: [
-            { labels: { ...fixtureLabels(s.total, regex), classification: 'success' }, healthy: 1, outage: 0 },
-            { labels: fixtureLabels(s.bad, regex), healthy: 0, outage: 1 },
-          ],
+          fixture: outageFixture(s, regex),
         };
       });
       if (client.length) {

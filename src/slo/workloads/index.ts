@@ -17,6 +17,7 @@
  * Routes (optional): client-side success rate of Gateway API routes from every caller's
  * `outbound_{http,grpc}_route_request_statuses_total` (Linkerd 2.16+, linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0), by parent Service and route.
  */
+import { groupBy } from '../../collections.js';
 import {
   aggregate, and, binary, call, eq, gt, mul, neq, num, oneOf, or, rate, str, sub, sum, union, vector,
   type Expr, type Matcher, type Selector,
@@ -62,17 +63,6 @@ export const RECORD_WORKLOAD = {
   histogram: 'linkerd_slo:workload_response_latency_ms_bucket:rate5m',
 } as const;
 
-/** Group by a key, keeping the order of first appearance. */
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const i of items) {
-    const k = key(i);
-    const list = out.get(k);
-    if (list) list.push(i);
-    else out.set(k, [i]);
-  }
-  return out;
-}
 
 const uniq = (xs: readonly string[]) => [...new Set(xs)];
 const sorted = (xs: readonly string[]) => uniq(xs).sort();
