@@ -11,10 +11,16 @@ export interface PanelQuery {
   readonly legend?: string;
   readonly instant?: boolean;
   /**
-   * Tables only: thresholds for this query's value column, overriding the panel's (e.g. time left
+   * Tables and stats: thresholds for this query's values, overriding the panel's (e.g. time left
    * and renewal due in one table). Ascending; the first value must be null.
    */
   readonly thresholds?: readonly Threshold[];
+  /**
+   * Stats and tables: this query's values in another unit than the panel's (e.g. a budget stat's
+   * "exhausted N×" beside its percentages). A query with its own unit must have its own thresholds.
+   */
+  readonly unit?: string;
+  readonly decimals?: number;
 }
 
 export interface Threshold { readonly value: number | null; readonly color: string }
@@ -74,6 +80,19 @@ export interface DashboardRow {
    * (PanelSpec.unlessShown) are left out of its dashboard.
    */
   readonly shows?: readonly string[];
+  /**
+   * The kind that contributed the row, set by the generator (src/generate.ts), not by the kind:
+   * the v2 dashboards put each kind's rows on a tab of its own, and show the rows of a kind that
+   * is off only while they have data. `state`: on (enabled), off, or always (a kind without a
+   * config section, e.g. the mesh's panel-only rows).
+   */
+  readonly kind?: RowKind;
+}
+
+export interface RowKind {
+  readonly id: string;
+  readonly title: string;
+  readonly state: 'on' | 'off' | 'always';
 }
 
 /**

@@ -89,12 +89,21 @@ interface ClusterBuild {
   readonly standingRows: readonly DashboardRow[];
 }
 
+/** Names the kind a row came from (DashboardRow.kind): the v2 dashboards' tabs and conditional rows. */
+function tagRow(row: DashboardRow, k: SloKind, config: Config): DashboardRow {
+  return { ...row, kind: { id: k.id, title: k.title, state: !k.config ? 'always' : k.enabled(config) ? 'on' : 'off' } };
+}
+
+function tagRows(o: KindOutput, k: SloKind, config: Config): KindOutput {
+  return { ...o, dashboardRows: o.dashboardRows.map((r) => tagRow(r, k, config)) };
+}
+
 function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPosition): ClusterBuild {
   const ctx = buildContext(config, fleet);
   const enabled = kinds.filter((k) => k.enabled(config));
-  const outputs = enabled.map((k) => k.build(ctx));
+  const outputs = enabled.map((k) => tagRows(k.build(ctx), k, config));
   // Rows every kind shows whatever its state; on its dashboard they follow what the enabled kinds built.
-  const standingRows = kinds.flatMap((k) => k.standingRows?.(ctx) ?? []);
+  const standingRows = kinds.flatMap((k) => (k.standingRows?.(ctx) ?? []).map((r) => tagRow(r, k, config)));
   // In a multi-cluster bundle every group name carries its cluster: the global ruler loads them all.
   // Every rule also names its cluster as a rule label (the value its aggregations keep anyway), so
   // the global ruler, which loads every cluster's rules, sees distinct rules, and alert routing can

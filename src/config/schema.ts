@@ -76,17 +76,21 @@ export const DEFAULT_WINDOWS = [
 ] as const;
 
 /** Delivery formats of the Grafana dashboards (out/grafana/). */
-export const GRAFANA_FORMATS = ['import', 'provisioning', 'configmap', 'operator'] as const;
+export const GRAFANA_FORMATS = ['import', 'provisioning', 'configmap', 'operator', 'v2', 'v2-operator'] as const;
+/** The classic JSON formats, written unless `formats` says otherwise (v2 is opt-in: it needs Grafana 12+ with schema v2). */
+const DEFAULT_GRAFANA_FORMATS = ['import', 'provisioning', 'configmap', 'operator'] as const;
 
 const grafanaConfig = z.strictObject({
   formats: z
     .array(z.enum(GRAFANA_FORMATS))
     .min(1)
-    .default([...GRAFANA_FORMATS])
+    .default([...DEFAULT_GRAFANA_FORMATS])
     .describe(
       'Which delivery formats to write under out/grafana/: import (JSON with __inputs for the UI or the import API), provisioning ' +
         '(plain JSON plus a file-provider YAML), configmap (one ConfigMap per dashboard for the Grafana Helm chart sidecar), ' +
-        'operator (one Grafana Operator GrafanaDashboard per dashboard).',
+        'operator (one Grafana Operator GrafanaDashboard per dashboard); schema v2 (Grafana 12+, the default layout of Grafana 13): ' +
+        'v2 (one dashboard.grafana.app/v2 resource per dashboard: tabs per SLO kind) and v2-operator (the same as a Grafana Operator GrafanaManifest). ' +
+        'Default: the four classic formats (docs/grafana.md: which format for which Grafana and delivery).',
     ),
   folder: z
     .string()

@@ -113,16 +113,29 @@ function linkHtml(l: PanelLink, resolve: LinkResolver): string {
   return `<a class="link" href="${escapeHtml(target)}"${tip}${/^https?:/i.test(target) ? ' target="_blank" rel="noopener noreferrer"' : ''}>${title}</a>`;
 }
 
+/**
+ * A stat series' field: the panel's defaults with the overrides that match its query
+ * (`byFrameRefID`: a query's own unit, decimals and thresholds), as Grafana applies them.
+ */
+function statField(p: PanelJson, refId: string): PanelJson {
+  let defaults = { ...defaultsOf(p) } as Record<string, unknown>;
+  for (const o of (p.fieldConfig?.overrides ?? []) as Array<{ matcher?: { id?: string; options?: unknown }; properties?: Array<{ id: string; value?: unknown }> }>) {
+    if (o.matcher?.id !== 'byFrameRefID' || o.matcher.options !== refId) continue;
+    for (const pr of o.properties ?? []) if (['unit', 'decimals', 'thresholds'].includes(pr.id)) defaults = { ...defaults, [pr.id]: pr.value };
+  }
+  return { ...p, fieldConfig: { ...p.fieldConfig, defaults } };
+}
+
 function statBody(p: PanelJson, d: PanelData): string {
   const calc = ((p.options?.reduceOptions as { calcs?: string[] } | undefined)?.calcs ?? ['lastNotNull'])[0]!;
   const colorMode = (p.options?.colorMode as string | undefined) ?? 'value';
-  const values = d.series.map((s) => ({ name: s.name, value: reduce(s.points, calc) }));
+  const values = d.series.map((s) => ({ name: s.name, value: reduce(s.points, calc), field: statField(p, s.refId) }));
   const showNames = values.length > 1;
   return `<div class="stat">${values
     .map((v) => {
-      const color = colorFor(p, v.value) ?? namedColor('text');
+      const color = colorFor(v.field, v.value) ?? namedColor('text');
       const style = colorMode === 'background' ? `background:${color};color:${readableOn(color)}` : colorMode === 'none' ? '' : `color:${color}`;
-      return `<div class="stat-item" style="${style}" data-value="${v.value ?? ''}">${showNames ? `<div class="stat-name">${escapeHtml(v.name)}</div>` : ''}<div class="stat-value">${escapeHtml(fmt(p, v.value))}</div></div>`;
+      return `<div class="stat-item" style="${style}" data-value="${v.value ?? ''}">${showNames ? `<div class="stat-name">${escapeHtml(v.name)}</div>` : ''}<div class="stat-value">${escapeHtml(fmt(v.field, v.value))}</div></div>`;
     })
     .join('')}</div>`;
 }
@@ -276,7 +289,10 @@ function panelHtml(p: PanelJson, d: PanelData | undefined, resolve: LinkResolver
   const style = `left:${((g.x / GRID_COLUMNS) * 100).toFixed(4)}%;width:calc(${((g.w / GRID_COLUMNS) * 100).toFixed(4)}% - ${GRID_CELL_VMARGIN}px);top:${g.y * (GRID_CELL_HEIGHT + GRID_CELL_VMARGIN)}px;height:${px(g.h)}px`;
   const desc = p.description ? ` title="${escapeHtml(p.description)}"` : '';
   const info = p.description ? `<span class="info"${desc}>i</span>` : '';
-  const links = (p.links ?? []).length ? `<span class="links">${(p.links ?? []).map((l) => linkHtml(l, resolve)).join('')}</span>` : '';
+  // Grafana draws panel links as one icon in the header that opens a menu of them, so they never crowd the title.
+  const links = (p.links ?? []).length
+    ? `<details class="links"><summary title="Panel links (${(p.links ?? []).length})">&#128279;</summary><div class="link-menu">${(p.links ?? []).map((l) => linkHtml(l, resolve)).join('')}</div></details>`
+    : '';
   const attrs = (state: string) =>
     `class="panel panel-${escapeHtml(p.type)}" id="${id}" data-panel-id="${p.id ?? ''}" data-type="${escapeHtml(p.type)}" data-title="${escapeHtml(p.title ?? '')}" data-state="${state}" data-grid="${g.x},${g.y},${g.w},${g.h}" style="${style}"`;
   if (p.type === 'row') {
@@ -330,10 +346,13 @@ a{color:#6e9fff}
 .grid{position:relative;margin:8px 8px 16px 16px}
 .panel{position:absolute;background:#181b1f;border:1px solid #2c3235;border-radius:2px;overflow:hidden;display:flex;flex-direction:column}
 .panel header{display:flex;align-items:center;gap:6px;padding:4px 8px;height:28px;flex:none}
-.panel h3{margin:0;font-size:13px;font-weight:500;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.info,.query{font-size:10px;color:#8e8e9a;border:1px solid #3a3f44;border-radius:8px;padding:0 5px;cursor:help}
-.links{margin-left:auto;white-space:nowrap;overflow:hidden}
-.links .link{font-size:11px;margin-left:8px}
+.panel{overflow:visible}
+.panel h3{margin:0;font-size:13px;font-weight:500;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:0;flex:0 1 auto}
+.info,.query{font-size:10px;color:#8e8e9a;border:1px solid #3a3f44;border-radius:8px;padding:0 5px;cursor:help;flex:none}
+.links{margin-left:auto;flex:none;position:relative;font-size:11px}
+.links summary{list-style:none;cursor:pointer;color:#8e8e9a}.links summary::-webkit-details-marker{display:none}
+.link-menu{position:absolute;right:0;top:18px;z-index:10;background:#22252b;border:1px solid #3a3f44;border-radius:2px;padding:4px 0;min-width:160px}
+.link-menu .link{display:block;padding:3px 10px;white-space:nowrap}
 .panel .body{flex:1;min-height:0;padding:0 8px 6px;position:relative;overflow:hidden}
 .panel.panel-row{background:none;border:none;font-size:15px;font-weight:500;padding:6px 0;flex-direction:row}
 .row-count{color:#8e8e9a;font-size:12px}

@@ -385,11 +385,22 @@ function panelsFor(
     },
     {
       title: 'Error budget remaining',
-      description: `Share of the ${period} error budget (${formatNumber(budget * 100)}% of requests) still unspent. Orange below 25%, red when exhausted.`,
+      description:
+        `Share of the ${period} error budget (${formatNumber(budget * 100)}% of requests) still unspent. Orange below 25%. ` +
+        'Once spent, how many budgets the period has used instead ("exhausted 3×": three times what the objective allows), always red.',
       type: 'stat',
       unit: 'percentunit',
-      decimals: 1,
-      queries: [{ expr: recorded(SLI_RECORDINGS.budgetRemaining), legend: '{{component}}', instant: true }],
+      // A spent budget reads as the budgets used, not as a percentage far below zero (−15,803% left is 159 budgets spent).
+      queries: [
+        { expr: binary('>=', recorded(SLI_RECORDINGS.budgetRemaining), num(0)), legend: '{{component}}', instant: true, decimals: 1 },
+        {
+          expr: sub(num(1), binary('<', recorded(SLI_RECORDINGS.budgetRemaining), num(0))),
+          legend: '{{component}} exhausted',
+          instant: true,
+          unit: 'suffix:×',
+          thresholds: [{ value: null, color: 'red' }],
+        },
+      ],
       thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
       width: 6,
     },

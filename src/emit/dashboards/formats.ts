@@ -5,12 +5,16 @@
  *  - provisioning: the plain dashboard (datasource template variable, no `__inputs`: file
  *    provisioning does not process them) plus a file-provider YAML (`apiVersion: 1`, `providers:`);
  *  - configmap: one ConfigMap per dashboard labelled for the Grafana Helm chart's sidecar;
- *  - operator: one Grafana Operator GrafanaDashboard (grafana.integreatly.org/v1beta1) per dashboard.
+ *  - operator: one Grafana Operator GrafanaDashboard (grafana.integreatly.org/v1beta1) per dashboard;
+ *  - v2: one schema v2 resource (dashboard.grafana.app/v2, v2.ts) per dashboard;
+ *  - v2-operator: that resource in a Grafana Operator GrafanaManifest (grafana.integreatly.org/v1beta1,
+ *    the operator's kind for Grafana's app-platform resources: GrafanaDashboard takes classic JSON only).
  */
 import type { Dashboard } from '@grafana/schema';
 import type { Config } from '../../config/schema.js';
 import { GENERATED_HEADER, toYaml } from '../rule-files.js';
 import { dashboardJson, DATASOURCE_VARIABLE } from './grafana.js';
+import type { V2Resource } from './v2.js';
 
 /** The Grafana the dashboards are typed against (@grafana/schema 13.x, schemaVersion 42). */
 export const GRAFANA_VERSION = '13.0.0';
@@ -118,4 +122,25 @@ export function providerYaml(name: string, config: Config, configFile: string): 
     GENERATED_HEADER(`Grafana dashboard provider: copy to <grafana>/provisioning/dashboards/ and the dashboards (out/grafana/*.json) to ${g.provisioning.path}`, configFile) +
     toYaml(object)
   );
+}
+
+/**
+ * A Grafana Operator GrafanaManifest holding the v2 resource (spec.template: apiVersion, kind,
+ * metadata.name, spec; grafana/grafana-operator config/crd/bases/grafana.integreatly.org_grafanamanifests.yaml).
+ * The folder is Grafana's `grafana.app/folder` annotation, which takes a folder UID, not the title
+ * grafana.folder gives: the dashboard lands in the General folder unless the user adds it.
+ */
+export function grafanaManifest(b: BundleDashboard, resource: V2Resource, config: Config, configFile: string): string {
+  const g = config.grafana;
+  const object = {
+    apiVersion: 'grafana.integreatly.org/v1beta1',
+    kind: 'GrafanaManifest',
+    metadata: { name: b.base, namespace: g.namespace ?? config.kubernetes.namespace, labels: k8sLabels(config) },
+    spec: {
+      instanceSelector: { matchLabels: { ...g.operator.instanceSelector } },
+      ...(g.operator.allowCrossNamespaceImport ? { allowCrossNamespaceImport: true } : {}),
+      template: resource,
+    },
+  };
+  return GENERATED_HEADER(`Grafana Operator GrafanaManifest of a ${resource.apiVersion} dashboard (grafana.integreatly.org/v1beta1)`, configFile) + toYaml(object);
 }

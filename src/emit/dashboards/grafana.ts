@@ -183,7 +183,12 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
   if (spec.min !== undefined) defaults.min = spec.min;
   if (spec.max !== undefined) defaults.max = spec.max;
   const perQuery = spec.queries.some((q) => q.thresholds);
-  if (perQuery && spec.type !== 'table') throw new Error(`panel "${spec.title}": per-query thresholds are only supported on tables`);
+  if (spec.queries.some((q) => q.thresholds || q.unit !== undefined || q.decimals !== undefined) && spec.type !== 'table' && spec.type !== 'stat') {
+    throw new Error(`panel "${spec.title}": per-query thresholds and units are only supported on tables and stats`);
+  }
+  // A value in a unit of its own coloured by the panel's thresholds would be coloured by numbers meant for another unit.
+  const unowned = spec.queries.find((q) => q.unit !== undefined && !q.thresholds && (spec.thresholds || perQuery));
+  if (unowned) throw new Error(`panel "${spec.title}": a query with a unit of its own needs thresholds of its own`);
   if (spec.thresholds) defaults.thresholds = thresholdsConfig(spec.thresholds);
   if (spec.thresholds || perQuery) defaults.color = { mode: FieldColorModeId.Thresholds };
   const overrides: FieldConfigSource['overrides'] = [];
@@ -201,6 +206,13 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
     // Series keep the classic palette; the thresholds are drawn as dashed lines.
     defaults.color = { mode: FieldColorModeId.PaletteClassic };
   }
+  if (spec.type === 'stat') {
+    // Each query's own unit and thresholds, matched by its refId (a stat shows every query's values side by side).
+    spec.queries.forEach((q, i) => {
+      const properties = queryProperties(q);
+      if (properties.length) overrides.push({ matcher: { id: 'byFrameRefID', options: refId(i) }, properties });
+    });
+  }
   if (spec.type === 'table') {
     // No default cellOptions (auto): the published schema's cellOptions oneOf cannot tell its branches apart.
     const custom: Pick<TableFieldConfig, 'align' | 'inspect'> = { align: 'auto', inspect: false };
@@ -214,13 +226,23 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
       overrides.push({ matcher: byNames(valueColumns), properties: [{ id: 'custom.cellOptions', value: { type: TableCellDisplayMode.ColorBackground } }] });
     }
     spec.queries.forEach((q, i) => {
-      if (q.thresholds) overrides.push({ matcher: byNames([valueColumns[i]!]), properties: [{ id: 'thresholds', value: { ...thresholdsConfig(q.thresholds) } }] });
+      const properties = queryProperties(q);
+      if (properties.length) overrides.push({ matcher: byNames([valueColumns[i]!]), properties });
     });
   }
   return { defaults, overrides };
 }
 
 const refId = (i: number): string => String.fromCharCode(65 + i);
+
+/** A query's own field properties (PanelQuery.unit, decimals, thresholds), for an override. */
+function queryProperties(q: PanelSpec['queries'][number]): Array<{ id: string; value: unknown }> {
+  return [
+    ...(q.unit !== undefined ? [{ id: 'unit', value: q.unit }] : []),
+    ...(q.decimals !== undefined ? [{ id: 'decimals', value: q.decimals }] : []),
+    ...(q.thresholds ? [{ id: 'thresholds', value: { ...thresholdsConfig(q.thresholds) } }] : []),
+  ];
+}
 
 function panel(spec: PanelSpec, id: number, x: number, y: number, env: DashboardEnv): Panel {
   const height = spec.height ?? (spec.type === 'stat' || spec.type === 'gauge' ? 6 : 8);

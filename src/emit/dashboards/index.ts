@@ -12,6 +12,8 @@
  *   grafana/import/<base>.json               import: with __inputs / __requires
  *   grafana/configmap/<base>.yaml            configmap: Helm chart sidecar
  *   grafana/operator/<base>.yaml             operator: GrafanaDashboard
+ *   grafana/v2/<base>.json                   v2: dashboard.grafana.app/v2 resource (v2.ts)
+ *   grafana/v2-operator/<base>.yaml          v2-operator: GrafanaManifest of that resource
  *
  * with <base> = linkerd-slo-<cluster> for the overview, linkerd-slo-<cluster>-<dashboard> for the others.
  */
@@ -22,7 +24,8 @@ import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow } from
 import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from './grafana.js';
 import { overviewRows } from './overview.js';
 import type { DashboardInput } from './shared.js';
-import { configMap, grafanaDashboard, importFlavour, providerYaml } from './formats.js';
+import { configMap, grafanaDashboard, grafanaManifest, importFlavour, providerYaml } from './formats.js';
+import { v2Dashboard } from './v2.js';
 
 export type { DashboardInput } from './shared.js';
 
@@ -247,6 +250,11 @@ export function grafanaFiles(input: DashboardInput, configFile: string): { files
     if (formats.has('import')) files.set(`grafana/import/${d.base}.json`, dashboardJson(importFlavour(d.dashboard)));
     if (formats.has('configmap')) files.set(`grafana/configmap/${d.base}.yaml`, configMap(d, config, configFile));
     if (formats.has('operator')) files.set(`grafana/operator/${d.base}.yaml`, grafanaDashboard(d, config, configFile));
+    if (formats.has('v2') || formats.has('v2-operator')) {
+      const resource = v2Dashboard(d.dashboard, d.rows);
+      if (formats.has('v2')) files.set(`grafana/v2/${d.base}.json`, dashboardJson(resource));
+      if (formats.has('v2-operator')) files.set(`grafana/v2-operator/${d.base}.yaml`, grafanaManifest(d, resource, config, configFile));
+    }
   }
   if (formats.has('provisioning')) {
     const name = `linkerd-slo-${config.cluster}`;
