@@ -7,6 +7,8 @@
 // `promtool tsdb create-blocks-from rules` (a rule reading another rule's series needs that one
 // first); then Prometheus runs the full rule file and keeps scraping the simulator live. Finally the
 // real CLI runs: linkerd-slo preview --png. PNGs go to docs/img/preview-<dashboard>.png.
+// With --v2 <dir>: the same example with grafana.formats [v2] (schema v2 dashboards), pages and PNGs
+// in <dir>, docs/img left alone.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,9 @@ const STEP = 30; // seconds between history samples, and the recording rules' ev
 const HISTORY_MINUTES = 100;
 const OUTAGE = { from: 60 * 60, to: 75 * 60 }; // seconds after the start: a healthy hour, then 15 minutes of outage
 const log = (s) => process.stderr.write(`${s}\n`);
+const v2Index = process.argv.indexOf('--v2');
+const v2Out = v2Index >= 0 ? resolve(process.argv[v2Index + 1] ?? '') : undefined;
+if (v2Index >= 0 && !process.argv[v2Index + 1]) throw new Error('--v2 needs a directory for the pages');
 
 const config = parseYamlConfig(readFileSync(EXAMPLE, 'utf8'), 'examples/linkerd-slo.yaml');
 const files = generate(config, 'examples/linkerd-slo.yaml').files;
@@ -107,17 +112,22 @@ try {
   // Two scrapes and rule evaluations of the present.
   await new Promise((r) => setTimeout(r, 25_000));
 
-  const pages = join(ROOT, 'preview');
+  const pages = v2Out ?? join(ROOT, 'preview');
+  let previewConfig = EXAMPLE;
+  if (v2Out) {
+    previewConfig = join(dir, 'linkerd-slo.yaml');
+    writeFileSync(previewConfig, dump({ ...load(readFileSync(EXAMPLE, 'utf8')), grafana: { ...load(readFileSync(EXAMPLE, 'utf8')).grafana, formats: ['v2'] } }));
+  }
   const cli = spawnSync(
     process.execPath,
-    [join(ROOT, 'dist', 'cli.js'), 'preview', '--config', EXAMPLE, '--prometheus-url', prom.url, '--from', `${HISTORY_MINUTES - 5}m`, '--out', pages, '--png'],
+    [join(ROOT, 'dist', 'cli.js'), 'preview', '--config', previewConfig, '--prometheus-url', prom.url, '--from', `${HISTORY_MINUTES - 5}m`, '--out', pages, '--png'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   process.stdout.write(cli.stdout);
   if (cli.status !== 0) throw new Error(`linkerd-slo preview exited with ${cli.status}`);
   const img = join(ROOT, 'docs', 'img');
   mkdirSync(img, { recursive: true });
-  for (const f of readdirSync(pages).filter((n) => n.endsWith('.png'))) {
+  for (const f of v2Out ? [] : readdirSync(pages).filter((n) => n.endsWith('.png'))) {
     const name = `preview-${f.replace(/^linkerd-slo-[a-z0-9]+(?:-[a-z0-9]+)*?(-control-plane|-proxies|-certificates)?\.png$/, (_, part) => (part ? part.slice(1) : 'slos'))}.png`;
     copyFileSync(join(pages, f), join(img, name));
     log(`wrote docs/img/${name}`);

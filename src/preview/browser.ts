@@ -19,7 +19,19 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 export interface PageReport {
   /** console errors and uncaught exceptions, in order. */
   readonly errors: string[];
-  readonly panels: Array<{ id: string; type: string; title: string; state: string; grid: [number, number, number, number]; drawnSeries?: number; drawnPoints?: number; rect: { x: number; y: number; w: number; h: number }; text: string }>;
+  readonly panels: Array<{
+    id: string;
+    type: string;
+    title: string;
+    state: string;
+    grid: [number, number, number, number];
+    drawnSeries?: number;
+    drawnPoints?: number;
+    rect: { x: number; y: number; w: number; h: number };
+    text: string;
+    /** Characters of the title the header shows before cutting it (all of them when it fits). */
+    titleShown?: number;
+  }>;
 }
 
 export interface Browser {
@@ -72,6 +84,22 @@ export async function launchBrowser(opts: { width?: number; timeoutMs?: number }
         await page.waitForSelector('body[data-rendered="true"]', { timeout });
         const panels = await page.$$eval('.panel', (els) =>
           els.map((el) => {
+            // The longest start of the title that fits the width the header gives it (a Range per length).
+            const titleShownOf = (h: Element | null): number | undefined => {
+              const node = h?.firstChild;
+              if (!h || !node || node.nodeType !== 3) return undefined;
+              const width = (h as HTMLElement).clientWidth;
+              const text = node.textContent ?? '';
+              const range = document.createRange();
+              let n = 0;
+              while (n < text.length) {
+                range.setStart(node, 0);
+                range.setEnd(node, n + 1);
+                if (range.getBoundingClientRect().width > width + 0.5) break;
+                n++;
+              }
+              return n;
+            };
             const r = el.getBoundingClientRect();
             const g = (el.getAttribute('data-grid') ?? '0,0,0,0').split(',').map(Number) as [number, number, number, number];
             const num = (a: string) => (el.hasAttribute(a) ? Number(el.getAttribute(a)) : undefined);
@@ -85,6 +113,7 @@ export async function launchBrowser(opts: { width?: number; timeoutMs?: number }
               ...(num('data-drawn-points') !== undefined ? { drawnPoints: num('data-drawn-points')! } : {}),
               rect: { x: r.x, y: r.y, w: r.width, h: r.height },
               text: (el.querySelector('.body') as HTMLElement | null)?.innerText ?? '',
+              ...(titleShownOf(el.querySelector('header h3')) !== undefined ? { titleShown: titleShownOf(el.querySelector('header h3'))! } : {}),
             };
           }),
         );

@@ -10,17 +10,27 @@ import { launchBrowser } from './browser.js';
 import { dashboardData, type DashboardJson } from './data.js';
 import { linkResolver } from './markdown.js';
 import { panelState, renderDashboardPage, renderIndexPage } from './render.js';
+import { dashboardFromV2, isV2Dashboard, type V2DashboardJson } from './v2.js';
 
 export { intervals, resolveVariable, roundIntervalMs, interpolate, durationText } from './variables.js';
 export { launchBrowser } from './browser.js';
 export type { PageReport } from './browser.js';
 
-/** The dashboards of a generated bundle: grafana/<name>.json (not the ConfigMap/operator/import copies). */
+/**
+ * The dashboards of a generated bundle: grafana/<name>.json (not the ConfigMap/operator/import
+ * copies), and grafana/v2/<name>.json (schema v2) for a dashboard the bundle has no classic file of.
+ */
 export function bundleDashboards(files: ReadonlyMap<string, string>): Array<{ file: string; dashboard: DashboardJson }> {
-  return [...files]
+  const classic = [...files]
     .filter(([k]) => /^grafana\/[^/]+\.json$/.test(k))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([file, text]) => ({ file, dashboard: JSON.parse(text) as DashboardJson }));
+  const uids = new Set(classic.map((d) => d.dashboard.uid));
+  const v2 = [...files]
+    .filter(([k]) => /^grafana\/v2\/[^/]+\.json$/.test(k))
+    .map(([file, text]) => ({ file, resource: JSON.parse(text) as unknown }))
+    .filter((d): d is { file: string; resource: V2DashboardJson } => isV2Dashboard(d.resource) && !uids.has(d.resource.metadata.name))
+    .map(({ file, resource }) => ({ file, dashboard: dashboardFromV2(resource) }));
+  return [...classic, ...v2].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 export interface PreviewOptions {
@@ -54,7 +64,7 @@ export async function runPreview(o: PreviewOptions): Promise<PreviewResult> {
     const data = await dashboardData(file, dashboard, { client: o.client, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, pageWidth });
     const t1 = Date.now();
     const html = renderDashboardPage(data, { resolve, prometheusUrl: o.client.url, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, generator: o.generator });
-    const uid = dashboard.uid ?? file.replace(/^grafana\//, '').replace(/\.json$/, '');
+    const uid = dashboard.uid ?? file.replace(/^grafana\/(v2\/)?/, '').replace(/\.json$/, '');
     const path = join(o.outDir, `${uid}.html`);
     await writeFile(path, html);
     ms.query += t1 - t0;
