@@ -19,7 +19,8 @@ import { isKnownMetric } from '../src/linkerd/metrics.js';
 import { isAlert } from '../src/rules.js';
 import { parseDuration } from '../src/promql/number.js';
 import { toYaml } from '../src/emit/rule-files.js';
-import { checkRules } from './support/promtool.js';
+import { checkRules, testRules } from './support/promtool.js';
+import { formatValue } from '../src/preview/format.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BUILT_IN = ['overview', 'control-plane', 'proxies', 'certificates'] as const;
@@ -186,6 +187,11 @@ describe.each(BUNDLES)('dashboards of bundle "$name"', ({ config, file, gen }) =
         const mode = (p.options as { colorMode?: string } | undefined)?.colorMode;
         const own = (p.fieldConfig?.defaults.thresholds?.steps ?? []).length > 0;
         expect(mode, `${d.uid} / ${p.title}`).toBe(own ? 'background' : 'none');
+        // A query in a unit of its own (e.g. "exhausted N×") is coloured by thresholds of its own, not the panel's.
+        (p.targets ?? []).forEach((t) => {
+          const props = p.fieldConfig!.overrides.filter((o) => o.matcher.id === 'byFrameRefID' && o.matcher.options === t.refId).flatMap((o) => o.properties.map((x) => x.id));
+          if (props.includes('unit') && own) expect(props, `${d.uid} / ${p.title} ${t.refId}`).toContain('thresholds');
+        });
         if (own) coloured++;
         else plain++;
       }
@@ -284,6 +290,38 @@ describe('thresholds are the alerts\' thresholds', () => {
     const [cm] = panel('cert-manager Certificates: time left and renewal');
     const renewal = cm!.fieldConfig!.overrides.find((o) => JSON.stringify(o.matcher.options) === JSON.stringify({ mode: 'include', names: ['Value #B'] }))!;
     expect(renewal.properties[0]!.value).toMatchObject({ steps: [{ value: null, color: 'red' }, { value: -parseDuration(config.slos.certificates.certManager.renewalGrace) }, { value: 0 }] });
+  });
+
+  it('a spent error budget reads "exhausted N×" (always red), never a percentage far below zero; one left reads as a percentage', () => {
+    // Two components, one with 62% of its budget left, one that spent 159 budgets (−15,803% left),
+    // evaluated by promtool's engine on the stat's own queries (the extra-matcher variables set to the config's values).
+    const [p] = panel('Error budget remaining');
+    const extra = Object.entries(config.prometheus.extraMatchers);
+    const labels = (component: string) => [`slo="control-plane-success-rate"`, `sli="server"`, `component="${component}"`, ...extra.map(([k, v]) => `${k}="${v}"`)].join(', ');
+    const series = [
+      { series: `linkerd_slo:error_budget_remaining:ratio{${labels('identity')}}`, values: '0.62x5' },
+      { series: `linkerd_slo:error_budget_remaining:ratio{${labels('destination')}}`, values: '-158.03x5' },
+    ];
+    const [a, b] = p!.targets!.map((t) => extra.reduce((e, [k, v]) => e.replaceAll(`$${k}`, v), t.expr));
+    const result = testRules('groups: []\n', {
+      tests: [
+        {
+          interval: '1m',
+          input_series: series,
+          promql_expr_test: [
+            { expr: a, eval_time: '2m', exp_samples: [{ labels: `linkerd_slo:error_budget_remaining:ratio{${labels('identity')}}`, value: 0.62 }] },
+            { expr: b, eval_time: '2m', exp_samples: [{ labels: `{${labels('destination')}}`, value: 159.03 }] },
+          ],
+        },
+      ],
+    });
+    expect(result.output).toMatch(/SUCCESS/);
+    // A: a percentage, coloured by the panel's thresholds; B: "N×", named "… exhausted", red whatever N is.
+    expect(p!.targets!.map((t) => t.legendFormat)).toEqual(['{{component}}', '{{component}} exhausted']);
+    const own = (refId: string) => Object.fromEntries(p!.fieldConfig!.overrides.filter((o) => o.matcher.id === 'byFrameRefID' && o.matcher.options === refId).flatMap((o) => o.properties.map((x) => [x.id, x.value])));
+    expect(p!.fieldConfig!.defaults.unit).toBe('percentunit');
+    expect(own('B')).toEqual({ unit: 'suffix:×', thresholds: { mode: 'absolute', steps: [{ value: null, color: 'red' }] } });
+    expect(formatValue(159.03, own('B').unit as string, undefined)).toBe('159×');
   });
 
   it('the server-side success rate is red below the objective', () => {
