@@ -11,19 +11,16 @@ export interface PanelQuery {
   readonly legend?: string;
   readonly instant?: boolean;
   /**
-   * Tables and stats: thresholds for this query's values, overriding the panel's (e.g. time left
+   * Tables only: thresholds for this query's value column, overriding the panel's (e.g. time left
    * and renewal due in one table). Ascending; the first value must be null.
    */
   readonly thresholds?: readonly Threshold[];
-  /**
-   * Stats and tables: this query's values in another unit than the panel's (e.g. a budget stat's
-   * "exhausted N×" beside its percentages). A query with its own unit must have its own thresholds.
-   */
-  readonly unit?: string;
-  readonly decimals?: number;
 }
 
 export interface Threshold { readonly value: number | null; readonly color: string }
+
+/** Values from `from` to `to` (either open) shown as `text` in `color` instead of the number. */
+export interface ValueText { readonly from?: number; readonly to?: number; readonly text: string; readonly color: string }
 
 /** A link in a panel's header: an external page (a runbook) or another dashboard of the bundle. */
 export type PanelLink =
@@ -51,6 +48,10 @@ export interface PanelSpec {
   readonly links?: readonly PanelLink[];
   /** Markdown of a text panel. */
   readonly content?: string;
+  /** Values shown as a word instead of a number (e.g. "exhausted"); the word's colour wins over the thresholds. */
+  readonly valueTexts?: readonly ValueText[];
+  /** Stat: show each series' name even when there is one (the name says what the value means). */
+  readonly names?: boolean;
   /** Timeseries: stack the series (e.g. gRPC codes). */
   readonly stack?: boolean;
   /**

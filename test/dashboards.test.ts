@@ -20,7 +20,6 @@ import { isAlert } from '../src/rules.js';
 import { parseDuration } from '../src/promql/number.js';
 import { toYaml } from '../src/emit/rule-files.js';
 import { checkRules, testRules } from './support/promtool.js';
-import { formatValue } from '../src/preview/format.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BUILT_IN = ['overview', 'control-plane', 'proxies', 'certificates'] as const;
@@ -187,11 +186,6 @@ describe.each(BUNDLES)('dashboards of bundle "$name"', ({ config, file, gen }) =
         const mode = (p.options as { colorMode?: string } | undefined)?.colorMode;
         const own = (p.fieldConfig?.defaults.thresholds?.steps ?? []).length > 0;
         expect(mode, `${d.uid} / ${p.title}`).toBe(own ? 'background' : 'none');
-        // A query in a unit of its own (e.g. "exhausted N×") is coloured by thresholds of its own, not the panel's.
-        (p.targets ?? []).forEach((t) => {
-          const props = p.fieldConfig!.overrides.filter((o) => o.matcher.id === 'byFrameRefID' && o.matcher.options === t.refId).flatMap((o) => o.properties.map((x) => x.id));
-          if (props.includes('unit') && own) expect(props, `${d.uid} / ${p.title} ${t.refId}`).toContain('thresholds');
-        });
         if (own) coloured++;
         else plain++;
       }
@@ -292,7 +286,7 @@ describe('thresholds are the alerts\' thresholds', () => {
     expect(renewal.properties[0]!.value).toMatchObject({ steps: [{ value: null, color: 'red' }, { value: -parseDuration(config.slos.certificates.certManager.renewalGrace) }, { value: 0 }] });
   });
 
-  it('a spent error budget reads "exhausted N×" (always red), never a percentage far below zero; one left reads as a percentage', () => {
+  it('a spent error budget reads "exhausted" in red, its name saying how many budgets were spent; one left reads as a percentage', () => {
     // Two components, one with 62% of its budget left, one that spent 159 budgets (−15,803% left),
     // evaluated by promtool's engine on the stat's own queries (the extra-matcher variables set to the config's values).
     const [p] = panel('Error budget remaining');
@@ -310,18 +304,17 @@ describe('thresholds are the alerts\' thresholds', () => {
           input_series: series,
           promql_expr_test: [
             { expr: a, eval_time: '2m', exp_samples: [{ labels: `linkerd_slo:error_budget_remaining:ratio{${labels('identity')}}`, value: 0.62 }] },
-            { expr: b, eval_time: '2m', exp_samples: [{ labels: `{${labels('destination')}}`, value: 159.03 }] },
+            { expr: b, eval_time: '2m', exp_samples: [{ labels: `{component="destination", ${extra.map(([k, v]) => `${k}="${v}"`).join(', ')}, spent="159"}`, value: -1 }] },
           ],
         },
       ],
     });
     expect(result.output).toMatch(/SUCCESS/);
-    // A: a percentage, coloured by the panel's thresholds; B: "N×", named "… exhausted", red whatever N is.
-    expect(p!.targets!.map((t) => t.legendFormat)).toEqual(['{{component}}', '{{component}} exhausted']);
-    const own = (refId: string) => Object.fromEntries(p!.fieldConfig!.overrides.filter((o) => o.matcher.id === 'byFrameRefID' && o.matcher.options === refId).flatMap((o) => o.properties.map((x) => [x.id, x.value])));
-    expect(p!.fieldConfig!.defaults.unit).toBe('percentunit');
-    expect(own('B')).toEqual({ unit: 'suffix:×', thresholds: { mode: 'absolute', steps: [{ value: null, color: 'red' }] } });
-    expect(formatValue(159.03, own('B').unit as string, undefined)).toBe('159×');
+    // The legend carries the count; the value -1 reads "exhausted" in red; names show even for one series.
+    expect(p!.targets!.map((t) => t.legendFormat)).toEqual(['{{component}}', '{{component}}: {{spent}}× its budget']);
+    expect((p!.fieldConfig!.defaults as { mappings?: unknown }).mappings).toEqual([{ type: 'range', options: { from: null, to: -0.5, result: { text: 'exhausted', color: 'red', index: 0 } } }]);
+    expect(p!.options!.textMode).toBe('value_and_name');
+    expect(steps(p!)[0]).toEqual([null, 'red']);
   });
 
   it('the server-side success rate is red below the objective', () => {

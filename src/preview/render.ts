@@ -39,6 +39,7 @@ interface FieldDefaults {
   min?: number;
   max?: number;
   thresholds?: { steps?: ThresholdStep[] };
+  mappings?: unknown[];
   color?: { mode?: string };
   custom?: { fillOpacity?: number; lineWidth?: number; thresholdsStyle?: { mode?: string }; stacking?: { mode?: string }; cellOptions?: { type?: string } };
 }
@@ -113,29 +114,31 @@ function linkHtml(l: PanelLink, resolve: LinkResolver): string {
   return `<a class="link" href="${escapeHtml(target)}"${tip}${/^https?:/i.test(target) ? ' target="_blank" rel="noopener noreferrer"' : ''}>${title}</a>`;
 }
 
-/**
- * A stat series' field: the panel's defaults with the overrides that match its query
- * (`byFrameRefID`: a query's own unit, decimals and thresholds), as Grafana applies them.
- */
-function statField(p: PanelJson, refId: string): PanelJson {
-  let defaults = { ...defaultsOf(p) } as Record<string, unknown>;
-  for (const o of (p.fieldConfig?.overrides ?? []) as Array<{ matcher?: { id?: string; options?: unknown }; properties?: Array<{ id: string; value?: unknown }> }>) {
-    if (o.matcher?.id !== 'byFrameRefID' || o.matcher.options !== refId) continue;
-    for (const pr of o.properties ?? []) if (['unit', 'decimals', 'thresholds'].includes(pr.id)) defaults = { ...defaults, [pr.id]: pr.value };
+/** A value mapping's text and colour for a value (Grafana's range and value mappings), if one matches. */
+function mapped(p: PanelJson, v: number | null): { text: string; color?: string } | undefined {
+  if (v === null) return undefined;
+  for (const m of (defaultsOf(p).mappings ?? []) as Array<{ type: string; options: Record<string, unknown> }>) {
+    const result = (m.type === 'range' ? (m.options as { result?: { text?: string; color?: string } }).result : (m.options[String(v)] as { text?: string; color?: string } | undefined)) ?? undefined;
+    if (m.type === 'range') {
+      const { from, to } = m.options as { from?: number | null; to?: number | null };
+      if ((from !== null && from !== undefined && v < from) || (to !== null && to !== undefined && v > to)) continue;
+    }
+    if (result?.text !== undefined) return { text: result.text, ...(result.color ? { color: namedColor(result.color) } : {}) };
   }
-  return { ...p, fieldConfig: { ...p.fieldConfig, defaults } };
+  return undefined;
 }
 
 function statBody(p: PanelJson, d: PanelData): string {
   const calc = ((p.options?.reduceOptions as { calcs?: string[] } | undefined)?.calcs ?? ['lastNotNull'])[0]!;
   const colorMode = (p.options?.colorMode as string | undefined) ?? 'value';
-  const values = d.series.map((s) => ({ name: s.name, value: reduce(s.points, calc), field: statField(p, s.refId) }));
-  const showNames = values.length > 1;
+  const values = d.series.map((s) => ({ name: s.name, value: reduce(s.points, calc) }));
+  const showNames = values.length > 1 || p.options?.textMode === 'value_and_name';
   return `<div class="stat">${values
     .map((v) => {
-      const color = colorFor(v.field, v.value) ?? namedColor('text');
+      const map = mapped(p, v.value);
+      const color = map?.color ?? colorFor(p, v.value) ?? namedColor('text');
       const style = colorMode === 'background' ? `background:${color};color:${readableOn(color)}` : colorMode === 'none' ? '' : `color:${color}`;
-      return `<div class="stat-item" style="${style}" data-value="${v.value ?? ''}">${showNames ? `<div class="stat-name">${escapeHtml(v.name)}</div>` : ''}<div class="stat-value">${escapeHtml(fmt(v.field, v.value))}</div></div>`;
+      return `<div class="stat-item" style="${style}" data-value="${v.value ?? ''}">${showNames ? `<div class="stat-name">${escapeHtml(v.name)}</div>` : ''}<div class="stat-value">${escapeHtml(map?.text ?? fmt(p, v.value))}</div></div>`;
     })
     .join('')}</div>`;
 }

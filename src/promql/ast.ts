@@ -7,7 +7,7 @@ import { formatDuration, formatNumber, parseDuration } from './number.js';
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 export interface Matcher { readonly label: string; readonly op: MatchOp; readonly value: string }
 
-export type AggregateOp = 'sum' | 'min' | 'max' | 'avg' | 'count' | 'topk' | 'bottomk' | 'quantile' | 'group';
+export type AggregateOp = 'sum' | 'min' | 'max' | 'avg' | 'count' | 'count_values' | 'topk' | 'bottomk' | 'quantile' | 'group';
 export type BinaryOp =
   | 'or' | 'and' | 'unless'
   | '==' | '!=' | '>' | '<' | '>=' | '<='

@@ -22,7 +22,7 @@
  * factor = budget share × period / long window, plus the low-traffic guard.
  */
 import {
-  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, offset, or, ratioRates, sub, subquery, sum, sumOverTime, withMatchers,
+  aggregate, allOf, absent, binary, call, div, eq, gt, gte, mul, num, offset, or, ratioRates, str, sub, subquery, sum, sumOverTime, withMatchers,
   type Expr, type Selector,
 } from '../promql/ast.js';
 import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
@@ -387,21 +387,24 @@ function panelsFor(
       title: 'Error budget remaining',
       description:
         `Share of the ${period} error budget (${formatNumber(budget * 100)}% of requests) still unspent. Orange below 25%. ` +
-        'Once spent, how many budgets the period has used instead ("exhausted 3×": three times what the objective allows), always red.',
+        'Once spent it reads "exhausted", red, and the name says how many budgets the period has used ("destination: 159× its budget": 159 times what the objective allows).',
       type: 'stat',
       unit: 'percentunit',
-      // A spent budget reads as the budgets used, not as a percentage far below zero (−15,803% left is 159 budgets spent).
+      decimals: 1,
+      // A spent budget reads as the budgets used, not as a percentage far below zero (−15,803% left is
+      // 159 budgets spent): count_values carries the rounded count into a label the name shows, and the
+      // series' value, -1, reads "exhausted" (no budget left is ever negative).
       queries: [
-        { expr: binary('>=', recorded(SLI_RECORDINGS.budgetRemaining), num(0)), legend: '{{component}}', instant: true, decimals: 1 },
+        { expr: binary('>=', recorded(SLI_RECORDINGS.budgetRemaining), num(0)), legend: '{{component}}', instant: true },
         {
-          expr: sub(num(1), binary('<', recorded(SLI_RECORDINGS.budgetRemaining), num(0))),
-          legend: '{{component}} exhausted',
+          expr: mul(num(-1), aggregate('count_values', call('round', sub(num(1), binary('<', recorded(SLI_RECORDINGS.budgetRemaining), num(0)))), { by: ['component', ...Object.keys(config.prometheus.extraMatchers)], param: str('spent') })),
+          legend: '{{component}}: {{spent}}× its budget',
           instant: true,
-          unit: 'suffix:×',
-          thresholds: [{ value: null, color: 'red' }],
         },
       ],
       thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
+      valueTexts: [{ to: -0.5, text: 'exhausted', color: 'red' }],
+      names: true,
       width: 6,
     },
     // One stat per alert window: each is coloured at its own alert's factor.

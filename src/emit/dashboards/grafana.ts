@@ -9,12 +9,12 @@
  * dashboard against those schemas.
  */
 import type {
-  AnnotationQuery, Dashboard, DashboardLink, DataSourceRef, FieldConfig, FieldConfigSource, Panel, ReduceDataOptions, RowPanel,
+  AnnotationQuery, Dashboard, DashboardLink, DataSourceRef, FieldConfig, FieldConfigSource, Panel, RangeMap, ReduceDataOptions, RowPanel,
   ThresholdsConfig, VariableModel,
 } from '@grafana/schema';
 import {
   BarGaugeDisplayMode, BarGaugeNamePlacement, BarGaugeSizing, BarGaugeValueMode, BigValueColorMode, BigValueGraphMode,
-  BigValueJustifyMode, BigValueTextMode, DashboardCursorSync, defaultDashboard, FieldColorModeId, GraphDrawStyle,
+  BigValueJustifyMode, BigValueTextMode, DashboardCursorSync, defaultDashboard, FieldColorModeId, GraphDrawStyle, MappingType,
   GraphThresholdsStyleMode, LegendDisplayMode, PercentChangeColorMode, SortOrder, StackingMode, TableCellDisplayMode,
   TableCellHeight, ThresholdsMode, TooltipDisplayMode, VariableHide, VariableRefresh, VariableSort, VisibilityMode, VizOrientation,
 } from '@grafana/schema';
@@ -27,7 +27,7 @@ import type {
 } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
 import { TextMode, type Options as TextOptions } from '@grafana/schema/dist/esm/raw/composable/text/panelcfg/x/TextPanelCfg_types.gen';
 import { format, type Expr } from '../../promql/ast.js';
-import type { DashboardId, DashboardRow, PanelLink, PanelSpec, Threshold } from '../../dashboard-model.js';
+import type { DashboardId, DashboardRow, PanelLink, PanelSpec, Threshold, ValueText } from '../../dashboard-model.js';
 
 export const DATASOURCE_VARIABLE = 'datasource';
 const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
@@ -93,6 +93,11 @@ function thresholdsConfig(steps: readonly Threshold[]): ThresholdsConfig {
   return { mode: ThresholdsMode.Absolute, steps: steps.map((t) => ({ color: t.color, value: t.value })) };
 }
 
+/** A range of values shown as a text in a colour instead of the number (a value mapping). */
+function rangeText(t: ValueText): RangeMap {
+  return { type: MappingType.RangeToText, options: { from: t.from ?? null, to: t.to ?? null, result: { text: t.text, color: t.color, index: 0 } } };
+}
+
 const reduceLast = (): ReduceDataOptions => ({ calcs: ['lastNotNull'], fields: '', values: false });
 
 function linkTo(link: PanelLink, env: DashboardEnv): DashboardLink {
@@ -123,7 +128,8 @@ function options(spec: PanelSpec): Record<string, unknown> {
         colorMode: spec.thresholds ? BigValueColorMode.Background : BigValueColorMode.None,
         graphMode: BigValueGraphMode.None,
         justifyMode: BigValueJustifyMode.Auto,
-        textMode: BigValueTextMode.Auto,
+        // Auto hides the series name when there is one series; some stats say what a value means in its name.
+        textMode: spec.names ? BigValueTextMode.ValueAndName : BigValueTextMode.Auto,
         wideLayout: true,
         showPercentChange: false,
         percentChangeColorMode: PercentChangeColorMode.Standard,
@@ -183,12 +189,8 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
   if (spec.min !== undefined) defaults.min = spec.min;
   if (spec.max !== undefined) defaults.max = spec.max;
   const perQuery = spec.queries.some((q) => q.thresholds);
-  if (spec.queries.some((q) => q.thresholds || q.unit !== undefined || q.decimals !== undefined) && spec.type !== 'table' && spec.type !== 'stat') {
-    throw new Error(`panel "${spec.title}": per-query thresholds and units are only supported on tables and stats`);
-  }
-  // A value in a unit of its own coloured by the panel's thresholds would be coloured by numbers meant for another unit.
-  const unowned = spec.queries.find((q) => q.unit !== undefined && !q.thresholds && (spec.thresholds || perQuery));
-  if (unowned) throw new Error(`panel "${spec.title}": a query with a unit of its own needs thresholds of its own`);
+  if (perQuery && spec.type !== 'table') throw new Error(`panel "${spec.title}": per-query thresholds are only supported on tables`);
+  if (spec.valueTexts?.length) defaults.mappings = spec.valueTexts.map(rangeText);
   if (spec.thresholds) defaults.thresholds = thresholdsConfig(spec.thresholds);
   if (spec.thresholds || perQuery) defaults.color = { mode: FieldColorModeId.Thresholds };
   const overrides: FieldConfigSource['overrides'] = [];
@@ -206,13 +208,6 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
     // Series keep the classic palette; the thresholds are drawn as dashed lines.
     defaults.color = { mode: FieldColorModeId.PaletteClassic };
   }
-  if (spec.type === 'stat') {
-    // Each query's own unit and thresholds, matched by its refId (a stat shows every query's values side by side).
-    spec.queries.forEach((q, i) => {
-      const properties = queryProperties(q);
-      if (properties.length) overrides.push({ matcher: { id: 'byFrameRefID', options: refId(i) }, properties });
-    });
-  }
   if (spec.type === 'table') {
     // No default cellOptions (auto): the published schema's cellOptions oneOf cannot tell its branches apart.
     const custom: Pick<TableFieldConfig, 'align' | 'inspect'> = { align: 'auto', inspect: false };
@@ -226,8 +221,7 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
       overrides.push({ matcher: byNames(valueColumns), properties: [{ id: 'custom.cellOptions', value: { type: TableCellDisplayMode.ColorBackground } }] });
     }
     spec.queries.forEach((q, i) => {
-      const properties = queryProperties(q);
-      if (properties.length) overrides.push({ matcher: byNames([valueColumns[i]!]), properties });
+      if (q.thresholds) overrides.push({ matcher: byNames([valueColumns[i]!]), properties: [{ id: 'thresholds', value: { ...thresholdsConfig(q.thresholds) } }] });
     });
   }
   return { defaults, overrides };
@@ -235,14 +229,6 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
 
 const refId = (i: number): string => String.fromCharCode(65 + i);
 
-/** A query's own field properties (PanelQuery.unit, decimals, thresholds), for an override. */
-function queryProperties(q: PanelSpec['queries'][number]): Array<{ id: string; value: unknown }> {
-  return [
-    ...(q.unit !== undefined ? [{ id: 'unit', value: q.unit }] : []),
-    ...(q.decimals !== undefined ? [{ id: 'decimals', value: q.decimals }] : []),
-    ...(q.thresholds ? [{ id: 'thresholds', value: { ...thresholdsConfig(q.thresholds) } }] : []),
-  ];
-}
 
 function panel(spec: PanelSpec, id: number, x: number, y: number, env: DashboardEnv): Panel {
   const height = spec.height ?? (spec.type === 'stat' || spec.type === 'gauge' ? 6 : 8);
