@@ -8,13 +8,18 @@
  *    (test/e2e/support/empty-when-healthy.ts); every other panel draws its data: uPlot series with
  *    points for time series (read from the chart objects, not pixels), values for stat, gauge, bar
  *    gauge and table panels;
- *  - the layout holds: no two panels overlap on the page, and every panel fits the 24 columns.
+ *  - the layout holds: no two panels overlap on the page, and every panel fits the 24 columns;
+ *  - a responder can read them: every stat title shows whole, others at least their start (panel
+ *    links sit in a menu as Grafana draws them), and no stat shows a percentage below zero;
+ *  - the example written as schema v2 only (grafana.formats: [v2]) renders the same panels with the
+ *    same data.
  * Skipped, saying so, when Chromium or playwright-core is missing (npm test installs chromium when
  * it runs as root: scripts/ensure-promtool.mjs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dump, load } from 'js-yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +58,8 @@ describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium
   let stack: Stack | undefined;
   let out = '';
   const dashboards = new Map<string, { config: string; json: DashboardFile; report: PageReport }>();
+  // The example's dashboards again, written as schema v2 only (grafana.formats: [v2]): preview reads grafana/v2/.
+  const v2Pages = new Map<string, PageReport>();
 
   beforeAll(async () => {
     requirePrometheus();
@@ -94,6 +101,14 @@ describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium
           dashboards.set(uid, { config: name, json: { uid, panels: [] }, report: await browser.open(join(dir, `${uid}.html`)) });
         }
       }
+      const v2Config = join(out, 'v2.yaml');
+      const exampleYaml = load(readFileSync(EXAMPLE, 'utf8')) as { grafana?: object };
+      writeFileSync(v2Config, dump({ ...exampleYaml, grafana: { ...exampleYaml.grafana, formats: ['v2'] } }));
+      const { stdout } = await run(process.execPath, [CLI, 'preview', '--config', v2Config, '--prometheus-url', stack.prom.url, '--from', liveFrom.toISOString(), '--out', join(out, 'v2')], { encoding: 'utf8' });
+      for (const line of stdout.trim().split('\n').slice(0, -1)) {
+        const uid = /\/([^/]+)\.html:/.exec(line)![1]!;
+        v2Pages.set(uid, await browser.open(join(out, 'v2', `${uid}.html`)));
+      }
     } finally {
       await browser.close();
     }
@@ -104,7 +119,7 @@ describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium
         dashboards.get(dashboard.uid ?? '')?.json.panels.push(...(dashboard.panels as DashboardFile['panels']));
       }
     }
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -147,6 +162,37 @@ describe.skipIf(missing !== undefined)('linkerd-slo preview in headless Chromium
     // Multi-cluster: the fleet dashboards select cluster=~".+" (All) and find the simulated cluster.
     const fleetEmpty = [...dashboards.values()].filter((d) => d.config === 'multi-cluster').flatMap((d) => d.report.panels.filter((p) => p.state === 'nodata').map((p) => p.title));
     expect(fleetEmpty.filter((t) => !(t in EMPTY_WHEN_HEALTHY))).toEqual([]);
+  });
+
+  it('titles stay readable (panel links sit in a menu, not across the title) and no stat shows a percentage below zero', () => {
+    const cut: string[] = [];
+    const negative: string[] = [];
+    const pages = [...[...dashboards].map(([uid, d]) => [uid, d.report] as const), ...[...v2Pages].map(([uid, r]) => [`v2 ${uid}`, r] as const)];
+    for (const [uid, report] of pages) {
+      for (const p of report.panels) {
+        if (p.type === 'row' || p.titleShown === undefined) continue;
+        // A stat's title shows whole; any other title at least its first 12 characters (then an ellipsis).
+        const need = p.type === 'stat' ? p.title.length : Math.min(p.title.length, 12);
+        if (p.titleShown < need) cut.push(`${uid} "${p.title}" (${p.type}, ${p.grid[2]} columns): ${p.titleShown} of ${p.title.length} characters`);
+        if (p.type === 'stat' && /(^|\s)[-−]\d[\d,.]*\s*%/.test(p.text)) negative.push(`${uid} "${p.title}": ${JSON.stringify(p.text)}`);
+      }
+    }
+    expect(cut).toEqual([]);
+    expect(negative).toEqual([]);
+  });
+
+  it('renders the schema v2 dashboards as the classic ones: the same panels, empty only where a healthy mesh leaves them empty', () => {
+    const shape = (r: PageReport) => r.panels.filter((p) => p.type !== 'row').map((p) => `${p.type}: ${p.title}`).sort();
+    expect([...v2Pages.keys()].sort()).toEqual([...dashboards].filter(([, d]) => d.config === 'example').map(([uid]) => uid).sort());
+    for (const [uid, report] of v2Pages) {
+      expect(report.errors, uid).toEqual([]);
+      expect(shape(report), uid).toEqual(shape(dashboards.get(uid)!.report));
+      // Rendered a little later than the classic pages: compared with what a healthy mesh leaves empty, not with their states.
+      expect(report.panels.filter((p) => p.state === 'error').map((p) => p.title), uid).toEqual([]);
+      expect(report.panels.filter((p) => p.state === 'nodata' && !(p.title in EMPTY_WHEN_HEALTHY)).map((p) => p.title), uid).toEqual([]);
+      // Tabs: the overview's kinds are tabs, their title before each row's.
+      if (uid === 'linkerd-slo-prod-eu1') expect(report.panels.filter((p) => p.type === 'row').map((p) => p.title)).toContain('Control-plane latency › Control-plane latency');
+    }
   });
 
   it('lays the panels out on the 24-column grid without overlaps', () => {

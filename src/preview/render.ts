@@ -333,7 +333,7 @@ function panelHtml(p: PanelJson, d: PanelData | undefined, resolve: LinkResolver
   } else {
     body = `<div class="error">panel type ${escapeHtml(p.type)} is not supported by the preview</div>`;
   }
-  return `<section ${attrs(state)}><header><h3${desc}>${escapeHtml(p.title ?? '')}</h3>${info}<span class="query" title="${escapeHtml(queryTip)}">PromQL</span>${links}</header><div class="body">${body}</div></section>`;
+  return `<section ${attrs(state)}><header><h3${desc}>${escapeHtml(p.title ?? '')}</h3>${info}<span class="query" title="${escapeHtml(`PromQL as run:\n${queryTip}`)}">Q</span>${links}</header><div class="body">${body}</div></section>`;
 }
 
 const CSS = `
@@ -348,7 +348,7 @@ a{color:#6e9fff}
 .dash-links .link{margin-right:12px;font-size:12px}
 .grid{position:relative;margin:8px 8px 16px 16px}
 .panel{position:absolute;background:#181b1f;border:1px solid #2c3235;border-radius:2px;overflow:hidden;display:flex;flex-direction:column}
-.panel header{display:flex;align-items:center;gap:6px;padding:4px 8px;height:28px;flex:none}
+.panel header{display:flex;align-items:center;gap:4px;padding:4px 8px;height:28px;flex:none}
 .panel{overflow:visible}
 .panel h3{margin:0;font-size:13px;font-weight:500;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:0;flex:0 1 auto}
 .info,.query{font-size:10px;color:#8e8e9a;border:1px solid #3a3f44;border-radius:8px;padding:0 5px;cursor:help;flex:none}
@@ -413,7 +413,7 @@ export function renderDashboardPage(data: DashboardData, o: PageOptions): string
 <body data-dashboard="${escapeHtml(d.uid ?? '')}">
 <div class="top"><h1>${escapeHtml(d.title ?? data.file)}</h1>
 <div class="meta">${vars} &middot; <b>time</b> ${iso(o.from)} to ${iso(o.to)} (UTC) &middot; <b>scrape interval</b> ${durationText(o.scrapeIntervalSeconds)} &middot; <a href="index.html">all dashboards</a></div>
-<div class="meta">Rendered by ${escapeHtml(o.generator)} from ${escapeHtml(data.file)} against ${escapeHtml(o.prometheusUrl)}; hover a title for its description, "PromQL" for the queries as run.</div>
+<div class="meta">Rendered by ${escapeHtml(o.generator)} from ${escapeHtml(data.file)} against ${escapeHtml(o.prometheusUrl)}; hover a title (or "i") for its description, "Q" for the PromQL as run; panel links are under the link icon.</div>
 ${links ? `<div class="dash-links">${links}</div>` : ''}</div>
 <div class="grid" style="height:${bottom}px">
 ${panels.join('\n')}
