@@ -120,7 +120,7 @@ try {
   }
   const cli = spawnSync(
     process.execPath,
-    [join(ROOT, 'dist', 'cli.js'), 'preview', '--config', previewConfig, '--prometheus-url', prom.url, '--from', `${HISTORY_MINUTES - 5}m`, '--out', pages, '--png'],
+    [join(ROOT, 'dist', 'cli.js'), 'preview', '--config', previewConfig, '--prometheus-url', prom.url, '--from', `${HISTORY_MINUTES - 5}m`, '--out', pages, '--png', '--timeout', '120s'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   process.stdout.write(cli.stdout);
