@@ -315,6 +315,15 @@ describe('thresholds are the alerts\' thresholds', () => {
     expect((p!.fieldConfig!.defaults as { mappings?: unknown }).mappings).toEqual([{ type: 'range', options: { from: null, to: -0.5, result: { text: 'exhausted', color: 'red', index: 0 } } }]);
     expect(p!.options!.textMode).toBe('value_and_name');
     expect(steps(p!)[0]).toEqual([null, 'red']);
+    // The overview's every-SLO bar gauge reads the same way.
+    const [bars] = panel('Error budget remaining, every SLO');
+    const [, barsB] = bars!.targets!.map((t) => extra.reduce((e, [k, v]) => e.replaceAll(`$${k}`, v), t.expr));
+    const barsResult = testRules('groups: []\n', {
+      tests: [{ interval: '1m', input_series: series, promql_expr_test: [{ expr: barsB, eval_time: '2m', exp_samples: [{ labels: `{${labels('destination')}, spent="159"}`, value: -1 }] }] }],
+    });
+    expect(barsResult.output).toMatch(/SUCCESS/);
+    expect((bars!.fieldConfig!.defaults as { mappings?: unknown }).mappings).toEqual((p!.fieldConfig!.defaults as { mappings?: unknown }).mappings);
+    expect(bars!.targets![1]!.legendFormat).toMatch(/: \{\{spent\}\}× its budget$/);
   });
 
   it('the server-side success rate is red below the objective', () => {

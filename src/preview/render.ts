@@ -182,9 +182,10 @@ function barGaugeBody(p: PanelJson, d: PanelData): string {
   const max = def.max ?? Math.max(min + 1e-9, ...items.map((i) => i.value ?? 0));
   return `<div class="bars">${items
     .map((it) => {
-      const color = colorFor(p, it.value) ?? CLASSIC_PALETTE[0]!;
+      const map = mapped(p, it.value);
+      const color = map?.color ?? colorFor(p, it.value) ?? CLASSIC_PALETTE[0]!;
       const pct = it.value === null ? 0 : Math.max(0, Math.min(100, ((it.value - min) / (max - min || 1)) * 100));
-      return `<div class="bar" data-value="${it.value ?? ''}"><div class="bar-name">${escapeHtml(it.name)}</div><div class="bar-track"><div class="bar-fill" style="width:${pct.toFixed(2)}%;background:linear-gradient(90deg, ${color}55, ${color})"></div></div><div class="bar-value" style="color:${color}">${escapeHtml(fmt(p, it.value))}</div></div>`;
+      return `<div class="bar" data-value="${it.value ?? ''}"><div class="bar-name">${escapeHtml(it.name)}</div><div class="bar-track"><div class="bar-fill" style="width:${pct.toFixed(2)}%;background:linear-gradient(90deg, ${color}55, ${color})"></div></div><div class="bar-value" style="color:${color}">${escapeHtml(map?.text ?? fmt(p, it.value))}</div></div>`;
     })
     .join('')}</div>`;
 }

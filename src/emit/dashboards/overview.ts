@@ -3,7 +3,7 @@
  * and every SLO's remaining error budget side by side. The SLO rows themselves (objective, SLI over
  * the period, budget, burn rate per window, firing alerts, links) come from the SLO kinds.
  */
-import { aggregate, binary, eq, neq, num } from '../../promql/ast.js';
+import { aggregate, binary, call, eq, neq, num, str } from '../../promql/ast.js';
 import { BURN_RATE_WINDOW_LABELS, SLI_RECORDINGS } from '../../slo/series.js';
 import type { DashboardId, DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import { extraKeys, legendPrefix, orZero, type DashboardInput } from './shared.js';
@@ -81,18 +81,33 @@ export function overviewRows(input: DashboardInput, links: OverviewLinks): Dashb
   if (groups.some((g) => g.rules.some((r) => 'record' in r && r.record === SLI_RECORDINGS.budgetRemaining))) {
     panels.push({
       title: 'Error budget remaining, every SLO',
-      description: 'Share of each SLO\'s error budget still unspent over its period, per SLI and component. Orange below 25%, red when exhausted: slow down risky changes to the control plane and follow the SLO row below.',
+      description: 'Share of each SLO\'s error budget still unspent over its period, per SLI and component. Orange below 25%; once spent it reads "exhausted", red, and its name says how many budgets the period used: slow down risky changes to the control plane and follow the SLO row below.',
       type: 'bargauge',
       unit: 'percentunit',
       decimals: 1,
+      // As the SLO rows' budget stats: a spent budget reads "exhausted" and its name the budgets spent, not −15,803%.
       queries: [
         {
-          expr: aggregate('min', ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining), { by: [...by, 'slo', 'sli', 'component'] }),
+          expr: binary('>=', aggregate('min', ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining), { by: [...by, 'slo', 'sli', 'component'] }), num(0)),
           legend: `${prefix}{{slo}} {{sli}} {{component}}`,
+          instant: true,
+        },
+        {
+          expr: binary(
+            '*',
+            num(-1),
+            aggregate('count_values', call('round', binary('-', num(1), binary('<', aggregate('min', ctx.recordedSelector(SLI_RECORDINGS.budgetRemaining), { by: [...by, 'slo', 'sli', 'component'] }), num(0)))), {
+              by: [...by, 'slo', 'sli', 'component'],
+              param: str('spent'),
+            }),
+          ),
+          legend: `${prefix}{{slo}} {{sli}} {{component}}: {{spent}}× its budget`,
           instant: true,
         },
       ],
       thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
+      valueTexts: [{ to: -0.5, text: 'exhausted', color: 'red' }],
+      min: 0,
       max: 1,
       width: 24,
     });
