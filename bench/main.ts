@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { ROOT, durationText, environment, fmt, markdownTable, mib, seconds } from './common.js';
 import { benchGeneration, type GenerationRow } from './generation.js';
 import { benchRuleCost, type MeshData, type RuleCostRow } from './rule-cost.js';
-import { benchAlertQuality, fastBurnTargets, SCENARIOS, type QualityRow } from './alert-quality.js';
+import { benchAlertQuality, fastBurnTargets, KEEP_FIRING_FOR_CANDIDATES, SCENARIOS, type QualityRow } from './alert-quality.js';
 import { naive, oursExample, oursExampleAt, oursSameSli, slothShaped } from './rulesets.js';
 import { benchDashboardCost, type DashboardCostResult } from './dashboard-cost.js';
 
@@ -217,6 +217,7 @@ function report(): string {
     );
     out.push(`Scenarios: ${SCENARIOS.map((s) => `${s.id} (${s.title})`).join('; ')}.`, '');
     out.push(...targetsSection(quality));
+    out.push(...keepFiringForSection(quality));
   }
   keep('## Dashboard cost');
   if (dashboards) out.push(...dashboardSection(dashboards));
@@ -258,6 +259,29 @@ function targetsSection(rows: readonly QualityRow[]): string[] {
       'A miss of one interval at 2% is within that noise; a systematic lag (the old 5m roll-up of the 1h window: 2.5 min at every ratio) is not.',
     '',
   );
+  return out;
+}
+
+/** Notifications per incident and reset per keep_firing_for candidate on ours' page rules (issue #23). */
+function keepFiringForSection(rows: readonly QualityRow[]): string[] {
+  const ours = rows.filter((r) => r.set === 'ours' && r.keepFiringFor);
+  if (!ours.length) return [];
+  const label = (k: number) => (k === 0 ? 'none (0)' : durationText(k));
+  const out: string[] = ['### keep_firing_for on the pages', ''];
+  out.push(
+    'Ours\' page rules evaluated once per scenario (the same query_range results as above), then Prometheus\' state machine applied with each candidate `keep_firing_for` ' +
+      '(src/backtest/semantics.ts, as the backtest applies it): a page that resolves keeps firing that long, and fires on as the same alert if its condition returns meanwhile. ' +
+      'Cells: notifications (page episodes, both page pairs merged) / reset after recovery. A scenario that should not page must stay at 0; one that should, at 1.',
+    '',
+  );
+  out.push(markdownTable(['scenario', 'page expected', ...KEEP_FIRING_FOR_CANDIDATES.map(label)], ours.map((r) => [
+    r.title, r.expectPage ? 'yes' : 'no',
+    ...KEEP_FIRING_FOR_CANDIDATES.map((k) => {
+      const c = r.keepFiringFor!.find((x) => x.seconds === k);
+      return c ? `${c.pages} / ${c.reset !== undefined ? durationText(c.reset) : '–'}` : 'n/a';
+    }),
+  ])));
+  out.push('');
   return out;
 }
 

@@ -60,6 +60,11 @@ const burnRateWindow = z
       .lte(100)
       .describe('Percent of the period\'s error budget the long window must consume to fire. The burn-rate factor is budgetConsumed/100 × period / long.'),
     for: duration.optional().describe('How long the condition must hold before the alert fires.'),
+    keepFiringFor: duration
+      .optional()
+      .describe(
+        'keep_firing_for (Prometheus ≥ 2.42, Thanos ≥ 0.34): how long the alert keeps firing after its condition clears, so an error ratio that hovers at the threshold sends one notification per incident instead of one per dip; recovery is announced that much later.',
+      ),
   })
   .refine((w) => parseDuration(w.short) < parseDuration(w.long), { message: 'short must be shorter than long', path: ['short'] });
 

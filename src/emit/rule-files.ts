@@ -23,6 +23,7 @@ function serialiseRule(rule: Rule): Record<string, unknown> {
       alert: rule.alert,
       expr,
       ...(rule.for ? { for: rule.for } : {}),
+      ...(rule.keepFiringFor ? { keep_firing_for: rule.keepFiringFor } : {}),
       labels: { ...rule.labels },
       annotations: { ...rule.annotations },
     };
