@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   backfill, serveSimulator, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory,
-  type LinkerdSimulator, type RunningPrometheus, type SimServer, type Sample,
+  primaryEngine, type Engine, type LinkerdSimulator, type RunningPrometheus, type SimServer, type Sample,
 } from '../../../tools/sim/index.js';
 import { validateConfig } from '../../../src/config/load.js';
 import { sleep, waitFor } from '../../support/wait.js';
@@ -45,6 +45,8 @@ export interface StackOptions {
   readonly historySeries?: (family: string, labels: string) => boolean;
   /** Job names of the two scrape jobs (linkerd.proxyJob / linkerd.controllerJob of the config). */
   readonly jobNames?: { readonly proxy?: string; readonly controller?: string };
+  /** Prometheus and the promtool that backfills for it: the primary engine (Prometheus 3) by default. */
+  readonly engine?: Engine;
 }
 
 export interface Stack {
@@ -56,6 +58,7 @@ export interface Stack {
 }
 
 export async function startStack(o: StackOptions): Promise<Stack> {
+  const engine = o.engine ?? primaryEngine();
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-e2e-'));
   let server: SimServer | undefined;
   let prom: RunningPrometheus | undefined;
@@ -77,7 +80,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         ...(o.historySeries ? { series: o.historySeries } : {}),
       });
       dataDir = join(dir, 'data');
-      backfill(h.file, dataDir);
+      backfill(h.file, dataDir, undefined, engine.promtool);
       rmSync(h.file);
       info = { bytes: h.bytes, samples: h.samples, ms: Date.now() - t0 };
     }
@@ -89,6 +92,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         scrape_configs: simulatorScrapeConfigs(server.sdUrl, o.scrapeInterval ?? '1s', o.jobNames),
       },
       files: { 'rules.yaml': o.rules },
+      binary: engine.prometheus,
       ...(dataDir ? { dataDir } : {}),
     });
     return { prom, server, ...(info ? { backfill: info } : {}), stop };
