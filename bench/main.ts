@@ -191,7 +191,7 @@ function report(): string {
       'SLI: destination\'s success rate, 99.9% over 30d. Each scenario is a simulated mesh (4 workload pods, control plane, destination ~3 requests/s unless stated) with 6 h of healthy history before the problem, ' +
         'evaluated every 30 s. Recordings the alerts need are backfilled with `promtool tsdb create-blocks-from rules` (level by level), alert expressions run through query_range, and Prometheus\' `for` semantics applied. ' +
         '"Workbook" = the same windows, thresholds and `for` applied to ideal continuous traffic with the scenario\'s error ratio (the SRE Workbook\'s burn-rate math: detection = threshold × long window / error ratio + for). ' +
-        'Rule sets: **ours** (linkerd-slo, default windows 1h/5m 14.4×, 6h/30m 6× page, no `for`; 1d/2h 3× for 1h, 3d/6h 1× for 3h ticket; low-traffic guard 100 requests; 5m, 30m and 1h windows summed from whole 5m tiles, longer ones rolled up), **ours, no guard** (lowTraffic.minRequests 0), ' +
+        'Rule sets: **ours** (linkerd-slo, default windows 1h/5m 14.4×, 6h/30m 6× page, no `for`, `keep_firing_for` as generated (table below); 1d/2h 3× for 1h, 3d/6h 1× for 3h ticket; low-traffic guard 100 requests; 5m, 30m and 1h windows summed from whole 5m tiles, longer ones rolled up), **ours, no guard** (lowTraffic.minRequests 0), ' +
         '**ours, client side** (the same windows on every proxy\'s control_response_total towards destination: the high-cardinality SLI), ' +
         '**Sloth-shaped** (page 5m&1h 14.4× or 30m&6h 6×, no `for`; SLI = every inbound response of the linkerd-destination Deployment), **naive** (awesome-prometheus-alerts, > 10% over 1m for 1m; counted as a page).',
       '',
