@@ -179,7 +179,7 @@ const ClusterConfigSchema = z
           .regex(/^\d+\.\d+(\.\d+)?$/, 'must be a Prometheus release such as 2.42, 2.53 or 3.0')
           .default('2.42')
           .describe(
-            'Oldest Prometheus that loads the rule files; decides which rule-file fields are written: query_offset on the global groups (multiCluster.queryOffset) from 2.53, group `labels` (ruleLabels once per group instead of on every rule) from 3.0. The default 2.42 is the oldest release that reads keep_firing_for and loads everywhere; set 3.0 on Prometheus 3 (`linkerd-slo check` reports the version it finds).',
+            'Oldest Prometheus that loads the rule files; decides which rule-file fields are written: query_offset on the global groups (multiCluster.queryOffset) from 2.53, group `labels` (ruleLabels once per group instead of on every rule) from 3.0. The default 2.42 is the oldest release that reads keep_firing_for and loads everywhere; set 3.0 when every Prometheus that loads the files runs 3.x.',
           ),
       })
       .prefault({})
