@@ -125,7 +125,7 @@ export interface QualityRow {
    * Ours only: the same alert evaluations with each candidate keep_firing_for on the page rules (in
    * place of the generated one): notifications (page episodes) and reset per candidate, in seconds.
    */
-  readonly keepFiringFor?: ReadonlyArray<{ readonly seconds: number; readonly pages: number; readonly reset?: number }>;
+  readonly keepFiringFor?: ReadonlyArray<{ readonly seconds: number; readonly pages: number; readonly reset?: number; readonly longestGap?: number }>;
 }
 
 /** keep_firing_for values measured for the page rules of ours (seconds): 0 is the engine's default. */
@@ -371,7 +371,9 @@ export async function benchAlertQuality(opts: {
         const merged = merge(oursPages.flatMap((r) => activeSets.get(r)!.flatMap((a) => firingIntervals(evalTimes, a, r.forSeconds, STEP * 1000, k))).sort((a, b) => a[0] - b[0]));
         const after = merged.filter(([, e]) => e > onset);
         const last = after.length ? Math.max(...after.map(([, e]) => e)) : undefined;
-        return { seconds: k, pages: merged.length, ...(last !== undefined ? { reset: (last - recovery) / 1000 } : {}) };
+        // The longest pause between two notifications: what keep_firing_for must bridge.
+        const gaps = merged.slice(1).map(([st], i) => (st - merged[i]![1]) / 1000);
+        return { seconds: k, pages: merged.length, ...(last !== undefined ? { reset: (last - recovery) / 1000 } : {}), ...(gaps.length ? { longestGap: Math.max(...gaps) } : {}) };
       });
       for (const set of SET_IDS) {
         const mine = rules.filter((r) => r.set === set);

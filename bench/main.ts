@@ -262,6 +262,8 @@ function targetsSection(rows: readonly QualityRow[]): string[] {
   return out;
 }
 
+const durationOrDash = (s: number | undefined) => (s === undefined ? '–' : durationText(s));
+
 /** Notifications per incident and reset per keep_firing_for candidate on ours' page rules (issue #23). */
 function keepFiringForSection(rows: readonly QualityRow[]): string[] {
   const ours = rows.filter((r) => r.set === 'ours' && r.keepFiringFor);
@@ -274,8 +276,8 @@ function keepFiringForSection(rows: readonly QualityRow[]): string[] {
       'Cells: notifications (page episodes, both page pairs merged) / reset after recovery. A scenario that should not page must stay at 0; one that should, at 1.',
     '',
   );
-  out.push(markdownTable(['scenario', 'page expected', ...KEEP_FIRING_FOR_CANDIDATES.map(label)], ours.map((r) => [
-    r.title, r.expectPage ? 'yes' : 'no',
+  out.push(markdownTable(['scenario', 'page expected', 'longest pause between pages (none)', ...KEEP_FIRING_FOR_CANDIDATES.map(label)], ours.map((r) => [
+    r.title, r.expectPage ? 'yes' : 'no', durationOrDash(r.keepFiringFor!.find((x) => x.seconds === 0)?.longestGap),
     ...KEEP_FIRING_FOR_CANDIDATES.map((k) => {
       const c = r.keepFiringFor!.find((x) => x.seconds === k);
       return c ? `${c.pages} / ${c.reset !== undefined ? durationText(c.reset) : '–'}` : 'n/a';
