@@ -107,6 +107,8 @@ describe.skipIf(!prometheus3)('late data: samples 1 min late, query_offset 1m on
       if (await firing(proms[1]!)) firstFiring[1] = Date.now();
       await sleep(1000);
     }
+    const since = (t: number | undefined) => (t === undefined ? 'never' : `${((t - outageVisible) / 1000).toFixed(0)} s after the outage's data arrived`);
+    console.log(`late-data: query_offset 1m paged ${since(firstFiring[0])}; without query_offset: ${since(firstFiring[1])}`);
   }, 600_000);
 
   afterAll(async () => {
