@@ -262,7 +262,9 @@ function targetsSection(rows: readonly QualityRow[]): string[] {
   return out;
 }
 
-const durationOrDash = (s: number | undefined) => (s === undefined ? '–' : durationText(s));
+function durationOrDash(s: number | undefined): string {
+  return s === undefined ? '–' : durationText(s);
+}
 
 /** Notifications per incident and reset per keep_firing_for candidate on ours' page rules (issue #23). */
 function keepFiringForSection(rows: readonly QualityRow[]): string[] {
