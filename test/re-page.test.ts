@@ -25,6 +25,7 @@ const rules = (keep: boolean) =>
     alerting: { windows: DEFAULT_WINDOWS.map((w) => { const { keepFiringFor, ...rest } = w as typeof w & { keepFiringFor?: string }; return keep && keepFiringFor ? { ...rest, keepFiringFor } : rest; }) },
   }));
 
+// Seven hours of one-minute samples through two promtools: minutes on a loaded machine (timeouts below).
 // 1 request/s. 6 h healthy, then 3% errors (20x burn: the 1h/5m page fires ~29 min in; the 6h window stays
 // below its 0.6% threshold for the whole incident, so the 1h/5m pair alone carries the page), a 7-minute
 // dip without errors in the middle of the incident, then 3% again.
@@ -56,7 +57,7 @@ describe('one page per incident: keep_firing_for on the pages', () => {
       }],
     });
     expect(r.ok, r.output).toBe(true);
-  });
+  }, 240_000);
 
   it('with the default keep_firing_for the page fires on through the dip: one notification', () => {
     const r = testRules(rules(true), {
@@ -70,5 +71,5 @@ describe('one page per incident: keep_firing_for on the pages', () => {
       }],
     });
     expect(r.ok, r.output).toBe(true);
-  });
+  }, 240_000);
 });
