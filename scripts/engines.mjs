@@ -10,7 +10,8 @@
 //
 //   node scripts/engines.mjs                 build what is missing, print what was built and how long it took
 //   node scripts/engines.mjs --only=pint     only these engines (comma-separated names from engines.json)
-//   node scripts/engines.mjs --quick         skip the long builds (Thanos, Mimir) — refused under CI=true
+//   node scripts/engines.mjs --quick         skip the long builds (Thanos, Mimir) — refused under CI=true;
+//                                            LINKERD_SLO_QUICK=1 does the same, and makes their suites skip
 //   node scripts/engines.mjs --paths         print { binary: path } for what is built, build nothing
 //   node scripts/engines.mjs --source=pint=DIR   build pint's pinned tag from a git clone at DIR (for a
 //                                            module the proxy does not serve; its dependencies still come from the proxy)
@@ -128,7 +129,7 @@ function ensure(name, sources) {
 }
 
 function parseArgs(argv) {
-  const opts = { only: Object.keys(pins), quick: false, paths: false, sources: {} };
+  const opts = { only: Object.keys(pins), quick: process.env.LINKERD_SLO_QUICK === '1', paths: false, sources: {} };
   for (const a of argv) {
     if (a.startsWith('--only=')) opts.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--quick') opts.quick = true;

@@ -16,6 +16,8 @@ interface Pin {
   readonly binaries: Readonly<Record<string, string>>;
   readonly ldflags: string;
   readonly long: boolean;
+  /** Not served by the Go module proxy here: its suites skip, saying so, where it is not built (even in CI). */
+  readonly optional?: boolean;
 }
 
 const pinsFile = join(import.meta.dirname, '..', '..', 'scripts', 'engines.json');
@@ -100,4 +102,19 @@ export const DEBIAN_ENGINE: Engine = { name: 'Prometheus 2.42 (Debian)', ...DEBI
 export function allEngines(): Engine[] {
   const p = primaryEngine();
   return p.prometheus === DEBIAN.prometheus ? [DEBIAN_ENGINE] : [p, DEBIAN_ENGINE];
+}
+
+/**
+ * Why a suite needing this binary cannot run here, or undefined when it can. Locally,
+ * LINKERD_SLO_QUICK=1 skips the suites of the long builds (Thanos, Mimir); under CI=true it is
+ * ignored and a missing engine that CI builds throws instead of skipping.
+ */
+export function engineSkip(binary: EngineBinary): string | undefined {
+  const { pin } = engineOf(binary);
+  const ci = process.env.CI === 'true';
+  if (pin.long && process.env.LINKERD_SLO_QUICK === '1' && !ci) return `${binary} suites skipped: LINKERD_SLO_QUICK=1`;
+  if (enginePath(binary)) return undefined;
+  const reason = `${binary} ${pin.release} is not built (node scripts/engines.mjs builds it${pin.optional ? '; the Go module proxy does not serve it: --source=NAME=DIR builds it from a git clone' : ''})`;
+  if (ci && !pin.optional) throw new Error(reason);
+  return reason;
 }
