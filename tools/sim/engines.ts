@@ -16,8 +16,6 @@ interface Pin {
   readonly binaries: Readonly<Record<string, string>>;
   readonly ldflags: string;
   readonly long: boolean;
-  /** Not served by the Go module proxy here: its suites skip, saying so, where it is not built (even in CI). */
-  readonly optional?: boolean;
 }
 
 const pinsFile = join(import.meta.dirname, '..', '..', 'scripts', 'engines.json');
@@ -114,7 +112,7 @@ export function engineSkip(binary: EngineBinary): string | undefined {
   const ci = process.env.CI === 'true';
   if (pin.long && process.env.LINKERD_SLO_QUICK === '1' && !ci) return `${binary} suites skipped: LINKERD_SLO_QUICK=1`;
   if (enginePath(binary)) return undefined;
-  const reason = `${binary} ${pin.release} is not built (node scripts/engines.mjs builds it${pin.optional ? '; the Go module proxy does not serve it: --source=NAME=DIR builds it from a git clone' : ''})`;
-  if (ci && !pin.optional) throw new Error(reason);
+  const reason = `${binary} ${pin.release} is not built (node scripts/engines.mjs builds it)`;
+  if (ci) throw new Error(reason);
   return reason;
 }
