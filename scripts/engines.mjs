@@ -10,13 +10,12 @@
 //
 //   node scripts/engines.mjs                 build what is missing, print what was built and how long it took
 //   node scripts/engines.mjs --only=pint     only these engines (comma-separated names from engines.json)
-//   node scripts/engines.mjs --quick         skip the long builds (Thanos, Mimir) — refused under CI=true
+//   node scripts/engines.mjs --quick         skip the long builds (Thanos, Mimir) — refused under CI=true;
+//                                            LINKERD_SLO_QUICK=1 does the same, and makes their suites skip
 //   node scripts/engines.mjs --paths         print { binary: path } for what is built, build nothing
-//   node scripts/engines.mjs --source=pint=DIR   build pint's pinned tag from a git clone at DIR (for a
-//                                            module the proxy does not serve; its dependencies still come from the proxy)
 //
-// A module the proxy does not serve (and no --source) is skipped with its reason printed (exit 0); a
-// failed build exits 1. Each engine directory records where its source came from in .origin.
+// A module version the proxy does not serve is skipped with its reason printed (exit 0; the suites
+// needing it then fail under CI=true and say why); a failed build exits 1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -58,7 +57,7 @@ function download(name) {
 }
 
 /** Builds every binary of one engine into <dir>.tmp, then renames it into place (a half build is never reused). */
-function build(name, moduleDir, origin) {
+function build(name, moduleDir) {
   const out = engineDir(name);
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -76,38 +75,21 @@ function build(name, moduleDir, origin) {
     }
     console.log(`  ${binary}: built in ${seconds(t0)}`);
   }
-  writeFileSync(join(tmp, '.origin'), `${origin}\n`);
   writeFileSync(join(tmp, '.built'), stampOf(name));
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
   return undefined;
 }
 
-/** The pinned tag of a git clone, extracted into a temporary directory (removed by the caller). */
-function fromGit(name, repoDir) {
-  const dir = join(cacheRoot(), `${name}-src-${process.pid}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const r = spawnSync('sh', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'sh', repoDir, pins[name].version, dir], { stdio: 'inherit' });
-  if (r.status !== 0) return { error: `git archive ${pins[name].version} of ${repoDir} failed` };
-  const commit = spawnSync('git', ['-C', repoDir, 'rev-parse', `${pins[name].version}^{commit}`], { encoding: 'utf8' }).stdout.trim();
-  return { dir, origin: `git archive of ${pins[name].version} (${commit}) from ${repoDir}`, cleanup: dir };
-}
-
-function ensure(name, sources) {
+function ensure(name) {
   const { module, version, release } = pins[name];
   if (isBuilt(name)) {
-    const origin = existsSync(join(engineDir(name), '.origin')) ? readFileSync(join(engineDir(name), '.origin'), 'utf8').trim() : 'Go module proxy';
-    console.log(`${name} ${release} (${module}@${version}): reused ${engineDir(name)} (built from ${origin})`);
+    console.log(`${name} ${release} (${module}@${version}): reused ${engineDir(name)}`);
     return 'reused';
   }
   console.log(`${name} ${release} (${module}@${version}): building into ${engineDir(name)}`);
   const t0 = Date.now();
-  let d = download(name);
-  if (d.skip && sources[name]) {
-    console.log(`  ${d.skip}: building from ${sources[name]} instead`);
-    d = fromGit(name, sources[name]);
-  }
+  const d = download(name);
   if (d.skip) {
     console.log(`${name}: SKIPPED — ${d.skip}; the tests that need it print that they were skipped`);
     return 'skipped';
@@ -117,8 +99,7 @@ function ensure(name, sources) {
     return 'failed';
   }
   console.log(`  downloaded in ${seconds(t0)}`);
-  const err = build(name, d.dir, d.origin ?? 'Go module proxy');
-  if (d.cleanup) rmSync(d.cleanup, { recursive: true, force: true });
+  const err = build(name, d.dir);
   if (err) {
     console.error(`${name}: ${err}`);
     return 'failed';
@@ -128,15 +109,12 @@ function ensure(name, sources) {
 }
 
 function parseArgs(argv) {
-  const opts = { only: Object.keys(pins), quick: false, paths: false, sources: {} };
+  const opts = { only: Object.keys(pins), quick: process.env.LINKERD_SLO_QUICK === '1', paths: false };
   for (const a of argv) {
     if (a.startsWith('--only=')) opts.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--quick') opts.quick = true;
     else if (a === '--paths') opts.paths = true;
-    else if (/^--source=\w+=./.test(a)) {
-      const [name, ...dir] = a.slice(9).split('=');
-      opts.sources[name] = dir.join('=');
-    } else throw new Error(`unknown argument ${a} (use --only=NAMES, --quick, --paths, --source=NAME=DIR)`);
+    else throw new Error(`unknown argument ${a} (use --only=NAMES, --quick, --paths)`);
   }
   const unknown = opts.only.filter((n) => !pins[n]);
   if (unknown.length) throw new Error(`unknown engine ${unknown.join(', ')} (scripts/engines.json has ${Object.keys(pins).join(', ')})`);
@@ -169,7 +147,7 @@ function main() {
       results[name] = 'skipped';
       continue;
     }
-    results[name] = ensure(name, opts.sources);
+    results[name] = ensure(name);
   }
   console.log(`engines: ${Object.entries(results).map(([n, r]) => `${n} ${r}`).join(', ')} — ${seconds(t0)} in all`);
   if (Object.values(results).includes('failed')) process.exit(1);

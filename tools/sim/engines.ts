@@ -101,3 +101,18 @@ export function allEngines(): Engine[] {
   const p = primaryEngine();
   return p.prometheus === DEBIAN.prometheus ? [DEBIAN_ENGINE] : [p, DEBIAN_ENGINE];
 }
+
+/**
+ * Why a suite needing this binary cannot run here, or undefined when it can. Locally,
+ * LINKERD_SLO_QUICK=1 skips the suites of the long builds (Thanos, Mimir); under CI=true it is
+ * ignored and a missing engine that CI builds throws instead of skipping.
+ */
+export function engineSkip(binary: EngineBinary): string | undefined {
+  const { pin } = engineOf(binary);
+  const ci = process.env.CI === 'true';
+  if (pin.long && process.env.LINKERD_SLO_QUICK === '1' && !ci) return `${binary} suites skipped: LINKERD_SLO_QUICK=1`;
+  if (enginePath(binary)) return undefined;
+  const reason = `${binary} ${pin.release} is not built (node scripts/engines.mjs builds it)`;
+  if (ci) throw new Error(reason);
+  return reason;
+}

@@ -35,7 +35,8 @@ export function bundleOf(config: Config, file: string): Bundle {
 
 export interface StackOptions {
   readonly sim: LinkerdSimulator;
-  readonly rules: string;
+  /** The rule file Prometheus evaluates; none when undefined (a store for another ruler). */
+  readonly rules: string | undefined;
   readonly scrapeInterval?: string;
   readonly evaluationInterval?: string;
   /** Write the simulator's history from its start to now (this step) and backfill it before Prometheus starts. */
@@ -47,6 +48,10 @@ export interface StackOptions {
   readonly jobNames?: { readonly proxy?: string; readonly controller?: string };
   /** Prometheus and the promtool that backfills for it: the primary engine (Prometheus 3) by default. */
   readonly engine?: Engine;
+  /** More prometheus.yml: remote_write to another store, external labels ... */
+  readonly extraConfig?: Record<string, unknown>;
+  /** More prometheus flags (e.g. --web.enable-remote-write-receiver). */
+  readonly args?: readonly string[];
 }
 
 export interface Stack {
@@ -88,10 +93,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     prom = await startPrometheus({
       config: {
         global: { scrape_interval: o.scrapeInterval ?? '1s', evaluation_interval: o.evaluationInterval ?? '1s' },
-        rule_files: ['rules.yaml'],
+        ...(o.rules !== undefined ? { rule_files: ['rules.yaml'] } : {}),
         scrape_configs: simulatorScrapeConfigs(server.sdUrl, o.scrapeInterval ?? '1s', o.jobNames),
+        ...o.extraConfig,
       },
-      files: { 'rules.yaml': o.rules },
+      files: o.rules !== undefined ? { 'rules.yaml': o.rules } : {},
+      ...(o.args ? { args: o.args } : {}),
       binary: engine.prometheus,
       ...(dataDir ? { dataDir } : {}),
     });
