@@ -26,6 +26,7 @@ import {
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { parseDuration } from '../src/promql/number.js';
+import { alertStates } from '../src/backtest/semantics.js';
 import { parseRuleFile, recordingLevels, rm, tempDir, type GroupYaml, type RuleYaml } from './common.js';
 
 export interface QualityScenario {
@@ -99,6 +100,8 @@ interface AlertRule {
   readonly scenario: string;
   readonly expr: string;
   readonly forSeconds: number;
+  /** keep_firing_for of the rule as generated (seconds; 0 when absent). */
+  readonly keepFiringForSeconds: number;
   readonly page: boolean;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -118,7 +121,15 @@ export interface QualityRow {
   /** Tickets (ours/Sloth), first one after onset. */
   readonly ticketDetection?: number;
   readonly workbook?: { readonly detection?: number; readonly reset?: number; readonly pages: number };
+  /**
+   * Ours only: the same alert evaluations with each candidate keep_firing_for on the page rules (in
+   * place of the generated one): notifications (page episodes) and reset per candidate, in seconds.
+   */
+  readonly keepFiringFor?: ReadonlyArray<{ readonly seconds: number; readonly pages: number; readonly reset?: number; readonly longestGap?: number }>;
 }
+
+/** keep_firing_for values measured for the page rules of ours (seconds): 0 is the engine's default. */
+export const KEEP_FIRING_FOR_CANDIDATES: readonly number[] = [0, 300, 600, 900, 1200, 1800];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -186,6 +197,7 @@ function alertRules(set: AlertRule['set'], scenario: string, groups: readonly Gr
         scenario,
         expr: r.expr,
         forSeconds: r.for ? parseDuration(r.for) : 0,
+        keepFiringForSeconds: r.keep_firing_for ? parseDuration(r.keep_firing_for) : 0,
         page: set === 'naive' || r.labels?.severity === 'critical' || r.labels?.sloth_severity === 'page',
         name: `${r.alert}${r.labels?.long ? ` ${r.labels.long}/${r.labels.short}` : r.labels?.sloth_severity ? ` ${r.labels.sloth_severity}` : ''}`,
         labels: r.labels ?? {},
@@ -193,23 +205,12 @@ function alertRules(set: AlertRule['set'], scenario: string, groups: readonly Gr
   );
 }
 
-/** Prometheus' alert state machine on a series of evaluations: firing intervals [start, end) in ms. */
-export function firingIntervals(evalTimes: readonly number[], active: ReadonlySet<number>, forSeconds: number, stepMs: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let activeAt: number | undefined;
-  let firingSince: number | undefined;
-  for (const t of evalTimes) {
-    if (active.has(t)) {
-      activeAt ??= t;
-      if (firingSince === undefined && t - activeAt >= forSeconds * 1000) firingSince = t;
-    } else {
-      if (firingSince !== undefined) out.push([firingSince, t]);
-      activeAt = undefined;
-      firingSince = undefined;
-    }
-  }
-  if (firingSince !== undefined) out.push([firingSince, evalTimes[evalTimes.length - 1]! + stepMs]);
-  return out;
+/**
+ * Prometheus' alert state machine on a series of evaluations (the backtest's, src/backtest/semantics.ts:
+ * `for` and keep_firing_for): firing intervals [start, end) in ms.
+ */
+export function firingIntervals(evalTimes: readonly number[], active: ReadonlySet<number>, forSeconds: number, stepMs: number, keepFiringForSeconds = 0): Array<[number, number]> {
+  return alertStates(evalTimes, active, { forSeconds: forSeconds * 1000, keepFiringForSeconds: keepFiringForSeconds * 1000 }, stepMs).firing;
 }
 
 // ---- the Workbook's math on ideal traffic ---------------------------------------------------
@@ -350,6 +351,7 @@ export async function benchAlertQuality(opts: {
         ...alertRules('sloth', sc.id, p.sloth), ...alertRules('naive', sc.id, p.naive),
       ];
       const fired = new Map<AlertRule, Array<[number, number]>>();
+      const activeSets = new Map<AlertRule, Array<Set<number>>>();
       for (const rule of rules) {
         const result = await prom.queryRange(rule.expr, firstEval, end, STEP);
         const byLabels = new Map<string, Set<number>>();
@@ -359,9 +361,20 @@ export async function benchAlertQuality(opts: {
           for (const [ts] of s.values ?? []) set.add(Math.round(ts * 1000));
           byLabels.set(k, set);
         }
-        const intervals = [...byLabels.values()].flatMap((active) => firingIntervals(evalTimes, active, rule.forSeconds, STEP * 1000));
+        const intervals = [...byLabels.values()].flatMap((active) => firingIntervals(evalTimes, active, rule.forSeconds, STEP * 1000, rule.keepFiringForSeconds));
         fired.set(rule, intervals);
+        activeSets.set(rule, [...byLabels.values()]);
       }
+      // Ours' page rules again with each candidate keep_firing_for: the same evaluations, another state machine.
+      const oursPages = rules.filter((r) => r.set === 'ours' && r.page);
+      const candidates = KEEP_FIRING_FOR_CANDIDATES.map((k) => {
+        const merged = merge(oursPages.flatMap((r) => activeSets.get(r)!.flatMap((a) => firingIntervals(evalTimes, a, r.forSeconds, STEP * 1000, k))).sort((a, b) => a[0] - b[0]));
+        const after = merged.filter(([, e]) => e > onset);
+        const last = after.length ? Math.max(...after.map(([, e]) => e)) : undefined;
+        // The longest pause between two notifications: what keep_firing_for must bridge.
+        const gaps = merged.slice(1).map(([st], i) => (st - merged[i]![1]) / 1000);
+        return { seconds: k, pages: merged.length, ...(last !== undefined ? { reset: (last - recovery) / 1000 } : {}), ...(gaps.length ? { longestGap: Math.max(...gaps) } : {}) };
+      });
       for (const set of SET_IDS) {
         const mine = rules.filter((r) => r.set === set);
         const pages = mine.filter((r) => r.page).flatMap((r) => fired.get(r)!).sort((a, b) => a[0] - b[0]);
@@ -380,6 +393,7 @@ export async function benchAlertQuality(opts: {
           pages: merged.length,
           ...(firstTicket ? { ticketDetection: (firstTicket[0] - onset) / 1000 } : {}),
           ...(sc.errorRatio !== undefined ? { workbook: workbook(set, mine, sc, start / 1000, end / 1000, onset / 1000, recovery / 1000) } : {}),
+          ...(set === 'ours' ? { keepFiringFor: candidates } : {}),
         });
       }
     }

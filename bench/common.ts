@@ -84,6 +84,7 @@ export interface RuleYaml {
   readonly alert?: string;
   readonly expr: string;
   readonly for?: string;
+  readonly keep_firing_for?: string;
   readonly labels?: Record<string, string>;
 }
 export interface GroupYaml {

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { ROOT, durationText, environment, fmt, markdownTable, mib, seconds } from './common.js';
 import { benchGeneration, type GenerationRow } from './generation.js';
 import { benchRuleCost, type MeshData, type RuleCostRow } from './rule-cost.js';
-import { benchAlertQuality, fastBurnTargets, SCENARIOS, type QualityRow } from './alert-quality.js';
+import { benchAlertQuality, fastBurnTargets, KEEP_FIRING_FOR_CANDIDATES, SCENARIOS, type QualityRow } from './alert-quality.js';
 import { naive, oursExample, oursExampleAt, oursSameSli, slothShaped } from './rulesets.js';
 import { benchDashboardCost, type DashboardCostResult } from './dashboard-cost.js';
 
@@ -191,7 +191,7 @@ function report(): string {
       'SLI: destination\'s success rate, 99.9% over 30d. Each scenario is a simulated mesh (4 workload pods, control plane, destination ~3 requests/s unless stated) with 6 h of healthy history before the problem, ' +
         'evaluated every 30 s. Recordings the alerts need are backfilled with `promtool tsdb create-blocks-from rules` (level by level), alert expressions run through query_range, and Prometheus\' `for` semantics applied. ' +
         '"Workbook" = the same windows, thresholds and `for` applied to ideal continuous traffic with the scenario\'s error ratio (the SRE Workbook\'s burn-rate math: detection = threshold × long window / error ratio + for). ' +
-        'Rule sets: **ours** (linkerd-slo, default windows 1h/5m 14.4×, 6h/30m 6× page, no `for`; 1d/2h 3× for 1h, 3d/6h 1× for 3h ticket; low-traffic guard 100 requests; 5m, 30m and 1h windows summed from whole 5m tiles, longer ones rolled up), **ours, no guard** (lowTraffic.minRequests 0), ' +
+        'Rule sets: **ours** (linkerd-slo, default windows 1h/5m 14.4×, 6h/30m 6× page, no `for`, `keep_firing_for` as generated (table below); 1d/2h 3× for 1h, 3d/6h 1× for 3h ticket; low-traffic guard 100 requests; 5m, 30m and 1h windows summed from whole 5m tiles, longer ones rolled up), **ours, no guard** (lowTraffic.minRequests 0), ' +
         '**ours, client side** (the same windows on every proxy\'s control_response_total towards destination: the high-cardinality SLI), ' +
         '**Sloth-shaped** (page 5m&1h 14.4× or 30m&6h 6×, no `for`; SLI = every inbound response of the linkerd-destination Deployment), **naive** (awesome-prometheus-alerts, > 10% over 1m for 1m; counted as a page).',
       '',
@@ -217,6 +217,7 @@ function report(): string {
     );
     out.push(`Scenarios: ${SCENARIOS.map((s) => `${s.id} (${s.title})`).join('; ')}.`, '');
     out.push(...targetsSection(quality));
+    out.push(...keepFiringForSection(quality));
   }
   keep('## Dashboard cost');
   if (dashboards) out.push(...dashboardSection(dashboards));
@@ -258,6 +259,33 @@ function targetsSection(rows: readonly QualityRow[]): string[] {
       'A miss of one interval at 2% is within that noise; a systematic lag (the old 5m roll-up of the 1h window: 2.5 min at every ratio) is not.',
     '',
   );
+  return out;
+}
+
+function durationOrDash(s: number | undefined): string {
+  return s === undefined ? '–' : durationText(s);
+}
+
+/** Notifications per incident and reset per keep_firing_for candidate on ours' page rules (issue #23). */
+function keepFiringForSection(rows: readonly QualityRow[]): string[] {
+  const ours = rows.filter((r) => r.set === 'ours' && r.keepFiringFor);
+  if (!ours.length) return [];
+  const label = (k: number) => (k === 0 ? 'none (0)' : durationText(k));
+  const out: string[] = ['### keep_firing_for on the pages', ''];
+  out.push(
+    'Ours\' page rules evaluated once per scenario (the same query_range results as above), then Prometheus\' state machine applied with each candidate `keep_firing_for` ' +
+      '(src/backtest/semantics.ts, as the backtest applies it): a page that resolves keeps firing that long, and fires on as the same alert if its condition returns meanwhile. ' +
+      'Cells: notifications (page episodes, both page pairs merged) / reset after recovery. A scenario that should not page must stay at 0; one that should, at 1.',
+    '',
+  );
+  out.push(markdownTable(['scenario', 'page expected', 'longest pause between pages (none)', ...KEEP_FIRING_FOR_CANDIDATES.map(label)], ours.map((r) => [
+    r.title, r.expectPage ? 'yes' : 'no', durationOrDash(r.keepFiringFor!.find((x) => x.seconds === 0)?.longestGap),
+    ...KEEP_FIRING_FOR_CANDIDATES.map((k) => {
+      const c = r.keepFiringFor!.find((x) => x.seconds === k);
+      return c ? `${c.pages} / ${c.reset !== undefined ? durationText(c.reset) : '–'}` : 'n/a';
+    }),
+  ])));
+  out.push('');
   return out;
 }
 

@@ -9,7 +9,7 @@ import { configJsonSchema, type Config } from './config/schema.js';
 import type { BuildContext, KindOutput, SloKind } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
-import { GENERATED_HEADER, kustomization, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, prometheusRuleObjects, thanosRuleFile, toYaml } from './emit/rule-files.js';
+import { GENERATED_HEADER, kustomization, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, prometheusRuleObjects, ruleFileFeatures, thanosRuleFile, toYaml } from './emit/rule-files.js';
 import { dashboardUidFor } from './dashboard-model.js';
 import { buildDashboards, grafanaFiles } from './emit/dashboards/index.js';
 import type { DashboardRow } from './dashboard-model.js';
@@ -144,16 +144,23 @@ function ruleTargetFiles(
   config: Config,
   configFile: string,
   mimir: { readonly namespace: string; readonly sourceTenants: readonly string[] },
+  global = false,
 ): void {
   const targets = new Set(config.rules.targets);
   if (groups.length === 0) return;
-  if (targets.has('prometheus')) files.set(`prometheus/${name}.rules.yaml`, prometheusRuleFile(groups, configFile));
+  const features = ruleFileFeatures(config, 'prometheus', global);
+  if (targets.has('prometheus')) files.set(`prometheus/${name}.rules.yaml`, prometheusRuleFile(groups, configFile, features));
   if (targets.has('prometheus-operator')) {
     // A split multi-cluster bundle's global groups are named <group>-global.
     const kindOf = (g: RuleGroup) => kindOfGroup.get(g.name) ?? kindOfGroup.get(g.name.replace(/-global$/, '')) ?? 'rules';
-    for (const o of prometheusRuleObjects(groups, kindOf, name)) files.set(`kubernetes/${o.name}.prometheusrule.yaml`, prometheusRuleObject(o.groups, o.name, config, configFile));
+    // The global objects may be read by a ThanosRuler, for which the operator drops group labels.
+    const objectFeatures = global ? ruleFileFeatures(config, 'operator-global', true) : features;
+    for (const o of prometheusRuleObjects(groups, kindOf, name, objectFeatures)) {
+      files.set(`kubernetes/${o.name}.prometheusrule.yaml`, prometheusRuleObject(o.groups, o.name, config, configFile, objectFeatures));
+    }
   }
-  if (targets.has('thanos')) files.set(`thanos/${name}.rules.yaml`, thanosRuleFile(groups, config.rules.thanos, configFile));
+  if (targets.has('thanos')) files.set(`thanos/${name}.rules.yaml`, thanosRuleFile(groups, config.rules.thanos, configFile, ruleFileFeatures(config, 'thanos', global)));
+  // Mimir's ruler has its own release numbers: only keep_firing_for, which Mimir reads.
   if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile));
 }
 
@@ -251,7 +258,7 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
   }
   // The global ruler: Thanos Ruler / Mimir namespace / a central Prometheus, whichever targets are on.
   const fleetKinds = new Map(builds.flatMap((b) => [...b.kindOfGroup]));
-  ruleTargetFiles(files, globalName, globalGroups, fleetKinds, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants });
+  ruleTargetFiles(files, globalName, globalGroups, fleetKinds, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants }, true);
   const allGroups = builds.flatMap((b) => b.groups);
   files.set(
     `alertmanager/linkerd-slo-${config.cluster}.inhibit-rules.yaml`,

@@ -19,6 +19,8 @@ export interface AlertingRule {
   readonly alert: string;
   readonly expr: Expr;
   readonly for?: string;
+  /** keep_firing_for: the alert fires on that long after its expression returns nothing. */
+  readonly keepFiringFor?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   /**

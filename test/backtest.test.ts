@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, Scenario, backfill, freePort, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../tools/sim/index.js';
+import { LinkerdSimulator, Scenario, backfill, freePort, primary, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { parseDuration } from '../src/promql/number.js';
@@ -77,7 +77,7 @@ function truthFromPromtool(dir: string, ruleFile: string, omFile: string, start:
   ];
   const testFile = join(dir, 'truth.test.yaml');
   writeFileSync(testFile, dump({ rule_files: [ruleFile], evaluation_interval: `${STEP}s`, tests }, { lineWidth: -1 }));
-  const r = spawnSync('promtool', ['test', 'rules', testFile], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 120_000 });
+  const r = spawnSync(primary('promtool'), ['test', 'rules', testFile], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 120_000 });
   const out = `${r.stdout}${r.stderr}`;
   if (r.status === 0) return new Map();
   const truth = new Map<string, { pending: Set<number>; firing: Set<number> }>();

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LATENCY_BUCKETS_MS, LinkerdSimulator, Scenario, backfill, buildMesh, writeOpenMetricsHistory, type Target } from '../tools/sim/index.js';
+import { LATENCY_BUCKETS_MS, LinkerdSimulator, Scenario, backfill, buildMesh, primary, writeOpenMetricsHistory, type Target } from '../tools/sim/index.js';
 import { requirePromtool } from './support/promtool.js';
 
 const T0 = 1_700_000_000_000;
@@ -235,7 +235,7 @@ describe('OpenMetrics history for promtool backfill', () => {
       expect(text).toMatch(/ 1700000600$/m);
       const b = backfill(h.file, join(dir, 'data'));
       void b;
-      const list = spawnSync('promtool', ['tsdb', 'list', join(dir, 'data')], { encoding: 'utf8' });
+      const list = spawnSync(primary('promtool'), ['tsdb', 'list', join(dir, 'data')], { encoding: 'utf8' });
       expect(list.status, list.stderr).toBe(0);
       const samples = list.stdout
         .split('\n')

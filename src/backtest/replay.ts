@@ -53,6 +53,8 @@ export interface AlertSpec {
   readonly group: string;
   readonly rule: AlertingRule;
   readonly forSeconds: number;
+  /** keep_firing_for, seconds (0 when the rule has none). */
+  readonly keepFiringForSeconds: number;
   readonly severity: string;
   readonly clauses: readonly Clause[];
 }
@@ -155,10 +157,10 @@ export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): P
       const index = alerts.length;
       const clauses = clausesOf(rule.expr) ?? [];
       const name = `${rule.alert}${rule.labels.long ? ` ${rule.labels.long}/${rule.labels.short}` : ''}${rule.labels.component ? ` ${rule.labels.component}` : ''}`;
-      alerts.push({ name, group: g.name, rule, forSeconds: rule.for ? parseDuration(rule.for) : 0, severity: rule.labels.severity ?? '', clauses });
+      alerts.push({ name, group: g.name, rule, forSeconds: rule.for ? parseDuration(rule.for) : 0, keepFiringForSeconds: rule.keepFiringFor ? parseDuration(rule.keepFiringFor) : 0, severity: rule.labels.severity ?? '', clauses });
       // Evaluated from `for` before the range: an alert already pending when the range starts then
       // fires when it would have, not `for` later. Intervals are clipped to the range afterwards.
-      const warmup = alerts[index]!.forSeconds;
+      const warmup = alerts[index]!.forSeconds + alerts[index]!.keepFiringForSeconds;
       add(`alert ${name}`, rule.expr, step, { alertIndex: index }, warmup);
       // Burn-rate alerts: the value each clause compares, for the peak burn rate and the what-if table.
       if (clauses.some((c) => c.budget !== undefined)) clauses.forEach((c, i) => add(`clause ${i + 1} of ${name}`, c.expr, step, { alertIndex: index, clauseIndex: i }, warmup));
@@ -283,7 +285,7 @@ export function alertOutcomes(r: ReplayResult): AlertOutcome[] {
     const spec = plan.alerts[q.alertIndex]!;
     const evaluations = gridTimes(q.chunks[0]![0], plan.to, q.step);
     for (const s of r.results[qi]!) {
-      const states = clipStates(alertStates(evaluations, new Set(s.points.keys()), { forSeconds: spec.forSeconds }, q.step), plan.from);
+      const states = clipStates(alertStates(evaluations, new Set(s.points.keys()), spec, q.step), plan.from);
       if (!states.pending.length && !states.firing.length) continue;
       const { __name__: _name, ...exprLabels } = s.labels;
       out.push({ alertIndex: q.alertIndex, labels: { ...exprLabels, ...spec.rule.labels, alertname: spec.rule.alert }, ...states });

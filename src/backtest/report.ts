@@ -251,7 +251,7 @@ export function pagesAtObjective(r: ReplayResult, pageSeverity: string, slo: str
         });
         if (ok) active.add(t);
       }
-      pages += clipStates(alertStates(evaluations, active, { forSeconds: spec.forSeconds }, q.step), r.plan.from).firing.length;
+      pages += clipStates(alertStates(evaluations, active, spec, q.step), r.plan.from).firing.length;
     }
   });
   return pages;

@@ -60,6 +60,11 @@ const burnRateWindow = z
       .lte(100)
       .describe('Percent of the period\'s error budget the long window must consume to fire. The burn-rate factor is budgetConsumed/100 × period / long.'),
     for: duration.optional().describe('How long the condition must hold before the alert fires.'),
+    keepFiringFor: duration
+      .optional()
+      .describe(
+        'keep_firing_for (Prometheus ≥ 2.42, Thanos ≥ 0.34): how long the alert keeps firing after its condition clears, so an error ratio that hovers at the threshold sends one notification per incident instead of one per dip; recovery is announced that much later.',
+      ),
   })
   .refine((w) => parseDuration(w.short) < parseDuration(w.long), { message: 'short must be shorter than long', path: ['short'] });
 
@@ -69,8 +74,8 @@ const burnRateWindow = z
  * 3-minute 20% burst stays below the long window's threshold (bench/RESULTS.md, alert quality).
  */
 export const DEFAULT_WINDOWS = [
-  { severity: 'page', long: '1h', short: '5m', budgetConsumed: 2 },
-  { severity: 'page', long: '6h', short: '30m', budgetConsumed: 5 },
+  { severity: 'page', long: '1h', short: '5m', budgetConsumed: 2, keepFiringFor: '10m' },
+  { severity: 'page', long: '6h', short: '30m', budgetConsumed: 5, keepFiringFor: '10m' },
   { severity: 'ticket', long: '1d', short: '2h', budgetConsumed: 10, for: '1h' },
   { severity: 'ticket', long: '3d', short: '6h', budgetConsumed: 10, for: '3h' },
 ] as const;
@@ -173,6 +178,13 @@ const ClusterConfigSchema = z
       .strictObject({
         extraMatchers: labelMap.default({}).describe('Equality matchers added to every selector, e.g. {cluster: prod-eu1}.'),
         ruleLabels: labelMap.default({}).describe('Labels added to every recording and alerting rule, e.g. {team: platform}.'),
+        minVersion: z
+          .string()
+          .regex(/^\d+\.\d+(\.\d+)?$/, 'must be a Prometheus release such as 2.42, 2.53 or 3.0')
+          .default('2.42')
+          .describe(
+            'Oldest Prometheus that loads the rule files; decides which rule-file fields are written: query_offset on the global groups (multiCluster.queryOffset) from 2.53, group `labels` (ruleLabels once per group instead of on every rule) from 3.0. The default 2.42 is the oldest release that reads keep_firing_for and loads everywhere; set 3.0 when every Prometheus that loads the files runs 3.x.',
+          ),
       })
       .prefault({})
       .describe('How selectors and rules fit your Prometheus.'),
@@ -269,6 +281,12 @@ export const ConfigSchema = ClusterConfigSchema.extend({
         .default(false)
         .describe(
           'Split evaluation: 5m recordings, windows up to 6h and the page alerts run in each cluster\'s Prometheus; 1d/3d/period roll-ups and ticket alerts run on the global ruler from the shipped 5m recordings. Cheaper per cluster; the global side lags by the shipping delay (remote write, sidecar upload), which shifts long-window ratios by that delay over the window (≈0.1% of a 1d window for a 2m delay).',
+        ),
+      queryOffset: z
+        .union([z.literal('0s'), duration])
+        .default('1m')
+        .describe(
+          'query_offset of the global groups (every group of the global bundle reads shipped data: remote write, Thanos sidecar/Receive, Mimir): the global ruler evaluates that long in the past, so a sample that arrives up to this late still counts. 1m covers remote write\'s default batching (5 s deadline) with retries and Mimir\'s default offset; alerts evaluated there fire that much later; 0s writes none. Written when prometheus.minVersion is 2.53 or later; not for Thanos Ruler, which has no such setting.',
         ),
     })
     .prefault({})

@@ -282,6 +282,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       alert: def.burnAlert,
       expr: allOf(clauses[0]!, ...clauses.slice(1)),
       ...(w.for ? { for: w.for } : {}),
+      ...(w.keepFiringFor ? { keepFiringFor: w.keepFiringFor } : {}),
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
       annotations: annotations(ctx, def.burnAlert, def.templates.source.line(def.templates.summary, text), def.templates.source.render(def.templates.description, text)),
       ...(identity.length ? { inhibitEqual: identity } : {}),

@@ -1,13 +1,20 @@
-/** Running the real promtool from tests, in a throwaway directory. */
+/**
+ * Running the real promtool from tests, in a throwaway directory: every call runs on each promtool the
+ * scenarios are proven on (Prometheus 3 built by scripts/engines.mjs, then Debian's 2.42) and throws
+ * when they disagree, so every scenario and generated unit test holds on both.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
+import { allEngines } from '../../tools/sim/engines.js';
 
 export function requirePromtool(): void {
-  if (spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error('promtool not found: run `node scripts/ensure-promtool.mjs` (npm test does) or apt-get install -y prometheus');
+  for (const e of allEngines()) {
+    if (spawnSync(e.promtool, ['--version'], { stdio: 'ignore' }).status !== 0) {
+      throw new Error(`${e.promtool} (${e.name}) not found: run \`node scripts/ensure-promtool.mjs && node scripts/engines.mjs\` (npm test does) or apt-get install -y prometheus`);
+    }
   }
 }
 
@@ -22,10 +29,22 @@ function inTempDir<T>(fn: (dir: string) => T): T {
   }
 }
 
+function runOne(promtool: string, args: string[], cwd: string): PromtoolResult {
+  const r = spawnSync(promtool, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { ok: r.status === 0, status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** The primary promtool's result; throws when another engine's promtool passes where it fails or the reverse. */
 function run(args: string[], cwd: string): PromtoolResult {
   requirePromtool();
-  const r = spawnSync('promtool', args, { cwd, encoding: 'utf8' });
-  return { ok: r.status === 0, status: r.status, output: `${r.stdout}${r.stderr}` };
+  const [first, ...others] = allEngines().map((e) => ({ engine: e, result: runOne(e.promtool, args, cwd) }));
+  for (const o of others) {
+    if (o.result.ok !== first!.result.ok) {
+      const say = (x: typeof first) => `${x!.engine.name}: ${x!.result.ok ? 'passed' : `failed (exit ${x!.result.status})`}\n${x!.result.output}`;
+      throw new Error(`promtool ${args.join(' ')} differs between engines\n${say(first)}\n${say(o)}`);
+    }
+  }
+  return first!.result;
 }
 
 /** `promtool check rules --lint-fatal` on a rule file's text. */

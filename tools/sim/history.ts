@@ -7,6 +7,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { primary } from './engines.js';
 import { Hist, LE_TEXT, formatValue, histValues, type Family, type Rec } from './registry.js';
 import type { LinkerdSimulator, Target } from './simulator.js';
 
@@ -165,9 +166,9 @@ export function writeOpenMetricsHistory(sim: LinkerdSimulator, opts: HistoryOpti
 }
 
 /** `promtool tsdb create-blocks-from openmetrics <file> <dataDir>`; throws with promtool's output on failure. */
-export function backfill(file: string, dataDir: string, timeoutMs = 300_000): { durationMs: number; output: string } {
+export function backfill(file: string, dataDir: string, timeoutMs = 300_000, promtool = primary('promtool')): { durationMs: number; output: string } {
   const t0 = Date.now();
-  const r = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, dataDir], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  const r = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', file, dataDir], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   if (r.error) throw new Error(`promtool backfill failed: ${r.error.message}\n${output}`);
   if (r.status !== 0) throw new Error(`promtool backfill exited with ${r.status}:\n${output.slice(-4000)}`);

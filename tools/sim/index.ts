@@ -19,3 +19,4 @@ export {
   queryApi, replay, requireVictoriaMetrics, ruleLevels, startVictoriaMetrics, startVmalert, victoriaMetricsVersion,
 } from './victoria.js';
 export type { LiveVmalert, QueryApi, ReplayOptions, VictoriaMetrics } from './victoria.js';
+export * from './engines.js';

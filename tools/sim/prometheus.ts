@@ -1,5 +1,5 @@
 /**
- * A real Prometheus (the `prometheus` binary, 2.42+) for end-to-end tests and benchmarks: started on
+ * A real Prometheus (Prometheus 3 built by scripts/engines.mjs, or Debian's 2.42) for end-to-end tests and benchmarks: started on
  * 127.0.0.1 on a free port with a temporary config, rule files and TSDB directory, queried over
  * its HTTP API, and always stopped (SIGTERM, then SIGKILL) with its temporary files removed.
  */
@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
+import { primary } from './engines.js';
 
 export interface PrometheusOptions {
   /** prometheus.yml content (YAML text or an object). Rule file names are relative to the temp dir. */
@@ -19,6 +20,7 @@ export interface PrometheusOptions {
   readonly dataDir?: string;
   readonly args?: readonly string[];
   readonly readyTimeoutMs?: number;
+  /** The prometheus binary: the primary engine (Prometheus 3 when built, tools/sim/engines.ts) by default. */
   readonly binary?: string;
 }
 
@@ -88,13 +90,13 @@ function installExitHook(): void {
   });
 }
 
-export function prometheusVersion(binary = 'prometheus'): string | undefined {
+export function prometheusVersion(binary = primary('prometheus')): string | undefined {
   const r = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (r.status !== 0) return undefined;
   return /version (\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1];
 }
 
-export function requirePrometheus(binary = 'prometheus'): string {
+export function requirePrometheus(binary = primary('prometheus')): string {
   const v = prometheusVersion(binary);
   if (!v) throw new Error(`${binary} not found: install Debian's prometheus package (apt-get install -y prometheus; npm test's ensure-promtool does) or put Prometheus 2.42+ on PATH`);
   return v;
@@ -116,7 +118,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startPrometheus(opts: PrometheusOptions): Promise<RunningPrometheus> {
   installExitHook();
-  const binary = opts.binary ?? 'prometheus';
+  const binary = opts.binary ?? primary('prometheus');
   requirePrometheus(binary);
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-prom-'));
   try {

@@ -332,13 +332,15 @@ describe('fast-burn page at a 30 s interval', () => {
     expect(r.ok, r.output).toBe(true);
   });
 
-  it('after a 10-minute outage the 1h/5m page clears once the 5m window does', () => {
+  it('after a 10-minute outage the 1h/5m page clears keep_firing_for (10m) after the 5m window does', () => {
     const p = PODS[0]!;
-    const r = scenario(p, Array(20).fill(60), ONSET_STEP + 50, [
+    const r = scenario(p, Array(20).fill(60), ONSET_STEP + 60, [
       { expr: fastPage(p.component), eval_time: at(600), exp_samples: [{ labels: `{component="${p.component}"}`, value: 1 }] },
-      // 5m ratio below 1.44% only once the last failing sample leaves it: 5 min after recovery.
+      // 5m ratio below 1.44% only once the last failing sample leaves it: 5 min after recovery (by 600 + 330 s)…
       { expr: fastPage(p.component), eval_time: at(600 + 270), exp_samples: [{ labels: `{component="${p.component}"}`, value: 1 }] },
-      { expr: fastPage(p.component), eval_time: at(600 + 330), exp_samples: [] },
+      // …then the page fires on for keep_firing_for (10m): one notification, resolved 10 minutes later.
+      { expr: fastPage(p.component), eval_time: at(600 + 330 + 510), exp_samples: [{ labels: `{component="${p.component}"}`, value: 1 }] },
+      { expr: fastPage(p.component), eval_time: at(600 + 330 + 630), exp_samples: [] },
     ]);
     expect(r.ok, r.output).toBe(true);
   });

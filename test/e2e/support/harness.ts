@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   backfill, serveSimulator, simulatorScrapeConfigs, startPrometheus, writeOpenMetricsHistory,
-  type LinkerdSimulator, type RunningPrometheus, type SimServer, type Sample,
+  primaryEngine, type Engine, type LinkerdSimulator, type RunningPrometheus, type SimServer, type Sample,
 } from '../../../tools/sim/index.js';
 import { validateConfig } from '../../../src/config/load.js';
 import { sleep, waitFor } from '../../support/wait.js';
@@ -35,7 +35,8 @@ export function bundleOf(config: Config, file: string): Bundle {
 
 export interface StackOptions {
   readonly sim: LinkerdSimulator;
-  readonly rules: string;
+  /** The rule file Prometheus evaluates; none when undefined (a store for another ruler). */
+  readonly rules: string | undefined;
   readonly scrapeInterval?: string;
   readonly evaluationInterval?: string;
   /** Write the simulator's history from its start to now (this step) and backfill it before Prometheus starts. */
@@ -45,6 +46,12 @@ export interface StackOptions {
   readonly historySeries?: (family: string, labels: string) => boolean;
   /** Job names of the two scrape jobs (linkerd.proxyJob / linkerd.controllerJob of the config). */
   readonly jobNames?: { readonly proxy?: string; readonly controller?: string };
+  /** Prometheus and the promtool that backfills for it: the primary engine (Prometheus 3) by default. */
+  readonly engine?: Engine;
+  /** More prometheus.yml: remote_write to another store, external labels ... */
+  readonly extraConfig?: Record<string, unknown>;
+  /** More prometheus flags (e.g. --web.enable-remote-write-receiver). */
+  readonly args?: readonly string[];
 }
 
 export interface Stack {
@@ -56,6 +63,7 @@ export interface Stack {
 }
 
 export async function startStack(o: StackOptions): Promise<Stack> {
+  const engine = o.engine ?? primaryEngine();
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-e2e-'));
   let server: SimServer | undefined;
   let prom: RunningPrometheus | undefined;
@@ -77,7 +85,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         ...(o.historySeries ? { series: o.historySeries } : {}),
       });
       dataDir = join(dir, 'data');
-      backfill(h.file, dataDir);
+      backfill(h.file, dataDir, undefined, engine.promtool);
       rmSync(h.file);
       info = { bytes: h.bytes, samples: h.samples, ms: Date.now() - t0 };
     }
@@ -85,10 +93,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     prom = await startPrometheus({
       config: {
         global: { scrape_interval: o.scrapeInterval ?? '1s', evaluation_interval: o.evaluationInterval ?? '1s' },
-        rule_files: ['rules.yaml'],
+        ...(o.rules !== undefined ? { rule_files: ['rules.yaml'] } : {}),
         scrape_configs: simulatorScrapeConfigs(server.sdUrl, o.scrapeInterval ?? '1s', o.jobNames),
+        ...o.extraConfig,
       },
-      files: { 'rules.yaml': o.rules },
+      files: o.rules !== undefined ? { 'rules.yaml': o.rules } : {},
+      ...(o.args ? { args: o.args } : {}),
+      binary: engine.prometheus,
       ...(dataDir ? { dataDir } : {}),
     });
     return { prom, server, ...(info ? { backfill: info } : {}), stop };

@@ -1,0 +1,124 @@
+/**
+ * The destination outage of test/e2e/outage-scenario.test.ts (short-window bundle, every request to
+ * destination failing for 24 s, identity slowed to a 3 s median) driven live, with the alerts of
+ * several rule engines watched side by side: each engine's firing episodes per alert, so two
+ * engines can be compared episode for episode.
+ */
+import { LinkerdSimulator, type ActiveAlert } from '../../../tools/sim/index.js';
+import type { ConfigInput } from '../../../src/config/schema.js';
+import { sleep } from '../../support/wait.js';
+
+export const CLUSTER = 'e2e';
+
+/** The outage scenario's bundle (see outage-scenario.test.ts for the burn-rate arithmetic), with more rule targets. */
+export function fastConfig(rules: NonNullable<ConfigInput['rules']>): ConfigInput {
+  return {
+    cluster: CLUSTER,
+    linkerd: { version: '2.18' },
+    prometheus: { extraMatchers: { cluster: CLUSTER } },
+    alerting: {
+      windows: [{ severity: 'page', long: '1m', short: '10s', budgetConsumed: 20, for: '5s' }],
+      absentFor: '30s',
+      lowTraffic: { minRequests: 100 },
+    },
+    slos: {
+      controlPlaneSuccessRate: { objective: 99, period: '1h', clientSide: { objective: 99 } },
+      controlPlaneLatency: { objective: 99, period: '1h', spike: { for: '10s' }, volumeChange: { window: '1m', baseline: '5m', for: '10s' } },
+    },
+    rules,
+  };
+}
+
+/** A simulator whose clock starts `historySeconds` ago (that much healthy history for a backfill). */
+export function outageSimulator(historySeconds: number): LinkerdSimulator {
+  return new LinkerdSimulator({
+    start: Date.now() - historySeconds * 1000,
+    version: '2.18',
+    targetLabels: { cluster: CLUSTER },
+    rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
+    histograms: 'control-plane',
+    controlLatency: true,
+  });
+}
+
+/** What the outage-scenario backfill writes: what the alerts read. */
+export const HISTORY = {
+  historyStepSeconds: 2,
+  historyFamilies: ['response_total', 'response_latency_ms', 'control_response_total'],
+  historySeries: (family: string, labels: string) => family !== 'response_latency_ms' || labels.includes('target_port="8080"'),
+} as const;
+
+export const OUTAGE_SECONDS = 24;
+/** After recovery the long window (1m) alone would clear every page by then; the short window does it sooner. */
+const AFTER_RECOVERY_SECONDS = 53;
+
+export interface AlertSource {
+  readonly name: string;
+  alerts(): Promise<readonly ActiveAlert[]>;
+}
+
+/** alertname/sli/component: the identity of an alert in this scenario. */
+export const alertKey = (a: ActiveAlert): string => `${a.labels.alertname}/${a.labels.sli ?? ''}/${a.labels.component ?? ''}`;
+
+/** Firing episodes per alert key: [start, end) in ms since onset, end undefined while still firing. */
+export type Episodes = Map<string, Array<[number, number | undefined]>>;
+
+export interface Watched {
+  readonly onset: number;
+  readonly recovery: number;
+  /** Firing before the outage, per source (a healthy history must fire nothing). */
+  readonly firingBeforeOnset: ReadonlyMap<string, readonly string[]>;
+  readonly episodes: ReadonlyMap<string, Episodes>;
+}
+
+async function firing(source: AlertSource): Promise<string[]> {
+  return (await source.alerts()).filter((a) => a.state === 'firing').map(alertKey);
+}
+
+/**
+ * Starts the outage 2 s from now and polls every source every 250 ms until each has no firing alert
+ * after recovery, or the long-window deadline has passed.
+ */
+export async function watchOutage(sim: LinkerdSimulator, sources: readonly AlertSource[]): Promise<Watched> {
+  const firingBeforeOnset = new Map<string, string[]>();
+  for (const s of sources) firingBeforeOnset.set(s.name, await firing(s));
+  const onset = Math.ceil((Date.now() + 2000) / 1000) * 1000;
+  const recovery = onset + OUTAGE_SECONDS * 1000;
+  const from = sim.scenario.offset(onset);
+  sim.scenario
+    .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from, to: from + OUTAGE_SECONDS })
+    .add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from, to: from + OUTAGE_SECONDS });
+  const episodes = new Map<string, Episodes>(sources.map((s) => [s.name, new Map()]));
+  const deadline = recovery + AFTER_RECOVERY_SECONDS * 1000;
+  while (Date.now() < deadline) {
+    let quiet = Date.now() >= recovery;
+    for (const s of sources) {
+      const now = Date.now() - onset;
+      const current = new Set(await firing(s));
+      const mine = episodes.get(s.name)!;
+      for (const k of current) {
+        const list = mine.get(k) ?? [];
+        const last = list[list.length - 1];
+        if (!last || last[1] !== undefined) list.push([now, undefined]);
+        mine.set(k, list);
+      }
+      for (const [k, list] of mine) {
+        const last = list[list.length - 1]!;
+        if (last[1] === undefined && !current.has(k)) last[1] = now;
+      }
+      if (current.size > 0 || mine.size === 0) quiet = false;
+    }
+    if (quiet) break;
+    await sleep(250);
+  }
+  return { onset, recovery, firingBeforeOnset, episodes };
+}
+
+/** "key: n episode(s) [start–end s] ..." for messages and logs. */
+export function describeEpisodes(e: Episodes): string {
+  const s = (ms: number | undefined) => (ms === undefined ? '…' : (ms / 1000).toFixed(1));
+  return [...e].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, list]) => `${k}: ${list.map(([a, b]) => `${s(a)}–${s(b)} s`).join(', ')}`).join('\n');
+}
+
+/** The alert keys and the number of firing episodes of each: what two engines must agree on. */
+export const episodeCounts = (e: Episodes): Record<string, number> => Object.fromEntries([...e].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, l]) => [k, l.length]));
