@@ -159,6 +159,13 @@ const ClusterConfigSchema = z
         proxyJob: jobName
           .default('linkerd-proxy')
           .describe('Prometheus job label of proxy scrapes: "linkerd-proxy" with the Linkerd scrape config, "linkerd/linkerd-proxy" with the chart\'s PodMonitor.'),
+        proxyAdminPort: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .default(4191)
+          .describe('Admin port of the proxies (the chart\'s proxy.ports.admin, per pod config.linkerd.io/admin-port). The proxy meters its admin server as inbound traffic (kubelet probes, metric scrapes: about 0.3 successful requests/s per pod), so the workload SLIs leave out responses on this port.'),
         controllerJob: jobName
           .default('linkerd-controller')
           .describe('Prometheus job label of control-plane container scrapes ("linkerd/linkerd-controller" with PodMonitors). A name with a "/" is read as the chart\'s PodMonitor, which from 2.19 never scrapes Viz containers, so they are not expected then.'),

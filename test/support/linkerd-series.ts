@@ -105,6 +105,37 @@ export function inboundLabels(version: Version, server: { ip: string; port: numb
   };
 }
 
+/**
+ * The proxy's own admin server as a real scrape shows it (linkerd/linkerd2
+ * `testutil/prommatch/testdata/sampleMetrics.txt`: kubelet probes and Prometheus scrapes on port
+ * 4191, plaintext from outside the mesh; linkerd/linkerd2-proxy `linkerd/app/admin/src/stack.rs`):
+ * inbound, target 0.0.0.0:4191, tls="no_identity" with no_tls_reason="no_tls_from_remote", always
+ * status 200 success. 2.10 names the target only as target_addr.
+ */
+export function adminInboundLabels(version: Version, port = 4191): Labels {
+  const v = minorOf(version);
+  return {
+    direction: 'inbound',
+    target_addr: `0.0.0.0:${port}`,
+    ...(v >= 11 ? { target_ip: '0.0.0.0', target_port: String(port) } : {}),
+    tls: 'no_identity',
+    no_tls_reason: 'no_tls_from_remote',
+    ...(v >= 12 ? { srv_kind: 'default', srv_name: 'all-unauthenticated', authz_kind: 'default', authz_name: 'all-unauthenticated' } : {}),
+  };
+}
+
+/** response_total of a pod's admin server (probes and scrapes: always 200, success). */
+export function adminResponses(version: Version, target: Labels, port = 4191): string {
+  return series('response_total', { ...target, ...adminInboundLabels(version, port), status_code: '200', classification: 'success' });
+}
+
+/**
+ * Admin requests a pod's proxy serves per minute: the kubelet's liveness and readiness probes every
+ * 10 s each (`/live` and `/ready` in `charts/partials/templates/_proxy.tpl`,
+ * Kubernetes' default period of 10 s) plus one scrape per 10 s (Linkerd's scrape interval): 18 a minute, 0.3 per second, as the ~0.25–0.3/s of real pods.
+ */
+export const ADMIN_REQUESTS_PER_MINUTE = 18;
+
 /** Outbound labels towards a meshed Deployment behind a Service (dst_* from the destination API). */
 export function outboundLabels(version: Version, dst: { service: string; namespace: string; deployment: string; ip: string; port: number; serviceAccount: string }): Labels {
   const v = minorOf(version);

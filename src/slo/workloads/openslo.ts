@@ -15,6 +15,7 @@
  */
 import { eq, type Matcher } from '../../promql/ast.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
+import { servedInbound } from '../../linkerd/proxy-admin.js';
 import { boundedName } from '../../text.js';
 import type { BuildContext, RatioSliDeclaration } from '../kind.js';
 import { membersOf, routeMetric, routesOf, routeSuccessMatchers, type Member } from './members.js';
@@ -25,7 +26,7 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
   const { config } = ctx;
   const w = config.slos.workloads;
   const base = ['slos', 'workloads'];
-  const inbound = eq('direction', 'inbound');
+  const inbound = servedInbound(ctx.facts, config.linkerd.proxyAdminPort);
   /** The labels that pick one workload's proxies, as the linkerd-proxy job sets them. */
   const identity = (m: Member): Matcher[] =>
     m.selector
@@ -38,7 +39,7 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
     const who = `${m.namespace}-${m.component}-${m.name}`;
     const where = `${m.component === 'workload' ? 'selector workload' : m.component} ${m.namespace}/${m.name}`;
     const common = { service: m.name, period: w.defaults.period, path: [...base, 'list', i] };
-    const sel = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [inbound, ...identity(m), ...extra]);
+    const sel = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [...inbound, ...identity(m), ...extra]);
     if (cls.successRate.enabled) {
       out.push({
         ...common,
