@@ -24,6 +24,9 @@ function exposition(t: number): string {
     `response_total{${cp('linkerd-destination-1', 'destination', 8086)},classification="success"} ${100 + t * 10}`,
     `response_total{${cp('linkerd-destination-1', 'destination', 8090)},classification="success"} ${100 + t * 10}`,
     `response_total{${cp('linkerd-identity-1', 'identity', 8080)},classification="success"} ${100 + t * 10}`,
+    // An idle meshed Deployment: its proxy's admin server only (probes, scrapes; linkerd/linkerd2
+    // `testutil/prommatch/testdata/sampleMetrics.txt`), which the workload SLIs leave out.
+    `response_total{namespace="emojivoto",pod="idle-1",deployment="idle",direction="inbound",target_addr="0.0.0.0:4191",target_ip="0.0.0.0",target_port="4191",tls="no_identity",no_tls_reason="no_tls_from_remote",status_code="200",classification="success"} ${30 + t * 3}`,
     '# TYPE control_response_total counter',
     `control_response_total{${addr('linkerd-dst-headless.linkerd.svc.cluster.local:8086')},classification="success"} ${50 + t}`,
     `control_response_total{${addr('linkerd-policy.linkerd.svc.cluster.local:8090')},classification="success"} ${50 + t}`,
@@ -109,6 +112,20 @@ describe('linkerd-slo check', () => {
     const ns = report.findings.find((f) => f.kind === 'label-value' && f.message.startsWith('namespace="linkerd-prod"'));
     expect(ns?.message).toContain('namespace values seen: ');
     expect(ns?.message).toContain('linkerd');
+  });
+
+  it('a workload with only admin-port traffic (probes, scrapes) is explained, not reported as a wrong label', async () => {
+    const r = await check(
+      { ...only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }), slos: { ...only().slos, workloads: { list: [{ namespace: 'emojivoto', deployment: 'idle' }] } } },
+      '--format',
+      'json',
+    );
+    const report = JSON.parse(r.stdout) as Report;
+    const admin = report.findings.filter((f) => f.kind === 'admin-traffic-only');
+    expect(admin.length, r.stdout).toBeGreaterThan(0);
+    expect(admin[0]!.message).toContain('admin server on port 4191');
+    expect(admin[0]!.selector).toContain('target_port!="4191"');
+    expect(report.findings.filter((f) => f.selector.includes('deployment="idle"') && f.kind === 'label-value')).toEqual([]);
   });
 
   it('a matching config has no blind findings and exits 0; the text report says so', async () => {

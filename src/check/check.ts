@@ -11,10 +11,12 @@ import { isAlert, ruleName, type RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
 import type { Config } from '../config/schema.js';
 import { otherNamesOf } from '../linkerd/catalog.js';
+import { isAdminExclusion } from '../linkerd/proxy-admin.js';
 import type { PromClient } from './prometheus-client.js';
 import { printable, terminalSafeJson } from './terminal.js';
 
-export type FindingKind = 'no-series' | 'renamed-metric' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval';
+export type FindingKind =
+  | 'no-series' | 'renamed-metric' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval' | 'admin-traffic-only';
 
 export interface Finding {
   /** blind: an alert cannot fire because of it; warning: a panel is empty or a check is degraded. */
@@ -165,6 +167,18 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
         );
         continue;
       }
+    }
+    const admin = sel.matchers.find((m) => isAdminExclusion(m, config.linkerd.proxyAdminPort));
+    const noEvents = { ...sel, matchers: sel.matchers.filter((m) => !EVENT_LABELS.has(m.label)) };
+    if (admin && (await count(without(noEvents, admin))) > 0) {
+      findings.push({
+        severity: 'warning', kind: 'admin-traffic-only', selector: text, usedBy,
+        message:
+          `the only ${metric} series of these pods are their proxies' admin server on port ${config.linkerd.proxyAdminPort} (kubelet probes, Prometheus scrapes), ` +
+          'which the workload SLIs leave out on purpose: the workload has served no request of its own',
+        fix: `nothing to fix if the workload is idle; if the proxies' admin port is not ${config.linkerd.proxyAdminPort} (config.linkerd.io/admin-port), set linkerd.proxyAdminPort`,
+      });
+      continue;
     }
     let explained = false;
     for (const m of sel.matchers.filter((x) => x.label !== 'job' && !EVENT_LABELS.has(x.label))) {
