@@ -152,7 +152,7 @@ const ClusterConfigSchema = z
       .strictObject({
         version: z
           .enum(SUPPORTED_VERSIONS)
-          .default('2.18')
+          .default('2.20')
           .describe('Linkerd minor version of the control plane and proxies; metric names and labels changed in 2.10, 2.11, 2.15, 2.16, 2.18 and 2.19.'),
         namespace: k8sName.default('linkerd').describe('Control-plane namespace.'),
         vizNamespace: k8sName.default('linkerd-viz').describe('Linkerd Viz namespace.'),
