@@ -230,3 +230,36 @@ export function certRefreshes(version: Version, result: 'ok' | 'error', target: 
 
 export const processCpu = (target: Labels): string => series('process_cpu_seconds_total', target);
 export const processMemory = (target: Labels): string => series('process_resident_memory_bytes', target);
+
+// ---- kube-state-metrics: the proxy container, as a regular sidecar or a native sidecar ------------------
+
+/**
+ * How the proxy container is injected: `sidecar` in spec.containers, or `native` (Linkerd 2.20's default,
+ * linkerd/linkerd2 #15267): an init container with restartPolicy Always.
+ */
+export type ProxyShape = 'sidecar' | 'native';
+
+/**
+ * kube-state-metrics series of the proxy container, with the label sets of kubernetes/kube-state-metrics
+ * `internal/store/pod.go` at v2.13.0: every pod family carries namespace, pod, uid;
+ * `kube_pod_container_info` adds container, image_spec, image, image_id, container_id, and its init
+ * twin `kube_pod_init_container_info` also restart_policy ("Always" for a native sidecar);
+ * `kube_pod_(init_)container_resource_limits` add container, node, resource, unit (core or byte).
+ * Init containers are reported only under the init families.
+ */
+export function kubeStateProxyContainer(
+  shape: ProxyShape,
+  family: 'info' | 'limits',
+  pod: { namespace: string; pod: string; container?: string; resource?: 'cpu' | 'memory' },
+): string {
+  const container = pod.container ?? 'linkerd-proxy';
+  const base = { job: 'kube-state-metrics', namespace: pod.namespace, pod: pod.pod, uid: `0f3c2a1e-${pod.pod.length}a-4b5c-9d8e-7f6a5b4c3d2e`, container };
+  if (family === 'info') {
+    const image = 'cr.l5d.io/linkerd/proxy:edge-26.8.3';
+    const info = { ...base, image_spec: image, image, image_id: `${image}@sha256:0a1b2c3d`, container_id: `containerd://${pod.pod}` };
+    return shape === 'native' ? series('kube_pod_init_container_info', { ...info, restart_policy: 'Always' }) : series('kube_pod_container_info', info);
+  }
+  const resource = pod.resource ?? 'cpu';
+  const limits = { ...base, node: 'node-1', resource, unit: resource === 'cpu' ? 'core' : 'byte' };
+  return series(shape === 'native' ? 'kube_pod_init_container_resource_limits' : 'kube_pod_container_resource_limits', limits);
+}
