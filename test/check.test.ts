@@ -14,6 +14,9 @@ import { waitFor } from './support/wait.js';
 import { EXAMPLE, runCli } from './support/cli.js';
 import { serveExposition, type ExpositionServer } from './support/exposition.js';
 
+/** Turned on by the last test: a pod whose proxy is a native sidecar, known to kube-state-metrics and never scraped. */
+let nativeSidecarPod = false;
+
 /** What two control-plane pods' proxies and one meshed pod expose (Linkerd 2.14 names). */
 function exposition(t: number): string {
   const cp = (pod: string, component: string, port: number) =>
@@ -34,6 +37,13 @@ function exposition(t: number): string {
     // A 2.14 proxy (v2.207.0): version label, no git_version (linkerd/linkerd2-proxy build_info.rs at release/v2.207.0).
     '# TYPE proxy_build_info gauge',
     `proxy_build_info{namespace="emojivoto",pod="web-1",version="2.207.0",git_sha="9fa90df",profile="release",date="2023-08-21T00:00:00Z",vendor="linkerd"} 1`,
+    // kube-state-metrics' init-container family (kubernetes/kube-state-metrics `internal/store/pod.go` at v2.13.0).
+    ...(nativeSidecarPod
+      ? [
+          '# TYPE kube_pod_init_container_info gauge',
+          'kube_pod_init_container_info{namespace="emojivoto",pod="native-1",uid="u-1",container="linkerd-proxy",image_spec="cr.l5d.io/linkerd/proxy:edge-26.8.3",image="cr.l5d.io/linkerd/proxy:edge-26.8.3",image_id="",container_id="containerd://n1",restart_policy="Always"} 1',
+        ]
+      : []),
     '# TYPE identity_cert_expiration_timestamp_seconds gauge',
     `identity_cert_expiration_timestamp_seconds{namespace="emojivoto",pod="web-1"} ${Math.floor(Date.now() / 1000) + 86400}`,
     '',
@@ -150,6 +160,19 @@ describe('linkerd-slo check', () => {
     // proxies in this scrape) is a warning about a panel, not about them.
     expect(report.findings.filter((f) => f.selector.includes('proxy_build_info') && f.usedBy.some((u) => u.startsWith('rule ')))).toEqual([]);
     expect(r.status, r.stdout).toBe(0);
+  });
+
+  it('native-sidecar proxies (init containers) that the proxy job never scrapes are a blind finding (last: it changes the scrape)', async () => {
+    const before = await check(only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }), '--format', 'json');
+    expect((JSON.parse(before.stdout) as Report).findings.filter((f) => f.kind === 'init-containers-dropped')).toEqual([]);
+    nativeSidecarPod = true;
+    await waitFor('the native-sidecar pod in Prometheus', async () => (await prom.query('kube_pod_init_container_info')).length > 0, 20_000, 200);
+    const r = await check(only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }), '--format', 'json');
+    const found = (JSON.parse(r.stdout) as Report).findings.filter((f) => f.kind === 'init-containers-dropped');
+    expect(found, r.stdout).toHaveLength(1);
+    expect(found[0]!.severity).toBe('blind');
+    expect(found[0]!.fix).toContain('__meta_kubernetes_pod_container_init');
+    expect(r.status).toBe(1);
   });
 
   it('an unreachable Prometheus is a clear error, exit 3', async () => {

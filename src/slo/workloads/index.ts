@@ -34,6 +34,7 @@ import type { BuildContext, SloKind } from '../kind.js';
 import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
 import { servedInbound } from '../../linkerd/proxy-admin.js';
+import { PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
 import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
 import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
@@ -135,7 +136,7 @@ function makeGroup(ctx: BuildContext, cls: string, component: Component, members
   // Inbound, without the proxy admin server's probes and scrapes (src/linkerd/proxy-admin.ts).
   const inbound = servedInbound(ctx.facts, ctx.config.linkerd.proxyAdminPort);
   const info = ctx.recordedSelector(RECORD_WORKLOAD.info, [eq('class', cls), eq('component', component)]);
-  const presenceMetric = 'process_start_time_seconds';
+  const presenceMetric = PROXY_PRESENCE_METRIC;
 
   if (component !== 'workload') {
     const { matchers: narrow, exact } = prefilter(identity, members.map((m) => ({ namespace: m.namespace, [component]: m.name })));
