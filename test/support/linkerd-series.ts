@@ -120,7 +120,12 @@ export function adminInboundLabels(version: Version, port = 4191): Labels {
     ...(v >= 11 ? { target_ip: '0.0.0.0', target_port: String(port) } : {}),
     tls: 'no_identity',
     no_tls_reason: 'no_tls_from_remote',
-    ...(v >= 12 ? { srv_kind: 'default', srv_name: 'all-unauthenticated', authz_kind: 'default', authz_name: 'all-unauthenticated' } : {}),
+    // The capture's 2.11-line policy labels; from 2.12 (proxy v2.185.0) also route_kind/route_name (the
+    // *_group labels are empty for the default policy, i.e. absent in Prometheus) and from 2.18 srv_port
+    // (linkerd/linkerd2-proxy `linkerd/app/inbound/src/policy.rs`, #3725).
+    ...(v >= 11 ? { srv_kind: 'default', srv_name: 'all-unauthenticated', authz_kind: 'default', authz_name: 'all-unauthenticated' } : {}),
+    ...(v >= 12 ? { route_kind: 'default', route_name: 'default' } : {}),
+    ...(v >= 18 ? { srv_port: String(port) } : {}),
   };
 }
 
