@@ -39,3 +39,13 @@ export function isAdminExclusion(m: Matcher, port: number): boolean {
 export function servedInbound(facts: Pick<LinkerdFacts, 'hasTargetPort'>, adminPort: number): Matcher[] {
   return [eq('direction', 'inbound'), notAdminTraffic(facts, adminPort)];
 }
+
+/**
+ * The proxy's legacy HTTP families a workload's SLIs read (linkerd/linkerd2-proxy
+ * `linkerd/app/core/src/metrics.rs`, `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0;
+ * unchanged through release/v2.366.0): responses by `classification`, and the time-to-first-byte histogram in ms.
+ */
+export const PROXY_HTTP = { responses: 'response_total', latencyBucket: 'response_latency_ms_bucket' } as const;
+
+/** The callers' per-route counter of Gateway API routes, Linkerd 2.16+ (linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0). */
+export const routeStatusesMetric = (protocol: 'http' | 'grpc') => `outbound_${protocol}_route_request_statuses_total`;

@@ -33,7 +33,7 @@ import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
-import { servedInbound } from '../../linkerd/proxy-admin.js';
+import { PROXY_HTTP, servedInbound } from '../../linkerd/proxy-admin.js';
 import { PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
 import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
 import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
@@ -318,18 +318,18 @@ export const workloads: SloKind<typeof configSection> = {
 
       const srInstances: SliInstance[] = groups.map((g) => {
         const m0 = g.members[0]!;
-        const totalSel = g.memberSelector(m0, 'response_total', []);
-        const badSel = g.memberSelector(m0, 'response_total', [eq('classification', 'failure')]);
+        const totalSel = g.memberSelector(m0, PROXY_HTTP.responses, []);
+        const badSel = g.memberSelector(m0, PROXY_HTTP.responses, [eq('classification', 'failure')]);
         const id0 = g.identityLabels(m0);
         // Every member's proxies are scraped: keeps the absent alert quiet in the generated test.
         const presenceFixture: FixtureSeries[] = g.members.map((m) => ({ labels: fixtureLabels(g.presenceOf(m)), healthy: 0, outage: 0 }));
         return {
           component: g.component,
           groupBy: g.identity,
-          requestsRate: (win) => g.sumOf('response_total', [], (sel) => rate(sel, win)),
+          requestsRate: (win) => g.sumOf(PROXY_HTTP.responses, [], (sel) => rate(sel, win)),
           // `or 0 *` keeps the error rate at 0, not absent, while no failure series exist (linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
           errorsRate: (win) =>
-            g.combine((s) => or(s('response_total', [eq('classification', 'failure')], (sel) => rate(sel, win)), mul(num(0), s('response_total', [], (sel) => rate(sel, win))))),
+            g.combine((s) => or(s(PROXY_HTTP.responses, [eq('classification', 'failure')], (sel) => rate(sel, win)), mul(num(0), s(PROXY_HTTP.responses, [], (sel) => rate(sel, win))))),
           ...(cls.successRate.enabled ? { missing: g.missing } : {}),
           fixture: [
             { labels: { ...fixtureLabels(totalSel, id0), ...id0, classification: 'success' }, healthy: 1, outage: 0 },
@@ -361,7 +361,7 @@ export const workloads: SloKind<typeof configSection> = {
         const latencyInstances: SliInstance[] = groups.map((g, i) => {
           const m0 = g.members[0]!;
           const id0 = g.identityLabels(m0);
-          const bucket = 'response_latency_ms_bucket';
+          const bucket = PROXY_HTTP.latencyBucket;
           return {
             component: g.component,
             groupBy: g.identity,
@@ -393,7 +393,7 @@ export const workloads: SloKind<typeof configSection> = {
       for (const g of groups) {
         histogramRules.push({
           record: RECORD_WORKLOAD.histogram,
-          expr: g.sumOf('response_latency_ms_bucket', [], (sel) => rate(sel, '5m'), ['le']),
+          expr: g.sumOf(PROXY_HTTP.latencyBucket, [], (sel) => rate(sel, '5m'), ['le']),
           labels: { ...ctx.ruleLabels, class: clsName, component: g.component },
         });
       }

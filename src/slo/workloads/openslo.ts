@@ -15,7 +15,7 @@
  */
 import { eq, type Matcher } from '../../promql/ast.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
-import { servedInbound } from '../../linkerd/proxy-admin.js';
+import { PROXY_HTTP, servedInbound } from '../../linkerd/proxy-admin.js';
 import { boundedName } from '../../text.js';
 import type { BuildContext, RatioSliDeclaration } from '../kind.js';
 import { membersOf, routeMetric, routesOf, routeSuccessMatchers, type Member } from './members.js';
@@ -47,8 +47,8 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
         displayName: `Workload success rate: ${where} (${m.class})`,
         description: `Share of the inbound responses of ${where} that succeed, counted by its own Linkerd proxies (cluster ${config.cluster}).`,
         objective: cls.successRate.objective,
-        bad: sel('response_total', [eq('classification', 'failure')]),
-        total: sel('response_total', []),
+        bad: sel(PROXY_HTTP.responses, [eq('classification', 'failure')]),
+        total: sel(PROXY_HTTP.responses, []),
       });
     }
     if (cls.latency.enabled) {
@@ -59,8 +59,8 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
         displayName: `Workload latency: ${where} within ${thresholdMs} ms (${m.class})`,
         description: `Share of the inbound responses of ${where} whose time to first byte is at most ${thresholdMs} ms, from its own Linkerd proxies (cluster ${config.cluster}).`,
         objective: cls.latency.objective,
-        good: sel('response_latency_ms_bucket', [leMatcher(thresholdMs)]),
-        total: sel('response_latency_ms_bucket', [eq('le', '+Inf')]),
+        good: sel(PROXY_HTTP.latencyBucket, [leMatcher(thresholdMs)]),
+        total: sel(PROXY_HTTP.latencyBucket, [eq('le', '+Inf')]),
       });
     }
   });
