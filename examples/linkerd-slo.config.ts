@@ -3,7 +3,7 @@ import { defineConfig } from 'linkerd-slo';
 
 export default defineConfig({
   cluster: 'prod-eu1',
-  linkerd: { version: '2.18', namespace: 'linkerd', proxyJob: 'linkerd-proxy' },
+  linkerd: { version: '2.20', namespace: 'linkerd', proxyJob: 'linkerd-proxy' },
   prometheus: {
     extraMatchers: { cluster: 'prod-eu1' },
     ruleLabels: { team: 'platform' },

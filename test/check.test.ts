@@ -14,6 +14,9 @@ import { waitFor } from './support/wait.js';
 import { EXAMPLE, runCli } from './support/cli.js';
 import { serveExposition, type ExpositionServer } from './support/exposition.js';
 
+/** Turned on by the last test: a pod whose proxy is a native sidecar, known to kube-state-metrics and never scraped. */
+let nativeSidecarPod = false;
+
 /** What two control-plane pods' proxies and one meshed pod expose (Linkerd 2.14 names). */
 function exposition(t: number): string {
   const cp = (pod: string, component: string, port: number) =>
@@ -24,6 +27,9 @@ function exposition(t: number): string {
     `response_total{${cp('linkerd-destination-1', 'destination', 8086)},classification="success"} ${100 + t * 10}`,
     `response_total{${cp('linkerd-destination-1', 'destination', 8090)},classification="success"} ${100 + t * 10}`,
     `response_total{${cp('linkerd-identity-1', 'identity', 8080)},classification="success"} ${100 + t * 10}`,
+    // An idle meshed Deployment: its proxy's admin server only (probes, scrapes; linkerd/linkerd2
+    // `testutil/prommatch/testdata/sampleMetrics.txt`), which the workload SLIs leave out.
+    `response_total{namespace="emojivoto",pod="idle-1",deployment="idle",direction="inbound",target_addr="0.0.0.0:4191",target_ip="0.0.0.0",target_port="4191",tls="no_identity",no_tls_reason="no_tls_from_remote",status_code="200",classification="success"} ${30 + t * 3}`,
     '# TYPE control_response_total counter',
     `control_response_total{${addr('linkerd-dst-headless.linkerd.svc.cluster.local:8086')},classification="success"} ${50 + t}`,
     `control_response_total{${addr('linkerd-policy.linkerd.svc.cluster.local:8090')},classification="success"} ${50 + t}`,
@@ -31,6 +37,13 @@ function exposition(t: number): string {
     // A 2.14 proxy (v2.207.0): version label, no git_version (linkerd/linkerd2-proxy build_info.rs at release/v2.207.0).
     '# TYPE proxy_build_info gauge',
     `proxy_build_info{namespace="emojivoto",pod="web-1",version="2.207.0",git_sha="9fa90df",profile="release",date="2023-08-21T00:00:00Z",vendor="linkerd"} 1`,
+    // kube-state-metrics' init-container family (kubernetes/kube-state-metrics `internal/store/pod.go` at v2.13.0).
+    ...(nativeSidecarPod
+      ? [
+          '# TYPE kube_pod_init_container_info gauge',
+          'kube_pod_init_container_info{namespace="emojivoto",pod="native-1",uid="u-1",container="linkerd-proxy",image_spec="cr.l5d.io/linkerd/proxy:edge-26.8.3",image="cr.l5d.io/linkerd/proxy:edge-26.8.3",image_id="",container_id="containerd://n1",restart_policy="Always"} 1',
+        ]
+      : []),
     '# TYPE identity_cert_expiration_timestamp_seconds gauge',
     `identity_cert_expiration_timestamp_seconds{namespace="emojivoto",pod="web-1"} ${Math.floor(Date.now() / 1000) + 86400}`,
     '',
@@ -111,6 +124,20 @@ describe('linkerd-slo check', () => {
     expect(ns?.message).toContain('linkerd');
   });
 
+  it('a workload with only admin-port traffic (probes, scrapes) is explained, not reported as a wrong label', async () => {
+    const r = await check(
+      { ...only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }), slos: { ...only().slos, workloads: { list: [{ namespace: 'emojivoto', deployment: 'idle' }] } } },
+      '--format',
+      'json',
+    );
+    const report = JSON.parse(r.stdout) as Report;
+    const admin = report.findings.filter((f) => f.kind === 'admin-traffic-only');
+    expect(admin.length, r.stdout).toBeGreaterThan(0);
+    expect(admin[0]!.message).toContain('admin server on port 4191');
+    expect(admin[0]!.selector).toContain('target_port!="4191"');
+    expect(report.findings.filter((f) => f.selector.includes('deployment="idle"') && f.kind === 'label-value')).toEqual([]);
+  });
+
   it('a matching config has no blind findings and exits 0; the text report says so', async () => {
     const r = await check(only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }));
     expect(r.stdout).not.toContain('BLIND');
@@ -133,6 +160,19 @@ describe('linkerd-slo check', () => {
     // proxies in this scrape) is a warning about a panel, not about them.
     expect(report.findings.filter((f) => f.selector.includes('proxy_build_info') && f.usedBy.some((u) => u.startsWith('rule ')))).toEqual([]);
     expect(r.status, r.stdout).toBe(0);
+  });
+
+  it('native-sidecar proxies (init containers) that the proxy job never scrapes are a blind finding (last: it changes the scrape)', async () => {
+    const before = await check(only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }), '--format', 'json');
+    expect((JSON.parse(before.stdout) as Report).findings.filter((f) => f.kind === 'init-containers-dropped')).toEqual([]);
+    nativeSidecarPod = true;
+    await waitFor('the native-sidecar pod in Prometheus', async () => (await prom.query('kube_pod_init_container_info')).length > 0, 20_000, 200);
+    const r = await check(only({ linkerd: { version: '2.14', proxyJob: 'linkerd/linkerd-proxy' } }), '--format', 'json');
+    const found = (JSON.parse(r.stdout) as Report).findings.filter((f) => f.kind === 'init-containers-dropped');
+    expect(found, r.stdout).toHaveLength(1);
+    expect(found[0]!.severity).toBe('blind');
+    expect(found[0]!.fix).toContain('__meta_kubernetes_pod_container_init');
+    expect(r.status).toBe(1);
   });
 
   it('an unreachable Prometheus is a clear error, exit 3', async () => {

@@ -67,7 +67,7 @@ describe('config errors name file, path and line:column', () => {
 describe('defaults', () => {
   it('a config naming only the cluster yields the full recommended bundle', () => {
     const config = validateConfig({ cluster: 'prod' }, 'x.yaml');
-    expect(config.linkerd).toMatchObject({ version: '2.18', namespace: 'linkerd', vizNamespace: 'linkerd-viz', proxyJob: 'linkerd-proxy', controllerJob: 'linkerd-controller' });
+    expect(config.linkerd).toMatchObject({ version: '2.20', namespace: 'linkerd', vizNamespace: 'linkerd-viz', proxyJob: 'linkerd-proxy', proxyAdminPort: 4191, controllerJob: 'linkerd-controller' });
     expect(config.slos.controlPlaneSuccessRate).toMatchObject({ enabled: true, objective: 99.9, period: '30d' });
     const gen = generate(config, 'x.yaml');
     // Components with an SLI (an error-ratio recording), per SLO.

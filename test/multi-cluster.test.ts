@@ -33,9 +33,9 @@ function walk(e: Expr, visit: (e: Expr) => void): void {
 describe('cluster expansion', () => {
   it('one config per cluster, with its overrides', () => {
     expect(resolved.clusters.map((c) => [c.cluster, c.linkerd.version, c.slos.controlPlaneSuccessRate.objective, c.alerting.lowTraffic.minRequests, c.alerting.severities.page])).toEqual([
-      ['prod-eu1', '2.18', 99.9, 100, 'critical'],
+      ['prod-eu1', '2.20', 99.9, 100, 'critical'],
       ['prod-us1', '2.16', 99.9, 100, 'critical'],
-      ['staging', '2.18', 99.5, 20, 'critical'],
+      ['staging', '2.20', 99.5, 20, 'critical'],
     ]);
   });
 

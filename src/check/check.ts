@@ -5,16 +5,19 @@
  * value that matches nothing), labels the rules group by are checked for presence, and the scrape
  * interval is compared with our rate windows. Read-only: instant queries and the targets API.
  */
-import { aggregate, call, children, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { aggregate, and, call, children, eq, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { parseDuration } from '../promql/number.js';
 import { isAlert, ruleName, type RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
 import type { Config } from '../config/schema.js';
 import { otherNamesOf } from '../linkerd/catalog.js';
+import { isAdminExclusion } from '../linkerd/proxy-admin.js';
+import { containerMetrics, PROXY_CONTAINER, PROXY_PRESENCE_METRIC } from '../linkerd/proxy-container.js';
 import type { PromClient } from './prometheus-client.js';
 import { printable, terminalSafeJson } from './terminal.js';
 
-export type FindingKind = 'no-series' | 'renamed-metric' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval';
+export type FindingKind =
+  | 'no-series' | 'renamed-metric' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval' | 'admin-traffic-only' | 'init-containers-dropped';
 
 export interface Finding {
   /** blind: an alert cannot fire because of it; warning: a panel is empty or a check is degraded. */
@@ -166,6 +169,18 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
         continue;
       }
     }
+    const admin = sel.matchers.find((m) => isAdminExclusion(m, config.linkerd.proxyAdminPort));
+    const noEvents = { ...sel, matchers: sel.matchers.filter((m) => !EVENT_LABELS.has(m.label)) };
+    if (admin && (await count(without(noEvents, admin))) > 0) {
+      findings.push({
+        severity: 'warning', kind: 'admin-traffic-only', selector: text, usedBy,
+        message:
+          `the only ${metric} series of these pods are their proxies' admin server on port ${config.linkerd.proxyAdminPort} (kubelet probes, Prometheus scrapes), ` +
+          'which the workload SLIs leave out on purpose: the workload has served no request of its own',
+        fix: `nothing to fix if the workload is idle; if the proxies' admin port is not ${config.linkerd.proxyAdminPort} (config.linkerd.io/admin-port), set linkerd.proxyAdminPort`,
+      });
+      continue;
+    }
     let explained = false;
     for (const m of sel.matchers.filter((x) => x.label !== 'job' && !EVENT_LABELS.has(x.label))) {
       if ((await count(without(sel, m))) > 0) {
@@ -204,7 +219,30 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
       }
     }
   }
+  findings.push(...(await nativeSidecarsUnscraped(config, client, lookback)));
   return { prometheus: client.url, selectorsChecked: uses.size, findings };
+}
+
+/**
+ * Native-sidecar proxies (init containers, the Linkerd 2.20 default) that kube-state-metrics knows but the
+ * proxy job scrapes none of: the scrape config drops init containers (`__meta_kubernetes_pod_container_init`).
+ * Only when not one of them is scraped, so a pod that just started is not a finding.
+ */
+async function nativeSidecarsUnscraped(config: Config, client: PromClient, lookback: string): Promise<Finding[]> {
+  const extra = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
+  const pods = (metric: string, matchers: Matcher[]) =>
+    aggregate('group', call('last_over_time', range(selector(metric, [...matchers, ...extra]), lookback)), { by: ['namespace', 'pod'] });
+  const native = pods(containerMetrics('info').nativeSidecar, [eq('container', PROXY_CONTAINER)]);
+  const scraped = pods(PROXY_PRESENCE_METRIC, [eq('job', config.linkerd.proxyJob)]);
+  const count = async (e: Expr) => (await client.query(inline(aggregate('count', e))))[0]?.value ?? 0;
+  const all = await count(native);
+  if (all === 0 || (await count(and(native, scraped, { on: ['namespace', 'pod'] }))) > 0) return [];
+  const sel = selector(containerMetrics('info').nativeSidecar, [eq('container', PROXY_CONTAINER)]);
+  return [{
+    severity: 'blind', kind: 'init-containers-dropped', selector: inline(sel), usedBy: [],
+    message: `kube-state-metrics reports ${all} pods whose linkerd-proxy is a native sidecar (an init container), but job ${config.linkerd.proxyJob} scrapes the proxy of none of them`,
+    fix: 'the scrape config drops init containers: remove the drop of __meta_kubernetes_pod_container_init="true" from the proxy job (native sidecars are the default from Linkerd 2.20)',
+  }];
 }
 
 /**

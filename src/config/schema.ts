@@ -161,13 +161,20 @@ const ClusterConfigSchema = z
       .strictObject({
         version: z
           .enum(SUPPORTED_VERSIONS)
-          .default('2.18')
+          .default('2.20')
           .describe('Linkerd minor version of the control plane and proxies; metric names and labels changed in 2.10, 2.11, 2.15, 2.16, 2.18 and 2.19.'),
         namespace: k8sName.default('linkerd').describe('Control-plane namespace.'),
         vizNamespace: k8sName.default('linkerd-viz').describe('Linkerd Viz namespace.'),
         proxyJob: jobName
           .default('linkerd-proxy')
           .describe('Prometheus job label of proxy scrapes: "linkerd-proxy" with the Linkerd scrape config, "linkerd/linkerd-proxy" with the chart\'s PodMonitor.'),
+        proxyAdminPort: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .default(4191)
+          .describe('Admin port of the proxies (the chart\'s proxy.ports.admin, per pod config.linkerd.io/admin-port). The proxy meters its admin server as inbound traffic (kubelet probes, metric scrapes: about 0.3 successful requests/s per pod), so the workload SLIs leave out responses on this port.'),
         controllerJob: jobName
           .default('linkerd-controller')
           .describe('Prometheus job label of control-plane container scrapes ("linkerd/linkerd-controller" with PodMonitors). A name with a "/" is read as the chart\'s PodMonitor, which from 2.19 never scrapes Viz containers, so they are not expected then.'),

@@ -57,6 +57,37 @@ export interface LinkerdFacts {
    * `admin-http` (the bring-your-own-Prometheus docs) scrape no core container.
    */
   readonly controllerPortsRenamed: boolean;
+  /**
+   * Controllers with gRPC server metrics (`grpc_server_handled_total{grpc_code}`) on the controller job:
+   * destination and identity through go-grpc-prometheus, whose codes are Go's `codes.Code` names
+   * (`Unavailable`; linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18);
+   * policy from 2.19 (linkerd/linkerd2 #14122, `policy-controller/grpc/src/metrics.rs` at version-2.19), whose
+   * codes are upper case (`UNAVAILABLE`). `OK` is spelled the same by both.
+   */
+  readonly grpcServerComponents: readonly ServingComponent[];
+  /** Admin port name of each core controller container (what a controller scrape job must keep). */
+  readonly controllerAdminPorts: Readonly<Record<Exclude<ControllerComponent, 'public-api'>, string>>;
+}
+
+/**
+ * Admin port names of the core controller containers: `admin-http` up to 2.18; renamed in 2.19
+ * (linkerd/linkerd2 #14111; `charts/linkerd-control-plane/templates/destination.yaml`, `identity.yaml`,
+ * `proxy-injector.yaml` at version-2.19 and version-2.20). Viz containers name theirs `admin` from 2.19.
+ */
+const ADMIN_PORTS_SINCE_2_19 = { destination: 'dest-admin', 'sp-validator': 'spval-admin', policy: 'policy-admin', identity: 'ident-admin', 'proxy-injector': 'injector-admin' } as const;
+
+/**
+ * The keep regex on `__meta_kubernetes_pod_container_port_name` of each shipped controller scrape, by
+ * version: the Viz chart's `linkerd-controller` job (`viz/charts/linkerd-viz/templates/prometheus.yaml`):
+ * `admin-http` ≤2.18, `admin` in 2.19 (viz only: #14642, #15089), `.*admin$` with a drop of `linkerd-admin`
+ * from 2.20 (#15090); the control-plane chart's PodMonitor (`charts/linkerd-control-plane/templates/podmonitor.yaml`):
+ * `admin-http` ≤2.18, `.*-admin$` from 2.19. The bring-your-own-Prometheus docs keep `admin-http` on every version.
+ */
+export function controllerKeepRegex(version: LinkerdVersion, style: ScrapeStyle): string {
+  const m = minor(version);
+  if (m <= 18) return 'admin-http';
+  if (style === 'podMonitor') return '.*-admin$';
+  return m === 19 ? 'admin' : '.*admin$';
 }
 
 /**
@@ -109,6 +140,10 @@ export function factsFor(version: LinkerdVersion): LinkerdFacts {
     controllerComponents: CONTROLLER_COMPONENTS.filter((c) => (c === 'public-api' ? m === 10 : c === 'policy' ? m >= 13 : true)),
     vizComponents: VIZ_COMPONENTS.filter((c) => c !== 'grafana'),
     controllerPortsRenamed: m >= 19,
+    grpcServerComponents: m >= 19 ? ['destination', 'identity', 'policy'] : ['destination', 'identity'],
+    controllerAdminPorts: m >= 19
+      ? ADMIN_PORTS_SINCE_2_19
+      : { destination: 'admin-http', 'sp-validator': 'admin-http', policy: 'admin-http', identity: 'admin-http', 'proxy-injector': 'admin-http' },
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { minor, type LinkerdVersion } from './catalog.js';
 
-export type MetricSource = 'proxy' | 'controller' | 'prometheus' | 'cert-manager' | 'x509-certificate-exporter' | 'kube-state-metrics' | 'node-exporter';
+export type MetricSource = 'proxy' | 'controller' | 'prometheus' | 'cert-manager' | 'x509-certificate-exporter' | 'kube-state-metrics' | 'cadvisor' | 'node-exporter';
 
 export interface MetricFact {
   readonly source: MetricSource;
@@ -30,6 +30,9 @@ export const METRIC_CATALOGUE: Readonly<Record<string, readonly MetricFact[]>> =
   request_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 legacy HTTP families')],
   response_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 legacy HTTP families (classification, grpc_status, error)')],
   response_latency_ms_bucket: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 response_latency_ms histogram, ms, time to first byte')],
+  // ---- proxy, outbound route families (2.16+; Gateway API / HTTPRoute, GRPCRoute) ----------------
+  outbound_http_route_request_statuses_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0 (Linkerd 2.16)', 16)],
+  outbound_grpc_route_request_statuses_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0 (Linkerd 2.16)', 16)],
   // ---- proxy, control-plane client families ----------------------------------------------------
   control_request_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_* families (addr label)')],
   control_response_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_* families (addr label)')],
@@ -61,6 +64,15 @@ export const METRIC_CATALOGUE: Readonly<Record<string, readonly MetricFact[]>> =
   x509_cert_not_after: [m('x509-certificate-exporter', 'enix/x509-certificate-exporter `internal/collector.go` at v3.21.0 v3 and v4')],
   // ---- kube-state-metrics (optional source, not Linkerd; https://linkerd.io/2.18/reference/proxy-metrics/ control-plane availability) ----------------
   kube_deployment_status_replicas_available: [m('kube-state-metrics', 'https://linkerd.io/2.18/reference/proxy-metrics/ HA replicas of the control-plane Deployments')],
+  // The proxy container, regular or native sidecar (init container; src/linkerd/proxy-container.ts): kubernetes/kube-state-metrics `internal/store/pod.go` at v2.13.0.
+  kube_pod_container_info: [m('kube-state-metrics', 'kubernetes/kube-state-metrics `internal/store/pod.go` at v2.13.0 (regular containers)')],
+  kube_pod_container_resource_limits: [m('kube-state-metrics', 'kubernetes/kube-state-metrics `internal/store/pod.go` at v2.13.0 (regular containers)')],
+  kube_pod_init_container_info: [m('kube-state-metrics', 'kubernetes/kube-state-metrics `internal/store/pod.go` at v2.13.0 (init containers, restart_policy label)')],
+  kube_pod_init_container_resource_limits: [m('kube-state-metrics', 'kubernetes/kube-state-metrics `internal/store/pod.go` at v2.13.0 (init containers)')],
+  // ---- cAdvisor (kubelet /metrics/cadvisor; optional source): every running container by name, init containers included ----
+  container_memory_working_set_bytes: [m('cadvisor', 'google/cadvisor `metrics/prometheus.go` container_memory_working_set_bytes')],
+  container_cpu_cfs_periods_total: [m('cadvisor', 'google/cadvisor `metrics/prometheus.go` container_cpu_cfs_periods_total')],
+  container_cpu_cfs_throttled_periods_total: [m('cadvisor', 'google/cadvisor `metrics/prometheus.go` container_cpu_cfs_throttled_periods_total')],
   // ---- node-exporter timex collector (optional source, not Linkerd): node clock skew -----------------------
   // prometheus/node_exporter collector/timex.go: adjtimex(2) offset, maxerror (µs → s) and STA_UNSYNC.
   node_timex_offset_seconds: [m('node-exporter', 'node_exporter collector/timex.go: kernel time offset (adjtimex offset)')],

@@ -105,6 +105,42 @@ export function inboundLabels(version: Version, server: { ip: string; port: numb
   };
 }
 
+/**
+ * The proxy's own admin server as a real scrape shows it (linkerd/linkerd2
+ * `testutil/prommatch/testdata/sampleMetrics.txt`: kubelet probes and Prometheus scrapes on port
+ * 4191, plaintext from outside the mesh; linkerd/linkerd2-proxy `linkerd/app/admin/src/stack.rs`):
+ * inbound, target 0.0.0.0:4191, tls="no_identity" with no_tls_reason="no_tls_from_remote", always
+ * status 200 success. 2.10 names the target only as target_addr.
+ */
+export function adminInboundLabels(version: Version, port = 4191): Labels {
+  const v = minorOf(version);
+  return {
+    direction: 'inbound',
+    target_addr: `0.0.0.0:${port}`,
+    ...(v >= 11 ? { target_ip: '0.0.0.0', target_port: String(port) } : {}),
+    tls: 'no_identity',
+    no_tls_reason: 'no_tls_from_remote',
+    // The capture's 2.11-line policy labels; from 2.12 (proxy v2.185.0) also route_kind/route_name (the
+    // *_group labels are empty for the default policy, i.e. absent in Prometheus) and from 2.18 srv_port
+    // (linkerd/linkerd2-proxy `linkerd/app/inbound/src/policy.rs`, #3725).
+    ...(v >= 11 ? { srv_kind: 'default', srv_name: 'all-unauthenticated', authz_kind: 'default', authz_name: 'all-unauthenticated' } : {}),
+    ...(v >= 12 ? { route_kind: 'default', route_name: 'default' } : {}),
+    ...(v >= 18 ? { srv_port: String(port) } : {}),
+  };
+}
+
+/** response_total of a pod's admin server (probes and scrapes: always 200, success). */
+export function adminResponses(version: Version, target: Labels, port = 4191): string {
+  return series('response_total', { ...target, ...adminInboundLabels(version, port), status_code: '200', classification: 'success' });
+}
+
+/**
+ * Admin requests a pod's proxy serves per minute: the kubelet's liveness and readiness probes every
+ * 10 s each (`/live` and `/ready` in `charts/partials/templates/_proxy.tpl`,
+ * Kubernetes' default period of 10 s) plus one scrape per 10 s (Linkerd's scrape interval): 18 a minute, 0.3 per second, as the ~0.25–0.3/s of real pods.
+ */
+export const ADMIN_REQUESTS_PER_MINUTE = 18;
+
 /** Outbound labels towards a meshed Deployment behind a Service (dst_* from the destination API). */
 export function outboundLabels(version: Version, dst: { service: string; namespace: string; deployment: string; ip: string; port: number; serviceAccount: string }): Labels {
   const v = minorOf(version);
@@ -199,3 +235,36 @@ export function certRefreshes(version: Version, result: 'ok' | 'error', target: 
 
 export const processCpu = (target: Labels): string => series('process_cpu_seconds_total', target);
 export const processMemory = (target: Labels): string => series('process_resident_memory_bytes', target);
+
+// ---- kube-state-metrics: the proxy container, as a regular sidecar or a native sidecar ------------------
+
+/**
+ * How the proxy container is injected: `sidecar` in spec.containers, or `native` (Linkerd 2.20's default,
+ * linkerd/linkerd2 #15267): an init container with restartPolicy Always.
+ */
+export type ProxyShape = 'sidecar' | 'native';
+
+/**
+ * kube-state-metrics series of the proxy container, with the label sets of kubernetes/kube-state-metrics
+ * `internal/store/pod.go` at v2.13.0: every pod family carries namespace, pod, uid;
+ * `kube_pod_container_info` adds container, image_spec, image, image_id, container_id, and its init
+ * twin `kube_pod_init_container_info` also restart_policy ("Always" for a native sidecar);
+ * `kube_pod_(init_)container_resource_limits` add container, node, resource, unit (core or byte).
+ * Init containers are reported only under the init families.
+ */
+export function kubeStateProxyContainer(
+  shape: ProxyShape,
+  family: 'info' | 'limits',
+  pod: { namespace: string; pod: string; container?: string; resource?: 'cpu' | 'memory' },
+): string {
+  const container = pod.container ?? 'linkerd-proxy';
+  const base = { job: 'kube-state-metrics', namespace: pod.namespace, pod: pod.pod, uid: `0f3c2a1e-${pod.pod.length}a-4b5c-9d8e-7f6a5b4c3d2e`, container };
+  if (family === 'info') {
+    const image = 'cr.l5d.io/linkerd/proxy:edge-26.8.3';
+    const info = { ...base, image_spec: image, image, image_id: `${image}@sha256:0a1b2c3d`, container_id: `containerd://${pod.pod}` };
+    return shape === 'native' ? series('kube_pod_init_container_info', { ...info, restart_policy: 'Always' }) : series('kube_pod_container_info', info);
+  }
+  const resource = pod.resource ?? 'cpu';
+  const limits = { ...base, node: 'node-1', resource, unit: resource === 'cpu' ? 'core' : 'byte' };
+  return series(shape === 'native' ? 'kube_pod_init_container_resource_limits' : 'kube_pod_container_resource_limits', limits);
+}

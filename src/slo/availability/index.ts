@@ -28,7 +28,7 @@ import {
 import { normalDuration} from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import {
-  controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
+  controllerKeepRegex, controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
 } from '../../linkerd/catalog.js';
 import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../../linkerd/proxy-releases.js';
 import { withProxyVersion } from '../../linkerd/proxy-version.js';
@@ -64,8 +64,6 @@ export const AVAILABILITY_METRICS = {
 
 /** Components whose Deployment (linkerd-<component>) the HA replica checks read. */
 export const HA_COMPONENTS = ['destination', 'identity', 'proxy-injector'] as const;
-/** Go gRPC servers on the controller job (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18; policy from 2.19, linkerd/linkerd2 `policy-controller/src/main.rs` at version-2.15). */
-const GRPC_COMPONENTS = ['destination', 'identity', 'policy'];
 
 type Severity = 'page' | 'ticket';
 type AvailabilityConfig = Config['slos']['controlPlaneAvailability'];
@@ -308,7 +306,7 @@ export const availability: SloKind<typeof configSection> = {
     });
 
     // ---- 4. controller internals --------------------------------------------------------------------
-    const grpc = core.filter((c) => GRPC_COMPONENTS.includes(c));
+    const grpc = core.filter((c) => (facts.grpcServerComponents as readonly string[]).includes(c));
     if (grpc.length) {
       panels.push({
         title: 'Controller gRPC responses by code',
@@ -523,6 +521,9 @@ function runbookContext(
     vizUnscraped: a.viz.enabled && targets.vizUnscraped,
     scrapeRegression: targets.scrapeRegression,
     portsRenamed: facts.controllerPortsRenamed,
+    // The admin port names of this version, and what the shipped scrape keeps (the runbook's "How to confirm").
+    adminPorts: Object.values(facts.controllerAdminPorts).filter((p, i, all) => all.indexOf(p) === i),
+    shippedKeep: controllerKeepRegex(facts.version, scrapeStyleOf(config.linkerd.controllerJob)),
     replicas: { ...a.replicas, for: normalDuration(a.replicas.for), injectorUnavailableFor: normalDuration(a.replicas.injectorUnavailableFor) },
     skew: w.floor
       ? {

@@ -26,7 +26,7 @@ export function controllerInternalsRow(ctx: BuildContext): DashboardRow {
   const prefix = legendPrefix(ctx);
   const containers = scrapedControllerContainers(facts.version);
   const controller = (metric: string, values: readonly string[]) => ctx.controllerSelector(metric, [oneOf('component', values)]);
-  const grpcComponents = ['destination', 'identity', ...(minor(facts.version) >= 19 ? ['policy'] : [])];
+  const grpcComponents = facts.grpcServerComponents;
   const panels: PanelSpec[] = [
     {
       title: 'Scrape targets up per component',

@@ -66,7 +66,7 @@ export const proxyResourcesConfig = z.strictObject({
       enabled: z
         .boolean()
         .default(false)
-        .describe('Use cAdvisor (container_*) and kube-state-metrics (kube_pod_container_*) series for the linkerd-proxy container: memory near its limit, CPU throttling, default-resources detection. Default false: neither ships with Linkerd.'),
+        .describe('Use cAdvisor (container_*) and kube-state-metrics (kube_pod_container_*, and kube_pod_init_container_* for a native-sidecar proxy, the 2.20 default) series for the linkerd-proxy container: memory near its limit, CPU throttling, default-resources detection. Default false: neither ships with Linkerd.'),
       cadvisorMatchers: labelMap
         .default({})
         .describe('Equality matchers that select cAdvisor series, e.g. {job: kubelet, metrics_path: /metrics/cadvisor}. Default none: the metric names and container="linkerd-proxy" suffice.'),

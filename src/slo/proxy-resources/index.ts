@@ -48,6 +48,7 @@ import { configSection } from './config.js';
 import { rawProxyResourcesRow } from './panels.js';
 import { CONTROL_PLANE_MEMORY_RECORDING } from '../series.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
+import { containerMetrics, nativeSidecarByDefault, PROXY_CONTAINER, type ContainerFamily } from '../../linkerd/proxy-container.js';
 import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -95,7 +96,6 @@ export const CLUSTER_LEVEL_RECORDS: readonly string[] = [
   PROXY_RESOURCES_RECORDINGS.memoryLimitRatioMax, PROXY_RESOURCES_RECORDINGS.cpuThrottledRatioMax, PROXY_RESOURCES_RECORDINGS.controlPlaneNodeCpu, PROXY_RESOURCES_RECORDINGS.controlPlaneNodeMemory, PROXY_RESOURCES_RECORDINGS.prometheusMemoryPlan,
 ];
 
-const PROXY_CONTAINER = 'linkerd-proxy';
 const WINDOW = '5m';
 const MIB = 1024 * 1024;
 const CORES_UNIT = 'suffix: cores';
@@ -171,8 +171,13 @@ export const proxyResources: SloKind<typeof configSection> = {
     const k8s = c.kubernetesMetrics;
     const cadvisor = (metric: string, more: readonly Matcher[] = []): Selector =>
       withMatchers(selector(metric, [eq('container', PROXY_CONTAINER), ...more, ...Object.entries(k8s.cadvisorMatchers).map(([k, v]) => eq(k, v))]), extra);
-    const ksm = (metric: string, more: readonly Matcher[] = []): Selector =>
+    const ksmSelector = (metric: string, more: readonly Matcher[] = []): Selector =>
       withMatchers(selector(metric, [eq('container', PROXY_CONTAINER), ...more, ...Object.entries(k8s.kubeStateMetricsMatchers).map(([k, v]) => eq(k, v))]), extra);
+    // A regular sidecar or a native one (an init container, the 2.20 default): whichever the pod has.
+    const ksm = (family: ContainerFamily, more: readonly Matcher[] = []): Expr => {
+      const { sidecar, nativeSidecar } = containerMetrics(family);
+      return or(ksmSelector(sidecar, more), ksmSelector(nativeSidecar, more));
+    };
     const rec = (record: string, matchers: readonly Matcher[] = []): Selector => ctx.recordedSelector(record, matchers);
 
     const recordings: RecordingRule[] = [];
@@ -266,11 +271,11 @@ export const proxyResources: SloKind<typeof configSection> = {
     // ---- 4. high-throughput pods on default resources (needs kube-state-metrics) --------------------
     const h = c.highThroughput;
     if (h.enabled && k8s.enabled) {
-      const cpuLimit = agg('max', ksm('kube_pod_container_resource_limits', [eq('resource', 'cpu')]), podKeys);
+      const cpuLimit = agg('max', ksm('resource_limits', [eq('resource', 'cpu')]), podKeys);
       const custom = h.defaultCpuLimitCores === undefined ? cpuLimit : binary('!=', cpuLimit, num(h.defaultCpuLimitCores));
-      // kube_pod_container_info guards against a kube-state-metrics that does not see the pod at all:
+      // The container's info series guards against a kube-state-metrics that does not see the pod at all:
       // then we know nothing about its limits, and must not claim they are the defaults.
-      const known = agg('max', ksm('kube_pod_container_info'), podKeys);
+      const known = agg('max', ksm('info'), podKeys);
       alert(
         PROXY_RESOURCES_ALERTS.highThroughput,
         'ticket',
@@ -286,7 +291,7 @@ export const proxyResources: SloKind<typeof configSection> = {
     if (k8s.enabled) {
       const memoryLimitRatio = div(
         agg('max', cadvisor('container_memory_working_set_bytes'), podKeys),
-        agg('max', ksm('kube_pod_container_resource_limits', [eq('resource', 'memory')]), podKeys),
+        agg('max', ksm('resource_limits', [eq('resource', 'memory')]), podKeys),
       );
       const throttledRatio = div(
         sum(rate(cadvisor('container_cpu_cfs_throttled_periods_total'), WINDOW), podKeys),
@@ -297,6 +302,7 @@ export const proxyResources: SloKind<typeof configSection> = {
       if (k8s.memoryNearLimit.enabled) {
         alert(PROXY_RESOURCES_ALERTS.memoryNearLimit, 'page', gt(memoryLimitRatio, num(k8s.memoryNearLimit.ratio)), k8s.memoryNearLimit.for, 'memory-near-limit', {}, {
           ratio: formatNumber(cleanNumber(k8s.memoryNearLimit.ratio * 100)),
+          ksmLimits: containerMetrics('resource_limits').sidecar,
         });
       }
       if (k8s.cpuThrottled.enabled) {
@@ -366,7 +372,11 @@ export const proxyResources: SloKind<typeof configSection> = {
     ];
     const unitTests = unitTestsFor(ctx, {
       proxy: { cpu: cpuRaw, memory: memoryRaw, requests: requestsRaw },
-      ksm,
+      // The generated tests write the shape a default install of this version has.
+      ksm: (family, more) => {
+        const metrics = containerMetrics(family);
+        return ksmSelector(nativeSidecarByDefault(facts) ? metrics.nativeSidecar : metrics.sidecar, more);
+      },
       cadvisor,
       controlPlane: { cpu: cpCpuRaw, memory: cpMemoryRaw, watched },
       generated: runbookAlerts,
@@ -377,7 +387,7 @@ export const proxyResources: SloKind<typeof configSection> = {
 
 interface TestInputs {
   readonly proxy: { readonly cpu: Selector; readonly memory: Selector; readonly requests: Selector };
-  readonly ksm: (metric: string, more?: readonly Matcher[]) => Selector;
+  readonly ksm: (family: ContainerFamily, more?: readonly Matcher[]) => Selector;
   readonly cadvisor: (metric: string, more?: readonly Matcher[]) => Selector;
   readonly controlPlane: { readonly cpu: Selector; readonly memory: Selector; readonly watched: readonly string[] };
   readonly generated: ReadonlySet<string>;
@@ -416,8 +426,8 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     ];
   };
   const podLabels = (pod: string) => ({ namespace: TEST_NAMESPACE, pod });
-  const ksmSeries = (metric: string, pod: string, value: number, more: readonly Matcher[] = []): ScenarioSeries => ({
-    labels: fixtureLabels(t.ksm(metric, more), {}, podLabels(pod)),
+  const ksmSeries = (family: ContainerFamily, pod: string, value: number, more: readonly Matcher[] = []): ScenarioSeries => ({
+    labels: fixtureLabels(t.ksm(family, more), {}, podLabels(pod)),
     values: gauge(value),
   });
   const cadvisorSeries = (metric: string, pod: string, values: ScenarioSeries['values']): ScenarioSeries => ({ labels: fixtureLabels(t.cadvisor(metric), {}, podLabels(pod)), values });
@@ -454,8 +464,8 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
   quietAfter.push(overAt);
 
   if (has(PROXY_RESOURCES_ALERTS.highThroughput)) {
-    const info = (pod: string) => ksmSeries('kube_pod_container_info', pod, 1);
-    const custom = ksmSeries('kube_pod_container_resource_limits', 'busy-custom', customLimit, [eq('resource', 'cpu')]);
+    const info = (pod: string) => ksmSeries('info', pod, 1);
+    const custom = ksmSeries('resource_limits', 'busy-custom', customLimit, [eq('resource', 'cpu')]);
     firing.push(...proxy('busy-default', busy, 0.5, 0.5), info('busy-default'), ...proxy('busy-custom', busy, 0.5, 0.5), info('busy-custom'), custom);
     healthy.push(...proxy('busy-custom', busy, 0.5, 0.5), info('busy-custom'), custom);
     firingPods += 2;
@@ -469,7 +479,7 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     const r = k8s.memoryNearLimit.ratio;
     const pod = (name: string, share: number) => [
       cadvisorSeries('container_memory_working_set_bytes', name, gauge(Math.round(memoryLimit * share))),
-      ksmSeries('kube_pod_container_resource_limits', name, memoryLimit, [eq('resource', 'memory')]),
+      ksmSeries('resource_limits', name, memoryLimit, [eq('resource', 'memory')]),
     ];
     firing.push(...pod('near-memory-limit', above(r)), ...pod('within-memory-limit', r / 2));
     healthy.push(...pod('within-memory-limit', r / 2));
@@ -682,9 +692,9 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
   const selectors = {
     pod: sel('namespace="<namespace>"', 'pod="<pod>"'),
     proxyPod: sel(`job=${quote(config.linkerd.proxyJob)}`, 'namespace="<namespace>"', 'pod="<pod>"'),
-    podProxy: sel('namespace="<namespace>"', 'pod="<pod>"', 'container="linkerd-proxy"'),
-    proxy: sel('container="linkerd-proxy"'),
-    proxyMemoryLimit: sel('container="linkerd-proxy"', 'resource="memory"'),
+    podProxy: sel('namespace="<namespace>"', 'pod="<pod>"', `container=${quote(PROXY_CONTAINER)}`),
+    proxy: sel(`container=${quote(PROXY_CONTAINER)}`),
+    proxyMemoryLimit: sel(`container=${quote(PROXY_CONTAINER)}`, 'resource="memory"'),
   };
   return {
     cluster: config.cluster,
@@ -697,6 +707,9 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     record: PROXY_RESOURCES_RECORDINGS,
     extraSelector,
     sel: selectors,
+    // kube-state-metrics families of the proxy container: regular sidecar and native sidecar (init container).
+    ksm: { limits: containerMetrics('resource_limits'), info: containerMetrics('info') },
+    nativeSidecarDefault: nativeSidecarByDefault(facts),
     budget: {
       idleCpu: formatNumber(c.budget.idleCpuCores),
       cpuPer1k: formatNumber(c.budget.cpuCoresPer1kRps),

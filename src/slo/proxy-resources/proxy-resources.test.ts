@@ -11,7 +11,7 @@ import type { ConfigInput } from '../../config/schema.js';
 import { CLUSTER_LEVEL_RECORDS, PROXY_RESOURCES_RECORDINGS } from '../../slo/proxy-resources/index.js';
 import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing, generated as generatedBundle, rows, ruleFileOf, rulesOf } from '../../../test/support/bundle.js';
-import { series } from '../../../test/support/linkerd-series.js';
+import { kubeStateProxyContainer, series, type ProxyShape } from '../../../test/support/linkerd-series.js';
 
 const OVER_BUDGET = 'LinkerdProxyOverResourceBudget';
 const HIGH_THROUGHPUT = 'LinkerdProxyHighThroughputDefaultResources';
@@ -190,8 +190,10 @@ describe('proxy resources under promtool', () => {
     expect(r.output).toContain(OVER_BUDGET);
   });
 
-  it('a pod above 5,000 RPS on default proxy resources tickets (kube-state-metrics source); custom limits, low traffic and unknown pods do not', () => {
+  const SHAPES = [['a regular sidecar', 'sidecar'], ['a native sidecar (init container, the 2.20 default)', 'native']] as const;
+  it.each(SHAPES)('a pod above 5,000 RPS on default proxy resources tickets (kube-state-metrics, %s); custom limits, low traffic and unknown pods do not', (_, shape: ProxyShape) => {
     const minutes = 90;
+    const k = (family: 'info' | 'limits', pod: string, resource?: 'cpu' | 'memory') => kubeStateProxyContainer(shape, family, { namespace: 'app', pod, ...(resource ? { resource } : {}) });
     const scenario = (defaultCpuLimitCores?: number) => ({
       interval: '1m',
       input_series: [
@@ -201,15 +203,12 @@ describe('proxy resources under promtool', () => {
         ...proxy({ pod: 'small', rps: 1000, cores: [[0.1, minutes]], memoryMiB: 50 }, minutes),
         // Busy, but kube-state-metrics does not know the pod: we cannot tell, so we stay silent.
         ...proxy({ pod: 'big-unknown', rps: 6000, cores: [[1, minutes]], memoryMiB: 100 }, minutes),
-        ...['big-default', 'big-custom', 'big-at-default-limit', 'small'].map((pod) => ({
-          series: ksm('kube_pod_container_info', pod, { image: 'cr.l5d.io/linkerd/proxy:stable', container_id: `containerd://${pod}` }),
-          values: gauge(1, minutes),
-        })),
-        { series: ksm('kube_pod_container_resource_limits', 'big-custom', { resource: 'cpu', unit: 'core' }), values: gauge(2, minutes) },
-        { series: ksm('kube_pod_container_resource_limits', 'big-custom', { resource: 'memory', unit: 'byte' }), values: gauge(256 * MIB, minutes) },
-        { series: ksm('kube_pod_container_resource_limits', 'big-at-default-limit', { resource: 'cpu', unit: 'core' }), values: gauge(1, minutes) },
+        ...['big-default', 'big-custom', 'big-at-default-limit', 'small'].map((pod) => ({ series: k('info', pod), values: gauge(1, minutes) })),
+        { series: k('limits', 'big-custom', 'cpu'), values: gauge(2, minutes) },
+        { series: k('limits', 'big-custom', 'memory'), values: gauge(256 * MIB, minutes) },
+        { series: k('limits', 'big-at-default-limit', 'cpu'), values: gauge(1, minutes) },
         // A memory limit alone is not custom CPU sizing.
-        { series: ksm('kube_pod_container_resource_limits', 'big-default', { resource: 'memory', unit: 'byte' }), values: gauge(250 * MIB, minutes) },
+        { series: k('limits', 'big-default', 'memory'), values: gauge(250 * MIB, minutes) },
       ],
       promql_expr_test: [
         { expr: firing(HIGH_THROUGHPUT, 'pod'), eval_time: '50m', exp_samples: [] },
@@ -229,6 +228,25 @@ describe('proxy resources under promtool', () => {
     expect(r2.ok, r2.output).toBe(true);
     // Without kube-state-metrics there is no signal for "default resources": no alert is generated.
     expect(rulesFor()).not.toContain(HIGH_THROUGHPUT);
+  });
+
+  it.each(SHAPES)('a proxy container near its memory limit pages whether it is %s', (_, shape: ProxyShape) => {
+    const minutes = 30;
+    const limit = (pod: string) => ({ series: kubeStateProxyContainer(shape, 'limits', { namespace: 'app', pod, resource: 'memory' }), values: gauge(100 * MIB, minutes) });
+    const r = testRules(rulesFor({ kubernetesMetrics: { enabled: true } }), {
+      tests: [{
+        interval: '1m',
+        input_series: [
+          // cAdvisor names a running init container like any other.
+          { series: cadvisor('container_memory_working_set_bytes', 'leaky'), values: gauge(95 * MIB, minutes) },
+          limit('leaky'),
+          { series: cadvisor('container_memory_working_set_bytes', 'roomy'), values: gauge(50 * MIB, minutes) },
+          limit('roomy'),
+        ],
+        promql_expr_test: [{ expr: firing(MEMORY_NEAR_LIMIT, 'pod, severity'), eval_time: '20m', exp_samples: rows('pod="leaky", severity="critical"') }],
+      }],
+    });
+    expect(r.ok, r.output).toBe(true);
   });
 
   it('with cAdvisor and kube-state-metrics: a proxy container near its memory limit pages, CPU throttling tickets', () => {

@@ -4,7 +4,8 @@
  *
  * Server side, always (https://linkerd.io/2.18/reference/proxy-metrics/): the SLIs read `response_total` and
  * `response_latency_ms_bucket` with `direction="inbound"` from the workload's own proxies, so a pod's
- * outbound calls never mix in, and aggregate by `namespace` plus the workload label the linkerd-proxy
+ * outbound calls never mix in, and leave out the proxy's admin port (probes and scrapes the proxy
+ * meters as inbound traffic, src/linkerd/proxy-admin.ts), and aggregate by `namespace` plus the workload label the linkerd-proxy
  * job copies from the pod (`deployment`, `statefulset`, `daemonset`, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18), never by name alone.
  * Label-selector workloads are aggregated by namespace and named by a static `workload` label.
  *
@@ -19,7 +20,7 @@
  */
 import { groupBy } from '../../collections.js';
 import {
-  aggregate, and, binary, call, eq, gt, mul, neq, num, oneOf, or, rate, str, sub, sum, union, vector,
+  aggregate, and, binary, call, eq, gt, inline, mul, neq, num, oneOf, or, rate, selector, str, sub, sum, union, vector,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
 import type { Config } from '../../config/schema.js';
@@ -32,6 +33,8 @@ import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
+import { PROXY_HTTP, servedInbound } from '../../linkerd/proxy-admin.js';
+import { PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
 import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
 import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
@@ -130,14 +133,15 @@ function makeGroup(ctx: BuildContext, cls: string, component: Component, members
   const extraBy = Object.keys(ctx.config.prometheus.extraMatchers);
   const identity = ['namespace', component];
   const by = uniq([...identity, ...extraBy]);
-  const inbound = eq('direction', 'inbound');
+  // Inbound, without the proxy admin server's probes and scrapes (src/linkerd/proxy-admin.ts).
+  const inbound = servedInbound(ctx.facts, ctx.config.linkerd.proxyAdminPort);
   const info = ctx.recordedSelector(RECORD_WORKLOAD.info, [eq('class', cls), eq('component', component)]);
-  const presenceMetric = 'process_start_time_seconds';
+  const presenceMetric = PROXY_PRESENCE_METRIC;
 
   if (component !== 'workload') {
     const { matchers: narrow, exact } = prefilter(identity, members.map((m) => ({ namespace: m.namespace, [component]: m.name })));
     const restrict = (e: Expr) => (exact ? e : and(e, info, { on: by }));
-    const selectorOf = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [inbound, ...narrow, ...extra]);
+    const selectorOf = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [...inbound, ...narrow, ...extra]);
     const rawSum = (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
       aggregate('sum', inner(selectorOf(metric, extra)), { by: [...keep, ...by] });
     return {
@@ -154,7 +158,7 @@ function makeGroup(ctx: BuildContext, cls: string, component: Component, members
   // Label-selector workloads: one selector each, summed by namespace and tagged with `workload`.
   const nsBy = uniq(['namespace', ...extraBy]);
   const selectorOf = (m: Member, metric: string, extra: readonly Matcher[], direction = true) =>
-    ctx.proxySelector(metric, [...(direction ? [inbound] : []), eq('namespace', m.namespace), ...Object.entries(m.selector ?? {}).map(([k, v]) => eq(k, v)), ...extra]);
+    ctx.proxySelector(metric, [...(direction ? inbound : []), eq('namespace', m.namespace), ...Object.entries(m.selector ?? {}).map(([k, v]) => eq(k, v)), ...extra]);
   const perMember = (build: (m: Member) => Expr) => union(members.map((m) => tag(build(m), 'workload', m.name)));
   const memberSum = (m: Member) => (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
     aggregate('sum', inner(selectorOf(m, metric, extra)), { by: [...keep, ...nsBy] });
@@ -314,18 +318,18 @@ export const workloads: SloKind<typeof configSection> = {
 
       const srInstances: SliInstance[] = groups.map((g) => {
         const m0 = g.members[0]!;
-        const totalSel = g.memberSelector(m0, 'response_total', []);
-        const badSel = g.memberSelector(m0, 'response_total', [eq('classification', 'failure')]);
+        const totalSel = g.memberSelector(m0, PROXY_HTTP.responses, []);
+        const badSel = g.memberSelector(m0, PROXY_HTTP.responses, [eq('classification', 'failure')]);
         const id0 = g.identityLabels(m0);
         // Every member's proxies are scraped: keeps the absent alert quiet in the generated test.
         const presenceFixture: FixtureSeries[] = g.members.map((m) => ({ labels: fixtureLabels(g.presenceOf(m)), healthy: 0, outage: 0 }));
         return {
           component: g.component,
           groupBy: g.identity,
-          requestsRate: (win) => g.sumOf('response_total', [], (sel) => rate(sel, win)),
+          requestsRate: (win) => g.sumOf(PROXY_HTTP.responses, [], (sel) => rate(sel, win)),
           // `or 0 *` keeps the error rate at 0, not absent, while no failure series exist (linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0).
           errorsRate: (win) =>
-            g.combine((s) => or(s('response_total', [eq('classification', 'failure')], (sel) => rate(sel, win)), mul(num(0), s('response_total', [], (sel) => rate(sel, win))))),
+            g.combine((s) => or(s(PROXY_HTTP.responses, [eq('classification', 'failure')], (sel) => rate(sel, win)), mul(num(0), s(PROXY_HTTP.responses, [], (sel) => rate(sel, win))))),
           ...(cls.successRate.enabled ? { missing: g.missing } : {}),
           fixture: [
             { labels: { ...fixtureLabels(totalSel, id0), ...id0, classification: 'success' }, healthy: 1, outage: 0 },
@@ -357,7 +361,7 @@ export const workloads: SloKind<typeof configSection> = {
         const latencyInstances: SliInstance[] = groups.map((g, i) => {
           const m0 = g.members[0]!;
           const id0 = g.identityLabels(m0);
-          const bucket = 'response_latency_ms_bucket';
+          const bucket = PROXY_HTTP.latencyBucket;
           return {
             component: g.component,
             groupBy: g.identity,
@@ -389,7 +393,7 @@ export const workloads: SloKind<typeof configSection> = {
       for (const g of groups) {
         histogramRules.push({
           record: RECORD_WORKLOAD.histogram,
-          expr: g.sumOf('response_latency_ms_bucket', [], (sel) => rate(sel, '5m'), ['le']),
+          expr: g.sumOf(PROXY_HTTP.latencyBucket, [], (sel) => rate(sel, '5m'), ['le']),
           labels: { ...ctx.ruleLabels, class: clsName, component: g.component },
         });
       }
@@ -428,8 +432,12 @@ export const workloads: SloKind<typeof configSection> = {
       ...(members.length ? [WORKLOAD_ALERTS.absent] : []),
       ...(hasRoutes ? [WORKLOAD_ALERTS.routeBurn] : []),
     ];
+    const inbound = servedInbound(facts, config.linkerd.proxyAdminPort);
     const runbookContext = {
       cluster: config.cluster,
+      // `direction="inbound", target_port!="4191"`: what the SLIs read, as the runbooks quote it.
+      inbound: inline(selector(undefined, inbound)).slice(1, -1),
+      adminPort: config.linkerd.proxyAdminPort,
       version: facts.version,
       proxyJob: config.linkerd.proxyJob,
       period,

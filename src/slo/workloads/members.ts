@@ -5,6 +5,7 @@
 import { anyOf, eq, nre, type Matcher } from '../../promql/ast.js';
 import type { Config } from '../../config/schema.js';
 import { WORKLOAD_KINDS } from '../../linkerd/catalog.js';
+import { routeStatusesMetric } from '../../linkerd/proxy-admin.js';
 
 /** gRPC codes Linkerd classifies as failures by default (linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0), in the route metrics' spelling (linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at release/v2.246.0). */
 const GRPC_FAILURE_CODES = ['UNKNOWN', 'DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS'];
@@ -49,7 +50,7 @@ export function routesOf(w: WorkloadsConfig): RouteMember[] {
 }
 
 /** The callers' per-route counter (Linkerd 2.16+). */
-export const routeMetric = (protocol: RouteMember['protocol']) => `outbound_${protocol}_route_request_statuses_total`;
+export const routeMetric = (protocol: RouteMember['protocol']) => routeStatusesMetric(protocol);
 
 /**
  * The route responses that succeed. linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs` at

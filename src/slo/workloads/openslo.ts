@@ -15,6 +15,7 @@
  */
 import { eq, type Matcher } from '../../promql/ast.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
+import { PROXY_HTTP, servedInbound } from '../../linkerd/proxy-admin.js';
 import { boundedName } from '../../text.js';
 import type { BuildContext, RatioSliDeclaration } from '../kind.js';
 import { membersOf, routeMetric, routesOf, routeSuccessMatchers, type Member } from './members.js';
@@ -25,7 +26,7 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
   const { config } = ctx;
   const w = config.slos.workloads;
   const base = ['slos', 'workloads'];
-  const inbound = eq('direction', 'inbound');
+  const inbound = servedInbound(ctx.facts, config.linkerd.proxyAdminPort);
   /** The labels that pick one workload's proxies, as the linkerd-proxy job sets them. */
   const identity = (m: Member): Matcher[] =>
     m.selector
@@ -38,7 +39,7 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
     const who = `${m.namespace}-${m.component}-${m.name}`;
     const where = `${m.component === 'workload' ? 'selector workload' : m.component} ${m.namespace}/${m.name}`;
     const common = { service: m.name, period: w.defaults.period, path: [...base, 'list', i] };
-    const sel = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [inbound, ...identity(m), ...extra]);
+    const sel = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [...inbound, ...identity(m), ...extra]);
     if (cls.successRate.enabled) {
       out.push({
         ...common,
@@ -46,8 +47,8 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
         displayName: `Workload success rate: ${where} (${m.class})`,
         description: `Share of the inbound responses of ${where} that succeed, counted by its own Linkerd proxies (cluster ${config.cluster}).`,
         objective: cls.successRate.objective,
-        bad: sel('response_total', [eq('classification', 'failure')]),
-        total: sel('response_total', []),
+        bad: sel(PROXY_HTTP.responses, [eq('classification', 'failure')]),
+        total: sel(PROXY_HTTP.responses, []),
       });
     }
     if (cls.latency.enabled) {
@@ -58,8 +59,8 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
         displayName: `Workload latency: ${where} within ${thresholdMs} ms (${m.class})`,
         description: `Share of the inbound responses of ${where} whose time to first byte is at most ${thresholdMs} ms, from its own Linkerd proxies (cluster ${config.cluster}).`,
         objective: cls.latency.objective,
-        good: sel('response_latency_ms_bucket', [leMatcher(thresholdMs)]),
-        total: sel('response_latency_ms_bucket', [eq('le', '+Inf')]),
+        good: sel(PROXY_HTTP.latencyBucket, [leMatcher(thresholdMs)]),
+        total: sel(PROXY_HTTP.latencyBucket, [eq('le', '+Inf')]),
       });
     }
   });
