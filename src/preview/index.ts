@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import type { PromClient } from '../check/prometheus-client.js';
 import { launchBrowser } from './browser.js';
 import { dashboardData, type DashboardJson } from './data.js';
@@ -15,12 +16,36 @@ export { intervals, resolveVariable, roundIntervalMs, interpolate, durationText 
 export { launchBrowser } from './browser.js';
 export type { PageReport } from './browser.js';
 
-/** The dashboards of a generated bundle: grafana/<name>.json (not the ConfigMap/operator/import copies). */
+/**
+ * The dashboards of a generated bundle, from whichever formats grafana.formats wrote: the plain
+ * grafana/<name>.json (provisioning), else the import flavour, the ConfigMap's data or the
+ * GrafanaDashboard's spec.json: the same dashboard in each (src/emit/dashboards/formats.ts), so
+ * each is rendered once, listed under the file it came from.
+ */
 export function bundleDashboards(files: ReadonlyMap<string, string>): Array<{ file: string; dashboard: DashboardJson }> {
-  return [...files]
-    .filter(([k]) => /^grafana\/[^/]+\.json$/.test(k))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([file, text]) => ({ file, dashboard: JSON.parse(text) as DashboardJson }));
+  const flavours: Array<[RegExp, (text: string) => DashboardJson | undefined]> = [
+    [/^grafana\/([^/]+)\.json$/, (t) => JSON.parse(t) as DashboardJson],
+    [/^grafana\/import\/([^/]+)\.json$/, (t) => JSON.parse(t) as DashboardJson],
+    [/^grafana\/configmap\/([^/]+)\.yaml$/, (t) => {
+      const data = (load(t) as { data?: Record<string, string> } | undefined)?.data ?? {};
+      const json = Object.values(data)[0];
+      return json === undefined ? undefined : (JSON.parse(json) as DashboardJson);
+    }],
+    [/^grafana\/operator\/([^/]+)\.yaml$/, (t) => {
+      const json = (load(t) as { spec?: { json?: string } } | undefined)?.spec?.json;
+      return json === undefined ? undefined : (JSON.parse(json) as DashboardJson);
+    }],
+  ];
+  const byBase = new Map<string, { file: string; dashboard: DashboardJson }>();
+  for (const [pattern, read] of flavours) {
+    for (const [file, text] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const base = pattern.exec(file)?.[1];
+      if (base === undefined || byBase.has(base)) continue;
+      const dashboard = read(text);
+      if (dashboard) byBase.set(base, { file, dashboard });
+    }
+  }
+  return [...byBase.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 export interface PreviewOptions {
