@@ -166,13 +166,15 @@ function simulate(m: { config: Config; workloads: NamedWorkload[] }, seed: numbe
 /** RFC 3339 without milliseconds. */
 const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
-describe('every command on every config users start from, against one Prometheus with an outage', () => {
-  const work = mkdtempSync(join(tmpdir(), 'linkerd-slo-matrix-'));
+// Opt-in until it has been run to completion and timed (LINKERD_SLO_MATRIX=1): see /work/notes/i19.md.
+describe.skipIf(process.env.LINKERD_SLO_MATRIX !== '1')('every command on every config users start from, against one Prometheus with an outage', () => {
+  let work = '';
   let prom: RunningPrometheus | undefined;
   const loaded = new Map<string, { file: string; dir: string; clusters: readonly Config[] }>();
   let window = { from: 0, to: 0 };
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'linkerd-slo-matrix-'));
     for (const [name, make] of CONFIGS) {
       const dir = mkdtempSync(join(work, 'config-'));
       const file = make(dir);
@@ -194,7 +196,7 @@ describe('every command on every config users start from, against one Prometheus
 
   afterAll(async () => {
     await prom?.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   const results: string[] = [];
