@@ -18,7 +18,7 @@ import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
 import { bundleDashboards, runPreview } from './preview/index.js';
-import { formatHtml, formatJson, formatMarkdown, formatPlan, formatText, parseFailOn, planBacktest, replay, buildReport } from './backtest/index.js';
+import { clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay, buildReport } from './backtest/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -275,6 +275,12 @@ await yargs(hideBin(process.argv))
           const proxyJob = loaded.clusters[0]!.linkerd.proxyJob;
           scrape = (await client.targets()).find((t) => t.job === proxyJob && t.scrapeIntervalSeconds)?.scrapeIntervalSeconds ?? 15;
         }
+        // The clusters generate wrote for: one whose series are absent is said so, not shown as quiet panels.
+        const isFleet = loaded.config.clusters !== undefined;
+        for (const c of loaded.clusters) {
+          if (await clusterHasData(client, presenceQuery(c.linkerd.proxyJob, c.prometheus.extraMatchers), from, to)) continue;
+          process.stderr.write(`warning: ${isFleet ? `cluster ${printable(c.cluster)}: ` : ''}no series of job ${printable(c.linkerd.proxyJob)}${isFleet ? ' with its cluster label' : ''} in the range: its panels have no data\n`);
+        }
         const result = await runPreview({ client, dashboards: bundleDashboards(gen.files), outDir: resolve(outArg), from, to, scrapeIntervalSeconds: scrape, png: argv.png, generator: `linkerd-slo ${pkg.version}` });
         for (const p of result.pages) {
           process.stdout.write(`${outArg}/${p.uid}.html: ${p.panels} panels, ${p.empty.length} without data${p.png ? `; ${outArg}/${p.uid}.png` : ''}\n`);
@@ -303,7 +309,8 @@ await yargs(hideBin(process.argv))
         .option('max-points', { type: 'number', default: 11000, describe: 'Evaluations per range query (Prometheus allows 11,000 points per series)' })
         .option('concurrency', { type: 'number', default: 2, describe: 'Range queries in flight at once' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (queries, points, estimated samples) and send nothing' })
-        .option('fail-on', { type: 'string', describe: 'Exit 1 when the alerts would have sent more than N: pages>N or tickets>N' })
+        .option('fail-on', { type: 'string', describe: 'Exit 1 when the alerts would have sent more than N: pages>N or tickets>N (a fleet: every cluster counted together)' })
+        .option('cluster', { type: 'string', describe: 'Replay only this cluster of a multi-cluster config (default: every cluster)' })
         .option('what-if-pages', { type: 'number', describe: 'Pages the what-if table aims for (default: N of --fail-on pages>N, else 0)' }),
     async (argv) => {
       try {
@@ -336,33 +343,50 @@ await yargs(hideBin(process.argv))
         if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
         const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000);
         const loaded = await loadConfigFile(resolve(argv.config));
-        const config = loaded.clusters[0]!;
         const gen = generateBundle(loaded, loaded.file);
-        const plan = planBacktest(gen.groups, { from, to, step, maxPointsPerQuery: maxPoints });
+        // Every cluster generate writes rules for, each planned from its own groups (its version, objectives, cluster label).
+        const members = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups }));
+        const wanted = argv.cluster === undefined ? undefined : nonEmpty('cluster', argv.cluster);
+        const chosen = wanted === undefined ? members : members.filter((m) => m.config.cluster === wanted);
+        if (!chosen.length) throw new UserError(`--cluster: ${JSON.stringify(printable(wanted!))} is not a cluster of ${loaded.file} (its clusters: ${members.map((m) => printable(m.config.cluster)).join(', ')})`, EXIT.config);
+        const plans = chosen.map((m) => ({ ...m, plan: planBacktest(m.groups, { from, to, step, maxPointsPerQuery: maxPoints }) }));
+        const isFleet = loaded.config.clusters !== undefined;
         if (argv['dry-run']) {
-          process.stdout.write(formatPlan(plan));
+          process.stdout.write(plans.map((p) => `${isFleet ? `cluster ${printable(p.config.cluster)}: ` : ''}${formatPlan(p.plan)}`).join(''));
           return;
         }
-        if (maxQueries !== undefined && plan.totals.queries > maxQueries) {
-          throw new UserError(`the backtest needs ${plan.totals.queries} range queries, more than --max-queries ${maxQueries}; shorten --from or raise --max-points (see --dry-run)`, EXIT.config);
+        const planned = plans.reduce((n, p) => n + p.plan.totals.queries, 0);
+        if (maxQueries !== undefined && planned > maxQueries) {
+          throw new UserError(`the backtest needs ${planned} range queries, more than --max-queries ${maxQueries}; shorten --from or raise --max-points (see --dry-run)`, EXIT.config);
         }
-        const result = await replay(plan, client, {
-          concurrency,
-          ...(process.stderr.isTTY ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${done}/${total} queries`) } : {}),
-        });
-        if (process.stderr.isTTY) process.stderr.write('\n');
-        // The wall time varies run to run, so it goes to stderr, not into the report.
-        process.stderr.write(`backtest: ${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
-        const report = buildReport(result, { pageSeverity: config.alerting.severities.page, ticketSeverity: config.alerting.severities.ticket, whatIfMaxPages: whatIfPages });
-        const text = { text: formatText, md: formatMarkdown, json: formatJson, html: formatHtml }[argv.format](report);
+        const clusters = [];
+        for (const p of plans) {
+          const hasData = await clusterHasData(client, presenceQuery(p.config.linkerd.proxyJob, p.config.prometheus.extraMatchers), from, to);
+          const name = isFleet ? `cluster ${printable(p.config.cluster)}: ` : '';
+          if (!hasData) process.stderr.write(`warning: ${name}no series of job ${printable(p.config.linkerd.proxyJob)}${isFleet ? ' with its cluster label' : ''} in the range: reported as NO DATA\n`);
+          const result = await replay(p.plan, client, {
+            concurrency,
+            ...(process.stderr.isTTY ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${name}${done}/${total} queries`) } : {}),
+          });
+          if (process.stderr.isTTY) process.stderr.write('\n');
+          // The wall time varies run to run, so it goes to stderr, not into the report.
+          process.stderr.write(`backtest: ${name}${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
+          const report = buildReport(result, { pageSeverity: p.config.alerting.severities.page, ticketSeverity: p.config.alerting.severities.ticket, whatIfMaxPages: whatIfPages });
+          clusters.push({ cluster: p.config.cluster, hasData, report });
+        }
+        const fleet = { ...(isFleet ? { fleet: loaded.config.cluster } : {}), clusters, ...(failOn ? { failOn } : {}) };
+        const text = formatFleet(fleet, argv.format);
+        const pages = fleetCount(fleet, 'pages');
+        const tickets = fleetCount(fleet, 'tickets');
         if (argv.out) {
           await writeFile(resolve(nonEmpty('out', argv.out)), text);
-          process.stdout.write(`wrote ${argv.out}: ${report.pages.length} page(s), ${report.tickets.length} ticket(s)\n`);
+          process.stdout.write(`wrote ${argv.out}: ${pages} page(s), ${tickets} ticket(s)${isFleet ? ` over ${clusters.length} cluster(s)` : ''}\n`);
         } else process.stdout.write(text);
-        if (report.failures.length) throw new UserError(`${report.failures.length} query chunk(s) failed even when split; the report is incomplete`, EXIT.prometheus);
-        const seen = failOn ? (failOn.what === 'pages' ? report.pages.length : report.tickets.length) : 0;
+        const failures = clusters.reduce((n, c) => n + c.report.failures.length, 0);
+        if (failures) throw new UserError(`${failures} query chunk(s) failed even when split; the report is incomplete`, EXIT.prometheus);
+        const seen = failOn ? (failOn.what === 'pages' ? pages : tickets) : 0;
         if (failOn && seen > failOn.max) {
-          process.stderr.write(`backtest: ${seen} ${failOn.what} > ${failOn.max} (--fail-on ${failOn.what}>${failOn.max})\n`);
+          process.stderr.write(`backtest: ${seen} ${failOn.what} > ${failOn.max} (--fail-on ${failOn.what}>${failOn.max}${isFleet ? ', every cluster counted' : ''})\n`);
           process.exitCode = EXIT.drift;
         }
       } catch (err) {

@@ -9,6 +9,8 @@ import { inliner } from '../src/backtest/inline.js';
 import { literalAlternatives } from '../src/backtest/inline.js';
 import { alertStates } from '../src/backtest/semantics.js';
 import type { RecordingRule } from '../src/rules.js';
+import { dump } from 'js-yaml';
+import { requirePromtool, testRules } from './support/promtool.js';
 
 const raw = selector('response_total', [eq('job', 'linkerd-proxy')]);
 const rules: RecordingRule[] = [
@@ -48,7 +50,52 @@ describe('inlining recordings', () => {
     expect(literalAlternatives('destination|sp-validator|a\\.b')).toEqual(['destination', 'sp-validator', 'a.b']);
     expect(literalAlternatives('dest.*')).toBeUndefined();
     expect(literalAlternatives('a\\d')).toBeUndefined();
-    expect(() => inl.inline(selector('job:errors:rate5m', [re('cluster', 'e.*')]))).toThrow(/not a list of literals/);
+  });
+
+  it('filters by any other regular expression on a label the rule keeps, with the regex evaluated by Prometheus', () => {
+    const text = inline(inl.inline(selector('job:errors:rate5m', [eq('slo', 'a'), re('cluster', 'e.*')])));
+    expect(text).toBe(
+      'label_replace(label_replace(label_replace(sum by (cluster) (rate(response_total{job="linkerd-proxy"}[5m])), "slo", "a", "", ""), "linkerd_slo_inline_match", "1", "cluster", "e.*") and on (linkerd_slo_inline_match) label_replace(vector(1), "linkerd_slo_inline_match", "1", "", ""), "linkerd_slo_inline_match", "", "", "")',
+    );
+    expect(validatePromQL(text)).toEqual([]);
+    expect(inline(inl.inline(selector('job:errors:rate5m', [eq('slo', 'a'), nre('cluster', 'e.*')])))).toContain(' unless on (linkerd_slo_inline_match) ');
+  });
+});
+
+/**
+ * The inlined regex filter against Prometheus' own rule engine (promtool test rules): the recording by
+ * `addr` that the control-plane client SLI reads with a regex on the destination's address, as a
+ * recorded selector and inlined, on hand-written series of three addresses (one matching).
+ */
+describe('an inlined regex matcher on a kept label, on the rule engine', () => {
+  const recordings: RecordingRule[] = [
+    { record: 'addr:control_response_total:rate5m', expr: sum(rate(selector('control_response_total', [eq('job', 'linkerd-proxy')]), '5m'), ['addr', 'classification']) },
+  ];
+  const matchers = [re('addr', 'linkerd-dst-headless\\.linkerd\\.svc\\..+:8086'), eq('classification', 'failure')];
+
+  it.each([
+    ['=~', matchers, [{ labels: '{addr="linkerd-dst-headless.linkerd.svc.cluster.local:8086", classification="failure"}', value: 1 }]],
+    ['!~', [nre('addr', 'linkerd-dst-headless\\.linkerd\\.svc\\..+:8086'), eq('classification', 'failure')], [
+      { labels: '{addr="linkerd-dst-headless.linkerd.svc.cluster.local:9996", classification="failure"}', value: 2 },
+      { labels: '{addr="linkerd-policy.linkerd.svc.cluster.local:8090", classification="failure"}', value: 3 },
+    ]],
+  ] as const)('%s: the recorded selector and its inlining give the same samples', (_op, ms, expected) => {
+    requirePromtool();
+    const inlined = inline(inliner(recordings, 60).inline(selector('addr:control_response_total:rate5m', [...ms])));
+    const rec = inline(selector('addr:control_response_total:rate5m', [...ms]));
+    const series = (addr: string, perMinute: number) => ({ series: `control_response_total{job="linkerd-proxy", addr="${addr}", classification="failure"}`, values: `0+${perMinute * 60}x20` });
+    const tests = {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [series('linkerd-dst-headless.linkerd.svc.cluster.local:8086', 1), series('linkerd-dst-headless.linkerd.svc.cluster.local:9996', 2), series('linkerd-policy.linkerd.svc.cluster.local:8090', 3)],
+          // `+ 0` drops the recorded series' name, which the inlined expression does not have.
+          promql_expr_test: [rec, inlined].map((expr) => ({ expr: `${expr} + 0`, eval_time: '10m', exp_samples: expected })),
+        },
+      ],
+    };
+    const r = testRules(dump({ groups: [{ name: 'r', rules: recordings.map((x) => ({ record: x.record, expr: inline(x.expr) })) }] }), tests);
+    expect(r.ok, r.output).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@
  * launcher or benchmark code (those live in tools/ and bench/ for test/ and bench/).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,6 +48,15 @@ describe('npm pack from a checkout without dist/', () => {
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/generate.js', 'package.json']) {
       expect(paths, f).toContain(f);
     }
+  });
+
+  it('the build leaves dist/cli.js executable: run directly (npx linkerd-slo in a clone), it answers', () => {
+    const cli = join(dir, 'dist', 'cli.js');
+    expect(statSync(cli).mode & 0o111, 'dist/cli.js has no execute bit').not.toBe(0);
+    const r = spawnSync(cli, ['--version'], { encoding: 'utf8' });
+    expect(r.error, String(r.error)).toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(packageJson.version);
   });
 
   it('holds the handlebars templates of every kind folder, copied into dist/ by the build', () => {

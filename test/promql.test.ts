@@ -85,6 +85,22 @@ describe('in-process PromQL validation', () => {
     expect(validatePromQL('histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))')).toEqual([]);
     expect(validatePromQL('sum(rate(a[5m])) or 0 * sum(rate(b[5m]))')).toEqual([]);
   });
+
+  it.each([
+    'sum(rate(x{env="a)[5m]"}[5m]))',
+    'rate(x{env="x[0s]"}[5m])',
+    "rate(x{env='a)[5m]'}[5m])",
+    'label_replace(vector(1), "a", "x)[1h]", "", "")',
+  ])('reads no range inside a string literal, whatever was validated before: %s', (expr) => {
+    // Alone and after an expression of the same shape (the cache of valid shapes must give the same answer).
+    expect(validatePromQL(expr)).toEqual([]);
+    expect(validatePromQL(expr.replace(/(["'])[^"']*\1/g, '$1ok$1'))).toEqual([]);
+    expect(validatePromQL(expr)).toEqual([]);
+  });
+
+  it('still finds a real range after a non-selector next to a string', () => {
+    expect(validatePromQL('sum(rate(x{env="a"}[5m]))[5m]').map((p) => p.message)).toContain('range selector after a non-selector');
+  });
 });
 
 it('quote() produces Go-style strings', () => {

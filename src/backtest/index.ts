@@ -32,3 +32,5 @@ export function parseFailOn(text: string): { what: 'pages' | 'tickets'; max: num
   const m = /^\s*(pages|tickets)\s*>\s*(\d+)\s*$/.exec(text);
   return m ? { what: m[1] as 'pages' | 'tickets', max: Number(m[2]) } : undefined;
 }
+export { clusterHasData, fleetCount, formatFleet, presenceQuery, verdict } from './fleet.js';
+export type { ClusterBacktest, FleetReport } from './fleet.js';

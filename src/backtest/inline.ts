@@ -55,6 +55,24 @@ export function literalAlternatives(regex: string): string[] | undefined {
   return out;
 }
 
+/** The label regexFilter() marks the series a regular expression matches with (removed again before the result is used). */
+export const REGEX_MARK = 'linkerd_slo_inline_match';
+
+/**
+ * `e` filtered by a regex matcher (=~ or !~) on a label it keeps, e.g. the recording by `addr`
+ * read with addr=~"linkerd-dst-headless\\..+:8086". label_replace() writes the mark only on the
+ * series whose label the regex matches, anchored as a matcher is (and a missing label reads as "", as
+ * for a matcher: https://prometheus.io/docs/prometheus/latest/querying/functions/#label_replace);
+ * `and on (mark)` / `unless on (mark)` a single marked sample then keeps or drops exactly those;
+ * a last label_replace() removes the mark (an empty value deletes a label).
+ */
+function regexFilter(e: Expr, m: Matcher): Expr {
+  const marked = call('label_replace', e, str(REGEX_MARK), str('1'), str(m.label), str(m.value));
+  const one = call('label_replace', call('vector', num(1)), str(REGEX_MARK), str('1'), str(''), str(''));
+  const filtered = binary(m.op === '=~' ? 'and' : 'unless', marked, one, { matching: { on: [REGEX_MARK] } });
+  return call('label_replace', filtered, str(REGEX_MARK), str(''), str(''), str(''));
+}
+
 /** Every field of a node this rewrite knows; a node with another field (e.g. an offset added later) is refused, not misread. */
 const KNOWN_FIELDS: Record<Expr['kind'], readonly string[]> = {
   selector: ['kind', 'metric', 'matchers', 'range', 'offset'],
@@ -113,7 +131,10 @@ export function inliner(recordings: readonly RecordingRule[], evaluationInterval
       let e = ruleExpr(rule, stack);
       for (const m of sel.matchers.filter((x) => !(x.label in statics))) {
         const values = m.op === '=' || m.op === '!=' ? [m.value] : literalAlternatives(m.value);
-        if (!values) throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is on a label its rule does not set and is not a list of literals`);
+        if (!values) {
+          e = regexFilter(e, m);
+          continue;
+        }
         // One sample per allowed (or refused) value of the label: `and on (label)` keeps, `unless on (label)` drops.
         const set = values.map((v) => call('label_replace', call('vector', num(1)), str(m.label), str(v), str(''), str(''))).reduce((a, b) => binary('or', a, b));
         e = binary(m.op === '=' || m.op === '=~' ? 'and' : 'unless', paren(e), set.kind === 'binary' ? paren(set) : set, { matching: { on: [m.label] } });

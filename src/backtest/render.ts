@@ -138,23 +138,24 @@ function lineChart(id: string, title: string, from: number, to: number, lines: R
 }
 
 /** The ids of the charts an HTML report holds, in order (the browser test checks each is drawn). */
-export function chartIds(r: BacktestReport): string[] {
+export function chartIds(r: BacktestReport, prefix = ''): string[] {
   const burnAlerts = [...new Set(r.burnRates.map((b) => b.alert))];
-  return ['timeline', ...burnAlerts.map((_, i) => `burn-${i}`), ...r.budgets.map((_, i) => `budget-${i}`)];
+  return ['timeline', ...burnAlerts.map((_, i) => `burn-${i}`), ...r.budgets.map((_, i) => `budget-${i}`)].map((id) => `${prefix}${id}`);
 }
 
-export function formatHtml(r: BacktestReport): string {
+/** `idPrefix`: prepended to every chart id (a fleet report holds one cluster's charts after another). */
+export function formatHtml(r: BacktestReport, idPrefix = ''): string {
   const burnAlerts = [...new Set(r.burnRates.map((b) => b.alert))];
   const burnCharts = burnAlerts.map((alert, i) => {
     const series = r.burnRates.filter((b) => b.alert === alert);
     const threshold = series[0]!.threshold;
-    return lineChart(`burn-${i}`, `Burn rate: ${alert} (threshold ${formatNumber(threshold)})`, r.from, r.to, [
+    return lineChart(`${idPrefix}burn-${i}`, `Burn rate: ${alert} (threshold ${formatNumber(threshold)})`, r.from, r.to, [
       ...series.map((s) => ({ label: s.labels.component ?? alert, points: s.points })),
       { label: `threshold ${formatNumber(threshold)}`, points: [[r.from, threshold], [r.to, threshold]], dashed: true },
     ]);
   });
   const budgetCharts = r.budgets.map((b, i) =>
-    lineChart(`budget-${i}`, `Error budget remaining: ${b.slo}/${b.sli} ${b.component} (objective ${formatNumber(b.objective)}%)`, r.from, r.to, [{ label: 'budget remaining', points: b.burnDown }], { max: 1 }),
+    lineChart(`${idPrefix}budget-${i}`, `Error budget remaining: ${b.slo}/${b.sli} ${b.component} (objective ${formatNumber(b.objective)}%)`, r.from, r.to, [{ label: 'budget remaining', points: b.burnDown }], { max: 1 }),
   );
   // Alert timeline: one row per alert and label set, pending in amber, firing in red.
   const rows = r.outcomes.map((o) => ({ name: `${o.labels.alertname} ${o.labels.long ?? ''}${o.labels.short ? `/${o.labels.short}` : ''} ${o.labels.component ?? ''}`.trim(), o }));
@@ -170,7 +171,7 @@ export function formatHtml(r: BacktestReport): string {
       ...o.firing.map(([s, e]) => `<rect x="${tx(s).toFixed(1)}" y="${y + 2}" width="${Math.max(1, tx(e) - tx(s)).toFixed(1)}" height="${rowH - 4}" fill="#d9534f"><title>firing ${esc(iso(s))} for ${duration(e - s)}</title></rect>`),
     ];
   });
-  const timelineSvg = `<figure class="chart" id="timeline"><figcaption>Alert timeline (amber: pending, red: firing)</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${th}" width="${W}" height="${th}" role="img" aria-label="Alert timeline"><rect x="${left}" y="${PAD.t}" width="${W - left - PAD.r}" height="${th - PAD.t - PAD.b}" fill="#fafafa" stroke="#ccc"/>${bars.join('')}${rows.length ? '' : `<text x="${left + 10}" y="${PAD.t + 12}" font-size="11">no alert was pending or firing</text>`}<text x="${left}" y="${th - 6}" font-size="10">${esc(iso(r.from))}</text><text x="${W - PAD.r}" y="${th - 6}" font-size="10" text-anchor="end">${esc(iso(r.to))}</text></svg></figure>`;
+  const timelineSvg = `<figure class="chart" id="${esc(idPrefix)}timeline"><figcaption>Alert timeline (amber: pending, red: firing)</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${th}" width="${W}" height="${th}" role="img" aria-label="Alert timeline"><rect x="${left}" y="${PAD.t}" width="${W - left - PAD.r}" height="${th - PAD.t - PAD.b}" fill="#fafafa" stroke="#ccc"/>${bars.join('')}${rows.length ? '' : `<text x="${left + 10}" y="${PAD.t + 12}" font-size="11">no alert was pending or firing</text>`}<text x="${left}" y="${th - 6}" font-size="10">${esc(iso(r.from))}</text><text x="${W - PAD.r}" y="${th - 6}" font-size="10" text-anchor="end">${esc(iso(r.to))}</text></svg></figure>`;
   const tables = sections(r)
     .map((s) => {
       const lines = (s.lines ?? []).map((l) => `<p>${esc(l)}</p>`).join('');

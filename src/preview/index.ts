@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import type { PromClient } from '../check/prometheus-client.js';
 import { launchBrowser } from './browser.js';
 import { dashboardData, type DashboardJson } from './data.js';
@@ -17,20 +18,43 @@ export { launchBrowser } from './browser.js';
 export type { PageReport } from './browser.js';
 
 /**
- * The dashboards of a generated bundle: grafana/<name>.json (not the ConfigMap/operator/import
- * copies), and grafana/v2/<name>.json (schema v2) for a dashboard the bundle has no classic file of.
+ * The dashboards of a generated bundle, from whichever formats grafana.formats wrote: the plain
+ * grafana/<name>.json (provisioning), else the import flavour, the ConfigMap's data or the
+ * GrafanaDashboard's spec.json: the same dashboard in each (src/emit/dashboards/formats.ts), so
+ * each is rendered once, listed under the file it came from; schema v2 files (grafana/v2/) for a
+ * dashboard no classic format wrote.
  */
 export function bundleDashboards(files: ReadonlyMap<string, string>): Array<{ file: string; dashboard: DashboardJson }> {
-  const classic = [...files]
-    .filter(([k]) => /^grafana\/[^/]+\.json$/.test(k))
-    .map(([file, text]) => ({ file, dashboard: JSON.parse(text) as DashboardJson }));
-  const uids = new Set(classic.map((d) => d.dashboard.uid));
+  const flavours: Array<[RegExp, (text: string) => DashboardJson | undefined]> = [
+    [/^grafana\/([^/]+)\.json$/, (t) => JSON.parse(t) as DashboardJson],
+    [/^grafana\/import\/([^/]+)\.json$/, (t) => JSON.parse(t) as DashboardJson],
+    [/^grafana\/configmap\/([^/]+)\.yaml$/, (t) => {
+      const data = (load(t) as { data?: Record<string, string> } | undefined)?.data ?? {};
+      const json = Object.values(data)[0];
+      return json === undefined ? undefined : (JSON.parse(json) as DashboardJson);
+    }],
+    [/^grafana\/operator\/([^/]+)\.yaml$/, (t) => {
+      const json = (load(t) as { spec?: { json?: string } } | undefined)?.spec?.json;
+      return json === undefined ? undefined : (JSON.parse(json) as DashboardJson);
+    }],
+  ];
+  const byBase = new Map<string, { file: string; dashboard: DashboardJson }>();
+  for (const [pattern, read] of flavours) {
+    for (const [file, text] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const base = pattern.exec(file)?.[1];
+      if (base === undefined || byBase.has(base)) continue;
+      const dashboard = read(text);
+      if (dashboard) byBase.set(base, { file, dashboard });
+    }
+  }
+  // Schema v2 (grafana/v2/<name>.json) for a dashboard the bundle has no classic file of.
+  const uids = new Set([...byBase.values()].map((d) => d.dashboard.uid));
   const v2 = [...files]
     .filter(([k]) => /^grafana\/v2\/[^/]+\.json$/.test(k))
     .map(([file, text]) => ({ file, resource: JSON.parse(text) as unknown }))
     .filter((d): d is { file: string; resource: V2DashboardJson } => isV2Dashboard(d.resource) && !uids.has(d.resource.metadata.name))
     .map(({ file, resource }) => ({ file, dashboard: dashboardFromV2(resource) }));
-  return [...classic, ...v2].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return [...byBase.values(), ...v2].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 export interface PreviewOptions {

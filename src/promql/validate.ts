@@ -29,7 +29,8 @@ export interface PromQLProblem { readonly from: number; readonly to: number; rea
  * failure is always re-analysed on its own text for exact positions.
  */
 const validShapes = new Set<string>();
-const shapeOf = (expr: string) => expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+/** The expression with every string literal ("…", '…', `…`) emptied: what the text-level checks below may read. */
+const shapeOf = (expr: string) => expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, (m) => m[0]!.repeat(2));
 
 export function validatePromQL(expr: string): PromQLProblem[] {
   if (expr.trim() === '') return [{ from: 0, to: 0, message: 'empty expression' }];
@@ -53,8 +54,10 @@ export function validatePromQL(expr: string): PromQLProblem[] {
     if (d.message !== 'unexpected expression') problems.push({ from: d.from, to: d.to, message: d.message });
   }
   // Gaps promtool closes but the editor parser does not (@prometheus-io/codemirror-promql 0.314.0 against promtool `check rules`; the cases are in test/promql.test.ts).
-  if (/\)\s*\[\d+[smhdwy]\]/.test(expr)) problems.push({ from: 0, to: expr.length, message: 'range selector after a non-selector' });
-  if (/\[0+[smhdwy]\]/.test(expr)) problems.push({ from: 0, to: expr.length, message: 'zero-length range' });
+  // They read the shape: a label value such as `a)[5m]` or `x[0s]` is a string, not a range (and the
+  // answer must not depend on which expressions of the same shape were validated before).
+  if (/\)\s*\[\d+[smhdwy]\]/.test(shape)) problems.push({ from: 0, to: expr.length, message: 'range selector after a non-selector' });
+  if (/\[0+[smhdwy]\]/.test(shape)) problems.push({ from: 0, to: expr.length, message: 'zero-length range' });
   if (problems.length === 0) validShapes.add(shape);
   return problems;
 }
