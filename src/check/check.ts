@@ -12,7 +12,7 @@ import type { DashboardRow } from '../dashboard-model.js';
 import type { Config } from '../config/schema.js';
 import { otherNamesOf } from '../linkerd/catalog.js';
 import { isAdminExclusion } from '../linkerd/proxy-admin.js';
-import { containerMetrics, PROXY_CONTAINER, PROXY_PRESENCE_METRIC } from '../linkerd/proxy-container.js';
+import { alternativeContainerMetric, containerMetrics, PROXY_CONTAINER, PROXY_PRESENCE_METRIC } from '../linkerd/proxy-container.js';
 import type { PromClient } from './prometheus-client.js';
 import { printable, terminalSafeJson } from './terminal.js';
 
@@ -130,6 +130,9 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
     const metric = sel.metric!;
     const anyOfMetric = selector(metric);
     if ((await count(anyOfMetric)) === 0) {
+      // The proxy is a regular or a native sidecar: the rules read both families, one may be empty.
+      const alternative = alternativeContainerMetric(metric);
+      if (alternative !== undefined && (await count(selector(alternative))) > 0) continue;
       const renamed: string[] = [];
       for (const other of otherNamesOf(metric)) if ((await count(selector(other.name))) > 0) renamed.push(`${other.name} (Linkerd ${other.versions})`);
       if (renamed.length) {

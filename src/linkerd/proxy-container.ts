@@ -25,6 +25,20 @@ export function containerMetrics(family: ContainerFamily): { readonly sidecar: s
   return { sidecar: `kube_pod_container_${family}`, nativeSidecar: `kube_pod_init_container_${family}` };
 }
 
+/**
+ * The other family that reports the proxy container where `metric` does not: a pod's proxy is either a
+ * regular or a native sidecar, so a rule reads both and one of them is legitimately empty in a mesh
+ * that runs only one shape.
+ */
+export function alternativeContainerMetric(metric: string): string | undefined {
+  for (const family of ['resource_limits', 'info'] as const) {
+    const { sidecar, nativeSidecar } = containerMetrics(family);
+    if (metric === sidecar) return nativeSidecar;
+    if (metric === nativeSidecar) return sidecar;
+  }
+  return undefined;
+}
+
 /** Whether a default install of this version injects the proxy as a native sidecar (2.20+). */
 export function nativeSidecarByDefault(facts: Pick<LinkerdFacts, 'version'>): boolean {
   return minor(facts.version) >= 20;
