@@ -4,7 +4,7 @@
  * when they disagree, so every scenario and generated unit test holds on both.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -29,15 +29,32 @@ function inTempDir<T>(fn: (dir: string) => T): T {
   }
 }
 
-function runOne(promtool: string, args: string[], cwd: string): PromtoolResult {
-  const r = spawnSync(promtool, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { ok: r.status === 0, status: r.status, output: `${r.stdout}${r.stderr}` };
+/**
+ * Runs `promtool args` of every promtool at once (one shell, one background job each: the engines
+ * share the test's wall clock instead of doubling it) and reads back each one's output and status.
+ */
+function runAll(promtools: readonly string[], args: string[], cwd: string): PromtoolResult[] {
+  const sh = [
+    ...promtools.map((p, i) => `'${p.replaceAll("'", "'\\''")}' "$@" >.promtool-out.${i} 2>&1; echo $? >.promtool-status.${i} &`),
+    'wait',
+  ].join('\n');
+  const r = spawnSync('sh', ['-c', sh, 'sh', ...args], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`running promtool failed: ${r.stderr}`);
+  return promtools.map((_, i) => {
+    const status = Number(readFileSync(join(cwd, `.promtool-status.${i}`), 'utf8').trim());
+    const output = readFileSync(join(cwd, `.promtool-out.${i}`), 'utf8');
+    rmSync(join(cwd, `.promtool-status.${i}`));
+    rmSync(join(cwd, `.promtool-out.${i}`));
+    return { ok: status === 0, status, output };
+  });
 }
 
 /** The primary promtool's result; throws when another engine's promtool passes where it fails or the reverse. */
 function run(args: string[], cwd: string): PromtoolResult {
   requirePromtool();
-  const [first, ...others] = allEngines().map((e) => ({ engine: e, result: runOne(e.promtool, args, cwd) }));
+  const engines = allEngines();
+  const results = runAll(engines.map((e) => e.promtool), args, cwd);
+  const [first, ...others] = engines.map((e, i) => ({ engine: e, result: results[i]! }));
   for (const o of others) {
     if (o.result.ok !== first!.result.ok) {
       const say = (x: typeof first) => `${x!.engine.name}: ${x!.result.ok ? 'passed' : `failed (exit ${x!.result.status})`}\n${x!.result.output}`;
