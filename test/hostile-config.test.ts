@@ -1,0 +1,93 @@
+/**
+ * The config side of issue #20: what a user can write in a config must never run unbounded, escape
+ * a limit by its key's name, break out of where it lands, or end in "internal error" (exit 70).
+ * Each case runs through the real CLI (node dist/cli.js, built by `npm test`) where the user would
+ * meet it; a case that used to hang is bounded by a generous process timeout, never by a timed
+ * assertion.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, tempDirs } from './support/cli.js';
+import { parseSelector } from '../src/promql/parse.js';
+import { solveLabels } from '../src/slo/custom/index.js';
+
+const tmp = tempDirs('hostile');
+/** Far above what any of these runs takes on a loaded machine; only a hang reaches it. */
+const HANG = 120_000;
+
+function run(args: string[], cwd: string): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: HANG, killSignal: 'SIGKILL' });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A config with one custom SLO whose total selector is `total`. */
+function customConfig(total: string, errors = 'foo_total{code="500"}'): string {
+  return ['cluster: prod', 'slos:', '  custom:', '    - name: api', '      objective: 99.9', '      period: 30d', `      errors: ${JSON.stringify(errors)}`, `      total: ${JSON.stringify(total)}`, ''].join('\n');
+}
+
+// 36 a's and a "!": JavaScript's backtracking RegExp tries 2^36 ways to split the a's between the
+// two + before it gives up on ^(?:(a+)+)$; RE2 (Prometheus' engine) answers in one pass.
+const PATHOLOGICAL = `foo_total{x="${'a'.repeat(36)}!", x=~"(a+)+"}`;
+
+describe('regexes in selectors run in linear time (RE2, as in Prometheus)', () => {
+  it('validate and generate finish on a selector whose regex backtracks exponentially in JavaScript', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), customConfig(PATHOLOGICAL));
+    const v = run(['validate', '-c', 'c.yaml'], dir);
+    expect(v.signal, 'validate hung').toBeNull();
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^c\.yaml: ok/);
+    const g = run(['generate', '-c', 'c.yaml', '--out', 'out'], dir);
+    expect(g.signal, 'generate hung').toBeNull();
+    expect(g.status, g.stderr).toBe(0);
+  });
+
+  it('solves fixture labels with the same regex: none when the value cannot match, one that matches otherwise', () => {
+    // The equality matcher's value has a "!", so no series can satisfy both matchers.
+    expect(solveLabels([parseSelector(PATHOLOGICAL)])).toBeUndefined();
+    const labels = solveLabels([parseSelector('foo_total{x=~"(a+)+", y=~"\\\\pL+"}')]);
+    expect(labels?.x).toMatch(/^a+$/);
+    // \pL is RE2 syntax JavaScript only knows with the u flag: a Unicode letter.
+    expect(labels?.y).toMatch(/^\p{L}+$/u);
+  });
+
+  it('refuses, in one located line, a regex Prometheus (RE2) would refuse', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), customConfig('foo_total{x=~"(?=a)b"}'));
+    const v = run(['validate', '-c', 'c.yaml'], dir);
+    expect(v.status).toBe(2);
+    expect(v.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^c\.yaml:8:\d+: slos\.custom\[0\]\.total: the regular expression of x=~ is not one Prometheus accepts \(RE2 syntax\)/),
+      'error: invalid configuration; nothing was written',
+    ]);
+  });
+
+  it('import-openslo of such a selector writes a config that then validates', () => {
+    const dir = tmp();
+    const slo = [
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata: {name: api}',
+      'spec:',
+      '  budgetingMethod: Occurrences',
+      '  timeWindow: [{duration: 30d, isRolling: true}]',
+      '  objectives: [{targetPercent: 99.9}]',
+      '  indicator:',
+      '    spec:',
+      '      ratioMetric:',
+      '        counter: true',
+      `        bad: {metricSource: {type: Prometheus, spec: {query: ${JSON.stringify('foo_total{code="500"}')}}}}`,
+      `        total: {metricSource: {type: Prometheus, spec: {query: ${JSON.stringify(PATHOLOGICAL)}}}}`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'slo.yaml'), slo);
+    const i = run(['import-openslo', 'slo.yaml', '--cluster', 'prod', '--out', 'imported.yaml'], dir);
+    expect(i.status, i.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'imported.yaml'), 'utf8')).toContain('(a+)+');
+    const v = run(['validate', '-c', 'imported.yaml'], dir);
+    expect(v.signal, 'validate hung').toBeNull();
+    expect(v.status, v.stderr).toBe(0);
+  });
+});
