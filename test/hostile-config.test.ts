@@ -7,10 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, tempDirs } from './support/cli.js';
 import { parseSelector } from '../src/promql/parse.js';
+import { validateConfig } from '../src/config/load.js';
+import { ConfigError, formatPath } from '../src/config/errors.js';
 import { solveLabels } from '../src/slo/custom/index.js';
 
 const tmp = tempDirs('hostile');
@@ -91,3 +93,48 @@ describe('regexes in selectors run in linear time (RE2, as in Prometheus)', () =
     expect(v.status, v.stderr).toBe(0);
   });
 });
+
+describe('one rule for every string, whatever its key', () => {
+  /** Every label map of the config, with a key named "description" set to `value`. */
+  const MAPS: Array<[string, (v: string) => Record<string, unknown>]> = [
+    ['prometheus.ruleLabels.description', (v) => ({ prometheus: { ruleLabels: { description: v } } })],
+    ['prometheus.extraMatchers.description', (v) => ({ prometheus: { extraMatchers: { description: v } } })],
+    ['slos.certificates.nodeClock.matchers.description', (v) => ({ slos: { certificates: { nodeClock: { enabled: true, matchers: { description: v } } } } })],
+    ['slos.proxyResources.kubernetesMetrics.cadvisorMatchers.description', (v) => ({ slos: { proxyResources: { kubernetesMetrics: { enabled: true, cadvisorMatchers: { description: v } } } } })],
+    ['slos.proxyResources.kubernetesMetrics.kubeStateMetricsMatchers.description', (v) => ({ slos: { proxyResources: { kubernetesMetrics: { enabled: true, kubeStateMetricsMatchers: { description: v } } } } })],
+    ['slos.workloads.list[0].selector.description', (v) => ({ slos: { workloads: { list: [{ namespace: 'shop', name: 'web', selector: { description: v } }] } } })],
+    ['clusters[0].overrides.prometheus.ruleLabels.description', (v) => ({ clusters: [{ name: 'eu1', overrides: { prometheus: { ruleLabels: { description: v } } } }] })],
+  ];
+  const problems = (raw: Record<string, unknown>): string[] => {
+    try {
+      validateConfig({ cluster: 'prod', ...raw }, 'c.yaml');
+      return [];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return err.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    }
+  };
+
+  it.each(MAPS)('%s is held to the control-character and the 1 KiB limits like any other value', (path, at) => {
+    expect(problems(at('line1\nline2'))).toEqual([expect.stringMatching(new RegExp(`^${escapeRe(path)}: contains the control character U\\+000A`))]);
+    expect(problems(at('x'.repeat(100_000)))).toEqual([expect.stringMatching(new RegExp(`^${escapeRe(path)}: is 100000 characters long; at most 1024 are allowed`))]);
+  });
+
+  it('a custom SLO\'s description stays free text (newlines, up to 1050 characters)', () => {
+    const slo = { name: 'api', objective: 99.9, period: '30d', errors: 'foo_total{code="500"}', total: 'foo_total', description: 'line1\nline2 ' + 'x'.repeat(1030) };
+    expect(problems({ slos: { custom: [slo] } })).toEqual([]);
+  });
+
+  it('a 100 KB rule label named description is refused by the CLI in one located line, writing nothing', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), `cluster: prod\nprometheus:\n  ruleLabels:\n    description: ${'x'.repeat(100_000)}\n`);
+    const g = run(['generate', '-c', 'c.yaml', '--out', 'out'], dir);
+    expect(g.status).toBe(2);
+    expect(g.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^c\.yaml:4:18: prometheus\.ruleLabels\.description: is 100000 characters long; at most 1024 are allowed, found string "x+… \(100000 characters\)$/), 'error: invalid configuration; nothing was written']);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -24,6 +24,16 @@ import { KINDS } from '../slo/registry.js';
  * Descriptions are free text: up to 1050 characters (OpenSLO's limit) and may hold newlines and tabs.
  */
 
+/**
+ * Whether a path is a free-text field: only a custom SLO's `description` (slos.custom[i].description,
+ * also under a cluster's overrides). A map key that happens to be named "description" (a rule
+ * label, a matcher, a workload selector) is a label like any other and held to every limit.
+ */
+function isFreeText(path: ReadonlyArray<string | number>): boolean {
+  const n = path.length;
+  return n >= 4 && path[n - 1] === 'description' && typeof path[n - 2] === 'number' && path[n - 3] === 'custom' && path[n - 4] === 'slos';
+}
+
 function stringProblem(value: string, freeText: boolean): string | undefined {
   // A description field states its own maximum (MAX_DESCRIPTION), so it is not reported twice.
   if (!freeText && value.length > MAX_STRING) return `is ${value.length} characters long; at most ${MAX_STRING} are allowed`;
@@ -36,7 +46,7 @@ function stringProblem(value: string, freeText: boolean): string | undefined {
 /** Every string (and mapping key) of a parsed document that breaks the limits above. */
 function stringIssues(value: unknown, path: Array<string | number>, out: Array<{ path: Array<string | number>; message: string }>): void {
   if (typeof value === 'string') {
-    const problem = stringProblem(value, path[path.length - 1] === 'description');
+    const problem = stringProblem(value, isFreeText(path));
     if (problem) out.push({ path, message: problem });
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => stringIssues(v, [...path, i], out));
