@@ -7,13 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import MarkdownIt from 'markdown-it';
 import { join } from 'node:path';
 import { CLI, tempDirs } from './support/cli.js';
 import { parseSelector } from '../src/promql/parse.js';
 import { validateConfig } from '../src/config/load.js';
 import { ConfigError, formatPath } from '../src/config/errors.js';
 import { solveLabels } from '../src/slo/custom/index.js';
+import { escapeHtml, markdownCode } from '../src/text.js';
 
 const tmp = tempDirs('hostile');
 /** Far above what any of these runs takes on a loaded machine; only a hang reaches it. */
@@ -138,3 +140,31 @@ describe('one rule for every string, whatever its key', () => {
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('values shown as Markdown code cannot close their code span', () => {
+  // A real CommonMark + GFM renderer, with raw HTML allowed as GitHub allows some.
+  const md = new MarkdownIt({ html: true });
+  const HOSTILE = ['x` <img src=x onerror=alert(1)> `y', '`', '``', '```', 'a ``` b ` c ```` d', '` leading', 'trailing `', ' spaced ', 'pipe | in <b>cell</b>', '\\`', '<script>alert(1)</script>'];
+
+  it.each(HOSTILE)('%j shows as itself, in prose and in a table cell', (text) => {
+    expect(md.render(`see ${markdownCode(text)} here`)).toBe(`<p>see <code>${escapeHtml(text)}</code> here</p>\n`);
+    const table = md.render(`| a | b |\n|---|---|\n| ${markdownCode(text, true)} | z |\n`);
+    expect(table).toContain(`<tr>\n<td><code>${escapeHtml(text)}</code></td>\n<td>z</td>\n</tr>`);
+  });
+
+  it('a node-clock matcher value with backticks and HTML stays code in every runbook', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), ['cluster: prod', 'slos:', '  certificates:', '    nodeClock:', '      enabled: true', '      matchers:', `        job: ${JSON.stringify('x` <img src=x onerror=alert(1)> `y')}`, ''].join('\n'));
+    const g = run(['generate', '-c', 'c.yaml', '--out', 'out'], dir);
+    expect(g.status, g.stderr).toBe(0);
+    const runbooks = readdirSync(join(dir, 'out', 'runbooks'));
+    let shown = 0;
+    for (const f of runbooks) {
+      const html = md.render(readFileSync(join(dir, 'out', 'runbooks', f), 'utf8'));
+      expect(html, f).not.toMatch(/<img/);
+      if (html.includes('onerror')) shown++;
+    }
+    // The value is shown (escaped) in the node-clock runbooks and the certificate-source table.
+    expect(shown).toBeGreaterThanOrEqual(3);
+  });
+});
