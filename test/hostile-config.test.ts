@@ -16,6 +16,7 @@ import { validateConfig } from '../src/config/load.js';
 import { ConfigError, formatPath } from '../src/config/errors.js';
 import { solveLabels } from '../src/slo/custom/index.js';
 import { escapeHtml, markdownCode } from '../src/text.js';
+import { requirePromtool, testRules } from './support/promtool.js';
 
 const tmp = tempDirs('hostile');
 /** Far above what any of these runs takes on a loaded machine; only a hang reaches it. */
@@ -166,5 +167,74 @@ describe('values shown as Markdown code cannot close their code span', () => {
     }
     // The value is shown (escaped) in the node-clock runbooks and the certificate-source table.
     expect(shown).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('matcher values reach Grafana panel queries without becoming Grafana variables', () => {
+  /**
+   * Grafana's variable syntax as its template service matches it before a query is sent
+   * (public/app/features/variables/utils.ts, variableRegex): $var, [[var]] / [[var:fmt]] and
+   * ${var}, ${var.field}, ${var:fmt}.
+   */
+  const GRAFANA_VARIABLE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)(?:\.([^:^}]+))?(?::([^}]+))?}/g;
+  const HOSTILE = { email: '${__user.email}', login: '[[__user.login]]', org: '$__org', plain: 'a$1b' };
+  const config = [
+    'cluster: prod',
+    'prometheus:',
+    '  extraMatchers: {env: prod}',
+    'slos:',
+    '  certificates:',
+    '    nodeClock:',
+    '      enabled: true',
+    `      matchers: {job: ${JSON.stringify(HOSTILE.email)}, instance: ${JSON.stringify(HOSTILE.login)}}`,
+    '  custom:',
+    '    - name: api',
+    '      objective: 99.9',
+    '      period: 30d',
+    `      errors: ${JSON.stringify(`foo_total{code=${JSON.stringify(HOSTILE.org)}}`)}`,
+    `      total: ${JSON.stringify(`foo_total{x=~${JSON.stringify(`${HOSTILE.plain}|${HOSTILE.email}`)}}`)}`,
+    '',
+  ].join('\n');
+
+  type Dashboard = { panels: Array<{ targets?: Array<{ expr: string }>; panels?: unknown[] }>; templating: { list: Array<{ name: string }> }; annotations: { list: Array<{ expr?: string }> } };
+  function queries(dir: string): Array<{ file: string; expr: string; variables: string[] }> {
+    const out: Array<{ file: string; expr: string; variables: string[] }> = [];
+    for (const file of readdirSync(join(dir, 'out', 'grafana')).filter((f) => f.endsWith('.json'))) {
+      const d = JSON.parse(readFileSync(join(dir, 'out', 'grafana', file), 'utf8')) as Dashboard;
+      const variables = d.templating.list.map((v) => v.name);
+      for (const p of d.panels) for (const t of p.targets ?? []) out.push({ file, expr: t.expr, variables });
+      for (const a of d.annotations.list) if (a.expr) out.push({ file, expr: a.expr, variables });
+    }
+    return out;
+  }
+
+  it('every $-reference left in a panel query is a variable the dashboard defines; the values are still selected', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.yaml'), config);
+    const g = run(['generate', '-c', 'c.yaml', '--out', 'out'], dir);
+    expect(g.status, g.stderr).toBe(0);
+    const all = queries(dir);
+    const foreign = all.flatMap((q) => [...q.expr.matchAll(GRAFANA_VARIABLE)].map((m) => m[1] ?? m[2] ?? m[4] ?? '').filter((name) => !q.variables.includes(name) && !/^\d/.test(name)).map((name) => `${q.file}: ${name} in ${q.expr}`));
+    expect(foreign).toEqual([]);
+    // The panel that shows the offset itself: its whole query is the selector.
+    const clock = all.filter((q) => /^node_timex_offset_seconds\{.*\}$/.test(q.expr));
+    expect(clock.length).toBeGreaterThan(0);
+    // The extra matcher still becomes the dashboard's own variable.
+    expect(all.some((q) => q.expr.includes('env="$env"'))).toBe(true);
+
+    // Prometheus reads the escaped literal back as the configured value: the panel's selector,
+    // evaluated by promtool, selects the series whose job is literally ${__user.email}.
+    requirePromtool();
+    const selector = clock[0]!.expr;
+    const rules = `groups:\n  - name: g\n    rules:\n      - record: picked\n        expr: ${JSON.stringify(selector.replace('env="$env"', 'env="prod"'))}\n`;
+    const series = `node_timex_offset_seconds{job=${JSON.stringify(HOSTILE.email)}, instance=${JSON.stringify(HOSTILE.login)}, env="prod"}`;
+    const r = testRules(rules, {
+      tests: [{
+        interval: '1m',
+        input_series: [{ series, values: '3x5' }, { series: 'node_timex_offset_seconds{job="other", instance="x", env="prod"}', values: '4x5' }],
+        promql_expr_test: [{ expr: 'picked', eval_time: '2m', exp_samples: [{ labels: series.replace('node_timex_offset_seconds', 'picked'), value: 3 }] }],
+      }],
+    });
+    expect(r.ok, r.output).toBe(true);
   });
 });
