@@ -5,7 +5,7 @@
  * config section of every registered SLO kind (src/slo/<kind>/config.ts, src/slo/registry.ts).
  */
 import { z } from 'zod';
-import { parseDuration } from '../promql/number.js';
+import { isDuration, parseDuration } from '../promql/number.js';
 import { SUPPORTED_VERSIONS } from '../linkerd/catalog.js';
 import { CONTROL_CHARACTERS, quote } from '../text.js';
 import { MAX_STRING, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
@@ -43,9 +43,29 @@ function stringProblem(value: string, freeText: boolean): string | undefined {
   return undefined;
 }
 
-/** Every string (and mapping key) of a parsed document that breaks the limits above. */
+/**
+ * The range every number of the config is held to, whatever its field: 0, or a magnitude between
+ * 1e-6 and 1e9. Thresholds, budgets and rates are multiplied and divided into alert thresholds; an
+ * extreme value such as 1e308 or 1e-308 would overflow to Infinity there (no PromQL number), and no
+ * real setting comes near these bounds. Each field's own range (e.g. an objective below 100) is
+ * checked by the field.
+ */
+const NUMBER_MAX = 1e9;
+const NUMBER_MIN = 1e-6;
+
+function numberProblem(value: number): string | undefined {
+  const size = Math.abs(value);
+  if (size > NUMBER_MAX) return `is ${value}; numbers of the config are at most ${NUMBER_MAX} in size`;
+  if (value !== 0 && size < NUMBER_MIN) return `is ${value}; numbers of the config are 0 or at least ${NUMBER_MIN} in size`;
+  return undefined;
+}
+
+/** Every string (and mapping key) and number of a parsed document that breaks the limits above. */
 function stringIssues(value: unknown, path: Array<string | number>, out: Array<{ path: Array<string | number>; message: string }>): void {
-  if (typeof value === 'string') {
+  if (typeof value === 'number') {
+    const problem = numberProblem(value);
+    if (problem) out.push({ path, message: problem });
+  } else if (typeof value === 'string') {
     const problem = stringProblem(value, isFreeText(path));
     if (problem) out.push({ path, message: problem });
   } else if (Array.isArray(value)) {
@@ -71,7 +91,7 @@ const burnRateWindow = z
       .describe('Percent of the period\'s error budget the long window must consume to fire. The burn-rate factor is budgetConsumed/100 × period / long.'),
     for: duration.optional().describe('How long the condition must hold before the alert fires.'),
   })
-  .refine((w) => parseDuration(w.short) < parseDuration(w.long), { message: 'short must be shorter than long', path: ['short'] });
+  .refine((w) => !isDuration(w.short) || !isDuration(w.long) || parseDuration(w.short) < parseDuration(w.long), { message: 'short must be shorter than long', path: ['short'] });
 
 /**
  * The SRE Workbook's multiwindow, multi-burn-rate table (Table 5-8 plus the 1d/2h ticket pair). The
