@@ -6,6 +6,7 @@
  * nothing written.
  */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -14,7 +15,7 @@ import { ConfigError, formatPath } from '../src/config/errors.js';
 import { generateBundle } from '../src/generate.js';
 import { isDuration } from '../src/promql/number.js';
 import { prng } from '../tools/sim/mesh.js';
-import { cli, EXAMPLE, tempDirs } from './support/cli.js';
+import { CLI, EXAMPLE, tempDirs } from './support/cli.js';
 
 const tmp = tempDirs('config-fuzz');
 type Path = Array<string | number>;
@@ -145,7 +146,9 @@ describe('config modules that misbehave, through the CLI: one clear line, exit 2
     const dir = tmp();
     writeFileSync(join(dir, 'c.config.mjs'), source);
     // `generate` runs longest after loading, so a late exit or throw lands while it works.
-    const r = cli(['generate', '--config', 'c.config.mjs', '--out', 'out'], dir);
+    // A module that keeps the process alive (an interval) must not hang the test: a generous kill.
+    const r = spawnSync(process.execPath, [CLI, 'generate', '--config', 'c.config.mjs', '--out', 'out'], { cwd: dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
+    expect(r.signal, 'the run hung').toBeNull();
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).not.toContain('internal error');
     const lines = r.stderr.trimEnd().split('\n');
