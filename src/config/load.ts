@@ -293,5 +293,5 @@ function describeImportFailure(err: unknown, display: string, url: string): Erro
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('ERR_')) return new UserError(`${display}: cannot load the config: ${text}`, EXIT.config);
   if (err instanceof SyntaxError) return new UserError(`${display}: SyntaxError: ${text}`, EXIT.config);
-  return new UserError(`${display}: the config threw: ${text || 'an empty value'}`, EXIT.config);
+  return new UserError(`${display}: the config threw: ${text || (err instanceof Error ? err.name : 'an empty value')}`, EXIT.config);
 }
