@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadConfigFile } from './config/load.js';
+import { lateConfigFailure, safeText } from './config/module-fence.js';
 import { ConfigError } from './config/errors.js';
 import { configJsonSchema } from './config/schema.js';
 import { generateBundle, OWNED_DIRS } from './generate.js';
@@ -34,6 +35,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 /** Every failure ends here: one line on stderr (a stack trace only with --debug) and a documented exit code. */
 function fail(err: unknown): never {
+  // A config module's code that outlived its loading (a late throw, rejection or exit) is the config's fault.
+  err = lateConfigFailure(err) ?? err;
   if (DEBUG && err instanceof Error) process.stderr.write(`${err.stack ?? err.message}\n`);
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
@@ -50,7 +53,7 @@ function fail(err: unknown): never {
     process.stderr.write(`error: cannot ${errno.syscall} ${errno.path ?? ''}: ${describeErrno(err)}\n`.replace(' :', ':'));
     process.exit(EXIT.output);
   }
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const message = safeText(err).split('\n')[0];
   process.stderr.write(`error: internal error: ${message}${DEBUG ? '' : ' (a bug in linkerd-slo; rerun with --debug for the stack trace)'}\n`);
   process.exit(EXIT.internal);
 }

@@ -11,13 +11,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { markdownText } from './text.js';
+import { markdownCode, markdownText } from './text.js';
 
 const hbs = Handlebars.create();
 hbs.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
 hbs.registerHelper('join', (items: unknown[], sep: unknown) => items.join(typeof sep === 'string' ? sep : ', '));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('text', (value: unknown) => markdownText(String(value ?? '')));
+/** {{code a b ...}}: the arguments joined into one Markdown code span no value can close; cellCode inside a table cell. */
+const codeArgs = (args: unknown[]): string => args.slice(0, -1).map((a) => String(a ?? '')).join('');
+hbs.registerHelper('code', (...args: unknown[]) => markdownCode(codeArgs(args)));
+hbs.registerHelper('cellCode', (...args: unknown[]) => markdownCode(codeArgs(args), true));
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 

@@ -9,6 +9,9 @@
  *   with no Markdown, HTML or YAML meaning;
  * - free text (an SLO description) is escaped by markdownText() wherever it lands in Markdown
  *   (templates use {{text x}});
+ * - values shown as code in Markdown (a selector holding a matcher's value) go through
+ *   markdownCode() (templates use {{code a b ...}}, or {{cellCode ...}} in a table cell): no
+ *   backtick in the value can close the span;
  * - file names we only echo (the config file in headers) go through sourceName().
  */
 import { createHash } from 'node:crypto';
@@ -57,6 +60,22 @@ export function markdownText(text: string): string {
   const line = text.replace(CONTROL_CHARACTERS_GLOBAL, ' ').replace(/\s+/g, ' ').trim();
   const escaped = escapeHtml(line).replace(/[\\`*_[\]()!|~]/g, (c) => `\\${c}`);
   return escaped.replace(/^([#=+-]|\d+(?=[.)]))/, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
+}
+
+/**
+ * A Markdown code span (CommonMark 6.1) that shows `text` literally and that nothing in it can close:
+ * a span closes only at a backtick run as long as the one that opened it, so the fence is one
+ * backtick longer than the longest run inside; a space pads text that starts or ends with a
+ * backtick or a space (CommonMark strips one space from each side). Inside a GFM table cell a "|"
+ * would end the cell even in a code span, so `cell` escapes it as "\|" (GFM removes the backslash).
+ */
+export function markdownCode(text: string, cell = false): string {
+  const line = text.replace(CONTROL_CHARACTERS_GLOBAL, ' ');
+  const body = cell ? line.replace(/\|/g, '\\|') : line;
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(body) && /[^ ]/.test(body) ? ' ' : '';
+  return `${fence}${pad}${body}${pad}${fence}`;
 }
 
 /**

@@ -28,10 +28,10 @@ export class InlineError extends Error {
   override readonly name = 'InlineError';
 }
 
-/** Whether a selector's matcher holds for a rule's static label value; a regex JavaScript cannot evaluate (RE2-only syntax) stops the inlining. */
+/** Whether a selector's matcher holds for a rule's static label value; a regex RE2 refuses (Prometheus would too) stops the inlining. */
 function staticHolds(sel: Selector, m: Matcher, value: string): boolean {
   const holds = matcherHolds(m, value);
-  if (holds === undefined) throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is not a regular expression JavaScript can evaluate`);
+  if (holds === undefined) throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is not a regular expression RE2 (Prometheus) accepts`);
   return holds;
 }
 

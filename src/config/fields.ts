@@ -4,7 +4,7 @@
  * every SLO kind's own section (src/slo/<kind>/config.ts) are built from these.
  */
 import { z } from 'zod';
-import { isDuration } from '../promql/number.js';
+import { isDuration, parseDuration } from '../promql/number.js';
 import { quote } from '../text.js';
 
 /**
@@ -46,7 +46,35 @@ export const tenantId = z
   .max(150)
   .regex(/^[A-Za-z0-9!_.*'()-]+$/, 'must be a Mimir tenant ID: letters, digits and ! - _ . * \' ( )')
   .refine((t) => t !== '.' && t !== '..', { message: 'must not be "." or ".."' });
-export const duration = z.string().refine(isDuration, { message: 'must be a Prometheus duration such as 5m, 1h or 30d' });
+/**
+ * Longest duration a config may hold. Ten years is far beyond any SLO period or alert window, and
+ * keeps every duration's seconds an exact integer (well inside 2^53) that prints back as one.
+ */
+const MAX_DURATION_SECONDS = 10 * 365 * 86400;
+
+/**
+ * Why a config duration is refused; undefined when it is fine. Durations are written back into
+ * PromQL ranges and `for:` in whole seconds, so milliseconds are refused unless `subSecond`.
+ */
+export function durationProblem(value: unknown, subSecond = false): string | undefined {
+  if (typeof value !== 'string') return undefined; // zod names the wrong type itself
+  if (!isDuration(value)) {
+    return 'must be a Prometheus duration greater than zero, such as 5m, 1h or 30d: whole numbers with the units y, w, d, h, m, s, ms (lower case, largest first)';
+  }
+  const seconds = parseDuration(value);
+  if (seconds > MAX_DURATION_SECONDS) return 'must be at most 10y';
+  if (!subSecond && !Number.isInteger(seconds)) return 'must be a whole number of seconds: it is written into alert rules, which count in seconds here';
+  return undefined;
+}
+
+// abort: a refinement of the enclosing object (e.g. short < long) never sees a bad duration.
+const durationCheck = (subSecond: boolean) => z.string().refine((v) => durationProblem(v, subSecond) === undefined, {
+  error: (issue) => durationProblem(issue.input, subSecond),
+  abort: true,
+});
+export const duration = durationCheck(false);
+/** A duration that is only ever a number of seconds in an expression (e.g. a clock offset), so 500ms is fine. */
+export const subSecondDuration = durationCheck(true);
 /**
  * http(s) URLs only, and only characters RFC 3986 allows unencoded except ' ( ) [ ] (which would
  * end a Markdown link): the URL lands in alert annotations, runbooks and Grafana links.

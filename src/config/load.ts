@@ -4,6 +4,7 @@
  * located (file, path, line:column) and thrown as one ConfigError before anything is written.
  */
 import { existsSync } from 'node:fs';
+import { setImmediate } from 'node:timers';
 import { readFile } from 'node:fs/promises';
 import { createRequire, register } from 'node:module';
 import { extname, relative, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { mergedClusterInput, relocate } from './clusters.js';
 import { parseDuration } from '../promql/number.js';
 import { EXIT, UserError } from '../errors.js';
 import { TS_SYNTAX_ERROR, type HooksData } from './ts-hooks.js';
+import { guardLateExit, MODULE_MARK, plainData, safeText, trackTimers } from './module-fence.js';
 
 export interface LoadedConfig {
   readonly file: string;
@@ -226,11 +228,14 @@ async function importConfigModule(file: string, display: string): Promise<unknow
     hooksRegistered = true;
   }
   // A fresh module instance per load: the ESM cache would otherwise return the first evaluation.
-  const url = `${pathToFileURL(file).href}?linkerd-slo-load=${++moduleLoads}`;
+  const url = `${pathToFileURL(file).href}?${MODULE_MARK}${++moduleLoads}`;
+  guardLateExit(display);
 
   const { exit, exitCode } = process;
   let exitCalled: UserError | undefined;
   process.exit = ((code?: number | string | null) => {
+    // linkerd-slo's own exit (the CLI failing on something the module left behind) still exits.
+    if (!String(new Error().stack ?? '').includes(MODULE_MARK)) return exit(code);
     exitCalled = new UserError(`${display}: the config called process.exit(${code ?? ''}); a config must only export its settings`, EXIT.config);
     throw exitCalled;
   }) as typeof process.exit;
@@ -241,26 +246,43 @@ async function importConfigModule(file: string, display: string): Promise<unknow
       timeout.ms,
     );
   });
+  const timers = trackTimers();
   try {
     const mod = (await Promise.race([import(url), timedOut])) as { default?: unknown };
+    // One turn of the event loop: a promise the module left rejected is reported now (as the
+    // config's fault, see lateConfigFailure), before anything is validated or printed.
+    await new Promise((done) => setImmediate(done));
     if (exitCalled) throw exitCalled;
+    const left = timers.pending();
+    if (left > 0) {
+      throw new UserError(`${display}: the config left ${left} timer(s) running after it loaded (setTimeout/setInterval/setImmediate); a config must only export its settings`, EXIT.config);
+    }
     if (mod.default === undefined) {
       throw new ConfigError([{ file: display, path: [], message: 'the module has no default export; use `export default defineConfig({ ... })`' }]);
     }
-    return mod.default;
+    return plainData(mod.default, display);
   } catch (err) {
     throw exitCalled ?? importFailure(err, display, url);
   } finally {
+    timers.stop();
     clearTimeout(timer);
     process.exit = exit;
     process.exitCode = exitCode;
   }
 }
 
-/** One located line for whatever importing a config module threw. */
+/** One located line for whatever importing a config module threw (even a Proxy whose every trap throws). */
 function importFailure(err: unknown, display: string, url: string): Error {
+  try {
+    return describeImportFailure(err, display, url);
+  } catch {
+    return new UserError(`${display}: the config threw a value that cannot be read`, EXIT.config);
+  }
+}
+
+function describeImportFailure(err: unknown, display: string, url: string): Error {
   if (err instanceof UserError || err instanceof ConfigError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = safeText(err);
   const at = message.indexOf(TS_SYNTAX_ERROR);
   if (at >= 0) {
     const m = /^(.*):(\d+):(\d+): (.*)$/s.exec(message.slice(at + TS_SYNTAX_ERROR.length));

@@ -5,7 +5,7 @@
  * config section of every registered SLO kind (src/slo/<kind>/config.ts, src/slo/registry.ts).
  */
 import { z } from 'zod';
-import { parseDuration } from '../promql/number.js';
+import { isDuration, parseDuration } from '../promql/number.js';
 import { SUPPORTED_VERSIONS } from '../linkerd/catalog.js';
 import { CONTROL_CHARACTERS, quote } from '../text.js';
 import { MAX_STRING, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
@@ -24,6 +24,16 @@ import { KINDS } from '../slo/registry.js';
  * Descriptions are free text: up to 1050 characters (OpenSLO's limit) and may hold newlines and tabs.
  */
 
+/**
+ * Whether a path is a free-text field: only a custom SLO's `description` (slos.custom[i].description,
+ * also under a cluster's overrides). A map key that happens to be named "description" (a rule
+ * label, a matcher, a workload selector) is a label like any other and held to every limit.
+ */
+function isFreeText(path: ReadonlyArray<string | number>): boolean {
+  const n = path.length;
+  return n >= 4 && path[n - 1] === 'description' && typeof path[n - 2] === 'number' && path[n - 3] === 'custom' && path[n - 4] === 'slos';
+}
+
 function stringProblem(value: string, freeText: boolean): string | undefined {
   // A description field states its own maximum (MAX_DESCRIPTION), so it is not reported twice.
   if (!freeText && value.length > MAX_STRING) return `is ${value.length} characters long; at most ${MAX_STRING} are allowed`;
@@ -33,10 +43,30 @@ function stringProblem(value: string, freeText: boolean): string | undefined {
   return undefined;
 }
 
-/** Every string (and mapping key) of a parsed document that breaks the limits above. */
+/**
+ * The range every number of the config is held to, whatever its field: 0, or a magnitude between
+ * 1e-6 and 1e9. Thresholds, budgets and rates are multiplied and divided into alert thresholds; an
+ * extreme value such as 1e308 or 1e-308 would overflow to Infinity there (no PromQL number), and no
+ * real setting comes near these bounds. Each field's own range (e.g. an objective below 100) is
+ * checked by the field.
+ */
+const NUMBER_MAX = 1e9;
+const NUMBER_MIN = 1e-6;
+
+function numberProblem(value: number): string | undefined {
+  const size = Math.abs(value);
+  if (size > NUMBER_MAX) return `is ${value}; numbers of the config are at most ${NUMBER_MAX} in size`;
+  if (value !== 0 && size < NUMBER_MIN) return `is ${value}; numbers of the config are 0 or at least ${NUMBER_MIN} in size`;
+  return undefined;
+}
+
+/** Every string (and mapping key) and number of a parsed document that breaks the limits above. */
 function stringIssues(value: unknown, path: Array<string | number>, out: Array<{ path: Array<string | number>; message: string }>): void {
-  if (typeof value === 'string') {
-    const problem = stringProblem(value, path[path.length - 1] === 'description');
+  if (typeof value === 'number') {
+    const problem = numberProblem(value);
+    if (problem) out.push({ path, message: problem });
+  } else if (typeof value === 'string') {
+    const problem = stringProblem(value, isFreeText(path));
     if (problem) out.push({ path, message: problem });
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => stringIssues(v, [...path, i], out));
@@ -66,7 +96,7 @@ const burnRateWindow = z
         'keep_firing_for (Prometheus ≥ 2.42, Thanos ≥ 0.34): how long the alert keeps firing after its condition clears, so an error ratio that hovers at the threshold sends one notification per incident instead of one per dip; recovery is announced that much later.',
       ),
   })
-  .refine((w) => parseDuration(w.short) < parseDuration(w.long), { message: 'short must be shorter than long', path: ['short'] });
+  .refine((w) => !isDuration(w.short) || !isDuration(w.long) || parseDuration(w.short) < parseDuration(w.long), { message: 'short must be shorter than long', path: ['short'] });
 
 /**
  * The SRE Workbook's multiwindow, multi-burn-rate table (Table 5-8 plus the 1d/2h ticket pair). The

@@ -5,7 +5,11 @@
 import { formatDuration, formatNumber, parseDuration } from './number.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
-export interface Matcher { readonly label: string; readonly op: MatchOp; readonly value: string }
+/**
+ * `grafana`: how the value is written in a Grafana panel query (see grafanaInert()): 'variable' for
+ * a `$label` reference linkerd-slo writes on purpose, 'inert' for any other value.
+ */
+export interface Matcher { readonly label: string; readonly op: MatchOp; readonly value: string; readonly grafana?: 'variable' | 'inert' }
 
 export type AggregateOp = 'sum' | 'min' | 'max' | 'avg' | 'count' | 'count_values' | 'topk' | 'bottomk' | 'quantile' | 'group';
 export type BinaryOp =
@@ -23,7 +27,7 @@ export interface VectorMatching {
 export type Expr =
   | { readonly kind: 'selector'; readonly metric?: string; readonly matchers: readonly Matcher[]; readonly range?: string; readonly offset?: string }
   | { readonly kind: 'number'; readonly value: number }
-  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'string'; readonly value: string; readonly grafana?: 'inert' }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly kind: 'aggregate'; readonly op: AggregateOp; readonly expr: Expr; readonly by?: readonly string[]; readonly without?: readonly string[]; readonly param?: Expr }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly lhs: Expr; readonly rhs: Expr; readonly bool?: boolean; readonly matching?: VectorMatching }
@@ -181,6 +185,18 @@ export function mapExpr(e: Expr, f: (node: Expr) => Expr): Expr {
   }
 }
 
+/**
+ * The expression as a Grafana panel query: every matcher value and string is written so Grafana
+ * interpolates nothing in it (quote()), except the `$label` references marked 'variable'.
+ */
+export function grafanaInert(e: Expr): Expr {
+  return mapExpr(e, (node) => {
+    if (node.kind === 'string') return { ...node, grafana: 'inert' };
+    if (node.kind !== 'selector') return node;
+    return { ...node, matchers: node.matchers.map((m) => (m.grafana === 'variable' ? m : { ...m, grafana: 'inert' as const })) };
+  });
+}
+
 /** `a and b and c` (left-associative). */
 export function allOf(first: Expr, ...rest: Expr[]): Expr {
   return rest.reduce((acc, e) => and(acc, e), first);
@@ -188,12 +204,23 @@ export function allOf(first: Expr, ...rest: Expr[]): Expr {
 
 // ---- formatting ---------------------------------------------------------------------------
 
-/** Go-style double-quoted string, as PromQL reads it. */
-export function quote(value: string): string {
+/**
+ * Go-style double-quoted string, as PromQL reads it. `grafana`: also written so that Grafana, which
+ * interpolates $name, ${name...} and [[name]] anywhere in a panel query's text before sending it
+ * (https://grafana.com/docs/grafana/latest/dashboards/variables/variable-syntax/), finds no
+ * variable in it: a "$" before a letter, "_" or "{" and the first "[" of "[[" are written as the
+ * escapes \x24 and \x5b, which Prometheus reads back as the same characters. ("$1", as in
+ * label_replace, is left: no dashboard or Grafana variable name starts with a digit.)
+ */
+export function quote(value: string, grafana = false): string {
   let out = '"';
-  for (const ch of value) {
+  const chars = Array.from(value);
+  for (const [i, ch] of chars.entries()) {
     const code = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
+    const next = chars[i + 1] ?? '';
+    if (grafana && ch === '$' && /[A-Za-z_{]/.test(next)) out += '\\x24';
+    else if (grafana && ch === '[' && next === '[') out += '\\x5b';
+    else if (ch === '\\') out += '\\\\';
     else if (ch === '"') out += '\\"';
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
@@ -255,7 +282,7 @@ export function inline(e: Expr): string {
 function renderInline(e: Expr): string {
   switch (e.kind) {
     case 'selector': {
-      const ms = e.matchers.map((m) => `${m.label}${m.op}${quote(m.value)}`).join(', ');
+      const ms = e.matchers.map((m) => `${m.label}${m.op}${quote(m.value, m.grafana === 'inert')}`).join(', ');
       const body = e.metric === undefined ? `{${ms}}` : ms ? `${e.metric}{${ms}}` : e.metric;
       const ranged = e.range ? `${body}[${formatDuration(parseDuration(e.range))}]` : body;
       return e.offset ? `${ranged} offset ${formatDuration(parseDuration(e.offset))}` : ranged;
@@ -263,7 +290,7 @@ function renderInline(e: Expr): string {
     case 'number':
       return formatNumber(e.value);
     case 'string':
-      return quote(e.value);
+      return quote(e.value, e.grafana === 'inert');
     case 'call':
       return `${e.fn}(${e.args.map(inline).join(', ')})`;
     case 'aggregate': {

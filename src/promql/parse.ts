@@ -7,6 +7,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { eq, neq, nre, re, selector, type MatchOp, type Matcher, type Selector } from './ast.js';
+import { regexProblem } from './matchers.js';
 
 /** A query that is not (or not unambiguously) a counter selector; the message says why. */
 export class SelectorParseError extends Error {
@@ -127,6 +128,8 @@ function matcherFrom(node: SyntaxNode, query: string): Matcher | { metric: strin
   const op = opNode?.firstChild ? MATCH_OPS[opNode.firstChild.name] : undefined;
   if (!op || !valueNode) throw new SelectorParseError(`cannot read matcher ${query.slice(node.from, node.to)}`);
   const value = unquotePromQLString(query.slice(valueNode.from, valueNode.to));
+  const bad = op === '=~' || op === '!~' ? regexProblem(value) : undefined;
+  if (bad) throw new SelectorParseError(`the regular expression of ${label}${op} is not one Prometheus accepts (RE2 syntax): ${bad}`);
   switch (op) {
     case '=':
       return eq(label, value);

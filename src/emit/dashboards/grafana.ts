@@ -26,7 +26,7 @@ import type {
   Options as TimeSeriesOptions, FieldConfig as TimeSeriesFieldConfig,
 } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
 import { TextMode, type Options as TextOptions } from '@grafana/schema/dist/esm/raw/composable/text/panelcfg/x/TextPanelCfg_types.gen';
-import { format, type Expr } from '../../promql/ast.js';
+import { format, grafanaInert, type Expr } from '../../promql/ast.js';
 import type { DashboardId, DashboardRow, PanelLink, PanelSpec, Threshold, ValueText } from '../../dashboard-model.js';
 
 export const DATASOURCE_VARIABLE = 'datasource';
@@ -255,7 +255,7 @@ function panel(spec: PanelSpec, id: number, x: number, y: number, env: Dashboard
     refId: refId(i),
     datasource: DATASOURCE,
     editorMode: 'code',
-    expr: format(env.template(q.expr)),
+    expr: format(grafanaInert(env.template(q.expr))),
     ...(q.legend ? { legendFormat: q.legend } : {}),
     ...(q.instant ? { instant: true, range: false, format: table ? 'table' : 'time_series' } : { instant: false, range: true }),
   }));
@@ -321,7 +321,7 @@ export function buildDashboard(id: DashboardId, meta: DashboardMeta, rows: reado
     datasource: DATASOURCE,
     enable: true,
     iconColor: 'red',
-    expr: format(env.template(env.annotation)),
+    expr: format(grafanaInert(env.template(env.annotation))),
     step: '1m',
     titleFormat: '{{alertname}} ({{severity}})',
     textFormat: '{{slo}} {{sli}} {{component}}{{certificate}}',

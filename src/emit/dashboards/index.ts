@@ -18,7 +18,7 @@
  * with <base> = linkerd-slo-<cluster> for the overview, linkerd-slo-<cluster>-<dashboard> for the others.
  */
 import type { Dashboard } from '@grafana/schema';
-import { anyOf, eq, format, inline, mapExpr, neq, re, selector, union, type Expr } from '../../promql/ast.js';
+import { anyOf, eq, format, grafanaInert, inline, mapExpr, neq, re, selector, union, type Expr } from '../../promql/ast.js';
 import { assertValidPromQL } from '../../promql/validate.js';
 import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow } from '../../dashboard-model.js';
 import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from './grafana.js';
@@ -67,7 +67,7 @@ export function templateExtraMatchers(e: Expr, extra: Readonly<Record<string, st
       ? {
           ...node,
           matchers: node.matchers.map((m) =>
-            m.op === '=' && extra[m.label] === m.value ? { ...m, op: multi.has(m.label) ? ('=~' as const) : m.op, value: `$${m.label}` } : m,
+            m.op === '=' && extra[m.label] === m.value ? { label: m.label, op: multi.has(m.label) ? ('=~' as const) : m.op, value: `$${m.label}`, grafana: 'variable' as const } : m,
           ),
         }
       : node,
@@ -229,7 +229,7 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
       : rowsOf(input, id);
     for (const row of rows) {
       for (const p of row.panels) {
-        p.queries.forEach((q, i) => assertValidPromQL(`${id} dashboard panel "${row.title} / ${p.title}" query ${i + 1}`, format(dashboardEnv.template(q.expr))));
+        p.queries.forEach((q, i) => assertValidPromQL(`${id} dashboard panel "${row.title} / ${p.title}" query ${i + 1}`, format(grafanaInert(dashboardEnv.template(q.expr)))));
       }
     }
     const tags = ['linkerd', 'linkerd-slo', id === 'overview' ? 'slo' : id, `cluster-${cluster}`];

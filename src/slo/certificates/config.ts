@@ -1,6 +1,6 @@
 /** The `slos.certificates` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
-import { labelName, labelMap, k8sName, duration, k8sObjectName } from '../../config/fields.js';
+import { labelName, labelMap, k8sName, duration, subSecondDuration, k8sObjectName } from '../../config/fields.js';
 import type { ConfigSection } from '../../config/section.js';
 
 /** Ticket/page thresholds on the remaining validity of one certificate class. */
@@ -159,11 +159,11 @@ export const certificatesConfig = z.strictObject({
       nodeLabel: labelName
         .default('instance')
         .describe('Label naming the node in the alerts\' text. Default instance: kube-prometheus relabels node-exporter\'s instance to the node name.'),
-      ticketAbove: duration
+      ticketAbove: subSecondDuration
         .default('500ms')
         .describe('Open a ticket when a node\'s clock may be off by more than this: |node_timex_offset_seconds| plus node_timex_maxerror_seconds, the kernel\'s own bound on its error. Default 500ms: a synchronised node stays within milliseconds, so this means time sync has failed, yet it is 20 times below pageAbove, leaving hours to fix it before certificates are affected.'),
       ticketFor: duration.default('10m').describe('How long the bound must stay above ticketAbove before the ticket opens. Default 10m: rides out a time daemon restart.'),
-      pageAbove: duration
+      pageAbove: subSecondDuration
         .default('10s')
         .describe('Page when a node\'s measured offset (|node_timex_offset_seconds|) is larger than this; must be above ticketAbove. Default 10s: the identity controller backdates every certificate\'s NotBefore by identity.issuer.clockSkewAllowance (Helm default 20s) and nothing else tolerates skew, so two nodes each within 10s of true time still accept each other\'s fresh certificates. Set it to half your clockSkewAllowance.'),
       pageFor: duration.default('2m').describe('How long the offset must stay above pageAbove before paging. Default 2m: long enough to ignore a single bad reading; a node this far off rejects new certificates now.'),

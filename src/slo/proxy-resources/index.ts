@@ -33,7 +33,7 @@
  * tables multiply ratio × budget at query time (an instant query of ten rows).
  */
 import {
-  aggregate, and, anyOf, binary, call, div, eq, gt, mul, num, or, quote, rate, re, selector, sum, withMatchers,
+  aggregate, and, anyOf, binary, call, div, eq, gt, inline, mul, num, or, quote, rate, re, selector, sum, withMatchers,
   type AggregateOp, type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
 import { normalDuration, cleanNumber, formatNumber} from '../../promql/number.js';
@@ -685,16 +685,17 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
 function runbookContext(ctx: BuildContext): Record<string, unknown> {
   const { config, facts } = ctx;
   const c = settingsOf(ctx);
-  const pairs = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => `${k}=${quote(v)}`);
-  const extraSelector = pairs.length ? `{${pairs.join(', ')}}` : '';
-  /** Ready-made selectors for the runbooks' queries (a template cannot write `…}}}`). */
-  const sel = (...matchers: string[]): string => `{${[...matchers, ...pairs].join(', ')}}`;
+  const extra = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
+  const extraSelector = extra.length ? inline(selector(undefined, extra)) : '';
+  /** Ready-made selectors for the runbooks' queries (a template cannot write `…}}}`), written by the PromQL builder. */
+  const sel = (...matchers: Matcher[]): string => inline(selector(undefined, [...matchers, ...extra]));
+  const placeholders = [eq('namespace', '<namespace>'), eq('pod', '<pod>')];
   const selectors = {
-    pod: sel('namespace="<namespace>"', 'pod="<pod>"'),
-    proxyPod: sel(`job=${quote(config.linkerd.proxyJob)}`, 'namespace="<namespace>"', 'pod="<pod>"'),
-    podProxy: sel('namespace="<namespace>"', 'pod="<pod>"', `container=${quote(PROXY_CONTAINER)}`),
-    proxy: sel(`container=${quote(PROXY_CONTAINER)}`),
-    proxyMemoryLimit: sel(`container=${quote(PROXY_CONTAINER)}`, 'resource="memory"'),
+    pod: sel(...placeholders),
+    proxyPod: sel(eq('job', config.linkerd.proxyJob), ...placeholders),
+    podProxy: sel(...placeholders, eq('container', PROXY_CONTAINER)),
+    proxy: sel(eq('container', PROXY_CONTAINER)),
+    proxyMemoryLimit: sel(eq('container', PROXY_CONTAINER), eq('resource', 'memory')),
   };
   return {
     cluster: config.cluster,
