@@ -23,8 +23,8 @@ export interface PageReport {
 }
 
 export interface Browser {
-  /** Opens a page file, waits for its charts, reports what it shows; with `png`, writes a full-page screenshot. */
-  open(file: string, png?: string): Promise<PageReport>;
+  /** Opens a page file, waits for its charts, reports what it shows; with `png`, hands it a full-page screenshot to write. */
+  open(file: string, png?: (bytes: Buffer) => Promise<void>): Promise<PageReport>;
   close(): Promise<void>;
 }
 
@@ -88,7 +88,7 @@ export async function launchBrowser(opts: { width?: number; timeoutMs?: number }
             };
           }),
         );
-        if (png) await page.screenshot({ path: png, fullPage: true });
+        if (png) await png(await page.screenshot({ fullPage: true }));
         return { errors, panels };
       } finally {
         await page.close();

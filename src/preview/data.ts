@@ -5,7 +5,7 @@
  * query at the end of the range; series named by the target's legendFormat.
  * https://grafana.com/docs/grafana/latest/datasources/prometheus/query-editor/
  */
-import type { PromClient } from '../check/prometheus-client.js';
+import { PrometheusApiError, type PromClient } from '../check/prometheus-client.js';
 import { durationText, interpolate, intervals, parseLabelValues, resolveVariable, type DashboardVariable, type Intervals, type ResolvedVariable } from './variables.js';
 
 export interface GridPos {
@@ -202,7 +202,10 @@ async function panelData(panel: PanelJson, vars: ReadonlyMap<string, string>, ct
         queries.push({ refId, expr, instant, format, stepSeconds: step });
       }
     } catch (err) {
-      queries.push({ refId, expr, instant, format, error: (err as Error).message });
+      // Only an error Prometheus reports for this query belongs on the panel; an unreachable or
+      // stuck server, or an answer that is not the API, ends the run (exit 3) before pages are written.
+      if (!(err instanceof PrometheusApiError) || err.kind !== 'query') throw err;
+      queries.push({ refId, expr, instant, format, error: err.message });
     }
   }
   return { panel, intervals: iv, queries, series };
