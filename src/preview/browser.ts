@@ -14,7 +14,17 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Flags for a quiet, reproducible headless run: no GPU, no network of its own, no first-run or sync. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars'];
+const FLAGS = ['--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-extensions', '--hide-scrollbars'];
+
+/**
+ * The pages hold data from Prometheus, so Chromium keeps its sandbox wherever it can. It cannot run
+ * sandboxed as root (containers, CI): there, and only there, it runs with --no-sandbox, and what
+ * still contains a page is its Content-Security-Policy (only the page's own scripts run, by hash;
+ * nothing is fetched: default-src 'none') and the browser context being offline (docs/preview.md).
+ */
+export function chromiumFlags(uid: number | undefined = process.getuid?.()): string[] {
+  return uid === 0 ? [...FLAGS, '--no-sandbox'] : FLAGS;
+}
 
 export interface PageReport {
   /** console errors and uncaught exceptions, in order. */
@@ -48,7 +58,7 @@ export async function launchBrowser(opts: { width?: number; timeoutMs?: number }
     context = await pw.chromium.launchPersistentContext(profile, {
       executablePath: executable,
       headless: true,
-      args: FLAGS,
+      args: chromiumFlags(),
       ignoreDefaultArgs: ['--enable-automation'],
       viewport: { width: opts.width ?? 1600, height: 900 },
       deviceScaleFactor: 1,
