@@ -283,9 +283,9 @@ describe('remote work is bounded', () => {
     expect(oneLine(await run(['check', '-c', 'bt.yaml', '--prometheus-url', closedUrl, '--timeout', '25d'], { cwd: dir }), 2)).toMatch(/^error: --timeout 25d: must be at most 1d$/);
   });
 
-  it('preview against a closed port: exit 3 in one line, no pages', async () => {
+  it('preview against a closed port: exit 3 in one line, no pages (a config whose dashboards have no query variable)', async () => {
     const dir = workdir();
-    const line = oneLine(await run(['preview', '-c', 'cfg.yaml', '--prometheus-url', closedUrl, '--scrape-interval', '15s', '-o', 'pv'], { cwd: dir }), 3);
+    const line = oneLine(await run(['preview', '-c', 'bt.yaml', '--prometheus-url', closedUrl, '--scrape-interval', '15s', '-o', 'pv'], { cwd: dir }), 3);
     expect(line).toBe(`error: cannot reach ${closedUrl}: connection refused (ECONNREFUSED)`);
     expect(existsSync(join(dir, 'pv')) ? readdirSync(join(dir, 'pv')) : []).toEqual([]);
   });
