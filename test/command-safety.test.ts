@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { CLI, EXAMPLE, tempDirs } from './support/cli.js';
 import { validatePromQL } from '../src/promql/validate.js';
-import { chromiumFlags } from '../src/preview/browser.js';
+import { chromiumFlags, chromiumPath, launchBrowser } from '../src/preview/browser.js';
 
 const tmp = tempDirs('command-safety');
 const HOSTILE = 'a"} or vector(1337) or absent(x{y="';
@@ -327,9 +327,42 @@ describe('values from Prometheus stay inert', () => {
   });
 });
 
+function browserMissing(): string | undefined {
+  if (!existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium)`;
+  try {
+    import.meta.resolve('playwright-core');
+  } catch {
+    return 'playwright-core is not installed';
+  }
+  return undefined;
+}
+
 describe('--png and the sandbox', () => {
   it('Chromium keeps its sandbox unless it runs as root, where it cannot start with one', () => {
     expect(chromiumFlags(1000)).not.toContain('--no-sandbox');
     expect(chromiumFlags(0)).toContain('--no-sandbox');
   });
+
+  const missing = browserMissing();
+  if (missing) console.log(`CSP browser test skipped: ${missing}`);
+  it.skipIf(missing !== undefined)('in Chromium, markup that escaping missed runs no script and fetches nothing; the page still draws', async () => {
+    const dir = workdir();
+    const r = await run(['preview', '-c', 'bt.yaml', '--prometheus-url', `${base}/hostile-labels`, '--scrape-interval', '15s', '-o', 'pv'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const page = join(dir, 'pv', readdirSync(join(dir, 'pv')).find((f) => f !== 'index.html' && f.endsWith('.html'))!);
+    // As if a value had slipped through escaping: an inline script, an event handler, a beacon.
+    const injected = `<script>console.error('injected script ran')</script><img src="x" onerror="console.error('injected handler ran')"><img src="${base}/beacon.png">`;
+    writeFileSync(page, readFileSync(page, 'utf8').replace('</body>', `${injected}</body>`));
+    const requests = seen.requests;
+    const browser = await launchBrowser();
+    try {
+      const report = await browser.open(page);
+      expect(report.errors.join('\n')).not.toMatch(/injected (script|handler) ran/);
+      expect(report.errors.join('\n')).toMatch(/Content Security Policy/);
+      expect(report.panels.length).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
+    expect(seen.requests).toBe(requests);
+  }, 120_000);
 });
