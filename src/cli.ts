@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The linkerd-slo command line. I/O lives here and in the writer; the core is pure. */
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -13,7 +13,8 @@ import { generateBundle, OWNED_DIRS } from './generate.js';
 import { runChecks, formatReport, formatReportJson } from './check/check.js';
 import { prometheusClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
-import { parseDuration } from './promql/number.js';
+import { durationFlag, RANGES, refuseValuelessFlags, responseCap } from './cli-flags.js';
+import { checkOutputFile, writeOutputFile, type InputFile } from './output-file.js';
 import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, MANIFEST, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
@@ -76,13 +77,19 @@ const configOption = {
   describe: 'Config file: YAML (linkerd-slo.yaml) or TypeScript (linkerd-slo.config.ts)',
 } as const;
 
-/** A duration flag in seconds, or one line naming the flag (exit 2). */
-function durationFlag(flag: string, text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (err) {
-    throw new UserError(`${flag}: ${printable((err as Error).message)}`, EXIT.config);
-  }
+const maxResponseOption = {
+  type: 'number',
+  default: 256,
+  describe: 'Largest Prometheus answer read, in megabytes; a larger one fails with exit 3 (backtest splits its range first)',
+} as const;
+
+/** The config as an input a command's --out must never replace. */
+const configInput = (file: string): InputFile => ({ path: resolve(file), what: 'the config file' });
+
+try {
+  refuseValuelessFlags(hideBin(process.argv));
+} catch (err) {
+  fail(err);
 }
 
 await yargs(hideBin(process.argv))
@@ -169,6 +176,8 @@ await yargs(hideBin(process.argv))
         .option('out', { alias: 'o', type: 'string', describe: 'Write the config to this file instead of stdout' }),
     async (argv) => {
       try {
+        const out = argv.out === undefined ? undefined : { path: nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: argv.files.map((f) => ({ path: resolve(f), what: 'the input file' })) };
+        if (out) await checkOutputFile(out);
         const sources = await Promise.all(
           argv.files.map(async (f) => {
             try {
@@ -181,8 +190,8 @@ await yargs(hideBin(process.argv))
         );
         const result = importOpenSlo(sources, { cluster: argv.cluster });
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-        if (argv.out) {
-          await writeFile(resolve(argv.out), result.yaml);
+        if (out) {
+          await writeOutputFile(out, result.yaml);
           process.stdout.write(`wrote ${argv.out}: ${result.slos.length} custom SLO(s): ${result.slos.map((s) => s.name).join(', ')}\n`);
         } else {
           process.stdout.write(result.yaml);
@@ -201,10 +210,12 @@ await yargs(hideBin(process.argv))
         .option('out', { alias: 'o', type: 'string', describe: 'Write the documents to this file instead of stdout' }),
     async (argv) => {
       try {
+        const out = argv.out === undefined ? undefined : { path: nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [configInput(argv.config)] };
+        if (out) await checkOutputFile(out);
         const { file, config } = await loadConfigFile(resolve(argv.config));
         const text = exportOpenSlo(config, file);
-        if (argv.out) {
-          await writeFile(resolve(argv.out), text);
+        if (out) {
+          await writeOutputFile(out, text);
           process.stdout.write(`wrote ${argv.out}: ${(text.match(/^kind: SLO$/gm) ?? []).length} OpenSLO SLO documents\n`);
         } else {
           process.stdout.write(text);
@@ -223,13 +234,15 @@ await yargs(hideBin(process.argv))
         .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus (or Thanos Query / Mimir Prometheus API) to check against; no user:password@ (use the environment variables)' })
         .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
         .option('lookback', { type: 'string', default: '1h', describe: 'How far back a series counts as present (a Prometheus duration)' })
-        .option('timeout', { type: 'string', default: '30s', describe: 'How long to wait for each Prometheus answer (a duration)' }),
+        .option('timeout', { type: 'string', default: '30s', describe: 'How long to wait for each Prometheus answer (a duration, at most 1d)' })
+        .option('max-response-mb', maxResponseOption),
     async (argv) => {
       let report;
       try {
         // Flags and credentials first: they fail fast and without touching the config or the network.
-        durationFlag('--lookback', argv.lookback);
-        const client = prometheusClient(argv['prometheus-url'], process.env, durationFlag('--timeout', argv.timeout) * 1000);
+        durationFlag('--lookback', argv.lookback, RANGES.history);
+        const limits = { maxResponseBytes: responseCap(argv['max-response-mb']) };
+        const client = prometheusClient(argv['prometheus-url'], process.env, durationFlag('--timeout', argv.timeout, RANGES.timeout) * 1000, limits);
         const loaded = await loadConfigFile(resolve(argv.config));
         const gen = generateBundle(loaded, loaded.file);
         // Every cluster, with its own version and settings (a multi-cluster config: each cluster's selectors).
@@ -254,15 +267,17 @@ await yargs(hideBin(process.argv))
         .option('out', { alias: 'o', type: 'string', default: 'preview', describe: 'Directory for the pages (index.html and <dashboard uid>.html; files of the same names are replaced)' })
         .option('png', { type: 'boolean', default: false, describe: 'Also write <uid>.png per dashboard through the system Chromium (needs playwright-core and chromium)' })
         .option('scrape-interval', { type: 'string', describe: "The data source's scrape interval for $__rate_interval (default: the proxy job's, from Prometheus' targets; else 15s)" })
-        .option('timeout', { type: 'string', default: '30s', describe: 'How long to wait for each Prometheus answer (a duration)' }),
+        .option('timeout', { type: 'string', default: '30s', describe: 'How long to wait for each Prometheus answer (a duration, at most 1d)' })
+        .option('max-response-mb', maxResponseOption),
     async (argv) => {
       try {
-        const client = prometheusClient(argv['prometheus-url'], process.env, durationFlag('--timeout', argv.timeout) * 1000);
+        const limits = { maxResponseBytes: responseCap(argv['max-response-mb']) };
+        const client = prometheusClient(argv['prometheus-url'], process.env, durationFlag('--timeout', argv.timeout, RANGES.timeout) * 1000, limits);
         const nowSeconds = Math.floor(Date.now() / 1000);
         const timeFlag = (flag: string, text: string, base: number): number => {
           if (text === 'now') return nowSeconds;
           const rel = /^(?:now-)?(.+)$/.exec(text)!;
-          if (/^now-/.test(text) || /^\d+(?:\.\d+)?[smhdwy]/.test(text)) return base - durationFlag(flag, rel[1]!);
+          if (/^now-/.test(text) || /^\d+(?:\.\d+)?[smhdwy]/.test(text)) return base - durationFlag(flag, rel[1]!, RANGES.history);
           const t = Date.parse(text);
           if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(t)) throw new UserError(`${flag}: expected now, now-<duration>, a duration or an RFC 3339 time, not ${JSON.stringify(printable(text).slice(0, 40))}`, EXIT.config);
           return Math.floor(t / 1000);
@@ -273,7 +288,7 @@ await yargs(hideBin(process.argv))
         const outArg = nonEmpty('out', argv.out);
         const loaded = await loadConfigFile(resolve(argv.config));
         const gen = generateBundle(loaded, loaded.file);
-        let scrape = argv['scrape-interval'] !== undefined ? durationFlag('--scrape-interval', argv['scrape-interval']) : undefined;
+        let scrape = argv['scrape-interval'] !== undefined ? durationFlag('--scrape-interval', argv['scrape-interval'], RANGES.scrapeInterval) : undefined;
         if (scrape === undefined) {
           const proxyJob = loaded.clusters[0]!.linkerd.proxyJob;
           scrape = (await client.targets()).find((t) => t.job === proxyJob && t.scrapeIntervalSeconds)?.scrapeIntervalSeconds ?? 15;
@@ -284,7 +299,7 @@ await yargs(hideBin(process.argv))
           if (await clusterHasData(client, presenceQuery(c.linkerd.proxyJob, c.prometheus.extraMatchers), from, to)) continue;
           process.stderr.write(`warning: ${isFleet ? `cluster ${printable(c.cluster)}: ` : ''}no series of job ${printable(c.linkerd.proxyJob)}${isFleet ? ' with its cluster label' : ''} in the range: its panels have no data\n`);
         }
-        const result = await runPreview({ client, dashboards: bundleDashboards(gen.files), outDir: resolve(outArg), from, to, scrapeIntervalSeconds: scrape, png: argv.png, generator: `linkerd-slo ${pkg.version}` });
+        const result = await runPreview({ client, dashboards: bundleDashboards(gen.files), outDir: resolve(outArg), outLabel: outArg, inputs: [configInput(argv.config)], from, to, scrapeIntervalSeconds: scrape, png: argv.png, generator: `linkerd-slo ${pkg.version}` });
         for (const p of result.pages) {
           process.stdout.write(`${outArg}/${p.uid}.html: ${p.panels} panels, ${p.empty.length} without data${p.png ? `; ${outArg}/${p.uid}.png` : ''}\n`);
           for (const e of p.errors) process.stderr.write(`warning: ${p.uid}: ${printable(e)}\n`);
@@ -307,8 +322,9 @@ await yargs(hideBin(process.argv))
         .option('step', { type: 'string', default: '30s', describe: 'Evaluation interval of the rule groups (your Prometheus evaluation_interval)' })
         .option('format', { choices: ['text', 'md', 'json', 'html'] as const, default: 'text' as const, describe: 'Report format' })
         .option('out', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
-        .option('timeout', { type: 'string', default: '60s', describe: 'How long to wait for each Prometheus answer; a query that times out is retried over half the range' })
-        .option('max-queries', { type: 'number', describe: 'Refuse to start when the plan needs more range queries than this' })
+        .option('timeout', { type: 'string', default: '60s', describe: 'How long Prometheus may work on each query (at most 1d); one it reports timed out is retried over half the range; no answer at all ends the run (exit 3)' })
+        .option('max-response-mb', maxResponseOption)
+        .option('max-queries', { type: 'number', default: 20_000, describe: 'Refuse to start (and to plan) when the backtest needs more range queries than this' })
         .option('max-points', { type: 'number', default: 11000, describe: 'Evaluations per range query (Prometheus allows 11,000 points per series)' })
         .option('concurrency', { type: 'number', default: 2, describe: 'Range queries in flight at once' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (queries, points, estimated samples) and send nothing' })
@@ -317,9 +333,11 @@ await yargs(hideBin(process.argv))
         .option('what-if-pages', { type: 'number', describe: 'Pages the what-if table aims for (default: N of --fail-on pages>N, else 0)' }),
     async (argv) => {
       try {
-        const step = durationFlag('--step', nonEmpty('step', argv.step));
-        if (!(step >= 1)) throw new UserError('--step must be at least 1s', EXIT.config);
-        const timeout = durationFlag('--timeout', nonEmpty('timeout', argv.timeout));
+        const step = durationFlag('--step', nonEmpty('step', argv.step), RANGES.step);
+        const timeout = durationFlag('--timeout', nonEmpty('timeout', argv.timeout), RANGES.timeout);
+        const limits = { maxResponseBytes: responseCap(argv['max-response-mb']) };
+        const out = argv.out === undefined ? undefined : { path: nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [configInput(argv.config)] };
+        if (out) await checkOutputFile(out);
         const failOn = argv['fail-on'] === undefined ? undefined : parseFailOn(nonEmpty('fail-on', argv['fail-on']));
         if (argv['fail-on'] !== undefined && !failOn) throw new UserError(`--fail-on: expected pages>N or tickets>N, not ${JSON.stringify(printable(String(argv['fail-on'])))}`, EXIT.config);
         const count = (flag: string, v: number | undefined, min: number) => {
@@ -337,14 +355,14 @@ await yargs(hideBin(process.argv))
             if (Number.isNaN(ms)) throw new UserError(`${flag}: ${JSON.stringify(printable(text))} is not an RFC 3339 time`, EXIT.config);
             return Math.floor(ms / 1000);
           }
-          if (flag === '--from') return now - durationFlag(flag, text);
+          if (flag === '--from') return now - durationFlag(flag, text, RANGES.history);
           throw new UserError(`${flag}: expected now or an RFC 3339 time such as 2026-11-01T00:00:00Z`, EXIT.config);
         };
         // "now" on the evaluation grid, so two runs a few seconds apart read the same evaluations.
         const to = time('--to', nonEmpty('to', argv.to), Math.floor(Date.now() / 1000 / step) * step);
         const from = time('--from', nonEmpty('from', argv.from), to);
         if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
-        const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000);
+        const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000, limits);
         const loaded = await loadConfigFile(resolve(argv.config));
         const gen = generateBundle(loaded, loaded.file);
         // Every cluster generate writes rules for, each planned from its own groups (its version, objectives, cluster label).
@@ -352,7 +370,7 @@ await yargs(hideBin(process.argv))
         const wanted = argv.cluster === undefined ? undefined : nonEmpty('cluster', argv.cluster);
         const chosen = wanted === undefined ? members : members.filter((m) => m.config.cluster === wanted);
         if (!chosen.length) throw new UserError(`--cluster: ${JSON.stringify(printable(wanted!))} is not a cluster of ${loaded.file} (its clusters: ${members.map((m) => printable(m.config.cluster)).join(', ')})`, EXIT.config);
-        const plans = chosen.map((m) => ({ ...m, plan: planBacktest(m.groups, { from, to, step, maxPointsPerQuery: maxPoints }) }));
+        const plans = chosen.map((m) => ({ ...m, plan: planBacktest(m.groups, { from, to, step, maxPointsPerQuery: maxPoints, maxQueries }) }));
         const isFleet = loaded.config.clusters !== undefined;
         if (argv['dry-run']) {
           process.stdout.write(plans.map((p) => `${isFleet ? `cluster ${printable(p.config.cluster)}: ` : ''}${formatPlan(p.plan)}`).join(''));
@@ -381,8 +399,8 @@ await yargs(hideBin(process.argv))
         const text = formatFleet(fleet, argv.format);
         const pages = fleetCount(fleet, 'pages');
         const tickets = fleetCount(fleet, 'tickets');
-        if (argv.out) {
-          await writeFile(resolve(nonEmpty('out', argv.out)), text);
+        if (out) {
+          await writeOutputFile(out, text);
           process.stdout.write(`wrote ${argv.out}: ${pages} page(s), ${tickets} ticket(s)${isFleet ? ` over ${clusters.length} cluster(s)` : ''}\n`);
         } else process.stdout.write(text);
         const failures = clusters.reduce((n, c) => n + c.report.failures.length, 0);

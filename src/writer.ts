@@ -19,6 +19,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, homedir } from 'node:os';
+import { constants } from 'node:fs';
 import { link, lstat, mkdir, open, readFile, readdir, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { EXIT, UserError } from './errors.js';
@@ -111,7 +112,7 @@ export function describeErrno(err: unknown): string {
   return (code && REASONS[code]) ?? (err as Error).message.split('\n')[0]!;
 }
 
-function ioError(err: unknown, what: string, after = ''): UserError | unknown {
+export function ioError(err: unknown, what: string, after = ''): UserError | unknown {
   if (err instanceof UserError || !errno(err)) return err;
   return new UserError(`${what}: ${describeErrno(err)}${after}`, EXIT.output);
 }
@@ -210,13 +211,31 @@ function parseManifest(text: string, what: string, ownedDirs: readonly string[])
   return m;
 }
 
-async function readText(path: string, what: string): Promise<string | undefined> {
+/**
+ * A regular file's text. Opened without blocking and checked before reading: a FIFO (or device)
+ * someone put at one of our names would otherwise block the run for ever on open or read.
+ */
+export async function readRegularFile(path: string): Promise<string | 'not a regular file'> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    return await readFile(path, 'utf8');
+    if (!(await fh.stat()).isFile()) return 'not a regular file';
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readText(path: string, what: string, ifNotRegular?: string): Promise<string | undefined> {
+  let text;
+  try {
+    text = await readRegularFile(path);
   } catch (err) {
     if (errno(err) === 'ENOENT') return undefined;
     throw ioError(err, `cannot read ${what}`);
   }
+  if (text !== 'not a regular file') return text;
+  if (ifNotRegular !== undefined) return ifNotRegular;
+  throw new UserError(`${what} is not a regular file (a FIFO, socket or device?): move it away; nothing was written`, EXIT.output);
 }
 
 async function readManifest(outDir: string, label: string, ownedDirs: readonly string[]): Promise<Manifest | undefined> {
@@ -281,7 +300,8 @@ function pidAlive(pid: number): boolean {
 
 async function readLock(path: string): Promise<{ owner?: LockOwner; ageMs: number } | undefined> {
   try {
-    const [text, st] = await Promise.all([readFile(path, 'utf8'), lstat(path)]);
+    const [read, st] = await Promise.all([readRegularFile(path), lstat(path)]);
+    const text = read === 'not a regular file' ? '' : read;
     let owner: LockOwner | undefined;
     try {
       const parsed = JSON.parse(text) as LockOwner;
@@ -685,7 +705,8 @@ export async function diffBundle(outDir: string, bundle: Bundle, opts: WriteOpti
     if (lock) recovered = (await recover(outDir, ownedDirs, label)).recovered;
     const drift: Drift = { changed: [], missing: [], stale: [], recovered };
     const compare = async (rel: string, expected: string) => {
-      const current = await readText(join(outDir, rel), `${label}/${rel}`);
+      // Something other than a file where a bundle file belongs is drift, not a reason to block.
+      const current = await readText(join(outDir, rel), `${label}/${rel}`, '\u0000not a regular file');
       if (current === undefined) drift.missing.push(rel);
       else if (current !== expected) drift.changed.push(rel);
     };

@@ -175,7 +175,7 @@ describe('a server that is not quite the Prometheus API: exit 3, one line naming
 
   it('a server that never answers hits --timeout', async () => {
     const line = expectOneLine(await check(['--prometheus-url', `${base}/stall`, '--timeout', '300ms']), 3);
-    expect(line).toBe(`error: no answer from ${base}/stall/api/v1/query within 0.3s`);
+    expect(line).toBe(`error: no answer from ${base}/stall/api/v1/query within 0.3s (--timeout)`);
   });
 
   it('an unreachable server: exit 3, the URL and the reason', async () => {

@@ -12,6 +12,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { durationText, interpolate, intervals, resolveVariable, roundIntervalMs } from '../src/preview/variables.js';
+import { validatePromQL } from '../src/promql/validate.js';
+import { parseSelector } from '../src/promql/parse.js';
 import { linkResolver, renderMarkdown } from '../src/preview/markdown.js';
 import { formatValue, thresholdColor } from '../src/preview/format.js';
 
@@ -44,19 +46,19 @@ describe('Grafana intervals', () => {
 describe('dashboard variables', () => {
   const query = { type: 'query', name: 'cluster' } as const;
   it('a single-value variable keeps its saved value when the query still finds it', () => {
-    expect(resolveVariable({ ...query, current: { value: 'prod-eu1' } }, ['a', 'prod-eu1'])).toEqual({ name: 'cluster', display: 'prod-eu1', text: 'prod-eu1' });
+    expect(resolveVariable({ ...query, current: { value: 'prod-eu1' } }, ['a', 'prod-eu1'])).toEqual({ name: 'cluster', display: 'prod-eu1', text: 'prod-eu1', value: 'prod-eu1' });
   });
   it('a saved value the query no longer finds falls back to the first value', () => {
-    expect(resolveVariable({ ...query, current: { value: 'gone' } }, ['b', 'c'])).toEqual({ name: 'cluster', display: 'b', text: 'b' });
+    expect(resolveVariable({ ...query, current: { value: 'gone' } }, ['b', 'c'])).toEqual({ name: 'cluster', display: 'b', text: 'b', value: 'b' });
   });
   it('All with an allValue substitutes the allValue as it is', () => {
-    expect(resolveVariable({ ...query, multi: true, includeAll: true, allValue: '.+', current: { value: ['$__all'] } }, ['a', 'b'])).toEqual({ name: 'cluster', display: 'All', text: '.+' });
+    expect(resolveVariable({ ...query, multi: true, includeAll: true, allValue: '.+', current: { value: ['$__all'] } }, ['a', 'b'])).toEqual({ name: 'cluster', display: 'All', text: '.+', value: '.+' });
   });
   it('All without an allValue is the alternation of every value, regex-escaped', () => {
     expect(resolveVariable({ ...query, multi: true, includeAll: true, current: { value: '$__all' } }, ['eu.1', 'us-2']).text).toBe('(eu\\\\.1|us-2)');
   });
   it('several chosen values of a multi-value variable become an alternation', () => {
-    expect(resolveVariable({ ...query, multi: true, current: { value: ['b', 'c'] } }, ['a', 'b', 'c'])).toEqual({ name: 'cluster', display: 'b + c', text: '(b|c)' });
+    expect(resolveVariable({ ...query, multi: true, current: { value: ['b', 'c'] } }, ['a', 'b', 'c'])).toEqual({ name: 'cluster', display: 'b + c', text: '(b|c)', value: '(b|c)' });
   });
   it('a custom variable chooses among its own list', () => {
     expect(resolveVariable({ type: 'custom', name: 'q', current: { value: 'y' } }, ['x', 'y']).text).toBe('y');
@@ -69,6 +71,47 @@ describe('dashboard variables', () => {
     expect(interpolate('rate(x{cluster="$cluster", a="${cluster}", b="${cluster:regex}", c="[[cluster]]"}[$__rate_interval]) $nope', values)).toBe(
       'rate(x{cluster="prod", a="prod", b="prod", c="prod"}[1m]) $nope',
     );
+  });
+
+  // A label_values answer is Prometheus data: it must stay one string, whatever it holds.
+  const HOSTILE = 'a"} or vector(1337) or absent(x{y="';
+  const hostileQueries = (v: ReturnType<typeof resolveVariable>) =>
+    ['sum(rate(x{cluster=~"$cluster"}[5m]))', "sum(rate(x{cluster='$cluster'}[5m]))", 'sum(x{cluster=`$cluster`})'].map((q) => {
+      try {
+        return interpolate(q, new Map([['cluster', v.value]]));
+      } catch (err) {
+        return (err as Error).message;
+      }
+    });
+  it('a hostile label value stays the content of its string literal (single, multi and All values)', () => {
+    for (const v of [
+      resolveVariable({ ...query, current: { value: 'gone' } }, [HOSTILE]),
+      resolveVariable({ ...query, multi: true, current: { value: [HOSTILE] } }, [HOSTILE]),
+      resolveVariable({ ...query, multi: true, includeAll: true, current: { value: '$__all' } }, [HOSTILE, 'b']),
+    ]) {
+      const [doubleQuoted, singleQuoted, raw] = hostileQueries(v);
+      for (const q of [doubleQuoted!, singleQuoted!]) {
+        expect(validatePromQL(q), q).toEqual([]);
+        // One selector, one matcher: what Prometheus reads back is exactly the value, nothing else.
+        const sel = parseSelector(q.replace(/^sum\(rate\((.*)\[5m\]\)\)$/, '$1'));
+        expect(sel.matchers.map((m) => m.value)).toEqual([v.value]);
+      }
+      expect(raw).toMatch(/^variable \$cluster: its value contains a backtick|^sum\(x\{cluster=`/);
+    }
+  });
+  it('a value is refused where it would stand outside a string', () => {
+    expect(() => interpolate('x > $n', new Map([['n', '1 or vector(1)']]))).toThrow(/outside a quoted string/);
+    expect(interpolate('x > $n', new Map([['n', '0.5']]))).toBe('x > 0.5');
+  });
+  it('ordinary values give the query text Grafana sends', () => {
+    // Grafana's prometheusSpecialRegexEscape worked by hand, as query text: a backslash becomes four, ' becomes \\', a metacharacter c becomes \\c.
+    const q = 'sum(x{cluster=~"$cluster"})';
+    const sent = (v: ReturnType<typeof resolveVariable>) => interpolate(q, new Map([['cluster', v.value]]));
+    const all = { ...query, multi: true, includeAll: true, current: { value: '$__all' } };
+    expect(sent(resolveVariable(all, ['eu.1', 'us-2']))).toBe(String.raw`sum(x{cluster=~"(eu\\.1|us-2)"})`);
+    expect(sent(resolveVariable(all, ["o'brien", 'a\\b', 'x|y']))).toBe(String.raw`sum(x{cluster=~"(o\\'brien|a\\\\b|x\\|y)"})`);
+    expect(sent(resolveVariable({ ...query, multi: true, current: { value: ['x|y'] } }, ['x|y']))).toBe(String.raw`sum(x{cluster=~"x\\|y"})`);
+    expect(sent(resolveVariable({ ...query, current: { value: 'prod' } }, ['prod']))).toBe('sum(x{cluster=~"prod"})');
   });
 });
 

@@ -4,7 +4,7 @@
  * Everything printed from label values goes through printable() (text) or escaping (Markdown, HTML).
  */
 import { formatNumber } from '../promql/number.js';
-import { printable } from '../check/terminal.js';
+import { printable, terminalSafeJson } from '../check/terminal.js';
 import type { BacktestReport, Episode } from './report.js';
 import { escapeHtml } from '../text.js';
 
@@ -110,7 +110,8 @@ export function formatMarkdown(r: BacktestReport): string {
 
 export function formatJson(r: BacktestReport): string {
   const { burnRates: _b, ...rest } = r;
-  return `${JSON.stringify({ ...rest, budgets: r.budgets.map(({ burnDown: _d, ...b }) => b) }, null, 2)}\n`;
+  // Label values come from Prometheus: C1 and bidi controls escaped, as printable() does for text.
+  return `${terminalSafeJson({ ...rest, budgets: r.budgets.map(({ burnDown: _d, ...b }) => b) })}\n`;
 }
 
 // ---- HTML --------------------------------------------------------------------------------------

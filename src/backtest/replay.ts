@@ -14,6 +14,7 @@ import { parseDuration, formatDuration } from '../promql/number.js';
 import { isAlert, type AlertingRule, type RecordingRule, type RuleGroup } from '../rules.js';
 import { SLI_RECORDINGS } from '../slo/series.js';
 import { PrometheusApiError } from '../check/prometheus-client.js';
+import { EXIT, UserError } from '../errors.js';
 import { inliner } from './inline.js';
 import { alertStates, type StateIntervals } from './semantics.js';
 
@@ -76,6 +77,15 @@ export interface PlanOptions {
   readonly step: number;
   readonly maxPointsPerQuery?: number;
   readonly scrapeIntervalSeconds?: number;
+  /** Refuse (before the chunks are built) a plan of more range queries than this. */
+  readonly maxQueries?: number;
+}
+
+/** A plan over --max-queries: refused while it is counted, before its chunks take memory. */
+export class PlanTooLarge extends UserError {
+  constructor(queries: number, max: number) {
+    super(`the backtest needs at least ${queries} range queries, more than --max-queries ${max}; shorten --from, raise --step or --max-points (see --dry-run), or raise --max-queries`, EXIT.config);
+  }
 }
 
 function clausesOf(e: Expr): Clause[] | undefined {
@@ -143,7 +153,11 @@ export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): P
   const scrape = opts.scrapeIntervalSeconds ?? 30;
   const queries: PlannedQuery[] = [];
   const alerts: AlertSpec[] = [];
+  let counted = 0;
   const add = (purpose: string, e: Expr, step: number, extra: { alertIndex?: number; clauseIndex?: number } = {}, warmup = 0) => {
+    // Counted arithmetically first: `--from 100000y --step 1s` would otherwise build billions of chunks.
+    counted += Math.ceil((Math.floor((opts.to - gridStart(opts.from - warmup, step)) / step) + 1) / maxPoints);
+    if (opts.maxQueries !== undefined && counted > opts.maxQueries) throw new PlanTooLarge(counted, opts.maxQueries);
     const inlined = inl.inline(e);
     const chunks = chunksOf(opts.from - warmup, opts.to, step, maxPoints);
     const points = chunks.reduce((n, c) => n + pointsIn(c, step), 0);
@@ -216,9 +230,14 @@ export interface ReplayResult {
   readonly stats: { readonly queriesSent: number; readonly pointsRead: number; readonly wallMs: number };
 }
 
-/** What a retry with a smaller range can help: the query timed out or loaded too many samples. */
+/**
+ * What a retry with a smaller range can help: Prometheus reported that the query timed out or loaded
+ * too many samples, or its answer exceeded the size cap. Not our own deadline: a server that does not
+ * answer at all would be asked ever smaller questions for ever (it ends the run with exit 3 instead).
+ */
 function tooHeavy(err: unknown): boolean {
-  return err instanceof PrometheusApiError && /within|timeout|timed out|too many samples|exceeded maximum resolution/i.test(err.message);
+  if (!(err instanceof PrometheusApiError)) return false;
+  return err.kind === 'too-large' || (err.kind === 'query' && /timeout|timed out|too many samples|exceeded maximum resolution/i.test(err.message));
 }
 
 export async function replay(plan: Plan, client: RangeClient, opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ReplayResult> {

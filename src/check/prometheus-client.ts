@@ -27,12 +27,54 @@ export interface PromClient {
   labelValues(label: string, match: string | undefined, startSeconds: number, endSeconds: number): Promise<string[]>;
 }
 
+/**
+ * Why a request failed, for callers that retry: `query` (Prometheus answered with an error for this
+ * query, e.g. a time-out or too many samples), `too-large` (the answer exceeded the size cap),
+ * `deadline` (no complete answer within the deadline: the server or the network is stuck),
+ * `unreachable`, `protocol` (an answer that is not the Prometheus API).
+ */
+export type ApiFailure = 'query' | 'too-large' | 'deadline' | 'unreachable' | 'protocol';
+
 /** Prometheus unreachable, or it answered something that is not the Prometheus HTTP API: exit 3. */
 export class PrometheusApiError extends UserError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly kind: ApiFailure = 'protocol',
+  ) {
     super(message, EXIT.prometheus);
     this.name = 'PrometheusApiError';
   }
+}
+
+export interface ClientLimits {
+  /** The largest answer read, in bytes (after decompression); a larger one fails with kind `too-large`. */
+  readonly maxResponseBytes?: number;
+}
+
+/** 256 MiB: the largest answer a backtest chunk or panel should need; it costs about 4× in memory to parse. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** The body as text, reading no more than `cap` bytes (a Content-Length beyond it is refused before reading). */
+async function cappedText(res: Response, cap: number, tooLarge: () => Error): Promise<string> {
+  if (Number(res.headers.get('content-length') ?? 0) > cap) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const CREDENTIAL_VARS = ['LINKERD_SLO_PROMETHEUS_TOKEN', 'LINKERD_SLO_PROMETHEUS_USERNAME', 'LINKERD_SLO_PROMETHEUS_PASSWORD'] as const;
@@ -176,18 +218,27 @@ const HTTP_HINTS: Record<number, string> = {
   404: 'not the Prometheus API here; Thanos Query serves it at the root, Mimir under its prefix (e.g. /prometheus)',
 };
 
-export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 30_000): PromClient {
+export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 30_000, limits: ClientLimits = {}): PromClient {
   const root = prometheusBaseUrl(baseUrl);
   const auth = authHeaders(env);
   const headers = { Accept: 'application/json', ...auth };
-  const secrets = [env.LINKERD_SLO_PROMETHEUS_TOKEN, env.LINKERD_SLO_PROMETHEUS_PASSWORD, auth.Authorization?.replace(/^\w+ /, '')].filter((s): s is string => !!s && s.length >= 3);
+  const cap = limits.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const secrets = [env.LINKERD_SLO_PROMETHEUS_TOKEN, env.LINKERD_SLO_PROMETHEUS_PASSWORD, auth.Authorization?.replace(/^\w+ /, '')].filter((s): s is string => !!s);
+  // Blanking a one- or two-character secret out of a message cannot be done without mangling every
+  // word (and a reader could still spot it): with such a credential, no server text is echoed at all.
+  const withhold = secrets.some((s) => s.length < 3);
   /** Server text made safe to print: credentials blanked (a proxy may echo the request), one printable line, bounded. */
   const fromServer = (text: string): string => {
+    if (withhold) return '(server text not shown: a credential shorter than 3 characters cannot be blanked out of it)';
     const blanked = secrets.reduce((t, s) => t.split(s).join('***'), text);
     const line = printable(blanked).trim();
     return line.length > 300 ? `${line.slice(0, 300)}…` : line;
   };
   const timeoutText = `${timeoutMs / 1000}s`;
+  // Range queries tell the server our time-out, so a heavy query ends there with an error we can act
+  // on (split it); our own deadline comes a little later and means the server is not answering at all.
+  const rangeDeadlineMs = timeoutMs + Math.max(1000, Math.min(timeoutMs / 10, 30_000));
+  const mb = `${Math.round((cap / 1024 / 1024) * 100) / 100} MB`;
 
   /**
    * `post`: send the parameters as a form body (the query endpoints accept POST). Inlined backtest
@@ -197,20 +248,21 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
   async function api<T>(path: string, params: Record<string, string>, shape: (data: Record<string, unknown>) => T, dataIsList = false, post = false): Promise<T> {
     const endpoint = `${root}/api/v1/${path}`;
     const unreachable = (err: unknown): PrometheusApiError => {
+      if (err instanceof PrometheusApiError) return err;
       const e = err as Error & { cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') return new PrometheusApiError(`no answer from ${endpoint} within ${timeoutText}`);
+      if (e.name === 'TimeoutError' || e.name === 'AbortError') return new PrometheusApiError(`no answer from ${endpoint} within ${post ? `${rangeDeadlineMs / 1000}s` : timeoutText} (--timeout)`, 'deadline');
       const code = e.cause?.code;
       const reason = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : fromServer(e.cause?.message ?? e.message);
-      return new PrometheusApiError(`cannot reach ${root}: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
+      return new PrometheusApiError(`cannot reach ${root}: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`, 'unreachable');
     };
     let res: Response;
     let text: string;
     try {
       // One deadline for the answer and its body, so a server that stalls mid-body cannot hang the check.
       res = post
-        ? await fetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString(), signal: AbortSignal.timeout(timeoutMs) })
+        ? await fetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString(), signal: AbortSignal.timeout(rangeDeadlineMs) })
         : await fetch(`${endpoint}?${new URLSearchParams(params)}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
-      text = await res.text();
+      text = await cappedText(res, cap, () => new PrometheusApiError(`the answer of ${endpoint} is larger than ${mb} (--max-response-mb); query a shorter range or fewer series, or raise --max-response-mb`, 'too-large'));
     } catch (err) {
       throw unreachable(err);
     }
@@ -223,7 +275,7 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
     const apiError = isObject(body) && typeof body.error === 'string' ? fromServer(`${typeof body.errorType === 'string' ? `${body.errorType}: ` : ''}${body.error}`) : undefined;
     if (!res.ok) {
       const hint = apiError ?? HTTP_HINTS[res.status] ?? fromServer(res.statusText);
-      throw new PrometheusApiError(`${endpoint}: HTTP ${res.status}${hint ? `: ${hint}` : ''}`);
+      throw new PrometheusApiError(`${endpoint}: HTTP ${res.status}${hint ? `: ${hint}` : ''}`, apiError ? 'query' : 'protocol');
     }
     const unexpected = (what: string) => new PrometheusApiError(`unexpected response from ${endpoint}: ${what}`);
     if (body === undefined) {
@@ -231,7 +283,7 @@ export function prometheusClient(baseUrl: string, env: NodeJS.ProcessEnv = proce
       throw unexpected(`the body is not JSON${type ? ` (${fromServer(type)})` : ''}; is this the Prometheus API?`);
     }
     if (!isObject(body)) throw unexpected(`the body is ${describe(body)}, expected an object`);
-    if (body.status === 'error') throw new PrometheusApiError(`${endpoint}: ${apiError ?? 'error without a message'}`);
+    if (body.status === 'error') throw new PrometheusApiError(`${endpoint}: ${apiError ?? 'error without a message'}`, 'query');
     try {
       field(body, 'status', 'status', '"success"', (v) => v === 'success');
       if (dataIsList) return shape(body.data as Record<string, unknown>);

@@ -14,7 +14,17 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Flags for a quiet, reproducible headless run: no GPU, no network of its own, no first-run or sync. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars'];
+const FLAGS = ['--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-extensions', '--hide-scrollbars'];
+
+/**
+ * The pages hold data from Prometheus, so Chromium keeps its sandbox wherever it can. It cannot run
+ * sandboxed as root (containers, CI): there, and only there, it runs with --no-sandbox, and what
+ * still contains a page is its Content-Security-Policy (only the page's own scripts run, by hash;
+ * nothing is fetched: default-src 'none') and the browser context being offline (docs/preview.md).
+ */
+export function chromiumFlags(uid: number | undefined = process.getuid?.()): string[] {
+  return uid === 0 ? [...FLAGS, '--no-sandbox'] : FLAGS;
+}
 
 export interface PageReport {
   /** console errors and uncaught exceptions, in order. */
@@ -35,8 +45,8 @@ export interface PageReport {
 }
 
 export interface Browser {
-  /** Opens a page file, waits for its charts, reports what it shows; with `png`, writes a full-page screenshot. */
-  open(file: string, png?: string): Promise<PageReport>;
+  /** Opens a page file, waits for its charts, reports what it shows; with `png`, hands it a full-page screenshot to write. */
+  open(file: string, png?: (bytes: Buffer) => Promise<void>): Promise<PageReport>;
   close(): Promise<void>;
 }
 
@@ -60,7 +70,7 @@ export async function launchBrowser(opts: { width?: number; timeoutMs?: number }
     context = await pw.chromium.launchPersistentContext(profile, {
       executablePath: executable,
       headless: true,
-      args: FLAGS,
+      args: chromiumFlags(),
       ignoreDefaultArgs: ['--enable-automation'],
       viewport: { width: opts.width ?? 1600, height: 900 },
       deviceScaleFactor: 1,
@@ -117,7 +127,7 @@ export async function launchBrowser(opts: { width?: number; timeoutMs?: number }
             };
           }),
         );
-        if (png) await page.screenshot({ path: png, fullPage: true });
+        if (png) await png(await page.screenshot({ fullPage: true }));
         return { errors, panels };
       } finally {
         await page.close();

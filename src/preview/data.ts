@@ -5,8 +5,8 @@
  * query at the end of the range; series named by the target's legendFormat.
  * https://grafana.com/docs/grafana/latest/datasources/prometheus/query-editor/
  */
-import type { PromClient } from '../check/prometheus-client.js';
-import { durationText, interpolate, intervals, parseLabelValues, resolveVariable, type DashboardVariable, type Intervals, type ResolvedVariable } from './variables.js';
+import { PrometheusApiError, type PromClient } from '../check/prometheus-client.js';
+import { durationText, interpolate, UnsafeVariableValue, intervals, parseLabelValues, resolveVariable, type DashboardVariable, type Intervals, type ResolvedVariable } from './variables.js';
 
 export interface GridPos {
   readonly x: number;
@@ -120,7 +120,7 @@ async function resolveVariables(d: DashboardJson, ctx: QueryContext): Promise<Re
   const known = new Map<string, string>();
   for (const v of d.templating?.list ?? []) {
     if (v.type === 'datasource') {
-      out.push({ name: v.name, display: ctx.client.url, text: v.name });
+      out.push({ name: v.name, display: ctx.client.url, text: v.name, value: v.name });
       continue;
     }
     let options: string[] = [];
@@ -140,7 +140,7 @@ async function resolveVariables(d: DashboardJson, ctx: QueryContext): Promise<Re
     }
     const r = resolveVariable(v, options);
     out.push(r);
-    known.set(v.name, r.text);
+    known.set(v.name, r.value);
   }
   return out;
 }
@@ -184,10 +184,11 @@ async function panelData(panel: PanelJson, vars: ReadonlyMap<string, string>, ct
   for (const t of panel.targets ?? []) {
     if (!t.expr) continue;
     const refId = t.refId ?? 'A';
-    const expr = interpolate(t.expr, values);
     const instant = t.instant === true && t.range !== true;
     const format = t.format ?? 'time_series';
+    let expr = t.expr;
     try {
+      expr = interpolate(t.expr, values);
       if (instant) {
         const result = await ctx.client.queryAt(expr, ctx.to);
         for (const r of result) series.push({ name: legendName(t.legendFormat, r.metric), labels: r.metric, points: [[ctx.to, r.value]], refId });
@@ -202,7 +203,10 @@ async function panelData(panel: PanelJson, vars: ReadonlyMap<string, string>, ct
         queries.push({ refId, expr, instant, format, stepSeconds: step });
       }
     } catch (err) {
-      queries.push({ refId, expr, instant, format, error: (err as Error).message });
+      // Only an error Prometheus reports for this query belongs on the panel; an unreachable or
+      // stuck server, or an answer that is not the API, ends the run (exit 3) before pages are written.
+      if (!(err instanceof UnsafeVariableValue) && (!(err instanceof PrometheusApiError) || err.kind !== 'query')) throw err;
+      queries.push({ refId, expr, instant, format, error: err.message });
     }
   }
   return { panel, intervals: iv, queries, series };
@@ -216,7 +220,7 @@ function parseSimpleDuration(text: string): number | undefined {
 
 export async function dashboardData(file: string, dashboard: DashboardJson, ctx: QueryContext): Promise<DashboardData> {
   const variables = await resolveVariables(dashboard, ctx);
-  const vars = new Map(variables.map((v) => [v.name, v.text]));
+  const vars = new Map(variables.map((v) => [v.name, v.value]));
   const panels = visiblePanels(dashboard);
   const data = await pool(
     panels.map((p) => () => panelData(p, vars, ctx)),

@@ -3,10 +3,11 @@
  * description), queried from a real Prometheus and rendered to one static HTML page each, with an
  * index page; optionally a PNG of each through the system Chromium.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import type { PromClient } from '../check/prometheus-client.js';
+import { checkOutputFile, writeOutputFile, type InputFile, type OutputFile } from '../output-file.js';
 import { launchBrowser } from './browser.js';
 import { dashboardData, type DashboardJson } from './data.js';
 import { linkResolver } from './markdown.js';
@@ -61,6 +62,10 @@ export interface PreviewOptions {
   readonly client: PromClient;
   readonly dashboards: ReadonlyArray<{ file: string; dashboard: DashboardJson }>;
   readonly outDir: string;
+  /** How --out is named in messages (what the user typed). */
+  readonly outLabel?: string;
+  /** Files the command reads (the config): a page never replaces them. */
+  readonly inputs?: readonly InputFile[];
   /** Epoch seconds. */
   readonly from: number;
   readonly to: number;
@@ -76,9 +81,15 @@ export interface PreviewResult {
   readonly ms: { query: number; render: number; png: number };
 }
 
+const uidOf = (file: string, d: DashboardJson) => d.uid ?? file.replace(/^grafana\/(v2\/)?/, '').replace(/\.json$/, '');
+
 export async function runPreview(o: PreviewOptions): Promise<PreviewResult> {
   const pageWidth = o.pageWidth ?? 1600;
+  // Every file the run replaces, checked before the first query (docs/preview.md: what preview owns).
+  const output = (name: string): OutputFile => ({ path: join(o.outDir, name), label: `--out ${o.outLabel ?? o.outDir} (${name})`, inputs: o.inputs ?? [] });
+  const names = ['index.html', ...o.dashboards.flatMap(({ file, dashboard }) => [`${uidOf(file, dashboard)}.html`, ...(o.png ? [`${uidOf(file, dashboard)}.png`] : [])])];
   await mkdir(o.outDir, { recursive: true });
+  for (const name of names) await checkOutputFile(output(name));
   const uids = new Set(o.dashboards.map((d) => d.dashboard.uid ?? ''));
   const resolve = linkResolver(uids);
   const ms = { query: 0, render: 0, png: 0 };
@@ -88,9 +99,9 @@ export async function runPreview(o: PreviewOptions): Promise<PreviewResult> {
     const data = await dashboardData(file, dashboard, { client: o.client, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, pageWidth });
     const t1 = Date.now();
     const html = renderDashboardPage(data, { resolve, prometheusUrl: o.client.url, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, generator: o.generator });
-    const uid = dashboard.uid ?? file.replace(/^grafana\/(v2\/)?/, '').replace(/\.json$/, '');
+    const uid = uidOf(file, dashboard);
     const path = join(o.outDir, `${uid}.html`);
-    await writeFile(path, html);
+    await writeOutputFile(output(`${uid}.html`), html);
     ms.query += t1 - t0;
     ms.render += Date.now() - t1;
     const states = [...data.panels.values()].map((d) => ({ title: d.panel.title ?? '', state: panelState(d), errors: d.queries.filter((q) => q.error).map((q) => `${q.refId}: ${q.error}`) }));
@@ -104,8 +115,8 @@ export async function runPreview(o: PreviewOptions): Promise<PreviewResult> {
     });
   }
   const index = join(o.outDir, 'index.html');
-  await writeFile(
-    index,
+  await writeOutputFile(
+    output('index.html'),
     renderIndexPage(
       pages.map((p) => ({ uid: p.uid, title: p.title, file: o.dashboards.find((d) => (d.dashboard.uid ?? '') === p.uid)?.file ?? '', panels: p.panels, empty: p.empty.length, errors: p.errors.length })),
       { prometheusUrl: o.client.url, from: o.from, to: o.to, scrapeIntervalSeconds: o.scrapeIntervalSeconds, generator: o.generator },
@@ -117,7 +128,8 @@ export async function runPreview(o: PreviewOptions): Promise<PreviewResult> {
     try {
       for (const p of pages) {
         const png = p.html.replace(/\.html$/, '.png');
-        const report = await browser.open(p.html, png);
+        // The screenshot comes back as bytes and is written like the pages (never through a link).
+        const report = await browser.open(p.html, (bytes) => writeOutputFile(output(`${p.uid}.png`), bytes));
         p.png = png;
         if (report.errors.length) p.errors.push(...report.errors.map((e) => `browser: ${e}`));
       }

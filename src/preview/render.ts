@@ -7,6 +7,7 @@
  * use. Everything but the charts is static HTML; charts are drawn by uPlot (inlined) from data the
  * page carries. Every piece of text from the dashboard or from Prometheus is HTML-escaped.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { drawCharts, type ChartSpec } from './client.js';
@@ -395,6 +396,13 @@ export interface PageOptions {
   readonly generator: string;
 }
 
+/**
+ * The CSP source of one inline script: the page carries data from Prometheus and the dashboards, so
+ * only the page's own two scripts may run (by hash), never markup that escaping might have missed,
+ * and nothing may be loaded from anywhere (default-src 'none'), in a browser or in --png's Chromium.
+ */
+const scriptHash = (code: string) => `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`;
+
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export function renderDashboardPage(data: DashboardData, o: PageOptions): string {
@@ -408,7 +416,7 @@ export function renderDashboardPage(data: DashboardData, o: PageOptions): string
   const script = `(${drawCharts.toString()})(JSON.parse(document.getElementById('charts').textContent), ${formatValue.toString()});`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${scriptHash(assets.js)} ${scriptHash(script)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <title>${escapeHtml(d.title ?? data.file)} (preview)</title>
 <style>${assets.css}</style><style>${CSS}</style></head>
 <body data-dashboard="${escapeHtml(d.uid ?? '')}">

@@ -12,7 +12,14 @@
  *    alternation of escaped values, or the variable's allValue when set (Grafana's Prometheus data
  *    source `interpolateQueryExpr`),
  *    https://grafana.com/docs/grafana/latest/dashboards/variables/variable-syntax/ .
+ *
+ * Values come from Prometheus (label_values answers), so they are untrusted: a value is placed into a
+ * query only as the content of the string literal it stands in, escaped by the PromQL builder's
+ * quote(), never as syntax (Grafana splices the text in raw; for every value without a quote or a
+ * control character the query text is the same).
  */
+import { EXIT, UserError } from '../errors.js';
+import { quote } from '../promql/ast.js';
 
 /** Grafana's roundInterval: a raw interval in ms to the "nice" interval shown as $__interval. */
 export function roundIntervalMs(ms: number): number {
@@ -113,8 +120,15 @@ export interface ResolvedVariable {
   readonly name: string;
   /** What the page prints: "All", or the chosen values. */
   readonly display: string;
-  /** The text substituted into PromQL. */
+  /** The text Grafana substitutes into PromQL (string-literal level, Grafana's escaping). */
   readonly text: string;
+  /** What the string literal holding the variable must contain once Prometheus has parsed it. */
+  readonly value: string;
+}
+
+/** The regex-escaping of Grafana's prometheusSpecialRegexEscape, one level down: the pattern itself. */
+function regexPattern(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/[$^*{}[\]'+?.()|]/g, '\\$&');
 }
 
 /**
@@ -129,14 +143,15 @@ export function resolveVariable(v: DashboardVariable, options: readonly string[]
   const multiValued = v.multi === true || v.includeAll === true;
   if (all) {
     const text = v.allValue ? v.allValue : alternation(options);
-    return { name: v.name, display: 'All', text };
+    return { name: v.name, display: 'All', text, value: v.allValue ? v.allValue : `(${options.map(regexPattern).join('|')})` };
   }
   let chosen = savedList.filter((x) => options.includes(x));
   if (chosen.length === 0) chosen = options.slice(0, 1);
   if (!v.multi) chosen = chosen.slice(0, 1);
-  if (chosen.length === 0) return { name: v.name, display: '(no value)', text: '' };
+  if (chosen.length === 0) return { name: v.name, display: '(no value)', text: '', value: '' };
   const text = multiValued ? (chosen.length === 1 ? regexEscapeSingle(chosen[0]!) : alternation(chosen)) : chosen[0]!;
-  return { name: v.name, display: chosen.join(' + '), text };
+  const value = multiValued ? (chosen.length === 1 ? regexPattern(chosen[0]!) : `(${chosen.map(regexPattern).join('|')})`) : chosen[0]!;
+  return { name: v.name, display: chosen.join(' + '), text, value };
 }
 
 /** One value of a multi-value variable: escaped, no parentheses (Grafana's interpolateQueryExpr). */
@@ -155,10 +170,64 @@ export function parseLabelValues(query: string): { selector?: string; label: str
   return m[1] ? { selector: m[1], label: m[2]! } : { label: m[2]! };
 }
 
+/** A variable value that cannot be placed where its reference stands without becoming PromQL syntax. */
+export class UnsafeVariableValue extends UserError {
+  constructor(name: string, why: string) {
+    super(`variable $${name}: ${why}`, EXIT.prometheus);
+  }
+}
+
+/** A value as the content of a string literal opened by `q` (", ' or `). */
+function stringContent(name: string, value: string, q: string): string {
+  if (q === '`') {
+    if (value.includes('`')) throw new UnsafeVariableValue(name, 'its value contains a backtick and stands in a `raw string`, which cannot hold one');
+    return value;
+  }
+  const body = quote(value).slice(1, -1);
+  // quote() escapes for "…"; in '…' PromQL accepts \' but not \".
+  return q === '"' ? body : body.replace(/\\"/g, '"').replace(/'/g, "\\'");
+}
+
+/** Outside a string only plain tokens are placed: durations, numbers, names ($__rate_interval, $__range_s …). */
+const PLAIN_TOKEN = /^[A-Za-z0-9_.:]*$/;
+
 /**
- * Replaces $name, ${name}, ${name:fmt} and [[name]] in a query. Unknown names stay as they are (as
- * Grafana leaves them), so a missing variable shows up in the query and its error.
+ * Replaces $name, ${name}, ${name:fmt} and [[name]] in a query with `values` (what each string
+ * literal must contain, ResolvedVariable.value): inside a string literal as escaped string content,
+ * elsewhere only plain tokens. Unknown names stay as they are (as Grafana leaves them), so a missing
+ * variable shows up in the query and its error.
  */
 export function interpolate(expr: string, values: ReadonlyMap<string, string>): string {
-  return expr.replace(/\$\{(\w+)(?::[\w]+)?\}|\[\[(\w+)\]\]|\$(\w+)/g, (m, a?: string, b?: string, c?: string) => values.get(a ?? b ?? c ?? '') ?? m);
+  const reference = /\$\{(\w+)(?::[\w]+)?\}|\[\[(\w+)\]\]|\$(\w+)/y;
+  let out = '';
+  let open: string | undefined;
+  for (let i = 0; i < expr.length; ) {
+    const ch = expr[i]!;
+    if (open && open !== '`' && ch === '\\') {
+      out += expr.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if ((open && ch === open) || (!open && (ch === '"' || ch === "'" || ch === '`'))) {
+      open = open ? undefined : ch;
+      out += ch;
+      i++;
+      continue;
+    }
+    reference.lastIndex = i;
+    const m = reference.exec(expr);
+    if (!m) {
+      out += ch;
+      i++;
+      continue;
+    }
+    const name = m[1] ?? m[2] ?? m[3]!;
+    const value = values.get(name);
+    if (value === undefined) out += m[0];
+    else if (open) out += stringContent(name, value, open);
+    else if (PLAIN_TOKEN.test(value)) out += value;
+    else throw new UnsafeVariableValue(name, `its value ${JSON.stringify(value.slice(0, 60))} stands outside a quoted string in the query, where it would be PromQL syntax`);
+    i += m[0].length;
+  }
+  return out;
 }
