@@ -318,7 +318,7 @@ describe('values from Prometheus stay inert', () => {
 
   it('a credential shorter than 3 characters never appears in an echoed error', async () => {
     const dir = workdir();
-    for (const env of [{ LINKERD_SLO_PROMETHEUS_TOKEN: 'Q7' }, { LINKERD_SLO_PROMETHEUS_USERNAME: 'ops', LINKERD_SLO_PROMETHEUS_PASSWORD: 'Zk' }]) {
+    for (const env of [{ LINKERD_SLO_PROMETHEUS_TOKEN: 'Q7' }, { LINKERD_SLO_PROMETHEUS_USERNAME: 'ops', LINKERD_SLO_PROMETHEUS_PASSWORD: 'Zk' }] as Array<Record<string, string>>) {
       const r = await run(['check', '-c', 'bt.yaml', '--prometheus-url', `${base}/echo`], { cwd: dir, env });
       const line = oneLine(r, 3);
       expect(line).not.toMatch(/Q7|Zk/);
