@@ -204,7 +204,7 @@ async function panelData(panel: PanelJson, vars: ReadonlyMap<string, string>, ct
       }
     } catch (err) {
       // Only an error Prometheus reports for this query belongs on the panel; an unreachable or
-      // stuck server, or an answer that is not the API, ends the run (exit 3) before pages are written.
+      // stuck server, or an answer that is not the API, ends the run (exit 3): its pages would show nothing true.
       if (!(err instanceof UnsafeVariableValue) && (!(err instanceof PrometheusApiError) || err.kind !== 'query')) throw err;
       queries.push({ refId, expr, instant, format, error: err.message });
     }
