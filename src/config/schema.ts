@@ -208,6 +208,15 @@ const ClusterConfigSchema = z
         controllerJob: jobName
           .default('linkerd-controller')
           .describe('Prometheus job label of control-plane container scrapes ("linkerd/linkerd-controller" with PodMonitors). A name with a "/" is read as the chart\'s PodMonitor, which from 2.19 never scrapes Viz containers, so they are not expected then.'),
+        histograms: z
+          .enum(['classic', 'native'])
+          .default('classic')
+          .describe(
+            'How Prometheus stores the proxy\'s response_latency_ms histogram. classic: one response_latency_ms_bucket series per le bound. ' +
+              'native: one native histogram with custom buckets, as Prometheus 3 stores it with convert_classic_histograms_to_nhcb: true (no _bucket series left); ' +
+              'the control-plane latency SLO then reads histogram_fraction(0, threshold, …) * histogram_count(…), exact at the bucket bounds. ' +
+              'The workloads kind reads classic buckets either way.',
+          ),
       })
       .prefault({})
       .describe('The Linkerd installation being monitored and how Prometheus scrapes it.'),

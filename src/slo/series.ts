@@ -50,6 +50,8 @@ export const LATENCY_HISTOGRAM_WINDOW = '5m';
 export const LATENCY_RECORDINGS = {
   /** Per-bucket rate of the component's responses, summed by le: the input of histogram_quantile. */
   histogram: `linkerd_slo:response_latency_ms_bucket:rate${LATENCY_HISTOGRAM_WINDOW}`,
+  /** The same aggregate as one native histogram (linkerd.histograms: native), no `le` label. */
+  nativeHistogram: `linkerd_slo:response_latency_ms:rate${LATENCY_HISTOGRAM_WINDOW}`,
   /** Request rate over the volume window, 0 (not absent) while the pod is scraped but idle. */
   volume: (w: string) => `linkerd_slo:request_volume:rate${w}`,
   /** Average of the above over the baseline window. */

@@ -6,12 +6,13 @@
  * the histogram this kind records while it is on (for every running component, see build), from
  * the raw buckets while it is off.
  */
-import { aggregate, call, eq, num, rate, type Expr } from '../../promql/ast.js';
+import { call, eq, num, type Expr } from '../../promql/ast.js';
+import { latencyHistogram } from './histograms.js';
 import { formatNumber } from '../../promql/number.js';
 import { SERVING_COMPONENTS, type ServingComponent } from '../../linkerd/catalog.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { ROW_PLACES, type DashboardRow, type PanelSpec } from '../../dashboard-model.js';
-import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS } from '../series.js';
+import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW } from '../series.js';
 import { extraKeys, legendPrefix } from '../panel-queries.js';
 import type { BuildContext } from '../kind.js';
 
@@ -25,14 +26,15 @@ export function controlPlaneLatencyRows(ctx: BuildContext): DashboardRow[] {
   const components = runningComponents(SERVING_COMPONENTS, facts);
   // build() records the histogram of every running component as soon as one component is measured.
   const recorded = lat.enabled && runningComponents(lat.components, facts).length > 0;
+  const hist = latencyHistogram(ctx);
   const covered = (c: ServingComponent): boolean => lat.enabled && lat.components.includes(c);
   const buckets = (component: ServingComponent): Expr => {
-    if (recorded) return ctx.recordedSelector(LATENCY_RECORDINGS.histogram, [eq('slo', CONTROL_PLANE_SLO.latency), eq('sli', 'server'), eq('component', component)]);
+    if (recorded) return ctx.recordedSelector(hist.recording, [eq('slo', CONTROL_PLANE_SLO.latency), eq('sli', 'server'), eq('component', component)]);
     // While no latency SLO covers the component, its serving port is the one the success rate is
     // configured with: the same port the server-side success-rate panels read.
     const port = covered(component) ? lat.ports[component] : config.slos.controlPlaneSuccessRate.ports[component];
     const m = serverMatchers(ctx, component, port);
-    return aggregate('sum', rate(ctx.proxySelector('response_latency_ms_bucket', [...m.pod, m.port]), LATENCY_HISTOGRAM_WINDOW), { by: ['le', ...by] });
+    return hist.aggregateRate([...m.pod, m.port], LATENCY_HISTOGRAM_WINDOW, by);
   };
   const panels = components.map((c): PanelSpec => {
     const thresholdMs = covered(c) ? lat.componentThresholdMs[c] ?? lat.thresholdMs : undefined;
