@@ -39,6 +39,7 @@ import type { BuildContext, KindOutput, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { proxyViewClients, proxyViewExpr, proxyViewPanel, proxyViewTests, proxyViewText } from './proxy-view.js';
 import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -54,6 +55,7 @@ export const AVAILABILITY_ALERTS = {
   injectorUnavailable: 'LinkerdProxyInjectorUnavailable',
   replicasAbsent: 'LinkerdControlPlaneReplicasMetricsAbsent',
   versionSkew: 'LinkerdProxyVersionSkew',
+  proxyView: 'LinkerdProxiesLostControlPlane',
 } as const;
 
 export const AVAILABILITY_METRICS = {
@@ -167,7 +169,7 @@ export const availability: SloKind<typeof configSection> = {
         message: `${a.versionSkew.maxReleasesBehind} releases behind ${config.linkerd.version} is older than Linkerd ${oldest}, the oldest release whose proxy version is known; lower it or disable versionSkew`,
       });
     }
-    const watchesSomething = a.components.length > 0 || (a.viz.enabled && a.viz.components.length > 0) || a.replicas.enabled || a.versionSkew.enabled;
+    const watchesSomething = a.components.length > 0 || (a.viz.enabled && a.viz.components.length > 0) || a.replicas.enabled || a.versionSkew.enabled || a.proxyView.enabled;
     if (!watchesSomething) issues.push({ path: [...base, 'enabled'], message: 'no component, replica or version check left; disable controlPlaneAvailability instead (enabled: false)' });
     return issues;
   },
@@ -345,11 +347,18 @@ export const availability: SloKind<typeof configSection> = {
       );
     }
 
+    // ---- 5. the data plane's view of the control plane (2.15+; proxy-view.ts) -----------------------
+    const viewClients = proxyViewClients(ctx);
+    for (const client of viewClients) {
+      alert(AVAILABILITY_ALERTS.proxyView, 'page', proxyViewExpr(ctx, client), a.proxyView.for, 'proxy-view', { view: proxyViewText(ctx) }, client);
+    }
+    if (viewClients.length) panels.push(proxyViewPanel(ctx, viewClients));
+
     const group: RuleGroup = { name: AVAILABILITY_RULE_GROUP, rules: alerts };
     const runbookText = runbookContext(ctx, { core, viz, paging, floor });
     const skew = a.versionSkew.enabled && floor ? { floor } : undefined;
     return {
-      unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }),
+      unitTests: [...unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }), ...proxyViewTests(ctx, viewClients, AVAILABILITY_ALERTS.proxyView)],
       ruleGroups: alerts.length ? [group] : [],
       dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const, shows: shownMetrics(watched.length > 0, grpc.length > 0) }] : [],
       runbooks: [...generated].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookText) })),
@@ -476,7 +485,7 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       t.watched.length ? Math.max(ticketFor, pageFor, minutesOf(a.notScrapedFor)) : 0,
       t.haComponents.length ? Math.max(minutesOf(a.replicas.for), minutesOf(a.replicas.injectorUnavailableFor), minutesOf(a.notScrapedFor)) : 0,
     ) + 2;
-  const quiet = [...t.generated].filter((alert) => alert !== AVAILABILITY_ALERTS.versionSkew);
+  const quiet = [...t.generated].filter((alert) => alert !== AVAILABILITY_ALERTS.versionSkew && alert !== AVAILABILITY_ALERTS.proxyView);
   if (quiet.length) {
     tests.push(
       scenarioTest(
@@ -540,5 +549,6 @@ function runbookContext(
     currentProxy: `v2.${PROXY_MINOR[facts.version]}`,
     versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
     upgradeUrl: upgradeGuideUrl(facts.version),
+    view: proxyViewText(ctx),
   };
 }
