@@ -170,7 +170,7 @@ export const availability: SloKind<typeof configSection> = {
       });
     }
     const watchesSomething = a.components.length > 0 || (a.viz.enabled && a.viz.components.length > 0) || a.replicas.enabled || a.versionSkew.enabled || a.proxyView.enabled;
-    if (!watchesSomething) issues.push({ path: [...base, 'enabled'], message: 'no component, replica or version check left; disable controlPlaneAvailability instead (enabled: false)' });
+    if (!watchesSomething) issues.push({ path: [...base, 'enabled'], message: 'no component, replica, version or proxy-view check left; disable controlPlaneAvailability instead (enabled: false)' });
     return issues;
   },
 
