@@ -39,7 +39,7 @@ import type { BuildContext, KindOutput, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
-import { proxyViewClients, proxyViewExpr, proxyViewPanel, proxyViewTests, proxyViewText } from './proxy-view.js';
+import { proxyViewClients, proxyViewExpr, proxyViewPanel, proxyViewScenario, proxyViewText, type ProxyViewScenario } from './proxy-view.js';
 import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -358,7 +358,7 @@ export const availability: SloKind<typeof configSection> = {
     const runbookText = runbookContext(ctx, { core, viz, paging, floor });
     const skew = a.versionSkew.enabled && floor ? { floor } : undefined;
     return {
-      unitTests: [...unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }), ...proxyViewTests(ctx, viewClients, AVAILABILITY_ALERTS.proxyView)],
+      unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated, view: proxyViewScenario(ctx, viewClients, AVAILABILITY_ALERTS.proxyView) }),
       ruleGroups: alerts.length ? [group] : [],
       dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const, shows: shownMetrics(watched.length > 0, grpc.length > 0) }] : [],
       runbooks: [...generated].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookText) })),
@@ -375,6 +375,7 @@ interface TestInputs {
   readonly buildInfo: Selector;
   readonly skew: { readonly floor: { release: string; proxyMinor: number } } | undefined;
   readonly generated: ReadonlySet<string>;
+  readonly view: ProxyViewScenario | undefined;
 }
 
 /**
@@ -469,6 +470,11 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       [belowHA ? `linkerd-${belowHA} with ${low} of ${a.replicas.expected} replicas tickets` : '', injector ? 'linkerd-proxy-injector with none pages' : ''].filter(Boolean).join(', '),
     );
   }
+  if (t.view) {
+    firing.push(...t.view.blind);
+    checks.push(t.view.fires);
+    story.push(t.view.story);
+  }
   if (checks.length) tests.unshift(scenarioTest(`Control-plane availability: ${story.join('; ')}`, firing, checks));
 
   // Nothing scraped: every watched component (and Deployment) opens its not-scraped ticket.
@@ -484,13 +490,14 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     Math.max(
       t.watched.length ? Math.max(ticketFor, pageFor, minutesOf(a.notScrapedFor)) : 0,
       t.haComponents.length ? Math.max(minutesOf(a.replicas.for), minutesOf(a.replicas.injectorUnavailableFor), minutesOf(a.notScrapedFor)) : 0,
+      t.view ? t.view.fires.at - 2 : 0,
     ) + 2;
-  const quiet = [...t.generated].filter((alert) => alert !== AVAILABILITY_ALERTS.versionSkew && alert !== AVAILABILITY_ALERTS.proxyView);
+  const quiet = [...t.generated].filter((alert) => alert !== AVAILABILITY_ALERTS.versionSkew);
   if (quiet.length) {
     tests.push(
       scenarioTest(
         `Control-plane availability: every component up${t.haComponents.length ? ' and every Deployment at full replicas' : ''} stays quiet past every for (${quietAt}m)`,
-        [...t.watched.map((c) => target(c, 0, 1)), ...t.haComponents.map((c) => replicas(c, a.replicas.expected)), ...healthyProxies],
+        [...t.watched.map((c) => target(c, 0, 1)), ...t.haComponents.map((c) => replicas(c, a.replicas.expected)), ...healthyProxies, ...(t.view?.healthy ?? [])],
         quiet.map((alert) => ({ alert, filters, at: quietAt, rows: [] })),
       ),
     );

@@ -13,7 +13,7 @@ import {
 } from '../../linkerd/control-clients.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext } from '../kind.js';
-import { fixtureLabels, gauge, minutesOf, scenarioTest, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
+import { fixtureLabels, gauge, minutesOf, type AlertExpectation, type ScenarioSeries } from '../promtool-tests.js';
 
 /** The clients watched: none before 2.15 or when switched off. */
 export function proxyViewClients(ctx: BuildContext): readonly ControlClient[] {
@@ -69,30 +69,34 @@ export function proxyViewPanel(ctx: BuildContext, clients: readonly ControlClien
 }
 
 /**
- * The bundle's own promtool tests (built from the rule's selectors, like the kind's others): more than
- * the configured share of three proxies with only pending endpoints page per client; every proxy with a ready one is quiet.
+ * Series and checks for the bundle's own promtool tests (built from the rule's selectors, like the
+ * kind's others), merged into the kind's firing and healthy scenarios (one promtool test each, so the
+ * bundle's tests do not grow): more than the configured share of three proxies with only pending
+ * endpoints page per client; every proxy with a ready one is quiet.
  */
-export function proxyViewTests(ctx: BuildContext, clients: readonly ControlClient[], alert: string): PromtoolTest[] {
-  if (!clients.length) return [];
+export interface ProxyViewScenario {
+  readonly blind: readonly ScenarioSeries[];
+  readonly healthy: readonly ScenarioSeries[];
+  readonly fires: AlertExpectation;
+  readonly story: string;
+}
+
+export function proxyViewScenario(ctx: BuildContext, clients: readonly ControlClient[], alert: string): ProxyViewScenario | undefined {
+  if (!clients.length) return undefined;
   const v = ctx.config.slos.controlPlaneAvailability.proxyView;
   const proxy = (client: ControlClient, pod: string, ready: number): ScenarioSeries[] =>
     [[ENDPOINT_STATE.ready, ready], [ENDPOINT_STATE.pending, 1 - ready]].map(([state, value]) => ({
       labels: fixtureLabels(ctx.proxySelector(controlBalancerEndpoints(client), [eq(ENDPOINT_STATE.label, String(state))]), {}, { namespace: 'app', pod }),
       values: gauge(Number(value)),
     }));
-  const at = minutesOf(v.for) + 2;
-  const filters = { slo: 'control-plane-availability' };
-  const by = ['severity', 'component'];
   const pods = ['a', 'b', 'c'];
   // The fewest of three proxies above the configured share.
   const blindCount = Math.floor(v.share * pods.length) + 1;
-  const blind = clients.flatMap((c) => pods.flatMap((pod, i) => proxy(c, pod, i < blindCount ? 0 : 1)));
-  const healthy = clients.flatMap((c) => pods.flatMap((pod) => proxy(c, pod, 1)));
   const page = ctx.config.alerting.severities.page;
-  return [
-    scenarioTest(`Control-plane availability: ${blindCount} of ${pods.length} proxies with no ready ${clients.join('/')} endpoint page after ${normalDuration(v.for)}`, blind, [
-      { alert, filters, by, at, rows: clients.map((component) => ({ severity: page, component })) },
-    ]),
-    scenarioTest('Control-plane availability: every proxy with a ready control-plane endpoint stays quiet', healthy, [{ alert, filters, at, rows: [] }]),
-  ];
+  return {
+    blind: clients.flatMap((c) => pods.flatMap((pod, i) => proxy(c, `view-${pod}`, i < blindCount ? 0 : 1))),
+    healthy: clients.flatMap((c) => pods.flatMap((pod) => proxy(c, `view-${pod}`, 1))),
+    fires: { alert, filters: { slo: 'control-plane-availability' }, by: ['severity', 'component'], at: minutesOf(v.for) + 2, rows: clients.map((component) => ({ severity: page, component })) },
+    story: `${blindCount} of ${pods.length} proxies with no ready ${clients.join('/')} endpoint page`,
+  };
 }
