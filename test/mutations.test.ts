@@ -14,6 +14,7 @@ import {
   PROXY_LATENCY_BUCKETS_MS,
   appProxy,
   certExpiryMetric,
+  controlBalancerEndpoints,
   controlPlaneServerLatencyBucket,
   controlPlaneServerResponses,
   controllerUp,
@@ -147,6 +148,30 @@ const CASES: KindCase[] = [
       { name: 'selector label', from: 'job="linkerd-controller"', to: 'job="linkerd-proxy"' },
       { name: 'metric name', from: /\bup\{/g, to: 'scrape_up{' },
       { name: 'threshold', from: /\) == 0\b/g, to: ') == -1' },
+    ],
+  },
+  {
+    kind: 'control-plane availability, the proxies\' view',
+    config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ controlPlaneAvailability: {} }) },
+    // From minute 10, three of four proxies hold only pending destination endpoints (cut off by a NetworkPolicy); the fourth keeps one ready.
+    scenario: (() => {
+      const proxies = ['web-6b8f7c9d4-x2x9z', 'emoji-5d9b8c7f6-k8m2n', 'voting-7c6d5e4f3-p9q8r', 'vote-bot-8e7f6a5b4-s1t2u'].map((pod, i) =>
+        proxyTarget({ namespace: 'emojivoto', pod, ip: `10.42.1.${10 + i}`, owner: { deployment: pod.split('-').slice(0, -2).join('-') } }));
+      return scenario(
+        proxies.flatMap((p, i) => [
+          { series: controlBalancerEndpoints('destination', 'ready', p), values: i < 3 ? '1x9 0x31' : '1x40' },
+          { series: controlBalancerEndpoints('destination', 'pending', p), values: i < 3 ? '0x9 1x31' : '0x40' },
+        ]),
+        [
+          { expr: firing('LinkerdProxiesLostControlPlane', 'component'), eval_time: '10m', exp_samples: [] },
+          { expr: firing('LinkerdProxiesLostControlPlane', 'component'), eval_time: '20m', exp_samples: [{ labels: '{component="destination"}', value: 1 }] },
+        ],
+      );
+    })(),
+    mutations: [
+      { name: 'metric name', from: /\bcontrol_destination_balancer_endpoints\b/g, to: 'control_destination_balancer_endpoint' },
+      { name: 'selector label', from: /endpoint_state="ready"/g, to: 'endpoint_state="pending"' },
+      { name: 'threshold', from: /\) > 0\.5\b/g, to: ') > 0.9' },
     ],
   },
   {

@@ -37,6 +37,10 @@ export const METRIC_CATALOGUE: Readonly<Record<string, readonly MetricFact[]>> =
   control_request_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_* families (addr label)')],
   control_response_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_* families (addr label)')],
   control_response_latency_ms_bucket: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/metrics.rs` at release/v2.294.0 control_response_latency_ms histogram')],
+  // The proxy's view of the control plane (src/linkerd/control-clients.ts), 2.15+.
+  control_destination_balancer_endpoints: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/control.rs`, `linkerd/proxy/balance/gauge-endpoints/src/lib.rs` at release/v2.221.0 (Linkerd 2.15) {addr, endpoint_state}', 15)],
+  control_policy_balancer_endpoints: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/control.rs`, `linkerd/proxy/balance/gauge-endpoints/src/lib.rs` at release/v2.221.0 (Linkerd 2.15) {addr, endpoint_state}', 15)],
+  control_identity_balancer_endpoints: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/core/src/control.rs`, `linkerd/app/src/identity.rs` at release/v2.221.0 (Linkerd 2.15) {addr, endpoint_state}', 15)],
   // ---- process metrics: proxies (linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18) and Go controllers (linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18) ---------------------------------
   process_cpu_seconds_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy process metrics'), m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry')],
   process_resident_memory_bytes: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/metrics/src/process.rs`; kubert-prometheus-process from 2.18 proxy process metrics'), m('controller', 'linkerd/linkerd2 `pkg/admin/admin.go`, `pkg/prometheus/prometheus.go` at version-2.18 client_golang default registry')],

@@ -200,6 +200,31 @@ export function controlResponses(target: keyof typeof CONTROL_ADDR, outcome: Out
   });
 }
 
+/**
+ * The endpoints a proxy's control-plane client balances over, by state (Linkerd 2.15+): gauge
+ * `control_<client>_balancer_endpoints` with `endpoint_state` ("ready" | "pending") then `addr` (the address
+ * the client dials). linkerd/linkerd2-proxy `linkerd/proxy/balance/gauge-endpoints/src/lib.rs` (family
+ * "endpoints", StateLabel) and `linkerd/app/core/src/control.rs` (registered as "balancer", `Labels { addr }`),
+ * prefixes in `linkerd/app/src/lib.rs` and `linkerd/app/src/identity.rs`, at release/v2.221.0 and release/v2.359.0.
+ * The proxy creates both states together, so a proxy has both series from its first request.
+ */
+export function controlBalancerEndpoints(client: keyof typeof CONTROL_ADDR, state: 'ready' | 'pending', from: Labels = appProxy()): string {
+  return series(`control_${client}_balancer_endpoints`, { ...from, endpoint_state: state, addr: CONTROL_ADDR[client] });
+}
+
+/**
+ * An application's own outbound balancer (not the control plane): `outbound_http_balancer_endpoints` with
+ * `endpoint_state` and the parent/backend labels (linkerd/linkerd2-proxy `linkerd/app/outbound/src/metrics.rs`,
+ * `linkerd/app/outbound/src/http/concrete/balance.rs` at release/v2.359.0; section_name is empty, so
+ * absent in Prometheus), here a Service with its default backend.
+ */
+export function outboundBalancerEndpoints(service: { namespace: string; name: string; port: number }, state: 'ready' | 'pending', from: Labels = appProxy()): string {
+  const ref = (prefix: 'parent' | 'backend') => ({
+    [`${prefix}_group`]: 'core', [`${prefix}_kind`]: 'Service', [`${prefix}_namespace`]: service.namespace, [`${prefix}_name`]: service.name, [`${prefix}_port`]: String(service.port),
+  });
+  return series('outbound_http_balancer_endpoints', { ...from, endpoint_state: state, ...ref('parent'), ...ref('backend') });
+}
+
 // ---- linkerd-controller job: the controllers' own admin endpoints -------------------------------------
 
 /** up for a control-plane container on the linkerd-controller job (`component` = container name). */

@@ -19,6 +19,7 @@ const BELOW_HA = 'LinkerdControlPlaneReplicasBelowHA';
 const INJECTOR = 'LinkerdProxyInjectorUnavailable';
 const KSM_ABSENT = 'LinkerdControlPlaneReplicasMetricsAbsent';
 const SKEW = 'LinkerdProxyVersionSkew';
+const VIEW = 'LinkerdProxiesLostControlPlane';
 
 type Availability = NonNullable<NonNullable<ConfigInput['slos']>['controlPlaneAvailability']>;
 type Overrides = Omit<ConfigInput, 'cluster' | 'slos'>;
@@ -314,7 +315,9 @@ describe('control-plane availability: regex, config, labels, dashboard and runbo
     for (const version of SUPPORTED_VERSIONS) {
       const gen = generated(version, { replicas: { enabled: true }, viz: { components: ['metrics-api', 'grafana'] } });
       const names = [...gen.files.keys()].filter((f) => f.startsWith('runbooks/')).sort();
-      expect(names, version).toEqual([DOWN, NOT_SCRAPED, BELOW_HA, INJECTOR, KSM_ABSENT, SKEW].map((a) => `runbooks/${a}.md`).sort());
+      // The proxies' view of the control plane needs their 2.15+ gauges.
+      const view = Number(version.split('.')[1]) >= 15 ? [VIEW] : [];
+      expect(names, version).toEqual([DOWN, NOT_SCRAPED, BELOW_HA, INJECTOR, KSM_ABSENT, SKEW, ...view].map((a) => `runbooks/${a}.md`).sort());
       const text = gen.files.get('prometheus/linkerd-slo-test.rules.yaml')!;
       // Viz Grafana (2.10–2.11) is scraped by its own `grafana` job, never by the controller job (deliberate fix: it was expected there).
       expect(text.includes('component="grafana"'), version).toBe(false);
@@ -327,14 +330,16 @@ describe('control-plane availability: regex, config, labels, dashboard and runbo
     expect(() => generated('2.18', { components: ['destination'], pageComponents: ['identity'] })).toThrow(/"identity" pages but is not watched/);
     expect(() => generated('2.10', { versionSkew: { maxReleasesBehind: 2 } })).toThrow(/older than Linkerd 2\.9/);
     expect(() => generated('2.10', { versionSkew: { maxReleasesBehind: 1 } })).not.toThrow();
-    expect(() => generated('2.18', { components: [], viz: { enabled: false }, versionSkew: { enabled: false } })).toThrow(/no component, replica or version check left/);
+    expect(() => generated('2.18', { components: [], viz: { enabled: false }, versionSkew: { enabled: false }, proxyView: { enabled: false } })).toThrow(/no component, replica, version or proxy-view check left/);
+    // Only the proxies' view left is a working config.
+    expect(() => generated('2.18', { components: [], pageComponents: [], viz: { enabled: false }, versionSkew: { enabled: false } })).not.toThrow();
   });
 
   it('every alert carries slo, severity and the rule labels, keeps extra-matcher labels in every by (…), and has its runbook', () => {
     const gen = generated('2.18', { replicas: { enabled: true } }, { prometheus: { extraMatchers: { cluster: 'c1' }, ruleLabels: { team: 'platform' } } });
     const text = gen.files.get('prometheus/linkerd-slo-test.rules.yaml')!;
     const rules = rulesOf(text).filter((r) => r.labels.slo === 'control-plane-availability');
-    expect([...new Set(rules.map((r) => r.alert))].sort()).toEqual([DOWN, NOT_SCRAPED, BELOW_HA, INJECTOR, KSM_ABSENT, SKEW].sort());
+    expect([...new Set(rules.map((r) => r.alert))].sort()).toEqual([DOWN, NOT_SCRAPED, BELOW_HA, INJECTOR, KSM_ABSENT, SKEW, VIEW].sort());
     for (const rule of rules) {
       expect(rule.labels.team).toBe('platform');
       expect(rule.labels.severity).toMatch(/^(critical|warning)$/);
@@ -371,6 +376,7 @@ describe('control-plane availability: regex, config, labels, dashboard and runbo
       'Controller gRPC responses by code',
       'Controller memory (RSS)',
       'Controller goroutines',
+      'Proxies with no ready control-plane endpoint',
     ]);
   });
 });

@@ -71,6 +71,24 @@ export const availabilityConfig = z.strictObject({
     })
     .prefault({})
     .describe('HA replica checks from kube-state-metrics (optional source).'),
+  proxyView: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('Page when most meshed proxies hold no ready endpoint of the destination, policy or identity controller (control_<client>_balancer_endpoints, Linkerd 2.15+; not generated before). Default true: the gauges come with every 2.15+ proxy scrape, and this is the outage users feel even while the controllers answer their own scrape.'),
+      share: z
+        .number()
+        .gt(0)
+        .lt(1)
+        .default(0.5)
+        .describe('Share of the proxies exporting a client\'s gauge that must see no ready endpoint of it before LinkerdProxiesLostControlPlane pages. Default 0.5: more than half the mesh is a control-plane outage as its users see it, not one broken node or a pod still starting.'),
+      for: duration
+        .default('5m')
+        .describe('How long that share must hold before the page. Default 5m: proxies ride out a controller restart on cached discovery and certificates, but endpoint updates, new services and new pods fail from the first minute.'),
+    })
+    .prefault({})
+    .describe('LinkerdProxiesLostControlPlane: the data plane\'s view of the control plane (2.15+).'),
   versionSkew: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Open a ticket when proxies run a release too far behind the control plane (proxy_build_info). Default true: one cheap series per proxy, and an unsupported skew silently blocks the next upgrade.'),

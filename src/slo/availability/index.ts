@@ -39,6 +39,7 @@ import type { BuildContext, KindOutput, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
+import { proxyViewClients, proxyViewExpr, proxyViewPanel, proxyViewScenario, proxyViewText, type ProxyViewScenario } from './proxy-view.js';
 import { fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -54,6 +55,7 @@ export const AVAILABILITY_ALERTS = {
   injectorUnavailable: 'LinkerdProxyInjectorUnavailable',
   replicasAbsent: 'LinkerdControlPlaneReplicasMetricsAbsent',
   versionSkew: 'LinkerdProxyVersionSkew',
+  proxyView: 'LinkerdProxiesLostControlPlane',
 } as const;
 
 export const AVAILABILITY_METRICS = {
@@ -167,8 +169,8 @@ export const availability: SloKind<typeof configSection> = {
         message: `${a.versionSkew.maxReleasesBehind} releases behind ${config.linkerd.version} is older than Linkerd ${oldest}, the oldest release whose proxy version is known; lower it or disable versionSkew`,
       });
     }
-    const watchesSomething = a.components.length > 0 || (a.viz.enabled && a.viz.components.length > 0) || a.replicas.enabled || a.versionSkew.enabled;
-    if (!watchesSomething) issues.push({ path: [...base, 'enabled'], message: 'no component, replica or version check left; disable controlPlaneAvailability instead (enabled: false)' });
+    const watchesSomething = a.components.length > 0 || (a.viz.enabled && a.viz.components.length > 0) || a.replicas.enabled || a.versionSkew.enabled || a.proxyView.enabled;
+    if (!watchesSomething) issues.push({ path: [...base, 'enabled'], message: 'no component, replica, version or proxy-view check left; disable controlPlaneAvailability instead (enabled: false)' });
     return issues;
   },
 
@@ -345,11 +347,18 @@ export const availability: SloKind<typeof configSection> = {
       );
     }
 
+    // ---- 5. the data plane's view of the control plane (2.15+; proxy-view.ts) -----------------------
+    const viewClients = proxyViewClients(ctx);
+    for (const client of viewClients) {
+      alert(AVAILABILITY_ALERTS.proxyView, 'page', proxyViewExpr(ctx, client), a.proxyView.for, 'proxy-view', { view: proxyViewText(ctx) }, client);
+    }
+    if (viewClients.length) panels.push(proxyViewPanel(ctx, viewClients));
+
     const group: RuleGroup = { name: AVAILABILITY_RULE_GROUP, rules: alerts };
     const runbookText = runbookContext(ctx, { core, viz, paging, floor });
     const skew = a.versionSkew.enabled && floor ? { floor } : undefined;
     return {
-      unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated }),
+      unitTests: unitTests(ctx, { watched, paging, haComponents, up, available, buildInfo, skew, generated, view: proxyViewScenario(ctx, viewClients, AVAILABILITY_ALERTS.proxyView) }),
       ruleGroups: alerts.length ? [group] : [],
       dashboardRows: panels.length ? [{ title: 'Control-plane availability', panels, dashboard: 'control-plane' as const, shows: shownMetrics(watched.length > 0, grpc.length > 0) }] : [],
       runbooks: [...generated].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookText) })),
@@ -366,6 +375,7 @@ interface TestInputs {
   readonly buildInfo: Selector;
   readonly skew: { readonly floor: { release: string; proxyMinor: number } } | undefined;
   readonly generated: ReadonlySet<string>;
+  readonly view: ProxyViewScenario | undefined;
 }
 
 /**
@@ -460,6 +470,11 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
       [belowHA ? `linkerd-${belowHA} with ${low} of ${a.replicas.expected} replicas tickets` : '', injector ? 'linkerd-proxy-injector with none pages' : ''].filter(Boolean).join(', '),
     );
   }
+  if (t.view) {
+    firing.push(...t.view.blind);
+    checks.push(t.view.fires);
+    story.push(t.view.story);
+  }
   if (checks.length) tests.unshift(scenarioTest(`Control-plane availability: ${story.join('; ')}`, firing, checks));
 
   // Nothing scraped: every watched component (and Deployment) opens its not-scraped ticket.
@@ -475,13 +490,14 @@ function unitTests(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
     Math.max(
       t.watched.length ? Math.max(ticketFor, pageFor, minutesOf(a.notScrapedFor)) : 0,
       t.haComponents.length ? Math.max(minutesOf(a.replicas.for), minutesOf(a.replicas.injectorUnavailableFor), minutesOf(a.notScrapedFor)) : 0,
+      t.view ? t.view.fires.at - 2 : 0,
     ) + 2;
   const quiet = [...t.generated].filter((alert) => alert !== AVAILABILITY_ALERTS.versionSkew);
   if (quiet.length) {
     tests.push(
       scenarioTest(
         `Control-plane availability: every component up${t.haComponents.length ? ' and every Deployment at full replicas' : ''} stays quiet past every for (${quietAt}m)`,
-        [...t.watched.map((c) => target(c, 0, 1)), ...t.haComponents.map((c) => replicas(c, a.replicas.expected)), ...healthyProxies],
+        [...t.watched.map((c) => target(c, 0, 1)), ...t.haComponents.map((c) => replicas(c, a.replicas.expected)), ...healthyProxies, ...(t.view?.healthy ?? [])],
         quiet.map((alert) => ({ alert, filters, at: quietAt, rows: [] })),
       ),
     );
@@ -540,5 +556,6 @@ function runbookContext(
     currentProxy: `v2.${PROXY_MINOR[facts.version]}`,
     versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
     upgradeUrl: upgradeGuideUrl(facts.version),
+    view: proxyViewText(ctx),
   };
 }
