@@ -45,7 +45,7 @@ export function servedInbound(facts: Pick<LinkerdFacts, 'hasTargetPort'>, adminP
  * `linkerd/app/core/src/metrics.rs`, `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0;
  * unchanged through release/v2.366.0): responses by `classification`, and the time-to-first-byte histogram in ms.
  */
-export const PROXY_HTTP = { responses: 'response_total', latencyBucket: 'response_latency_ms_bucket' } as const;
+export const PROXY_HTTP = { responses: 'response_total', latencyBucket: 'response_latency_ms_bucket', latencyHistogram: 'response_latency_ms' } as const;
 
 /** The callers' per-route counter of Gateway API routes, Linkerd 2.16+ (linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0). */
 export const routeStatusesMetric = (protocol: 'http' | 'grpc') => `outbound_${protocol}_route_request_statuses_total`;

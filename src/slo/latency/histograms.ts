@@ -15,6 +15,7 @@ import {
 import { leMatcher } from '../../linkerd/latency-buckets.js';
 import type { BuildContext } from '../kind.js';
 import { LATENCY_RECORDINGS } from '../series.js';
+import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
 
 export interface LatencyHistogram {
   readonly native: boolean;
@@ -35,7 +36,7 @@ export function latencyHistogram(ctx: BuildContext): LatencyHistogram {
 }
 
 function classicHistogram(ctx: BuildContext): LatencyHistogram {
-  const buckets = (m: readonly Matcher[]) => ctx.proxySelector('response_latency_ms_bucket', [...m]);
+  const buckets = (m: readonly Matcher[]) => ctx.proxySelector(PROXY_HTTP.latencyBucket, [...m]);
   // Every response lands in le="+Inf"; the slow ones are those above the threshold bucket.
   const requestsRate = (m: readonly Matcher[], w: string, by: readonly string[]) => sum(rate(buckets([...m, eq('le', '+Inf')]), w), by);
   return {
@@ -49,7 +50,7 @@ function classicHistogram(ctx: BuildContext): LatencyHistogram {
 }
 
 function nativeHistogram(ctx: BuildContext): LatencyHistogram {
-  const series = (m: readonly Matcher[]) => ctx.proxySelector('response_latency_ms', [...m]);
+  const series = (m: readonly Matcher[]) => ctx.proxySelector(PROXY_HTTP.latencyHistogram, [...m]);
   const h = (m: readonly Matcher[], w: string, by: readonly string[]) => sum(rate(series(m), w), by);
   const count = (m: readonly Matcher[], w: string, by: readonly string[]) => call('histogram_count', h(m, w, by));
   return {
