@@ -293,13 +293,13 @@ await yargs(hideBin(process.argv))
           const proxyJob = loaded.clusters[0]!.linkerd.proxyJob;
           scrape = (await client.targets()).find((t) => t.job === proxyJob && t.scrapeIntervalSeconds)?.scrapeIntervalSeconds ?? 15;
         }
-        // The clusters generate wrote for: one whose series are absent is said so, not shown as quiet panels.
+        const result = await runPreview({ client, dashboards: bundleDashboards(gen.files), outDir: resolve(outArg), outLabel: outArg, inputs: [configInput(argv.config)], from, to, scrapeIntervalSeconds: scrape, png: argv.png, generator: `linkerd-slo ${pkg.version}` });
+        // After the pages (whose outputs are checked before any query), the clusters generate wrote for: one whose series are absent is said so, not shown as quiet panels.
         const isFleet = loaded.config.clusters !== undefined;
         for (const c of loaded.clusters) {
           if (await clusterHasData(client, presenceQuery(c.linkerd.proxyJob, c.prometheus.extraMatchers), from, to)) continue;
           process.stderr.write(`warning: ${isFleet ? `cluster ${printable(c.cluster)}: ` : ''}no series of job ${printable(c.linkerd.proxyJob)}${isFleet ? ' with its cluster label' : ''} in the range: its panels have no data\n`);
         }
-        const result = await runPreview({ client, dashboards: bundleDashboards(gen.files), outDir: resolve(outArg), outLabel: outArg, inputs: [configInput(argv.config)], from, to, scrapeIntervalSeconds: scrape, png: argv.png, generator: `linkerd-slo ${pkg.version}` });
         for (const p of result.pages) {
           process.stdout.write(`${outArg}/${p.uid}.html: ${p.panels} panels, ${p.empty.length} without data${p.png ? `; ${outArg}/${p.uid}.png` : ''}\n`);
           for (const e of p.errors) process.stderr.write(`warning: ${p.uid}: ${printable(e)}\n`);

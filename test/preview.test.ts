@@ -93,7 +93,15 @@ describe('dashboard variables', () => {
       for (const q of [doubleQuoted!, singleQuoted!]) {
         expect(validatePromQL(q), q).toEqual([]);
         // One selector, one matcher: what Prometheus reads back is exactly the value, nothing else.
-        const sel = parseSelector(q.replace(/^sum\(rate\((.*)\[5m\]\)\)$/, '$1'));
+        let sel;
+        try {
+          sel = parseSelector(q.replace(/^sum\(rate\((.*)\[5m\]\)\)$/, '$1'));
+        } catch (err) {
+          // A single value is not regex-escaped (Grafana does not either): the one string literal is an
+          // invalid RE2 regex, which Prometheus refuses as a whole; nothing of it became PromQL syntax.
+          expect((err as Error).message).toMatch(/^the regular expression of cluster=~ is not one Prometheus accepts \(RE2 syntax\)/);
+          continue;
+        }
         expect(sel.matchers.map((m) => m.value)).toEqual([v.value]);
       }
       expect(raw).toMatch(/^variable \$cluster: its value contains a backtick|^sum\(x\{cluster=`/);
