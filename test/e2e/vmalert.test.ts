@@ -70,10 +70,12 @@ const TRANSITION_SAMPLES = 1.5; // sample weights (1 minute / window) allowed at
  * The 30m and 1h windows add up whole 5m tiles (`rate5m + rate5m offset 5m + …`): each tile is a
  * separate rate(), so the engines' two differences above (the first interval of a new error series,
  * extrapolation to the tile's edges) enter once per tile the transition touches, not once per
- * window. Measured on this scenario: at most 2.8 samples' weight on the 1h window during the outage;
- * steady state is unchanged. The alerts themselves agree (the test above).
+ * window. Measured on this scenario: at most 2.8 samples' weight on the 1h window during the outage
+ * against Prometheus 2.42, 3.25 against Prometheus 3.16, whose left-open ranges leave the sample at
+ * each tile's start out of that tile's rate() (one more extrapolation per tile); steady state is
+ * unchanged. The alerts themselves agree (the test above).
  */
-const TILED_TRANSITION_SAMPLES = 3;
+const TILED_TRANSITION_SAMPLES = 3.5;
 const TILED_WINDOWS: ReadonlySet<string> = new Set(['linkerd_slo:sli_error:ratio_rate30m', 'linkerd_slo:sli_error:ratio_rate1h']);
 /**
  * Alert episodes start and end where a ratio crosses its threshold; the differences above move a
