@@ -555,6 +555,20 @@ export class LinkerdSimulator {
           }));
       }
 
+      // What each control-plane client balances over (Linkerd 2.15+, linkerd/linkerd2-proxy
+      // `linkerd/proxy/balance/gauge-endpoints/src/lib.rs` at release/v2.221.0): a healthy proxy holds a
+      // ready endpoint of every control-plane service, and reports both states.
+      if (f.minor >= 15) {
+        for (const component of components) {
+          const { service, port } = CONTROL_ADDR[component];
+          const name = `control_${component}_balancer_endpoints`;
+          const family = reg.get(name) ?? reg.family(name, 'gauge', 'The number of endpoints currently in a HTTP request balancer');
+          const addr = `${service}.${cpNs}.svc.${mesh.clusterDomain}:${port}`;
+          reg.scalar(family, labelText({ endpoint_state: 'ready', addr }), this.start).set(1, this.start);
+          reg.scalar(family, labelText({ endpoint_state: 'pending', addr }), this.start).set(0, this.start);
+        }
+      }
+
       // Controller containers.
       for (const c of controllers) {
         const r = c.registry;
