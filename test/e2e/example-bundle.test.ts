@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { parseYamlConfig } from '../../src/config/load.js';
 import { requirePrometheus, simulatorFor, workloadsOf, type LinkerdSimulator } from '../../tools/sim/index.js';
-import { EMPTY_WHEN_HEALTHY } from './support/empty-when-healthy.js';
+import { EMPTY_WHEN_HEALTHY, QUERIES_EMPTY_WHEN_HEALTHY } from './support/empty-when-healthy.js';
 import { bundleOf, dashboardQueries, hasData, sleep, startStack, waitFor, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'examples', 'linkerd-slo.yaml');
@@ -103,10 +103,10 @@ describe('example bundle on a real Prometheus scraping a healthy simulated mesh'
     const allowedButFull: string[] = [];
     for (const q of queries) {
       const data = hasData(await prom.queryRange(q.expr, liveFrom, end, 1));
-      // The budget stats' second query counts spent budgets ("exhausted N×"): empty while none is spent.
-      const listsSpentBudgets = /count_values\b[^"]*\("spent"/.test(q.expr);
+      const listsProblems = QUERIES_EMPTY_WHEN_HEALTHY.some((e) => e.pattern.test(q.expr));
+      if (data && listsProblems) allowedButFull.push(`${q.file} "${q.panel}" has data in ${q.expr}; check QUERIES_EMPTY_WHEN_HEALTHY`);
       const allowed = q.panel in EMPTY_WHEN_HEALTHY;
-      if (!data && !allowed && !listsSpentBudgets) empty.push(`${q.file} "${q.panel}": ${q.expr}`);
+      if (!data && !allowed && !listsProblems) empty.push(`${q.file} "${q.panel}": ${q.expr}`);
       if (data && allowed) allowedButFull.push(`${q.file} "${q.panel}" has data; remove it from EMPTY_WHEN_HEALTHY`);
     }
     expect(empty).toEqual([]);

@@ -11,3 +11,11 @@ export const EMPTY_WHEN_HEALTHY: Readonly<Record<string, string>> = {
   'Proxies with failing control-plane calls': 'only proxies with failing control-plane calls (> 0); none fail in a healthy mesh',
   'Firing workload and route alerts': 'lists firing alerts; (b) proves none fires',
 };
+
+/**
+ * Queries that list problems inside a panel whose other queries draw data: empty while nothing is
+ * wrong, and the test fails if one shows data. Matched on the query text (the panel has data anyway).
+ */
+export const QUERIES_EMPTY_WHEN_HEALTHY: ReadonlyArray<{ readonly pattern: RegExp; readonly why: string }> = [
+  { pattern: /count_values\b[^"]*\("spent"/, why: 'counts the budgets spent ("exhausted N×"); no budget is spent in a healthy mesh' },
+];
