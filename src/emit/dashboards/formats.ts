@@ -1,9 +1,12 @@
 /**
- * The four delivery formats of a dashboard (shared/reference/tooling.md §4):
- *  - import: grafana.com export flavour, `__inputs` (DS_PROMETHEUS) and `__requires`, `id: null`;
- *    Grafana asks for the data source on import and substitutes it everywhere;
+ * The delivery formats of a dashboard:
+ *  - import: grafana.com export flavour, `__inputs` (DS_PROMETHEUS) and `__requires`, `id: null`
+ *    (grafana/grafana `public/app/features/dashboard/components/DashExportModal/DashboardExporter.ts`);
+ *    Grafana asks for the data source on import and substitutes it everywhere
+ *    (`pkg/services/dashboardimport/utils/dash_template_evaluator.go`);
  *  - provisioning: the plain dashboard (datasource template variable, no `__inputs`: file
- *    provisioning does not process them) plus a file-provider YAML (`apiVersion: 1`, `providers:`);
+ *    provisioning does not process them, grafana/grafana#10786) plus a file-provider YAML
+ *    (`apiVersion: 1`, `providers:`; keys from `pkg/services/provisioning/dashboards/types.go`);
  *  - configmap: one ConfigMap per dashboard labelled for the Grafana Helm chart's sidecar;
  *  - operator: one Grafana Operator GrafanaDashboard (grafana.integreatly.org/v1beta1) per dashboard;
  *  - v2: one schema v2 resource (dashboard.grafana.app/v2, v2.ts) per dashboard;

@@ -4,9 +4,10 @@
  * `datasource` template variable so the same JSON works for provisioning, the Helm sidecar and the
  * Grafana Operator; the import flavour (src/emit/dashboards/formats.ts) adds `__inputs` on top.
  *
- * Only properties that both @grafana/schema and Grafana's published JSON Schemas
- * (shared/anchors/grafana-jsonschema) accept are written: test/dashboards.test.ts validates every
- * dashboard against those schemas.
+ * Only properties that both @grafana/schema and Grafana's published JSON Schemas (the draft-07
+ * schemas generated in grafana/grafana-foundation-sdk `jsonschema/dashboard.jsonschema.json` and the
+ * panel schemas beside it) accept are written: test/dashboards.test.ts validates every dashboard
+ * against those schemas when a copy of them is present.
  */
 import type {
   AnnotationQuery, Dashboard, DashboardLink, DataSourceRef, FieldConfig, FieldConfigSource, Panel, RangeMap, ReduceDataOptions, RowPanel,
