@@ -16,9 +16,11 @@
  * are polled up to that deadline, not compared with a wall-clock window around the prediction.
  * The same outage also slows identity down (median 3 s > its 1 s latency threshold), which must fire
  * the latency alert for identity only, and (d) every dashboard query returns data over the scenario.
+ * It runs on every engine (Prometheus 3 and Debian's 2.42), and both must page on the same alerts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinkerdSimulator, requirePrometheus, type ActiveAlert } from '../../tools/sim/index.js';
+import { allEngines, type Engine } from '../../tools/sim/engines.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
@@ -60,130 +62,149 @@ const BURN = 'LinkerdControlPlaneErrorBudgetBurn';
 const LATENCY_BURN = 'LinkerdControlPlaneLatencyBudgetBurn';
 const key = (a: ActiveAlert) => `${a.labels.alertname}/${a.labels.sli}/${a.labels.component}`;
 
-describe('destination outage against a real Prometheus (short-window bundle)', () => {
-  let bundle: Bundle;
-  let sim: LinkerdSimulator;
-  let stack: Stack | undefined;
-  let liveFrom = 0;
-  let onset = 0;
-  let recovery = 0;
-  /** First time each alert was seen firing, and first time after recovery it was gone (epoch ms). */
-  const firedAt = new Map<string, number>();
-  const clearedAt = new Map<string, number>();
-  const everFiring = new Set<string>();
-  let firingBeforeOnset: string[] = [];
+/** The alerts that ever fired in the scenario, per engine: every engine must page on the same ones. */
+const firedOn = new Map<string, string[]>();
 
-  beforeAll(async () => {
-    requirePrometheus();
-    bundle = bundleFor(FAST);
-    const now = Date.now();
-    sim = new LinkerdSimulator({
-      // 100 s of history: the 1m long window is full of healthy traffic when the outage starts.
-      start: now - 100_000,
-      version: '2.18',
-      targetLabels: { cluster: 'e2e' },
-      rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
-      histograms: 'control-plane',
-      controlLatency: true,
-    });
-    // Backfill only what the alerts read (the dashboards are checked over the live range): response
-    // and control-plane response counters, and identity's latency histogram.
-    stack = await startStack({
-      sim,
-      rules: bundle.rules,
-      historyStepSeconds: 2,
-      historyFamilies: ['response_total', 'response_latency_ms', 'control_response_total'],
-      historySeries: (family, labels) => family !== 'response_latency_ms' || labels.includes('target_port="8080"'),
-    });
-    liveFrom = Date.now();
-    await waitForScrapes(stack, sim, 2);
-    firingBeforeOnset = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
-    // The outage starts 2 s from now, on whole seconds of the scenario clock.
-    onset = Math.ceil((Date.now() + 2000) / 1000) * 1000;
-    recovery = onset + OUTAGE_SECONDS * 1000;
-    const from = sim.scenario.offset(onset);
-    sim.scenario
-      .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from, to: from + OUTAGE_SECONDS })
-      .add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from, to: from + OUTAGE_SECONDS });
+// The primary engine (Prometheus 3) and Debian's 2.42, the oldest supported: the same outage on each.
+for (const engine of allEngines()) scenarioOn(engine);
 
-    // Watch the alerts through the outage and until the pages cleared (bounded).
-    const pages = (k: string) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`);
-    // Deadline: the long window alone would clear the page by then; the short window must do it sooner.
-    const deadline = recovery + LONG_WINDOW_RESET * 1000;
-    while (Date.now() < deadline) {
-      const t = Date.now();
-      const firing = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
-      for (const k of firing) {
-        everFiring.add(k);
-        if (!firedAt.has(k)) firedAt.set(k, t);
-      }
-      if (t >= recovery) for (const k of everFiring) if (!firing.includes(k) && !clearedAt.has(k)) clearedAt.set(k, t);
-      if (t >= recovery && !firing.some(pages) && everFiring.size > 0) break;
-      await sleep(250);
-    }
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-
-  const seconds = (ms: number) => Math.round(ms / 100) / 10;
-
-  it('backfilled the healthy history with promtool', () => {
-    const b = stack!.backfill!;
-    console.log(`backfill: ${b.samples} samples, ${Math.round(b.bytes / 1e6)} MB of OpenMetrics, ${b.ms} ms (simulate + write + promtool)`);
-    expect(b.samples).toBeGreaterThan(10_000);
-  });
-
-  it('nothing fires before the outage', () => {
-    expect(firingBeforeOnset).toEqual([]);
-  });
-
-  it('(c) the server-side page for destination fires, no earlier than the long window allows', () => {
-    const fired = firedAt.get(`${BURN}/server/destination`);
-    expect(fired, `never fired; firing: ${[...everFiring].join(', ')}`).toBeDefined();
-    const detection = (fired! - onset) / 1000;
-    console.log(`destination outage: server-side page after ${seconds(fired! - onset)} s (predicted ${PREDICTED_DETECTION} s + pipeline)`);
-    expect(detection).toBeGreaterThanOrEqual(EARLIEST_DETECTION - EARLY_TOLERANCE);
-  });
-
-  it('(c) ... and clears after recovery by the short window, before the long window alone would', () => {
-    const cleared = clearedAt.get(`${BURN}/server/destination`);
-    // clearedAt is only recorded before the deadline, which is when the long window alone would clear it.
-    expect(cleared, `not cleared within ${LONG_WINDOW_RESET} s of recovery: the short window does not reset the page`).toBeDefined();
-    const reset = (cleared! - recovery) / 1000;
-    console.log(`destination recovery: server-side page cleared after ${seconds(cleared! - recovery)} s (predicted ${PREDICTED_RESET} s + pipeline)`);
-    expect(reset).toBeGreaterThanOrEqual(PREDICTED_RESET - EARLY_TOLERANCE);
-    expect(reset).toBeLessThan(LONG_WINDOW_RESET);
-  });
-
-  it('(c) every proxy sees the outage too: the client-side page fires and clears', () => {
-    expect(firedAt.get(`${BURN}/client/destination`)).toBeDefined();
-    expect(clearedAt.get(`${BURN}/client/destination`)).toBeDefined();
-  });
-
-  it('(c) identity slowing down fires the latency page for identity; nothing else pages', () => {
-    expect(firedAt.get(`${LATENCY_BURN}/server/identity`)).toBeDefined();
-    expect(clearedAt.get(`${LATENCY_BURN}/server/identity`)).toBeDefined();
-    const pages = [...everFiring].filter((k) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`)).sort();
-    expect(pages).toEqual([`${BURN}/client/destination`, `${BURN}/server/destination`, `${LATENCY_BURN}/server/identity`]);
-  });
-
-  it('(d) every dashboard query returns data over the scenario', async () => {
-    const prom = stack!.prom;
-    const end = Date.now();
-    const queries = await dashboardQueries(bundle.dashboards, prom, (end - liveFrom) / 1000);
-    const empty: string[] = [];
-    const allowedButFull: string[] = [];
-    for (const q of queries) {
-      const data = hasData(await prom.queryRange(q.expr, liveFrom, end, 1));
-      const allowed = q.panel in EMPTY_IN_SCENARIO;
-      if (!data && !allowed) empty.push(`${q.file} "${q.panel}": ${q.expr}`);
-      if (data && allowed) allowedButFull.push(`${q.file} "${q.panel}" has data; remove it from EMPTY_IN_SCENARIO`);
-    }
-    console.log(`dashboards: ${queries.length} distinct queries over ${seconds(end - liveFrom)} s, ${Object.keys(EMPTY_IN_SCENARIO).length} panel(s) allowed empty`);
-    expect(empty).toEqual([]);
-    expect(allowedButFull).toEqual([]);
+describe('the same outage on every engine', () => {
+  it('pages and tickets the same alerts on Prometheus 3 and 2.42', () => {
+    const engines = allEngines().map((e) => e.name);
+    const runs = engines.map((name) => firedOn.get(name));
+    expect(runs.every((r) => r !== undefined), `missing runs: ${engines.filter((n) => !firedOn.has(n)).join(', ')}`).toBe(true);
+    for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
   });
 });
+
+function scenarioOn(engine: Engine): void {
+  describe(`destination outage against a real Prometheus (short-window bundle) on ${engine.name}`, () => {
+    let bundle: Bundle;
+    let sim: LinkerdSimulator;
+    let stack: Stack | undefined;
+    let liveFrom = 0;
+    let onset = 0;
+    let recovery = 0;
+    /** First time each alert was seen firing, and first time after recovery it was gone (epoch ms). */
+    const firedAt = new Map<string, number>();
+    const clearedAt = new Map<string, number>();
+    const everFiring = new Set<string>();
+    let firingBeforeOnset: string[] = [];
+
+    beforeAll(async () => {
+      requirePrometheus();
+      bundle = bundleFor(FAST);
+      const now = Date.now();
+      sim = new LinkerdSimulator({
+        // 100 s of history: the 1m long window is full of healthy traffic when the outage starts.
+        start: now - 100_000,
+        version: '2.18',
+        targetLabels: { cluster: 'e2e' },
+        rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
+        histograms: 'control-plane',
+        controlLatency: true,
+      });
+      // Backfill only what the alerts read (the dashboards are checked over the live range): response
+      // and control-plane response counters, and identity's latency histogram.
+      stack = await startStack({
+        sim,
+        rules: bundle.rules,
+        engine,
+        historyStepSeconds: 2,
+        historyFamilies: ['response_total', 'response_latency_ms', 'control_response_total'],
+        historySeries: (family, labels) => family !== 'response_latency_ms' || labels.includes('target_port="8080"'),
+      });
+      liveFrom = Date.now();
+      await waitForScrapes(stack, sim, 2);
+      firingBeforeOnset = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
+      // The outage starts 2 s from now, on whole seconds of the scenario clock.
+      onset = Math.ceil((Date.now() + 2000) / 1000) * 1000;
+      recovery = onset + OUTAGE_SECONDS * 1000;
+      const from = sim.scenario.offset(onset);
+      sim.scenario
+        .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from, to: from + OUTAGE_SECONDS })
+        .add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from, to: from + OUTAGE_SECONDS });
+
+      // Watch the alerts through the outage and until the pages cleared (bounded).
+      const pages = (k: string) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`);
+      // Deadline: the long window alone would clear the page by then; the short window must do it sooner.
+      const deadline = recovery + LONG_WINDOW_RESET * 1000;
+      while (Date.now() < deadline) {
+        const t = Date.now();
+        const firing = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
+        for (const k of firing) {
+          everFiring.add(k);
+          if (!firedAt.has(k)) firedAt.set(k, t);
+        }
+        if (t >= recovery) for (const k of everFiring) if (!firing.includes(k) && !clearedAt.has(k)) clearedAt.set(k, t);
+        if (t >= recovery && !firing.some(pages) && everFiring.size > 0) break;
+        await sleep(250);
+      }
+    }, 180_000);
+
+    afterAll(async () => {
+      firedOn.set(engine.name, [...everFiring].sort());
+      await stack?.stop();
+    });
+
+
+    const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+    it('backfilled the healthy history with promtool', () => {
+      const b = stack!.backfill!;
+      console.log(`backfill: ${b.samples} samples, ${Math.round(b.bytes / 1e6)} MB of OpenMetrics, ${b.ms} ms (simulate + write + promtool)`);
+      expect(b.samples).toBeGreaterThan(10_000);
+    });
+
+    it('nothing fires before the outage', () => {
+      expect(firingBeforeOnset).toEqual([]);
+    });
+
+    it('(c) the server-side page for destination fires, no earlier than the long window allows', () => {
+      const fired = firedAt.get(`${BURN}/server/destination`);
+      expect(fired, `never fired; firing: ${[...everFiring].join(', ')}`).toBeDefined();
+      const detection = (fired! - onset) / 1000;
+      console.log(`destination outage: server-side page after ${seconds(fired! - onset)} s (predicted ${PREDICTED_DETECTION} s + pipeline)`);
+      expect(detection).toBeGreaterThanOrEqual(EARLIEST_DETECTION - EARLY_TOLERANCE);
+    });
+
+    it('(c) ... and clears after recovery by the short window, before the long window alone would', () => {
+      const cleared = clearedAt.get(`${BURN}/server/destination`);
+      // clearedAt is only recorded before the deadline, which is when the long window alone would clear it.
+      expect(cleared, `not cleared within ${LONG_WINDOW_RESET} s of recovery: the short window does not reset the page`).toBeDefined();
+      const reset = (cleared! - recovery) / 1000;
+      console.log(`destination recovery: server-side page cleared after ${seconds(cleared! - recovery)} s (predicted ${PREDICTED_RESET} s + pipeline)`);
+      expect(reset).toBeGreaterThanOrEqual(PREDICTED_RESET - EARLY_TOLERANCE);
+      expect(reset).toBeLessThan(LONG_WINDOW_RESET);
+    });
+
+    it('(c) every proxy sees the outage too: the client-side page fires and clears', () => {
+      expect(firedAt.get(`${BURN}/client/destination`)).toBeDefined();
+      expect(clearedAt.get(`${BURN}/client/destination`)).toBeDefined();
+    });
+
+    it('(c) identity slowing down fires the latency page for identity; nothing else pages', () => {
+      expect(firedAt.get(`${LATENCY_BURN}/server/identity`)).toBeDefined();
+      expect(clearedAt.get(`${LATENCY_BURN}/server/identity`)).toBeDefined();
+      const pages = [...everFiring].filter((k) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`)).sort();
+      expect(pages).toEqual([`${BURN}/client/destination`, `${BURN}/server/destination`, `${LATENCY_BURN}/server/identity`]);
+    });
+
+    it('(d) every dashboard query returns data over the scenario', async () => {
+      const prom = stack!.prom;
+      const end = Date.now();
+      const queries = await dashboardQueries(bundle.dashboards, prom, (end - liveFrom) / 1000);
+      const empty: string[] = [];
+      const allowedButFull: string[] = [];
+      for (const q of queries) {
+        const data = hasData(await prom.queryRange(q.expr, liveFrom, end, 1));
+        const allowed = q.panel in EMPTY_IN_SCENARIO;
+        if (!data && !allowed) empty.push(`${q.file} "${q.panel}": ${q.expr}`);
+        if (data && allowed) allowedButFull.push(`${q.file} "${q.panel}" has data; remove it from EMPTY_IN_SCENARIO`);
+      }
+      console.log(`dashboards: ${queries.length} distinct queries over ${seconds(end - liveFrom)} s, ${Object.keys(EMPTY_IN_SCENARIO).length} panel(s) allowed empty`);
+      expect(empty).toEqual([]);
+      expect(allowedButFull).toEqual([]);
+    });
+  });
+}
