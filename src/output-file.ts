@@ -1,6 +1,6 @@
 /**
  * The single files the other commands write (export-openslo --out, import-openslo --out,
- * backtest --out, preview's pages and screenshots), owned the way generate owns its bundle
+ * backtest --out, backfill --out, preview's pages and screenshots), owned the way generate owns its bundle
  * (docs/output-directory.md):
  *
  * - a command never overwrites what it reads: the config, its input files (same path, or the same
@@ -60,8 +60,8 @@ export async function checkOutputFile(out: OutputFile): Promise<void> {
   if (!parent?.isDirectory()) throw refuse(`its directory ${dirname(out.path) || '.'} does not exist`);
 }
 
-/** Writes `content` to the output file atomically after checking it (see the file comment). */
-export async function writeOutputFile(out: OutputFile, content: string | Uint8Array): Promise<void> {
+/** Writes `content` (text, bytes or a stream of text) to the output file atomically after checking it (see the file comment). */
+export async function writeOutputFile(out: OutputFile, content: string | Uint8Array | AsyncIterable<string>): Promise<void> {
   await checkOutputFile(out);
   const path = resolve(out.path);
   const tmp = join(dirname(path), `.${basename(path)}.linkerd-slo-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -70,7 +70,10 @@ export async function writeOutputFile(out: OutputFile, content: string | Uint8Ar
     const mode = await stat(path).then((s) => s.mode & 0o777, () => 0o644);
     const fh = await open(tmp, 'wx', mode);
     try {
-      await fh.writeFile(content);
+      // A stream (backfill's OpenMetrics, family by family) is written as it is produced; a failure
+      // while producing it removes the temporary file like any other, so the old file stays.
+      if (typeof content === 'string' || content instanceof Uint8Array) await fh.writeFile(content);
+      else for await (const chunk of content) await fh.write(chunk);
       await fh.sync();
     } finally {
       await fh.close();
