@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, Scenario, backfill, primary, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../tools/sim/index.js';
+import { LinkerdSimulator, Scenario, allEngines, backfill, startPrometheus, writeOpenMetricsHistory, type Engine, type RunningPrometheus } from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { escapeLabelValue, formatValue, openMetricsFamily, OPENMETRICS_EOF } from '../src/backtest/backfill.js';
@@ -61,7 +61,7 @@ function promDuration(text: string): number {
 const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /** Every recorded series at every evaluation, as promtool's rule engine records them. */
-function truthFromPromtool(dir: string, ruleFile: string, omFile: string, start: number, evaluations: number, records: readonly string[]): Samples {
+function truthFromPromtool(engine: Engine, dir: string, ruleFile: string, omFile: string, start: number, evaluations: number, records: readonly string[]): Samples {
   const series = new Map<string, string[]>();
   for (const line of readFileSync(omFile, 'utf8').split('\n')) {
     if (!line || line.startsWith('#')) continue;
@@ -83,7 +83,7 @@ function truthFromPromtool(dir: string, ruleFile: string, omFile: string, start:
   ];
   const testFile = join(dir, 'truth.test.yaml');
   writeFileSync(testFile, dump({ rule_files: [ruleFile], evaluation_interval: `${STEP}s`, tests }, { lineWidth: -1 }));
-  const r = spawnSync(primary('promtool'), ['test', 'rules', testFile], { encoding: 'utf8', maxBuffer: 512 << 20, timeout: 300_000 });
+  const r = spawnSync(engine.promtool, ['test', 'rules', testFile], { encoding: 'utf8', maxBuffer: 512 << 20, timeout: 300_000 });
   const out = `${r.stdout}${r.stderr}`;
   const truth: Samples = new Map();
   const blocks = out.split(/expr: ".*?", time: /).slice(1);
@@ -117,7 +117,7 @@ function cli(args: string[]) {
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
-describe('backfill against the rule engine (promtool test rules) and a fresh Prometheus on the blocks', () => {
+describe.each(allEngines())('backfill against the rule engine of $name (promtool test rules) and a fresh Prometheus on the blocks', (engine) => {
   let dir = '';
   let source: RunningPrometheus | undefined;
   let fresh: RunningPrometheus | undefined;
@@ -153,12 +153,12 @@ describe('backfill against the rule engine (promtool test rules) and a fresh Pro
     const om = join(dir, 'history.om');
     writeOpenMetricsHistory(sim, { until: end * 1000, stepSeconds: STEP, file: om, families: ['response_total'] });
     const raw = join(dir, 'raw');
-    backfill(om, raw);
+    backfill(om, raw, 300_000, engine.promtool);
     const ruleFile = join(dir, 'rules.yaml');
     writeFileSync(ruleFile, gen.files.get(`prometheus/linkerd-slo-${CLUSTER}.rules.yaml`)!);
-    truth = truthFromPromtool(dir, ruleFile, om, start, HOURS * 3600 / STEP, records);
+    truth = truthFromPromtool(engine, dir, ruleFile, om, start, HOURS * 3600 / STEP, records);
 
-    source = await startPrometheus({ config: { global: { evaluation_interval: `${STEP}s` } }, dataDir: raw });
+    source = await startPrometheus({ config: { global: { evaluation_interval: `${STEP}s` } }, dataDir: raw, binary: engine.prometheus });
     const configFile = join(dir, 'linkerd-slo.yaml');
     writeFileSync(configFile, dump(config()));
     file = join(dir, 'recordings.om');
@@ -168,8 +168,8 @@ describe('backfill against the rule engine (promtool test rules) and a fresh Pro
     expect(run.status, run.stderr).toBe(0);
 
     const blocks = join(dir, 'blocks');
-    backfill(file, blocks);
-    fresh = await startPrometheus({ config: { global: { evaluation_interval: `${STEP}s` } }, dataDir: blocks });
+    backfill(file, blocks, 300_000, engine.promtool);
+    fresh = await startPrometheus({ config: { global: { evaluation_interval: `${STEP}s` } }, dataDir: blocks, binary: engine.prometheus });
     stored = await storedSamples(fresh, records, end, HOURS * 3600 + 60);
   }, 600_000);
 
@@ -214,7 +214,7 @@ describe('backfill against the rule engine (promtool test rules) and a fresh Pro
         compared++;
       }
     }
-    process.stdout.write(`backfill vs rule engine: ${truth.size} series, ${compared} samples compared, max relative difference ${maxDiff}\n`);
+    process.stdout.write(`backfill vs the rule engine of ${engine.name}: ${truth.size} series, ${compared} samples compared, max relative difference ${maxDiff}\n`);
     expect(maxDiff).toBeLessThan(1e-9);
   });
 
