@@ -102,7 +102,9 @@ export async function evaluationInterval(url: string, timeoutMs: number): Promis
     text = await res.text();
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw refuse(printable((err as Error).message).slice(0, 120));
+    const e = err as Error & { cause?: { code?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s (--timeout)` : e.cause?.code === 'ECONNREFUSED' ? 'connection refused' : printable(e.cause?.code ?? e.message).slice(0, 120);
+    throw new UserError(`cannot reach ${endpoint}: ${why}`, EXIT.prometheus);
   }
   try {
     const body = JSON.parse(text) as { data?: { yaml?: unknown } };

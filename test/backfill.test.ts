@@ -13,12 +13,12 @@
  * must arrive unchanged.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, Scenario, allEngines, backfill, startPrometheus, writeOpenMetricsHistory, type Engine, type RunningPrometheus } from '../tools/sim/index.js';
+import { LinkerdSimulator, Scenario, allEngines, backfill, freePort, startPrometheus, writeOpenMetricsHistory, type Engine, type RunningPrometheus } from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { escapeLabelValue, formatValue, openMetricsFamily, OPENMETRICS_EOF } from '../src/backtest/backfill.js';
@@ -250,4 +250,54 @@ describe('OpenMetrics text', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('backfill refuses what it must, in one line, before anything is sent or written', () => {
+  let dir = '';
+  let closed = '';
+  const bf = (...args: string[]) => spawnSync(process.execPath, [CLI, 'backfill', '-c', 'bf.yaml', ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const oneLine = (r: ReturnType<typeof bf>, status: number): string => {
+    expect(r.status, r.stderr).toBe(status);
+    expect(r.stderr.split('\n'), r.stderr).toHaveLength(2);
+    return r.stderr.split('\n')[0]!;
+  };
+  const ago = (hours: number) => iso((Math.floor(Date.now() / 3_600_000) - hours) * 3600);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-backfill-cli-'));
+    writeFileSync(join(dir, 'bf.yaml'), dump(config()));
+    closed = `http://127.0.0.1:${await freePort()}`;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--out the config: exit 4, the config unchanged', () => {
+    const before = readFileSync(join(dir, 'bf.yaml'), 'utf8');
+    expect(oneLine(bf('--prometheus-url', closed, '--step', '30s', '--out', 'bf.yaml'), 4)).toMatch(/^error: refusing --out bf\.yaml: it is the config file .*nothing was written$/);
+    expect(readFileSync(join(dir, 'bf.yaml'), 'utf8')).toBe(before);
+  });
+
+  it('a range ending inside the last 3 hours (the head block): exit 2', () => {
+    expect(oneLine(bf('--prometheus-url', closed, '--step', '30s', '--to', 'now-1h', '--out', 'x.om'), 2)).toMatch(/^error: --to .* is within the last 3h/);
+    expect(oneLine(bf('--prometheus-url', closed, '--step', '30s', '--to', 'now', '--out', 'x.om'), 2)).toMatch(/within the last 3h/);
+    expect(existsSync(join(dir, 'x.om'))).toBe(false);
+  });
+
+  it('--dry-run prints the plan and sends nothing; a plan over --max-queries is refused', () => {
+    const r = bf('--prometheus-url', closed, '--step', '30s', '--from', ago(10), '--to', ago(4), '--out', 'x.om', '--dry-run');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^backfill plan: .* evaluation every 30s \(721 evaluations\)\n  15 recording rules \(15 recorded names\), 5 alerting rules not backfilled/);
+    expect(oneLine(bf('--prometheus-url', closed, '--step', '1s', '--from', '30d', '--max-queries', '10', '--out', 'x.om', '--dry-run'), 2)).toMatch(/^error: the backfill needs at least \d+ range queries, more than --max-queries 10;/);
+  });
+
+  it('without --step it asks the Prometheus for its evaluation interval: unreachable is exit 3; the old --out is kept', () => {
+    writeFileSync(join(dir, 'old.om'), 'old\n');
+    expect(oneLine(bf('--prometheus-url', closed, '--out', 'old.om'), 3)).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/v1\/status\/config: connection refused$/);
+    expect(oneLine(bf('--prometheus-url', closed, '--step', '30s', '--out', 'old.om'), 3)).toMatch(/^error: cannot reach/);
+    expect(readFileSync(join(dir, 'old.om'), 'utf8')).toBe('old\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a bad --cluster names the config\'s clusters', () => {
+    expect(oneLine(bf('--prometheus-url', closed, '--step', '30s', '--cluster', 'nope', '--out', 'x.om'), 2)).toMatch(/^error: --cluster: "nope" is not a cluster of .*bf\.yaml \(its clusters: bf\)$/);
+  });
 });
