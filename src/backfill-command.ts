@@ -15,7 +15,7 @@ import { EXIT, UserError } from './errors.js';
 import { formatDuration, parseDuration } from './promql/number.js';
 import { aggregate, inline, oneOf, selector } from './promql/ast.js';
 import { clusterHasData, presenceQuery, replay } from './backtest/index.js';
-import { familyPlan, openMetricsFamily, OPENMETRICS_EOF, planBackfill, recordedSeries, type BackfillPlan } from './backtest/backfill.js';
+import { BackfillTooLarge, familyPlan, openMetricsFamily, OPENMETRICS_EOF, planBackfill, recordedSeries, type BackfillPlan } from './backtest/backfill.js';
 import type { Config } from './config/schema.js';
 
 export const BACKFILL_DESCRIBE =
@@ -180,13 +180,14 @@ export async function runBackfill(argv: BackfillArgs, io: BackfillIo): Promise<v
   // The range on the evaluation grid, so two runs read the same evaluations.
   to = Math.floor(to / step) * step;
   if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
-  let planned = 0;
   const isFleet = loaded.config.clusters !== undefined;
   const plans = chosen.map((m) => {
-    const bp = planBackfill(m.groups, { from, to, step, maxPointsPerQuery: maxPoints, ...(maxQueries !== undefined ? { maxQueries: maxQueries - planned } : {}) });
-    planned += bp.plan.totals.queries;
+    const bp = planBackfill(m.groups, { from, to, step, maxPointsPerQuery: maxPoints, ...(maxQueries !== undefined ? { maxQueries } : {}) });
     return { ...m, bp, name: isFleet ? ` of cluster ${printable(m.config.cluster)}` : '' };
   });
+  // Each cluster's plan was refused while counted; a fleet's clusters together are checked here.
+  const planned = plans.reduce((n, p) => n + p.bp.plan.totals.queries, 0);
+  if (maxQueries !== undefined && planned > maxQueries) throw new BackfillTooLarge(planned, maxQueries);
   if (argv['dry-run']) {
     io.stdout(plans.map((p) => formatBackfillPlan(p.name, p.bp)).join(''));
     return;
