@@ -165,7 +165,8 @@ export async function runBackfill(argv: BackfillArgs, io: BackfillIo): Promise<v
   const maxPoints = count('max-points', argv['max-points'], 2)!;
   const concurrency = count('concurrency', argv.concurrency, 1)!;
   let to = timeFlag('--to', io.nonEmpty('to', argv.to), io.nowSeconds, io.nowSeconds);
-  const from = timeFlag('--from', io.nonEmpty('from', argv.from), io.nowSeconds, to);
+  // Checked now (a bad --from fails before anything is sent), computed again once --to is on the grid.
+  timeFlag('--from', io.nonEmpty('from', argv.from), io.nowSeconds, to);
   if (to > io.nowSeconds - HEAD_SECONDS) {
     throw new UserError(`--to ${iso(to)} is within the last 3h, the live Prometheus' head block, which blocks must not overlap (docs/backfill.md); end the range at now-3h or earlier`, EXIT.config);
   }
@@ -179,6 +180,7 @@ export async function runBackfill(argv: BackfillArgs, io: BackfillIo): Promise<v
   const step = flagStep ?? (await evaluationInterval(argv['prometheus-url'], timeout * 1000));
   // The range on the evaluation grid, so two runs read the same evaluations.
   to = Math.floor(to / step) * step;
+  const from = timeFlag('--from', argv.from, io.nowSeconds, to);
   if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
   const isFleet = loaded.config.clusters !== undefined;
   const plans = chosen.map((m) => {
@@ -201,9 +203,9 @@ export async function runBackfill(argv: BackfillArgs, io: BackfillIo): Promise<v
   const started = Date.now();
   await writeOutputFile(out, openMetrics(plans, client, concurrency, totals));
   const skipped = plans.reduce((n, p) => n + p.bp.alertingRulesSkipped, 0);
-  io.stderr(`backfill: ${totals.queries} range queries in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  // The wall time varies run to run, so it goes to stderr with the next step.
+  io.stderr(`backfill: ${totals.queries} range queries in ${((Date.now() - started) / 1000).toFixed(1)} s; next: promtool tsdb create-blocks-from openmetrics ${argv.out} <dir> (docs/backfill.md)\n`);
   io.stdout(`wrote ${argv.out}: ${totals.series} series, ${totals.samples} samples, ${iso(Math.ceil(from / step) * step)} → ${iso(to)} every ${formatDuration(step)}${isFleet ? ` over ${plans.length} cluster(s)` : ''}; ${skipped} alerting rules not backfilled (docs/backfill.md)\n`);
-  io.stdout(`next: promtool tsdb create-blocks-from openmetrics ${argv.out} <data dir>   (docs/backfill.md)\n`);
 }
 
 /**

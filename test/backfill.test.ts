@@ -214,7 +214,7 @@ describe.each(allEngines())('backfill against the rule engine of $name (promtool
         compared++;
       }
     }
-    process.stdout.write(`backfill vs the rule engine of ${engine.name}: ${truth.size} series, ${compared} samples compared, max relative difference ${maxDiff}\n`);
+    process.stdout.write(`backfill vs the rule engine of ${engine.name}: ${truth.size} series, ${compared} samples compared, max relative difference ${maxDiff} (${/backfill: [^;]*/.exec(run.stderr)?.[0]})\n`);
     expect(maxDiff).toBeLessThan(1e-9);
   });
 
