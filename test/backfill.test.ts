@@ -12,7 +12,9 @@
  * comparison. A static rule label full of OpenMetrics syntax (quotes, a backslash, `}`, `# EOF`)
  * must arrive unchanged.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -296,6 +298,40 @@ describe('backfill refuses what it must, in one line, before anything is sent or
     expect(readFileSync(join(dir, 'old.om'), 'utf8')).toBe('old\n');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('killed while writing (SIGTERM), it leaves no temporary file and the old --out unchanged', async () => {
+    // A Prometheus with proxy targets that never answers a recording's range query: the file is then open.
+    const stalled: ServerResponse[] = [];
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const query = new URLSearchParams(body).get('query') ?? new URL(req.url!, 'http://x').searchParams.get('query') ?? '';
+        res.setHeader('Content-Type', 'application/json');
+        if (req.url!.startsWith('/api/v1/query_range') && query.startsWith('count(up')) {
+          res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, '2']] }] } }));
+        } else if (req.url!.startsWith('/api/v1/query_range')) stalled.push(res);
+        else res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      writeFileSync(join(dir, 'kept.om'), 'old\n');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const child = spawn(process.execPath, [CLI, 'backfill', '-c', 'bf.yaml', '--prometheus-url', url, '--step', '30s', '--from', ago(6), '--to', ago(4), '--out', 'kept.om'], { cwd: dir });
+      const exited = new Promise<NodeJS.Signals | null>((ok) => child.on('exit', (_code, signal) => ok(signal)));
+      const temporary = () => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+      for (let i = 0; i < 300 && (!stalled.length || !temporary().length); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(temporary(), 'the file is being written').toHaveLength(1);
+      child.kill('SIGTERM');
+      expect(await exited).toBe('SIGTERM');
+      expect(temporary()).toEqual([]);
+      expect(readFileSync(join(dir, 'kept.om'), 'utf8')).toBe('old\n');
+    } finally {
+      for (const res of stalled) res.destroy();
+      server.close();
+    }
+  }, 60_000);
 
   it('a bad --cluster names the config\'s clusters', () => {
     expect(oneLine(bf('--prometheus-url', closed, '--step', '30s', '--cluster', 'nope', '--out', 'x.om'), 2)).toMatch(/^error: --cluster: "nope" is not a cluster of .*bf\.yaml \(its clusters: bf\)$/);
