@@ -20,6 +20,7 @@ import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
 import { bundleDashboards, runPreview } from './preview/index.js';
+import { BACKFILL_DESCRIBE, backfillOptions, runBackfill } from './backfill-command.js';
 import { clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay, buildReport } from './backtest/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -416,6 +417,18 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'backfill',
+    BACKFILL_DESCRIBE,
+    (y) => backfillOptions(y.option('config', configOption).option('max-response-mb', maxResponseOption)),
+    async (argv) => {
+      try {
+        await runBackfill(argv, { nonEmpty, maxResponseBytes: responseCap, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), nowSeconds: Math.floor(Date.now() / 1000) });
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
     'schema',
     'Print the JSON Schema of the config file (for yaml-language-server and other editors)',
     (y) => y,
@@ -424,7 +437,7 @@ await yargs(hideBin(process.argv))
     },
   )
   .option('debug', { type: 'boolean', default: false, global: true, describe: 'Print stack traces of failures (for bug reports)' })
-  .demandCommand(1, 'name a command: generate, validate, check, backtest, preview, schema, import-openslo or export-openslo')
+  .demandCommand(1, 'name a command: generate, validate, check, backtest, backfill, preview, schema, import-openslo or export-openslo')
   .strict()
   .recommendCommands()
   .version(pkg.version)

@@ -1,6 +1,6 @@
 /**
  * The single files the other commands write (export-openslo --out, import-openslo --out,
- * backtest --out, preview's pages and screenshots), owned the way generate owns its bundle
+ * backtest --out, backfill --out, preview's pages and screenshots), owned the way generate owns its bundle
  * (docs/output-directory.md):
  *
  * - a command never overwrites what it reads: the config, its input files (same path, or the same
@@ -13,6 +13,7 @@
  * Each refusal is one line with exit code 4, before anything is written.
  */
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT, UserError } from './errors.js';
@@ -60,8 +61,8 @@ export async function checkOutputFile(out: OutputFile): Promise<void> {
   if (!parent?.isDirectory()) throw refuse(`its directory ${dirname(out.path) || '.'} does not exist`);
 }
 
-/** Writes `content` to the output file atomically after checking it (see the file comment). */
-export async function writeOutputFile(out: OutputFile, content: string | Uint8Array): Promise<void> {
+/** Writes `content` (text, bytes or a stream of text) to the output file atomically after checking it (see the file comment). */
+export async function writeOutputFile(out: OutputFile, content: string | Uint8Array | AsyncIterable<string>): Promise<void> {
   await checkOutputFile(out);
   const path = resolve(out.path);
   const tmp = join(dirname(path), `.${basename(path)}.linkerd-slo-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -69,10 +70,15 @@ export async function writeOutputFile(out: OutputFile, content: string | Uint8Ar
     // Keep the mode of the file being replaced (a report someone made group-readable stays so).
     const mode = await stat(path).then((s) => s.mode & 0o777, () => 0o644);
     const fh = await open(tmp, 'wx', mode);
+    const release = removeOnSignal(tmp);
     try {
-      await fh.writeFile(content);
+      // A stream (backfill's OpenMetrics, family by family) is written as it is produced; a failure
+      // while producing it removes the temporary file like any other, so the old file stays.
+      if (typeof content === 'string' || content instanceof Uint8Array) await fh.writeFile(content);
+      else for await (const chunk of content) await fh.write(chunk);
       await fh.sync();
     } finally {
+      release();
       await fh.close();
     }
     await rename(tmp, path);
@@ -83,4 +89,26 @@ export async function writeOutputFile(out: OutputFile, content: string | Uint8Ar
     await unlink(tmp).catch(() => undefined);
     throw ioError(err, `cannot write ${out.label}`, '; nothing was written');
   }
+}
+
+/**
+ * While a file is being written (backfill streams one for minutes), Ctrl-C or a SIGTERM removes the
+ * temporary file before the process ends as the signal would: no `.tmp` is left behind.
+ */
+function removeOnSignal(tmp: string): () => void {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const release = () => {
+    for (const s of signals) process.off(s, handler);
+  };
+  function handler(signal: NodeJS.Signals): void {
+    release();
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Already renamed or removed.
+    }
+    process.kill(process.pid, signal);
+  }
+  for (const s of signals) process.on(s, handler);
+  return release;
 }

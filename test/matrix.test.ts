@@ -1,7 +1,7 @@
 /**
  * Every command on the configs users start from (issue #19): the README's one-line config, the
  * examples, a fleet, every optional source and format on. Each command runs through the real CLI;
- * the commands that read history (check, backtest, preview) run against ONE real Prometheus holding
+ * the commands that read history (check, backtest, backfill, preview) run against ONE real Prometheus holding
  * four hours of simulated Linkerd history (tools/sim, each cluster of each config simulated with its
  * own version, job names and labels) with a 30-minute outage of the destination controller in every
  * cluster: backtest must report a page in every cluster, check and preview must exit 0.
@@ -106,6 +106,13 @@ const COMMANDS: Array<[string, (c: Ctx) => string[], (r: Run, c: Ctx) => void]> 
   ['preview', (c) => ['preview', '--config', c.config, '--prometheus-url', c.url, '--from', c.from, '--to', c.to, '--out', join(c.dir, 'preview')], (r) => {
     expect(Number(/index\.html: (\d+) dashboards/.exec(r.stdout)?.[1])).toBeGreaterThan(0);
     expect(r.stderr).not.toMatch(/no series/);
+  }],
+  // The recordings of the hour before the outage: backfill ends at least 3 h ago (the head block); no --step (read from the Prometheus).
+  ['backfill', (c) => ['backfill', '--config', c.config, '--prometheus-url', c.url, '--from', c.from, '--to', iso(Date.parse(c.from) / 1000 + 3600), '--out', join(c.dir, 'recordings.om')], (r, c) => {
+    expect(r.stdout).toMatch(/^wrote .*recordings\.om: [1-9]\d* series, [1-9]\d* samples/);
+    // Every cluster of a fleet is in the file, by its own label.
+    const text = readFileSync(join(c.dir, 'recordings.om'), 'utf8');
+    for (const cluster of c.clusters) for (const [k, v] of Object.entries(cluster.prometheus.extraMatchers)) expect(text, cluster.cluster).toContain(`${k}="${v}"`);
   }],
   ['export-openslo', (c) => ['export-openslo', '--config', c.config, '--out', join(c.dir, 'openslo.yaml')], (r) => expect(r.stdout).toMatch(/[1-9]\d* OpenSLO SLO documents/)],
   ['import-openslo of the export', (c) => ['import-openslo', join(c.dir, 'openslo.yaml'), '--cluster', 'imported', '--out', join(c.dir, 'imported.yaml')], (r) => expect(r.stdout).toMatch(/custom SLO/)],

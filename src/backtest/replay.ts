@@ -107,25 +107,25 @@ function clausesOf(e: Expr): Clause[] | undefined {
 }
 
 /** Grid times t = k·step covering [from, to]. */
-function gridStart(from: number, step: number): number {
+export function gridStart(from: number, step: number): number {
   return Math.ceil(from / step) * step;
 }
 
-function chunksOf(from: number, to: number, step: number, maxPoints: number): Array<[number, number]> {
+export function chunksOf(from: number, to: number, step: number, maxPoints: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   const first = gridStart(from, step);
   for (let s = first; s <= to; s += maxPoints * step) out.push([s, Math.min(to - ((to - first) % step), s + (maxPoints - 1) * step)]);
   return out;
 }
 
-const pointsIn = (c: readonly [number, number], step: number) => Math.floor((c[1] - c[0]) / step) + 1;
+export const pointsIn = (c: readonly [number, number], step: number) => Math.floor((c[1] - c[0]) / step) + 1;
 
 /**
  * Rough samples one output series costs over `span` seconds at `step`: a range selector reads its
  * window at every step; a subquery's inner expression is evaluated once over the span plus its range
  * at the subquery's step (Prometheus evaluates it once per range query, not once per step).
  */
-function samplesOver(e: Expr, span: number, step: number, scrape: number): number {
+export function samplesOver(e: Expr, span: number, step: number, scrape: number): number {
   switch (e.kind) {
     case 'selector':
       return (Math.floor(span / step) + 1) * (e.range ? parseDuration(e.range) / scrape : 1);
