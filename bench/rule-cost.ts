@@ -302,13 +302,18 @@ async function evaluateRun(
         slowest: slowestGroups(groupRoundsMs), roundsMs: totals, groupRoundsMs, runs: 1,
       });
       const alertSeries = (await prom.query(`count by (__name__, alertstate) ({__name__=~"ALERTS|ALERTS_FOR_STATE", bench_set="set${i}"})`)).map((x) => `${x.metric.__name__}${x.metric.alertstate ? `{${x.metric.alertstate}}` : ''} ${x.value?.[1]}`);
-      o.log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out (${alertSeries.join(', ')})`);
+      o.log(`  ${set.name}: ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out (${alertSeries.join(', ')}); pending: ${pendingOf(await prom.query(PENDING(`set${i}`)))}`);
     }
     return rows;
   } finally {
     await prom?.stop();
   }
 }
+
+/** Pending alerts of one rule set, by name and component: which alerts the engines' pending counts differ by. */
+const PENDING = (set: string) => `count by (alertname, component) (ALERTS{alertstate="pending", bench_set="${set}"})`;
+const pendingOf = (r: ReadonlyArray<{ metric: Record<string, string>; value?: [number, string] }>): string =>
+  r.map((x) => `${x.metric.alertname}${x.metric.component ? `/${x.metric.component}` : ''}${x.value?.[1] === '1' ? '' : ` ×${x.value?.[1]}`}`).sort().join(', ') || 'none';
 
 /** Adds up vmalert_iteration_duration_seconds_sum per group (ms) from vmalert's /metrics. */
 function vmalertDurations(text: string): Map<string, number> {
@@ -354,8 +359,14 @@ async function evaluateVictoria(
     await sleep(o.scrape * 1000 + 1000);
 
     // One vmalert for every set; group names prefixed per set (unique in the one file), rules tagged as for Prometheus.
+    // Debian's vmalert 1.79 refuses keep_firing_for (read from 1.90: "unknown fields in rule"); it only
+    // holds a firing alert longer, so without it the cost and a healthy mesh's alerts are the same.
     const groups = sets.flatMap((s, i) =>
-      s.groups.map((g) => ({ ...g, name: `vm${i}/${g.name}`, rules: g.rules.map((r) => ({ ...r, labels: { ...(r.labels ?? {}), bench_set: `vm${i}` } })) })),
+      s.groups.map((g) => ({
+        ...g,
+        name: `vm${i}/${g.name}`,
+        rules: g.rules.map(({ keep_firing_for: _unread, ...r }) => ({ ...r, labels: { ...(r.labels ?? {}), bench_set: `vm${i}` } })),
+      })),
     );
     vmalert = await startVmalert({
       rules: dump({ groups }, { lineWidth: -1 }),
@@ -399,7 +410,7 @@ async function evaluateVictoria(
         ...(errors.length ? { error: `${errors.length} rule(s) failed, e.g. ${errors[0]}` } : {}),
       });
       const alertSeries = (await vm.query(`count by (__name__, alertstate) ({__name__=~"ALERTS|ALERTS_FOR_STATE", bench_set="vm${i}"})`, Date.now())).map((x) => `${x.metric.__name__}${x.metric.alertstate ? `{${x.metric.alertstate}}` : ''} ${x.value?.[1]}`);
-      o.log(`  ${set.name} (vmalert): ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out (${alertSeries.join(', ')})${errors.length ? `, ${errors.length} rule errors: ${errors[0]}` : ''}`);
+      o.log(`  ${set.name} (vmalert): ${median(totals).toFixed(1)} ms per round (${totals.length} rounds), ${seriesOut} series out (${alertSeries.join(', ')}); pending: ${pendingOf(await vm.query(PENDING(`vm${i}`), Date.now()))}${errors.length ? `, ${errors.length} rule errors: ${errors[0]}` : ''}`);
     }
     return { data: { version: o.version, samples, simulateWriteMs, importMs }, rows };
   } finally {

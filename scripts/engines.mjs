@@ -30,8 +30,9 @@ function cacheRoot() {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'linkerd-slo-engines');
 }
 
-const engineDir = (name) => join(cacheRoot(), `${name}-${pins[name].version}`);
-const stampOf = (name) => JSON.stringify({ module: pins[name].module, version: pins[name].version, binaries: pins[name].binaries, ldflags: pins[name].ldflags });
+// Build tags are part of the directory's name: a build with other tags is another engine, not a stale one.
+const engineDir = (name) => join(cacheRoot(), `${name}-${pins[name].version}${pins[name].tags ? `+${pins[name].tags.join('.')}` : ''}`);
+const stampOf = (name) => JSON.stringify({ module: pins[name].module, version: pins[name].version, binaries: pins[name].binaries, ldflags: pins[name].ldflags, tags: pins[name].tags });
 
 function isBuilt(name) {
   const dir = engineDir(name);
@@ -67,6 +68,7 @@ function build(name, moduleDir) {
     // nice: the tests' machine is small and shared; a build must not starve running Prometheus servers.
     const args = ['-n', '10', 'go', 'build', '-o', join(tmp, binary)];
     if (pins[name].ldflags) args.push(`-ldflags=${pins[name].ldflags}`);
+    if (pins[name].tags) args.push(`-tags=${pins[name].tags.join(',')}`);
     args.push(pkg);
     const r = spawnSync('nice', args, { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'], env: goEnv });
     if (r.status !== 0) {

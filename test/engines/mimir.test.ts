@@ -20,7 +20,7 @@ import { generate } from '../../src/generate.js';
 import { startStack, waitForScrapes, type Stack } from '../e2e/support/harness.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { startMimir, type Server } from './support/servers.js';
-import { CLUSTER, describeEpisodes, episodeCounts, fastConfig, outageSimulator, watchOutage, type Watched } from './support/outage.js';
+import { CLUSTER, expectSameEpisodes, fastConfig, outageSimulator, watchOutage, type Watched } from './support/outage.js';
 
 const skip = engineSkip('mimir') ?? engineSkip('mimirtool');
 if (skip) console.log(`test/engines/mimir.test.ts skipped: ${skip}`);
@@ -67,9 +67,15 @@ describe.skipIf(skip)(`mimirtool ${engineRelease('mimirtool')} accepts every Mim
   });
 });
 
-// Skipped until it runs green: remote-written samples never became queryable in Mimir within the
-// test's 60 s (first run, 2026-12-06); issue 22 stays open. LINKERD_SLO_MIMIR_RULER=1 runs it.
-describe.skipIf(skip || process.env.LINKERD_SLO_MIMIR_RULER !== '1')(`Mimir ${engineRelease('mimir')} ruler over the outage scenario, beside ${primaryEngine().name}`, () => {
+/**
+ * How far apart an episode may start or end on the two engines, in ms: Prometheus scrapes and
+ * evaluates every second; Mimir gets the samples by remote write (a batch at least every second) and
+ * its ruler evaluates every second at its own phase; the watch polls every 250 ms. One evaluation,
+ * one remote-write batch, one scrape and one poll.
+ */
+const EPISODE_TOLERANCE_MS = 3_250;
+
+describe.skipIf(skip)(`Mimir ${engineRelease('mimir')} ruler over the outage scenario, beside ${primaryEngine().name}`, () => {
   let mimir: Server | undefined;
   let stack: Stack | undefined;
   let watched: Watched;
@@ -87,7 +93,11 @@ describe.skipIf(skip || process.env.LINKERD_SLO_MIMIR_RULER !== '1')(`Mimir ${en
   };
 
   beforeAll(async () => {
-    mimir = await startMimir(enginePath('mimir')!);
+    // Mimir refuses a rule group of more than 20 rules by default (-ruler.max-rules-per-rule-group); the
+    // bundle's recording groups are larger, so the namespace's limit is raised as docs/loading.md says.
+    const parsed = load(files.get(mimirFile)!) as { namespace: string; groups: Array<{ rules: unknown[] }> };
+    const largest = Math.max(...parsed.groups.map((g) => g.rules.length));
+    mimir = await startMimir(enginePath('mimir')!, { ruler_max_rules_per_rule_group_by_namespace: { [parsed.namespace]: largest } });
     const sim = outageSimulator(0);
     // Prometheus evaluates the plain rule file and remote-writes what it scrapes, not what it records.
     stack = await startStack({
@@ -136,12 +146,7 @@ describe.skipIf(skip || process.env.LINKERD_SLO_MIMIR_RULER !== '1')(`Mimir ${en
     expect(watched.firingBeforeOnset.get('prometheus')).toEqual([]);
   });
 
-  it('fires the same alerts as Prometheus, episode for episode, and they clear', () => {
-    const prom = watched.episodes.get('prometheus')!;
-    const mimirEpisodes = watched.episodes.get('mimir')!;
-    console.log(`Prometheus:\n${describeEpisodes(prom)}\nMimir ruler:\n${describeEpisodes(mimirEpisodes)}`);
-    expect(Object.keys(episodeCounts(prom))).toContain('LinkerdControlPlaneErrorBudgetBurn/server/destination');
-    expect(episodeCounts(mimirEpisodes)).toEqual(episodeCounts(prom));
-    for (const [k, list] of mimirEpisodes) expect(list.every(([, end]) => end !== undefined), `${k} still firing on Mimir`).toBe(true);
+  it('fires the same alerts as Prometheus, episode for episode, each start and end within one evaluation (and remote-write batch) of Prometheus\'s', () => {
+    expectSameEpisodes(watched.episodes.get('prometheus')!, watched.episodes.get('mimir')!, 'Mimir ruler', EPISODE_TOLERANCE_MS);
   });
 });

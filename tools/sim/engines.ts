@@ -15,6 +15,8 @@ interface Pin {
   readonly release: string;
   readonly binaries: Readonly<Record<string, string>>;
   readonly ldflags: string;
+  /** Go build tags the engine's own release build uses. */
+  readonly tags?: readonly string[];
   readonly long: boolean;
 }
 
@@ -32,7 +34,9 @@ function cacheRoot(): string {
 }
 
 /** Same stamp text as scripts/engines.mjs writes after a complete build. */
-const stampOf = (p: Pin): string => JSON.stringify({ module: p.module, version: p.version, binaries: p.binaries, ldflags: p.ldflags });
+const stampOf = (p: Pin): string => JSON.stringify({ module: p.module, version: p.version, binaries: p.binaries, ldflags: p.ldflags, tags: p.tags });
+/** Same directory as scripts/engines.mjs builds into: <engine>-<version>[+<tag>.<tag>]. */
+const dirOf = (name: string, p: Pin): string => join(cacheRoot(), `${name}-${p.version}${p.tags ? `+${p.tags.join('.')}` : ''}`);
 
 /** The engine (pins entry) that builds this binary. */
 export function engineOf(binary: EngineBinary): { readonly name: string; readonly pin: Pin } {
@@ -44,7 +48,7 @@ export function engineOf(binary: EngineBinary): { readonly name: string; readonl
 /** Path of the built binary, or undefined when scripts/engines.mjs has not built it (or was told to skip it). */
 export function enginePath(binary: EngineBinary): string | undefined {
   const { name, pin } = engineOf(binary);
-  const dir = join(cacheRoot(), `${name}-${pin.version}`);
+  const dir = dirOf(name, pin);
   const stamp = join(dir, '.built');
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== stampOf(pin)) return undefined;
   const path = join(dir, binary);

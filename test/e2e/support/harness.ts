@@ -44,6 +44,14 @@ export interface StackOptions {
   /** Only these families get history (all when omitted). */
   readonly historyFamilies?: readonly string[];
   readonly historySeries?: (family: string, labels: string) => boolean;
+  /**
+   * Backfill this OpenMetrics history (from writeOpenMetricsHistory) instead of simulating one. A
+   * simulator's history can be written only once (it steps the simulator's clock up to now), so two
+   * Prometheus over the same simulator share one file; the caller owns and removes it.
+   */
+  readonly historyFile?: string;
+  /** `global.external_labels` (a Thanos sidecar refuses a Prometheus without any). */
+  readonly externalLabels?: Record<string, string>;
   /** Job names of the two scrape jobs (linkerd.proxyJob / linkerd.controllerJob of the config). */
   readonly jobNames?: { readonly proxy?: string; readonly controller?: string };
   /** Prometheus and the promtool that backfills for it: the primary engine (Prometheus 3) by default. */
@@ -75,7 +83,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   try {
     let info: Stack['backfill'];
     let dataDir: string | undefined;
-    if (o.historyStepSeconds) {
+    if (o.historyFile) {
+      dataDir = join(dir, 'data');
+      backfill(o.historyFile, dataDir, undefined, engine.promtool);
+    } else if (o.historyStepSeconds) {
       const t0 = Date.now();
       const h = writeOpenMetricsHistory(o.sim, {
         until: Date.now(),
@@ -92,7 +103,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     server = await serveSimulator(o.sim);
     prom = await startPrometheus({
       config: {
-        global: { scrape_interval: o.scrapeInterval ?? '1s', evaluation_interval: o.evaluationInterval ?? '1s' },
+        global: {
+          scrape_interval: o.scrapeInterval ?? '1s',
+          evaluation_interval: o.evaluationInterval ?? '1s',
+          ...(o.externalLabels ? { external_labels: o.externalLabels } : {}),
+        },
         ...(o.rules !== undefined ? { rule_files: ['rules.yaml'] } : {}),
         scrape_configs: simulatorScrapeConfigs(server.sdUrl, o.scrapeInterval ?? '1s', o.jobNames),
         ...o.extraConfig,

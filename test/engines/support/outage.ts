@@ -4,6 +4,7 @@
  * several rule engines watched side by side: each engine's firing episodes per alert, so two
  * engines can be compared episode for episode.
  */
+import { expect } from 'vitest';
 import { LinkerdSimulator, type ActiveAlert } from '../../../tools/sim/index.js';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import { sleep } from '../../support/wait.js';
@@ -122,3 +123,27 @@ export function describeEpisodes(e: Episodes): string {
 
 /** The alert keys and the number of firing episodes of each: what two engines must agree on. */
 export const episodeCounts = (e: Episodes): Record<string, number> => Object.fromEntries([...e].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, l]) => [k, l.length]));
+
+/** The only alert that may still fire when the watch ends: the latency-spike ticket reads a 5m window, which holds the 24 s of slowness for 5 minutes. */
+export const OUTLIVES_WATCH = ['LinkerdControlPlaneLatencySpike/server/identity'];
+
+/**
+ * Another engine's episodes against Prometheus': the same alerts, as many episodes of each, every
+ * start and end within `toleranceMs` of Prometheus' (or still firing on both when the watch ends);
+ * every page cleared on both, only OUTLIVES_WATCH still firing.
+ */
+export function expectSameEpisodes(prom: Episodes, other: Episodes, name: string, toleranceMs: number): void {
+  console.log(`Prometheus:\n${describeEpisodes(prom)}\n${name}:\n${describeEpisodes(other)}`);
+  expect(Object.keys(episodeCounts(prom))).toContain('LinkerdControlPlaneErrorBudgetBurn/server/destination');
+  expect(episodeCounts(other)).toEqual(episodeCounts(prom));
+  for (const [k, list] of prom) {
+    list.forEach(([start, end], i) => {
+      const [oStart, oEnd] = other.get(k)![i]!;
+      expect(Math.abs(oStart - start), `${k} episode ${i + 1} starts ${oStart - start} ms apart`).toBeLessThanOrEqual(toleranceMs);
+      expect(oEnd === undefined, `${k} episode ${i + 1} ended on one engine only`).toBe(end === undefined);
+      if (end !== undefined && oEnd !== undefined) expect(Math.abs(oEnd - end), `${k} episode ${i + 1} ends ${oEnd - end} ms apart`).toBeLessThanOrEqual(toleranceMs);
+    });
+  }
+  const stillFiring = (e: Episodes) => [...e].filter(([, l]) => l[l.length - 1]![1] === undefined).map(([k]) => k).sort();
+  expect(stillFiring(prom)).toEqual(OUTLIVES_WATCH);
+}

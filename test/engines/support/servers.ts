@@ -73,34 +73,58 @@ async function startServer(what: string, binary: string, dir: string, args: read
 export interface ThanosRuleOptions {
   readonly binary: string;
   readonly rules: string;
-  /** Prometheus HTTP API the ruler queries (host:port). */
+  /** The Thanos Querier's HTTP address (host:port) the ruler queries. */
   readonly query: string;
-  /** Remote-write URL for what the ruler records (stateless mode: its alerts read them back through `query`). */
-  readonly remoteWrite: string;
+  /** Its StoreAPI port, when the querier was told it before the ruler started. */
+  readonly grpcPort?: number;
+}
+
+export type ThanosServer = Server & { readonly grpc: string };
+
+async function startThanos(what: string, binary: string, dir: string, args: readonly string[], grpcPort?: number): Promise<ThanosServer> {
+  const [http, grpc] = [await freePort(), grpcPort ?? (await freePort())];
+  const all = [...args, `--http-address=127.0.0.1:${http}`, `--grpc-address=127.0.0.1:${grpc}`, '--log.level=warn'];
+  const server = await startServer(what, binary, dir, all, `http://127.0.0.1:${http}`, '/-/ready', 60_000);
+  return { ...server, grpc: `127.0.0.1:${grpc}` };
+}
+
+/** `thanos sidecar` in front of a Prometheus (which must have external labels): its StoreAPI for a querier. */
+export async function startThanosSidecar(binary: string, prometheusUrl: string): Promise<ThanosServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-thanos-sidecar-'));
+  return startThanos('thanos sidecar', binary, dir, ['sidecar', `--prometheus.url=${prometheusUrl}`, `--tsdb.path=${join(dir, 'data')}`]);
 }
 
 /**
- * `thanos rule` in stateless mode (docs: thanos.io/tip/components/rule.md, "Stateless Ruler via
- * Remote Write"): it evaluates every group of the rule file each second against `query` and
- * remote-writes its recordings there, so its alerts read its own recordings, as in production.
+ * `thanos query` over StoreAPI endpoints, deduplicating on `replicaLabels` (which it then drops from
+ * the answers), as a ruler's --query target.
  */
-export async function startThanosRule(o: ThanosRuleOptions): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-thanos-'));
+export async function startThanosQuery(binary: string, endpoints: readonly string[], replicaLabels: readonly string[]): Promise<ThanosServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-thanos-query-'));
+  writeFileSync(join(dir, 'endpoints.yaml'), dump({ endpoints: endpoints.map((address) => ({ address })) }));
+  const args = ['query', `--endpoint.sd-config-file=${join(dir, 'endpoints.yaml')}`, ...replicaLabels.map((l) => `--query.replica-label=${l}`)];
+  return startThanos('thanos query', binary, dir, args);
+}
+
+/**
+ * `thanos rule` as Thanos documents it (thanos.io/tip/components/rule.md): it keeps its recordings and
+ * ALERTS in its own TSDB, serves them on its StoreAPI to the querier it queries, and evaluates every
+ * group each second. Not the stateless mode (remote write): Thanos 0.42.4's stateless ruler never
+ * notifies its remote-write WAL watcher of new samples (cmd/thanos/rule.go opens the agent DB without
+ * SetWriteNotified), so the watcher ships them only every 15 s (prometheus tsdb/wlog/watcher.go
+ * readTimeout), and alerts reading the ruler's own recordings see them up to 15 s late.
+ */
+export async function startThanosRule(o: ThanosRuleOptions): Promise<ThanosServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-thanos-rule-'));
   writeFileSync(join(dir, 'rules.yaml'), o.rules);
-  writeFileSync(join(dir, 'remote-write.yaml'), dump({ remote_write: [{ name: 'e2e', url: o.remoteWrite, queue_config: { batch_send_deadline: '1s' } }] }));
-  const [http, grpc] = [await freePort(), await freePort()];
   const args = [
     'rule',
     `--data-dir=${join(dir, 'data')}`,
     `--rule-file=${join(dir, 'rules.yaml')}`,
     '--eval-interval=1s',
     `--query=${o.query}`,
-    `--remote-write.config-file=${join(dir, 'remote-write.yaml')}`,
-    `--http-address=127.0.0.1:${http}`,
-    `--grpc-address=127.0.0.1:${grpc}`,
-    '--log.level=info',
+    '--label=ruler="thanos"',
   ];
-  return startServer('thanos rule', o.binary, dir, args, `http://127.0.0.1:${http}`, '/-/ready', 60_000);
+  return startThanos('thanos rule', o.binary, dir, args, o.grpcPort);
 }
 
 /**
@@ -108,7 +132,7 @@ export async function startThanosRule(o: ThanosRuleOptions): Promise<Server> {
  * memberlist port), usage reporting off, on 127.0.0.1. The ruler evaluates each second without the
  * default 1m evaluation delay, so its alerts are comparable with a Prometheus scraping the same data.
  */
-export async function startMimir(binary: string): Promise<Server & { readonly grpcPort: number }> {
+export async function startMimir(binary: string, limits: Record<string, unknown> = {}): Promise<Server & { readonly grpcPort: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-mimir-'));
   const [http, grpc] = [await freePort(), await freePort()];
   const ring = { kvstore: { store: 'inmemory' }, instance_addr: '127.0.0.1' };
@@ -127,7 +151,12 @@ export async function startMimir(binary: string): Promise<Server & { readonly gr
     ingester: { ring: { ...ring, replication_factor: 1, min_ready_duration: '0s', final_sleep: '0s' } },
     store_gateway: { sharding_ring: { ...ring, replication_factor: 1 } },
     query_scheduler: { service_discovery_mode: 'dns' },
-    limits: { ruler_evaluation_delay_duration: '0s' },
+    // The query-frontend tells the scheduler where queriers send answers: by default the address of the
+    // machine's first network interface, where nothing listens (we listen on 127.0.0.1 only), so every
+    // query hangs; the querier logs "error notifying frontend about finished query ... connection refused".
+    frontend: { address: '127.0.0.1' },
+    querier: { ring },
+    limits: { ruler_evaluation_delay_duration: '0s', ...limits },
     activity_tracker: { filepath: '' },
   };
   writeFileSync(join(dir, 'mimir.yaml'), dump(config, { lineWidth: -1 }));
