@@ -157,6 +157,22 @@ describe('scenarios', () => {
     expect(under1s / all).toBeLessThan(0.01);
   });
 
+  it('a slow workload moves its own inbound histogram only: not its admin port, not another workload', () => {
+    const scenario = new Scenario(T0, [{ kind: 'app-latency', medianMs: 3000, sigma: 0.2, select: { namespace: 'app-0', workload: 'web' }, from: 0 }]);
+    const sim = new LinkerdSimulator({ start: T0, scenario, namespaces: 1, workloadsPerNamespace: 2, podsPerWorkload: 1, viz: false, rates: { appRps: 5 } });
+    sim.advanceTo(T0 + 60_000);
+    const fastShare = (pod: string, match: Record<string, string>) => {
+      const lines = parse(sim.exposition(proxyOf(sim, (t) => t.pod.namespace === 'app-0' && t.pod.name.startsWith(pod))));
+      const under = sumOf(find(lines, 'response_latency_ms_bucket', { ...match, le: '1000' }));
+      const all = sumOf(find(lines, 'response_latency_ms_bucket', { ...match, le: '+Inf' }));
+      expect(all).toBeGreaterThan(10);
+      return under / all;
+    };
+    expect(fastShare('web-', { direction: 'inbound', target_port: '8080' })).toBeLessThan(0.01);
+    expect(fastShare('web-', { direction: 'inbound', target_port: '4191' })).toBe(1);
+    expect(fastShare('api-', { direction: 'inbound', target_port: '8080' })).toBe(1);
+  });
+
   it('histogram buckets only grow, as a real proxy\'s do: no per-bucket count ever drops between scrapes', () => {
     // A proxy adds each response to one bucket, so no bucket (cumulative or not) and no +Inf share
     // ever decreases. Prometheus 3 stores a scraped classic histogram as one native histogram
