@@ -56,6 +56,9 @@ function tag(expr: Expr, label: string, value: string): Expr {
  * One class × component group of workloads, seen through one metric: the selectors, the grouping
  * labels and how to restrict a sum to exactly the configured workloads.
  */
+/** A per-workload sum of `inner(selector)` of a metric, as `Group.combine` hands it to its builder. */
+export type MemberSum = (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr) => Expr;
+
 export interface Group {
   readonly cls: string;
   readonly component: Component;
@@ -66,7 +69,7 @@ export interface Group {
   /** Per-workload sum of `inner(selector)` for a metric, restricted to the members. */
   sumOf(metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep?: readonly string[]): Expr;
   /** Per-workload value built from several sums (e.g. total − fast), restricted to the members. */
-  combine(build: (sumOf: (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr) => Expr) => Expr): Expr;
+  combine(build: (sumOf: MemberSum) => Expr): Expr;
   /** One series per member without a scraped proxy. */
   readonly missing: Expr;
   /** Raw selector of one member (for fixtures). */

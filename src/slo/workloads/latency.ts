@@ -6,7 +6,7 @@
  *    summed rate of the native histogram (src/slo/native-histograms.ts).
  * Either way only what the workload serves: inbound, without the proxy admin server's traffic (groups.ts).
  */
-import { eq, rate, sub, type Expr, type Selector } from '../../promql/ast.js';
+import { eq, rate, sub, type Expr } from '../../promql/ast.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
 import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
 import type { BuildContext } from '../kind.js';
@@ -14,7 +14,7 @@ import type { RecordingRule } from '../../rules.js';
 import type { SliInstance } from '../burn-rate.js';
 import { fixtureLabels } from '../promtool-tests.js';
 import { histogramCount, slowerThan } from '../native-histograms.js';
-import { RECORD_WORKLOAD, type Group } from './groups.js';
+import { RECORD_WORKLOAD, type Group, type MemberSum } from './groups.js';
 
 /** The window of the recorded per-workload histogram. */
 const HISTOGRAM_WINDOW = '5m';
@@ -32,7 +32,7 @@ export function latencyInstance(
 ): SliInstance {
   const common = { component: g.component, groupBy: g.identity, ...(absence ? { missing: absence.missing } : {}) };
   if (isNative(ctx)) {
-    const h = (s: (metric: string, extra: [], inner: (sel: Selector) => Expr) => Expr, win: string) => s(PROXY_HTTP.latencyHistogram, [], (sel) => rate(sel, win));
+    const h = (s: MemberSum, win: string) => s(PROXY_HTTP.latencyHistogram, [], (sel) => rate(sel, win));
     // The generated promtool tests feed float series, so the native SLI has no fixture;
     // test/e2e/native-histograms.test.ts proves it on Prometheus 3 instead.
     return {
