@@ -25,7 +25,7 @@ import { LinkerdSimulator, type RunningPrometheus } from '../../tools/sim/index.
 import type { ConfigInput } from '../../src/config/schema.js';
 import { enginePath, engineRelease } from '../support/engines.js';
 import { runCli } from '../support/cli.js';
-import { bundleFor, sleep, startStack, waitForScrapes, type Stack } from './support/harness.js';
+import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
 const PAGES = { controlPlane: 'LinkerdControlPlaneLatencyBudgetBurn', workload: 'LinkerdWorkloadLatencyBudgetBurn' } as const;
 type Page = keyof typeof PAGES;
@@ -70,6 +70,8 @@ describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, conver
   const episodes: Array<Record<Page, Episode[]>> = [{ controlPlane: [], workload: [] }, { controlPlane: [], workload: [] }];
   let bucketSeriesInNhcb = -1;
   let nativeSeriesInNhcb = -1;
+  /** Per stack: the quantile panels' queries (histogram_quantile) and whether each shows data. */
+  const quantilePanels: Array<Map<string, boolean>> = [new Map(), new Map()];
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-nh-e2e-'));
 
   beforeAll(async () => {
@@ -78,9 +80,10 @@ describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, conver
       rates: { identityPerProxy: 2, appRps: 5 }, histograms: 'all',
     });
     const engine = { name: `Prometheus ${engineRelease('prometheus')}`, prometheus: prometheus3!, promtool: promtool3! };
-    stacks.push(await startStack({ sim, rules: bundleFor(config('classic')).rules, engine }));
+    const bundles: Bundle[] = [bundleFor(config('classic')), bundleFor(config('native'))];
+    stacks.push(await startStack({ sim, rules: bundles[0]!.rules, engine }));
     stacks.push(await startStack({
-      sim, rules: bundleFor(config('native')).rules, engine,
+      sim, rules: bundles[1]!.rules, engine,
       extraConfig: { global: { scrape_interval: '1s', evaluation_interval: '1s', convert_classic_histograms_to_nhcb: true } },
     }));
     for (const s of stacks) await waitForScrapes(s, sim, 2);
@@ -112,6 +115,13 @@ describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, conver
         }
       }
       await sleep(1000);
+    }
+    // Each bundle's dashboards on its own store: every quantile panel, over the whole run.
+    for (const [i, s] of stacks.entries()) {
+      for (const q of await dashboardQueries(bundles[i]!.dashboards, s.prom, 300)) {
+        if (!q.expr.includes('histogram_quantile')) continue;
+        quantilePanels[i]!.set(`${q.panel}\u0000${q.expr}`, hasData(await s.prom.queryRange(q.expr, onset - 60_000, Date.now(), 5)));
+      }
     }
     const show = (e: Episode[]) => (e.length ? e.map((x) => `${x.start.toFixed(0)}–${x.end === undefined ? '…' : x.end.toFixed(0)} s`).join(', ') : 'none');
     for (const page of Object.keys(PAGES) as Page[]) {
@@ -146,6 +156,14 @@ describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, conver
     }
     expect(Math.abs(native[0]!.start - classic[0]!.start)).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
     expect(Math.abs(native[0]!.end! - classic[0]!.end!)).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
+  });
+
+  it('quantile panels: the native bundle\'s show data on the NHCB store wherever the classic bundle\'s do on classic storage', () => {
+    const withData = (i: number) => [...quantilePanels[i]!].filter(([, data]) => data).map(([key]) => key.split('\u0000')[0]!).sort();
+    console.log(`native-histograms: quantile panels with data: classic ${withData(0).length}/${quantilePanels[0]!.size}, native ${withData(1).length}/${quantilePanels[1]!.size}`);
+    expect(withData(0)).toEqual(expect.arrayContaining(['Latency: identity', 'Latency: p99 time to first byte (slowest 20)']));
+    expect(withData(1)).toEqual(withData(0));
+    expect(quantilePanels[1]!.size).toBe(quantilePanels[0]!.size);
   });
 
   const check = async (histograms: 'classic' | 'native', prom: RunningPrometheus) => {
