@@ -25,14 +25,6 @@ const KNOWN_DEBT: Readonly<Record<string, readonly string[]>> = {
   'src/slo/certificates/templates/runbooks/LinkerdCertificateSourceAbsent.md.hbs': ['issuer_cert_ttl_seconds'],
   'src/slo/certificates/templates/runbooks/LinkerdIdentityIssuerCertificateExpiring.md.hbs': ['issuer_cert_ttl_seconds'],
   'src/slo/certificates/templates/runbooks/LinkerdProxyCertificateExpiringSoon.md.hbs': ['issuer_cert_ttl_seconds'],
-  'src/slo/latency/index.ts': ['response_latency_ms_bucket'],
-  'src/slo/latency/openslo.ts': ['response_latency_ms_bucket'],
-  'src/slo/latency/templates/absent-description.hbs': ['response_latency_ms_bucket'],
-  'src/slo/latency/templates/burn-description.hbs': ['response_latency_ms_bucket'],
-  'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencyBudgetBurn.md.hbs': ['response_latency_ms_bucket'],
-  'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencyMetricsAbsent.md.hbs': ['response_latency_ms_bucket'],
-  'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencySpike.md.hbs': ['response_latency_ms_bucket'],
-  'src/slo/latency/templates/runbooks/LinkerdControlPlaneRequestVolumeChange.md.hbs': ['control_response_total', 'response_latency_ms_bucket'],
   'src/slo/mesh/panels.ts': ['go_goroutines', 'grpc_server_handled_total', 'process_max_fds', 'process_open_fds', 'process_resident_memory_bytes', 'proxy_build_info'],
   'src/slo/proxy-resources/index.ts': ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'request_total'],
   'src/slo/proxy-resources/panels.ts': ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'proxy_build_info', 'request_total'],
@@ -43,13 +35,6 @@ const KNOWN_DEBT: Readonly<Record<string, readonly string[]>> = {
   'src/slo/success-rate/templates/burn-description.hbs': ['control_response_total', 'response_total'],
   'src/slo/success-rate/templates/runbooks/LinkerdControlPlaneErrorBudgetBurn.md.hbs': ['control_response_total', 'response_total'],
   'src/slo/success-rate/templates/runbooks/LinkerdControlPlaneSLIMetricsAbsent.md.hbs': ['control_response_total'],
-  'src/slo/workloads/templates/absent-description.hbs': ['process_start_time_seconds'],
-  'src/slo/workloads/templates/burn-description.hbs': ['response_latency_ms_bucket', 'response_total'],
-  'src/slo/workloads/templates/route-burn-description.hbs': ['outbound_grpc_route_request_statuses_total', 'outbound_http_route_request_statuses_total'],
-  'src/slo/workloads/templates/runbooks/LinkerdRouteErrorBudgetBurn.md.hbs': ['outbound_grpc_route_request_statuses_total', 'outbound_http_route_request_statuses_total'],
-  'src/slo/workloads/templates/runbooks/LinkerdWorkloadErrorBudgetBurn.md.hbs': ['response_total'],
-  'src/slo/workloads/templates/runbooks/LinkerdWorkloadLatencyBudgetBurn.md.hbs': ['response_latency_ms_bucket'],
-  'src/slo/workloads/templates/runbooks/LinkerdWorkloadMetricsAbsent.md.hbs': ['process_start_time_seconds'],
 };
 
 function literalUses(): Record<string, string[]> {

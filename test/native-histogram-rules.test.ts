@@ -90,6 +90,65 @@ describe.skipIf(!!skip)('native-histogram latency rules on Prometheus 3', () => 
   });
 });
 
+/** A meshed workload's proxy as the linkerd-proxy job labels it (Deployment web in shop), one series per direction and port. */
+function workloadSeries(direction: 'inbound' | 'outbound', port: number): string {
+  const target = direction === 'inbound' ? `target_addr="10.0.1.5:${port}", target_ip="10.0.1.5", target_port="${port}"` : `dst_namespace="shop", dst_service="cart", target_addr="10.0.2.9:${port}", target_ip="10.0.2.9", target_port="${port}"`;
+  return `response_latency_ms{job="linkerd-proxy", namespace="shop", pod="web-5d8f7c9b7-x2x4q", pod_template_hash="5d8f7c9b7", deployment="web", ` +
+    `control_plane_ns="linkerd", direction="${direction}", ${target}, tls="true", status_code="200"}`;
+}
+
+function workloadRules(): string {
+  const config = resolveConfig({
+    cluster: 'nh',
+    linkerd: { version: '2.18', histograms: 'native' },
+    slos: { workloads: { list: [{ namespace: 'shop', deployment: 'web' }] } },
+  }, 'nh.yaml');
+  return generateBundle(config, 'nh.yaml').files.get('prometheus/linkerd-slo-nh.rules.yaml')!;
+}
+
+function promtoolTest(rules: string, tests: unknown): void {
+  const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-nh-'));
+  try {
+    writeFileSync(join(dir, 'rules.yaml'), rules);
+    writeFileSync(join(dir, 'tests.yaml'), dump(tests, { lineWidth: -1 }));
+    const r = spawnSync(promtool3!, ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS/);
+    expect(r.status).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!!skip)('native-histogram workload latency rules on Prometheus 3', () => {
+  it('counts only inbound, non-admin responses slower than the class threshold; p99 from the recorded histogram', () => {
+    // The default class measures latency at 200 ms (bucket 11, le 200: the bound itself is fast).
+    // 20 minutes idle, then per minute 60 at ≤ 200 ms and 6 in (200, 300] on port 8080. Ignored: the
+    // admin port's slow scrapes and the pod's own slow outbound calls.
+    const minute = nhcb({ 11: 60, 12: 6 });
+    const errors = 'sum by (namespace, deployment) (linkerd_slo:sli_errors:rate5m{slo="workload-latency"})';
+    const p99 = 'histogram_quantile(0.99, sum by (namespace, deployment) (linkerd_slo:workload_response_latency_ms:rate5m))';
+    promtoolTest(workloadRules(), {
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          { series: workloadSeries('inbound', 8080), values: `${EMPTY}x20 ${minute}+${minute}x20` },
+          { series: workloadSeries('inbound', 4191), values: `${EMPTY}+${nhcb({ 2: 30, 19: 2 })}x40` },
+          { series: workloadSeries('outbound', 8080), values: `${EMPTY}+${nhcb({ 22: 50 })}x40` },
+          { series: 'process_start_time_seconds{job="linkerd-proxy", namespace="shop", pod="web-5d8f7c9b7-x2x4q", deployment="web"}', values: '1700000000x40' },
+        ],
+        promql_expr_test: [
+          { expr: `round(${errors} * 1e6)`, eval_time: '15m', exp_samples: [{ labels: '{namespace="shop", deployment="web"}', value: 0 }] },
+          { expr: `round(${errors} * 1e6)`, eval_time: '35m', exp_samples: [{ labels: '{namespace="shop", deployment="web"}', value: 100000 }] },
+          // Rank 0.99 × 66 = 65.34 lies 5.34 of 6 into (200, 300]: 200 + 100 × 5.34 / 6 = 289.
+          { expr: `round(${p99})`, eval_time: '35m', exp_samples: [{ labels: '{namespace="shop", deployment="web"}', value: 289 }] },
+        ],
+      }],
+    });
+  });
+});
+
 if (skip) {
   describe('native-histogram latency rules', () => {
     it.skip(`skipped: ${skip}`, () => undefined);

@@ -157,6 +157,57 @@ describe('scenarios', () => {
     expect(under1s / all).toBeLessThan(0.01);
   });
 
+  it('a slow workload moves its own inbound histogram only: not its admin port, not another workload', () => {
+    const scenario = new Scenario(T0, [{ kind: 'app-latency', medianMs: 3000, sigma: 0.2, select: { namespace: 'app-0', workload: 'web' }, from: 0 }]);
+    const sim = new LinkerdSimulator({ start: T0, scenario, namespaces: 1, workloadsPerNamespace: 2, podsPerWorkload: 1, viz: false, rates: { appRps: 5 } });
+    sim.advanceTo(T0 + 60_000);
+    const fastShare = (pod: string, match: Record<string, string>) => {
+      const lines = parse(sim.exposition(proxyOf(sim, (t) => t.pod.namespace === 'app-0' && t.pod.name.startsWith(pod))));
+      const under = sumOf(find(lines, 'response_latency_ms_bucket', { ...match, le: '1000' }));
+      const all = sumOf(find(lines, 'response_latency_ms_bucket', { ...match, le: '+Inf' }));
+      expect(all).toBeGreaterThan(10);
+      return under / all;
+    };
+    expect(fastShare('web-', { direction: 'inbound', target_port: '8080' })).toBeLessThan(0.01);
+    expect(fastShare('web-', { direction: 'inbound', target_port: '4191' })).toBe(1);
+    expect(fastShare('api-', { direction: 'inbound', target_port: '8080' })).toBe(1);
+  });
+
+  it('histogram buckets only grow, as a real proxy\'s do: no per-bucket count ever drops between scrapes', () => {
+    // A proxy adds each response to one bucket, so no bucket (cumulative or not) and no +Inf share
+    // ever decreases. Prometheus 3 stores a scraped classic histogram as one native histogram
+    // (convert_classic_histograms_to_nhcb), where any bucket that drops is a counter reset of the
+    // whole histogram: rate() would count every response again.
+    const scenario = new Scenario(T0, [
+      { kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from: 120 },
+      { kind: 'cp-latency', component: 'identity', medianMs: 700, sigma: 0.8, from: 300 },
+    ]);
+    const sim = new LinkerdSimulator({ start: T0, scenario, rates: { identityPerProxy: 2 }, namespaces: 1, workloadsPerNamespace: 1, podsPerWorkload: 2 });
+    const identity = proxyOf(sim, (t) => t.pod.component === 'identity');
+    const last = new Map<string, number[]>();
+    const drops: string[] = [];
+    let scrapes = 0;
+    for (let s = 1; s <= 480; s++) {
+      sim.advanceTo(T0 + s * 1000);
+      const bySeries = new Map<string, number[]>();
+      for (const l of parse(sim.exposition(identity))) {
+        if (l.name !== 'response_latency_ms_bucket') continue;
+        const { le: _le, ...rest } = l.labels;
+        const key = JSON.stringify(rest);
+        bySeries.set(key, [...(bySeries.get(key) ?? []), l.value]);
+      }
+      for (const [key, cumulative] of bySeries) {
+        const own = cumulative.map((v, i) => v - (i === 0 ? 0 : cumulative[i - 1]!));
+        const before = last.get(key);
+        if (before) own.forEach((v, i) => { if (v < before[i]!) drops.push(`${s} s, bucket ${i}: ${before[i]} -> ${v}`); });
+        last.set(key, own);
+      }
+      scrapes += bySeries.size > 0 ? 1 : 0;
+    }
+    expect(scrapes).toBeGreaterThan(400);
+    expect(drops.length, `first drops: ${drops.slice(0, 5).join('; ')}`).toBe(0);
+  });
+
   it('failed certificate refreshes: the expiry stops moving and the error counter grows', () => {
     const life = 3600;
     const scenario = new Scenario(T0, [{ kind: 'cert-refresh-failure', from: 0 }]);

@@ -11,13 +11,14 @@ import { isAlert, ruleName, type RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
 import type { Config } from '../config/schema.js';
 import { otherNamesOf } from '../linkerd/catalog.js';
-import { isAdminExclusion } from '../linkerd/proxy-admin.js';
+import { isAdminExclusion, otherHistogramStorage } from '../linkerd/proxy-admin.js';
 import { alternativeContainerMetric, containerMetrics, PROXY_CONTAINER, PROXY_PRESENCE_METRIC } from '../linkerd/proxy-container.js';
 import type { PromClient } from './prometheus-client.js';
 import { printable, terminalSafeJson } from './terminal.js';
 
 export type FindingKind =
-  | 'no-series' | 'renamed-metric' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval' | 'admin-traffic-only' | 'init-containers-dropped';
+  | 'no-series' | 'renamed-metric' | 'histogram-storage' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval' | 'admin-traffic-only'
+  | 'init-containers-dropped';
 
 export interface Finding {
   /** blind: an alert cannot fire because of it; warning: a panel is empty or a check is degraded. */
@@ -133,6 +134,11 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
       // The proxy is a regular or a native sidecar: the rules read both families, one may be empty.
       const alternative = alternativeContainerMetric(metric);
       if (alternative !== undefined && (await count(selector(alternative))) > 0) continue;
+      const storage = await histogramStorage(metric, client, lookback);
+      if (storage) {
+        findings.push({ severity, selector: text, usedBy, ...storage });
+        continue;
+      }
       const renamed: string[] = [];
       for (const other of otherNamesOf(metric)) if ((await count(selector(other.name))) > 0) renamed.push(`${other.name} (Linkerd ${other.versions})`);
       if (renamed.length) {
@@ -224,6 +230,30 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
   }
   findings.push(...(await nativeSidecarsUnscraped(config, client, lookback)));
   return { prometheus: client.url, selectorsChecked: uses.size, findings };
+}
+
+/**
+ * The latency histogram stored otherwise than linkerd.histograms says: a classic bundle on a Prometheus
+ * that keeps it as a native histogram (convert_classic_histograms_to_nhcb: no `_bucket` series), or a
+ * native bundle on classic buckets. Native is told by histogram_count, which only histograms answer.
+ */
+async function histogramStorage(metric: string, client: PromClient, lookback: string): Promise<Pick<Finding, 'kind' | 'message' | 'fix'> | undefined> {
+  const other = otherHistogramStorage(metric);
+  if (!other) return undefined;
+  const latest = call('last_over_time', range(selector(other.metric), lookback));
+  const probe = other.histograms === 'native' ? call('histogram_count', latest) : latest;
+  if (((await client.query(inline(aggregate('count', probe))))[0]?.value ?? 0) === 0) return undefined;
+  return other.histograms === 'native'
+    ? {
+        kind: 'histogram-storage',
+        message: `${metric} does not exist in this Prometheus, but ${other.metric} is stored as a native histogram (Prometheus 3 convert_classic_histograms_to_nhcb keeps no _bucket series)`,
+        fix: 'set linkerd.histograms: native',
+      }
+    : {
+        kind: 'histogram-storage',
+        message: `${metric} is not stored as a native histogram in this Prometheus, but its classic buckets ${other.metric} are`,
+        fix: 'set linkerd.histograms: classic (or store the proxies\' histograms as native ones: convert_classic_histograms_to_nhcb, Prometheus 3.4+)',
+      };
 }
 
 /**

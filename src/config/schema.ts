@@ -214,8 +214,8 @@ const ClusterConfigSchema = z
           .describe(
             'How Prometheus stores the proxy\'s response_latency_ms histogram. classic: one response_latency_ms_bucket series per le bound. ' +
               'native: one native histogram with custom buckets, as Prometheus 3 stores it with convert_classic_histograms_to_nhcb: true (no _bucket series left); ' +
-              'the control-plane latency SLO then reads histogram_fraction(0, threshold, …) * histogram_count(…), exact at the bucket bounds. ' +
-              'The workloads kind reads classic buckets either way.',
+              'the control-plane and workload latency SLOs then read histogram_count(…) - histogram_fraction(0, threshold, …) * histogram_count(…), exact at the bucket bounds, ' +
+              'and the recorded histograms and latency panels are native too. linkerd-slo check reports a mismatch with what your Prometheus stores.',
           ),
       })
       .prefault({})

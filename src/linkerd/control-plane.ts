@@ -13,6 +13,12 @@ import { eq, escapeRegex, re, type Matcher, type Selector } from '../promql/ast.
 import { CONTROL_PLANE_CLIENT_ADDR, CONTROL_PLANE_POD_COMPONENT, type LinkerdFacts, type ServingComponent } from './catalog.js';
 
 /** What selecting the mesh's series needs: the version facts, the control-plane namespace and the proxy job. */
+/**
+ * Every proxy's client-side counter of its control-plane calls, by `addr` (linkerd/linkerd2-proxy
+ * `linkerd/app/core/src/metrics.rs` at release/v2.294.0, the control_* families).
+ */
+export const CONTROL_RESPONSES = 'control_response_total';
+
 export interface MeshScope {
   readonly facts: LinkerdFacts;
   readonly config: { readonly linkerd: { readonly namespace: string } };
@@ -68,12 +74,12 @@ export function clientAddrPattern(scope: MeshScope, component: ServingComponent)
 export function clientSelectors(scope: MeshScope, component: ServingComponent): { total: Selector; bad: Selector } {
   const addr = re('addr', clientAddrPattern(scope, component));
   return {
-    total: scope.proxySelector('control_response_total', [addr]),
-    bad: scope.proxySelector('control_response_total', [addr, eq('classification', 'failure')]),
+    total: scope.proxySelector(CONTROL_RESPONSES, [addr]),
+    bad: scope.proxySelector(CONTROL_RESPONSES, [addr, eq('classification', 'failure')]),
   };
 }
 
 /** Every proxy's calls to any of the given control-plane Services: one selector for one pass over the family. */
 export function clientTrafficSelector(scope: MeshScope, components: readonly ServingComponent[]): Selector {
-  return scope.proxySelector('control_response_total', [re('addr', components.map((c) => clientAddrPattern(scope, c)).join('|'))]);
+  return scope.proxySelector(CONTROL_RESPONSES, [re('addr', components.map((c) => clientAddrPattern(scope, c)).join('|'))]);
 }

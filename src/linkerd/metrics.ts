@@ -30,6 +30,9 @@ export const METRIC_CATALOGUE: Readonly<Record<string, readonly MetricFact[]>> =
   request_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 legacy HTTP families')],
   response_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 legacy HTTP families (classification, grpc_status, error)')],
   response_latency_ms_bucket: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 response_latency_ms histogram, ms, time to first byte')],
+  // The same histogram stored as one native histogram with custom buckets: Prometheus 3 with convert_classic_histograms_to_nhcb
+  // (https://prometheus.io/docs/prometheus/latest/configuration/configuration/), read with linkerd.histograms: native.
+  response_latency_ms: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/http/metrics/src/requests/report.rs` at release/v2.294.0 response_latency_ms histogram as Prometheus 3 stores it with convert_classic_histograms_to_nhcb')],
   // ---- proxy, outbound route families (2.16+; Gateway API / HTTPRoute, GRPCRoute) ----------------
   outbound_http_route_request_statuses_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0 (Linkerd 2.16)', 16)],
   outbound_grpc_route_request_statuses_total: [m('proxy', 'linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0 (Linkerd 2.16)', 16)],

@@ -47,5 +47,16 @@ export function servedInbound(facts: Pick<LinkerdFacts, 'hasTargetPort'>, adminP
  */
 export const PROXY_HTTP = { responses: 'response_total', latencyBucket: 'response_latency_ms_bucket', latencyHistogram: 'response_latency_ms' } as const;
 
+/**
+ * The latency histogram's name in the other storage (config linkerd.histograms) than the one `metric`
+ * names, when it is that histogram: classic `_bucket` series, or one native histogram as Prometheus 3
+ * stores a scraped classic histogram with convert_classic_histograms_to_nhcb (then without `_bucket` series).
+ */
+export function otherHistogramStorage(metric: string): { readonly metric: string; readonly histograms: 'classic' | 'native' } | undefined {
+  if (metric === PROXY_HTTP.latencyBucket) return { metric: PROXY_HTTP.latencyHistogram, histograms: 'native' };
+  if (metric === PROXY_HTTP.latencyHistogram) return { metric: PROXY_HTTP.latencyBucket, histograms: 'classic' };
+  return undefined;
+}
+
 /** The callers' per-route counter of Gateway API routes, Linkerd 2.16+ (linkerd/linkerd2-proxy `linkerd/app/outbound/src/http/logical/policy/route/metrics/labels.rs` at release/v2.246.0). */
 export const routeStatusesMetric = (protocol: 'http' | 'grpc') => `outbound_${protocol}_route_request_statuses_total`;

@@ -1,24 +1,40 @@
 /**
- * Latency SLI on native histograms (issue #23, linkerd.histograms: native), against Prometheus 3.
+ * Latency SLIs on native histograms (issue #23, linkerd.histograms: native), against Prometheus 3.
  * One simulator, two Prometheus 3 scraping it:
  *  - classic: the proxy's response_latency_ms stored as `_bucket` series, the default (classic) bundle;
  *  - NHCB: `convert_classic_histograms_to_nhcb: true`, so the same exposition is stored as one native
  *    histogram with Linkerd's bounds and no `_bucket` series; the native bundle.
- * Compressed windows (period 1h at 99%, one page 1m/10s consuming 20%: factor 12, slow ratio 0.12).
- * Asserted on both: no latency page while identity is healthy (polled over the whole 1m window), and a
- * page once identity turns slow (median 3 s over its 1 s threshold), polled to a deadline. Also that
- * the NHCB store holds no `_bucket` series (so a classic bundle there would read nothing).
+ * Both bundles measure control-plane latency (identity, 1 s threshold) and workload latency (app-0/web,
+ * 1 s threshold) over compressed windows (period 1h at 99%, one page 1m/10s consuming 20%: factor 12,
+ * slow ratio 0.12). The proxies also serve their admin port (probes, scrapes: fast), which the workload
+ * SLI must leave out. Asserted:
+ *  - healthy over more than the long window: no latency page on either;
+ *  - identity slow for 40 s, later web slow for 40 s: each bundle pages once per incident, the same
+ *    episodes on both (starts and ends within a few evaluations of each other);
+ *  - `linkerd-slo check` reports the classic bundle on the NHCB store with the fix
+ *    (linkerd.histograms: native), the native bundle on the classic store with the reverse, and the
+ *    native bundle on the NHCB store not at all.
  * Needs Prometheus 3 (NHCB conversion of scraped classic histograms); skipped with a message otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
 import { LinkerdSimulator, type RunningPrometheus } from '../../tools/sim/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { enginePath, engineRelease } from '../support/engines.js';
-import { bundleFor, sleep, startStack, waitForScrapes, type Stack } from './support/harness.js';
+import { runCli } from '../support/cli.js';
+import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
-const LATENCY_BURN = 'LinkerdControlPlaneLatencyBudgetBurn';
+const PAGES = { controlPlane: 'LinkerdControlPlaneLatencyBudgetBurn', workload: 'LinkerdWorkloadLatencyBudgetBurn' } as const;
+type Page = keyof typeof PAGES;
 const HEALTHY_SECONDS = 75;
-const DETECTION_DEADLINE_SECONDS = 120;
+/** Incidents, in seconds after the onset: identity slow, then web slow; polled until the end. */
+const INCIDENTS: Record<Page, { from: number; to: number }> = { controlPlane: { from: 0, to: 40 }, workload: { from: 70, to: 110 } };
+const OBSERVE_UNTIL_SECONDS = 160;
+/** Two Prometheus scrape and evaluate every second, each at its own phase. */
+const SAME_EPISODE_SECONDS = 5;
 
 const prometheus3 = enginePath('prometheus');
 const promtool3 = enginePath('promtool');
@@ -33,55 +49,89 @@ const config = (histograms: 'classic' | 'native'): ConfigInput => {
     alerting: { windows: [{ severity: 'page', long: '1m', short: '10s', budgetConsumed: 20 }], lowTraffic: { minRequests: 0 } },
     slos: {
       controlPlaneLatency: { objective: 99, period: '1h', components: ['identity'], thresholdMs: 1000, spike: off, volumeChange: off },
+      workloads: {
+        defaults: { class: 'E2E', period: '1h' },
+        classes: { E2E: { successRate: { enabled: false, objective: 99 }, latency: { enabled: true, objective: 99, thresholdMs: 1000 } } },
+        list: [{ namespace: 'app-0', deployment: 'web' }],
+      },
       controlPlaneSuccessRate: off, controlPlaneAvailability: off, proxyResources: off, certificates: off,
     },
   };
 };
 
-const pages = async (p: RunningPrometheus) => (await p.alerts()).filter((a) => a.labels.alertname === LATENCY_BURN && a.state === 'firing');
+interface Episode { start: number; end?: number }
 
-describe.skipIf(!!skip)('latency SLI on native histograms (Prometheus 3, convert_classic_histograms_to_nhcb)', () => {
+const firing = async (p: RunningPrometheus, alert: string) => (await p.alerts()).some((a) => a.labels.alertname === alert && a.state === 'firing');
+
+describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, convert_classic_histograms_to_nhcb)', () => {
   const stacks: Stack[] = [];
   const falsePages: string[][] = [[], []];
-  const firedAfter: Array<number | undefined> = [undefined, undefined];
+  /** Per stack (classic, native) and page: firing episodes, in seconds after the onset. */
+  const episodes: Array<Record<Page, Episode[]>> = [{ controlPlane: [], workload: [] }, { controlPlane: [], workload: [] }];
   let bucketSeriesInNhcb = -1;
   let nativeSeriesInNhcb = -1;
+  /** Per stack: the quantile panels' queries (histogram_quantile) and whether each shows data. */
+  const quantilePanels: Array<Map<string, boolean>> = [new Map(), new Map()];
+  const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-nh-e2e-'));
 
   beforeAll(async () => {
     const sim = new LinkerdSimulator({
       start: Date.now(), version: '2.18', namespaces: 1, workloadsPerNamespace: 1, podsPerWorkload: 2, viz: false,
-      rates: { identityPerProxy: 2 }, histograms: 'identity',
+      rates: { identityPerProxy: 2, appRps: 5 }, histograms: 'all',
     });
     const engine = { name: `Prometheus ${engineRelease('prometheus')}`, prometheus: prometheus3!, promtool: promtool3! };
-    stacks.push(await startStack({ sim, rules: bundleFor(config('classic')).rules, engine }));
+    const bundles: Bundle[] = [bundleFor(config('classic')), bundleFor(config('native'))];
+    stacks.push(await startStack({ sim, rules: bundles[0]!.rules, engine }));
     stacks.push(await startStack({
-      sim, rules: bundleFor(config('native')).rules, engine,
+      sim, rules: bundles[1]!.rules, engine,
       extraConfig: { global: { scrape_interval: '1s', evaluation_interval: '1s', convert_classic_histograms_to_nhcb: true } },
     }));
     for (const s of stacks) await waitForScrapes(s, sim, 2);
     // Healthy: poll both over more than the long window; any latency page here is false.
     const healthyUntil = Date.now() + HEALTHY_SECONDS * 1000;
     while (Date.now() < healthyUntil) {
-      for (const [i, s] of stacks.entries()) falsePages[i]!.push(...(await pages(s.prom)).map((a) => a.labels.component ?? '?'));
+      for (const [i, s] of stacks.entries()) {
+        for (const a of await s.prom.alerts()) if (a.state === 'firing' && Object.values(PAGES).includes(a.labels.alertname as never)) falsePages[i]!.push(a.labels.alertname!);
+      }
       await sleep(2000);
     }
     const nhcb = stacks[1]!.prom;
     bucketSeriesInNhcb = (await nhcb.query('count(response_latency_ms_bucket) or vector(0)'))[0]?.value?.[1] === '0' ? 0 : 1;
-    nativeSeriesInNhcb = (await nhcb.query('response_latency_ms')).filter((s) => s.metric.job !== undefined).length;
-    // Outage: identity slows down to a 3 s median (over its 1 s threshold).
+    nativeSeriesInNhcb = (await nhcb.query('histogram_count(response_latency_ms)')).length;
+
     const onset = Date.now();
-    sim.scenario.add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from: sim.scenario.offset(onset) });
-    const deadline = onset + DETECTION_DEADLINE_SECONDS * 1000;
-    while (Date.now() < deadline && firedAfter.some((t) => t === undefined)) {
-      for (const [i, s] of stacks.entries()) if (firedAfter[i] === undefined && (await pages(s.prom)).length) firedAfter[i] = (Date.now() - onset) / 1000;
+    const at = (s: number) => sim.scenario.offset(onset + s * 1000);
+    sim.scenario.add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from: at(INCIDENTS.controlPlane.from), to: at(INCIDENTS.controlPlane.to) });
+    sim.scenario.add({ kind: 'app-latency', medianMs: 3000, sigma: 0.3, select: { namespace: 'app-0', workload: 'web' }, from: at(INCIDENTS.workload.from), to: at(INCIDENTS.workload.to) });
+    while (Date.now() < onset + OBSERVE_UNTIL_SECONDS * 1000) {
+      const now = (Date.now() - onset) / 1000;
+      for (const [i, s] of stacks.entries()) {
+        for (const page of Object.keys(PAGES) as Page[]) {
+          const list = episodes[i]![page];
+          const open = list.at(-1)?.end === undefined ? list.at(-1) : undefined;
+          const on = await firing(s.prom, PAGES[page]);
+          if (on && !open) list.push({ start: now });
+          if (!on && open) open.end = now;
+        }
+      }
       await sleep(1000);
     }
-    const when = (t: number | undefined) => (t === undefined ? 'never' : `${t.toFixed(0)} s`);
-    console.log(`native-histograms: latency page after the slowdown: classic ${when(firedAfter[0])}, native on NHCB ${when(firedAfter[1])}`);
-  }, 600_000);
+    // Each bundle's dashboards on its own store: every quantile panel, over the whole run.
+    for (const [i, s] of stacks.entries()) {
+      for (const q of await dashboardQueries(bundles[i]!.dashboards, s.prom, 300)) {
+        if (!q.expr.includes('histogram_quantile')) continue;
+        quantilePanels[i]!.set(`${q.panel}\u0000${q.expr}`, hasData(await s.prom.queryRange(q.expr, onset - 60_000, Date.now(), 5)));
+      }
+    }
+    const show = (e: Episode[]) => (e.length ? e.map((x) => `${x.start.toFixed(0)}–${x.end === undefined ? '…' : x.end.toFixed(0)} s`).join(', ') : 'none');
+    for (const page of Object.keys(PAGES) as Page[]) {
+      console.log(`native-histograms: ${PAGES[page]} episodes after the onset (incident ${INCIDENTS[page].from}–${INCIDENTS[page].to} s): classic ${show(episodes[0]![page])}; native on NHCB ${show(episodes[1]![page])}`);
+    }
+  }, 900_000);
 
   afterAll(async () => {
     for (const s of stacks) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the NHCB store holds the histogram natively and no _bucket series', () => {
@@ -93,10 +143,55 @@ describe.skipIf(!!skip)('latency SLI on native histograms (Prometheus 3, convert
     expect(falsePages).toEqual([[], []]);
   });
 
-  it('identity slows down: the native bundle pages as the classic one does', () => {
+  it.each(Object.keys(PAGES) as Page[])('%s latency: one page per incident on each bundle, the same episode on both', (page) => {
     for (const s of stacks) expect(s.prom.logs()).not.toMatch(/level=error/i);
-    expect(firedAfter[0], 'classic bundle never paged').toBeDefined();
-    expect(firedAfter[1], 'native bundle never paged').toBeDefined();
+    const [classic, native] = [episodes[0]![page], episodes[1]![page]];
+    expect(classic, 'classic bundle: one episode').toHaveLength(1);
+    expect(native, 'native bundle: one episode').toHaveLength(1);
+    const { from, to } = INCIDENTS[page];
+    for (const e of [classic[0]!, native[0]!]) {
+      expect(e.start).toBeGreaterThan(from);
+      expect(e.start).toBeLessThan(to);
+      expect(e.end, 'the page resolves after the incident').toBeDefined();
+    }
+    expect(Math.abs(native[0]!.start - classic[0]!.start)).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
+    expect(Math.abs(native[0]!.end! - classic[0]!.end!)).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
+  });
+
+  it('quantile panels: the native bundle\'s show data on the NHCB store wherever the classic bundle\'s do on classic storage', () => {
+    const withData = (i: number) => [...quantilePanels[i]!].filter(([, data]) => data).map(([key]) => key.split('\u0000')[0]!).sort();
+    console.log(`native-histograms: quantile panels with data: classic ${withData(0).length}/${quantilePanels[0]!.size}, native ${withData(1).length}/${quantilePanels[1]!.size}`);
+    expect(withData(0)).toEqual(expect.arrayContaining(['Latency: identity', 'Latency: p99 time to first byte (slowest 20)']));
+    expect(withData(1)).toEqual(withData(0));
+    expect(quantilePanels[1]!.size).toBe(quantilePanels[0]!.size);
+  });
+
+  const check = async (histograms: 'classic' | 'native', prom: RunningPrometheus) => {
+    const file = join(dir, `${histograms}.yaml`);
+    writeFileSync(file, dump(config(histograms)));
+    const r = await runCli(['check', '--config', file, '--prometheus-url', prom.url, '--format', 'json']);
+    const report = JSON.parse(r.stdout) as { findings: Array<{ kind: string; severity: string; selector: string; message: string; fix: string }> };
+    return { status: r.status, storage: report.findings.filter((f) => f.kind === 'histogram-storage') };
+  };
+
+  it('check: the classic bundle on the NHCB store is a blind finding whose fix is linkerd.histograms: native', async () => {
+    const r = await check('classic', stacks[1]!.prom);
+    expect(r.status).toBe(1);
+    expect(r.storage.length).toBeGreaterThan(0);
+    expect(new Set(r.storage.map((f) => f.fix))).toEqual(new Set(['set linkerd.histograms: native']));
+    expect(r.storage.every((f) => f.severity === 'blind' && f.selector.startsWith('response_latency_ms_bucket{'))).toBe(true);
+    // Both kinds' selectors: the control plane's identity port and the workload's inbound non-admin series.
+    expect(r.storage.some((f) => f.selector.includes('control_plane_component="identity"'))).toBe(true);
+    expect(r.storage.some((f) => f.selector.includes('deployment="web"'))).toBe(true);
+  });
+
+  it('check: the native bundle on classic storage gets the reverse fix; on the NHCB store, no such finding', async () => {
+    const onClassic = await check('native', stacks[0]!.prom);
+    expect(onClassic.status).toBe(1);
+    expect(onClassic.storage.length).toBeGreaterThan(0);
+    expect(onClassic.storage.every((f) => f.fix.startsWith('set linkerd.histograms: classic') && f.selector.startsWith('response_latency_ms{'))).toBe(true);
+    const onNhcb = await check('native', stacks[1]!.prom);
+    expect(onNhcb.storage).toEqual([]);
   });
 });
 

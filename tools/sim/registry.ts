@@ -76,7 +76,16 @@ export class Scalar extends SeriesIdentity {
 }
 
 export class Hist extends SeriesIdentity {
+  /** Real-valued cumulative count at or under each finite bound (what the latency shape says). */
   readonly buckets = new Float64Array(LATENCY_BUCKETS_MS.length);
+  /**
+   * Whole responses in each bucket on its own (not cumulative; the last is above the largest bound),
+   * as exposed. A proxy adds each response to one bucket, so these only grow: the real shares are
+   * dealt out as whole responses rather than rounded afresh at each scrape, where a bucket could
+   * lose one to its neighbour (for a native histogram, Prometheus reads any bucket that drops as a
+   * counter reset of the whole histogram).
+   */
+  readonly whole: number[] = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
   count = 0;
   sum = 0;
   recs?: Rec[];
@@ -92,7 +101,25 @@ export class Hist extends SeriesIdentity {
     for (let i = 0; i < cdf.length; i++) this.buckets[i]! += n * cdf[i]!;
     this.count += n;
     this.sum += n * meanMs;
-    if (Math.floor(this.count) !== before) this.lastChange = now;
+    if (Math.floor(this.count) !== before) {
+      this.lastChange = now;
+      this.deal(Math.floor(this.count) - before);
+    }
+  }
+
+  /** Hands `k` new whole responses to the buckets that are furthest behind their real share. */
+  private deal(k: number): void {
+    const real = (i: number) => (i < this.buckets.length ? this.buckets[i]! : this.count) - (i === 0 ? 0 : this.buckets[i - 1]!);
+    const behind = this.whole.map((w, i) => ({ i, by: real(i) - w })).sort((a, b) => b.by - a.by || a.i - b.i);
+    // Whole responses first (a large step), then one each to the largest remainders.
+    for (const b of behind) {
+      const take = Math.min(k, Math.max(0, Math.floor(b.by)));
+      this.whole[b.i]! += take;
+      b.by -= take;
+      k -= take;
+    }
+    behind.sort((a, b) => b.by - a.by || a.i - b.i);
+    for (let j = 0; k > 0; j = (j + 1) % behind.length, k--) this.whole[behind[j]!.i]! += 1;
   }
 }
 
@@ -206,19 +233,11 @@ export class Registry {
   }
 }
 
-/** Exposed values of a histogram: cumulative bucket counts (one per LE_TEXT entry), count and sum. */
+/** Exposed values of a histogram: cumulative bucket counts (one per LE_TEXT entry, +Inf = count), count and sum. */
 export function histValues(s: Hist): { buckets: number[]; count: number; sum: number } {
-  const count = Math.floor(s.count);
-  const buckets: number[] = [];
-  let prev = 0;
-  for (let i = 0; i < LE_TEXT.length; i++) {
-    // Rounded, not floored: with every response fast, a bucket holds count × 0.99999… and must not
-    // lag the count by one. Cumulative and never above the count.
-    const v = i < s.buckets.length ? Math.min(count, Math.max(prev, Math.round(s.buckets[i]!))) : count;
-    prev = v;
-    buckets.push(v);
-  }
-  return { buckets, count, sum: Math.round(s.sum) };
+  let below = 0;
+  const buckets = s.whole.map((w) => (below += w));
+  return { buckets, count: below, sum: Math.round(s.sum) };
 }
 
 export function renderSeries(f: Family, s: Series, prefix: string, out: string[]): void {

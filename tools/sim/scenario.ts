@@ -50,6 +50,13 @@ export type Effect = Timed &
         readonly select?: PodSelector;
       }
     | {
+        /** A data-plane workload's inbound responses take this long (log-normal, ms): its own proxy and its callers' see it. */
+        readonly kind: 'app-latency';
+        readonly medianMs: number;
+        readonly sigma?: number;
+        readonly select?: PodSelector;
+      }
+    | {
         /** Multiplies data-plane application traffic. */
         readonly kind: 'app-traffic';
         readonly factor: number;
@@ -156,6 +163,11 @@ export class Scenario {
 
   appErrorRatio(pod: PodRef, t: number): number {
     return Math.min(1, Math.max(0, ...this.active('app-errors', t).filter((e) => selects(e.select, pod)).map((e) => e.ratio)));
+  }
+
+  appLatency(pod: PodRef, t: number): { medianMs: number; sigma: number } | undefined {
+    const e = this.active('app-latency', t).filter((x) => selects(x.select, pod)).at(-1);
+    return e ? { medianMs: e.medianMs, sigma: e.sigma ?? 0.5 } : undefined;
   }
 
   appTraffic(pod: PodRef, t: number): number {

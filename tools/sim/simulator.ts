@@ -529,14 +529,17 @@ export class LinkerdSimulator {
         streams.push(this.stream(proxy, reqF, respF, withHist('app') ? histF : undefined, inbound, false,
           (t) => this.rates.appRps * this.scenario.appTraffic(pod, t),
           (t) => this.scenario.appErrorRatio(pod, t),
-          () => this.latency.app));
+          (t) => this.scenario.appLatency(pod, t) ?? this.latency.app));
         const up = wl.upstream!;
         const peer = up.pods[pod.index % up.pods.length]!;
         const outbound = this.outboundEndpoint(up, peer);
         streams.push(this.stream(proxy, reqF, respF, withHist('app') ? histF : undefined, outbound, false,
           (t) => this.rates.appRps * this.scenario.appTraffic(pod, t),
           (t) => this.scenario.appErrorRatio(peer, t),
-          () => ({ medianMs: this.latency.app.medianMs + 1, sigma: this.latency.app.sigma })));
+          (t) => {
+            const l = this.scenario.appLatency(peer, t) ?? this.latency.app;
+            return { medianMs: l.medianMs + 1, sigma: l.sigma };
+          }));
       }
 
       // Control-plane clients (every proxy).

@@ -1,17 +1,11 @@
 /**
  * The proxy's response_latency_ms histogram in either storage (config linkerd.histograms):
  *  - classic: one `response_latency_ms_bucket` series per `le` bound;
- *  - native: one native histogram with custom buckets (Prometheus 3 with
- *    convert_classic_histograms_to_nhcb: true keeps no `_bucket` series; the bounds stay Linkerd's,
- *    so histogram_fraction at a bound is exact: no interpolation inside a bucket). For a histogram
- *    whose lowest bound is positive, Prometheus takes the first bucket's lower edge as 0, so
- *    histogram_fraction(0, T) counts every response at or under T
- *    (https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_fraction).
+ *  - native: one native histogram with custom buckets, read with histogram_count and
+ *    histogram_fraction (src/slo/native-histograms.ts).
  */
-import {
-  aggregate, call, eq, gt, mul, num, or, paren, rate, sub, sum, binary,
-  type Expr, type Matcher, type Selector,
-} from '../../promql/ast.js';
+import { aggregate, eq, inline, rate, selector, sub, sum, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { histogramCount, slowerThan } from '../native-histograms.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
 import type { BuildContext } from '../kind.js';
 import { LATENCY_RECORDINGS } from '../series.js';
@@ -19,6 +13,10 @@ import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
 
 export interface LatencyHistogram {
   readonly native: boolean;
+  /** The raw family as Prometheus stores it (what the runbooks and alert texts name). */
+  readonly metric: string;
+  /** What counts requests, as the runbooks quote it. */
+  readonly requestsSource: string;
   /** Name of the recorded aggregate (classic: per le; native: one histogram). */
   readonly recording: string;
   /** A series that exists while the pod's proxy is scraped (the +Inf bucket, or the histogram). */
@@ -41,6 +39,8 @@ function classicHistogram(ctx: BuildContext): LatencyHistogram {
   const requestsRate = (m: readonly Matcher[], w: string, by: readonly string[]) => sum(rate(buckets([...m, eq('le', '+Inf')]), w), by);
   return {
     native: false,
+    metric: PROXY_HTTP.latencyBucket,
+    requestsSource: inline(selector(PROXY_HTTP.latencyBucket, [eq('le', '+Inf')])),
     recording: LATENCY_RECORDINGS.histogram,
     presence: (m) => buckets([...m, eq('le', '+Inf')]),
     aggregateRate: (m, w, by) => aggregate('sum', rate(buckets(m), w), { by: ['le', ...by] }),
@@ -52,18 +52,14 @@ function classicHistogram(ctx: BuildContext): LatencyHistogram {
 function nativeHistogram(ctx: BuildContext): LatencyHistogram {
   const series = (m: readonly Matcher[]) => ctx.proxySelector(PROXY_HTTP.latencyHistogram, [...m]);
   const h = (m: readonly Matcher[], w: string, by: readonly string[]) => sum(rate(series(m), w), by);
-  const count = (m: readonly Matcher[], w: string, by: readonly string[]) => call('histogram_count', h(m, w, by));
   return {
     native: true,
+    metric: PROXY_HTTP.latencyHistogram,
+    requestsSource: inline(histogramCount(selector(PROXY_HTTP.latencyHistogram))),
     recording: LATENCY_RECORDINGS.nativeHistogram,
     presence: series,
     aggregateRate: h,
-    requestsRate: count,
-    // histogram_fraction of an empty histogram is NaN, which would poison every window summed over
-    // it; an idle window has no slow responses, so it reads 0 (the count) there.
-    slowRate: (m, t, w, by) => {
-      const fast = mul(call('histogram_fraction', num(0), num(t), h(m, w, by)), count(m, w, by));
-      return or(paren(binary('and', sub(count(m, w, by), fast), gt(count(m, w, by), num(0)))), count(m, w, by));
-    },
+    requestsRate: (m, w, by) => histogramCount(h(m, w, by)),
+    slowRate: (m, t, w, by) => slowerThan(h(m, w, by), t),
   };
 }

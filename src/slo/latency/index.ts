@@ -14,7 +14,7 @@
  *  - proxy-injector cannot be measured: its webhook port is opaque, so its proxy records no HTTP latency.
  */
 import {
-  aggregate, allOf, avgOverTime, call, eq, gt, gte, lt, mul, num, or, paren, rate, sub, sum,
+  aggregate, allOf, avgOverTime, call, eq, gt, gte, lt, mul, num, or, paren, sum,
   type Expr, type Matcher, type Selector,
 } from '../../promql/ast.js';
 import { SERVING_COMPONENTS, type LinkerdFacts } from '../../linkerd/catalog.js';
@@ -26,7 +26,8 @@ import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { fixtureLabels } from '../promtool-tests.js';
 import { burnRateTemplates, annotations, buildBurnRate, checkObjective, noComponentLeft, type SliDefinition, type SliInstance } from '../burn-rate.js';
-import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
+import { CONTROL_RESPONSES, runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
+import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
 import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
 import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
 import { templatesBeside } from '../../templates.js';
@@ -137,9 +138,9 @@ export const latency: SloKind<typeof configSection> = {
       ctx.recordedSelector(record, [eq('slo', ID), eq('sli', SLI), eq('component', component)]);
     const thresholds = components.map((component) => ({ component, ms: thresholdOf(slo, component) }));
     const thresholdText = thresholds.map((t) => `${t.component} ${t.ms} ms`).join(', ');
-    const textContext = { namespace: config.linkerd.namespace, version: facts.version, thresholds: thresholdText };
-
     const hist = latencyHistogram(ctx);
+    const textContext = { namespace: config.linkerd.namespace, version: facts.version, thresholds: thresholdText, latencyMetric: hist.metric };
+
     const matchersOf = (component: LatencyComponent): Matcher[] => {
       const m = serverMatchers(ctx, component, slo.ports[component]);
       return [...m.pod, m.port];
@@ -150,7 +151,7 @@ export const latency: SloKind<typeof configSection> = {
       const m = matchersOf(component);
       const t = thresholdOf(slo, component);
       const classicFixture = (): SliInstance['fixture'] => {
-        const bucket = (le: Matcher) => ctx.proxySelector('response_latency_ms_bucket', [...m, le]);
+        const bucket = (le: Matcher) => ctx.proxySelector(PROXY_HTTP.latencyBucket, [...m, le]);
         return [
           { labels: fixtureLabels(bucket(leMatcher(t)), { le: String(t), target_addr: `10.0.0.1:${slo.ports[component]}` }), healthy: 1, outage: 0 },
           { labels: fixtureLabels(bucket(eq('le', '+Inf')), { target_addr: `10.0.0.1:${slo.ports[component]}` }), healthy: 1, outage: 1 },
@@ -330,6 +331,11 @@ export const latency: SloKind<typeof configSection> = {
       minRequests,
       severities: config.alerting.severities,
       proxyJob: config.linkerd.proxyJob,
+      latencyMetric: hist.metric,
+      native: hist.native,
+      histogramRecording: hist.recording,
+      requestsSource: hist.requestsSource,
+      clientResponses: CONTROL_RESPONSES,
       absentFor: config.alerting.absentFor,
       spike: { ...slo.spike, factor: formatNumber(slo.spike.factor), window: SPIKE_WINDOW },
       volume: {

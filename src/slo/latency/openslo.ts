@@ -2,6 +2,7 @@
 import { eq, type Matcher } from '../../promql/ast.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
+import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
 import type { BuildContext, RatioSliDeclaration } from '../kind.js';
 import { CONTROL_PLANE_SERVICE } from '../series.js';
 
@@ -11,7 +12,7 @@ export function latencySlis(ctx: BuildContext): RatioSliDeclaration[] {
   return runningComponents(lat.components, facts).map((component) => {
     const thresholdMs = lat.componentThresholdMs[component] ?? lat.thresholdMs;
     const m = serverMatchers(ctx, component, lat.ports[component]);
-    const bucket = (le: Matcher) => ctx.proxySelector('response_latency_ms_bucket', [...m.pod, m.port, le]);
+    const bucket = (le: Matcher) => ctx.proxySelector(PROXY_HTTP.latencyBucket, [...m.pod, m.port, le]);
     return {
       name: `control-plane-latency-${component}`,
       displayName: `Control-plane latency: ${component} within ${thresholdMs} ms`,

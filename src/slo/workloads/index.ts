@@ -20,8 +20,8 @@
  */
 import { groupBy } from '../../collections.js';
 import {
-  aggregate, and, binary, call, eq, gt, inline, mul, neq, num, oneOf, or, rate, selector, str, sub, sum, union, vector,
-  type Expr, type Matcher, type Selector,
+  aggregate, and, binary, call, eq, gt, inline, mul, num, oneOf, or, rate, selector, sub, sum, vector,
+  type Expr, type Selector,
 } from '../../promql/ast.js';
 import type { Config } from '../../config/schema.js';
 import { WORKLOAD_KINDS } from '../../linkerd/catalog.js';
@@ -34,8 +34,7 @@ import type { BuildContext, SloKind } from '../kind.js';
 import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
 import { PROXY_HTTP, servedInbound } from '../../linkerd/proxy-admin.js';
-import { PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
-import { bucketBoundProblem, leMatcher } from '../../linkerd/latency-buckets.js';
+import { bucketBoundProblem } from '../../linkerd/latency-buckets.js';
 import { fixtureLabels, type FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
@@ -44,6 +43,11 @@ import {
   type Component, type Member, type RequestClass, type RouteMember,
 } from './members.js';
 import { workloadSlis } from './openslo.js';
+import { makeGroup, prefilter, RECORD_WORKLOAD, sorted, uniq } from './groups.js';
+import { histogramRecording, histogramRule, isNative, latencyInstance } from './latency.js';
+import { PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
+
+export { RECORD_WORKLOAD } from './groups.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -57,125 +61,10 @@ export const WORKLOAD_ALERTS = {
   routeBurn: 'LinkerdRouteErrorBudgetBurn',
 } as const;
 
-export const RECORD_WORKLOAD = {
-  /** 1 per configured workload: the expected set (labels class, component, namespace, <kind> or workload). */
-  info: 'linkerd_slo:workload_info',
-  /** 1 per configured route (labels class, component, parent_namespace, parent_name, route_namespace, route_name). */
-  routeInfo: 'linkerd_slo:route_info',
-  /** Per-bucket inbound response rate per workload, for the latency percentiles of the dashboard. */
-  histogram: 'linkerd_slo:workload_response_latency_ms_bucket:rate5m',
-} as const;
-
-
-const uniq = (xs: readonly string[]) => [...new Set(xs)];
-const sorted = (xs: readonly string[]) => uniq(xs).sort();
-
-/**
- * Above this many distinct values a label is not prefiltered by regex: every rule of a group repeats
- * its selectors, so the rule file would grow with the list times the rules; the join with the info
- * series alone then picks the configured workloads out of all of them.
- */
-const PREFILTER_MAX_VALUES = 50;
-
-/**
- * Matchers narrowing a group's raw series to its members' label values, and whether they select
- * exactly the members (every combination of the values is configured).
- */
-function prefilter(labels: readonly string[], members: ReadonlyArray<Readonly<Record<string, string>>>): { matchers: Matcher[]; exact: boolean } {
-  let combinations = 1;
-  let complete = true;
-  const matchers = labels.map((l) => {
-    const values = uniq(members.map((m) => m[l]!));
-    combinations *= values.length;
-    if (values.length <= PREFILTER_MAX_VALUES) return oneOf(l, sorted(values));
-    complete = false;
-    return neq(l, '');
-  });
-  return { matchers, exact: complete && combinations === members.length };
-}
-
-/** Set a static label on every series of an expression. */
-function tag(expr: Expr, label: string, value: string): Expr {
-  return call('label_replace', expr, str(label), str(value), str('namespace'), str('.*'));
-}
 
 function bucketBoundIssue(value: number, path: ConfigPath): ConfigIssue[] {
   const problem = bucketBoundProblem(value);
   return problem ? [{ path, message: problem }] : [];
-}
-
-/**
- * One class × component group of workloads, seen through one metric: the selectors, the grouping
- * labels and how to restrict a sum to exactly the configured workloads.
- */
-interface Group {
-  readonly cls: string;
-  readonly component: Component;
-  readonly members: readonly Member[];
-  /** Labels a per-workload sum keeps (identity + extra matchers). */
-  readonly by: readonly string[];
-  readonly identity: readonly string[];
-  /** Per-workload sum of `inner(selector)` for a metric, restricted to the members. */
-  sumOf(metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep?: readonly string[]): Expr;
-  /** Per-workload value built from several sums (e.g. total − fast), restricted to the members. */
-  combine(build: (sumOf: (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr) => Expr) => Expr): Expr;
-  /** One series per member without a scraped proxy. */
-  readonly missing: Expr;
-  /** Raw selector of one member (for fixtures). */
-  memberSelector(m: Member, metric: string, extra: readonly Matcher[]): Selector;
-  /** The series whose presence means one member's proxies are scraped (for fixtures). */
-  presenceOf(m: Member): Selector;
-  /** The labels naming a member on raw series (for fixtures): namespace and the workload label. */
-  identityLabels(m: Member): Record<string, string>;
-}
-
-function makeGroup(ctx: BuildContext, cls: string, component: Component, members: readonly Member[]): Group {
-  const extraBy = Object.keys(ctx.config.prometheus.extraMatchers);
-  const identity = ['namespace', component];
-  const by = uniq([...identity, ...extraBy]);
-  // Inbound, without the proxy admin server's probes and scrapes (src/linkerd/proxy-admin.ts).
-  const inbound = servedInbound(ctx.facts, ctx.config.linkerd.proxyAdminPort);
-  const info = ctx.recordedSelector(RECORD_WORKLOAD.info, [eq('class', cls), eq('component', component)]);
-  const presenceMetric = PROXY_PRESENCE_METRIC;
-
-  if (component !== 'workload') {
-    const { matchers: narrow, exact } = prefilter(identity, members.map((m) => ({ namespace: m.namespace, [component]: m.name })));
-    const restrict = (e: Expr) => (exact ? e : and(e, info, { on: by }));
-    const selectorOf = (metric: string, extra: readonly Matcher[]) => ctx.proxySelector(metric, [...inbound, ...narrow, ...extra]);
-    const rawSum = (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
-      aggregate('sum', inner(selectorOf(metric, extra)), { by: [...keep, ...by] });
-    return {
-      cls, component, members, by, identity,
-      sumOf: (metric, extra, inner, keep) => restrict(rawSum(metric, extra, inner, keep)),
-      combine: (build) => restrict(build((metric, extra, inner) => rawSum(metric, extra, inner))),
-      missing: binary('unless', info, ctx.proxySelector(presenceMetric, narrow), { matching: { on: by } }),
-      memberSelector: (_m, metric, extra) => selectorOf(metric, extra),
-      presenceOf: (m) => ctx.proxySelector(presenceMetric, [eq('namespace', m.namespace), eq(component, m.name)]),
-      identityLabels: (m) => ({ namespace: m.namespace, [component]: m.name }),
-    };
-  }
-
-  // Label-selector workloads: one selector each, summed by namespace and tagged with `workload`.
-  const nsBy = uniq(['namespace', ...extraBy]);
-  const selectorOf = (m: Member, metric: string, extra: readonly Matcher[], direction = true) =>
-    ctx.proxySelector(metric, [...(direction ? inbound : []), eq('namespace', m.namespace), ...Object.entries(m.selector ?? {}).map(([k, v]) => eq(k, v)), ...extra]);
-  const perMember = (build: (m: Member) => Expr) => union(members.map((m) => tag(build(m), 'workload', m.name)));
-  const memberSum = (m: Member) => (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr, keep: readonly string[] = []) =>
-    aggregate('sum', inner(selectorOf(m, metric, extra)), { by: [...keep, ...nsBy] });
-  return {
-    cls, component, members, by, identity,
-    sumOf: (metric, extra, inner, keep) => perMember((m) => memberSum(m)(metric, extra, inner, keep)),
-    combine: (build) => perMember((m) => build(memberSum(m))),
-    missing: binary(
-      'unless',
-      info,
-      perMember((m) => aggregate('group', selectorOf(m, presenceMetric, [], false), { by: nsBy })),
-      { matching: { on: by } },
-    ),
-    memberSelector: (m, metric, extra) => selectorOf(m, metric, extra),
-    presenceOf: (m) => selectorOf(m, presenceMetric, [], false),
-    identityLabels: () => ({}),
-  };
 }
 
 function routeGroup(ctx: BuildContext, cls: string, protocol: 'http' | 'grpc', members: readonly RouteMember[]) {
@@ -212,6 +101,21 @@ function routeGroup(ctx: BuildContext, cls: string, protocol: 'http' | 'grpc', m
 /** Rule labels of a workload's info series. */
 function infoLabels(ctx: BuildContext, m: Member): Record<string, string> {
   return { ...ctx.ruleLabels, ...ctx.config.prometheus.extraMatchers, class: m.class, component: m.component, namespace: m.namespace, [m.component]: m.name };
+}
+
+/** The Linkerd metrics the alert texts and runbooks name, as this Prometheus stores them. */
+function metricNames(ctx: BuildContext) {
+  const native = isNative(ctx);
+  return {
+    responses: PROXY_HTTP.responses,
+    latency: native ? PROXY_HTTP.latencyHistogram : PROXY_HTTP.latencyBucket,
+    /** The histogram family's name, whatever its storage. */
+    latencyFamily: PROXY_HTTP.latencyHistogram,
+    native,
+    presence: PROXY_PRESENCE_METRIC,
+    httpRoute: routeMetric('http'),
+    grpcRoute: routeMetric('grpc'),
+  };
 }
 
 const NAME_LEGEND = '{{namespace}}/{{deployment}}{{statefulset}}{{daemonset}}{{workload}}';
@@ -296,6 +200,7 @@ export const workloads: SloKind<typeof configSection> = {
     const members = membersOf(w);
     const routes = routesOf(w);
     const period = formatDuration(parseDuration(w.defaults.period));
+    const metrics = metricNames(ctx);
 
     const infoRules: RecordingRule[] = [
       ...members.map((m) => ({ record: RECORD_WORKLOAD.info, expr: vector(1), labels: infoLabels(ctx, m) })),
@@ -314,7 +219,7 @@ export const workloads: SloKind<typeof configSection> = {
     for (const [clsName, clsMembers] of groupBy(members, (m) => m.class)) {
       const cls: RequestClass = w.classes[clsName]!;
       const groups = [...groupBy(clsMembers, (m) => m.component)].map(([component, ms]) => makeGroup(ctx, clsName, component as Component, ms));
-      const text = { class: clsName, proxyJob: config.linkerd.proxyJob };
+      const text = { class: clsName, proxyJob: config.linkerd.proxyJob, metrics };
 
       const srInstances: SliInstance[] = groups.map((g) => {
         const m0 = g.members[0]!;
@@ -356,26 +261,9 @@ export const workloads: SloKind<typeof configSection> = {
 
       if (cls.latency.enabled) {
         const thresholdMs = cls.latency.thresholdMs;
-        const inf = eq('le', '+Inf');
-        const fast = leMatcher(thresholdMs);
-        const latencyInstances: SliInstance[] = groups.map((g, i) => {
-          const m0 = g.members[0]!;
-          const id0 = g.identityLabels(m0);
-          const bucket = PROXY_HTTP.latencyBucket;
-          return {
-            component: g.component,
-            groupBy: g.identity,
-            requestsRate: (win) => g.sumOf(bucket, [inf], (sel) => rate(sel, win)),
-            errorsRate: (win) => g.combine((s) => sub(s(bucket, [inf], (sel) => rate(sel, win)), s(bucket, [fast], (sel) => rate(sel, win)))),
-            // Without a success-rate SLO, the blind-workload ticket comes from here.
-            ...(!cls.successRate.enabled ? { missing: g.missing } : {}),
-            fixture: [
-              { labels: { ...fixtureLabels(g.memberSelector(m0, bucket, [fast]), { ...id0, le: String(thresholdMs) }), ...id0 }, healthy: 1, outage: 0 },
-              { labels: { ...fixtureLabels(g.memberSelector(m0, bucket, [inf]), id0), ...id0 }, healthy: 1, outage: 1 },
-              ...(!cls.successRate.enabled ? srInstances[i]!.fixture!.slice(2) : []),
-            ],
-          };
-        });
+        // Without a success-rate SLO, the blind-workload ticket comes from here.
+        const absence = (i: number) => (cls.successRate.enabled ? undefined : { missing: groups[i]!.missing, fixture: srInstances[i]!.fixture!.slice(2) });
+        const latencyInstances = groups.map((g, i) => latencyInstance(ctx, g, thresholdMs, absence(i)));
         definitions.push({
           ...common(clsName),
           slo: WORKLOAD_SLO.latency,
@@ -391,11 +279,7 @@ export const workloads: SloKind<typeof configSection> = {
       }
 
       for (const g of groups) {
-        histogramRules.push({
-          record: RECORD_WORKLOAD.histogram,
-          expr: g.sumOf(PROXY_HTTP.latencyBucket, [], (sel) => rate(sel, '5m'), ['le']),
-          labels: { ...ctx.ruleLabels, class: clsName, component: g.component },
-        });
+        histogramRules.push(histogramRule(ctx, g, clsName));
       }
     }
 
@@ -412,7 +296,7 @@ export const workloads: SloKind<typeof configSection> = {
         burnAlert: WORKLOAD_ALERTS.routeBurn,
         absentAlert: WORKLOAD_ALERTS.absent,
         templates: burnRateTemplates(templates, 'route-burn'),
-        textContext: { class: clsName, proxyJob: config.linkerd.proxyJob, sliName: 'success-rate', latency: false, thresholdMs: 0 },
+        textContext: { class: clsName, proxyJob: config.linkerd.proxyJob, metrics, sliName: 'success-rate', latency: false, thresholdMs: 0 },
       });
     }
 
@@ -456,6 +340,7 @@ export const workloads: SloKind<typeof configSection> = {
       minRequests: config.alerting.lowTraffic.minRequests,
       severities: config.alerting.severities,
       absentFor: config.alerting.absentFor,
+      metrics,
     };
 
     return {
@@ -543,7 +428,7 @@ function dashboardRows(
           type: 'timeseries',
           unit: 'ms',
           queries: [{
-            expr: aggregate('topk', call('histogram_quantile', num(0.99), ctx.recordedSelector(RECORD_WORKLOAD.histogram)), { param: num(top) }),
+            expr: aggregate('topk', call('histogram_quantile', num(0.99), ctx.recordedSelector(histogramRecording(ctx))), { param: num(top) }),
             legend: NAME_LEGEND,
           }],
           min: 0,
