@@ -19,10 +19,6 @@ const LINKERD_METRICS = Object.entries(METRIC_CATALOGUE)
 
 /** Literal uses left to move into src/linkerd/ (2026-12-06). */
 const KNOWN_DEBT: Readonly<Record<string, readonly string[]>> = {
-  'src/slo/certificates/sources.ts': ['issuer_cert_ttl_seconds'],
-  'src/slo/certificates/templates/runbooks/LinkerdCertificateSourceAbsent.md.hbs': ['issuer_cert_ttl_seconds'],
-  'src/slo/certificates/templates/runbooks/LinkerdIdentityIssuerCertificateExpiring.md.hbs': ['issuer_cert_ttl_seconds'],
-  'src/slo/certificates/templates/runbooks/LinkerdProxyCertificateExpiringSoon.md.hbs': ['issuer_cert_ttl_seconds'],
   'src/slo/latency/index.ts': ['response_latency_ms_bucket'],
   'src/slo/latency/openslo.ts': ['response_latency_ms_bucket'],
   'src/slo/latency/templates/absent-description.hbs': ['response_latency_ms_bucket'],

@@ -25,6 +25,7 @@ import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { certificateRows } from './panels.js';
 import { CERTIFICATE_METRICS, issuerLoaded, workloadSelectors } from './sources.js';
+import { METRIC_NAMES } from '../../linkerd/metric-names.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
@@ -725,6 +726,7 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     severities: config.alerting.severities,
     alerts: CERTIFICATE_ALERTS,
     expiryMetric: sel.expiry.metric,
+    metrics: METRIC_NAMES,
     refreshMetric: facts.identityCertRefreshMetric,
     hasRefreshErrors: sel.refreshErrors !== undefined,
     hasIssuerTtl: facts.hasIssuerTtlMetric,
