@@ -27,7 +27,6 @@ const KNOWN_DEBT: Readonly<Record<string, readonly string[]>> = {
   'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencyMetricsAbsent.md.hbs': ['response_latency_ms_bucket'],
   'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencySpike.md.hbs': ['response_latency_ms_bucket'],
   'src/slo/latency/templates/runbooks/LinkerdControlPlaneRequestVolumeChange.md.hbs': ['control_response_total', 'response_latency_ms_bucket'],
-  'src/slo/mesh/panels.ts': ['go_goroutines', 'grpc_server_handled_total', 'process_max_fds', 'process_open_fds', 'process_resident_memory_bytes', 'proxy_build_info'],
   'src/slo/proxy-resources/index.ts': ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'request_total'],
   'src/slo/proxy-resources/panels.ts': ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'proxy_build_info', 'request_total'],
   'src/slo/proxy-resources/templates/over-budget-description.hbs': ['process_cpu_seconds_total', 'process_resident_memory_bytes'],
