@@ -30,6 +30,7 @@ export const PROXY_METRICS = {
 export const CONTROL_HTTP = {
   responses: 'control_response_total',
   latencyBucket: 'control_response_latency_ms_bucket',
+  latencyHistogram: 'control_response_latency_ms',
 } as const;
 
 /**
