@@ -28,11 +28,12 @@ import {
 import { normalDuration} from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import {
-  controllerKeepRegex, controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
+  CONTROL_PLANE_CLIENT_ADDR, controllerKeepRegex, controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
 } from '../../linkerd/catalog.js';
 import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../../linkerd/proxy-releases.js';
 import { withProxyVersion } from '../../linkerd/proxy-version.js';
 import { CONTROLLER_METRICS, METRIC_NAMES, PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
+import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { AlertingRule, RuleGroup } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
@@ -523,6 +524,8 @@ function runbookContext(
     controllerJob: config.linkerd.controllerJob,
     proxyJob: config.linkerd.proxyJob,
     metrics: METRIC_NAMES,
+    proxyContainer: PROXY_CONTAINER,
+    clientPorts: Object.fromEntries(Object.entries(CONTROL_PLANE_CLIENT_ADDR).map(([c, { port }]) => [c, port])),
     severities: config.alerting.severities,
     alerts: AVAILABILITY_ALERTS,
     core: w.core,

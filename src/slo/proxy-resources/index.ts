@@ -50,6 +50,7 @@ import { CONTROL_PLANE_MEMORY_RECORDING } from '../series.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
 import { containerMetrics, nativeSidecarByDefault, PROXY_CONTAINER, type ContainerFamily } from '../../linkerd/proxy-container.js';
 import { METRIC_NAMES, PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
+import { PROXY_ADMIN_PORT } from '../../linkerd/proxy-admin.js';
 import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -195,6 +196,7 @@ export const proxyResources: SloKind<typeof configSection> = {
       proxyJob: config.linkerd.proxyJob,
       controllerJob: config.linkerd.controllerJob,
       metrics: METRIC_NAMES,
+      proxyContainer: PROXY_CONTAINER,
     };
     const alert = (
       name: string,
@@ -419,7 +421,7 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
 
   /** A meshed pod's proxy: `rps` requests per second (half each way), at the given shares of its budget. */
   const proxy = (pod: string, rps: number, cpuShare: number, memoryShare: number): ScenarioSeries[] => {
-    const more = { namespace: TEST_NAMESPACE, pod, instance: `${pod}:4191` };
+    const more = { namespace: TEST_NAMESPACE, pod, instance: `${pod}:${PROXY_ADMIN_PORT}` };
     const own = budget(rps);
     return [
       { labels: fixtureLabels(t.proxy.cpu, {}, more), values: counter(own.cpu * cpuShare) },
@@ -620,7 +622,7 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
   if (c.kubernetesMetrics.enabled) {
     panels.push({
       title: 'Proxy containers: closest to their limits',
-      description: `From cAdvisor and kube-state-metrics: the highest working-set-to-memory-limit ratio of any linkerd-proxy container (${PROXY_RESOURCES_ALERTS.memoryNearLimit} pages above ${formatNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)}%) and the highest share of CPU-throttled periods (${PROXY_RESOURCES_ALERTS.cpuThrottled} above ${formatNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)}%).`,
+      description: `From cAdvisor and kube-state-metrics: the highest working-set-to-memory-limit ratio of any ${PROXY_CONTAINER} container (${PROXY_RESOURCES_ALERTS.memoryNearLimit} pages above ${formatNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)}%) and the highest share of CPU-throttled periods (${PROXY_RESOURCES_ALERTS.cpuThrottled} above ${formatNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)}%).`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [
@@ -706,6 +708,7 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     proxyJob: config.linkerd.proxyJob,
     controllerJob: config.linkerd.controllerJob,
     metrics: METRIC_NAMES,
+    proxyContainer: PROXY_CONTAINER,
     severities: config.alerting.severities,
     alerts: PROXY_RESOURCES_ALERTS,
     record: PROXY_RESOURCES_RECORDINGS,

@@ -21,6 +21,7 @@ import { successRateSlis } from './openslo.js';
 import { fixtureLabels } from '../promtool-tests.js';
 import { controlPlaneTrafficRows } from './panels.js';
 import { METRIC_NAMES } from '../../linkerd/metric-names.js';
+import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -146,6 +147,8 @@ export const successRate: SloKind<typeof configSection> = {
           namespace: config.linkerd.namespace,
           version: facts.version,
           metrics: METRIC_NAMES,
+          proxyContainer: PROXY_CONTAINER,
+          ports: slo.ports,
           burnAlert: BURN_ALERT,
           absentAlert: ABSENT_ALERT,
           serverObjective: slo.objective,
