@@ -22,6 +22,7 @@ import { CONTROL_ADDR, LATENCY_BUCKETS_MS, PROXY_ADMIN_PORT, SERVING_POD as SERV
 import { buildMesh, identityOf, prng, type Mesh, type MeshOptions, type SimPod } from './mesh.js';
 import { Scenario } from './scenario.js';
 import { Family, Hist, Registry, Scalar, labelText, joinLabels, renderSeries } from './registry.js';
+import { KUBE_STATE_JOB, writeKubeState, type KubeStateOptions } from './kube-state.js';
 
 export interface TrafficRates {
   /** Inbound application requests per second per workload pod (and as many outbound). */
@@ -60,6 +61,8 @@ export interface SimulatorOptions extends MeshOptions {
   readonly controlLatency?: boolean;
   /** Also expose a target label set on every series of the aggregate /metrics endpoint (always on per-target endpoints' targets). */
   readonly mesh?: Mesh;
+  /** Also simulate kube-state-metrics' series of every proxy container (kube-state.ts); off by default. */
+  readonly kubeStateMetrics?: boolean | KubeStateOptions;
 }
 
 export const DEFAULT_RATES: TrafficRates = {
@@ -129,7 +132,7 @@ export function latencyShape(d: LatencyDist): { cdf: Float64Array; mean: number 
 
 // ---------------------------------------------------------------------------------------------
 
-export type Job = 'linkerd-proxy' | 'linkerd-controller';
+export type Job = 'linkerd-proxy' | 'linkerd-controller' | typeof KUBE_STATE_JOB;
 
 export class Target {
   readonly registry = new Registry();
@@ -195,6 +198,8 @@ export class LinkerdSimulator {
   readonly mesh: Mesh;
   readonly scenario: Scenario;
   readonly targets: Target[] = [];
+  /** kube-state-metrics' one target, when simulated (kubeStateMetrics); not among `targets`, which are the Linkerd scrapes. */
+  readonly kubeState?: Target;
   readonly start: number;
   readonly rates: TrafficRates;
   readonly certLifetime: number;
@@ -220,6 +225,12 @@ export class LinkerdSimulator {
     this.issuerNotAfter = options.issuerNotAfter ?? Math.floor(this.start / 1000) + 300 * 86400;
     this.retainMs = (options.retainIdleSeconds ?? 600) * 1000;
     this.build();
+    if (options.kubeStateMetrics) this.kubeState = this.kubeStateTarget(options.kubeStateMetrics === true ? {} : options.kubeStateMetrics);
+  }
+
+  /** The Linkerd targets and kube-state-metrics' (when simulated): everything a Prometheus would scrape. */
+  get allTargets(): Target[] {
+    return this.kubeState ? [...this.targets, this.kubeState] : this.targets;
   }
 
   target(id: string): Target | undefined {
@@ -232,7 +243,7 @@ export class LinkerdSimulator {
 
   /** Whether a target's /metrics fails at `t` (scenario target-down). */
   isDown(target: Target, t = this.now): boolean {
-    return this.scenario.targetDown(target.job, target.pod, t);
+    return target.job !== KUBE_STATE_JOB && this.scenario.targetDown(target.job, target.pod, t);
   }
 
   /** Families hidden at `t` on a target (scenario families-missing). */
@@ -252,7 +263,7 @@ export class LinkerdSimulator {
    */
   aggregateExposition(job?: Job, families?: ReadonlySet<string>): string {
     const byFamily = new Map<string, { head: string[]; lines: string[] }>();
-    for (const t of this.targets) {
+    for (const t of this.allTargets) {
       if ((job && t.job !== job) || this.isDown(t)) continue;
       const skip = this.missing(t);
       for (const f of t.registry.families) {
@@ -602,6 +613,18 @@ export class LinkerdSimulator {
       });
     }
     this.updateGauges(this.start);
+  }
+
+  /** kube-state-metrics itself: a pod outside the mesh whose one target reports every meshed pod's proxy container. */
+  private kubeStateTarget(opts: KubeStateOptions): Target {
+    const pod: SimPod = {
+      namespace: 'monitoring', workload: KUBE_STATE_JOB, name: `${KUBE_STATE_JOB}-0`, controlPlane: false, ip: '10.43.0.2', serviceAccount: KUBE_STATE_JOB,
+      templateHash: '0', index: -1, proxyTargetLabels: {}, controllers: [],
+    };
+    const target = new Target(KUBE_STATE_JOB, KUBE_STATE_JOB, pod, { ...this.mesh.targetLabels, job: KUBE_STATE_JOB, instance: `${pod.ip}:8080` });
+    writeKubeState(target.registry, this.mesh.pods, this.mesh.facts.minor, opts, this.start);
+    this.byId.set(target.id, target);
+    return target;
   }
 
   private addTarget(t: Target): void {
