@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LinkerdSimulator } from '../tools/sim/index.js';
-import { KUBE_STATE_CAPTURE, KUBE_STATE_UNITS, PROXY_CAPTURE, PROXY_CAPTURE_ADMIN } from './support/captures.js';
+import { CADVISOR_CAPTURE, KUBE_STATE_CAPTURE, KUBE_STATE_UNITS, PROXY_CAPTURE, PROXY_CAPTURE_ADMIN } from './support/captures.js';
 import { adminInboundLabels, adminResponses, kubeStateProxyContainer } from './support/linkerd-series.js';
 
 const T0 = 1_700_000_000_000;
@@ -113,6 +113,29 @@ describe('simulated kube-state-metrics against kube-state-metrics\' own label se
     for (const l of aggregate) {
       expect(l.labels.job).toBe('kube-state-metrics');
       expect(Object.keys(l.labels).filter((k) => !KUBE_STATE_CAPTURE[l.name]!.includes(k)).sort()).toEqual(['instance', 'job']);
+    }
+  });
+});
+
+describe('simulated cAdvisor against the kubelet\'s label sets', () => {
+  it('container_memory_working_set_bytes: one series per proxy container with the kubelet\'s label keys, the same container ID as kube-state-metrics, following the proxy\'s memory', () => {
+    const sim = new LinkerdSimulator({ version: '2.20', start: T0, namespaces: 1, workloadsPerNamespace: 1, podsPerWorkload: 2, viz: false, cadvisor: true, kubeStateMetrics: true });
+    sim.advanceTo(T0 + 60_000);
+    const lines = parse(sim.exposition(sim.kubelet!)).filter((l) => l.name === 'container_memory_working_set_bytes');
+    expect(shapes(lines, 'container_memory_working_set_bytes')).toEqual([[...CADVISOR_CAPTURE.container_memory_working_set_bytes!].sort()]);
+    const proxies = sim.targets.filter((t) => t.job === 'linkerd-proxy');
+    expect(lines.map((l) => `${l.labels.namespace}/${l.labels.pod}`).sort()).toEqual(proxies.map((t) => `${t.labels.namespace}/${t.labels.pod}`).sort());
+    const info = parse(sim.exposition(sim.kubeState!));
+    for (const l of lines) {
+      expect(l.labels.container).toBe('linkerd-proxy');
+      const ksm = info.find((k) => k.labels.pod === l.labels.pod)!;
+      expect(ksm.labels.container_id).toBe(`containerd://${l.labels.name}`);
+      expect(l.labels.id).toContain(ksm.labels.uid!);
+      // The working set holds the proxy's resident memory.
+      const proxy = proxies.find((t) => t.labels.pod === l.labels.pod)!;
+      const rss = parse(sim.exposition(proxy)).find((p) => p.name === 'process_resident_memory_bytes')!.value;
+      expect(l.value).toBeGreaterThanOrEqual(rss);
+      expect(l.value).toBeLessThan(rss * 1.5);
     }
   });
 });

@@ -42,3 +42,12 @@ export const KUBE_STATE_CAPTURE: Readonly<Record<string, readonly string[]>> = {
 
 /** The values kube-state-metrics writes for a resource's `unit` (UnitCore, UnitByte in kubernetes/kube-state-metrics `pkg/constant/resource_unit.go` at v2.20.0). */
 export const KUBE_STATE_UNITS = { cpu: 'core', memory: 'byte' } as const;
+
+/**
+ * The kubelet's cAdvisor endpoint: every container series carries id, name, image, pod, namespace,
+ * container (kubernetes/kubernetes `pkg/kubelet/server/server.go`, containerPrometheusLabelsFunc; the
+ * metric from google/cadvisor `metrics/prometheus.go`), without the scrape's job/instance/metrics_path.
+ */
+export const CADVISOR_CAPTURE: Readonly<Record<string, readonly string[]>> = {
+  container_memory_working_set_bytes: ['container', 'id', 'image', 'name', 'namespace', 'pod'],
+};

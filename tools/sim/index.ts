@@ -8,6 +8,7 @@ export * from './mesh.js';
 export * from './scenario.js';
 export { LinkerdSimulator, DEFAULT_RATES, latencyShape, Target } from './simulator.js';
 export { KUBE_STATE_JOB, nativeSidecarDefault } from './kube-state.js';
+export { KUBELET_JOB } from './cadvisor.js';
 export type { KubeStateOptions, ProxyContainerResources } from './kube-state.js';
 export type { SimulatorOptions, TrafficRates, LatencyDist, Job } from './simulator.js';
 export { writeOpenMetricsHistory, backfill } from './history.js';

@@ -59,14 +59,18 @@ function hex(seed: number, len: number): string {
   }
   return out.slice(0, len);
 }
-const uidOf = (pod: SimPod): string => `${hex(pod.index, 8)}-${hex(pod.index + 1e3, 4)}-4${hex(pod.index + 2e3, 3)}-8${hex(pod.index + 3e3, 3)}-${hex(pod.index + 4e3, 12)}`;
+export const uidOf = (pod: SimPod): string => `${hex(pod.index, 8)}-${hex(pod.index + 1e3, 4)}-4${hex(pod.index + 2e3, 3)}-8${hex(pod.index + 3e3, 3)}-${hex(pod.index + 4e3, 12)}`;
 
 /**
  * Writes the series kube-state-metrics exports for each pod's proxy container into `registry`, as
  * constant gauges from `t` (the pods do not change during a simulation).
  */
+/** The proxy's image as the pod spec names it, and the runtime's ID of a pod's proxy container (shared with cadvisor.ts). */
+export const proxyImage = (minor: number): string => `cr.l5d.io/linkerd/proxy:stable-2.${minor}.0`;
+export const proxyContainerId = (pod: SimPod): string => hex(pod.index + 5e3, 64);
+
 export function writeKubeState(registry: Registry, pods: readonly SimPod[], minor: number, opts: KubeStateOptions, t: number): void {
-  const image = `cr.l5d.io/linkerd/proxy:stable-2.${minor}.0`;
+  const image = proxyImage(minor);
   for (const pod of pods) {
     const native = typeof opts.nativeSidecar === 'function' ? opts.nativeSidecar(pod) : (opts.nativeSidecar ?? nativeSidecarDefault(minor));
     const resources = (typeof opts.resources === 'function' ? opts.resources(pod) : opts.resources) ?? {};
@@ -78,7 +82,7 @@ export function writeKubeState(registry: Registry, pods: readonly SimPod[], mino
       image_spec: image,
       image,
       image_id: `cr.l5d.io/linkerd/proxy@sha256:${hex(minor, 64)}`,
-      container_id: `containerd://${hex(pod.index + 5e3, 64)}`,
+      container_id: `containerd://${proxyContainerId(pod)}`,
       ...(native ? { restart_policy: 'Always' } : {}),
     };
     registry.scalar(info, labelText(infoLabels), t).set(1, t);
