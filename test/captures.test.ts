@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LinkerdSimulator } from '../tools/sim/index.js';
-import { KUBE_STATE_CAPTURE, PROXY_CAPTURE, PROXY_CAPTURE_ADMIN } from './support/captures.js';
+import { CADVISOR_CAPTURE, KUBE_STATE_CAPTURE, KUBE_STATE_UNITS, PROXY_CAPTURE, PROXY_CAPTURE_ADMIN } from './support/captures.js';
 import { adminInboundLabels, adminResponses, kubeStateProxyContainer } from './support/linkerd-series.js';
 
 const T0 = 1_700_000_000_000;
@@ -16,14 +16,14 @@ const ANCHOR = resolve(import.meta.dirname, '..', '..', 'shared', 'anchors', 'li
 const anchorPresent = existsSync(ANCHOR);
 if (!anchorPresent) console.log(`skipped: ${ANCHOR} not found (the anchors live in ../shared beside the project)`);
 
-interface Line { readonly name: string; readonly labels: Record<string, string> }
+interface Line { readonly name: string; readonly labels: Record<string, string>; readonly value: number }
 function parse(text: string): Line[] {
   return text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((line) => {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? \S+$/.exec(line);
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`unparsable line: ${line}`);
     const labels: Record<string, string> = {};
     for (const p of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[p[1]!] = p[2]!;
-    return { name: m[1]!, labels };
+    return { name: m[1]!, labels, value: Number(m[3]) };
   });
 }
 /** Distinct sorted label-name sets of a family, optionally only the series a predicate keeps. */
@@ -60,6 +60,83 @@ describe('simulator against the captures (label names per family)', () => {
   it.each(['control_request_total', 'control_response_total'])('%s', (family) => {
     // Every shape the simulator writes is one the capture has.
     for (const s of shapes(ours, family)) expect(sortedShapes(PROXY_CAPTURE[family]!)).toContainEqual(s);
+  });
+});
+
+describe('simulated kube-state-metrics against kube-state-metrics\' own label sets', () => {
+  const MIB = 1024 * 1024;
+  const resources = { limits: { cpu: 1, memory: 256 * MIB }, requests: { cpu: 0.1, memory: 64 * MIB } };
+  const ksm = (version: '2.19' | '2.20', opts: { resources?: typeof resources; nativeSidecar?: boolean } = { resources }) => {
+    const sim = new LinkerdSimulator({ version, start: T0, namespaces: 1, workloadsPerNamespace: 2, podsPerWorkload: 2, kubeStateMetrics: opts });
+    const proxies = sim.targets.filter((t) => t.job === 'linkerd-proxy').map((t) => `${t.labels.namespace}/${t.labels.pod}`).sort();
+    return { lines: parse(sim.exposition(sim.kubeState!)), proxies, aggregate: parse(sim.aggregateExposition('kube-state-metrics')) };
+  };
+  // Linkerd's proxy is a regular sidecar before 2.20 and a native sidecar (an init container) by default from 2.20 (linkerd/linkerd2 #15267).
+  const SHAPES = [
+    ['2.19', 'regular sidecar', ['kube_pod_container_info', 'kube_pod_container_resource_limits', 'kube_pod_container_resource_requests']],
+    ['2.20', 'native sidecar', ['kube_pod_init_container_info', 'kube_pod_init_container_resource_limits', 'kube_pod_init_container_resource_requests']],
+  ] as const;
+
+  it.each(SHAPES)('%s (%s): exactly these families, each with kube-state-metrics\' label keys', (version, _shape, families) => {
+    const { lines } = ksm(version);
+    expect([...new Set(lines.map((l) => l.name))].sort()).toEqual([...families].sort());
+    for (const family of families) expect(shapes(lines, family), family).toEqual([[...KUBE_STATE_CAPTURE[family]!].sort()]);
+  });
+
+  it.each(SHAPES)('%s (%s): one info series per meshed pod, on the pods the proxy job scrapes, container linkerd-proxy', (version, shape, [info]) => {
+    const { lines, proxies } = ksm(version);
+    const series = lines.filter((l) => l.name === info);
+    expect(series.map((l) => `${l.labels.namespace}/${l.labels.pod}`).sort()).toEqual(proxies);
+    // linkerd/linkerd2 `charts/partials/templates/_proxy.tpl`: the injected container is named linkerd-proxy.
+    for (const l of series) expect(l.labels.container).toBe('linkerd-proxy');
+    if (shape === 'native sidecar') for (const l of series) expect(l.labels.restart_policy).toBe('Always');
+  });
+
+  it.each(SHAPES)('%s (%s): limits and requests per resource with its unit and value', (version, _shape, [, limits, requests]) => {
+    const { lines } = ksm(version);
+    for (const [family, asked] of [[limits, resources.limits], [requests, resources.requests]] as const) {
+      const series = lines.filter((l) => l.name === family);
+      expect(new Set(series.map((l) => l.labels.resource))).toEqual(new Set(['cpu', 'memory']));
+      for (const l of series) expect(l.labels.unit).toBe(KUBE_STATE_UNITS[l.labels.resource as 'cpu' | 'memory']);
+      for (const l of series) expect(l.value, `${family} ${l.labels.resource}`).toBe(asked[l.labels.resource as 'cpu' | 'memory']);
+    }
+  });
+
+  it('Linkerd\'s default (no proxy requests or limits): only the info family, no resource series', () => {
+    expect([...new Set(ksm('2.20', {}).lines.map((l) => l.name))]).toEqual(['kube_pod_init_container_info']);
+    expect([...new Set(ksm('2.20', { nativeSidecar: false }).lines.map((l) => l.name))]).toEqual(['kube_pod_container_info']);
+  });
+
+  it('scraped: job kube-state-metrics, and the pod labels are the series\' own (none of the proxy target\'s)', () => {
+    const { aggregate } = ksm('2.20');
+    expect(aggregate.length).toBeGreaterThan(0);
+    for (const l of aggregate) {
+      expect(l.labels.job).toBe('kube-state-metrics');
+      expect(Object.keys(l.labels).filter((k) => !KUBE_STATE_CAPTURE[l.name]!.includes(k)).sort()).toEqual(['instance', 'job']);
+    }
+  });
+});
+
+describe('simulated cAdvisor against the kubelet\'s label sets', () => {
+  it('container_memory_working_set_bytes: one series per proxy container with the kubelet\'s label keys, the same container ID as kube-state-metrics, following the proxy\'s memory', () => {
+    const sim = new LinkerdSimulator({ version: '2.20', start: T0, namespaces: 1, workloadsPerNamespace: 1, podsPerWorkload: 2, viz: false, cadvisor: true, kubeStateMetrics: true });
+    sim.advanceTo(T0 + 60_000);
+    const lines = parse(sim.exposition(sim.kubelet!)).filter((l) => l.name === 'container_memory_working_set_bytes');
+    expect(shapes(lines, 'container_memory_working_set_bytes')).toEqual([[...CADVISOR_CAPTURE.container_memory_working_set_bytes!].sort()]);
+    const proxies = sim.targets.filter((t) => t.job === 'linkerd-proxy');
+    expect(lines.map((l) => `${l.labels.namespace}/${l.labels.pod}`).sort()).toEqual(proxies.map((t) => `${t.labels.namespace}/${t.labels.pod}`).sort());
+    const info = parse(sim.exposition(sim.kubeState!));
+    for (const l of lines) {
+      expect(l.labels.container).toBe('linkerd-proxy');
+      const ksm = info.find((k) => k.labels.pod === l.labels.pod)!;
+      expect(ksm.labels.container_id).toBe(`containerd://${l.labels.name}`);
+      expect(l.labels.id).toContain(ksm.labels.uid!);
+      // The working set holds the proxy's resident memory.
+      const proxy = proxies.find((t) => t.labels.pod === l.labels.pod)!;
+      const rss = parse(sim.exposition(proxy)).find((p) => p.name === 'process_resident_memory_bytes')!.value;
+      expect(l.value).toBeGreaterThanOrEqual(rss);
+      expect(l.value).toBeLessThan(rss * 1.5);
+    }
   });
 });
 

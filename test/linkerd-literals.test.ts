@@ -10,6 +10,10 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { METRIC_CATALOGUE } from '../src/linkerd/metrics.js';
+import { METRIC_NAMES } from '../src/linkerd/metric-names.js';
+import { PROXY_CONTAINER } from '../src/linkerd/proxy-container.js';
+import { PROXY_ADMIN_PORT } from '../src/linkerd/proxy-admin.js';
+import { CONTROL_PLANE_CLIENT_ADDR } from '../src/linkerd/catalog.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const LINKERD_METRICS = Object.entries(METRIC_CATALOGUE)
@@ -18,24 +22,50 @@ const LINKERD_METRICS = Object.entries(METRIC_CATALOGUE)
 
 /** Literal uses left to move into src/linkerd/ (2026-12-06). */
 const KNOWN_DEBT: Readonly<Record<string, readonly string[]>> = {
-  'src/slo/availability/index.ts': ['go_goroutines', 'grpc_server_handled_total', 'process_resident_memory_bytes', 'proxy_build_info'],
-  'src/slo/availability/templates/runbooks/LinkerdProxyVersionSkew.md.hbs': ['proxy_build_info'],
-  'src/slo/availability/templates/skew-description.hbs': ['proxy_build_info'],
-  'src/slo/certificates/sources.ts': ['issuer_cert_ttl_seconds'],
-  'src/slo/certificates/templates/runbooks/LinkerdCertificateSourceAbsent.md.hbs': ['issuer_cert_ttl_seconds'],
-  'src/slo/certificates/templates/runbooks/LinkerdIdentityIssuerCertificateExpiring.md.hbs': ['issuer_cert_ttl_seconds'],
-  'src/slo/certificates/templates/runbooks/LinkerdProxyCertificateExpiringSoon.md.hbs': ['issuer_cert_ttl_seconds'],
-  'src/slo/mesh/panels.ts': ['go_goroutines', 'grpc_server_handled_total', 'process_max_fds', 'process_open_fds', 'process_resident_memory_bytes', 'proxy_build_info'],
-  'src/slo/proxy-resources/index.ts': ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'request_total'],
-  'src/slo/proxy-resources/panels.ts': ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'proxy_build_info', 'request_total'],
-  'src/slo/proxy-resources/templates/over-budget-description.hbs': ['process_cpu_seconds_total', 'process_resident_memory_bytes'],
-  'src/slo/proxy-resources/templates/runbooks/LinkerdProxyOverResourceBudget.md.hbs': ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'request_total'],
-  'src/slo/success-rate/panels.ts': ['control_response_latency_ms_bucket', 'control_response_total', 'proxy_build_info'],
-  'src/slo/success-rate/templates/absent-description.hbs': ['control_response_total', 'response_total'],
-  'src/slo/success-rate/templates/burn-description.hbs': ['control_response_total', 'response_total'],
-  'src/slo/success-rate/templates/runbooks/LinkerdControlPlaneErrorBudgetBurn.md.hbs': ['control_response_total', 'response_total'],
-  'src/slo/success-rate/templates/runbooks/LinkerdControlPlaneSLIMetricsAbsent.md.hbs': ['control_response_total'],
 };
+
+/**
+ * Other Linkerd facts kinds receive: the proxy's container name (the injector's `linkerd-proxy`; the
+ * job of the same default name and the PodMonitor's `linkerd/linkerd-proxy` are configuration, not
+ * this fact), the proxy admin port, and the control-plane services' ports. Left to move (2026-12-06).
+ */
+const KNOWN_FACT_DEBT: Readonly<Record<string, readonly string[]>> = {
+  'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencyBudgetBurn.md.hbs': ['identity port'],
+  'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencyMetricsAbsent.md.hbs': ['proxy container'],
+  'src/slo/latency/templates/runbooks/LinkerdControlPlaneRequestVolumeChange.md.hbs': ['proxy container'],
+  'src/slo/workloads/templates/runbooks/LinkerdWorkloadErrorBudgetBurn.md.hbs': ['proxy container'],
+  'src/slo/workloads/templates/runbooks/LinkerdWorkloadMetricsAbsent.md.hbs': ['proxy container'],
+};
+
+function sourceFiles(): string[] {
+  return execFileSync('git', ['ls-files', 'src/slo'], { cwd: ROOT, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter((f) => !f.endsWith('.test.ts') && (f.endsWith('.ts') || f.endsWith('.hbs')));
+}
+
+/** A file's text without comment lines (comments cite facts; code and templates may not spell them). */
+function codeOf(file: string): string {
+  const raw = readFileSync(resolve(ROOT, file), 'utf8');
+  return file.endsWith('.ts') ? raw.split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l)).join('\n') : raw;
+}
+
+const FACT_PATTERNS: Readonly<Record<string, RegExp>> = {
+  // Not `linkerd-proxy-injector`, not the PodMonitor job `linkerd/linkerd-proxy`, not "the linkerd-proxy job / scrape".
+  'proxy container': new RegExp(`(?<![/\\w-])${PROXY_CONTAINER}(?![\\w-])(?! (job|scrape))`),
+  'admin port': new RegExp(`\\b${PROXY_ADMIN_PORT}\\b`),
+  ...Object.fromEntries(Object.entries(CONTROL_PLANE_CLIENT_ADDR).map(([c, { port }]) => [`${c} port`, new RegExp(`\\b${port}\\b`)])),
+};
+
+function factUses(): Record<string, string[]> {
+  const uses: Record<string, string[]> = {};
+  for (const file of sourceFiles()) {
+    const text = codeOf(file);
+    const found = Object.entries(FACT_PATTERNS).filter(([, re]) => re.test(text)).map(([fact]) => fact);
+    if (found.length) uses[file] = found.sort();
+  }
+  return uses;
+}
 
 function literalUses(): Record<string, string[]> {
   const files = execFileSync('git', ['ls-files', 'src/slo'], { cwd: ROOT, encoding: 'utf8' })
@@ -58,5 +88,19 @@ describe('Linkerd metric names live in src/linkerd/', () => {
   it('no kind or template spells a Linkerd metric beyond the known debt, and the debt list holds only what is still true', () => {
     expect(LINKERD_METRICS).toContain('response_total');
     expect(literalUses()).toEqual(KNOWN_DEBT);
+  });
+
+  it('no kind or template spells the proxy container, its admin port or a control-plane port beyond the known debt', () => {
+    // The patterns do find the facts they look for (else the comparison below proves nothing).
+    expect(FACT_PATTERNS['proxy container']!.test('`kubectl logs <pod> -c linkerd-proxy`')).toBe(true);
+    expect(FACT_PATTERNS['proxy container']!.test('linkerd-proxy-injector, linkerd/linkerd-proxy, the linkerd-proxy job')).toBe(false);
+    expect(FACT_PATTERNS['admin port']!.test("instance: `${pod}:4191`")).toBe(true);
+    expect(factUses()).toEqual(KNOWN_FACT_DEBT);
+  });
+
+  it('every name the kinds receive from src/linkerd/metric-names.ts is a catalogued Linkerd metric', () => {
+    const uncatalogued = Object.entries(METRIC_NAMES).filter(([, name]) => !LINKERD_METRICS.includes(name));
+    expect(uncatalogued).toEqual([]);
+    expect(Object.keys(METRIC_NAMES).length).toBeGreaterThan(10);
   });
 });

@@ -35,6 +35,8 @@ export function simulatorFor(config: Config, overrides: Partial<SimulatorOptions
     workloads: workloadsOf(config),
     rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
     controlLatency: true,
+    // kube-state-metrics' and cAdvisor's proxy-container series when the config reads them (Linkerd's default resources: none set).
+    ...(config.slos.proxyResources.enabled && config.slos.proxyResources.kubernetesMetrics.enabled ? { kubeStateMetrics: true, cadvisor: true } : {}),
     ...overrides,
   });
 }

@@ -73,7 +73,7 @@ export function writeOpenMetricsHistory(sim: LinkerdSimulator, opts: HistoryOpti
     const step = times.length;
     times.push(t);
     const upGroup = groupOf(undefined, 'up', 'gauge', 'Whether the last scrape of the target succeeded (1) or failed (0).');
-    for (const target of sim.targets) {
+    for (const target of sim.allTargets) {
       const down = sim.isDown(target, t);
       let up = upRecs.get(target);
       if (!up) upRecs.set(target, (up = newRec(upGroup, 'up', target.labelText)));
@@ -156,7 +156,7 @@ export function writeOpenMetricsHistory(sim: LinkerdSimulator, opts: HistoryOpti
     closeSync(fd);
   }
   // Series objects keep their recorders; drop them so a later history starts clean.
-  for (const target of sim.targets)
+  for (const target of sim.allTargets)
     for (const f of target.registry.families)
       for (const s of f.series.values()) {
         if (s instanceof Hist) delete s.recs;

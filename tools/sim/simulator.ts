@@ -22,6 +22,8 @@ import { CONTROL_ADDR, LATENCY_BUCKETS_MS, PROXY_ADMIN_PORT, SERVING_POD as SERV
 import { buildMesh, identityOf, prng, type Mesh, type MeshOptions, type SimPod } from './mesh.js';
 import { Scenario } from './scenario.js';
 import { Family, Hist, Registry, Scalar, labelText, joinLabels, renderSeries } from './registry.js';
+import { KUBE_STATE_JOB, writeKubeState, type KubeStateOptions } from './kube-state.js';
+import { KUBELET_JOB, workingSetOf, writeCadvisor } from './cadvisor.js';
 
 export interface TrafficRates {
   /** Inbound application requests per second per workload pod (and as many outbound). */
@@ -60,6 +62,10 @@ export interface SimulatorOptions extends MeshOptions {
   readonly controlLatency?: boolean;
   /** Also expose a target label set on every series of the aggregate /metrics endpoint (always on per-target endpoints' targets). */
   readonly mesh?: Mesh;
+  /** Also simulate kube-state-metrics' series of every proxy container (kube-state.ts); off by default. */
+  readonly kubeStateMetrics?: boolean | KubeStateOptions;
+  /** Also simulate the kubelet's cAdvisor working set of every proxy container (cadvisor.ts); off by default. */
+  readonly cadvisor?: boolean;
 }
 
 export const DEFAULT_RATES: TrafficRates = {
@@ -129,7 +135,7 @@ export function latencyShape(d: LatencyDist): { cdf: Float64Array; mean: number 
 
 // ---------------------------------------------------------------------------------------------
 
-export type Job = 'linkerd-proxy' | 'linkerd-controller';
+export type Job = 'linkerd-proxy' | 'linkerd-controller' | typeof KUBE_STATE_JOB | typeof KUBELET_JOB;
 
 export class Target {
   readonly registry = new Registry();
@@ -195,6 +201,11 @@ export class LinkerdSimulator {
   readonly mesh: Mesh;
   readonly scenario: Scenario;
   readonly targets: Target[] = [];
+  /** kube-state-metrics' one target, when simulated (kubeStateMetrics); not among `targets`, which are the Linkerd scrapes. */
+  readonly kubeState?: Target;
+  /** The kubelet's cAdvisor target, when simulated (cadvisor); not among `targets` either. */
+  readonly kubelet?: Target;
+  private readonly workingSets = new Map<string, Scalar>();
   readonly start: number;
   readonly rates: TrafficRates;
   readonly certLifetime: number;
@@ -219,7 +230,14 @@ export class LinkerdSimulator {
     this.certLifetime = options.certLifetimeSeconds ?? 86400;
     this.issuerNotAfter = options.issuerNotAfter ?? Math.floor(this.start / 1000) + 300 * 86400;
     this.retainMs = (options.retainIdleSeconds ?? 600) * 1000;
+    if (options.cadvisor) this.kubelet = this.kubeletTarget();
     this.build();
+    if (options.kubeStateMetrics) this.kubeState = this.kubeStateTarget(options.kubeStateMetrics === true ? {} : options.kubeStateMetrics);
+  }
+
+  /** The Linkerd targets and kube-state-metrics' (when simulated): everything a Prometheus would scrape. */
+  get allTargets(): Target[] {
+    return [...this.targets, ...(this.kubeState ? [this.kubeState] : []), ...(this.kubelet ? [this.kubelet] : [])];
   }
 
   target(id: string): Target | undefined {
@@ -232,7 +250,7 @@ export class LinkerdSimulator {
 
   /** Whether a target's /metrics fails at `t` (scenario target-down). */
   isDown(target: Target, t = this.now): boolean {
-    return this.scenario.targetDown(target.job, target.pod, t);
+    return target.job !== KUBE_STATE_JOB && target.job !== KUBELET_JOB && this.scenario.targetDown(target.job, target.pod, t);
   }
 
   /** Families hidden at `t` on a target (scenario families-missing). */
@@ -252,7 +270,7 @@ export class LinkerdSimulator {
    */
   aggregateExposition(job?: Job, families?: ReadonlySet<string>): string {
     const byFamily = new Map<string, { head: string[]; lines: string[] }>();
-    for (const t of this.targets) {
+    for (const t of this.allTargets) {
       if ((job && t.job !== job) || this.isDown(t)) continue;
       const skip = this.missing(t);
       for (const f of t.registry.families) {
@@ -374,6 +392,7 @@ export class LinkerdSimulator {
       const series = reg.families.reduce((n, fam) => n + fam.series.size, 0);
       const rss = ps.rssBase + 2048 * series + ps.growth;
       reg.scalar(reg.get('process_resident_memory_bytes')!, '', now).set(Math.round(rss), now);
+      this.workingSets.get(ps.pod.name)?.set(workingSetOf(rss), now);
       reg.scalar(reg.get('process_virtual_memory_bytes')!, '', now).set(Math.round(rss * 5 + 60e6), now);
       reg.scalar(reg.get('process_open_fds')!, '', now).set(20 + Math.min(200, Math.round(series / 20)), now);
       if (f.processUptime) reg.scalar(reg.get('process_uptime_seconds_total')!, '', now).set(nowSec - ps.startSec, now);
@@ -605,6 +624,30 @@ export class LinkerdSimulator {
       });
     }
     this.updateGauges(this.start);
+  }
+
+  /** kube-state-metrics itself: a pod outside the mesh whose one target reports every meshed pod's proxy container. */
+  private kubeStateTarget(opts: KubeStateOptions): Target {
+    const pod: SimPod = {
+      namespace: 'monitoring', workload: KUBE_STATE_JOB, name: `${KUBE_STATE_JOB}-0`, controlPlane: false, ip: '10.43.0.2', serviceAccount: KUBE_STATE_JOB,
+      templateHash: '0', index: -1, proxyTargetLabels: {}, controllers: [],
+    };
+    const target = new Target(KUBE_STATE_JOB, KUBE_STATE_JOB, pod, { ...this.mesh.targetLabels, job: KUBE_STATE_JOB, instance: `${pod.ip}:8080` });
+    writeKubeState(target.registry, this.mesh.pods, this.mesh.facts.minor, opts, this.start);
+    this.byId.set(target.id, target);
+    return target;
+  }
+
+  /** The kubelet's cAdvisor endpoint; the working sets follow each proxy's resident memory (updateGauges). */
+  private kubeletTarget(): Target {
+    const pod: SimPod = {
+      namespace: 'kube-system', workload: KUBELET_JOB, name: 'node-0', controlPlane: false, ip: '10.43.0.3', serviceAccount: KUBELET_JOB,
+      templateHash: '0', index: -2, proxyTargetLabels: {}, controllers: [],
+    };
+    const target = new Target(KUBELET_JOB, KUBELET_JOB, pod, { ...this.mesh.targetLabels, job: KUBELET_JOB, instance: `${pod.ip}:10250`, metrics_path: '/metrics/cadvisor' });
+    for (const [name, scalar] of writeCadvisor(target.registry, this.mesh.pods, this.mesh.facts.minor, this.start)) this.workingSets.set(name, scalar);
+    this.byId.set(target.id, target);
+    return target;
   }
 
   private addTarget(t: Target): void {

@@ -28,10 +28,12 @@ import {
 import { normalDuration} from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import {
-  controllerKeepRegex, controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
+  CONTROL_PLANE_CLIENT_ADDR, controllerKeepRegex, controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, releaseCommitsBefore, scrapeStyleOf, upgradeGuideUrl, type LinkerdVersion,
 } from '../../linkerd/catalog.js';
 import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../../linkerd/proxy-releases.js';
 import { withProxyVersion } from '../../linkerd/proxy-version.js';
+import { CONTROLLER_METRICS, METRIC_NAMES, PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
+import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { AlertingRule, RuleGroup } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
@@ -61,7 +63,7 @@ export const AVAILABILITY_ALERTS = {
 export const AVAILABILITY_METRICS = {
   up: 'up',
   replicasAvailable: 'kube_deployment_status_replicas_available',
-  buildInfo: 'proxy_build_info',
+  buildInfo: PROXY_METRICS.buildInfo,
 } as const;
 
 /** Components whose Deployment (linkerd-<component>) the HA replica checks read. */
@@ -143,8 +145,8 @@ const PROXY_MINORS_OF_RELEASES: readonly number[] = [
 function shownMetrics(watchesContainers: boolean, watchesGrpc: boolean): string[] {
   return [
     ...(watchesContainers ? [AVAILABILITY_METRICS.up] : []),
-    ...(watchesGrpc ? ['grpc_server_handled_total'] : []),
-    ...(watchesContainers ? ['process_resident_memory_bytes', 'go_goroutines'] : []),
+    ...(watchesGrpc ? [CONTROLLER_METRICS.grpcServerHandled] : []),
+    ...(watchesContainers ? [PROCESS_METRICS.residentMemory, CONTROLLER_METRICS.goroutines] : []),
   ];
 }
 
@@ -190,6 +192,7 @@ export const availability: SloKind<typeof configSection> = {
       version: facts.version,
       controllerJob: config.linkerd.controllerJob,
       proxyJob: config.linkerd.proxyJob,
+      metrics: METRIC_NAMES,
       scrapeRegression: controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob)).scrapeRegression,
       portsRenamed: facts.controllerPortsRenamed,
     };
@@ -313,12 +316,12 @@ export const availability: SloKind<typeof configSection> = {
       panels.push({
         title: 'Controller gRPC responses by code',
         description:
-          'Responses of the destination, identity (and from 2.19 policy) gRPC servers per code (grpc_server_handled_total). Watch streams only count when they end, so Canceled/CANCELLED is normal; a rise of Unavailable/Internal/Unknown is not.',
+          `Responses of the destination, identity (and from 2.19 policy) gRPC servers per code (${CONTROLLER_METRICS.grpcServerHandled}). Watch streams only count when they end, so Canceled/CANCELLED is normal; a rise of Unavailable/Internal/Unknown is not.`,
         type: 'timeseries',
         unit: 'reqps',
         queries: [
           {
-            expr: sum(rate(ctx.controllerSelector('grpc_server_handled_total', [oneOf('component', grpc)]), '5m'), [...byComponent, 'grpc_code']),
+            expr: sum(rate(ctx.controllerSelector(CONTROLLER_METRICS.grpcServerHandled, [oneOf('component', grpc)]), '5m'), [...byComponent, 'grpc_code']),
             legend: '{{component}} {{grpc_code}}',
           },
         ],
@@ -330,18 +333,18 @@ export const availability: SloKind<typeof configSection> = {
       panels.push(
         {
           title: 'Controller memory (RSS)',
-          description: 'Resident memory per control-plane container instance (process_resident_memory_bytes). Steady growth towards the container limit ends in an OOM kill and a restart.',
+          description: `Resident memory per control-plane container instance (${PROCESS_METRICS.residentMemory}). Steady growth towards the container limit ends in an OOM kill and a restart.`,
           type: 'timeseries',
           unit: 'bytes',
-          queries: [{ expr: max(sel('process_resident_memory_bytes'), [...byComponent, 'instance']), legend: '{{component}} {{instance}}' }],
+          queries: [{ expr: max(sel(PROCESS_METRICS.residentMemory), [...byComponent, 'instance']), legend: '{{component}} {{instance}}' }],
           width: 12,
         },
         {
           title: 'Controller goroutines',
-          description: 'Goroutines per Go control-plane container instance (go_goroutines; the Rust policy controller has none). Unbounded growth is a leak, usually of watch streams.',
+          description: `Goroutines per Go control-plane container instance (${CONTROLLER_METRICS.goroutines}; the Rust policy controller has none). Unbounded growth is a leak, usually of watch streams.`,
           type: 'timeseries',
           unit: 'none',
-          queries: [{ expr: max(sel('go_goroutines'), [...byComponent, 'instance']), legend: '{{component}} {{instance}}' }],
+          queries: [{ expr: max(sel(CONTROLLER_METRICS.goroutines), [...byComponent, 'instance']), legend: '{{component}} {{instance}}' }],
           width: 12,
         },
       );
@@ -520,6 +523,9 @@ function runbookContext(
     version: facts.version,
     controllerJob: config.linkerd.controllerJob,
     proxyJob: config.linkerd.proxyJob,
+    metrics: METRIC_NAMES,
+    proxyContainer: PROXY_CONTAINER,
+    clientPorts: Object.fromEntries(Object.entries(CONTROL_PLANE_CLIENT_ADDR).map(([c, { port }]) => [c, port])),
     severities: config.alerting.severities,
     alerts: AVAILABILITY_ALERTS,
     core: w.core,

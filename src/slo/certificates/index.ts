@@ -14,7 +14,7 @@
 import { union, absent, aggregate, and, binary, call, eq, gt, increase, inline, lt, min, num, or, range, selector, sub, sum, withMatchers, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
 import { normalDuration, parseDuration } from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
-import { atLeast } from '../../linkerd/catalog.js';
+import { atLeast, CONTROL_PLANE_CLIENT_ADDR } from '../../linkerd/catalog.js';
 import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../rules.js';
 import { RAW_FAMILY_RECORDINGS } from '../series.js';
@@ -25,6 +25,8 @@ import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { certificateRows } from './panels.js';
 import { CERTIFICATE_METRICS, issuerLoaded, workloadSelectors } from './sources.js';
+import { METRIC_NAMES } from '../../linkerd/metric-names.js';
+import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import {
   aheadOfClock, counter, fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf, scenarioTest,
   type AlertExpectation, type PromtoolTest, type ScenarioSeries,
@@ -725,6 +727,9 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     severities: config.alerting.severities,
     alerts: CERTIFICATE_ALERTS,
     expiryMetric: sel.expiry.metric,
+    metrics: METRIC_NAMES,
+    proxyContainer: PROXY_CONTAINER,
+    identityAddr: CONTROL_PLANE_CLIENT_ADDR.identity,
     refreshMetric: facts.identityCertRefreshMetric,
     hasRefreshErrors: sel.refreshErrors !== undefined,
     hasIssuerTtl: facts.hasIssuerTtlMetric,

@@ -5,15 +5,16 @@
  */
 import { binary, eq, num, type Expr, type Selector } from '../../promql/ast.js';
 import { atLeast } from '../../linkerd/catalog.js';
+import { CONTROLLER_METRICS } from '../../linkerd/metric-names.js';
 import type { BuildContext } from '../kind.js';
 
 /**
- * Metric names of the certificate sources: Linkerd's identity controller (linkerd/linkerd2
- * `pkg/identity/service.go` at version-2.18), cert-manager (`internal/collectors/certificate_collector.go`),
+ * Metric names of the certificate sources: Linkerd's identity controller (its name lives with the
+ * other Linkerd facts in src/linkerd/metric-names.ts), cert-manager (`internal/collectors/certificate_collector.go`),
  * enix/x509-certificate-exporter (`internal/collector.go` at v3.21.0) and node-exporter's timex collector.
  */
 export const CERTIFICATE_METRICS = {
-  issuerTtl: 'issuer_cert_ttl_seconds',
+  issuerTtl: CONTROLLER_METRICS.issuerCertTtl,
   certManagerExpiration: 'certmanager_certificate_expiration_timestamp_seconds',
   certManagerRenewal: 'certmanager_certificate_renewal_timestamp_seconds',
   certManagerReady: 'certmanager_certificate_ready_status',

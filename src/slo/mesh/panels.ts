@@ -14,6 +14,7 @@ import { aggregate, div, neq, oneOf, rate, sum } from '../../promql/ast.js';
 import { minor } from '../../linkerd/catalog.js';
 import { GO_CONTROLLER_CONTAINERS, scrapedControllerContainers } from '../../linkerd/metrics.js';
 import { withProxyVersion } from '../../linkerd/proxy-version.js';
+import { CONTROLLER_METRICS, PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
 import { ROW_PLACES, type DashboardRow, type PanelSpec } from '../../dashboard-model.js';
 import { extraKeys, legendPrefix } from '../panel-queries.js';
 import type { BuildContext } from '../kind.js';
@@ -43,39 +44,39 @@ export function controllerInternalsRow(ctx: BuildContext): DashboardRow {
     {
       title: 'Controller gRPC errors by code',
       description:
-        'Non-OK responses of the destination and identity (and from 2.19 policy) gRPC servers per code (grpc_server_handled_total, 5m). Canceled/CANCELLED is normal for watch streams; a rise of Unavailable, Internal or Unknown is not: read the component logs.',
+        `Non-OK responses of the destination and identity (and from 2.19 policy) gRPC servers per code (${CONTROLLER_METRICS.grpcServerHandled}, 5m). Canceled/CANCELLED is normal for watch streams; a rise of Unavailable, Internal or Unknown is not: read the component logs.`,
       type: 'timeseries',
       unit: 'reqps',
       stack: true,
       queries: [
         {
-          expr: sum(rate(ctx.controllerSelector('grpc_server_handled_total', [oneOf('component', grpcComponents), neq('grpc_code', 'OK')]), WINDOW), [...by, 'component', 'grpc_code']),
+          expr: sum(rate(ctx.controllerSelector(CONTROLLER_METRICS.grpcServerHandled, [oneOf('component', grpcComponents), neq('grpc_code', 'OK')]), WINDOW), [...by, 'component', 'grpc_code']),
           legend: `${prefix}{{component}} {{grpc_code}}`,
         },
       ],
       min: 0,
       width: 12,
-      unlessShown: 'grpc_server_handled_total',
+      unlessShown: CONTROLLER_METRICS.grpcServerHandled,
     },
     {
       title: 'Controller memory (RSS)',
-      description: 'Resident memory per control-plane container instance (process_resident_memory_bytes). Steady growth towards the container limit ends in an OOM kill.',
+      description: `Resident memory per control-plane container instance (${PROCESS_METRICS.residentMemory}). Steady growth towards the container limit ends in an OOM kill.`,
       type: 'timeseries',
       unit: 'bytes',
-      queries: [{ expr: aggregate('max', controller('process_resident_memory_bytes', containers), { by: [...by, 'component', 'instance'] }), legend: `${prefix}{{component}} {{instance}}` }],
+      queries: [{ expr: aggregate('max', controller(PROCESS_METRICS.residentMemory, containers), { by: [...by, 'component', 'instance'] }), legend: `${prefix}{{component}} {{instance}}` }],
       min: 0,
       width: 12,
-      unlessShown: 'process_resident_memory_bytes',
+      unlessShown: PROCESS_METRICS.residentMemory,
     },
     {
       title: 'Controller goroutines',
-      description: 'Goroutines per Go control-plane container instance (go_goroutines). Unbounded growth is a leak, usually of watch streams: restart the pod and report it.',
+      description: `Goroutines per Go control-plane container instance (${CONTROLLER_METRICS.goroutines}). Unbounded growth is a leak, usually of watch streams: restart the pod and report it.`,
       type: 'timeseries',
       unit: 'none',
-      queries: [{ expr: aggregate('max', controller('go_goroutines', GO_CONTROLLER_CONTAINERS), { by: [...by, 'component', 'instance'] }), legend: `${prefix}{{component}} {{instance}}` }],
+      queries: [{ expr: aggregate('max', controller(CONTROLLER_METRICS.goroutines, GO_CONTROLLER_CONTAINERS), { by: [...by, 'component', 'instance'] }), legend: `${prefix}{{component}} {{instance}}` }],
       min: 0,
       width: 12,
-      unlessShown: 'go_goroutines',
+      unlessShown: CONTROLLER_METRICS.goroutines,
     },
   ];
   return { ...ROW_PLACES.controlPlaneInternals, panels, dashboard: 'control-plane' };
@@ -85,12 +86,12 @@ export function proxyVersionsRow(ctx: BuildContext): DashboardRow {
   const by = extraKeys(ctx);
   const prefix = legendPrefix(ctx);
   // Proxies before v2.205 (Linkerd ≤ 2.13) have no version label: read their git_version instead.
-  const buildInfo = withProxyVersion(ctx.proxySelector('proxy_build_info'));
+  const buildInfo = withProxyVersion(ctx.proxySelector(PROXY_METRICS.buildInfo));
   const proxy = (metric: string) => ctx.proxySelector(metric);
   const panels: PanelSpec[] = [
     {
       title: 'Proxy versions running',
-      description: 'How many different proxy versions run in the mesh (proxy_build_info). One is the goal; two during an upgrade; orange/red for long: pods that were never restarted after an upgrade (kubectl rollout restart them).',
+      description: `How many different proxy versions run in the mesh (${PROXY_METRICS.buildInfo}). One is the goal; two during an upgrade; orange/red for long: pods that were never restarted after an upgrade (kubectl rollout restart them).`,
       type: 'stat',
       unit: 'none',
       queries: [{ expr: aggregate('count', aggregate('count', buildInfo, { by: [...by, 'version'] }), by.length ? { by } : {}), legend: `${prefix}versions`, instant: true }],
@@ -108,11 +109,11 @@ export function proxyVersionsRow(ctx: BuildContext): DashboardRow {
     },
     {
       title: 'Worst file-descriptor usage',
-      description: 'Highest share of its file-descriptor limit any proxy uses (process_open_fds / process_max_fds). Orange above 80%, red above 90%: the proxy will soon fail to accept connections; raise the limit or find the connection leak.',
+      description: `Highest share of its file-descriptor limit any proxy uses (${PROCESS_METRICS.openFds} / ${PROCESS_METRICS.maxFds}). Orange above 80%, red above 90%: the proxy will soon fail to accept connections; raise the limit or find the connection leak.`,
       type: 'gauge',
       unit: 'percentunit',
       decimals: 1,
-      queries: [{ expr: aggregate('max', div(proxy('process_open_fds'), proxy('process_max_fds')), by.length ? { by } : {}), legend: `${prefix}worst proxy`, instant: true }],
+      queries: [{ expr: aggregate('max', div(proxy(PROCESS_METRICS.openFds), proxy(PROCESS_METRICS.maxFds)), by.length ? { by } : {}), legend: `${prefix}worst proxy`, instant: true }],
       thresholds: [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }, { value: 0.9, color: 'red' }],
       min: 0,
       max: 1,

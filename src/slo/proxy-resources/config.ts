@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { labelMap, k8sName, duration } from '../../config/fields.js';
 import type { ConfigSection } from '../../config/section.js';
+import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 
 /** Containers of one control-plane replica set that the per-node plan covers (controller job `component` label, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18). */
 const CORE_CONTROL_PLANE_CONTAINERS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector'];
@@ -66,10 +67,10 @@ export const proxyResourcesConfig = z.strictObject({
       enabled: z
         .boolean()
         .default(false)
-        .describe('Use cAdvisor (container_*) and kube-state-metrics (kube_pod_container_*, and kube_pod_init_container_* for a native-sidecar proxy, the 2.20 default) series for the linkerd-proxy container: memory near its limit, CPU throttling, default-resources detection. Default false: neither ships with Linkerd.'),
+        .describe(`Use cAdvisor (container_*) and kube-state-metrics (kube_pod_container_*, and kube_pod_init_container_* for a native-sidecar proxy, the 2.20 default) series for the ${PROXY_CONTAINER} container: memory near its limit, CPU throttling, default-resources detection. Default false: neither ships with Linkerd.`),
       cadvisorMatchers: labelMap
         .default({})
-        .describe('Equality matchers that select cAdvisor series, e.g. {job: kubelet, metrics_path: /metrics/cadvisor}. Default none: the metric names and container="linkerd-proxy" suffice.'),
+        .describe(`Equality matchers that select cAdvisor series, e.g. {job: kubelet, metrics_path: /metrics/cadvisor}. Default none: the metric names and container="${PROXY_CONTAINER}" suffice.`),
       kubeStateMetricsMatchers: labelMap
         .default({})
         .describe('Equality matchers that select kube-state-metrics (v2) series, e.g. {job: kube-state-metrics}. Default none. Its namespace and pod labels must be the pod\'s (kube-prometheus-stack scrapes it with honorLabels).'),
@@ -101,7 +102,7 @@ export const proxyResourcesConfig = z.strictObject({
         .describe('LinkerdProxyCpuThrottled (ticket).'),
     })
     .prefault({})
-    .describe('Optional source: cAdvisor and kube-state-metrics series for the linkerd-proxy container.'),
+    .describe(`Optional source: cAdvisor and kube-state-metrics series for the ${PROXY_CONTAINER} container.`),
   controlPlane: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Open a ticket when the control plane outgrows its resource plan (LinkerdControlPlaneOverResourcePlan).'),

@@ -49,6 +49,8 @@ import { rawProxyResourcesRow } from './panels.js';
 import { CONTROL_PLANE_MEMORY_RECORDING } from '../series.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
 import { containerMetrics, nativeSidecarByDefault, PROXY_CONTAINER, type ContainerFamily } from '../../linkerd/proxy-container.js';
+import { METRIC_NAMES, PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
+import { PROXY_ADMIN_PORT } from '../../linkerd/proxy-admin.js';
 import { counter, fixtureLabels, gauge, minutesOf, scenarioTest, type AlertExpectation, type PromtoolTest, type ScenarioSeries } from '../promtool-tests.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -193,6 +195,8 @@ export const proxyResources: SloKind<typeof configSection> = {
       version: facts.version,
       proxyJob: config.linkerd.proxyJob,
       controllerJob: config.linkerd.controllerJob,
+      metrics: METRIC_NAMES,
+      proxyContainer: PROXY_CONTAINER,
     };
     const alert = (
       name: string,
@@ -219,9 +223,9 @@ export const proxyResources: SloKind<typeof configSection> = {
     // budget ratio of each resource (and the request rate the budgets are made of, which the
     // high-throughput alert reads too). Raw usage per pod is not stored: the ratio is computed once
     // per evaluation, and the alerts, the p99/max aggregates and the usage totals read it.
-    const cpuRaw = ctx.proxySelector('process_cpu_seconds_total');
-    const memoryRaw = ctx.proxySelector('process_resident_memory_bytes');
-    const requestsRaw = ctx.proxySelector('request_total');
+    const cpuRaw = ctx.proxySelector(PROCESS_METRICS.cpuSeconds);
+    const memoryRaw = ctx.proxySelector(PROCESS_METRICS.residentMemory);
+    const requestsRaw = ctx.proxySelector(PROXY_METRICS.requests);
     // linkerd/linkerd2-proxy `linkerd/app/src/env.rs` at release/v2.294.0: idle request_total series are evicted after 10m; a scraped but idle proxy handles 0 RPS,
     // not "unknown" (else its budget, and any over-budget alert, would vanish with its traffic). The
     // scraped proxies are those exporting process_resident_memory_bytes (an instant read, no window).
@@ -317,8 +321,8 @@ export const proxyResources: SloKind<typeof configSection> = {
     const cp = c.controlPlane;
     const watched = cp.enabled ? uniq([...cp.containers, ...(cp.prometheus.enabled ? ['prometheus'] : [])]) : [];
     const containerMatcher = re('component', anyOf(watched.length ? watched : cp.containers));
-    const cpCpuRaw = ctx.controllerSelector('process_cpu_seconds_total', [containerMatcher]);
-    const cpMemoryRaw = ctx.controllerSelector('process_resident_memory_bytes', [containerMatcher]);
+    const cpCpuRaw = ctx.controllerSelector(PROCESS_METRICS.cpuSeconds, [containerMatcher]);
+    const cpMemoryRaw = ctx.controllerSelector(PROCESS_METRICS.residentMemory, [containerMatcher]);
     if (cp.enabled) {
       const byInstance = uniq([...extraKeys, 'component', 'instance']);
       record(PROXY_RESOURCES_RECORDINGS.controlPlaneCpu, sum(rate(cpCpuRaw, WINDOW), byInstance));
@@ -363,7 +367,7 @@ export const proxyResources: SloKind<typeof configSection> = {
 
     const dashboardRows: DashboardRow[] = [{ title: 'Proxy resources', panels: proxyPanels(ctx, rec, extraKeys), dashboard: 'proxies' }];
     // Its control-plane memory recording stands for process_resident_memory_bytes: the mesh's raw memory panel is left out.
-    if (cp.enabled) dashboardRows.push({ title: 'Control-plane resources', panels: controlPlanePanels(ctx, rec), dashboard: 'control-plane', shows: ['process_resident_memory_bytes'] });
+    if (cp.enabled) dashboardRows.push({ title: 'Control-plane resources', panels: controlPlanePanels(ctx, rec), dashboard: 'control-plane', shows: [PROCESS_METRICS.residentMemory] });
 
     const runbooks: Runbook[] = [...runbookAlerts].map((name) => ({ alert: name, markdown: templates.runbook(name, runbookContext(ctx)) }));
     const ruleGroups: RuleGroup[] = [
@@ -417,7 +421,7 @@ function unitTestsFor(ctx: BuildContext, t: TestInputs): PromtoolTest[] {
 
   /** A meshed pod's proxy: `rps` requests per second (half each way), at the given shares of its budget. */
   const proxy = (pod: string, rps: number, cpuShare: number, memoryShare: number): ScenarioSeries[] => {
-    const more = { namespace: TEST_NAMESPACE, pod, instance: `${pod}:4191` };
+    const more = { namespace: TEST_NAMESPACE, pod, instance: `${pod}:${PROXY_ADMIN_PORT}` };
     const own = budget(rps);
     return [
       { labels: fixtureLabels(t.proxy.cpu, {}, more), values: counter(own.cpu * cpuShare) },
@@ -618,7 +622,7 @@ function proxyPanels(ctx: BuildContext, rec: (record: string, matchers?: readonl
   if (c.kubernetesMetrics.enabled) {
     panels.push({
       title: 'Proxy containers: closest to their limits',
-      description: `From cAdvisor and kube-state-metrics: the highest working-set-to-memory-limit ratio of any linkerd-proxy container (${PROXY_RESOURCES_ALERTS.memoryNearLimit} pages above ${formatNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)}%) and the highest share of CPU-throttled periods (${PROXY_RESOURCES_ALERTS.cpuThrottled} above ${formatNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)}%).`,
+      description: `From cAdvisor and kube-state-metrics: the highest working-set-to-memory-limit ratio of any ${PROXY_CONTAINER} container (${PROXY_RESOURCES_ALERTS.memoryNearLimit} pages above ${formatNumber(c.kubernetesMetrics.memoryNearLimit.ratio * 100)}%) and the highest share of CPU-throttled periods (${PROXY_RESOURCES_ALERTS.cpuThrottled} above ${formatNumber(c.kubernetesMetrics.cpuThrottled.ratio * 100)}%).`,
       type: 'timeseries',
       unit: 'percentunit',
       queries: [
@@ -651,7 +655,7 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
     },
     {
       title: 'Control-plane CPU per container',
-      description: 'CPU cores of each control-plane container replica (process_cpu_seconds_total of the controller job).',
+      description: `CPU cores of each control-plane container replica (${PROCESS_METRICS.cpuSeconds} of the controller job).`,
       type: 'timeseries',
       unit: CORES_UNIT,
       queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.controlPlaneCpu), legend: '{{component}} {{instance}}' }],
@@ -659,7 +663,7 @@ function controlPlanePanels(ctx: BuildContext, rec: (record: string, matchers?: 
     },
     {
       title: 'Control-plane memory per container',
-      description: 'Resident memory of each control-plane container replica (process_resident_memory_bytes of the controller job).',
+      description: `Resident memory of each control-plane container replica (${PROCESS_METRICS.residentMemory} of the controller job).`,
       type: 'timeseries',
       unit: 'bytes',
       queries: [{ expr: rec(PROXY_RESOURCES_RECORDINGS.controlPlaneMemory), legend: '{{component}} {{instance}}' }],
@@ -703,6 +707,8 @@ function runbookContext(ctx: BuildContext): Record<string, unknown> {
     version: facts.version,
     proxyJob: config.linkerd.proxyJob,
     controllerJob: config.linkerd.controllerJob,
+    metrics: METRIC_NAMES,
+    proxyContainer: PROXY_CONTAINER,
     severities: config.alerting.severities,
     alerts: PROXY_RESOURCES_ALERTS,
     record: PROXY_RESOURCES_RECORDINGS,

@@ -9,6 +9,7 @@ import { aggregate, div, gt, mul, num, rate, sum, type Expr } from '../../promql
 import type { DashboardRow } from '../../dashboard-model.js';
 import { extraKeys, legendPrefix } from '../panel-queries.js';
 import type { BuildContext } from '../kind.js';
+import { PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
 
 const WINDOW = '5m';
 const TOP_K = 10;
@@ -21,9 +22,9 @@ export function rawProxyResourcesRow(ctx: BuildContext): DashboardRow {
   const prefix = legendPrefix(ctx);
   const proxy = (metric: string) => ctx.proxySelector(metric);
   const top = (e: Expr): Expr => aggregate('topk', e, { param: num(TOP_K) });
-  const cpu = sum(rate(proxy('process_cpu_seconds_total'), WINDOW), pod);
-  const memory = aggregate('max', proxy('process_resident_memory_bytes'), { by: pod });
-  const requests = sum(rate(proxy('request_total'), WINDOW), pod);
+  const cpu = sum(rate(proxy(PROCESS_METRICS.cpuSeconds), WINDOW), pod);
+  const memory = aggregate('max', proxy(PROCESS_METRICS.residentMemory), { by: pod });
+  const requests = sum(rate(proxy(PROXY_METRICS.requests), WINDOW), pod);
   return {
     title: 'Proxy resources (raw; enable slos.proxyResources for budgets)',
     dashboard: 'proxies',
@@ -33,7 +34,7 @@ export function rawProxyResourcesRow(ctx: BuildContext): DashboardRow {
         description: `Proxies scraped by job ${ctx.config.linkerd.proxyJob} (one per meshed pod). A sudden drop means pods lost their proxy or the scrape broke.`,
         type: 'stat',
         unit: 'none',
-        queries: [{ expr: aggregate('count', proxy('proxy_build_info'), by.length ? { by } : {}), legend: `${prefix}proxies`, instant: true }],
+        queries: [{ expr: aggregate('count', proxy(PROXY_METRICS.buildInfo), by.length ? { by } : {}), legend: `${prefix}proxies`, instant: true }],
         width: 6,
       },
       {
@@ -56,7 +57,7 @@ export function rawProxyResourcesRow(ctx: BuildContext): DashboardRow {
       },
       {
         title: 'Request rate per pod: busiest proxies',
-        description: `Requests per second through the ${TOP_K} busiest proxies (request_total, inbound + outbound). Pods at thousands of requests per second need custom proxy resources.`,
+        description: `Requests per second through the ${TOP_K} busiest proxies (${PROXY_METRICS.requests}, inbound + outbound). Pods at thousands of requests per second need custom proxy resources.`,
         type: 'bargauge',
         unit: 'reqps',
         queries: [{ expr: top(requests), legend: `${prefix}{{namespace}}/{{pod}}`, instant: true }],

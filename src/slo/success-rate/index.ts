@@ -20,6 +20,8 @@ import { CONTROL_PLANE_SLO, RAW_FAMILY_RECORDINGS } from '../series.js';
 import { successRateSlis } from './openslo.js';
 import { fixtureLabels } from '../promtool-tests.js';
 import { controlPlaneTrafficRows } from './panels.js';
+import { METRIC_NAMES } from '../../linkerd/metric-names.js';
+import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);
@@ -65,7 +67,7 @@ export const successRate: SloKind<typeof configSection> = {
     const { config, facts } = ctx;
     const slo = config.slos.controlPlaneSuccessRate;
     const by = Object.keys(config.prometheus.extraMatchers);
-    const textContext = { namespace: config.linkerd.namespace, version: facts.version };
+    const textContext = { namespace: config.linkerd.namespace, version: facts.version, metrics: METRIC_NAMES };
     const common = {
       slo: ID,
       period: slo.period,
@@ -144,6 +146,9 @@ export const successRate: SloKind<typeof configSection> = {
           cluster: config.cluster,
           namespace: config.linkerd.namespace,
           version: facts.version,
+          metrics: METRIC_NAMES,
+          proxyContainer: PROXY_CONTAINER,
+          ports: slo.ports,
           burnAlert: BURN_ALERT,
           absentAlert: ABSENT_ALERT,
           serverObjective: slo.objective,

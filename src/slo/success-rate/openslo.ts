@@ -2,6 +2,7 @@
 import { clientSelectors, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
 import type { BuildContext, RatioSliDeclaration } from '../kind.js';
 import { CONTROL_PLANE_SERVICE } from '../series.js';
+import { CONTROL_HTTP } from '../../linkerd/metric-names.js';
 
 export function successRateSlis(ctx: BuildContext): RatioSliDeclaration[] {
   const { config, facts } = ctx;
@@ -27,7 +28,7 @@ export function successRateSlis(ctx: BuildContext): RatioSliDeclaration[] {
       out.push({
         name: `control-plane-success-rate-client-${component}`,
         displayName: `Control-plane success rate (client side): ${component}`,
-        description: `Share of every meshed proxy's calls to ${component} that succeed (control_response_total, cluster ${config.cluster}).`,
+        description: `Share of every meshed proxy's calls to ${component} that succeed (${CONTROL_HTTP.responses}, cluster ${config.cluster}).`,
         service: CONTROL_PLANE_SERVICE,
         objective: sr.clientSide.objective,
         period: sr.period,

@@ -16,6 +16,7 @@ import { ROW_PLACES, type DashboardRow, type PanelQuery, type PanelSpec, type Th
 import { CONTROL_PLANE_SLO, SLI_RECORDINGS } from '../series.js';
 import { extraKeys, legendPrefix } from '../panel-queries.js';
 import type { BuildContext } from '../kind.js';
+import { CONTROL_HTTP, PROXY_METRICS } from '../../linkerd/metric-names.js';
 
 const WINDOW = '5m';
 
@@ -79,14 +80,14 @@ export function controlPlaneTrafficRows(ctx: BuildContext): DashboardRow[] {
     {
       title: 'Meshed replicas per component',
       description:
-        `Pods of each control-plane Deployment with a running, scraped proxy (proxy_build_info on job ${config.linkerd.proxyJob}, pod label control_plane_component; policy runs in the destination pod). ` +
+        `Pods of each control-plane Deployment with a running, scraped proxy (${PROXY_METRICS.buildInfo} on job ${config.linkerd.proxyJob}, pod label control_plane_component; policy runs in the destination pod). ` +
         'Red: none left. Fewer than your HA replica count: a replica is crash-looping or pending; kubectl -n ' +
         `${config.linkerd.namespace} get pods.`,
       type: 'stat',
       unit: 'none',
       queries: [
         {
-          expr: aggregate('count', ctx.proxySelector('proxy_build_info', [eq('namespace', config.linkerd.namespace), oneOf('control_plane_component', podComponents)]), {
+          expr: aggregate('count', ctx.proxySelector(PROXY_METRICS.buildInfo, [eq('namespace', config.linkerd.namespace), oneOf('control_plane_component', podComponents)]), {
             by: [...by, 'control_plane_component'],
           }),
           legend: `${prefix}{{control_plane_component}}`,
@@ -125,7 +126,7 @@ export function controlPlaneTrafficRows(ctx: BuildContext): DashboardRow[] {
     {
       title: 'Success rate seen by the mesh',
       description:
-        'Share of successful calls from every meshed proxy to destination, policy and identity (control_response_total, 5m). This is what workloads experience: failures here delay new connections, discovery updates and certificate renewals. ' +
+        `Share of successful calls from every meshed proxy to destination, policy and identity (${CONTROL_HTTP.responses}, 5m). This is what workloads experience: failures here delay new connections, discovery updates and certificate renewals. ` +
         (clientThresholds ? `Red below the ${formatNumber(cs.objective)}% client-side objective. ` : '') +
         'When red while the server side is green: look between them (network policy, DNS, node-level problems).',
       type: 'timeseries',
@@ -137,7 +138,7 @@ export function controlPlaneTrafficRows(ctx: BuildContext): DashboardRow[] {
     },
     {
       title: 'Calls per second from proxies',
-      description: 'Calls the proxies make to each control-plane service (control_response_total). Watch streams count when they end, so destination and policy rates reflect stream churn; a spike means mass reconnects (restarts, rollouts).',
+      description: `Calls the proxies make to each control-plane service (${CONTROL_HTTP.responses}). Watch streams count when they end, so destination and policy rates reflect stream churn; a spike means mass reconnects (restarts, rollouts).`,
       type: 'timeseries',
       unit: 'reqps',
       queries: perComponent(requests('client')),
@@ -146,14 +147,14 @@ export function controlPlaneTrafficRows(ctx: BuildContext): DashboardRow[] {
     },
     {
       title: 'p99 latency seen by proxies',
-      description: 'p99 time to first byte of the proxies\' calls to each control-plane service (control_response_latency_ms, 5m). Identity is a unary call, so its value is the certificate issuance time the mesh sees.',
+      description: `p99 time to first byte of the proxies' calls to each control-plane service (${CONTROL_HTTP.latencyHistogram}, 5m). Identity is a unary call, so its value is the certificate issuance time the mesh sees.`,
       type: 'timeseries',
       unit: 'ms',
       queries: perComponent((c) =>
         call(
           'histogram_quantile',
           num(0.99),
-          aggregate('sum', rate(ctx.proxySelector('control_response_latency_ms_bucket', [re('addr', clientAddrPattern(ctx, c))]), WINDOW), { by: ['le', ...by] }),
+          aggregate('sum', rate(ctx.proxySelector(CONTROL_HTTP.latencyBucket, [re('addr', clientAddrPattern(ctx, c))]), WINDOW), { by: ['le', ...by] }),
         ),
       ),
       min: 0,
@@ -169,7 +170,7 @@ export function controlPlaneTrafficRows(ctx: BuildContext): DashboardRow[] {
         {
           expr: aggregate(
             'topk',
-            gt(sum(rate(ctx.proxySelector('control_response_total', [anyAddr, eq('classification', 'failure')]), WINDOW), [...by, 'namespace', 'pod', 'addr']), num(0)),
+            gt(sum(rate(ctx.proxySelector(CONTROL_HTTP.responses, [anyAddr, eq('classification', 'failure')]), WINDOW), [...by, 'namespace', 'pod', 'addr']), num(0)),
             { param: num(10) },
           ),
           instant: true,
