@@ -1,0 +1,61 @@
+/**
+ * The report's calendar: months, quarters and ISO weeks in IANA time zones, DST days of 23 and 25
+ * hours. Expectations are written out by hand from the zones' published rules (EU: last Sunday of
+ * March and October at 01:00 UTC; US: second Sunday of March and first Sunday of November at 02:00
+ * local; India: +05:30 without DST; Chile: America/Santiago springs forward at local midnight in September).
+ */
+import { describe, expect, it } from 'vitest';
+import { checkTimeZone, choosePeriods, dayStart, formatLocal, localDays, parseBoundary } from '../src/report/calendar.js';
+
+const utc = (iso: string) => Date.parse(iso) / 1000;
+const NOW = utc('2026-04-10T12:00:00Z');
+
+describe('calendar periods', () => {
+  it('March 2026 in Berlin and New York: local month boundaries, one hour short, the DST day 23 h', () => {
+    const berlin = choosePeriods({ kind: 'month', tz: 'Europe/Berlin', now: NOW, from: '2026-03', to: '2026-04' });
+    expect(berlin).toEqual([{ label: '2026-03', start: utc('2026-02-28T23:00:00Z'), end: utc('2026-03-31T22:00:00Z'), partial: false }]);
+    const ny = choosePeriods({ kind: 'month', tz: 'America/New_York', now: NOW, from: '2026-03-01', to: '2026-04-01' });
+    expect(ny).toEqual([{ label: '2026-03', start: utc('2026-03-01T05:00:00Z'), end: utc('2026-04-01T04:00:00Z'), partial: false }]);
+    const short = (p: { start: number; end: number }, tz: string) => localDays(p.start, p.end, tz).filter((d) => d.end - d.start !== 86_400).map((d) => [d.day, (d.end - d.start) / 3600]);
+    expect(short(berlin[0]!, 'Europe/Berlin')).toEqual([['2026-03-29', 23]]);
+    expect(short(ny[0]!, 'America/New_York')).toEqual([['2026-03-08', 23]]);
+    expect(localDays(berlin[0]!.start, berlin[0]!.end, 'Europe/Berlin')).toHaveLength(31);
+    const oct = choosePeriods({ kind: 'month', tz: 'Europe/Berlin', now: utc('2026-12-01T00:00:00Z'), from: '2026-10', to: '2026-11' })[0]!;
+    expect(short(oct, 'Europe/Berlin')).toEqual([['2026-10-25', 25]]);
+    expect((oct.end - oct.start) / 3600).toBe(31 * 24 + 1);
+  });
+
+  it('a zone with a half-hour offset and one that springs forward at midnight', () => {
+    expect(dayStart(2026, 3, 1, 'Asia/Kolkata')).toBe(utc('2026-02-28T18:30:00Z'));
+    // Chile, 2026-09-06: 00:00 -04 does not exist, the day starts at 01:00 -03 (= 04:00 UTC).
+    expect(dayStart(2026, 9, 6, 'America/Santiago')).toBe(utc('2026-09-06T04:00:00Z'));
+    expect(formatLocal(utc('2026-09-06T04:00:00Z'), 'America/Santiago')).toBe('2026-09-06 01:00 -03:00');
+  });
+
+  it('the current period so far, the last N, quarters and ISO weeks', () => {
+    expect(choosePeriods({ kind: 'month', tz: 'UTC', now: NOW })).toEqual([{ label: '2026-04', start: utc('2026-04-01T00:00:00Z'), end: NOW, partial: true }]);
+    expect(choosePeriods({ kind: 'quarter', tz: 'UTC', now: NOW, count: 2 }).map((p) => [p.label, p.start, p.end])).toEqual([
+      ['2026-Q1', utc('2026-01-01T00:00:00Z'), utc('2026-04-01T00:00:00Z')],
+      ['2026-Q2', utc('2026-04-01T00:00:00Z'), NOW],
+    ]);
+    // 2026-04-10 is a Friday: its ISO week 15 starts Monday 2026-04-06.
+    expect(choosePeriods({ kind: 'week', tz: 'UTC', now: NOW, count: 2 }).map((p) => [p.label, p.start])).toEqual([
+      ['2026-W14', utc('2026-03-30T00:00:00Z')],
+      ['2026-W15', utc('2026-04-06T00:00:00Z')],
+    ]);
+    // ISO week 1 of 2021 starts 2021-01-04 (2021-01-01 was a Friday, in 2020-W53).
+    expect(parseBoundary('--from', '2021-W01', 'week', 'UTC')).toBe(utc('2021-01-04T00:00:00Z'));
+    expect(choosePeriods({ kind: 'week', tz: 'UTC', now: utc('2021-01-05T00:00:00Z'), from: '2020-12-28' })[0]!.label).toBe('2020-W53');
+  });
+
+  it('refuses, in one line, boundaries that are not period starts, unknown zones and mixed flags', () => {
+    expect(() => parseBoundary('--from', '2026-03-05', 'month', 'Europe/Berlin')).toThrow(/--from 2026-03-05 is not the start of a month in Europe\/Berlin: that month starts 2026-03-01 00:00 \+01:00/);
+    expect(() => parseBoundary('--from', '2026-03-01T00:00:00Z', 'month', 'Europe/Berlin')).toThrow(/not the start of a month/);
+    expect(parseBoundary('--from', '2026-02-28T23:00:00Z', 'month', 'Europe/Berlin')).toBe(utc('2026-02-28T23:00:00Z'));
+    expect(() => parseBoundary('--to', 'March', 'month', 'UTC')).toThrow(/expected a month/);
+    expect(() => checkTimeZone('Mars/Olympus')).toThrow(/not an IANA time zone/);
+    expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, count: 2, from: '2026-01' })).toThrow(/alternatives/);
+    expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '2027-01' })).toThrow(/future/);
+    expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '1900-01' })).toThrow(/more than 120/);
+  });
+});
