@@ -1,10 +1,11 @@
 /**
  * Every command on the configs users start from (issue #19): the README's one-line config, the
  * examples, a fleet, every optional source and format on. Each command runs through the real CLI;
- * the commands that read history (check, backtest, preview) run against ONE real Prometheus holding
+ * the commands that read history (check, backtest, report, preview) run against ONE real Prometheus holding
  * four hours of simulated Linkerd history (tools/sim, each cluster of each config simulated with its
  * own version, job names and labels) with a 30-minute outage of the destination controller in every
- * cluster: backtest must report a page in every cluster, check and preview must exit 0.
+ * cluster: backtest must report a page in every cluster, report a lower attainment of the destination
+ * in every cluster, check and preview must exit 0.
  *
  * A new command joins by one line in COMMANDS, a new config or example by one line in CONFIGS.
  */
@@ -102,6 +103,14 @@ const COMMANDS: Array<[string, (c: Ctx) => string[], (r: Run, c: Ctx) => void]> 
     const pages = pagesPerCluster(r.stdout, c);
     expect(Object.keys(pages).sort()).toEqual(c.clusters.map((x) => x.cluster).sort());
     for (const [cluster, n] of Object.entries(pages)) expect(n, `pages in ${cluster}`).toBeGreaterThan(0);
+  }],
+  // The current ISO week and the one before (the history is the last five hours, maybe across a Monday); 5m evaluations keep it cheap.
+  ['report', (c) => ['report', '--config', c.config, '--prometheus-url', c.url, '--period', 'week', '--periods', '2', '--step', '5m', '--format', 'json'], (r, c) => {
+    const slos = (JSON.parse(r.stdout) as { slos: Array<{ cluster: string; component: string; sli: string; attainment?: number }> }).slos;
+    for (const cluster of c.clusters.map((x) => x.cluster)) {
+      const outage = slos.filter((s) => s.cluster === cluster && s.component === 'destination' && s.sli === 'server' && s.attainment !== undefined && s.attainment < 100);
+      expect(outage.length, `the outage lowers the destination's attainment in ${cluster}`).toBeGreaterThan(0);
+    }
   }],
   ['preview', (c) => ['preview', '--config', c.config, '--prometheus-url', c.url, '--from', c.from, '--to', c.to, '--out', join(c.dir, 'preview')], (r) => {
     expect(Number(/index\.html: (\d+) dashboards/.exec(r.stdout)?.[1])).toBeGreaterThan(0);

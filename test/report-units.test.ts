@@ -4,7 +4,10 @@
  * March and October at 01:00 UTC; US: second Sunday of March and first Sunday of November at 02:00
  * local; India: +05:30 without DST; Chile: America/Santiago springs forward at local midnight in September).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli, tempDirs } from './support/cli.js';
 import { checkTimeZone, choosePeriods, dayStart, formatLocal, localDays, parseBoundary } from '../src/report/calendar.js';
 
 const utc = (iso: string) => Date.parse(iso) / 1000;
@@ -57,5 +60,39 @@ describe('calendar periods', () => {
     expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, count: 2, from: '2026-01' })).toThrow(/alternatives/);
     expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '2027-01' })).toThrow(/future/);
     expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '1900-01' })).toThrow(/more than 120/);
+  });
+});
+
+describe('report on the command line: mistakes end in one line before anything is sent', () => {
+  const dir = tempDirs('report-cli')();
+  const config = join(dir, 'cfg.yaml');
+  writeFileSync(config, 'cluster: prod-eu1\n');
+  // Nothing listens there: a run that sent a query would fail with exit 3, not with the codes below.
+  const closed = 'http://127.0.0.1:9';
+  const run = (...args: string[]) => cli(['report', '-c', config, '--prometheus-url', closed, ...args], dir);
+  const oneLine = (r: { status: number | null; stderr: string }, code: number) => {
+    expect(r.status, r.stderr).toBe(code);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    return r.stderr.trim();
+  };
+
+  it('bad periods and zones: exit 2', () => {
+    expect(oneLine(run('--timezone', 'Mars/Olympus'), 2)).toMatch(/^error: --timezone: "Mars\/Olympus" is not an IANA time zone/);
+    expect(oneLine(run('--period', 'month', '--from', '2026-03-05', '--timezone', 'Europe/Berlin'), 2)).toBe('error: --from 2026-03-05 is not the start of a month in Europe/Berlin: that month starts 2026-03-01 00:00 +01:00, the next 2026-04-01 00:00 +02:00');
+    expect(oneLine(run('--period', 'fortnight'), 2)).toMatch(/^error: Invalid values/);
+    expect(oneLine(run('--periods', '0'), 2)).toBe('error: --periods needs a whole number from 1 to 120');
+    expect(oneLine(run('--periods', '2', '--from', '2026-01'), 2)).toBe('error: --periods and --from are alternatives: give one');
+    expect(oneLine(run('--timezone'), 2)).toBe('error: --timezone needs a value');
+  });
+
+  it('--out the config is refused (exit 4) before any query', () => {
+    expect(oneLine(run('--out', config), 4)).toMatch(/^error: refusing --out .*cfg\.yaml: it is the config file/);
+    expect(readFileSync(config, 'utf8')).toBe('cluster: prod-eu1\n');
+  });
+
+  it('--dry-run prints the periods and the plan and sends nothing', () => {
+    const r = run('--dry-run', '--period', 'quarter', '--from', '2026-01-01', '--to', '2026-07-01', '--timezone', 'Asia/Kolkata');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^quarter 2026-Q1: 2025-12-31T18:30:00.000Z to 2026-03-31T18:30:00.000Z\nquarter 2026-Q2: 2026-03-31T18:30:00.000Z to 2026-06-30T18:30:00.000Z\nbacktest plan: /);
   });
 });

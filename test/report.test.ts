@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { primary, startPrometheus, type RunningPrometheus } from '../tools/sim/index.js';
@@ -191,5 +191,11 @@ describe('report: a simulated March with two outages, in two time zones across D
       expect(fig).toMatch(/<path d="M[\d.]+,[\d.]+(L[\d.-]+,[\d.-]+){31}"/);
     }
     expect(r.stderr).not.toMatch(/Refused to load|Content Security Policy|ERR_/);
+    // The README's picture: LINKERD_SLO_REPORT_PICTURE=docs/img/report.png npx vitest run test/report.test.ts
+    const picture = process.env.LINKERD_SLO_REPORT_PICTURE;
+    if (picture) {
+      const shot = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--screenshot=${resolve(picture)}`, '--window-size=1000,760', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+      expect(shot.status, shot.stderr).toBe(0);
+    }
   });
 });
