@@ -21,7 +21,7 @@ import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
 import { bundleDashboards, runPreview } from './preview/index.js';
 import { clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay, buildReport } from './backtest/index.js';
-import { checkTimeZone, choosePeriods, compliance, formatHtml as reportHtml, formatJson as reportJson, formatMarkdown as reportMarkdown, formatText as reportText, PERIOD_KINDS, planReport, reportNow, type ClusterCompliance } from './report/index.js';
+import { checkTimeZone, choosePeriods, compliance, formatHtml as reportHtml, formatJson as reportJson, formatMarkdown as reportMarkdown, formatText as reportText, maintenanceSpans, PERIOD_KINDS, planReport, reportNow, type ClusterCompliance } from './report/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -485,9 +485,10 @@ await yargs(hideBin(process.argv))
           const result = await replay(p.plan, client, { concurrency });
           process.stderr.write(`report: ${name}${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
           const severities = p.config.alerting.severities;
-          clusters.push({ cluster: p.config.cluster, hasData, failures: result.failures, periods: compliance(result, periods, { cluster: p.config.cluster, tz, pageSeverity: severities.page, ticketSeverity: severities.ticket }) });
+          const maintenance = maintenanceSpans(p.config.alerting.maintenance, from, to);
+          clusters.push({ cluster: p.config.cluster, hasData, failures: result.failures, periods: compliance(result, periods, { cluster: p.config.cluster, tz, pageSeverity: severities.page, ticketSeverity: severities.ticket, maintenance }) });
         }
-        const report = { kind: argv.period, tz, excludeMaintenance: false, clusters };
+        const report = { kind: argv.period, tz, clusters };
         const text = { text: reportText, md: reportMarkdown, json: reportJson, html: reportHtml }[argv.format](report);
         if (out) {
           await writeOutputFile(out, text);

@@ -78,10 +78,23 @@ const CONFIG = {
   },
 };
 
-/** Hand computation: requests and errors of [from, to) from the scenario. */
-function expected(from: number, to: number) {
-  const requests = RPS * (to - from);
-  const errors = OUTAGES.reduce((n, o) => n + Math.max(0, Math.min(to, o.to) - Math.max(from, o.from)) * RPS * 0.5, 0);
+/**
+ * Berlin's config adds two maintenance windows: an upgrade on March 8th 13:00–14:00 Berlin time
+ * (12:00–13:00 UTC, the first hour of the first outage) left out of the budget, and a weekly Sunday
+ * 03:00–04:00 patching window that is only shown.
+ */
+const MAINTENANCE = [
+  { name: 'db-upgrade', time_intervals: [{ years: ['2026'], months: ['march'], days_of_month: ['8'], times: [{ start_time: '13:00', end_time: '14:00' }], location: 'Europe/Berlin' }], excludeFromBudget: true },
+  { name: 'weekly-patching', time_intervals: [{ weekdays: ['sunday'], times: [{ start_time: '03:00', end_time: '04:00' }], location: 'Europe/Berlin' }], mute: ['ticket'] },
+];
+const EXCLUDED = { from: utc('2026-03-08T12:00:00Z'), to: utc('2026-03-08T13:00:00Z') };
+const overlapOf = (a: { from: number; to: number }, from: number, to: number) => Math.max(0, Math.min(to, a.to) - Math.max(from, a.from));
+
+/** Hand computation: requests and errors of [from, to) from the scenario, less the excluded window when asked. */
+function expected(from: number, to: number, exclude = false) {
+  const out = exclude ? overlapOf(EXCLUDED, from, to) : 0;
+  const requests = RPS * (to - from - out);
+  const errors = OUTAGES.reduce((n, o) => n + (overlapOf(o, from, to) - (exclude ? overlapOf(o, Math.max(from, EXCLUDED.from), Math.min(to, EXCLUDED.to)) : 0)) * RPS * 0.5, 0);
   return { requests, errors, attainment: 100 * (1 - errors / requests), budgetSpent: errors / (0.001 * requests) };
 }
 
@@ -100,7 +113,7 @@ describe('report: a simulated March with two outages, in two time zones across D
     if (r.status !== 0) throw new Error(`promtool backfill failed: ${r.stdout}${r.stderr}`);
     rmSync(om);
     prom = await startPrometheus({ config: { global: { evaluation_interval: `${SCRAPE}s` } }, dataDir: data, args: ['--storage.tsdb.retention.time=10y'] });
-    writeFileSync(join(dir, 'rep.yaml'), dump(CONFIG));
+    writeFileSync(join(dir, 'rep.yaml'), dump({ ...CONFIG, alerting: { maintenance: MAINTENANCE } }));
     // New York in-process (one replay, every format); Berlin below through the CLI.
     const config = validateConfig(CONFIG, 'rep.yaml');
     const gen = generate(config, 'rep.yaml');
@@ -110,8 +123,8 @@ describe('report: a simulated March with two outages, in two time zones across D
     const result = await replay(plan, prometheusClient(prom.url), { concurrency: 2 });
     expect(result.failures).toEqual([]);
     ny = compliance(result, periods, { cluster: 'rep', tz, pageSeverity: config.alerting.severities.page, ticketSeverity: config.alerting.severities.ticket })[0]!;
-    writeFileSync(join(dir, 'ny.html'), formatHtml({ kind: 'month', tz, excludeMaintenance: false, clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] }));
-    console.log(formatText({ kind: 'month', tz, excludeMaintenance: false, clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] }));
+    writeFileSync(join(dir, 'ny.html'), formatHtml({ kind: 'month', tz, clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] }));
+    console.log(formatText({ kind: 'month', tz, clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] }));
   }, 900_000);
 
   afterAll(async () => {
@@ -154,22 +167,29 @@ describe('report: a simulated March with two outages, in two time zones across D
     });
   });
 
-  it('Berlin through the CLI: the second outage is April there; attainment as by hand', () => {
+  it('Berlin through the CLI: the second outage is April there, an hour of the first is maintenance; attainment as by hand', () => {
     const r = cli(['report', '--config', join(dir, 'rep.yaml'), '--prometheus-url', prom!.url, '--from', '2026-03', '--to', '2026-04', '--timezone', 'Europe/Berlin', '--step', '1m', '--format', 'json']);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
     const json = JSON.parse(r.stdout) as { periods: Array<{ label: string; start: string; end: string; hours: number }>; slos: Array<Record<string, unknown>> };
     expect(json.periods).toEqual([{ label: '2026-03', start: '2026-02-28T23:00:00.000Z', end: '2026-03-31T22:00:00.000Z', partial: false, hours: 743 }]);
-    const want = expected(utc('2026-02-28T23:00:00Z'), utc('2026-03-31T22:00:00Z'));
-    expect(want.errors).toBe(72_000);
-    const [s] = json.slos as Array<{ name: string; cluster: string; objective: number; attainment: number; budgetSpent: number; days: Array<{ day: string; requests: number }>; worstDays: Array<{ day: string }>; incidents: unknown[] }>;
+    const want = expected(utc('2026-02-28T23:00:00Z'), utc('2026-03-31T22:00:00Z'), true);
+    expect(want.errors).toBe(36_000);
+    expect(want.requests).toBe(RPS * 742 * 3600);
+    const [s] = json.slos as Array<{ name: string; cluster: string; objective: number; attainment: number; budgetSpent: number; excludedRequests: number; days: Array<{ day: string; requests: number }>; worstDays: Array<{ day: string }>; incidents: Array<{ kind: string; muted?: string }> }>;
     expect(json.slos).toHaveLength(1);
     expect([s!.name, s!.cluster, s!.objective]).toEqual(['control-plane-success-rate', 'rep', 99.9]);
     expect(s!.attainment).toBeCloseTo(want.attainment, 9);
     expect(s!.budgetSpent).toBeCloseTo(100 * want.budgetSpent, 7);
     expect(s!.days.find((d) => d.day === '2026-03-29')!.requests).toBeCloseTo(RPS * 23 * 3600, 3);
     expect(s!.worstDays.map((d) => d.day)).toEqual(['2026-03-08']);
-    expect(s!.incidents.length).toBeGreaterThanOrEqual(1);
+    expect(s!.excludedRequests).toBeCloseTo(RPS * 3600, 3);
+    // The page of the first outage starts inside the upgrade window, which mutes pages.
+    expect(s!.incidents.filter((i) => i.kind === 'page')).toEqual([expect.objectContaining({ muted: 'db-upgrade' })]);
+    // Both windows are shown: the upgrade once, the patching on each of March's five Sundays (the 29th's 03:00 exists: clocks skip 02:00–03:00).
+    const windows = (JSON.parse(r.stdout) as { clusters: Array<{ maintenance: Array<{ windows: Array<{ name: string; start: string; excludeFromBudget: boolean }> }> }> }).clusters[0]!.maintenance[0]!.windows;
+    expect(windows.filter((w) => w.name === 'db-upgrade').map((w) => [w.start, w.excludeFromBudget])).toEqual([['2026-03-08T12:00:00.000Z', true]]);
+    expect(windows.filter((w) => w.name === 'weekly-patching').map((w) => w.start)).toEqual(['2026-03-01T02:00:00.000Z', '2026-03-08T02:00:00.000Z', '2026-03-15T02:00:00.000Z', '2026-03-22T02:00:00.000Z', '2026-03-29T01:00:00.000Z']);
   }, 600_000);
 
   it('the HTML page draws a chart per SLO in headless Chromium, loading nothing', () => {
@@ -181,7 +201,7 @@ describe('report: a simulated March with two outages, in two time zones across D
     const file = join(dir, 'ny.html');
     const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
     expect(r.status).toBe(0);
-    const ids = chartIds({ kind: 'month', tz: 'America/New_York', excludeMaintenance: false, clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] });
+    const ids = chartIds({ kind: 'month', tz: 'America/New_York', clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] });
     expect(ids).toEqual(['chart-0-0-0']);
     for (const id of ids) {
       const fig = new RegExp(`<figure class="chart" id="${id}">[\\s\\S]*?</figure>`).exec(r.stdout)?.[0] ?? '';

@@ -22,8 +22,13 @@ export interface Interval {
   readonly end: number;
 }
 
+/** One span of a maintenance window (`alerting.maintenance`) in the period. */
 export interface MaintenanceWindow extends Interval {
   readonly name: string;
+  /** The window's `excludeFromBudget`: its requests and errors are left out of the budget. */
+  readonly excludeFromBudget: boolean;
+  /** What it mutes in Alertmanager: `page`, `ticket`. */
+  readonly mute: readonly string[];
 }
 
 export interface Incident extends Interval {
@@ -33,6 +38,8 @@ export interface Incident extends Interval {
   readonly alerts: readonly string[];
   /** Share of the period's error budget spent while it lasted (errors in its tiles / allowed errors). */
   readonly budget: number;
+  /** It started inside a maintenance window that mutes its kind: Alertmanager would not have notified. */
+  readonly muted?: string;
 }
 
 export interface DayCompliance {
@@ -82,9 +89,8 @@ export interface ComplianceOptions {
   readonly tz: string;
   readonly pageSeverity: string;
   readonly ticketSeverity: string;
+  /** The maintenance windows' spans over the whole range (those with excludeFromBudget are left out of the budget). */
   readonly maintenance?: readonly MaintenanceWindow[];
-  /** Leave requests and errors inside maintenance windows out of the budget. */
-  readonly excludeMaintenance?: boolean;
 }
 
 const keyOf = (labels: Record<string, string>) => {
@@ -92,11 +98,22 @@ const keyOf = (labels: Record<string, string>) => {
   return JSON.stringify(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
 };
 
-/** Seconds of (t - TILE, t] inside the windows. */
+/** Seconds of (t - TILE, t] inside the windows (which do not overlap). */
 function overlap(t: number, windows: readonly Interval[]): number {
   let s = 0;
   for (const w of windows) s += Math.max(0, Math.min(t, w.end) - Math.max(t - TILE, w.start));
   return Math.min(TILE, s);
+}
+
+/** The union of spans, sorted: two windows over the same minutes exclude them once. */
+function union(spans: readonly Interval[]): Interval[] {
+  const out: Array<{ start: number; end: number }> = [];
+  for (const w of [...spans].sort((a, b) => a.start - b.start)) {
+    const last = out[out.length - 1];
+    if (last && w.start <= last.end) last.end = Math.max(last.end, w.end);
+    else out.push({ start: w.start, end: w.end });
+  }
+  return out;
 }
 
 /** The objective (as a budget, 1 - objective) of each slo/sli, from its burn-rate alerts' `ratio / budget` clause. */
@@ -149,7 +166,11 @@ export function compliance(r: ReplayResult, periods: readonly Period[], opts: Co
       const budget = budgetOf.get(`${req.labels.slo}/${req.labels.sli}`);
       if (budget === undefined) continue;
       const mine = all.filter((e) => Object.entries(req.labels).every(([k, v]) => k === '__name__' || e.labels[k] === v));
-      slos.push(sloPeriod(p, req, errorsBy.get(keyOf(req.labels)), budget, mergeIncidents(mine, p), opts.excludeMaintenance ? shown : [], opts));
+      const incidents = mergeIncidents(mine, p).map((i) => {
+        const w = shown.find((x) => x.mute.includes(i.kind) && i.start >= x.start && i.start < x.end);
+        return w ? { ...i, muted: w.name } : i;
+      });
+      slos.push(sloPeriod(p, req, errorsBy.get(keyOf(req.labels)), budget, incidents, union(shown.filter((w) => w.excludeFromBudget)), opts));
     }
     slos.sort((a, b) => (keyOf({ a: a.name, b: a.sli, c: a.component, ...a.labels }) < keyOf({ a: b.name, b: b.sli, c: b.component, ...b.labels }) ? -1 : 1));
     return { ...p, slos, maintenance: shown };

@@ -5,7 +5,8 @@
  */
 import type { RuleGroup } from '../rules.js';
 import { planBacktest, type Plan, type PlanOptions } from '../backtest/replay.js';
-import { TILE } from './compliance.js';
+import { maintenanceIntervals, type MaintenanceWindow as WindowConfig } from '../maintenance/windows.js';
+import { TILE, type MaintenanceWindow } from './compliance.js';
 import type { Period } from './calendar.js';
 
 export { choosePeriods, checkTimeZone, formatLocal, localDays, PERIOD_KINDS, type Period, type PeriodKind } from './calendar.js';
@@ -19,3 +20,8 @@ export function planReport(groups: readonly RuleGroup[], periods: readonly Perio
 
 /** "Now" on the SLI tiles: the end of the last whole 5-minute tile, so two runs minutes apart agree. */
 export const reportNow = (epochSeconds: number): number => Math.floor(epochSeconds / TILE) * TILE;
+
+/** The config's maintenance windows (`alerting.maintenance`) as the spans they cover in [from, to), epoch seconds. */
+export function maintenanceSpans(windows: readonly WindowConfig[], from: number, to: number): MaintenanceWindow[] {
+  return maintenanceIntervals(windows, from * 1000, to * 1000).map((w) => ({ name: w.name, start: w.from / 1000, end: w.to / 1000, excludeFromBudget: w.excludeFromBudget, mute: [...w.mute] }));
+}

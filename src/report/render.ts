@@ -22,7 +22,6 @@ export interface ClusterCompliance {
 export interface ComplianceReport {
   readonly kind: PeriodKind;
   readonly tz: string;
-  readonly excludeMaintenance: boolean;
   readonly clusters: readonly ClusterCompliance[];
 }
 
@@ -53,6 +52,19 @@ interface Section {
   readonly table?: Table;
 }
 
+/** Each window once: how often and how long it was open in the period, and whether it spent budget. */
+function maintenanceLine(p: PeriodCompliance): string {
+  const names = [...new Set(p.maintenance.map((w) => w.name))];
+  if (!names.length) return 'none';
+  return names
+    .map((name) => {
+      const spans = p.maintenance.filter((w) => w.name === name);
+      const first = spans[0]!;
+      return `${name}: ${spans.length} time(s), ${duration(spans.reduce((n, w) => n + w.end - w.start, 0))} in all, ${first.excludeFromBudget ? 'excluded from the budget' : 'counted in the budget'}${first.mute.length ? `, mutes ${first.mute.join(' and ')}s` : ''}`;
+    })
+    .join('; ');
+}
+
 function periodHead(r: ComplianceReport, p: PeriodCompliance): string {
   return `${r.kind} ${p.label}${p.partial ? ' (so far)' : ''}: ${formatLocal(p.start, r.tz)} to ${formatLocal(p.end, r.tz)} ${r.tz}, ${formatNumber(Math.round(((p.end - p.start) / 3600) * 100) / 100)} h`;
 }
@@ -68,7 +80,7 @@ export function sections(r: ComplianceReport): Section[] {
       const lines = [
         ...(c.hasData ? [] : ['NO DATA: the history holds no series of this cluster in the range (nothing to report)']),
         ...(c.failures.length ? [`INCOMPLETE: ${c.failures.length} query chunk(s) failed even when split; the figures below miss them.`] : []),
-        `Maintenance: ${cp.maintenance.length ? cp.maintenance.map((w) => `${w.name} ${formatLocal(w.start, r.tz, false)}–${formatLocal(w.end, r.tz, false)}`).join(', ') : 'none'}${cp.maintenance.length ? (r.excludeMaintenance ? ' (excluded from the budget)' : ' (shown, counted in the budget)') : ''}.`,
+        `Maintenance: ${maintenanceLine(cp)}.`,
       ];
       out.push({
         level: 2,
@@ -86,7 +98,7 @@ export function sections(r: ComplianceReport): Section[] {
           title: `${sloTitle(s)}: incidents and worst days`,
           lines: [`Worst days: ${s.worstDays.map((d) => `${d.day} ${share(d.budget)} of the budget (attainment ${percent(d.attainment)})`).join(', ') || 'none'}.`],
           ...(s.incidents.length
-            ? { table: { head: ['kind', `start (${r.tz})`, 'duration', 'budget', 'alerts'], rows: s.incidents.map((i) => [i.kind, formatLocal(i.start, r.tz), duration(i.end - i.start), share(i.budget), i.alerts.join(', ')]) } }
+            ? { table: { head: ['kind', `start (${r.tz})`, 'duration', 'budget', 'alerts'], rows: s.incidents.map((i) => [i.kind + (i.muted ? ` (muted: ${i.muted})` : ''), formatLocal(i.start, r.tz), duration(i.end - i.start), share(i.budget), i.alerts.join(', ')]) } }
             : {}),
         });
       }
@@ -146,8 +158,8 @@ export function formatJson(r: ComplianceReport): string {
       })),
     ),
   );
-  const clusters = r.clusters.map((c) => ({ cluster: c.cluster, hasData: c.hasData, failures: c.failures, maintenance: c.periods.map((p) => ({ period: p.label, windows: p.maintenance.map((w) => ({ name: w.name, start: iso(w.start), end: iso(w.end) })) })) }));
-  return `${terminalSafeJson({ period: r.kind, timeZone: r.tz, excludeMaintenance: r.excludeMaintenance, periods, clusters, slos })}\n`;
+  const clusters = r.clusters.map((c) => ({ cluster: c.cluster, hasData: c.hasData, failures: c.failures, maintenance: c.periods.map((p) => ({ period: p.label, windows: p.maintenance.map((w) => ({ ...w, start: iso(w.start), end: iso(w.end) })) })) }));
+  return `${terminalSafeJson({ period: r.kind, timeZone: r.tz, periods, clusters, slos })}\n`;
 }
 
 // ---- HTML ---------------------------------------------------------------------------------------
@@ -171,7 +183,7 @@ function sloChart(id: string, r: ComplianceReport, p: PeriodCompliance, s: SloCo
     const bad = d.attainment !== undefined && d.attainment < s.objective;
     return `<rect x="${x(start).toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(1, x(end) - x(start) - 1).toFixed(1)}" height="${Math.max(1, H - PAD.b - y(v)).toFixed(1)}" fill="${bad ? '#d9534f' : '#5cb85c'}"><title>${esc(d.day)}: ${esc(percent(d.attainment))}</title></rect>`;
   });
-  const maint = p.maintenance.map((w) => `<rect x="${x(w.start).toFixed(1)}" y="${PAD.t}" width="${Math.max(1, x(w.end) - x(w.start)).toFixed(1)}" height="${H - PAD.t - PAD.b}" fill="#5bc0de" fill-opacity="0.35"><title>maintenance ${esc(w.name)}</title></rect>`);
+  const maint = p.maintenance.map((w) => `<rect x="${x(w.start).toFixed(1)}" y="${PAD.t}" width="${Math.max(1, x(w.end) - x(w.start)).toFixed(1)}" height="${H - PAD.t - PAD.b}" fill="#5bc0de" fill-opacity="0.35"><title>maintenance ${esc(w.name)} ${esc(formatLocal(w.start, r.tz))}${w.excludeFromBudget ? ' (excluded from the budget)' : ''}</title></rect>`);
   const bLo = Math.min(0, ...s.burnDown.map(([, v]) => v));
   const by = (v: number) => PAD.t + (1 - (v - bLo) / Math.max(1e-9, 1 - bLo)) * (H - PAD.t - PAD.b);
   const budget = s.burnDown.filter(([, v]) => Number.isFinite(v)).map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${by(v).toFixed(1)}`).join('');
