@@ -167,14 +167,15 @@ export function formatJson(r: ComplianceReport): string {
 const esc = escapeHtml;
 const W = 900;
 const H = 200;
-const PAD = { l: 56, r: 10, t: 10, b: 24 };
+const PAD = { l: 56, r: 56, t: 10, b: 24 };
 
 /** Daily attainment bars against the objective line, budget left as a line on its own scale, maintenance shaded. */
 function sloChart(id: string, r: ComplianceReport, p: PeriodCompliance, s: SloCompliance): string {
   const span = Math.max(1, p.end - p.start);
   const x = (t: number) => PAD.l + ((t - p.start) / span) * (W - PAD.l - PAD.r);
   const worst = Math.min(s.objective - (100 - s.objective), ...s.days.map((d) => d.attainment ?? 100));
-  const lo = Math.max(0, Math.floor(worst * 10) / 10);
+  // Room under the worst day, so its bar is seen (a bar of height 0 reads as "no data").
+  const lo = Math.max(0, Math.floor((worst - Math.max(0.05, (100 - worst) * 0.3)) * 10) / 10);
   const y = (v: number) => PAD.t + (1 - (v - lo) / Math.max(1e-9, 100 - lo)) * (H - PAD.t - PAD.b);
   const days = s.days.map((d, i) => {
     const start = i === 0 ? p.start : s.burnDown[i]![0];
@@ -193,6 +194,7 @@ function sloChart(id: string, r: ComplianceReport, p: PeriodCompliance, s: SloCo
     `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(s.objective).toFixed(1)}" y2="${y(s.objective).toFixed(1)}" stroke="#333" stroke-dasharray="6 4"><title>objective ${esc(formatNumber(s.objective))}%</title></line>` +
     `<path d="${budget}" fill="none" stroke="#1f77b4" stroke-width="2"><title>budget left</title></path>` +
     `<text x="4" y="${PAD.t + 10}" font-size="10">100%</text><text x="4" y="${H - PAD.b}" font-size="10">${esc(formatNumber(lo))}%</text>` +
+    `<text x="${W - 4}" y="${PAD.t + 10}" font-size="10" fill="#1f77b4" text-anchor="end">budget 100%</text><text x="${W - 4}" y="${H - PAD.b}" font-size="10" fill="#1f77b4" text-anchor="end">${esc(share(bLo))}</text>` +
     `<text x="${PAD.l}" y="${H - 6}" font-size="10">${esc(formatLocal(p.start, r.tz, false))}</text><text x="${W - PAD.r}" y="${H - 6}" font-size="10" text-anchor="end">${esc(formatLocal(p.end, r.tz, false))}</text></svg>` +
     `<div class="legend"><span style="color:#5cb85c">■ day at or above objective</span> <span style="color:#d9534f">■ below</span> <span style="color:#1f77b4">— budget left (${esc(share(s.budgetLeft))} at the end)</span>${p.maintenance.length ? ' <span style="color:#5bc0de">■ maintenance</span>' : ''}</div></figure>`;
 }
