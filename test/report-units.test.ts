@@ -59,7 +59,9 @@ describe('calendar periods', () => {
     expect(() => checkTimeZone('Mars/Olympus')).toThrow(/not an IANA time zone/);
     expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, count: 2, from: '2026-01' })).toThrow(/alternatives/);
     expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '2027-01' })).toThrow(/future/);
-    expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '1900-01' })).toThrow(/more than 120/);
+    expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '2000-01' })).toThrow(/more than 120/);
+    // Years below 100 are years, not 19xx (Date.UTC's legacy mapping), and before any Prometheus history.
+    expect(() => choosePeriods({ kind: 'month', tz: 'UTC', now: NOW, from: '0050-01', to: '0050-03' })).toThrow(/--from 0050-01 is before 1970/);
   });
 });
 

@@ -65,7 +65,7 @@ export function localTime(t: number, tz: string): LocalTime {
  * at midnight: then the day starts at the transition.
  */
 export function dayStart(year: number, month: number, day: number, tz: string): number {
-  const wall = Date.UTC(year, month - 1, day) / 1000;
+  const wall = civil(year, month, day) / 1000;
   const offsets = new Set([wall - 86_400, wall, wall + 86_400].map((t) => localTime(t, tz).offset));
   const candidates = [...offsets].map((o) => wall - o).sort((a, b) => a - b);
   const exact = candidates.find((t) => localTime(t, tz).offset === wall - t);
@@ -79,8 +79,15 @@ export function dayStart(year: number, month: number, day: number, tz: string): 
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** Date.UTC without its mapping of years 0–99 to 1900–1999. */
+function civil(year: number, month: number, day: number): number {
+  const d = new Date(Date.UTC(2000, 0, 1));
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getTime();
+}
+
 /** ISO weekday, Monday 1 … Sunday 7, of a civil date. */
-const weekday = (y: number, m: number, d: number) => ((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7) + 1;
+const weekday = (y: number, m: number, d: number) => ((new Date(civil(y, m, d)).getUTCDay() + 6) % 7) + 1;
 
 /** The start of the period of `kind` holding instant t. */
 export function periodStart(kind: PeriodKind, t: number, tz: string): number {
@@ -102,9 +109,9 @@ export function periodLabel(kind: PeriodKind, start: number, tz: string): string
   if (kind === 'month') return `${l.year}-${pad(l.month)}`;
   if (kind === 'quarter') return `${l.year}-Q${Math.floor((l.month - 1) / 3) + 1}`;
   // ISO 8601: the week belongs to the year of its Thursday.
-  const thursday = new Date(Date.UTC(l.year, l.month - 1, l.day + 3));
+  const thursday = new Date(civil(l.year, l.month, l.day + 3));
   const y = thursday.getUTCFullYear();
-  const week = Math.floor((thursday.getTime() - Date.UTC(y, 0, 1)) / 86_400_000 / 7) + 1;
+  const week = Math.floor((thursday.getTime() - civil(y, 1, 1)) / 86_400_000 / 7) + 1;
   return `${y}-W${pad(week)}`;
 }
 
@@ -148,6 +155,8 @@ export function parseBoundary(flag: string, text: string, kind: PeriodKind, tz: 
   if (t === undefined || !Number.isFinite(t)) {
     throw new UserError(`${flag}: expected a month (2026-03), quarter (2026-Q1), ISO week (2026-W10), day (2026-03-01) or RFC 3339 time, not ${JSON.stringify(printable(text).slice(0, 40))}`, EXIT.config);
   }
+  // Prometheus keeps no samples before 1970 (its timestamps are milliseconds since the epoch).
+  if (t < 0) throw new UserError(`${flag} ${printable(text)} is before 1970: no Prometheus history is that old`, EXIT.config);
   const start = periodStart(kind, t, tz);
   if (start !== t) {
     throw new UserError(`${flag} ${printable(text)} is not the start of a ${kind} in ${tz}: that ${kind} starts ${formatLocal(start, tz)}, the next ${formatLocal(nextPeriodStart(kind, start, tz), tz)}`, EXIT.config);
