@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDirs } from './support/cli.js';
 import { checkTimeZone, choosePeriods, dayStart, formatLocal, localDays, parseBoundary } from '../src/report/calendar.js';
+import { chartIds, formatHtml, formatJson, formatMarkdown, formatText } from '../src/report/render.js';
 
 const utc = (iso: string) => Date.parse(iso) / 1000;
 const NOW = utc('2026-04-10T12:00:00Z');
@@ -96,5 +97,43 @@ describe('report on the command line: mistakes end in one line before anything i
     const r = run('--dry-run', '--period', 'quarter', '--from', '2026-01-01', '--to', '2026-07-01', '--timezone', 'Asia/Kolkata');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^quarter 2026-Q1: 2025-12-31T18:30:00.000Z to 2026-03-31T18:30:00.000Z\nquarter 2026-Q2: 2026-03-31T18:30:00.000Z to 2026-06-30T18:30:00.000Z\nbacktest plan: /);
+  });
+});
+
+describe('report rendering', () => {
+  const day = (d: string, requests: number, errors: number) => ({ day: d, requests, errors, budget: errors / 100, ...(requests ? { attainment: 100 * (1 - errors / requests) } : {}) });
+  const start = utc('2026-03-01T00:00:00Z');
+  const end = utc('2026-03-03T00:00:00Z');
+  const slo = {
+    name: 'custom', sli: 'custom', component: '\u001b[31mred', labels: { namespace: 'shop', deployment: 'web|<b>x</b>' }, cluster: 'prod', period: '2026-03',
+    objective: 99.9, attainment: 99.8996, requests: 100_000, errors: 100.4, budgetSpent: 1.004, budgetLeft: -0.004, excludedRequests: 0,
+    incidents: [{ kind: 'page' as const, start: start + 3600, end: start + 7200, alerts: ['Burn 1h/5m'], budget: 0.5, muted: 'db-upgrade' }],
+    worstDays: [day('2026-03-01', 50_000, 100.4)], days: [day('2026-03-01', 50_000, 100.4), day('2026-03-02', 50_000, 0)],
+    burnDown: [[start, 1], [start + 86_400, -0.004], [end, -0.004]] as Array<[number, number]>,
+  };
+  const maintenance = [
+    { name: 'db-upgrade', start: start + 3600, end: start + 7200, excludeFromBudget: true, mute: ['page', 'ticket'] },
+    { name: 'patching', start: start + 10_800, end: start + 12_600, excludeFromBudget: false, mute: [] },
+  ];
+  const report = { kind: 'month' as const, tz: 'UTC', clusters: [{ cluster: 'prod', hasData: true, failures: [], periods: [{ label: '2026-03', start, end, partial: true, slos: [slo], maintenance }] }] };
+
+  it('text: attainment rounded down, maintenance summed per window, muted incidents marked, label values made printable', () => {
+    const text = formatText(report);
+    expect(text).toContain('Maintenance: db-upgrade: 1 time(s), 1h in all, excluded from the budget, mutes pages and tickets; patching: 1 time(s), 30m in all, counted in the budget.');
+    expect(text).toMatch(/custom \(red\) shop\/web\|<b>x<\/b>\s+99\.9%\s+99\.899%\s+100\.4%\s+-0\.4%\s+100,000\s+100\s+1\s+0/);
+    expect(text).toMatch(/page \(muted: db-upgrade\)\s+2026-03-01 01:00 \+00:00\s+1h\s+50%\s+Burn 1h\/5m/);
+    expect(text).toContain('month 2026-03 (so far)');
+    expect(text).not.toContain('\u001b');
+  });
+
+  it('Markdown and HTML keep label values inert; JSON has the flat slos list in percent', () => {
+    expect(formatMarkdown(report)).toContain('shop/web\\|&lt;b&gt;x&lt;/b&gt;');
+    const html = formatHtml(report);
+    expect(html).toContain('web|&lt;b&gt;x&lt;/b&gt;');
+    expect(html).not.toContain('<b>x');
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+    expect(chartIds(report)).toEqual(['chart-0-0-0']);
+    const json = JSON.parse(formatJson(report)) as { slos: Array<Record<string, unknown>> };
+    expect(json.slos).toEqual([expect.objectContaining({ name: 'custom', cluster: 'prod', objective: 99.9, attainment: 99.8996, budgetSpent: 100.4 })]);
   });
 });

@@ -60,7 +60,7 @@ function maintenanceLine(p: PeriodCompliance): string {
     .map((name) => {
       const spans = p.maintenance.filter((w) => w.name === name);
       const first = spans[0]!;
-      return `${name}: ${spans.length} time(s), ${duration(spans.reduce((n, w) => n + w.end - w.start, 0))} in all, ${first.excludeFromBudget ? 'excluded from the budget' : 'counted in the budget'}${first.mute.length ? `, mutes ${first.mute.join(' and ')}s` : ''}`;
+      return `${name}: ${spans.length} time(s), ${duration(spans.reduce((n, w) => n + w.end - w.start, 0))} in all, ${first.excludeFromBudget ? 'excluded from the budget' : 'counted in the budget'}${first.mute.length ? `, mutes ${first.mute.map((m) => `${m}s`).join(' and ')}` : ''}`;
     })
     .join('; ');
 }
