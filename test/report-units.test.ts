@@ -135,5 +135,6 @@ describe('report rendering', () => {
     expect(chartIds(report)).toEqual(['chart-0-0-0']);
     const json = JSON.parse(formatJson(report)) as { slos: Array<Record<string, unknown>> };
     expect(json.slos).toEqual([expect.objectContaining({ name: 'custom', cluster: 'prod', objective: 99.9, attainment: 99.8996, budgetSpent: 100.4 })]);
+    expect((json.slos[0]!.worstDays as Array<{ budget: number }>)[0]!.budget).toBeCloseTo(100.4, 9);
   });
 });

@@ -144,6 +144,9 @@ export function formatMarkdown(r: ComplianceReport): string {
   return out.join('\n');
 }
 
+/** Percent of the period's budget, like every other budget figure of the JSON. */
+const dayJson = (d: SloCompliance['days'][number]) => ({ ...d, budget: Number.isFinite(d.budget) ? d.budget * 100 : null });
+
 export function formatJson(r: ComplianceReport): string {
   const iso = (t: number) => new Date(t * 1000).toISOString();
   const periods = (r.clusters[0]?.periods ?? []).map((p) => ({ label: p.label, start: iso(p.start), end: iso(p.end), partial: p.partial, hours: (p.end - p.start) / 3600 }));
@@ -155,6 +158,8 @@ export function formatJson(r: ComplianceReport): string {
         budgetSpent: Number.isFinite(budgetSpent) ? budgetSpent * 100 : null,
         budgetLeft: Number.isFinite(budgetLeft) ? budgetLeft * 100 : null,
         incidents: incidents.map((i) => ({ ...i, start: iso(i.start), end: iso(i.end), seconds: i.end - i.start, budget: Number.isFinite(i.budget) ? i.budget * 100 : null })),
+        worstDays: s.worstDays.map(dayJson),
+        days: s.days.map(dayJson),
       })),
     ),
   );
