@@ -92,6 +92,13 @@ function pagesPerCluster(stdout: string, ctx: Ctx): Record<string, number> {
   return Object.fromEntries(json.clusters.map((c) => [c.cluster, outagePages(c.report.pages)]));
 }
 
+/** The report's server-side destination attainment per cluster, for the printed matrix. */
+const destinationAttainment = (stdout: string) =>
+  (JSON.parse(stdout) as { slos: Array<{ cluster: string; component: string; sli: string; attainment?: number }> }).slos
+    .filter((s) => s.component === 'destination' && s.sli === 'server')
+    .map((s) => `${s.cluster} ${s.attainment === undefined ? 'no traffic' : `${s.attainment.toFixed(3)}%`}`)
+    .join(', ');
+
 /** The Monday (UTC) starting the ISO week of t (epoch seconds), as YYYY-MM-DD. */
 const mondayOf = (t: number) => new Date((t - (((Math.floor(t / 86_400) + 3) % 7) * 86_400)) * 1000).toISOString().slice(0, 10);
 
@@ -222,8 +229,10 @@ describe('every command on every config users start from, against one Prometheus
       const l = loaded.get(name)!;
       const ctx: Ctx = { config: l.file, dir: l.dir, url: prom!.url, from: iso(window.from), to: iso(window.to), clusters: l.clusters };
       const r = cli(args(ctx));
-      const summary = command === 'backtest' && r.status === 0 ? JSON.stringify(pagesPerCluster(r.stdout, ctx)) : (r.stdout.trim().split('\n').pop() ?? '').slice(0, 120);
-      results.push(`${name} | ${command} | exit ${r.status} | ${command === 'backtest' ? `pages per cluster ${summary}` : summary}`);
+      const summary = command === 'backtest' && r.status === 0 ? `pages per cluster ${JSON.stringify(pagesPerCluster(r.stdout, ctx))}`
+        : command === 'report' && r.status === 0 ? `destination attainment ${destinationAttainment(r.stdout)}`
+        : (r.stdout.trim().split('\n').pop() ?? '').slice(0, 120);
+      results.push(`${name} | ${command} | exit ${r.status} | ${summary}`);
       expect(r.status, `${command} on ${name}:\n${r.stderr}\n${r.stdout.slice(0, 3000)}`).toBe(0);
       expectation(r, ctx);
     }, 600_000); // a fleet's backtest replays every cluster: over a minute on 2 busy cores
