@@ -137,4 +137,17 @@ describe('report rendering', () => {
     expect(json.slos).toEqual([expect.objectContaining({ name: 'custom', cluster: 'prod', objective: 99.9, attainment: 99.8996, budgetSpent: 100.4 })]);
     expect((json.slos[0]!.worstDays as Array<{ budget: number }>)[0]!.budget).toBeCloseTo(100.4, 9);
   });
+
+  it('a fleet: a section per cluster, one without data said so, chart ids unique across clusters', () => {
+    const period = report.clusters[0]!.periods[0]!;
+    const fleet = { ...report, clusters: [report.clusters[0]!, { cluster: 'staging', hasData: false, failures: [], periods: [{ ...period, slos: [{ ...slo, cluster: 'staging' }], maintenance: [] }] }] };
+    const text = formatText(fleet);
+    expect(text.match(/^Cluster (prod|staging)$/gm)).toEqual(['Cluster prod', 'Cluster staging']);
+    expect(text).toMatch(/Cluster staging\n-+\nNO DATA: the history holds no series of this cluster/);
+    expect(formatMarkdown(fleet).match(/^### Cluster \w+$/gm)).toEqual(['### Cluster prod', '### Cluster staging']);
+    expect(chartIds(fleet)).toEqual(['chart-0-0-0', 'chart-0-1-0']);
+    const html = formatHtml(fleet);
+    for (const id of chartIds(fleet)) expect(html).toContain(`<figure class="chart" id="${id}">`);
+    expect((JSON.parse(formatJson(fleet)) as { slos: Array<{ cluster: string }> }).slos.map((x) => x.cluster)).toEqual(['prod', 'staging']);
+  });
 });
