@@ -24,7 +24,7 @@ import { validateConfig } from '../src/config/load.js';
 import { generate } from '../src/generate.js';
 import { prometheusClient } from '../src/check/prometheus-client.js';
 import { replay } from '../src/backtest/index.js';
-import { chartIds, choosePeriods, compliance, formatHtml, formatText, planReport, type PeriodCompliance } from '../src/report/index.js';
+import { chartIds, choosePeriods, compliance, formatHtml, formatText, maintenanceSpans, planReport, type PeriodCompliance } from '../src/report/index.js';
 
 const utc = (iso: string) => Date.parse(iso) / 1000;
 const SCRAPE = 60;
@@ -87,6 +87,8 @@ const MAINTENANCE = [
   { name: 'db-upgrade', time_intervals: [{ years: ['2026'], months: ['march'], days_of_month: ['8'], times: [{ start_time: '13:00', end_time: '14:00' }], location: 'Europe/Berlin' }], excludeFromBudget: true },
   { name: 'weekly-patching', time_intervals: [{ weekdays: ['sunday'], times: [{ start_time: '03:00', end_time: '04:00' }], location: 'Europe/Berlin' }], mute: ['ticket'] },
 ];
+/** New York's only window: Saturdays 06:00–12:00 local, shown and counted (excludeFromBudget false). */
+const NY_WINDOW = { name: 'saturday-batch', time_intervals: [{ weekdays: ['saturday'], times: [{ start_time: '06:00', end_time: '12:00' }], location: 'America/New_York' }], mute: ['ticket' as const], excludeFromBudget: false };
 const EXCLUDED = { from: utc('2026-03-08T12:00:00Z'), to: utc('2026-03-08T13:00:00Z') };
 const overlapOf = (a: { from: number; to: number }, from: number, to: number) => Math.max(0, Math.min(to, a.to) - Math.max(from, a.from));
 
@@ -122,7 +124,9 @@ describe('report: a simulated March with two outages, in two time zones across D
     const plan = planReport(gen.groups, periods, { step: SCRAPE });
     const result = await replay(plan, prometheusClient(prom.url), { concurrency: 2 });
     expect(result.failures).toEqual([]);
-    ny = compliance(result, periods, { cluster: 'rep', tz, pageSeverity: config.alerting.severities.page, ticketSeverity: config.alerting.severities.ticket })[0]!;
+    // A window that is only shown (counted in the budget): the figures must stay the hand computation's.
+    const maintenance = maintenanceSpans([NY_WINDOW], plan.from, plan.to);
+    ny = compliance(result, periods, { cluster: 'rep', tz, pageSeverity: config.alerting.severities.page, ticketSeverity: config.alerting.severities.ticket, maintenance })[0]!;
     writeFileSync(join(dir, 'ny.html'), formatHtml({ kind: 'month', tz, clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] }));
     console.log(formatText({ kind: 'month', tz, clusters: [{ cluster: 'rep', hasData: true, failures: [], periods: [ny] }] }));
   }, 900_000);
@@ -153,6 +157,11 @@ describe('report: a simulated March with two outages, in two time zones across D
     expect(s.worstDays[0]!.attainment).toBeCloseTo(100 * (1 - 72_000 / (RPS * 23 * 3600)), 9);
     expect(s.worstDays[1]!.attainment).toBeCloseTo(100 * (1 - 72_000 / (RPS * 24 * 3600)), 9);
     expect(s.days).toHaveLength(31);
+    expect(s.excludedRequests).toBe(0);
+    // March 2026's Saturdays, 06:00 EST (11:00 UTC) before the 8th, 06:00 EDT (10:00 UTC) after.
+    expect(ny.maintenance.map((w) => [w.name, new Date(w.start * 1000).toISOString(), (w.end - w.start) / 3600])).toEqual(
+      ['2026-03-07T11:00', '2026-03-14T10:00', '2026-03-21T10:00', '2026-03-28T10:00'].map((t) => ['saturday-batch', `${t}:00.000Z`, 6]),
+    );
   });
 
   it('New York: each outage pages once, soon after it starts, and its incident spent budget', () => {

@@ -189,13 +189,13 @@ function sloChart(id: string, r: ComplianceReport, p: PeriodCompliance, s: SloCo
     const bad = d.attainment !== undefined && d.attainment < s.objective;
     return `<rect x="${x(start).toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(1, x(end) - x(start) - 1).toFixed(1)}" height="${Math.max(1, H - PAD.b - y(v)).toFixed(1)}" fill="${bad ? '#d9534f' : '#5cb85c'}"><title>${esc(d.day)}: ${esc(percent(d.attainment))}</title></rect>`;
   });
-  const maint = p.maintenance.map((w) => `<rect x="${x(w.start).toFixed(1)}" y="${PAD.t}" width="${Math.max(1, x(w.end) - x(w.start)).toFixed(1)}" height="${H - PAD.t - PAD.b}" fill="#5bc0de" fill-opacity="0.35"><title>maintenance ${esc(w.name)} ${esc(formatLocal(w.start, r.tz))}${w.excludeFromBudget ? ' (excluded from the budget)' : ''}</title></rect>`);
+  const maint = p.maintenance.map((w) => `<rect x="${x(w.start).toFixed(1)}" y="${PAD.t}" width="${Math.max(1, x(w.end) - x(w.start)).toFixed(1)}" height="${H - PAD.t - PAD.b}" fill="#5bc0de" fill-opacity="0.6"><title>maintenance ${esc(w.name)} ${esc(formatLocal(w.start, r.tz))}${w.excludeFromBudget ? ' (excluded from the budget)' : ''}</title></rect>`);
   const bLo = Math.min(0, ...s.burnDown.map(([, v]) => v));
   const by = (v: number) => PAD.t + (1 - (v - bLo) / Math.max(1e-9, 1 - bLo)) * (H - PAD.t - PAD.b);
   const budget = s.burnDown.filter(([, v]) => Number.isFinite(v)).map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${by(v).toFixed(1)}`).join('');
   const title = `${sloTitle(s)}: daily attainment (bars) against ${formatNumber(s.objective)}%, budget left (line)`;
   return `<figure class="chart" id="${esc(id)}"><figcaption>${esc(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">` +
-    `<rect x="${PAD.l}" y="${PAD.t}" width="${W - PAD.l - PAD.r}" height="${H - PAD.t - PAD.b}" fill="#fafafa" stroke="#ccc"/>${maint.join('')}${days.join('')}` +
+    `<rect x="${PAD.l}" y="${PAD.t}" width="${W - PAD.l - PAD.r}" height="${H - PAD.t - PAD.b}" fill="#fafafa" stroke="#ccc"/>${days.join('')}${maint.join('')}` +
     `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(s.objective).toFixed(1)}" y2="${y(s.objective).toFixed(1)}" stroke="#333" stroke-dasharray="6 4"><title>objective ${esc(formatNumber(s.objective))}%</title></line>` +
     `<path d="${budget}" fill="none" stroke="#1f77b4" stroke-width="2"><title>budget left</title></path>` +
     `<text x="4" y="${PAD.t + 10}" font-size="10">100%</text><text x="4" y="${H - PAD.b}" font-size="10">${esc(formatNumber(lo))}%</text>` +
