@@ -6,7 +6,7 @@ import { formatDuration, parseDuration } from './promql/number.js';
 /** Flags that take a value (long names; short aliases map to them). */
 const VALUE_FLAGS = new Set([
   'config', 'out', 'cluster', 'prometheus-url', 'format', 'lookback', 'timeout', 'from', 'to', 'scrape-interval', 'step',
-  'max-queries', 'max-points', 'concurrency', 'fail-on', 'what-if-pages', 'lock-timeout', 'max-response-mb',
+  'max-queries', 'max-points', 'concurrency', 'fail-on', 'what-if-pages', 'lock-timeout', 'max-response-mb', 'period', 'periods', 'timezone',
 ]);
 const SHORT: Record<string, string> = { c: 'config', o: 'out' };
 

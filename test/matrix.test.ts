@@ -1,10 +1,11 @@
 /**
  * Every command on the configs users start from (issue #19): the README's one-line config, the
  * examples, a fleet, every optional source and format on. Each command runs through the real CLI;
- * the commands that read history (check, backtest, backfill, preview) run against ONE real Prometheus holding
+ * the commands that read history (check, backtest, backfill, report, preview) run against ONE real Prometheus holding
  * four hours of simulated Linkerd history (tools/sim, each cluster of each config simulated with its
  * own version, job names and labels) with a 30-minute outage of the destination controller in every
- * cluster: backtest must report a page in every cluster, check and preview must exit 0.
+ * cluster: backtest must report a page in every cluster, report a lower attainment of the destination
+ * in every cluster, check and preview must exit 0.
  *
  * A new command joins by one line in COMMANDS, a new config or example by one line in CONFIGS.
  */
@@ -91,6 +92,16 @@ function pagesPerCluster(stdout: string, ctx: Ctx): Record<string, number> {
   return Object.fromEntries(json.clusters.map((c) => [c.cluster, outagePages(c.report.pages)]));
 }
 
+/** The report's server-side destination attainment per cluster, for the printed matrix. */
+const destinationAttainment = (stdout: string) =>
+  (JSON.parse(stdout) as { slos: Array<{ cluster: string; component: string; sli: string; attainment?: number }> }).slos
+    .filter((s) => s.component === 'destination' && s.sli === 'server')
+    .map((s) => `${s.cluster} ${s.attainment === undefined ? 'no traffic' : `${s.attainment.toFixed(3)}%`}`)
+    .join(', ');
+
+/** The Monday (UTC) starting the ISO week of t (epoch seconds), as YYYY-MM-DD. */
+const mondayOf = (t: number) => new Date((t - (((Math.floor(t / 86_400) + 3) % 7) * 86_400)) * 1000).toISOString().slice(0, 10);
+
 /** name, arguments, what its result must satisfy (exit 0 always; anything else it must show). */
 const COMMANDS: Array<[string, (c: Ctx) => string[], (r: Run, c: Ctx) => void]> = [
   ['generate', (c) => ['generate', '--config', c.config, '--out', join(c.dir, 'out')], (r) => expect(r.stdout).toMatch(/^wrote \d+ files/)],
@@ -102,6 +113,17 @@ const COMMANDS: Array<[string, (c: Ctx) => string[], (r: Run, c: Ctx) => void]> 
     const pages = pagesPerCluster(r.stdout, c);
     expect(Object.keys(pages).sort()).toEqual(c.clusters.map((x) => x.cluster).sort());
     for (const [cluster, n] of Object.entries(pages)) expect(n, `pages in ${cluster}`).toBeGreaterThan(0);
+  }],
+  // The ISO weeks (UTC) from the history's start to now (one, or two when it crosses a Monday); 10m evaluations keep the replay cheap (the attainment reads 5m tiles whatever the step).
+  ['report', (c) => ['report', '--config', c.config, '--prometheus-url', c.url, '--period', 'week', '--from', mondayOf(Date.parse(c.from) / 1000 - 3600), '--step', '10m', '--format', 'json'], (r, c) => {
+    const slos = (JSON.parse(r.stdout) as { slos: Array<{ cluster: string; component: string; sli: string; requests: number; errors: number }> }).slos;
+    for (const cluster of c.clusters.map((x) => x.cluster)) {
+      const destination = slos.filter((s) => s.cluster === cluster && s.component === 'destination' && s.sli === 'server');
+      expect(destination.length, `the destination's server-side SLO in ${cluster}`).toBeGreaterThan(0);
+      // By hand: the weeks hold the whole history, and 30 of its 240 minutes answered only errors.
+      const [requests, errors] = destination.reduce(([n, e], s) => [n + s.requests, e + s.errors], [0, 0]);
+      expect(100 * (1 - errors / requests), `the destination's attainment in ${cluster}`).toBeCloseTo(100 * (1 - (OUTAGE.to - OUTAGE.from) / (HOURS * 3600)), 2);
+    }
   }],
   ['preview', (c) => ['preview', '--config', c.config, '--prometheus-url', c.url, '--from', c.from, '--to', c.to, '--out', join(c.dir, 'preview')], (r) => {
     expect(Number(/index\.html: (\d+) dashboards/.exec(r.stdout)?.[1])).toBeGreaterThan(0);
@@ -217,8 +239,10 @@ describe('every command on every config users start from, against one Prometheus
       const l = loaded.get(name)!;
       const ctx: Ctx = { config: l.file, dir: l.dir, url: prom!.url, from: iso(window.from), to: iso(window.to), clusters: l.clusters };
       const r = cli(args(ctx));
-      const summary = command === 'backtest' && r.status === 0 ? JSON.stringify(pagesPerCluster(r.stdout, ctx)) : (r.stdout.trim().split('\n').pop() ?? '').slice(0, 120);
-      results.push(`${name} | ${command} | exit ${r.status} | ${command === 'backtest' ? `pages per cluster ${summary}` : summary}`);
+      const summary = command === 'backtest' && r.status === 0 ? `pages per cluster ${JSON.stringify(pagesPerCluster(r.stdout, ctx))}`
+        : command === 'report' && r.status === 0 ? `destination attainment ${destinationAttainment(r.stdout)}`
+        : (r.stdout.trim().split('\n').pop() ?? '').slice(0, 120);
+      results.push(`${name} | ${command} | exit ${r.status} | ${summary}`);
       expect(r.status, `${command} on ${name}:\n${r.stderr}\n${r.stdout.slice(0, 3000)}`).toBe(0);
       expectation(r, ctx);
     }, 600_000); // a fleet's backtest replays every cluster: over a minute on 2 busy cores

@@ -10,6 +10,7 @@ import { SUPPORTED_VERSIONS } from '../linkerd/catalog.js';
 import { CONTROL_CHARACTERS, quote } from '../text.js';
 import { MAX_STRING, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
 import type { ConfigSection } from './section.js';
+import { maintenance } from './maintenance.js';
 import { KINDS } from '../slo/registry.js';
 
 /**
@@ -273,6 +274,7 @@ const ClusterConfigSchema = z
           .default(DEFAULT_WINDOWS.map((w) => ({ ...w })))
           .describe('Multiwindow, multi-burn-rate alert table (SRE Workbook ch. 5).'),
         absentFor: duration.default('10m').describe('How long SLI metrics must be missing before the "metrics absent" alert fires.'),
+        maintenance,
       })
       .prefault({}),
     slos: z
