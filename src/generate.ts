@@ -143,7 +143,7 @@ function ruleTargetFiles(
   kindOfGroup: ReadonlyMap<string, string>,
   config: Config,
   configFile: string,
-  mimir: { readonly namespace: string; readonly sourceTenants: readonly string[] },
+  mimir: { readonly namespace: string; readonly sourceTenants: readonly string[]; readonly maxRulesPerGroup: number },
   global = false,
 ): void {
   const targets = new Set(config.rules.targets);
@@ -161,7 +161,7 @@ function ruleTargetFiles(
   }
   if (targets.has('thanos')) files.set(`thanos/${name}.rules.yaml`, thanosRuleFile(groups, config.rules.thanos, configFile, ruleFileFeatures(config, 'thanos', global)));
   // Mimir's ruler has its own release numbers: only keep_firing_for, which Mimir reads.
-  if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile));
+  if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile, mimir.maxRulesPerGroup));
 }
 
 /**
@@ -200,7 +200,7 @@ export function generate(config: Config, configPath: string, options: GenerateOp
   const { ctx, outputs, groups, kindOfGroup, standingRows, alertLabels } = build;
   const name = `linkerd-slo-${config.cluster}`;
   const files = new Map<string, string>();
-  ruleTargetFiles(files, name, groups, kindOfGroup, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants });
+  ruleTargetFiles(files, name, groups, kindOfGroup, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants, maxRulesPerGroup: config.rules.mimir.maxRulesPerGroup });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
   const grafana = grafanaFiles({ ctx, outputs, groups, standingRows, alertLabels }, configFile);
@@ -245,7 +245,7 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     globalGroups.push(...global);
     const mine = new Map<string, string>();
     // A cluster's own namespace evaluates in its own tenant: no source_tenants.
-    ruleTargetFiles(mine, name, local, b.kindOfGroup, b.config, configFile, { namespace: `${config.rules.mimir.namespace}-${b.config.cluster}`, sourceTenants: [] });
+    ruleTargetFiles(mine, name, local, b.kindOfGroup, b.config, configFile, { namespace: `${config.rules.mimir.namespace}-${b.config.cluster}`, sourceTenants: [], maxRulesPerGroup: config.rules.mimir.maxRulesPerGroup });
     for (const o of b.outputs) for (const r of o.runbooks) mine.set(`runbooks/${b.config.cluster}/${r.alert}.md`, `${r.markdown}\n`);
     const unitTests = b.outputs.flatMap((o) => o.unitTests ?? []);
     if (unitTests.length && config.rules.targets.includes('prometheus')) {
@@ -258,7 +258,7 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
   }
   // The global ruler: Thanos Ruler / Mimir namespace / a central Prometheus, whichever targets are on.
   const fleetKinds = new Map(builds.flatMap((b) => [...b.kindOfGroup]));
-  ruleTargetFiles(files, globalName, globalGroups, fleetKinds, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants }, true);
+  ruleTargetFiles(files, globalName, globalGroups, fleetKinds, config, configFile, { namespace: `${config.rules.mimir.namespace}-global`, sourceTenants: config.rules.mimir.sourceTenants, maxRulesPerGroup: config.rules.mimir.maxRulesPerGroup }, true);
   const allGroups = builds.flatMap((b) => b.groups);
   files.set(
     `alertmanager/linkerd-slo-${config.cluster}.inhibit-rules.yaml`,

@@ -361,6 +361,13 @@ export const ConfigSchema = ClusterConfigSchema.extend({
             .array(tenantId)
             .default([])
             .describe('Tenants the global groups read (federated rule groups, source_tenants); empty for a single tenant.'),
+          maxRulesPerGroup: z
+            .number()
+            .int()
+            .min(0)
+            .max(10_000)
+            .default(20)
+            .describe("The ruler's rules-per-group limit (Mimir's default ruler_max_rules_per_rule_group is 20): a larger group is split where no rule reads another across the cut; 0 for no limit."),
         })
         .prefault({}),
     })

@@ -3,6 +3,7 @@
  * Thanos Ruler and a Mimir/Cortex ruler file. Each is one object serialised by js-yaml; only the
  * comment header is text.
  */
+import { splitForRuleLimit } from './ruler-limits.js';
 import { groupBy } from '../collections.js';
 import { dump } from 'js-yaml';
 import { format } from '../promql/ast.js';
@@ -199,15 +200,17 @@ export function thanosRuleFile(
 
 /**
  * Grafana Mimir / Cortex ruler: one namespace per file, as `mimirtool rules load` reads it
- * (top-level `namespace:`), with `source_tenants` on groups that federate several tenants.
+ * (top-level `namespace:`), with `source_tenants` on groups that federate several tenants, and groups
+ * split to the ruler's rules-per-group limit (ruler-limits.ts).
  */
 export function mimirRuleFile(
   groups: readonly RuleGroup[],
   namespace: string,
   sourceTenants: readonly string[],
   configFile: string,
+  maxRulesPerGroup = 0,
 ): string {
-  const withTenants = serialiseGroups(groups, () => (sourceTenants.length ? { source_tenants: [...sourceTenants] } : {}));
+  const withTenants = serialiseGroups(splitForRuleLimit(groups, maxRulesPerGroup), () => (sourceTenants.length ? { source_tenants: [...sourceTenants] } : {}));
   const header = GENERATED_HEADER(`Grafana Mimir / Cortex ruler namespace (mimirtool rules load ${namespace}.yaml)`, configFile);
   return header + toYaml({ namespace, groups: withTenants });
 }
