@@ -161,7 +161,7 @@ function ruleTargetFiles(
   }
   if (targets.has('thanos')) files.set(`thanos/${name}.rules.yaml`, thanosRuleFile(groups, config.rules.thanos, configFile, ruleFileFeatures(config, 'thanos', global)));
   // Mimir's ruler has its own release numbers: only keep_firing_for, which Mimir reads.
-  if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile));
+  if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile, global));
 }
 
 /**

@@ -8,11 +8,22 @@ import type { Expr } from './promql/ast.js';
  */
 export type Placement = 'local' | 'global';
 
+/**
+ * A pint (cloudflare/pint) check a rule is exempt from, and why in one line: written above the rule in
+ * every rule file ("# <check>: <reason>", then "# pint disable <check>"). Only where pint cannot see
+ * what makes the rule right (docs/linting.md lists each). Not part of the rule's meaning.
+ */
+export interface LintExemption {
+  readonly check: string;
+  readonly reason: string;
+}
+
 export interface RecordingRule {
   readonly record: string;
   readonly expr: Expr;
   readonly labels?: Readonly<Record<string, string>>;
   readonly placement?: Placement;
+  readonly lint?: readonly LintExemption[];
 }
 
 export interface AlertingRule {
@@ -29,6 +40,7 @@ export interface AlertingRule {
    */
   readonly inhibitEqual?: readonly string[];
   readonly placement?: Placement;
+  readonly lint?: readonly LintExemption[];
 }
 
 export type Rule = RecordingRule | AlertingRule;

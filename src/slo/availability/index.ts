@@ -284,7 +284,10 @@ export const availability: SloKind<typeof configSection> = {
     const buildInfoWith = (matchers: readonly Matcher[]) => ctx.proxySelector(AVAILABILITY_METRICS.buildInfo, matchers);
     if (a.versionSkew.enabled && floor) {
       const old = oldProxies(buildInfoWith, floor.proxyMinor);
-      alert(AVAILABILITY_ALERTS.versionSkew, 'ticket', aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] }), a.versionSkew.for, 'skew', {
+      // "> 0" changes no result (a count is at least 1) but says what fires: a rule with no condition reads as
+      // always firing (pint alerts/comparison).
+      const oldCount = aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] });
+      alert(AVAILABILITY_ALERTS.versionSkew, 'ticket', binary('>', oldCount, num(0)), a.versionSkew.for, 'skew', {
         floorRelease: floor.release,
         floorProxy: `v2.${floor.proxyMinor}.0`,
         maxReleasesBehind: a.versionSkew.maxReleasesBehind,
