@@ -37,9 +37,8 @@ export function fileExemptions(groups: readonly RuleGroup[], readsShipped: boole
     }),
   );
   if (!readsRecorded) return [];
-  const reason = readsShipped
-    ? "pint pairs recordings by name only, and these global groups read the clusters' own recordings on purpose (split evaluation, docs/multi-cluster.md)"
-    : 'pint pairs recordings by name only; every group records the same names for its own SLO, told apart by the slo, sli and component labels';
+  const shared = 'pint pairs recordings by name only; every group records the same names for its own SLO, told apart by the slo, sli and component labels';
+  const reason = readsShipped ? `${shared}, and these global groups read the clusters' own recordings on purpose (split evaluation)` : shared;
   return [{ check: 'rule/dependency', reason }];
 }
 
