@@ -9,6 +9,7 @@ import { configJsonSchema, type Config } from './config/schema.js';
 import type { BuildContext, KindOutput, SloKind } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
+import { withAfterFailureExemptions } from './linkerd/lint.js';
 import { GENERATED_HEADER, kustomization, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, prometheusRuleObjects, ruleFileFeatures, thanosRuleFile, toYaml } from './emit/rule-files.js';
 import { dashboardUidFor } from './dashboard-model.js';
 import { buildDashboards, grafanaFiles } from './emit/dashboards/index.js';
@@ -110,6 +111,7 @@ function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPo
   // use it without relying on external labels.
   const groups = outputs
     .flatMap((o) => o.ruleGroups)
+    .map((g) => ({ ...g, rules: g.rules.map(withAfterFailureExemptions) }))
     .map((g) =>
       fleet
         ? {

@@ -10,12 +10,14 @@ export type Placement = 'local' | 'global';
 
 /**
  * A pint (cloudflare/pint) check a rule is exempt from, and why in one line: written above the rule in
- * every rule file ("# <check>: <reason>", then "# pint disable <check>"). Only where pint cannot see
+ * every rule file ("# <check>: <reason>", then "# pint disable <check>" or "# pint rule/set <check> <set>"). Only where pint cannot see
  * what makes the rule right (docs/linting.md lists each). Not part of the rule's meaning.
  */
 export interface LintExemption {
   readonly check: string;
   readonly reason: string;
+  /** A pint `rule/set` setting of the check ("ignore/label-value classification") instead of disabling it. */
+  readonly set?: string;
 }
 
 export interface RecordingRule {

@@ -15,7 +15,7 @@ import { commentText } from '../text.js';
 /** The comment block of exemptions: per check, the reason then the pint control comment. */
 function commentBlock(exemptions: readonly LintExemption[], control: 'disable' | 'file/disable'): string {
   // The reason line starts with the check's name, never with "pint": pint ignores it.
-  return exemptions.map((e) => ` ${e.check}: ${commentText(e.reason)}\n pint ${control} ${e.check}`).join('\n');
+  return exemptions.map((e) => ` ${e.check}: ${commentText(e.reason)}\n pint ${e.set ? `rule/set ${e.check} ${e.set}` : `${control} ${e.check}`}`).join('\n');
 }
 
 /**

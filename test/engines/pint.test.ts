@@ -119,8 +119,8 @@ describe.skipIf(skip)(`pint ${engineRelease('pint')} over every generated rule f
           for (const f of filesOf(out, format)) {
             const lines = readFileSync(f, 'utf8').split('\n');
             lines.forEach((l, i) => {
-              const m = /^( *)# pint (?:file\/)?disable (\S+)$/.exec(l);
-              if (m) expect(lines[i - 1], `${f}:${i + 1}`).toMatch(new RegExp(`^${m[1]}# ${m[2]!.replace('/', '\\/')}: \\S.{20,}$`));
+              const m = /^( *)# pint (?:file\/disable|disable|rule\/set) (\S+)/.exec(l);
+              if (m) expect(lines[i - 1], `${f}:${i + 1}`).toMatch(new RegExp(`^${m[1]}# ${m[2]!.replace(/[/()]/g, '\\$&')}: \\S.{20,}$`));
             });
           }
         }

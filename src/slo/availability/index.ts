@@ -33,7 +33,7 @@ import {
 import { PRE_VERSION_LABEL_RELEASE_COMMITS } from '../../linkerd/proxy-releases.js';
 import { withProxyVersion } from '../../linkerd/proxy-version.js';
 import type { ConfigIssue } from '../../config/errors.js';
-import type { AlertingRule, RuleGroup } from '../../rules.js';
+import type { AlertingRule, LintExemption, RuleGroup } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, KindOutput, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
@@ -120,6 +120,19 @@ export function oldProxies(buildInfo: (matchers: readonly Matcher[]) => Selector
   return withProxyVersion(or(byTag, byCommit));
 }
 
+/**
+ * pint's online promql/series reports a selector whose label value no series has: the skew alert selects
+ * exactly the proxy versions (or, before v2.205, release tags and commits) a mesh that keeps up has none of.
+ */
+function skewLint(floorMinor: number): LintExemption[] {
+  const labels = floorMinor >= PROXY_VERSION_LABEL_SINCE ? ['version'] : ['version', 'git_version', 'git_sha'];
+  return labels.map((label) => ({
+    check: 'promql/series',
+    set: `ignore/label-value ${label}`,
+    reason: `the alert selects the ${label} values of proxies older than the allowed skew, which a mesh that keeps up has none of`,
+  }));
+}
+
 /** Containers watched on this version: configured ∩ what the version exposes. */
 export function watchedComponents(ctx: BuildContext): { core: string[]; viz: string[]; paging: string[] } {
   const a = ctx.config.slos.controlPlaneAvailability;
@@ -193,7 +206,7 @@ export const availability: SloKind<typeof configSection> = {
       scrapeRegression: controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob)).scrapeRegression,
       portsRenamed: facts.controllerPortsRenamed,
     };
-    const alert = (name: string, severity: Severity, expr: Expr, forDuration: string, template: string, extra: Record<string, unknown> = {}, component?: string): void => {
+    const alert = (name: string, severity: Severity, expr: Expr, forDuration: string, template: string, extra: Record<string, unknown> = {}, component?: string, lint?: readonly LintExemption[]): void => {
       const context = { ...text, ...extra, severity, ...(component ? { component } : {}) };
       alerts.push({
         alert: name,
@@ -201,6 +214,7 @@ export const availability: SloKind<typeof configSection> = {
         for: normalDuration(forDuration),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], ...(component ? { component } : {}) },
         annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
+        ...(lint ? { lint } : {}),
       });
       generated.add(name);
     };
@@ -294,7 +308,7 @@ export const availability: SloKind<typeof configSection> = {
         skewFor: normalDuration(a.versionSkew.for),
         upgradeUrl: upgradeGuideUrl(facts.version),
         versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
-      });
+      }, undefined, skewLint(floor.proxyMinor));
     }
     panels.push({
       title: 'Proxy versions',
