@@ -131,3 +131,13 @@ export function crossGroupReads(files: readonly string[]): string[] {
   }
   return [...pairs].sort();
 }
+
+/** pint's text report (stderr), one entry per problem: severity, check and its messages on one line. */
+export function textProblems(stderr: string): Array<{ severity: string; check: string; text: string }> {
+  const blocks = stderr.split(/^(?=(?:Fatal|Bug|Warning|Information): )/m).filter((b) => /^(?:Fatal|Bug|Warning|Information): /.test(b));
+  return blocks.map((b) => {
+    const head = /^(\w+): .*\(([^)]+)\)$/m.exec(b);
+    const text = b.split('\n').filter((l) => !/^level=/.test(l)).join(' ').replace(/\s+/g, ' ');
+    return { severity: head?.[1] ?? '', check: head?.[2] ?? '', text };
+  });
+}
