@@ -9,6 +9,7 @@ import { configJsonSchema, type Config } from './config/schema.js';
 import type { BuildContext, KindOutput, SloKind } from './slo/kind.js';
 import { KINDS } from './slo/registry.js';
 import { ruleName, splitGroups, type RuleGroup } from './rules.js';
+import { withAfterFailureExemptions } from './linkerd/lint.js';
 import { GENERATED_HEADER, kustomization, mimirRuleFile, prometheusRuleFile, prometheusRuleObject, prometheusRuleObjects, ruleFileFeatures, thanosRuleFile, toYaml } from './emit/rule-files.js';
 import { dashboardUidFor } from './dashboard-model.js';
 import { buildDashboards, grafanaFiles } from './emit/dashboards/index.js';
@@ -110,6 +111,7 @@ function buildCluster(config: Config, kinds: readonly SloKind[], fleet?: FleetPo
   // use it without relying on external labels.
   const groups = outputs
     .flatMap((o) => o.ruleGroups)
+    .map((g) => ({ ...g, rules: g.rules.map(withAfterFailureExemptions) }))
     .map((g) =>
       fleet
         ? {
@@ -161,7 +163,7 @@ function ruleTargetFiles(
   }
   if (targets.has('thanos')) files.set(`thanos/${name}.rules.yaml`, thanosRuleFile(groups, config.rules.thanos, configFile, ruleFileFeatures(config, 'thanos', global)));
   // Mimir's ruler has its own release numbers: only keep_firing_for, which Mimir reads.
-  if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile, mimir.maxRulesPerGroup));
+  if (targets.has('mimir')) files.set(`mimir/${mimir.namespace}.yaml`, mimirRuleFile(groups, mimir.namespace, mimir.sourceTenants, configFile, global, mimir.maxRulesPerGroup));
 }
 
 /**

@@ -8,11 +8,24 @@ import type { Expr } from './promql/ast.js';
  */
 export type Placement = 'local' | 'global';
 
+/**
+ * A pint (cloudflare/pint) check a rule is exempt from, and why in one line: written above the rule in
+ * every rule file ("# <check>: <reason>", then "# pint disable <check>" or "# pint rule/set <check> <set>"). Only where pint cannot see
+ * what makes the rule right (docs/linting.md lists each). Not part of the rule's meaning.
+ */
+export interface LintExemption {
+  readonly check: string;
+  readonly reason: string;
+  /** A pint `rule/set` setting of the check ("ignore/label-value classification") instead of disabling it. */
+  readonly set?: string;
+}
+
 export interface RecordingRule {
   readonly record: string;
   readonly expr: Expr;
   readonly labels?: Readonly<Record<string, string>>;
   readonly placement?: Placement;
+  readonly lint?: readonly LintExemption[];
 }
 
 export interface AlertingRule {
@@ -29,6 +42,7 @@ export interface AlertingRule {
    */
   readonly inhibitEqual?: readonly string[];
   readonly placement?: Placement;
+  readonly lint?: readonly LintExemption[];
 }
 
 export type Rule = RecordingRule | AlertingRule;

@@ -10,6 +10,7 @@ import { format } from '../promql/ast.js';
 import { isAlert, type Rule, type RuleGroup } from '../rules.js';
 import type { Config } from '../config/schema.js';
 import { commentText } from '../text.js';
+import { fileExemptions, withLintComments } from './lint-comments.js';
 
 /** The comment every generated YAML file starts with; nothing in it can end the comment line. */
 export const GENERATED_HEADER = (what: string, configFile: string) =>
@@ -27,6 +28,8 @@ export interface RuleFileFeatures {
   readonly queryOffset?: string;
   /** Labels written once per group and left out of each rule (where a rule has the same value). */
   readonly groupLabels?: Readonly<Record<string, string>>;
+  /** The file's groups read recordings other rule files make (a split bundle's global file). */
+  readonly readsShipped?: boolean;
 }
 
 export const BASE_FEATURES: RuleFileFeatures = { keepFiringFor: true };
@@ -50,7 +53,12 @@ export function ruleFileFeatures(config: Config, reader: 'prometheus' | 'operato
   const v = config.prometheus.minVersion;
   const offset = global && reader !== 'thanos' && versionAtLeast(v, '2.53') && config.multiCluster.queryOffset !== '0s' ? config.multiCluster.queryOffset : undefined;
   const labels = reader === 'prometheus' && versionAtLeast(v, '3.0') && Object.keys(config.prometheus.ruleLabels).length ? config.prometheus.ruleLabels : undefined;
-  return { keepFiringFor: versionAtLeast(v, '2.42'), ...(offset ? { queryOffset: offset } : {}), ...(labels ? { groupLabels: labels } : {}) };
+  return {
+    keepFiringFor: versionAtLeast(v, '2.42'),
+    ...(offset ? { queryOffset: offset } : {}),
+    ...(labels ? { groupLabels: labels } : {}),
+    ...(global ? { readsShipped: true } : {}),
+  };
 }
 
 function ruleLabels(labels: Readonly<Record<string, string>> | undefined, features: RuleFileFeatures): Record<string, string> {
@@ -100,9 +108,14 @@ export function toYaml(value: unknown): string {
   return dump(value, { lineWidth: -1, noRefs: true, quotingType: '"' });
 }
 
+/** A rule file's YAML: `value` with its groups at `path`, and the pint exemptions as comments (lint-comments.ts). */
+function ruleYaml(value: unknown, path: readonly string[], groups: readonly RuleGroup[], features: RuleFileFeatures): string {
+  return withLintComments(toYaml(value), path, groups, fileExemptions(groups, features.readsShipped === true));
+}
+
 /** For Prometheus `rule_files:` (and vmalert, which reads the same format). */
 export function prometheusRuleFile(groups: readonly RuleGroup[], configFile: string, features: RuleFileFeatures = BASE_FEATURES): string {
-  return GENERATED_HEADER('Prometheus rule file (rule_files:)', configFile) + toYaml({ groups: serialiseGroups(groups, undefined, features) });
+  return GENERATED_HEADER('Prometheus rule file (rule_files:)', configFile) + ruleYaml({ groups: serialiseGroups(groups, undefined, features) }, ['groups'], groups, features);
 }
 
 /**
@@ -164,7 +177,7 @@ export function prometheusRuleObject(groups: readonly RuleGroup[], objectName: s
     metadata: { name: objectName, namespace: config.kubernetes.namespace, labels },
     spec: { groups: serialiseGroups(groups, undefined, features) },
   };
-  return GENERATED_HEADER('PrometheusRule (monitoring.coreos.com/v1)', configFile) + toYaml(object);
+  return GENERATED_HEADER('PrometheusRule (monitoring.coreos.com/v1)', configFile) + ruleYaml(object, ['spec', 'groups'], groups, features);
 }
 
 /**
@@ -195,7 +208,7 @@ export function thanosRuleFile(
   features: RuleFileFeatures = BASE_FEATURES,
 ): string {
   const withStrategy = serialiseGroups(groups, (g) => ({ partial_response_strategy: g.rules.some(isAlert) ? strategy.alerts : strategy.recordings }), features);
-  return GENERATED_HEADER('Thanos Ruler rule file (--rule-file)', configFile) + toYaml({ groups: withStrategy });
+  return GENERATED_HEADER('Thanos Ruler rule file (--rule-file)', configFile) + ruleYaml({ groups: withStrategy }, ['groups'], groups, features);
 }
 
 /**
@@ -208,9 +221,11 @@ export function mimirRuleFile(
   namespace: string,
   sourceTenants: readonly string[],
   configFile: string,
+  readsShipped = false,
   maxRulesPerGroup = 0,
 ): string {
-  const withTenants = serialiseGroups(splitForRuleLimit(groups, maxRulesPerGroup), () => (sourceTenants.length ? { source_tenants: [...sourceTenants] } : {}));
+  const split = splitForRuleLimit(groups, maxRulesPerGroup);
+  const withTenants = serialiseGroups(split, () => (sourceTenants.length ? { source_tenants: [...sourceTenants] } : {}));
   const header = GENERATED_HEADER(`Grafana Mimir / Cortex ruler namespace (mimirtool rules load ${namespace}.yaml)`, configFile);
-  return header + toYaml({ namespace, groups: withTenants });
+  return header + ruleYaml({ namespace, groups: withTenants }, ['groups'], split, { ...BASE_FEATURES, readsShipped });
 }

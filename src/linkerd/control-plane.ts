@@ -70,6 +70,14 @@ export function clientAddrPattern(scope: MeshScope, component: ServingComponent)
   return `${escapeRegex(`${service}.${scope.config.linkerd.namespace}.svc.`)}.+:${port}`;
 }
 
+/**
+ * Why clientAddrPattern() is a regex with a wildcard between literals, which pint's promql/regexp calls
+ * "smelly" (extracting a substring of a label): addr is the proxy's own label, one string per
+ * control-plane Service, and its cluster-domain part varies by cluster (cluster.local by default).
+ */
+export const CLIENT_ADDR_PATTERN_REASON =
+  "addr is the proxy's own <service>.<namespace>.svc.<cluster domain>:<port> label, and the cluster domain differs between clusters";
+
 /** Client-side selectors of every proxy's calls to one control-plane Service. */
 export function clientSelectors(scope: MeshScope, component: ServingComponent): { total: Selector; bad: Selector } {
   const addr = re('addr', clientAddrPattern(scope, component));

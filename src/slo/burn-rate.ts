@@ -28,7 +28,7 @@ import {
 import { cleanNumber, errorBudget, formatDuration, formatNumber, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import type { ConfigIssue, ConfigPath } from '../config/errors.js';
-import type { AlertingRule, RecordingRule, RuleGroup } from '../rules.js';
+import type { AlertingRule, LintExemption, RecordingRule, RuleGroup } from '../rules.js';
 import type { DashboardId, PanelSpec, Threshold } from '../dashboard-model.js';
 import type { BuildContext } from './kind.js';
 import type { Templates } from '../templates.js';
@@ -127,6 +127,8 @@ export interface SliInstance {
   readonly missing?: Expr;
   /** Example raw series for the generated promtool tests (out/tests/): one unit of traffic per minute. */
   readonly fixture?: readonly FixtureSeries[];
+  /** pint exemptions of the recordings made from errorsRate/requestsRate (their selectors are the instance's own). */
+  readonly lint?: readonly LintExemption[];
 }
 
 export interface SliDefinition {
@@ -186,6 +188,14 @@ export interface BurnRateOutput {
   readonly unitTests: readonly PromtoolTest[];
 }
 
+/**
+ * pint's promql/nan: a NaN inside sum() hides the other series of its group. The budget's sum groups
+ * by every label the period's ratio keeps besides those its selector fixes, so each group holds one
+ * series, and a NaN there (no request in the whole period) is the honest answer for that SLI alone.
+ */
+const BUDGET_SUM_HOLDS_ONE_SERIES =
+  'each sum group holds one series (the selector fixes every other label the ratio keeps), so a NaN ratio (no request in the period) hides no other SLI';
+
 export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOutput {
   const { config } = ctx;
   const extraBy = Object.keys(config.prometheus.extraMatchers);
@@ -204,8 +214,9 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     const by = [...extraBy, ...(inst.groupBy ?? [])];
     const errors5m = recorded(SLI_RECORDINGS.errorsRate, inst.component);
     const requests5m = recorded(SLI_RECORDINGS.requestsRate, inst.component);
-    recordings.push({ record: SLI_RECORDINGS.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels });
-    recordings.push({ record: SLI_RECORDINGS.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels });
+    const ownLint = inst.lint?.length ? { lint: inst.lint } : {};
+    recordings.push({ record: SLI_RECORDINGS.errorsRate, expr: inst.errorsRate(BASE_WINDOW), labels, ...ownLint });
+    recordings.push({ record: SLI_RECORDINGS.requestsRate, expr: inst.requestsRate(BASE_WINDOW), labels, ...ownLint });
     for (const w of windows) {
       // The 5m ratio divides the two recordings just made (rules of a group run in order).
       const base = w === BASE_WINDOW;
@@ -223,6 +234,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
               : rolledUpRatio,
         labels,
         ...placement,
+        ...(!base && shorter(w) ? ownLint : {}),
       });
       if (longWindows.includes(w)) {
         // Requests per second over the window, from the 5m rate sampled every 5 minutes: whole,
@@ -249,6 +261,7 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       expr: sub(num(1), div(sum(recorded(SLI_RECORDINGS.errorRatio(period), inst.component), by), num(budget))),
       labels: { ...labels, period },
       placement: isLocal(period) ? 'local' : 'global',
+      lint: [{ check: 'promql/nan', reason: BUDGET_SUM_HOLDS_ONE_SERIES }],
     });
   }
 

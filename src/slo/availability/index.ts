@@ -35,7 +35,7 @@ import { withProxyVersion } from '../../linkerd/proxy-version.js';
 import { CONTROLLER_METRICS, METRIC_NAMES, PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
 import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import type { ConfigIssue } from '../../config/errors.js';
-import type { AlertingRule, RuleGroup } from '../../rules.js';
+import type { AlertingRule, LintExemption, RuleGroup } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, KindOutput, SloKind } from '../kind.js';
 import { annotations } from '../burn-rate.js';
@@ -122,6 +122,19 @@ export function oldProxies(buildInfo: (matchers: readonly Matcher[]) => Selector
   return withProxyVersion(or(byTag, byCommit));
 }
 
+/**
+ * pint's online promql/series reports a selector whose label value no series has: the skew alert selects
+ * exactly the proxy versions (or, before v2.205, release tags and commits) a mesh that keeps up has none of.
+ */
+function skewLint(floorMinor: number): LintExemption[] {
+  const labels = floorMinor >= PROXY_VERSION_LABEL_SINCE ? ['version'] : ['version', 'git_version', 'git_sha'];
+  return labels.map((label) => ({
+    check: 'promql/series',
+    set: `ignore/label-value ${label}`,
+    reason: `the alert selects the ${label} values of proxies older than the allowed skew, which a mesh that keeps up has none of`,
+  }));
+}
+
 /** Containers watched on this version: configured ∩ what the version exposes. */
 export function watchedComponents(ctx: BuildContext): { core: string[]; viz: string[]; paging: string[] } {
   const a = ctx.config.slos.controlPlaneAvailability;
@@ -196,7 +209,7 @@ export const availability: SloKind<typeof configSection> = {
       scrapeRegression: controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob)).scrapeRegression,
       portsRenamed: facts.controllerPortsRenamed,
     };
-    const alert = (name: string, severity: Severity, expr: Expr, forDuration: string, template: string, extra: Record<string, unknown> = {}, component?: string): void => {
+    const alert = (name: string, severity: Severity, expr: Expr, forDuration: string, template: string, extra: Record<string, unknown> = {}, component?: string, lint?: readonly LintExemption[]): void => {
       const context = { ...text, ...extra, severity, ...(component ? { component } : {}) };
       alerts.push({
         alert: name,
@@ -204,6 +217,7 @@ export const availability: SloKind<typeof configSection> = {
         for: normalDuration(forDuration),
         labels: { ...ctx.ruleLabels, slo: ID, severity: config.alerting.severities[severity], ...(component ? { component } : {}) },
         annotations: annotations(ctx, name, templates.line(`${template}-summary`, context), templates.render(`${template}-description`, context)),
+        ...(lint ? { lint } : {}),
       });
       generated.add(name);
     };
@@ -287,14 +301,17 @@ export const availability: SloKind<typeof configSection> = {
     const buildInfoWith = (matchers: readonly Matcher[]) => ctx.proxySelector(AVAILABILITY_METRICS.buildInfo, matchers);
     if (a.versionSkew.enabled && floor) {
       const old = oldProxies(buildInfoWith, floor.proxyMinor);
-      alert(AVAILABILITY_ALERTS.versionSkew, 'ticket', aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] }), a.versionSkew.for, 'skew', {
+      // "> 0" changes no result (a count is at least 1) but says what fires: a rule with no condition reads as
+      // always firing (pint alerts/comparison).
+      const oldCount = aggregate('count', old, { by: [...extraKeys, 'namespace', 'version'] });
+      alert(AVAILABILITY_ALERTS.versionSkew, 'ticket', binary('>', oldCount, num(0)), a.versionSkew.for, 'skew', {
         floorRelease: floor.release,
         floorProxy: `v2.${floor.proxyMinor}.0`,
         maxReleasesBehind: a.versionSkew.maxReleasesBehind,
         skewFor: normalDuration(a.versionSkew.for),
         upgradeUrl: upgradeGuideUrl(facts.version),
         versionLabelSince: `v2.${PROXY_VERSION_LABEL_SINCE}`,
-      });
+      }, undefined, skewLint(floor.proxyMinor));
     }
     panels.push({
       title: 'Proxy versions',

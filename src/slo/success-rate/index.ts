@@ -9,7 +9,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import { CONTROL_PLANE_CLIENT_ADDR } from '../../linkerd/catalog.js';
-import { clientAddrPattern, clientSelectors, clientTrafficSelector, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
+import { CLIENT_ADDR_PATTERN_REASON, clientAddrPattern, clientSelectors, clientTrafficSelector, runningComponents, serverSelectors } from '../../linkerd/control-plane.js';
 import { eq, mul, num, or, rate, re, sum, type Selector } from '../../promql/ast.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
@@ -121,6 +121,7 @@ export const successRate: SloKind<typeof configSection> = {
           errorsRate: (w: string) => (w === BASE_WINDOW ? or(sharedBad, mul(num(0), sharedTotal)) : raw.errorsRate(w)),
           requestsRate: (w: string) => (w === BASE_WINDOW ? sharedTotal : raw.requestsRate(w)),
           fixture: outageFixture(s, regex),
+          lint: [{ check: 'promql/regexp', reason: CLIENT_ADDR_PATTERN_REASON }],
         };
       });
       if (client.length) {
