@@ -35,7 +35,24 @@ export function inhibitRules(groups: readonly RuleGroup[], equalLabels: readonly
       });
     });
   }
-  return rules;
+  return [...rules, ...crossAlertRules(groups, equalLabels)];
+}
+
+/** Inhibitions an alert declares (inhibitedBy), e.g. a page over the budget-exhausted ticket of its SLI. */
+function crossAlertRules(groups: readonly RuleGroup[], equalLabels: readonly string[]): Array<Record<string, unknown>> {
+  const seen = new Map<string, Record<string, unknown>>();
+  for (const g of groups)
+    for (const r of g.rules)
+      if (isAlert(r) && r.inhibitedBy) {
+        const { alert, severity, equal } = r.inhibitedBy;
+        const rule = {
+          source_matchers: [`alertname="${alert}"`, `severity=${matcherValue(severity)}`],
+          target_matchers: [`alertname="${r.alert}"`],
+          equal: [...new Set(['slo', 'sli', 'component', ...equal, ...equalLabels])],
+        };
+        seen.set(JSON.stringify(rule), rule);
+      }
+  return [...seen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, rule]) => rule);
 }
 
 export function alertmanagerSnippet(groups: readonly RuleGroup[], equalLabels: readonly string[], configFile: string): string {

@@ -25,6 +25,7 @@ import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { fixtureLabels } from '../promtool-tests.js';
+import { budgetRunbooks } from '../budget-policy.js';
 import { burnRateTemplates, annotations, buildBurnRate, checkObjective, noComponentLeft, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
@@ -178,6 +179,7 @@ export const latency: SloKind<typeof configSection> = {
       absentAlert: ABSENT_ALERT,
       templates: burnRateTemplates(templates),
       textContext,
+      budgetPolicy: slo.budgetPolicy,
     };
     const burn = buildBurnRate(ctx, def);
 
@@ -346,7 +348,7 @@ export const latency: SloKind<typeof configSection> = {
       ruleGroups,
       dashboardRows: [{ title: def.title, panels }],
       unitTests: burn.unitTests,
-      runbooks: activeAlerts.map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) })),
+      runbooks: [...budgetRunbooks(config, [burn.budget]), ...activeAlerts.map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) }))],
     };
   },
 };
