@@ -34,7 +34,7 @@ import type { BuildContext } from './kind.js';
 import type { Templates } from '../templates.js';
 import { burnRateTest, type FixtureSeries, type PromtoolTest } from './promtool-tests.js';
 import { SLI_RECORDINGS } from './series.js';
-import { budgetPolicy, budgetSentence, exhaustedAlert, exhaustedAlertName, type BudgetPolicyOverride, type BudgetSummary } from './budget-policy.js';
+import { budgetPolicy, budgetSentence, exhaustedAlert, exhaustedAlertName, type BudgetPolicyOverride, type BudgetSummary } from '../budget/policy.js';
 
 
 export const BASE_WINDOW = '5m';
@@ -529,3 +529,4 @@ function panelsFor(
     },
   ];
 }
+export { budgetRunbooks } from '../budget/policy.js';

@@ -15,7 +15,7 @@ import type { ConfigIssue } from '../../config/errors.js';
 import { formatNumber } from '../../promql/number.js';
 import { matcherHolds } from '../../promql/matchers.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { budgetRunbooks } from '../budget-policy.js';
+import { budgetRunbooks } from '../burn-rate.js';
 import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import type { FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';

@@ -13,7 +13,7 @@ import { clientAddrPattern, clientSelectors, clientTrafficSelector, runningCompo
 import { eq, mul, num, or, rate, re, sum, type Selector } from '../../promql/ast.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { budgetRunbooks } from '../budget-policy.js';
+import { budgetRunbooks } from '../burn-rate.js';
 import { BASE_WINDOW, burnRateTemplates, buildBurnRate, checkObjective, noComponentLeft, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';

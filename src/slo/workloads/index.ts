@@ -31,7 +31,7 @@ import { formatDuration, formatNumber, parseDuration } from '../../promql/number
 import type { RecordingRule, RuleGroup } from '../../rules.js';
 import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
-import { budgetRunbooks } from '../budget-policy.js';
+import { budgetRunbooks } from '../burn-rate.js';
 import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
 import { PROXY_HTTP, servedInbound } from '../../linkerd/proxy-admin.js';

@@ -19,8 +19,8 @@ import { cleanNumber, formatNumber, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import type { AlertingRule } from '../rules.js';
 import { templatesBeside } from '../templates.js';
-import type { BuildContext, Runbook } from './kind.js';
-import { SLI_RECORDINGS } from './series.js';
+import type { BuildContext, Runbook } from '../slo/kind.js';
+import { SLI_RECORDINGS } from '../slo/series.js';
 
 const templates = templatesBeside(import.meta.url);
 
