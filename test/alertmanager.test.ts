@@ -53,6 +53,18 @@ describe('alertmanager inhibit rules', () => {
     const slowest = snippet.inhibit_rules.filter((r) => r.source_matchers.includes('long="3d"'));
     expect(slowest).toEqual([]);
   });
+
+  it('a page inhibits the budget-exhausted ticket of its own SLI; the ticket inhibits nothing', () => {
+    const exhausted = snippet.inhibit_rules.filter((r) => r.target_matchers.includes('alertname="LinkerdControlPlaneErrorBudgetExhausted"'));
+    expect(exhausted).toEqual([
+      {
+        source_matchers: ['alertname="LinkerdControlPlaneErrorBudgetBurn"', 'severity="critical"'],
+        target_matchers: ['alertname="LinkerdControlPlaneErrorBudgetExhausted"'],
+        equal: ['slo', 'sli', 'component', 'cluster'],
+      },
+    ]);
+    expect(snippet.inhibit_rules.filter((r) => r.source_matchers.some((m) => m.includes('Exhausted')))).toEqual([]);
+  });
 });
 
 describe('alertmanager maintenance windows', () => {
