@@ -14,7 +14,7 @@
  * ticket. During an incident the on-call works the page; the ticket's action (freeze changes) is for
  * after it, and Alertmanager notifies the still-firing ticket as soon as the page resolves.
  */
-import { binary, num, type Selector } from '../promql/ast.js';
+import type { Expr } from '../promql/ast.js';
 import { cleanNumber, formatNumber, parseDuration } from '../promql/number.js';
 import type { Config } from '../config/schema.js';
 import type { AlertingRule } from '../rules.js';
@@ -88,7 +88,7 @@ function burnNow(identity: readonly string[], s: BudgetSummary, long: string): s
 export function exhaustedAlert(
   ctx: BuildContext,
   s: BudgetSummary,
-  remaining: Selector,
+  condition: Expr,
   labels: Record<string, string>,
   identity: readonly string[],
   shortestLong: string,
@@ -96,7 +96,7 @@ export function exhaustedAlert(
   const text = { title: s.title, cluster: ctx.config.cluster, period: s.period, objective: formatNumber(s.objective), burn: burnNow(identity, s, shortestLong) };
   return {
     alert: s.alert,
-    expr: binary('<=', remaining, num(0)),
+    expr: condition,
     for: EXHAUSTED_FOR,
     keepFiringFor: EXHAUSTED_KEEP_FIRING,
     labels: { ...labels, severity: ctx.config.alerting.severities.ticket },

@@ -323,9 +323,16 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     period,
     policy: budgetPolicy(config, def.budgetPolicy),
   };
-  const shortestLong = [...longWindows].sort((a, b) => parseDuration(a) - parseDuration(b))[0]!;
+  const byLength = [...longWindows].sort((a, b) => parseDuration(a) - parseDuration(b));
+  const spent: Expr = binary('<=', withMatchers(recorded(SLI_RECORDINGS.budgetRemaining), [eq('period', period)]), num(0));
+  // The low-traffic guard over the longest alert window: a handful of requests (a new workload's
+  // first hour) can spend a budget on paper, and a freeze over them would be noise.
+  const longest = byLength[byLength.length - 1]!;
+  const guarded = config.alerting.lowTraffic.minRequests > 0
+    ? binary('and', spent, gte(mul(recorded(SLI_RECORDINGS.requestsOver(longest)), num(parseDuration(longest))), num(config.alerting.lowTraffic.minRequests)), { matching: { ignoring: ['period'] } })
+    : spent;
   const exhausted: AlertingRule = {
-    ...exhaustedAlert(ctx, summary, withMatchers(recorded(SLI_RECORDINGS.budgetRemaining), [eq('period', period)]), { ...ctx.ruleLabels, ...baseLabels }, seriesIdentity, shortestLong),
+    ...exhaustedAlert(ctx, summary, guarded, { ...ctx.ruleLabels, ...baseLabels }, seriesIdentity, byLength[0]!),
     ...(isLocal(period) ? {} : { placement: 'global' as const }),
   };
 
