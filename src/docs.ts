@@ -11,6 +11,7 @@
  * short: a description longer than a table cell comfortably holds, a long type (an enumeration)
  * and a long default are written as paragraphs under the table instead.
  */
+import { exhaustedAlertName } from './budget/policy.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { stringify } from 'yaml';
@@ -227,7 +228,9 @@ async function kindPages(root: string): Promise<KindPage[]> {
     const kind = registered.find((k) => Object.values(module).includes(k));
     if (!kind) throw new Error(`${SLO_DIR}/${folder}/README.md: ${SLO_DIR}/${folder}/index.ts exports no kind of KINDS (src/slo/registry.ts)`);
     const runbooks = join(root, SLO_DIR, folder, 'templates', 'runbooks');
-    const alerts = existsSync(runbooks) ? readdirSync(runbooks).filter((f) => f.endsWith('.md.hbs')).map((f) => f.slice(0, -'.md.hbs'.length)).sort() : [];
+    const own = existsSync(runbooks) ? readdirSync(runbooks).filter((f) => f.endsWith('.md.hbs')).map((f) => f.slice(0, -'.md.hbs'.length)) : [];
+    // Each burn-rate alert has its budget-exhausted ticket, whose runbook the shared policy module renders.
+    const alerts = [...own, ...own.filter((a) => a.endsWith('BudgetBurn')).map(exhaustedAlertName)].sort();
     pages.set(kind, { kind, folder, readme: readFileSync(readme, 'utf8'), alerts });
   }
   const missing = registered.filter((k) => !pages.has(k));

@@ -14,7 +14,7 @@ import { GENERATED_HEADER, kustomization, mimirRuleFile, prometheusRuleFile, pro
 import { dashboardUidFor } from './dashboard-model.js';
 import { buildDashboards, grafanaFiles } from './emit/dashboards/index.js';
 import type { DashboardRow } from './dashboard-model.js';
-import { alertmanagerSnippet } from './emit/alertmanager.js';
+import { alertmanagerSnippet, maintenanceSnippet, type MaintenanceCluster } from './emit/alertmanager.js';
 import { sourceName } from './text.js';
 
 /**
@@ -194,6 +194,11 @@ function manifestNamespaces(config: Config, clusters: readonly Config[]): Map<st
   ]);
 }
 
+/** What the maintenance snippet needs of one cluster's build. */
+function maintenanceCluster(config: Config, groups: readonly RuleGroup[]): MaintenanceCluster {
+  return { cluster: config.cluster, groups, matchers: config.prometheus.extraMatchers, severities: config.alerting.severities, windows: config.alerting.maintenance };
+}
+
 /** A single-cluster bundle (the config has no `clusters`). */
 export function generate(config: Config, configPath: string, options: GenerateOptions = {}): Generated {
   // Headers name the config by its base name: the output must not depend on the working directory.
@@ -204,6 +209,8 @@ export function generate(config: Config, configPath: string, options: GenerateOp
   const files = new Map<string, string>();
   ruleTargetFiles(files, name, groups, kindOfGroup, config, configFile, { namespace: `${config.rules.mimir.namespace}-${config.cluster}`, sourceTenants: config.rules.mimir.sourceTenants, maxRulesPerGroup: config.rules.mimir.maxRulesPerGroup });
   files.set(`alertmanager/${name}.inhibit-rules.yaml`, alertmanagerSnippet(groups, Object.keys(config.prometheus.extraMatchers), configFile));
+  const maintenance = maintenanceSnippet([maintenanceCluster(config, groups)], configFile);
+  if (maintenance) files.set(`alertmanager/${name}.maintenance.yaml`, maintenance);
   // Grafana: four dashboards in the configured formats (src/emit/dashboards/).
   const grafana = grafanaFiles({ ctx, outputs, groups, standingRows, alertLabels }, configFile);
   for (const [path, text] of grafana.files) files.set(path, text);
@@ -266,6 +273,8 @@ export function generateBundle(resolved: { readonly config: Config; readonly clu
     `alertmanager/linkerd-slo-${config.cluster}.inhibit-rules.yaml`,
     alertmanagerSnippet(allGroups, Object.keys(builds[0]!.config.prometheus.extraMatchers), configFile),
   );
+  const maintenance = maintenanceSnippet(builds.map((b) => maintenanceCluster(b.config, b.groups)), configFile);
+  if (maintenance) files.set(`alertmanager/linkerd-slo-${config.cluster}.maintenance.yaml`, maintenance);
   // One set of dashboards for the fleet, with a multi-value cluster variable (All = every cluster),
   // built from every cluster's build: each with its own version, recordings and kind rows.
   const members = builds.map((b) => ({

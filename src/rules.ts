@@ -41,6 +41,12 @@ export interface AlertingRule {
    * inhibit the slower (e.g. namespace and deployment when one rule alerts for many workloads). Not serialised.
    */
   readonly inhibitEqual?: readonly string[];
+  /**
+   * Alertmanager inhibits this alert while `alert` fires with that severity and the same slo, sli,
+   * component, `equal` labels and extra matchers' labels (e.g. a page inhibits the budget-exhausted
+   * ticket of its SLI). Not serialised.
+   */
+  readonly inhibitedBy?: { readonly alert: string; readonly severity: string; readonly equal: readonly string[] };
   readonly placement?: Placement;
   readonly lint?: readonly LintExemption[];
 }

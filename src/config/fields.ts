@@ -131,3 +131,26 @@ export const latencyThresholdMs = z
       'response_latency_ms histogram: 1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, ' +
       '10000, 20000, 30000, 40000 or 50000.',
   );
+
+/**
+ * An error-budget policy: what happens once an SLO's budget over its period is spent (the SRE
+ * Workbook's "Error Budget Policy" example, https://sre.google/workbook/error-budget-policy/).
+ * Rendered into the runbook of the budget-exhausted ticket as Markdown text (made inert: no markup
+ * of the config reaches the page). Each SLO may set its own; alerting.budgetPolicy is the default.
+ */
+export const budgetPolicyFields = {
+  freeze: z
+    .string()
+    .min(1)
+    .describe('What stops while the budget is spent, e.g. "Control-plane upgrades and config changes; only fixes and reliability work ship."'),
+  decides: z.string().min(1).describe('Who decides on exceptions and when the freeze ends, e.g. "The platform team lead, with the SRE on call."'),
+  notes: z.string().min(1).optional().describe('Anything else the policy says (one paragraph), e.g. where incidents are reviewed.'),
+};
+export const budgetPolicyOverride = z
+  .strictObject({
+    freeze: budgetPolicyFields.freeze.optional(),
+    decides: budgetPolicyFields.decides.optional(),
+    notes: budgetPolicyFields.notes,
+  })
+  .optional()
+  .describe('This SLO\'s error-budget policy: each field given replaces that of alerting.budgetPolicy (docs/budget-policy.md).');

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { isDuration, parseDuration } from '../promql/number.js';
 import { SUPPORTED_VERSIONS } from '../linkerd/catalog.js';
 import { CONTROL_CHARACTERS, quote } from '../text.js';
-import { MAX_STRING, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
+import { MAX_STRING, budgetPolicyFields, duration, jobName, k8sLabelKey, k8sLabels, k8sLabelValue, k8sName, labelMap, labelName, severityValue, tenantId, url } from './fields.js';
 import type { ConfigSection } from './section.js';
 import { maintenance } from './maintenance.js';
 import { KINDS } from '../slo/registry.js';
@@ -275,6 +275,18 @@ const ClusterConfigSchema = z
           .describe('Multiwindow, multi-burn-rate alert table (SRE Workbook ch. 5).'),
         absentFor: duration.default('10m').describe('How long SLI metrics must be missing before the "metrics absent" alert fires.'),
         maintenance,
+        budgetPolicy: z
+          .strictObject({
+            freeze: budgetPolicyFields.freeze.default(
+              'Changes to what this SLO measures: releases, upgrades and configuration changes other than fixes and reliability work, until the budget is positive again.',
+            ),
+            decides: budgetPolicyFields.decides.default('The team that owns the SLO; name it here (alerting.budgetPolicy.decides).'),
+            notes: budgetPolicyFields.notes,
+          })
+          .prefault({})
+          .describe(
+            'The error-budget policy of every SLO (each may override it with its own budgetPolicy): rendered into the runbook of the budget-exhausted ticket, which fires while an SLO\'s budget over its period is spent (docs/budget-policy.md).',
+          ),
       })
       .prefault({}),
     slos: z

@@ -25,7 +25,7 @@ const HOUR = 3_600_000;
 const span = (from: string, to: string) => ({ from: at(from), to: at(to) });
 const win = (spec: TimeIntervalSpec, more: Partial<MaintenanceWindow> = {}): MaintenanceWindow => ({ name: 'w', time_intervals: [spec], mute: ['page', 'ticket'], excludeFromBudget: false, ...more });
 
-describe('Alertmanager\'s own ContainsTime cases (timeinterval_test.go, v0.34.0)', () => {
+describe('Alertmanager\'s own ContainsTime cases (timeinterval_test.go at v0.34.0, and #5447 from main)', () => {
   // Go's "02 Jan 06 15:04 -0700" layout, rewritten as ISO 8601 with the same offset.
   const cases: Array<{ spec: TimeIntervalSpec; valid: string[]; invalid: string[] }> = [
     { spec: {}, valid: ['2006-01-02T15:04+00:00', '2007-01-03T10:04+00:00', '2006-01-04T09:04+00:00'], invalid: [] },
@@ -62,7 +62,7 @@ describe('Alertmanager\'s own ContainsTime cases (timeinterval_test.go, v0.34.0)
       invalid: ['2021-10-31T21:00+00:00'],
     },
     {
-      // #5447: the last day of a month with a spring-forward change is still its 31st.
+      // #5447 (68fb2d5, on main after v0.34.0): the last day of a month with a spring-forward change is its 31st.
       spec: { days_of_month: ['-1'], location: 'America/New_York' },
       valid: ['2021-03-31T12:00-04:00'],
       invalid: ['2021-03-30T12:00-04:00'],

@@ -107,7 +107,8 @@ function firstChange(zone: string, lo: number, hi: number, offset: number): numb
 }
 
 function daysInMonth(year: number, month: number): number {
-  // Calendar arithmetic (day 0 of the next month), as Alertmanager since #5447; see the note in docs/budget-policy.md.
+  // Calendar arithmetic (day 0 of the next month), as Alertmanager's main branch since #5447 (68fb2d5);
+  // releases up to v0.34.0 count elapsed hours and get 30 for a March that springs forward (docs/budget-policy.md).
   const d = new Date(0);
   d.setUTCFullYear(year, month, 0);
   return d.getUTCDate();

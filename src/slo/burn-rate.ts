@@ -34,6 +34,7 @@ import type { BuildContext } from './kind.js';
 import type { Templates } from '../templates.js';
 import { burnRateTest, type FixtureSeries, type PromtoolTest } from './promtool-tests.js';
 import { SLI_RECORDINGS } from './series.js';
+import { budgetPolicy, budgetSentence, exhaustedAlert, exhaustedAlertName, type BudgetPolicyOverride, type BudgetSummary } from '../budget/policy.js';
 
 
 export const BASE_WINDOW = '5m';
@@ -157,6 +158,8 @@ export interface SliDefinition {
    * group run in order, so the instances read this evaluation's value and alert timing is unchanged.
    */
   readonly sharedRecordings?: readonly RecordingRule[];
+  /** The SLO's own error-budget policy fields, over alerting.budgetPolicy (runbook of the exhausted ticket). */
+  readonly budgetPolicy?: BudgetPolicyOverride;
 }
 
 /** Error ratio from a "bad" and a "total" counter selector, aggregated by the given labels. */
@@ -186,6 +189,8 @@ export interface BurnRateOutput {
   readonly groups: readonly RuleGroup[];
   readonly panels: readonly PanelSpec[];
   readonly unitTests: readonly PromtoolTest[];
+  /** The budget-exhausted ticket and policy of this definition, for its runbook (budgetRunbooks). */
+  readonly budget: BudgetSummary;
 }
 
 /**
@@ -268,6 +273,8 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
   const severityName = (s: 'page' | 'ticket') => config.alerting.severities[s];
   // Grouped instances alert for many members per rule: inhibition must keep members apart.
   const identity = [...new Set(def.instances.flatMap((i) => i.groupBy ?? []))];
+  // Every label that tells one SLI series from another: the budget queries of the annotations match on them.
+  const seriesIdentity = ['slo', 'sli', 'component', ...Object.keys(def.labels ?? {}), ...identity, ...extraBy];
   const alerts: AlertingRule[] = config.alerting.windows.map((w) => {
     const long = formatDuration(parseDuration(w.long));
     const short = formatDuration(parseDuration(w.short));
@@ -297,7 +304,12 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
       ...(w.for ? { for: w.for } : {}),
       ...(w.keepFiringFor ? { keepFiringFor: w.keepFiringFor } : {}),
       labels: { ...ctx.ruleLabels, ...baseLabels, severity: severityName(w.severity), long, short },
-      annotations: annotations(ctx, def.burnAlert, def.templates.source.line(def.templates.summary, text), def.templates.source.render(def.templates.description, text)),
+      annotations: annotations(
+        ctx,
+        def.burnAlert,
+        def.templates.source.line(def.templates.summary, text),
+        `${def.templates.source.render(def.templates.description, text)}\n${budgetSentence(seriesIdentity, period, budget, long)}`,
+      ),
       ...(identity.length ? { inhibitEqual: identity } : {}),
       ...(isLocal(long) ? {} : { placement: 'global' as const }),
     };
@@ -316,12 +328,38 @@ export function buildBurnRate(ctx: BuildContext, def: SliDefinition): BurnRateOu
     }];
   });
 
+  const summary: BudgetSummary = {
+    alert: exhaustedAlertName(def.burnAlert),
+    burnAlert: def.burnAlert,
+    title: def.title,
+    objective: def.objective,
+    period,
+    policy: budgetPolicy(config, def.budgetPolicy),
+  };
+  const byLength = [...longWindows].sort((a, b) => parseDuration(a) - parseDuration(b));
+  const spent: Expr = binary('<=', withMatchers(recorded(SLI_RECORDINGS.budgetRemaining), [eq('period', period)]), num(0));
+  // The low-traffic guard over the longest alert window: a handful of requests (a new workload's
+  // first hour) can spend a budget on paper, and a freeze over them would be noise.
+  const longest = byLength[byLength.length - 1]!;
+  const guarded = config.alerting.lowTraffic.minRequests > 0
+    ? binary('and', spent, gte(mul(recorded(SLI_RECORDINGS.requestsOver(longest)), num(parseDuration(longest))), num(config.alerting.lowTraffic.minRequests)), { matching: { ignoring: ['period'] } })
+    : spent;
+  const exhausted: AlertingRule = {
+    ...exhaustedAlert(ctx, summary, guarded, { ...ctx.ruleLabels, ...baseLabels }, seriesIdentity, byLength[0]!),
+    ...(isLocal(period) ? {} : { placement: 'global' as const }),
+  };
+
   const prefix = [`linkerd-slo-${def.slo}-${def.sli}`, ...Object.values(def.labels ?? {})].join('-');
   const groups: RuleGroup[] = [
     { name: `${prefix}-recordings`, rules: recordings },
-    { name: `${prefix}-alerts`, rules: [...alerts, ...absentAlerts] },
+    { name: `${prefix}-alerts`, rules: [...alerts, exhausted, ...absentAlerts] },
   ];
-  return { groups, panels: panelsFor(def, recorded, budget, period, longWindows, config, (alert) => ctx.runbookUrl(alert)), unitTests: unitTestsFor(config, def, period) };
+  return {
+    groups,
+    panels: panelsFor(def, recorded, budget, period, longWindows, config, (alert) => ctx.runbookUrl(alert)),
+    unitTests: unitTestsFor(config, def, period),
+    budget: summary,
+  };
 }
 
 /** The fastest page (shortest long window) must fire on a full outage of the first component. */
@@ -356,6 +394,31 @@ export function annotations(ctx: BuildContext, alert: string, summary: string, d
   const out: Record<string, string> = { summary, description, runbook_url: ctx.runbookUrl(alert) };
   if (ctx.dashboardUrl) out.dashboard_url = ctx.dashboardUrl;
   return out;
+}
+
+/**
+ * When the budget is gone at the burn rate over the shortest alert window: remaining × period ÷ burn
+ * rate, between 0 (spent) and the period (at this rate the budget outlasts the rolling window; also
+ * while nothing burns).
+ */
+function exhaustionPanel(recorded: (record: string) => Selector, budget: number, period: string, window: string): PanelSpec {
+  const seconds = parseDuration(period);
+  const burn = call('clamp_min', div(recorded(SLI_RECORDINGS.errorRatio(window)), num(budget)), num(1e-6));
+  const remaining = recorded(SLI_RECORDINGS.budgetRemaining);
+  // The budget recording carries a `period` label the ratio has not.
+  const left = binary('/', mul(remaining, num(seconds)), burn, { matching: { ignoring: ['period'] } });
+  return {
+    title: 'Budget exhausted in',
+    description:
+      `When the ${period} error budget is gone if errors go on at the burn rate of the last ${window}, per component: 0 once it is spent; ` +
+      `${period} (the period) when it outlasts the rolling window at this rate, or nothing burns.`,
+    type: 'stat',
+    unit: 's',
+    decimals: 1,
+    queries: [{ expr: call('clamp', left, num(0), num(seconds)), legend: '{{component}}', instant: true }],
+    thresholds: [{ value: null, color: 'red' }, { value: 86400, color: 'orange' }, { value: 7 * 86400, color: 'green' }],
+    width: 4,
+  };
 }
 
 /** Stable Grafana UID of the SLO overview dashboard (≤ 40 chars of [a-zA-Z0-9_-]). */
@@ -395,7 +458,7 @@ function panelsFor(
       queries: [{ expr: sub(num(1), recorded(SLI_RECORDINGS.errorRatio(period))), legend: '{{component}}', instant: true }],
       thresholds: [{ value: null, color: 'red' }, { value: objectiveRatio, color: 'green' }],
       links,
-      width: 6,
+      width: 4,
     },
     {
       title: 'Error budget remaining',
@@ -419,8 +482,9 @@ function panelsFor(
       thresholds: [{ value: null, color: 'red' }, { value: 0, color: 'orange' }, { value: 0.25, color: 'green' }],
       valueTexts: [{ to: -0.5, text: 'exhausted', color: 'red' }],
       names: true,
-      width: 6,
+      width: 4,
     },
+    exhaustionPanel(recorded, budget, period, [...longWindows].sort((a, b) => parseDuration(a) - parseDuration(b))[0]!),
     // One stat per alert window: each is coloured at its own alert's factor.
     ...longWindows.map((w): PanelSpec => {
       const steps = windowThresholds(w);
@@ -485,3 +549,4 @@ function panelsFor(
     },
   ];
 }
+export { budgetRunbooks } from '../budget/policy.js';

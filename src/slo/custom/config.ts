@@ -1,6 +1,6 @@
 /** The `slos.custom` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
-import { MAX_DESCRIPTION, k8sName, duration, objective } from '../../config/fields.js';
+import { MAX_DESCRIPTION, budgetPolicyOverride, k8sName, duration, objective } from '../../config/fields.js';
 import type { ConfigSection } from '../../config/section.js';
 
 /**
@@ -22,6 +22,7 @@ export const customConfig = z.array(
       .optional()
       .describe('Counter selector of good events, e.g. http_requests_total{job="api",code!~"5.."}; bad events are total − good. Set errors or good, not both.'),
     total: counterSelector.describe('Counter selector of all events, e.g. http_requests_total{job="api"}; a plain vector selector. Its absence raises LinkerdCustomSLOMetricsAbsent.'),
+    budgetPolicy: budgetPolicyOverride,
   }),
 );
 

@@ -15,6 +15,7 @@ import type { ConfigIssue } from '../../config/errors.js';
 import { formatNumber } from '../../promql/number.js';
 import { matcherHolds } from '../../promql/matchers.js';
 import type { BuildContext, SloKind } from '../kind.js';
+import { budgetRunbooks } from '../burn-rate.js';
 import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import type { FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
@@ -210,6 +211,7 @@ export const custom: SloKind<typeof configSection> = {
         textContext: { name: slo.name, kind: sel.bad ? 'errors' : 'good' },
         // The SLO's whole row lives on the overview; there is no separate detail dashboard.
         detailDashboard: 'overview',
+        budgetPolicy: slo.budgetPolicy,
       };
       return { slo, sel, def, out: buildBurnRate(ctx, def) };
     });
@@ -235,7 +237,7 @@ export const custom: SloKind<typeof configSection> = {
       ruleGroups: built.flatMap((b) => b.out.groups),
       dashboardRows: built.map((b) => ({ title: b.def.title, panels: b.out.panels })),
       unitTests: built.flatMap((b) => b.out.unitTests),
-      runbooks: [CUSTOM_BURN_ALERT, CUSTOM_ABSENT_ALERT].map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) })),
+      runbooks: [...budgetRunbooks(config, built.map((b) => b.out.budget)), ...[CUSTOM_BURN_ALERT, CUSTOM_ABSENT_ALERT].map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) }))],
     };
   },
 };

@@ -1,6 +1,6 @@
 /** The `slos.controlPlaneLatency` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
-import { duration, objective, servingPorts, latencyThresholdMs } from '../../config/fields.js';
+import { budgetPolicyOverride, duration, objective, servingPorts, latencyThresholdMs } from '../../config/fields.js';
 import { SERVING_COMPONENTS } from '../../linkerd/catalog.js';
 import type { ConfigSection } from '../../config/section.js';
 
@@ -27,6 +27,7 @@ const latencyConfig = z.strictObject({
     })
     .prefault({})
     .describe('Per-component override of thresholdMs, e.g. {destination: 2000}.'),
+  budgetPolicy: budgetPolicyOverride,
   ports: servingPorts,
   spike: z
     .strictObject({

@@ -25,6 +25,7 @@ import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { fixtureLabels } from '../promtool-tests.js';
+import { budgetRunbooks } from '../burn-rate.js';
 import { burnRateTemplates, annotations, buildBurnRate, checkObjective, noComponentLeft, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { CONTROL_RESPONSES, runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
@@ -179,6 +180,7 @@ export const latency: SloKind<typeof configSection> = {
       absentAlert: ABSENT_ALERT,
       templates: burnRateTemplates(templates),
       textContext,
+      budgetPolicy: slo.budgetPolicy,
     };
     const burn = buildBurnRate(ctx, def);
 
@@ -352,7 +354,7 @@ export const latency: SloKind<typeof configSection> = {
       ruleGroups,
       dashboardRows: [{ title: def.title, panels }],
       unitTests: burn.unitTests,
-      runbooks: activeAlerts.map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) })),
+      runbooks: [...budgetRunbooks(config, [burn.budget]), ...activeAlerts.map((alert) => ({ alert, markdown: templates.runbook(alert, runbookContext) }))],
     };
   },
 };

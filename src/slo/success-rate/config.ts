@@ -1,6 +1,6 @@
 /** The `slos.controlPlaneSuccessRate` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
-import { duration, objective, servingPorts } from '../../config/fields.js';
+import { budgetPolicyOverride, duration, objective, servingPorts } from '../../config/fields.js';
 import { SERVING_COMPONENTS } from '../../linkerd/catalog.js';
 import type { ConfigSection } from '../../config/section.js';
 
@@ -21,6 +21,7 @@ const successRate = z.strictObject({
     .prefault({})
     .describe('Client side: control_response_total from every proxy, per control-plane service it calls.'),
   ports: servingPorts,
+  budgetPolicy: budgetPolicyOverride,
 });
 
 export const configSection = {

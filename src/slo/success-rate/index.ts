@@ -13,6 +13,7 @@ import { CLIENT_ADDR_PATTERN_REASON, clientAddrPattern, clientSelectors, clientT
 import { eq, mul, num, or, rate, re, sum, type Selector } from '../../promql/ast.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, SloKind } from '../kind.js';
+import { budgetRunbooks } from '../burn-rate.js';
 import { BASE_WINDOW, burnRateTemplates, buildBurnRate, checkObjective, noComponentLeft, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
@@ -74,6 +75,7 @@ export const successRate: SloKind<typeof configSection> = {
       burnAlert: BURN_ALERT,
       absentAlert: ABSENT_ALERT,
       templates: burnRateTemplates(templates),
+      budgetPolicy: slo.budgetPolicy,
     };
     const definitions: SliDefinition[] = [];
     const server: SliInstance[] = runningComponents(slo.components, facts).map((component) => {
@@ -141,7 +143,7 @@ export const successRate: SloKind<typeof configSection> = {
       ruleGroups: built.flatMap((b) => b.out.groups),
       dashboardRows: built.map((b) => ({ title: b.def.title, panels: b.out.panels })),
       unitTests: built.flatMap((b) => b.out.unitTests),
-      runbooks: [BURN_ALERT, ABSENT_ALERT].map((alert) => ({
+      runbooks: [...budgetRunbooks(config, built.map((b) => b.out.budget)), ...[BURN_ALERT, ABSENT_ALERT].map((alert) => ({
         alert,
         markdown: templates.runbook(alert, {
           cluster: config.cluster,
@@ -161,7 +163,7 @@ export const successRate: SloKind<typeof configSection> = {
           proxyJob: config.linkerd.proxyJob,
           absentFor: config.alerting.absentFor,
         }),
-      })),
+      }))],
     };
   },
 };

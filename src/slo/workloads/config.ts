@@ -1,6 +1,6 @@
 /** The `slos.workloads` section of the configuration (assembled by src/config/schema.ts from the registry). */
 import { z } from 'zod';
-import { labelMap, k8sName, duration, objective, k8sObjectName, latencyThresholdMs } from '../../config/fields.js';
+import { budgetPolicyOverride, labelMap, k8sName, duration, objective, k8sObjectName, latencyThresholdMs } from '../../config/fields.js';
 import { quote } from '../../text.js';
 import { WORKLOAD_KINDS } from '../../linkerd/catalog.js';
 import type { ConfigSection } from '../../config/section.js';
@@ -121,6 +121,7 @@ const routeItem = z.strictObject({
 
 export const workloadsConfig = z.strictObject({
   enabled: z.boolean().default(true).describe('Generate SLOs for the workloads and routes listed. Default true: with both lists empty (the default) nothing is generated.'),
+  budgetPolicy: budgetPolicyOverride,
   defaults: z
     .strictObject({
       class: requestClassName

@@ -31,6 +31,7 @@ import { formatDuration, formatNumber, parseDuration } from '../../promql/number
 import type { RecordingRule, RuleGroup } from '../../rules.js';
 import type { DashboardRow, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext, SloKind } from '../kind.js';
+import { budgetRunbooks } from '../burn-rate.js';
 import { burnRateTemplates, buildBurnRate, burnRateFactor, checkObjective, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { SLI_RECORDINGS } from '../series.js';
 import { PROXY_HTTP, servedInbound } from '../../linkerd/proxy-admin.js';
@@ -211,7 +212,7 @@ export const workloads: SloKind<typeof configSection> = {
       })),
     ];
 
-    const common = (cls: string) => ({ period, labels: { class: cls } });
+    const common = (cls: string) => ({ period, labels: { class: cls }, budgetPolicy: config.slos.workloads.budgetPolicy });
     const definitions: SliDefinition[] = [];
     const histogramRules: RecordingRule[] = [];
     const classesInUse = uniq([...members.map((m) => m.class), ...routes.map((r) => r.class)]);
@@ -347,7 +348,7 @@ export const workloads: SloKind<typeof configSection> = {
       ruleGroups,
       dashboardRows: dashboardRows(ctx, { hasSr, hasLatency, hasRoutes, members, period }),
       unitTests: built.flatMap((b) => b.out.unitTests),
-      runbooks: alerts.map((alert) => ({ alert, markdown: templates.runbook(alert, { ...runbookContext, alert }) })),
+      runbooks: [...budgetRunbooks(config, built.map((b) => b.out.budget)), ...alerts.map((alert) => ({ alert, markdown: templates.runbook(alert, { ...runbookContext, alert }) }))],
     };
   },
 };
