@@ -9,7 +9,7 @@ import { loadConfigFile } from './config/load.js';
 import { generateBundle } from './generate.js';
 import { authHeaders, prometheusBaseUrl, prometheusClient, type PromClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
-import { durationFlag, RANGES } from './cli-flags.js';
+import { durationFlag, RANGES, wholeFlag } from './cli-flags.js';
 import { checkOutputFile, writeOutputFile, type OutputFile } from './output-file.js';
 import { EXIT, UserError } from './errors.js';
 import { formatDuration, parseDuration } from './promql/number.js';
@@ -80,11 +80,6 @@ function timeFlag(flag: string, text: string, now: number, base: number): number
   if (text.startsWith('now-')) return now - durationFlag(flag, text.slice(4), RANGES.history);
   if (flag === '--from') return base - durationFlag(flag, text, RANGES.history);
   throw new UserError(`${flag}: expected now-<duration> or an RFC 3339 time such as 2026-11-01T00:00:00Z, not ${JSON.stringify(printable(text).slice(0, 40))}`, EXIT.config);
-}
-
-function count(flag: string, v: number | undefined, min: number): number | undefined {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UserError(`--${flag} needs a whole number of at least ${min}`, EXIT.config);
-  return v;
 }
 
 /**
@@ -161,9 +156,9 @@ export async function runBackfill(argv: BackfillArgs, io: BackfillIo): Promise<v
   const limits = { maxResponseBytes: io.maxResponseBytes(argv['max-response-mb']) };
   const out: OutputFile = { path: io.nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [{ path: resolve(argv.config), what: 'the config file' }] };
   await checkOutputFile(out);
-  const maxQueries = count('max-queries', argv['max-queries'], 1);
-  const maxPoints = count('max-points', argv['max-points'], 2)!;
-  const concurrency = count('concurrency', argv.concurrency, 1)!;
+  const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
+  const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
+  const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
   let to = timeFlag('--to', io.nonEmpty('to', argv.to), io.nowSeconds, io.nowSeconds);
   // Checked now (a bad --from fails before anything is sent), computed again once --to is on the grid.
   timeFlag('--from', io.nonEmpty('from', argv.from), io.nowSeconds, to);

@@ -70,3 +70,9 @@ export function responseCap(mb: unknown): number {
   }
   return Math.round(mb * 1024 * 1024);
 }
+
+/** A whole-number flag (--max-queries, --concurrency …): undefined when not given, else at least `min`. */
+export function wholeFlag(flag: string, v: number | undefined, min: number): number | undefined {
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UserError(`--${flag} needs a whole number of at least ${min}`, EXIT.config);
+  return v;
+}

@@ -13,7 +13,7 @@ import { generateBundle, OWNED_DIRS } from './generate.js';
 import { runChecks, formatReport, formatReportJson } from './check/check.js';
 import { prometheusClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
-import { durationFlag, RANGES, refuseValuelessFlags, responseCap } from './cli-flags.js';
+import { durationFlag, RANGES, refuseValuelessFlags, responseCap, wholeFlag } from './cli-flags.js';
 import { checkOutputFile, writeOutputFile, type InputFile } from './output-file.js';
 import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, MANIFEST, writeBundle } from './writer.js';
 import { importOpenSlo } from './openslo/import.js';
@@ -342,14 +342,10 @@ await yargs(hideBin(process.argv))
         if (out) await checkOutputFile(out);
         const failOn = argv['fail-on'] === undefined ? undefined : parseFailOn(nonEmpty('fail-on', argv['fail-on']));
         if (argv['fail-on'] !== undefined && !failOn) throw new UserError(`--fail-on: expected pages>N or tickets>N, not ${JSON.stringify(printable(String(argv['fail-on'])))}`, EXIT.config);
-        const count = (flag: string, v: number | undefined, min: number) => {
-          if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UserError(`--${flag} needs a whole number of at least ${min}`, EXIT.config);
-          return v;
-        };
-        const maxQueries = count('max-queries', argv['max-queries'], 1);
-        const maxPoints = count('max-points', argv['max-points'], 2)!;
-        const concurrency = count('concurrency', argv.concurrency, 1)!;
-        const whatIfPages = count('what-if-pages', argv['what-if-pages'], 0) ?? (failOn?.what === 'pages' ? failOn.max : 0);
+        const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
+        const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
+        const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
+        const whatIfPages = wholeFlag('what-if-pages', argv['what-if-pages'], 0) ?? (failOn?.what === 'pages' ? failOn.max : 0);
         const time = (flag: string, text: string, now: number): number => {
           if (flag === '--to' && text === 'now') return now;
           if (/^\d{4}-\d\d-\d\dT/.test(text)) {
@@ -457,13 +453,9 @@ await yargs(hideBin(process.argv))
         const timeout = durationFlag('--timeout', nonEmpty('timeout', argv.timeout), RANGES.timeout);
         const limits = { maxResponseBytes: responseCap(argv['max-response-mb']) };
         const tz = checkTimeZone(nonEmpty('timezone', argv.timezone));
-        const whole = (flag: string, v: number | undefined, min: number) => {
-          if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UserError(`--${flag} needs a whole number of at least ${min}`, EXIT.config);
-          return v;
-        };
-        const maxQueries = whole('max-queries', argv['max-queries'], 1);
-        const maxPoints = whole('max-points', argv['max-points'], 2)!;
-        const concurrency = whole('concurrency', argv.concurrency, 1)!;
+        const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
+        const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
+        const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
         const periods = choosePeriods({
           kind: argv.period, tz, now: reportNow(Date.now() / 1000),
           ...(argv.periods !== undefined ? { count: argv.periods } : {}),
