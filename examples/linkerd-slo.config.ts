@@ -14,6 +14,15 @@ export default defineConfig({
     runbookBaseUrl: 'https://github.com/linkerd-slo/linkerd-slo/blob/main/out/runbooks',
     grafanaBaseUrl: 'https://grafana.example.com',
     lowTraffic: { minRequests: 100 },
+    // Planned work: Alertmanager mutes this bundle's pages and tickets meanwhile (docs/budget-policy.md).
+    maintenance: [
+      {
+        name: 'mesh-upgrades',
+        time_intervals: [{ weekdays: ['tuesday'], times: [{ start_time: '06:00', end_time: '07:00' }], location: 'Europe/Berlin' }],
+        mute: ['page', 'ticket'],
+        excludeFromBudget: false,
+      },
+    ],
   },
   slos: {
     controlPlaneSuccessRate: { objective: 99.9, period: '30d' },
