@@ -20,21 +20,16 @@ const LINKERD_METRICS = Object.entries(METRIC_CATALOGUE)
   .filter(([, facts]) => facts.some((f) => f.source === 'proxy' || f.source === 'controller'))
   .map(([name]) => name);
 
-/** Literal uses left to move into src/linkerd/ (2026-12-06). */
+/** Literal uses left to move into src/linkerd/: none since 2026-12-06; a new entry needs a reason. */
 const KNOWN_DEBT: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
  * Other Linkerd facts kinds receive: the proxy's container name (the injector's `linkerd-proxy`; the
  * job of the same default name and the PodMonitor's `linkerd/linkerd-proxy` are configuration, not
- * this fact), the proxy admin port, and the control-plane services' ports. Left to move (2026-12-06).
+ * this fact), the proxy admin port, and the control-plane services' ports. None left (2026-12-06).
  */
 const KNOWN_FACT_DEBT: Readonly<Record<string, readonly string[]>> = {
-  'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencyBudgetBurn.md.hbs': ['identity port'],
-  'src/slo/latency/templates/runbooks/LinkerdControlPlaneLatencyMetricsAbsent.md.hbs': ['proxy container'],
-  'src/slo/latency/templates/runbooks/LinkerdControlPlaneRequestVolumeChange.md.hbs': ['proxy container'],
-  'src/slo/workloads/templates/runbooks/LinkerdWorkloadErrorBudgetBurn.md.hbs': ['proxy container'],
-  'src/slo/workloads/templates/runbooks/LinkerdWorkloadMetricsAbsent.md.hbs': ['proxy container'],
 };
 
 function sourceFiles(): string[] {

@@ -29,6 +29,7 @@ import { budgetRunbooks } from '../burn-rate.js';
 import { burnRateTemplates, annotations, buildBurnRate, checkObjective, noComponentLeft, type SliDefinition, type SliInstance } from '../burn-rate.js';
 import { CONTROL_RESPONSES, runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
+import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import { CONTROL_PLANE_SLO, LATENCY_HISTOGRAM_WINDOW, LATENCY_RECORDINGS, SLI_RECORDINGS } from '../series.js';
 import { bucketBoundProblem, LATENCY_BUCKETS_MS, leMatcher } from '../../linkerd/latency-buckets.js';
 import { templatesBeside } from '../../templates.js';
@@ -338,6 +339,8 @@ export const latency: SloKind<typeof configSection> = {
       histogramRecording: hist.recording,
       requestsSource: hist.requestsSource,
       clientResponses: CONTROL_RESPONSES,
+      proxyContainer: PROXY_CONTAINER,
+      identityPort: slo.ports.identity,
       absentFor: config.alerting.absentFor,
       spike: { ...slo.spike, factor: formatNumber(slo.spike.factor), window: SPIKE_WINDOW },
       volume: {

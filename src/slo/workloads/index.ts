@@ -46,7 +46,7 @@ import {
 import { workloadSlis } from './openslo.js';
 import { makeGroup, prefilter, RECORD_WORKLOAD, sorted, uniq } from './groups.js';
 import { histogramRecording, histogramRule, isNative, latencyInstance } from './latency.js';
-import { PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
+import { PROXY_CONTAINER, PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
 
 export { RECORD_WORKLOAD } from './groups.js';
 
@@ -323,6 +323,7 @@ export const workloads: SloKind<typeof configSection> = {
       // `direction="inbound", target_port!="4191"`: what the SLIs read, as the runbooks quote it.
       inbound: inline(selector(undefined, inbound)).slice(1, -1),
       adminPort: config.linkerd.proxyAdminPort,
+      proxyContainer: PROXY_CONTAINER,
       version: facts.version,
       proxyJob: config.linkerd.proxyJob,
       period,
