@@ -22,6 +22,7 @@ import { exportOpenSlo } from './openslo/export.js';
 import { bundleDashboards, runPreview } from './preview/index.js';
 import { BACKFILL_DESCRIBE, backfillOptions, runBackfill } from './backfill-command.js';
 import { clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay, buildReport } from './backtest/index.js';
+import { budgetExcludedIntervals } from './maintenance/windows.js';
 import { checkTimeZone, choosePeriods, compliance, formatHtml as reportHtml, formatJson as reportJson, formatMarkdown as reportMarkdown, formatText as reportText, maintenanceSpans, PERIOD_KINDS, planReport, reportNow, type ClusterCompliance } from './report/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -390,7 +391,9 @@ await yargs(hideBin(process.argv))
           if (process.stderr.isTTY) process.stderr.write('\n');
           // The wall time varies run to run, so it goes to stderr, not into the report.
           process.stderr.write(`backtest: ${name}${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
-          const report = buildReport(result, { pageSeverity: p.config.alerting.severities.page, ticketSeverity: p.config.alerting.severities.ticket, whatIfMaxPages: whatIfPages });
+          // Maintenance windows with excludeFromBudget: their requests and errors stay out of the budget (docs/budget-policy.md).
+          const budgetExcluded = budgetExcludedIntervals(p.config.alerting.maintenance, (p.plan.from - 300) * 1000, p.plan.to * 1000).map((i) => ({ start: i.from / 1000, end: i.to / 1000 }));
+          const report = buildReport(result, { pageSeverity: p.config.alerting.severities.page, ticketSeverity: p.config.alerting.severities.ticket, whatIfMaxPages: whatIfPages, budgetExcluded });
           clusters.push({ cluster: p.config.cluster, hasData, report });
         }
         const fleet = { ...(isFleet ? { fleet: loaded.config.cluster } : {}), clusters, ...(failOn ? { failOn } : {}) };

@@ -227,6 +227,21 @@ describe('backtest against a real Prometheus and the rule engine of promtool', (
     expect(report.pageIncidents).toBeLessThan(report.pages.length);
   });
 
+  it('a maintenance window with excludeFromBudget leaves its requests and errors out of the budget', () => {
+    // The window covers the outage's 20 minutes but its first and last 5: every request in it failed.
+    const window = { start: start + OUTAGE.from + 300, end: start + OUTAGE.to - 300 };
+    const excluded = buildReport(result, { pageSeverity: config.alerting.severities.page, ticketSeverity: config.alerting.severities.ticket, whatIfMaxPages: 0, budgetExcluded: [window] });
+    const server = (r: BacktestReport) => r.budgets.find((b) => b.sli === 'server' && b.component === 'destination')!;
+    const [before, after] = [server(report), server(excluded)];
+    expect(before.excludedRequests).toBe(0);
+    expect(after.excludedRequests).toBeGreaterThan(0);
+    // 100% errors inside the window: the errors removed are the requests removed (5m-rate edges aside).
+    expect(Math.abs(before.errors - after.errors - after.excludedRequests) / after.excludedRequests).toBeLessThan(0.05);
+    expect(after.requests).toBeCloseTo(before.requests - after.excludedRequests, -1);
+    expect(after.consumed).toBeLessThan(before.consumed);
+    expect(formatText(excluded)).toContain(`left ${excluded.budgets.reduce((n, b) => n + b.excludedRequests, 0)} requests`);
+  });
+
   it('stays within the plan: queries and points per query', () => {
     expect(result.failures).toEqual([]);
     expect(queriesSeen).toBe(result.plan.totals.queries);

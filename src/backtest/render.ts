@@ -59,7 +59,7 @@ function sections(r: BacktestReport): Array<{ title: string; note?: string; tabl
         head: ['slo', 'sli', 'component', 'objective', 'requests', 'errors', 'budget spent', 'worst days'],
         rows: r.budgets.map((b) => [b.slo, b.sli, b.component, `${formatNumber(b.objective)}%`, String(b.requests), String(b.errors), pct(b.consumed), b.days.slice(0, 3).map((d) => `${d.day} ${pct(d.consumed)}`).join(', ') || '–']),
       },
-      note: 'Budget: (1 - objective) × requests over the backtest range, from the 5m rates sampled every 5 minutes.',
+      note: `Budget: (1 - objective) × requests over the backtest range, from the 5m rates sampled every 5 minutes.${excludedNote(r)}`,
     },
     {
       title: `What-if: objectives (computed from the replayed burn rates, not replayed again)`,
@@ -192,4 +192,10 @@ ${budgetCharts.join('\n')}
 ${tables}
 </body></html>
 `;
+}
+
+/** The requests maintenance windows (excludeFromBudget) left out of the budget, when any. */
+function excludedNote(r: BacktestReport): string {
+  const excluded = r.budgets.reduce((n, b) => n + b.excludedRequests, 0);
+  return excluded > 0 ? ` Maintenance windows with excludeFromBudget left ${excluded} requests (and their errors) out of it.` : '';
 }

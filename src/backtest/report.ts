@@ -46,6 +46,21 @@ export interface BudgetSummary {
   readonly days: ReadonlyArray<{ readonly day: string; readonly consumed: number }>;
   /** [time, budget remaining] every 5 minutes, for the burn-down chart. */
   readonly burnDown: ReadonlyArray<readonly [number, number]>;
+  /** Requests left out of the budget: they fell in maintenance windows with excludeFromBudget. */
+  readonly excludedRequests: number;
+}
+
+/** A span of time (Unix seconds, [start, end)) whose requests and errors the budget leaves out. */
+export interface ExcludedSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Share of the 5-minute tile (t - 5m, t] inside the spans (which do not overlap). */
+function excludedShare(t: number, spans: readonly ExcludedSpan[]): number {
+  let s = 0;
+  for (const w of spans) s += Math.max(0, Math.min(t, w.end) - Math.max(t - 300, w.start));
+  return Math.min(1, s / 300);
 }
 
 export interface WhatIfRow {
@@ -98,7 +113,7 @@ const keyOf = (labels: Record<string, string>) => {
 
 const sortEpisodes = (a: Episode, b: Episode) => a.start - b.start || (a.alert < b.alert ? -1 : a.alert > b.alert ? 1 : keyOf(a.labels) < keyOf(b.labels) ? -1 : 1);
 
-export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticketSeverity: string; whatIfMaxPages: number }): BacktestReport {
+export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticketSeverity: string; whatIfMaxPages: number; budgetExcluded?: readonly ExcludedSpan[] }): BacktestReport {
   const { plan } = r;
   const outcomes = alertOutcomes(r);
   const episodes: Episode[] = [];
@@ -148,7 +163,7 @@ export function buildReport(r: ReplayResult, opts: { pageSeverity: string; ticke
     alerts,
     neverFired: alerts.filter((a) => a.firing === 0).map((a) => a.alert),
     flapping: alerts.filter((a) => a.flaps > 0).map((a) => a.alert),
-    budgets: budgets(r),
+    budgets: budgets(r, opts.budgetExcluded ?? []),
     whatIf: whatIf(r, opts.pageSeverity, opts.whatIfMaxPages),
     whatIfMaxPages: opts.whatIfMaxPages,
     burnRates,
@@ -176,8 +191,11 @@ function incidents(pages: readonly Episode[]): number {
   return n;
 }
 
-/** Budget per SLO component from the 5m base rates sampled every 5 minutes: whole, non-overlapping tiles. */
-function budgets(r: ReplayResult): BudgetSummary[] {
+/**
+ * Budget per SLO component from the 5m base rates sampled every 5 minutes: whole, non-overlapping
+ * tiles; the share of a tile inside a maintenance window with excludeFromBudget is left out.
+ */
+function budgets(r: ReplayResult, excluded: readonly ExcludedSpan[]): BudgetSummary[] {
   const qe = r.plan.queries.findIndex((q) => q.purpose === 'errors');
   const qr = r.plan.queries.findIndex((q) => q.purpose === 'requests');
   if (qe < 0 || qr < 0) return [];
@@ -197,11 +215,14 @@ function budgets(r: ReplayResult): BudgetSummary[] {
     const times = [...req.points.keys()].sort((a, b) => a - b);
     let requests = 0;
     let errors = 0;
+    let excludedRequests = 0;
     const perDay = new Map<string, number>();
     const cumulative: Array<[number, number]> = [];
     for (const t of times) {
-      requests += req.points.get(t)! * 300;
-      const e = (err?.points.get(t) ?? 0) * 300;
+      const keep = 1 - excludedShare(t, excluded);
+      requests += req.points.get(t)! * 300 * keep;
+      excludedRequests += req.points.get(t)! * 300 * (1 - keep);
+      const e = (err?.points.get(t) ?? 0) * 300 * keep;
       errors += e;
       const day = new Date(t * 1000).toISOString().slice(0, 10);
       perDay.set(day, (perDay.get(day) ?? 0) + e);
@@ -219,6 +240,7 @@ function budgets(r: ReplayResult): BudgetSummary[] {
       consumed,
       days: [...perDay].filter(([, e]) => e > 0).map(([day, e]) => ({ day, consumed: allowed > 0 ? e / allowed : 0 })).sort((a, b) => b.consumed - a.consumed || (a.day < b.day ? -1 : 1)),
       burnDown: cumulative.map(([t, e]) => [t, allowed > 0 ? 1 - e / allowed : 1] as const),
+      excludedRequests: Math.round(excludedRequests),
     });
   }
   return out.sort((a, b) => (a.slo + a.sli + a.component < b.slo + b.sli + b.component ? -1 : 1));
