@@ -324,12 +324,23 @@ interface GroupYaml {
 }
 
 /**
+ * A rule as `vmalert -replay` can run it: annotations that call the `query` template function dropped
+ * (vmalert refuses them in replay mode: "`query` template isn't supported in replay mode"; live vmalert
+ * evaluates them). That does not change when an alert's expression holds, which is what replays compare.
+ */
+function forReplay(rule: RuleYaml): RuleYaml {
+  const annotations = rule.annotations as Record<string, string> | undefined;
+  if (!annotations) return rule;
+  return { ...rule, annotations: Object.fromEntries(Object.entries(annotations).filter(([, text]) => !/\|\s*query\b/.test(text))) };
+}
+
+/**
  * A rule file cut into dependency levels: level 0 reads only scraped metrics, level n reads
  * recordings of levels < n. Each level keeps the group names and intervals; every level's file is a
  * valid rule file of its own.
  */
 export function ruleLevels(rulesText: string): string[] {
-  const groups = (load(rulesText) as { groups: GroupYaml[] }).groups;
+  const groups = (load(rulesText) as { groups: GroupYaml[] }).groups.map((g) => ({ ...g, rules: g.rules.map(forReplay) }));
   const rules = groups.flatMap((g) => g.rules);
   const recorded = new Set(rules.flatMap((r) => (r.record ? [r.record] : [])));
   const deps = new Map(rules.map((r) => [r, [...new Set([...r.expr.matchAll(/[a-zA-Z_:][\w:]*/g)].map((m) => m[0]).filter((n) => recorded.has(n)))]]));
