@@ -450,7 +450,7 @@ function panelsFor(
   };
   return [
     {
-      title: `SLI over ${period} (objective ${formatNumber(def.objective)}%)`,
+      title: `SLI ${period} (objective ${formatNumber(def.objective)}%)`,
       description: `${def.title}: share of good events over the SLO period (${period}) per component. Red: below the ${def.objective}% objective, the error budget is spent; freeze risky control-plane changes and follow the runbook.`,
       type: 'stat',
       unit: 'percentunit',
