@@ -86,6 +86,20 @@ const maxResponseOption = {
   describe: 'Largest Prometheus answer read, in megabytes; a larger one fails with exit 3 (backtest splits its range first)',
 } as const;
 
+/**
+ * The clusters a history command replays: every cluster generate writes rules for, each with its own
+ * groups (its version, objectives, cluster label), or only `--cluster`.
+ */
+async function clustersToReplay(configPath: string, cluster: string | undefined) {
+  const loaded = await loadConfigFile(resolve(configPath));
+  const gen = generateBundle(loaded, loaded.file);
+  const members = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups }));
+  const wanted = cluster === undefined ? undefined : nonEmpty('cluster', cluster);
+  const chosen = wanted === undefined ? members : members.filter((m) => m.config.cluster === wanted);
+  if (!chosen.length) throw new UserError(`--cluster: ${JSON.stringify(printable(wanted!))} is not a cluster of ${loaded.file} (its clusters: ${members.map((m) => printable(m.config.cluster)).join(', ')})`, EXIT.config);
+  return { loaded, chosen };
+}
+
 /** The config as an input a command's --out must never replace. */
 const configInput = (file: string): InputFile => ({ path: resolve(file), what: 'the config file' });
 
@@ -362,13 +376,7 @@ await yargs(hideBin(process.argv))
         const from = time('--from', nonEmpty('from', argv.from), to);
         if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
         const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000, limits);
-        const loaded = await loadConfigFile(resolve(argv.config));
-        const gen = generateBundle(loaded, loaded.file);
-        // Every cluster generate writes rules for, each planned from its own groups (its version, objectives, cluster label).
-        const members = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups }));
-        const wanted = argv.cluster === undefined ? undefined : nonEmpty('cluster', argv.cluster);
-        const chosen = wanted === undefined ? members : members.filter((m) => m.config.cluster === wanted);
-        if (!chosen.length) throw new UserError(`--cluster: ${JSON.stringify(printable(wanted!))} is not a cluster of ${loaded.file} (its clusters: ${members.map((m) => printable(m.config.cluster)).join(', ')})`, EXIT.config);
+        const { loaded, chosen } = await clustersToReplay(argv.config, argv.cluster);
         const plans = chosen.map((m) => ({ ...m, plan: planBacktest(m.groups, { from, to, step, maxPointsPerQuery: maxPoints, maxQueries }) }));
         const isFleet = loaded.config.clusters !== undefined;
         if (argv['dry-run']) {
@@ -469,12 +477,7 @@ await yargs(hideBin(process.argv))
         const out = argv.out === undefined ? undefined : { path: nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [configInput(argv.config)] };
         if (out) await checkOutputFile(out);
         const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000, limits);
-        const loaded = await loadConfigFile(resolve(argv.config));
-        const gen = generateBundle(loaded, loaded.file);
-        const members = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups }));
-        const wanted = argv.cluster === undefined ? undefined : nonEmpty('cluster', argv.cluster);
-        const chosen = wanted === undefined ? members : members.filter((m) => m.config.cluster === wanted);
-        if (!chosen.length) throw new UserError(`--cluster: ${JSON.stringify(printable(wanted!))} is not a cluster of ${loaded.file} (its clusters: ${members.map((m) => printable(m.config.cluster)).join(', ')})`, EXIT.config);
+        const { loaded, chosen } = await clustersToReplay(argv.config, argv.cluster);
         const plans = chosen.map((m) => ({ ...m, plan: planReport(m.groups, periods, { step, maxPointsPerQuery: maxPoints, maxQueries }) }));
         const isFleet = loaded.config.clusters !== undefined;
         if (argv['dry-run']) {
