@@ -56,8 +56,8 @@ export interface ExcludedSpan {
   readonly end: number;
 }
 
-/** Share of the 5-minute tile (t - 5m, t] inside the spans (which do not overlap). */
-function excludedShare(t: number, spans: readonly ExcludedSpan[]): number {
+/** Share of the 5-minute tile (t - 5m, t] inside the spans (which do not overlap); report uses it too. */
+export function excludedShare(t: number, spans: readonly ExcludedSpan[]): number {
   let s = 0;
   for (const w of spans) s += Math.max(0, Math.min(t, w.end) - Math.max(t - 300, w.start));
   return Math.min(1, s / 300);

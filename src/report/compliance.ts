@@ -12,6 +12,7 @@
  */
 import { formatNumber } from '../promql/number.js';
 import { alertOutcomes, type ReplayResult, type Series } from '../backtest/replay.js';
+import { excludedShare } from '../backtest/report.js';
 import { localDays, type Period } from './calendar.js';
 
 /** Seconds one SLI tile covers: the 5m rate recordings, sampled every 5 minutes. */
@@ -98,13 +99,6 @@ const keyOf = (labels: Record<string, string>) => {
   return JSON.stringify(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
 };
 
-/** Seconds of (t - TILE, t] inside the windows (which do not overlap). */
-function overlap(t: number, windows: readonly Interval[]): number {
-  let s = 0;
-  for (const w of windows) s += Math.max(0, Math.min(t, w.end) - Math.max(t - TILE, w.start));
-  return Math.min(TILE, s);
-}
-
 /** The union of spans, sorted: two windows over the same minutes exclude them once. */
 function union(spans: readonly Interval[]): Interval[] {
   const out: Array<{ start: number; end: number }> = [];
@@ -183,7 +177,7 @@ function sloPeriod(p: Period, req: Series, err: Series | undefined, budget: numb
   let excludedRequests = 0;
   for (const [t, rate] of req.points) {
     if (t <= p.start || t > p.end) continue;
-    const keep = 1 - overlap(t, excluded) / TILE;
+    const keep = 1 - excludedShare(t, excluded);
     excludedRequests += rate * TILE * (1 - keep);
     tiles.push({ t, requests: rate * TILE * keep, errors: (err?.points.get(t) ?? 0) * TILE * keep });
   }
