@@ -18,8 +18,9 @@ import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, 
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { CLI, EXAMPLE, tempDirs } from './support/cli.js';
+import { browserMissing } from './support/browser.js';
 import { validatePromQL } from '../src/promql/validate.js';
-import { chromiumFlags, chromiumPath, launchBrowser } from '../src/preview/browser.js';
+import { chromiumFlags, launchBrowser } from '../src/preview/browser.js';
 
 const tmp = tempDirs('command-safety');
 const HOSTILE = 'a"} or vector(1337) or absent(x{y="';
@@ -326,16 +327,6 @@ describe('values from Prometheus stay inert', () => {
     }
   });
 });
-
-function browserMissing(): string | undefined {
-  if (!existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium)`;
-  try {
-    import.meta.resolve('playwright-core');
-  } catch {
-    return 'playwright-core is not installed';
-  }
-  return undefined;
-}
 
 describe('--png and the sandbox', () => {
   it('Chromium keeps its sandbox unless it runs as root, where it cannot start with one', () => {

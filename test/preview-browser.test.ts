@@ -26,9 +26,9 @@ import { promisify } from 'node:util';
 import { loadConfigFile, parseYamlConfig } from '../src/config/load.js';
 import { generateBundle } from '../src/generate.js';
 import { requirePrometheus, simulatorFor } from '../tools/sim/index.js';
-import { chromiumPath } from '../src/preview/browser.js';
 import { bundleDashboards, launchBrowser, type PageReport } from '../src/preview/index.js';
 import { EMPTY_WHEN_HEALTHY } from './e2e/support/empty-when-healthy.js';
+import { browserMissing } from './support/browser.js';
 import { bundleOf, startStack, waitFor, waitForScrapes, type Stack } from './e2e/support/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -37,15 +37,6 @@ const EXAMPLE = join(ROOT, 'examples', 'linkerd-slo.yaml');
 const MULTI = join(ROOT, 'examples', 'multi-cluster.yaml');
 const run = promisify(execFile);
 
-function browserMissing(): string | undefined {
-  if (!existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium)`;
-  try {
-    import.meta.resolve('playwright-core');
-  } catch {
-    return 'playwright-core is not installed';
-  }
-  return undefined;
-}
 const missing = browserMissing();
 if (missing) console.log(`preview browser test skipped: ${missing}`);
 
