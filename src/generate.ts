@@ -47,6 +47,8 @@ export function buildContext(config: Config, fleet?: FleetPosition): BuildContex
     proxySelector: (metric, matchers = []) => withExtra(selector(metric, [eq('job', config.linkerd.proxyJob), ...matchers])),
     controllerSelector: (metric, matchers = []) => withExtra(selector(metric, [eq('job', config.linkerd.controllerJob), ...matchers])),
     recordedSelector: (record, matchers = []) => withExtra(selector(record, matchers)),
+    exporterSelector: (metric, matchers = []) => withExtra(selector(metric, matchers)),
+    clusterLabels: Object.keys(config.prometheus.extraMatchers),
     ruleLabels: { ...config.prometheus.ruleLabels },
     runbookUrl: (alert) => `${runbooks}/${alert}.md`,
     ...(dashboardUrl ? { dashboardUrl } : {}),

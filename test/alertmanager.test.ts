@@ -208,7 +208,10 @@ describe('a maintenance window in a real Alertmanager', () => {
 
     const notified = await waitFor('the page notified after the window closed', async () => got(page.alertname, 'critical'), closesAt - Date.now() + 60_000, 500);
     expect(notified.at).toBeGreaterThanOrEqual(closesAt);
+    // Alertmanager writes its notification log and silences on shutdown: remove its directory after it exits.
+    const exited = am.exitCode === null && am.signalCode === null ? new Promise((resolve) => am.once('exit', resolve)) : Promise.resolve();
     am.kill('SIGTERM');
+    await exited;
     rmSync(dir, { recursive: true, force: true });
   }, 420_000);
 });

@@ -20,6 +20,16 @@ export interface BuildContext {
   controllerSelector(metric: string, matchers?: readonly Matcher[]): Selector;
   /** A selector on one of our own recording rules (extra matchers and rule labels apply). */
   recordedSelector(record: string, matchers?: readonly Matcher[]): Selector;
+  /**
+   * A selector on a metric of another exporter (kube-state-metrics, cAdvisor, cert-manager,
+   * x509-certificate-exporter, node-exporter): no job, the user's extra matchers added.
+   */
+  exporterSelector(metric: string, matchers?: readonly Matcher[]): Selector;
+  /**
+   * The labels of prometheus.extraMatchers (e.g. cluster), in config order: every aggregation keeps
+   * them (`by`), so the series of several clusters in one Prometheus stay apart.
+   */
+  readonly clusterLabels: readonly string[];
   /** Labels every rule carries (config.prometheus.ruleLabels). */
   readonly ruleLabels: Readonly<Record<string, string>>;
   /** Where an alert's runbook page (out/runbooks/<alert>.md) is published. */

@@ -8,15 +8,15 @@ import type { BuildContext } from './kind.js';
 
 /** `{{cluster}} ` for every extra-matcher label, so series of several clusters stay apart in legends. */
 export function legendPrefix(ctx: BuildContext): string {
-  const keys = Object.keys(ctx.config.prometheus.extraMatchers);
+  const keys = ctx.clusterLabels;
   return keys.length ? `${keys.map((k) => `{{${k}}}`).join(' ')} ` : '';
 }
 
-export const extraKeys = (ctx: BuildContext): string[] => Object.keys(ctx.config.prometheus.extraMatchers);
+export const extraKeys = (ctx: BuildContext): string[] => [...ctx.clusterLabels];
 
 /** A metric of an optional exporter (cert-manager, x509-certificate-exporter) with the extra matchers. */
 export function external(ctx: BuildContext, metric: string, matchers: readonly Matcher[]): Selector {
-  return withMatchers(selector(metric, matchers), Object.entries(ctx.config.prometheus.extraMatchers).map(([k, v]) => eq(k, v)));
+  return ctx.exporterSelector(metric, matchers);
 }
 
 /** `e or on () vector(0)`: 0 instead of no data, without adding a series when e has one (any labels). */

@@ -68,12 +68,13 @@ describe.skipIf(skip)(`mimirtool ${engineRelease('mimirtool')} accepts every Mim
 });
 
 /**
- * How far apart an episode may start or end on the two engines, in ms: Prometheus scrapes and
- * evaluates every second; Mimir gets the samples by remote write (a batch at least every second) and
- * its ruler evaluates every second at its own phase; the watch polls every 250 ms. One evaluation,
- * one remote-write batch, one scrape and one poll.
+ * How far apart an episode may start or end on the two engines, in ms, before the watch's own lag:
+ * Prometheus scrapes and evaluates every second; Mimir gets the samples by remote write (a batch at
+ * least every second) and its ruler evaluates every second at its own phase. One evaluation, one
+ * remote-write batch and one scrape; the test adds the longest gap between two looks of the watch
+ * (250 ms nominally, more on a loaded machine).
  */
-const EPISODE_TOLERANCE_MS = 3_250;
+const ENGINE_TOLERANCE_MS = 3_000;
 
 describe.skipIf(skip)(`Mimir ${engineRelease('mimir')} ruler over the outage scenario, beside ${primaryEngine().name}`, () => {
   let mimir: Server | undefined;
@@ -147,6 +148,6 @@ describe.skipIf(skip)(`Mimir ${engineRelease('mimir')} ruler over the outage sce
   });
 
   it('fires the same alerts as Prometheus, episode for episode, each start and end within one evaluation (and remote-write batch) of Prometheus\'s', () => {
-    expectSameEpisodes(watched.episodes.get('prometheus')!, watched.episodes.get('mimir')!, 'Mimir ruler', EPISODE_TOLERANCE_MS);
+    expectSameEpisodes(watched.episodes.get('prometheus')!, watched.episodes.get('mimir')!, 'Mimir ruler', ENGINE_TOLERANCE_MS + watched.maxPollGapMs);
   });
 });

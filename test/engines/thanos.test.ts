@@ -32,10 +32,11 @@ const STRATEGY = { alerts: 'warn', recordings: 'abort' } as const;
  * How far apart an episode may start or end on the two engines, in ms. Both evaluate every second,
  * but each Prometheus scrapes the simulator at its own phase within the second (the scrape offset is
  * a hash of the target and the instance's external labels), so a ratio crosses its threshold up to
- * one scrape apart; the ruler then reads through the querier, and the watch polls every 250 ms:
- * one evaluation, one scrape and one poll.
+ * one scrape apart; the ruler then reads through the querier: one evaluation and one scrape. The
+ * test adds the longest gap between two looks of the watch (250 ms nominally, more on a loaded
+ * machine: each look is an HTTP call).
  */
-const EPISODE_TOLERANCE_MS = 2_250;
+const ENGINE_TOLERANCE_MS = 2_000;
 
 interface ThanosGroup {
   readonly name: string;
@@ -131,6 +132,6 @@ describe.skipIf(skip)(`Thanos Ruler ${engineRelease('thanos')} over the outage s
   });
 
   it('fires the same alerts as Prometheus, episode for episode, each start and end within one evaluation (and scrape) of Prometheus\'s', () => {
-    expectSameEpisodes(watched.episodes.get('prometheus')!, watched.episodes.get('thanos')!, 'Thanos Ruler', EPISODE_TOLERANCE_MS);
+    expectSameEpisodes(watched.episodes.get('prometheus')!, watched.episodes.get('thanos')!, 'Thanos Ruler', ENGINE_TOLERANCE_MS + watched.maxPollGapMs);
   });
 });
