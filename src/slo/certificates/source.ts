@@ -191,17 +191,17 @@ export function addAbsentAlert(ctx: BuildContext, out: CertificateOutput, certif
     severity: 'ticket',
     certificate,
     source,
-    expr: union(selectors.map((s) => absent(s))),
+    expr: union(selectors.map((selected) => absent(selected))),
     forDuration: absentFor,
     template: 'absent',
     text: { what, absentFor },
   });
   // absent() returns the selector's equality labels: one alert per distinct selector.
-  const distinct = new Set(selectors.map((s) => JSON.stringify(fixtureLabels(s))));
-  for (let i = 0; i < distinct.size; i++) out.scenarios.absent.push({ certificate, source });
+  const distinct = new Set(selectors.map((selected) => JSON.stringify(fixtureLabels(selected))));
+  out.scenarios.absent.push(...Array.from(distinct, () => ({ certificate, source })));
 }
 
-export const seconds = (d: string): Expr => num(parseDuration(d));
+export const seconds = (duration: string): Expr => num(parseDuration(duration));
 export const time = (): Expr => call('time');
 
 /** Stat and table colours at a class's alert thresholds: red below pageBelow, orange below ticketBelow. */
@@ -239,6 +239,6 @@ export function testRemaining(thresholds: ExpiryThresholds): { ticket: number; p
   return { ticket: pageBelow + Math.floor((ticketBelow - pageBelow) / 2), page: pageBelow / 2, healthy: 2 * ticketBelow };
 }
 
-export function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
