@@ -15,7 +15,7 @@ import { AVAILABILITY_ID } from './names.js';
 /** Annotation and runbook templates: templates/ beside this module. */
 export const templates = templatesBeside(import.meta.url);
 
-export type Severity = 'page' | 'ticket';
+type Severity = 'page' | 'ticket';
 
 export interface AlertSpec {
   readonly name: string;

@@ -31,13 +31,13 @@ function readyPerProxy(ctx: BuildContext, client: ControlClient): Expr {
 }
 
 /** Share (0–1) of the proxies exporting the client's gauge that hold no ready endpoint of it. */
-export function blindShare(ctx: BuildContext, client: ControlClient): Expr {
+function blindShare(ctx: BuildContext, client: ControlClient): Expr {
   const blind = binary('==', readyPerProxy(ctx, client), num(0), { bool: true });
   return aggregate('avg', blind, ctx.clusterLabels.length ? { by: ctx.clusterLabels } : {});
 }
 
 /** The page's expression for one client. */
-export const proxyViewExpr = (ctx: BuildContext, client: ControlClient): Expr =>
+const proxyViewExpr = (ctx: BuildContext, client: ControlClient): Expr =>
   binary('>', blindShare(ctx, client), num(ctx.config.slos.controlPlaneAvailability.proxyView.share));
 
 /** What the annotations and the runbook say. */

@@ -19,7 +19,7 @@ export const templates = templatesBeside(import.meta.url);
 /** The rate window of every recording (and of the throttling alert). */
 export const WINDOW = '5m';
 
-export type Severity = 'page' | 'ticket';
+type Severity = 'page' | 'ticket';
 
 export const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
 
