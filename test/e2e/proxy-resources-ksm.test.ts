@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { LinkerdSimulator, Scenario, buildMesh, startPrometheus, type RunningPrometheus, type SimPod } from '../../tools/sim/index.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { generateBundle } from '../../src/generate.js';
-import { PROXY_RESOURCES_RECORDINGS } from '../../src/slo/proxy-resources/index.js';
+import { PROXY_RESOURCES_RECORDINGS } from '../../src/slo/proxy-resources/names.js';
 import { sleep } from './support/harness.js';
 
 const HIGH_THROUGHPUT = 'LinkerdProxyHighThroughputDefaultResources';

@@ -17,7 +17,7 @@ import { validateConfig } from '../../config/load.js';
 import { generate } from '../../generate.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { SUPPORTED_VERSIONS } from '../../linkerd/catalog.js';
-import { AVAILABILITY_RULE_GROUP } from '../../slo/availability/index.js';
+import { AVAILABILITY_RULE_GROUP } from './names.js';
 import { requirePromtool, testRules } from '../../../test/support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing, generated, onlyGroups, ruleFileOf } from '../../../test/support/bundle.js';
 

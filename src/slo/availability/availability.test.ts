@@ -9,7 +9,8 @@ import { validateConfig } from '../../config/load.js';
 import { generate } from '../../generate.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { SUPPORTED_VERSIONS } from '../../linkerd/catalog.js';
-import { AVAILABILITY_RULE_GROUP, integerBelowRegex, oldProxyVersionRegex } from '../../slo/availability/index.js';
+import { AVAILABILITY_RULE_GROUP } from './names.js';
+import { integerBelowRegex, oldProxyVersionRegex } from './version-skew.js';
 import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing as firingBy, generated as generatedBundle, onlyGroups, rows, ruleFileOf, rulesOf as allRules } from '../../../test/support/bundle.js';
 

@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SUPPORTED_VERSIONS } from '../../linkerd/catalog.js';
-import { AVAILABILITY_RULE_GROUP } from './index.js';
+import { AVAILABILITY_RULE_GROUP } from './names.js';
 import { requirePromtool, testRules } from '../../../test/support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing, generated, onlyGroups, ruleFileOf, rows, rulesOf } from '../../../test/support/bundle.js';
 import {

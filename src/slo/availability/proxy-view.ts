@@ -13,7 +13,10 @@ import {
 } from '../../linkerd/control-clients.js';
 import type { PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext } from '../kind.js';
-import { fixtureLabels, gauge, minutesOf, type AlertExpectation, type ScenarioSeries } from '../promtool-tests.js';
+import { fixtureLabels, gauge, minutesOf, type ScenarioSeries } from '../promtool-tests.js';
+import { AVAILABILITY_ALERTS } from './names.js';
+import type { AvailabilityAlerts } from './alert-set.js';
+import { BY_SEVERITY_COMPONENT, FILTERS, type SourceScenario } from './fixtures.js';
 
 /** The clients watched: none before 2.15 or when switched off. */
 export function proxyViewClients(ctx: BuildContext): readonly ControlClient[] {
@@ -21,22 +24,20 @@ export function proxyViewClients(ctx: BuildContext): readonly ControlClient[] {
   return v.enabled && hasControlBalancerEndpoints(ctx.facts.version) ? CONTROL_CLIENTS : [];
 }
 
-const extraKeys = (ctx: BuildContext): string[] => Object.keys(ctx.config.prometheus.extraMatchers);
-
 /** Ready endpoints of one client, per proxy (one `addr` per client; sum in case a proxy has two). */
 function readyPerProxy(ctx: BuildContext, client: ControlClient): Expr {
   const ready = ctx.proxySelector(controlBalancerEndpoints(client), [eq(ENDPOINT_STATE.label, ENDPOINT_STATE.ready)]);
-  return aggregate('sum', ready, { by: [...extraKeys(ctx), 'namespace', 'pod'] });
+  return aggregate('sum', ready, { by: [...ctx.clusterLabels, 'namespace', 'pod'] });
 }
 
 /** Share (0–1) of the proxies exporting the client's gauge that hold no ready endpoint of it. */
-export function blindShare(ctx: BuildContext, client: ControlClient): Expr {
+function blindShare(ctx: BuildContext, client: ControlClient): Expr {
   const blind = binary('==', readyPerProxy(ctx, client), num(0), { bool: true });
-  return aggregate('avg', blind, extraKeys(ctx).length ? { by: extraKeys(ctx) } : {});
+  return aggregate('avg', blind, ctx.clusterLabels.length ? { by: ctx.clusterLabels } : {});
 }
 
 /** The page's expression for one client. */
-export const proxyViewExpr = (ctx: BuildContext, client: ControlClient): Expr =>
+const proxyViewExpr = (ctx: BuildContext, client: ControlClient): Expr =>
   binary('>', blindShare(ctx, client), num(ctx.config.slos.controlPlaneAvailability.proxyView.share));
 
 /** What the annotations and the runbook say. */
@@ -68,20 +69,21 @@ export function proxyViewPanel(ctx: BuildContext, clients: readonly ControlClien
   };
 }
 
+/** One page per client whose share of blind proxies is above the configured one. */
+export function proxyViewAlerts(ctx: BuildContext, alerts: AvailabilityAlerts, clients: readonly ControlClient[]): void {
+  const v = ctx.config.slos.controlPlaneAvailability.proxyView;
+  for (const client of clients) {
+    alerts.add({ name: AVAILABILITY_ALERTS.proxyView, severity: 'page', expr: proxyViewExpr(ctx, client), for: v.for, template: 'proxy-view', text: { view: proxyViewText(ctx) }, component: client });
+  }
+}
+
 /**
  * Series and checks for the bundle's own promtool tests (built from the rule's selectors, like the
  * kind's others), merged into the kind's firing and healthy scenarios (one promtool test each, so the
  * bundle's tests do not grow): more than the configured share of three proxies with only pending
  * endpoints page per client; every proxy with a ready one is quiet.
  */
-export interface ProxyViewScenario {
-  readonly blind: readonly ScenarioSeries[];
-  readonly healthy: readonly ScenarioSeries[];
-  readonly fires: AlertExpectation;
-  readonly story: string;
-}
-
-export function proxyViewScenario(ctx: BuildContext, clients: readonly ControlClient[], alert: string): ProxyViewScenario | undefined {
+export function proxyViewScenario(ctx: BuildContext, clients: readonly ControlClient[]): SourceScenario | undefined {
   if (!clients.length) return undefined;
   const v = ctx.config.slos.controlPlaneAvailability.proxyView;
   const proxy = (client: ControlClient, pod: string, ready: number): ScenarioSeries[] =>
@@ -94,9 +96,10 @@ export function proxyViewScenario(ctx: BuildContext, clients: readonly ControlCl
   const blindCount = Math.floor(v.share * pods.length) + 1;
   const page = ctx.config.alerting.severities.page;
   return {
-    blind: clients.flatMap((c) => pods.flatMap((pod, i) => proxy(c, `view-${pod}`, i < blindCount ? 0 : 1))),
+    firing: clients.flatMap((c) => pods.flatMap((pod, i) => proxy(c, `view-${pod}`, i < blindCount ? 0 : 1))),
+    checks: [{ alert: AVAILABILITY_ALERTS.proxyView, filters: FILTERS, by: BY_SEVERITY_COMPONENT, at: minutesOf(v.for) + 2, rows: clients.map((component) => ({ severity: page, component })) }],
+    stories: [`${blindCount} of ${pods.length} proxies with no ready ${clients.join('/')} endpoint page`],
     healthy: clients.flatMap((c) => pods.flatMap((pod) => proxy(c, `view-${pod}`, 1))),
-    fires: { alert, filters: { slo: 'control-plane-availability' }, by: ['severity', 'component'], at: minutesOf(v.for) + 2, rows: clients.map((component) => ({ severity: page, component })) },
-    story: `${blindCount} of ${pods.length} proxies with no ready ${clients.join('/')} endpoint page`,
+    quietAfter: minutesOf(v.for),
   };
 }

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../config/load.js';
 import { generate } from '../../generate.js';
 import type { ConfigInput } from '../../config/schema.js';
-import { CLUSTER_LEVEL_RECORDS, PROXY_RESOURCES_RECORDINGS } from '../../slo/proxy-resources/index.js';
+import { CLUSTER_LEVEL_RECORDS, PROXY_RESOURCES_RECORDINGS } from './names.js';
 import { checkRules, requirePromtool, testRules } from '../../../test/support/promtool.js';
 import { DEFAULT_KINDS_OFF, firing, generated as generatedBundle, rows, ruleFileOf, rulesOf } from '../../../test/support/bundle.js';
 import { kubeStateProxyContainer, series, type ProxyShape } from '../../../test/support/linkerd-series.js';

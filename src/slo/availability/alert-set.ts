@@ -1,0 +1,71 @@
+/**
+ * What every source of the kind writes its alerts with: one rule group, in the order index.ts calls
+ * the sources. Every alert added gets a runbook page and a check in the quiet promtool scenario.
+ */
+import type { Expr } from '../../promql/ast.js';
+import { normalDuration } from '../../promql/number.js';
+import type { AlertingRule, LintExemption } from '../../rules.js';
+import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
+import { METRIC_NAMES } from '../../linkerd/metric-names.js';
+import { templatesBeside } from '../../templates.js';
+import type { BuildContext } from '../kind.js';
+import { annotations } from '../burn-rate.js';
+import { AVAILABILITY_ID } from './names.js';
+
+/** Annotation and runbook templates: templates/ beside this module. */
+export const templates = templatesBeside(import.meta.url);
+
+type Severity = 'page' | 'ticket';
+
+export interface AlertSpec {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly expr: Expr;
+  readonly for: string;
+  /** templates/<template>-summary.hbs and -description.hbs. */
+  readonly template: string;
+  /** What this alert's annotations say besides the kind's common text. */
+  readonly text?: Record<string, unknown>;
+  /** The control-plane component (or client) it is about, a label of the alert. */
+  readonly component?: string;
+  readonly lint?: readonly LintExemption[];
+}
+
+export interface AvailabilityAlerts {
+  readonly alerts: AlertingRule[];
+  /** The alerts added, in order: one runbook page each. */
+  readonly generated: Set<string>;
+  add(spec: AlertSpec): void;
+}
+
+export function availabilityAlerts(ctx: BuildContext): AvailabilityAlerts {
+  const { config, facts } = ctx;
+  const common = {
+    cluster: config.cluster,
+    namespace: config.linkerd.namespace,
+    version: facts.version,
+    controllerJob: config.linkerd.controllerJob,
+    proxyJob: config.linkerd.proxyJob,
+    metrics: METRIC_NAMES,
+    scrapeRegression: controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob)).scrapeRegression,
+    portsRenamed: facts.controllerPortsRenamed,
+  };
+  const set: AvailabilityAlerts = {
+    alerts: [],
+    generated: new Set<string>(),
+    add(a) {
+      const component: Record<string, string> = a.component ? { component: a.component } : {};
+      const context = { ...common, ...a.text, severity: a.severity, ...component };
+      set.alerts.push({
+        alert: a.name,
+        expr: a.expr,
+        for: normalDuration(a.for),
+        labels: { ...ctx.ruleLabels, slo: AVAILABILITY_ID, severity: config.alerting.severities[a.severity], ...component },
+        annotations: annotations(ctx, a.name, templates.line(`${a.template}-summary`, context), templates.render(`${a.template}-description`, context)),
+        ...(a.lint ? { lint: a.lint } : {}),
+      });
+      set.generated.add(a.name);
+    },
+  };
+  return set;
+}
