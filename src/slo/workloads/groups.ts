@@ -52,13 +52,13 @@ function tag(expr: Expr, label: string, value: string): Expr {
   return call('label_replace', expr, str(label), str(value), str('namespace'), str('.*'));
 }
 
-/**
- * One class × component group of workloads, seen through one metric: the selectors, the grouping
- * labels and how to restrict a sum to exactly the configured workloads.
- */
 /** A per-workload sum of `inner(selector)` of a metric, as `Group.combine` hands it to its builder. */
 export type MemberSum = (metric: string, extra: readonly Matcher[], inner: (sel: Selector) => Expr) => Expr;
 
+/**
+ * One class × component group of workloads, seen through any metric: the selectors, the grouping
+ * labels and how to restrict a sum to exactly the configured workloads.
+ */
 export interface Group {
   readonly cls: string;
   readonly component: Component;
@@ -81,7 +81,7 @@ export interface Group {
 }
 
 export function makeGroup(ctx: BuildContext, cls: string, component: Component, members: readonly Member[]): Group {
-  const extraBy = Object.keys(ctx.config.prometheus.extraMatchers);
+  const extraBy = ctx.clusterLabels;
   const identity = ['namespace', component];
   const by = uniq([...identity, ...extraBy]);
   // Inbound, without the proxy admin server's probes and scrapes (src/linkerd/proxy-admin.ts).
