@@ -5,7 +5,7 @@
  * value that matches nothing), labels the rules group by are checked for presence, and the scrape
  * interval is compared with our rate windows. Read-only: instant queries and the targets API.
  */
-import { aggregate, and, call, children, eq, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { aggregate, and, call, eq, inline, range, selector, SKIP_CHILDREN, walk, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { parseDuration } from '../promql/number.js';
 import { isAlert, ruleName, type RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
@@ -52,22 +52,17 @@ interface Use {
   minRangeSeconds?: number;
 }
 
-function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void, by: readonly string[] = []): void {
-  switch (e.kind) {
-    case 'selector':
-      visit(e, by);
-      return;
-    case 'call':
-      // absent() exists to notice missing series; it is not a selector that must match.
-      if (e.fn !== 'absent') e.args.forEach((a) => collect(a, visit, by));
-      return;
-    case 'aggregate':
-      collect(e.expr, visit, e.by ? [...by, ...e.by] : by);
-      return;
-    default:
-      // Binary operands, parentheses and subqueries (whose inner selectors must match too).
-      for (const c of children(e)) collect(c, visit, by);
-  }
+/**
+ * Every selector of an expression, with the labels the aggregations above it group by (subqueries'
+ * inner selectors must match too). absent() exists to notice missing series: its argument is not a
+ * selector that must match.
+ */
+function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void): void {
+  walk(e, (node, ancestors) => {
+    if (node.kind === 'call' && node.fn === 'absent') return SKIP_CHILDREN;
+    if (node.kind === 'selector') visit(node, ancestors.flatMap((a) => (a.kind === 'aggregate' ? a.by ?? [] : [])));
+    return undefined;
+  });
 }
 
 export interface CheckInput {
