@@ -15,7 +15,8 @@ import { prometheusClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
 import { durationFlag, RANGES, refuseValuelessFlags, responseCap, wholeFlag } from './cli-flags.js';
 import { checkOutputFile, writeOutputFile, type InputFile } from './output-file.js';
-import { assertBundlePath, checkOutputDir, describeErrno, diffBundle, MANIFEST, writeBundle } from './writer.js';
+import { assertBundlePath, checkOutputDir, diffBundle, MANIFEST, writeBundle } from './writer.js';
+import { describeErrno } from './writer/durable.js';
 import { importOpenSlo } from './openslo/import.js';
 import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
@@ -23,7 +24,8 @@ import { bundleDashboards, runPreview } from './preview/index.js';
 import { BACKFILL_DESCRIBE, backfillOptions, runBackfill } from './backfill-command.js';
 import { clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay, buildReport } from './backtest/index.js';
 import { budgetExcludedIntervals } from './maintenance/windows.js';
-import { checkTimeZone, choosePeriods, compliance, formatHtml as reportHtml, formatJson as reportJson, formatMarkdown as reportMarkdown, formatText as reportText, maintenanceSpans, PERIOD_KINDS, planReport, reportNow, type ClusterCompliance } from './report/index.js';
+import { REPORT_DESCRIBE, reportOptions, runReport } from './report-command.js';
+import { clustersToReplay } from './replay-clusters.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -85,20 +87,6 @@ const maxResponseOption = {
   default: 256,
   describe: 'Largest Prometheus answer read, in megabytes; a larger one fails with exit 3 (backtest splits its range first)',
 } as const;
-
-/**
- * The clusters a history command replays: every cluster generate writes rules for, each with its own
- * groups (its version, objectives, cluster label), or only `--cluster`.
- */
-async function clustersToReplay(configPath: string, cluster: string | undefined) {
-  const loaded = await loadConfigFile(resolve(configPath));
-  const gen = generateBundle(loaded, loaded.file);
-  const members = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups }));
-  const wanted = cluster === undefined ? undefined : nonEmpty('cluster', cluster);
-  const chosen = wanted === undefined ? members : members.filter((m) => m.config.cluster === wanted);
-  if (!chosen.length) throw new UserError(`--cluster: ${JSON.stringify(printable(wanted!))} is not a cluster of ${loaded.file} (its clusters: ${members.map((m) => printable(m.config.cluster)).join(', ')})`, EXIT.config);
-  return { loaded, chosen };
-}
 
 /** The config as an input a command's --out must never replace. */
 const configInput = (file: string): InputFile => ({ path: resolve(file), what: 'the config file' });
@@ -376,7 +364,7 @@ await yargs(hideBin(process.argv))
         const from = time('--from', nonEmpty('from', argv.from), to);
         if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
         const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000, limits);
-        const { loaded, chosen } = await clustersToReplay(argv.config, argv.cluster);
+        const { loaded, chosen } = await clustersToReplay(argv.config, argv.cluster, nonEmpty);
         const plans = chosen.map((m) => ({ ...m, plan: planBacktest(m.groups, { from, to, step, maxPointsPerQuery: maxPoints, maxQueries }) }));
         const isFleet = loaded.config.clusters !== undefined;
         if (argv['dry-run']) {
@@ -438,75 +426,11 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'report',
-    'Compliance for calendar periods from your Prometheus\' history: attainment, budget spent and left, incidents and worst days per SLO and cluster (docs/report.md). Same credentials as check',
-    (y) =>
-      y
-        .option('config', configOption)
-        .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus API holding the history; no user:password@ (use the environment variables)' })
-        .option('period', { choices: PERIOD_KINDS, default: 'month' as const, describe: 'Calendar period: month, quarter or ISO week (Monday to Monday) in --timezone' })
-        .option('periods', { type: 'number', describe: 'Report the last N periods, the current one (so far) included (default 1)' })
-        .option('from', { type: 'string', describe: 'First period: 2026-03, 2026-Q1, 2026-W10, 2026-03-01 or an RFC 3339 time; a start of a --period in --timezone' })
-        .option('to', { type: 'string', describe: 'End (exclusive) of the last period, a period boundary like --from (default: now, the current period so far)' })
-        .option('timezone', { type: 'string', default: 'UTC', describe: 'IANA time zone of the calendar (Europe/Berlin, America/New_York)' })
-        .option('step', { type: 'string', default: '30s', describe: 'Evaluation interval of the rule groups (your Prometheus evaluation_interval), for the replayed alerts' })
-        .option('format', { choices: ['text', 'md', 'json', 'html'] as const, default: 'text' as const, describe: 'Report format' })
-        .option('out', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
-        .option('cluster', { type: 'string', describe: 'Only this cluster of a multi-cluster config (default: every cluster)' })
-        .option('timeout', { type: 'string', default: '60s', describe: 'How long Prometheus may work on each query (at most 1d), as for backtest' })
-        .option('max-response-mb', maxResponseOption)
-        .option('max-queries', { type: 'number', default: 20_000, describe: 'Refuse to start when the report needs more range queries than this' })
-        .option('max-points', { type: 'number', default: 11000, describe: 'Evaluations per range query (Prometheus allows 11,000 points per series)' })
-        .option('concurrency', { type: 'number', default: 2, describe: 'Range queries in flight at once' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the periods and the query plan and send nothing' }),
+    REPORT_DESCRIBE,
+    (y) => reportOptions(y.option('config', configOption), maxResponseOption),
     async (argv) => {
       try {
-        const step = durationFlag('--step', nonEmpty('step', argv.step), RANGES.step);
-        const timeout = durationFlag('--timeout', nonEmpty('timeout', argv.timeout), RANGES.timeout);
-        const limits = { maxResponseBytes: responseCap(argv['max-response-mb']) };
-        const tz = checkTimeZone(nonEmpty('timezone', argv.timezone));
-        const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
-        const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
-        const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
-        const periods = choosePeriods({
-          kind: argv.period, tz, now: reportNow(Date.now() / 1000),
-          ...(argv.periods !== undefined ? { count: argv.periods } : {}),
-          ...(argv.from !== undefined ? { from: nonEmpty('from', argv.from) } : {}),
-          ...(argv.to !== undefined ? { to: nonEmpty('to', argv.to) } : {}),
-        });
-        if (!periods.length) throw new UserError(`the current ${argv.period} started less than 5 minutes ago: nothing to report yet (use --periods 2 for the previous one too)`, EXIT.config);
-        const out = argv.out === undefined ? undefined : { path: nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [configInput(argv.config)] };
-        if (out) await checkOutputFile(out);
-        const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000, limits);
-        const { loaded, chosen } = await clustersToReplay(argv.config, argv.cluster);
-        const plans = chosen.map((m) => ({ ...m, plan: planReport(m.groups, periods, { step, maxPointsPerQuery: maxPoints, maxQueries }) }));
-        const isFleet = loaded.config.clusters !== undefined;
-        if (argv['dry-run']) {
-          process.stdout.write(periods.map((p) => `${argv.period} ${p.label}${p.partial ? ' (so far)' : ''}: ${new Date(p.start * 1000).toISOString()} to ${new Date(p.end * 1000).toISOString()}\n`).join(''));
-          process.stdout.write(plans.map((p) => `${isFleet ? `cluster ${printable(p.config.cluster)}: ` : ''}${formatPlan(p.plan)}`).join(''));
-          return;
-        }
-        const planned = plans.reduce((n, p) => n + p.plan.totals.queries, 0);
-        if (maxQueries !== undefined && planned > maxQueries) throw new UserError(`the report needs ${planned} range queries, more than --max-queries ${maxQueries}; report fewer periods or raise --step (see --dry-run)`, EXIT.config);
-        const clusters: ClusterCompliance[] = [];
-        for (const p of plans) {
-          const { from, to } = p.plan;
-          const hasData = await clusterHasData(client, presenceQuery(p.config.linkerd.proxyJob, p.config.prometheus.extraMatchers), from, to);
-          const name = isFleet ? `cluster ${printable(p.config.cluster)}: ` : '';
-          if (!hasData) process.stderr.write(`warning: ${name}no series of job ${printable(p.config.linkerd.proxyJob)}${isFleet ? ' with its cluster label' : ''} in the range: reported as NO DATA\n`);
-          const result = await replay(p.plan, client, { concurrency });
-          process.stderr.write(`report: ${name}${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
-          const severities = p.config.alerting.severities;
-          const maintenance = maintenanceSpans(p.config.alerting.maintenance, from, to);
-          clusters.push({ cluster: p.config.cluster, hasData, failures: result.failures, periods: compliance(result, periods, { cluster: p.config.cluster, tz, pageSeverity: severities.page, ticketSeverity: severities.ticket, maintenance }) });
-        }
-        const report = { kind: argv.period, tz, clusters };
-        const text = { text: reportText, md: reportMarkdown, json: reportJson, html: reportHtml }[argv.format](report);
-        if (out) {
-          await writeOutputFile(out, text);
-          process.stdout.write(`wrote ${argv.out}: ${periods.length} ${argv.period}(s), ${clusters.reduce((n, c) => n + (c.periods[0]?.slos.length ?? 0), 0)} SLO(s)${isFleet ? ` over ${clusters.length} cluster(s)` : ''}\n`);
-        } else process.stdout.write(text);
-        const failures = clusters.reduce((n, c) => n + c.failures.length, 0);
-        if (failures) throw new UserError(`${failures} query chunk(s) failed even when split; the report is incomplete`, EXIT.prometheus);
+        await runReport(argv, { nonEmpty, maxResponseBytes: responseCap, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), nowSeconds: Date.now() / 1000 });
       } catch (err) {
         fail(err);
       }

@@ -17,7 +17,7 @@ import { unlinkSync } from 'node:fs';
 import { lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT, UserError } from './errors.js';
-import { ioError } from './writer.js';
+import { ioError } from './writer/durable.js';
 
 /** A file the command reads and therefore must never replace. */
 export interface InputFile {

@@ -15,19 +15,22 @@
  *   first rolls a recorded commit forward, or discards staging that was never committed, so after
  *   a kill at any instant the next run sees exactly the old bundle or the new one.
  * - Concurrency: `.linkerd-slo.lock` is created atomically (link(2) of a fully written file) and names
- *   its process; a second run waits for it, and a lock whose process is gone is taken over.
+ *   its process; a second run waits for it, and a lock whose process is gone is taken over (writer/lock.ts).
+ * File-system plumbing (errors as one line, FIFO-safe reads, fsynced writes): writer/durable.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname, homedir } from 'node:os';
-import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, readFile, readdir, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { lstat, mkdir, readFile, readdir, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { EXIT, UserError } from './errors.js';
 import type { Bundle } from './generate.js';
+import { errno, ioError, readText, replaceDurably, syncDir, writeDurable } from './writer/durable.js';
+import { acquireLock, LOCK, pidAlive, type HeldLock } from './writer/lock.js';
+
+export { acquireLock } from './writer/lock.js';
 
 export const MANIFEST = '.linkerd-slo-manifest.json';
 export const COMMIT_RECORD = '.linkerd-slo-commit.json';
-export const LOCK = '.linkerd-slo.lock';
 const STAGING_PREFIX = '.linkerd-slo-staging-';
 /** Left behind by linkerd-slo versions before the manifest (they swapped whole directories). */
 const LEGACY_OLD_PREFIX = '.linkerd-slo-old-';
@@ -82,40 +85,8 @@ export interface Drift {
   readonly recovered: boolean;
 }
 
-const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
-
-// ---------------------------------------------------------------------------------------------
-// Errors: every file-system failure becomes one line with EXIT.output.
-
-const REASONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a parent is not a directory',
-  EISDIR: 'is a directory',
-  EEXIST: 'already exists',
-  ENOTEMPTY: 'directory not empty',
-  EIO: 'input/output error',
-  EMFILE: 'too many open files',
-  ENAMETOOLONG: 'file name too long',
-  ELOOP: 'too many levels of symbolic links',
-  EXDEV: 'it is on another file system than the output directory',
-};
-
-export function describeErrno(err: unknown): string {
-  const code = errno(err);
-  return (code && REASONS[code]) ?? (err as Error).message.split('\n')[0]!;
-}
-
-export function ioError(err: unknown, what: string, after = ''): UserError | unknown {
-  if (err instanceof UserError || !errno(err)) return err;
-  return new UserError(`${what}: ${describeErrno(err)}${after}`, EXIT.output);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Containment.
@@ -211,195 +182,9 @@ function parseManifest(text: string, what: string, ownedDirs: readonly string[])
   return m;
 }
 
-/**
- * A regular file's text. Opened without blocking and checked before reading: a FIFO (or device)
- * someone put at one of our names would otherwise block the run for ever on open or read.
- */
-export async function readRegularFile(path: string): Promise<string | 'not a regular file'> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    if (!(await fh.stat()).isFile()) return 'not a regular file';
-    return await fh.readFile('utf8');
-  } finally {
-    await fh.close();
-  }
-}
-
-async function readText(path: string, what: string, ifNotRegular?: string): Promise<string | undefined> {
-  let text;
-  try {
-    text = await readRegularFile(path);
-  } catch (err) {
-    if (errno(err) === 'ENOENT') return undefined;
-    throw ioError(err, `cannot read ${what}`);
-  }
-  if (text !== 'not a regular file') return text;
-  if (ifNotRegular !== undefined) return ifNotRegular;
-  throw new UserError(`${what} is not a regular file (a FIFO, socket or device?): move it away; nothing was written`, EXIT.output);
-}
-
 async function readManifest(outDir: string, label: string, ownedDirs: readonly string[]): Promise<Manifest | undefined> {
   const text = await readText(join(outDir, MANIFEST), `${label}/${MANIFEST}`);
   return text === undefined ? undefined : parseManifest(text, `${label}/${MANIFEST}`, ownedDirs);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Durable writes.
-
-async function writeDurable(path: string, text: string, flag: 'w' | 'wx' = 'w'): Promise<void> {
-  const fh = await open(path, flag, 0o644);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** fsync a directory so the renames and creations in it survive a power cut. */
-async function syncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (err) {
-    // Some file systems cannot fsync a directory; the rename order still protects the bundle.
-    if (!['EINVAL', 'ENOTSUP', 'EISDIR', 'EBADF', 'EPERM', 'EACCES'].includes(errno(err) ?? '')) throw err;
-  } finally {
-    await fh?.close();
-  }
-}
-
-/** Replace `path` with `text` in one step: write a temporary sibling, fsync, rename. */
-async function replaceDurably(dir: string, name: string, text: string): Promise<void> {
-  const tmp = join(dir, `${name}.tmp`);
-  await writeDurable(tmp, text);
-  await rename(tmp, join(dir, name));
-  await syncDir(dir);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The lock.
-
-interface LockOwner {
-  readonly pid: number;
-  readonly host: string;
-  readonly token: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errno(err) === 'EPERM';
-  }
-}
-
-async function readLock(path: string): Promise<{ owner?: LockOwner; ageMs: number } | undefined> {
-  try {
-    const [read, st] = await Promise.all([readRegularFile(path), lstat(path)]);
-    const text = read === 'not a regular file' ? '' : read;
-    let owner: LockOwner | undefined;
-    try {
-      const parsed = JSON.parse(text) as LockOwner;
-      if (typeof parsed.pid === 'number' && typeof parsed.token === 'string') owner = parsed;
-    } catch {
-      owner = undefined;
-    }
-    return { ...(owner ? { owner } : {}), ageMs: Date.now() - st.mtimeMs };
-  } catch (err) {
-    if (errno(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** A lock is stale when its process is gone (same host), or it is unreadable and old. */
-function staleLock(lock: { owner?: LockOwner; ageMs: number }): boolean {
-  if (!lock.owner) return lock.ageMs > 10_000;
-  return lock.owner.host === hostname() && !pidAlive(lock.owner.pid);
-}
-
-/** Create the lock with its content in one step, so no reader ever sees an empty lock. */
-async function tryCreateLock(outDir: string, me: LockOwner): Promise<boolean> {
-  const tmp = join(outDir, `${LOCK}.${me.token}`);
-  await writeDurable(tmp, `${JSON.stringify(me)}\n`);
-  try {
-    await link(tmp, join(outDir, LOCK));
-    return true;
-  } catch (err) {
-    if (errno(err) === 'EEXIST') return false;
-    if (['EPERM', 'ENOTSUP', 'ENOSYS'].includes(errno(err) ?? '')) {
-      // No hard links here: fall back to an exclusive create (an empty lock is stale after 10 s).
-      try {
-        await writeDurable(join(outDir, LOCK), `${JSON.stringify(me)}\n`, 'wx');
-        return true;
-      } catch (err2) {
-        if (errno(err2) === 'EEXIST') return false;
-        throw err2;
-      }
-    }
-    throw err;
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
-
-/** Take a dead run's lock away: rename it aside (only one contender can), then check it was that lock. */
-async function breakStaleLock(outDir: string, me: LockOwner, seen: { owner?: LockOwner }): Promise<void> {
-  const lockPath = join(outDir, LOCK);
-  const aside = join(outDir, `${LOCK}.stale-${me.token}`);
-  try {
-    await rename(lockPath, aside);
-  } catch (err) {
-    if (errno(err) === 'ENOENT') return;
-    throw err;
-  }
-  const taken = await readLock(aside);
-  if (taken?.owner?.token !== seen.owner?.token) {
-    // Another run replaced the stale lock between our read and our rename: give it back.
-    await link(aside, lockPath).catch(() => undefined);
-  }
-  await rm(aside, { force: true });
-}
-
-export interface HeldLock {
-  readonly owner: LockOwner;
-  stillHeld(): Promise<boolean>;
-  release(): Promise<void>;
-}
-
-export async function acquireLock(outDir: string, label: string, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): Promise<HeldLock> {
-  const me: LockOwner = { pid: process.pid, host: hostname(), token: `${process.pid}-${randomBytes(6).toString('hex')}` };
-  const lockPath = join(outDir, LOCK);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await tryCreateLock(outDir, me)) break;
-    const current = await readLock(lockPath);
-    if (!current) continue;
-    if (staleLock(current)) {
-      await breakStaleLock(outDir, me, current);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      const who = current.owner ? `linkerd-slo process ${current.owner.pid}${current.owner.host === hostname() ? '' : ` on ${current.owner.host}`}` : 'another linkerd-slo run';
-      throw new UserError(
-        `${label}/ is locked by ${who} (${label}/${LOCK}); waited ${Math.round(timeoutMs / 1000)} s. If no linkerd-slo is running there, delete the lock file`,
-        EXIT.busy,
-      );
-    }
-    await sleep(50 + Math.floor(Math.random() * 50));
-  }
-  const stillHeld = async () => (await readLock(lockPath).catch(() => undefined))?.owner?.token === me.token;
-  return {
-    owner: me,
-    stillHeld,
-    async release() {
-      if (await stillHeld()) await rm(lockPath, { force: true });
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,11 @@
 /**
- * Recording inlining on hand-written rules (not the generator's): the text is what a person would
+ * Expanding recordings on hand-written rules (not the generator's): the text is what a person would
  * write for "the recording's expression, with its labels, where the selector wanted it", and it parses.
  */
 import { describe, expect, it } from 'vitest';
 import { call, eq, inline, re, nre, selector, sum, rate, div, range } from '../src/promql/ast.js';
 import { validatePromQL } from '../src/promql/validate.js';
-import { inliner } from '../src/backtest/inline.js';
-import { literalAlternatives } from '../src/backtest/inline.js';
+import { literalAlternatives, recordingExpander } from '../src/backtest/expand-recordings.js';
 import { alertStates } from '../src/backtest/semantics.js';
 import type { RecordingRule } from '../src/rules.js';
 import { dump } from 'js-yaml';
@@ -19,30 +18,30 @@ const rules: RecordingRule[] = [
   { record: 'job:ratio', expr: div(selector('job:errors:rate5m', [eq('slo', 'a')]), selector('job:errors:rate5m', [eq('slo', 'b')])) },
 ];
 
-describe('inlining recordings', () => {
-  const inl = inliner(rules, 30);
+describe('expanding recordings', () => {
+  const expander = recordingExpander(rules, 30);
 
   it('picks the rules whose static labels match and sets those labels', () => {
-    expect(inline(inl.inline(selector('job:errors:rate5m', [eq('slo', 'b')])))).toBe(
+    expect(inline(expander.expand(selector('job:errors:rate5m', [eq('slo', 'b')])))).toBe(
       'label_replace(sum by (cluster) (rate(response_total{job="linkerd-proxy"}[5m])), "slo", "b", "", "")',
     );
   });
 
   it('filters by labels the rule does not set, exactly, and a range becomes a subquery at the evaluation interval', () => {
-    const text = inline(inl.inline(call('sum_over_time', range(selector('job:errors:rate5m', [eq('slo', 'a'), eq('cluster', 'east')]), '1h'))));
+    const text = inline(expander.expand(call('sum_over_time', range(selector('job:errors:rate5m', [eq('slo', 'a'), eq('cluster', 'east')]), '1h'))));
     expect(text).toBe(
       'sum_over_time(((label_replace(sum by (cluster) (rate(response_total{job="linkerd-proxy"}[5m])), "slo", "a", "", "")) and on (cluster) label_replace(vector(1), "cluster", "east", "", ""))[1h:30s])',
     );
     expect(validatePromQL(text)).toEqual([]);
   });
 
-  it('inlines recordings of recordings, and several matching rules with or', () => {
-    const nested = inline(inl.inline(selector('job:ratio')));
+  it('expands recordings of recordings, and several matching rules with or', () => {
+    const nested = inline(expander.expand(selector('job:ratio')));
     expect(nested).not.toContain('job:');
     expect(validatePromQL(nested)).toEqual([]);
-    const both = inline(inl.inline(selector('job:errors:rate5m', [re('slo', 'a|b')])));
+    const both = inline(expander.expand(selector('job:errors:rate5m', [re('slo', 'a|b')])));
     expect(both.split(' or ')).toHaveLength(2);
-    const none = inline(inl.inline(selector('job:errors:rate5m', [nre('slo', 'a|b')])));
+    const none = inline(expander.expand(selector('job:errors:rate5m', [nre('slo', 'a|b')])));
     expect(none).toBe('vector(1) < 0');
   });
 
@@ -53,21 +52,21 @@ describe('inlining recordings', () => {
   });
 
   it('filters by any other regular expression on a label the rule keeps, with the regex evaluated by Prometheus', () => {
-    const text = inline(inl.inline(selector('job:errors:rate5m', [eq('slo', 'a'), re('cluster', 'e.*')])));
+    const text = inline(expander.expand(selector('job:errors:rate5m', [eq('slo', 'a'), re('cluster', 'e.*')])));
     expect(text).toBe(
       'label_replace(label_replace(label_replace(sum by (cluster) (rate(response_total{job="linkerd-proxy"}[5m])), "slo", "a", "", ""), "linkerd_slo_inline_match", "1", "cluster", "e.*") and on (linkerd_slo_inline_match) label_replace(vector(1), "linkerd_slo_inline_match", "1", "", ""), "linkerd_slo_inline_match", "", "", "")',
     );
     expect(validatePromQL(text)).toEqual([]);
-    expect(inline(inl.inline(selector('job:errors:rate5m', [eq('slo', 'a'), nre('cluster', 'e.*')])))).toContain(' unless on (linkerd_slo_inline_match) ');
+    expect(inline(expander.expand(selector('job:errors:rate5m', [eq('slo', 'a'), nre('cluster', 'e.*')])))).toContain(' unless on (linkerd_slo_inline_match) ');
   });
 });
 
 /**
- * The inlined regex filter against Prometheus' own rule engine (promtool test rules): the recording by
+ * The expanded regex filter against Prometheus' own rule engine (promtool test rules): the recording by
  * `addr` that the control-plane client SLI reads with a regex on the destination's address, as a
- * recorded selector and inlined, on hand-written series of three addresses (one matching).
+ * recorded selector and expanded, on hand-written series of three addresses (one matching).
  */
-describe('an inlined regex matcher on a kept label, on the rule engine', () => {
+describe('an expanded regex matcher on a kept label, on the rule engine', () => {
   const recordings: RecordingRule[] = [
     { record: 'addr:control_response_total:rate5m', expr: sum(rate(selector('control_response_total', [eq('job', 'linkerd-proxy')]), '5m'), ['addr', 'classification']) },
   ];
@@ -79,9 +78,9 @@ describe('an inlined regex matcher on a kept label, on the rule engine', () => {
       { labels: '{addr="linkerd-dst-headless.linkerd.svc.cluster.local:9996", classification="failure"}', value: 2 },
       { labels: '{addr="linkerd-policy.linkerd.svc.cluster.local:8090", classification="failure"}', value: 3 },
     ]],
-  ] as const)('%s: the recorded selector and its inlining give the same samples', (_op, ms, expected) => {
+  ] as const)('%s: the recorded selector and its expansion give the same samples', (_op, ms, expected) => {
     requirePromtool();
-    const inlined = inline(inliner(recordings, 60).inline(selector('addr:control_response_total:rate5m', [...ms])));
+    const expanded = inline(recordingExpander(recordings, 60).expand(selector('addr:control_response_total:rate5m', [...ms])));
     const rec = inline(selector('addr:control_response_total:rate5m', [...ms]));
     const series = (addr: string, perMinute: number) => ({ series: `control_response_total{job="linkerd-proxy", addr="${addr}", classification="failure"}`, values: `0+${perMinute * 60}x20` });
     const tests = {
@@ -89,8 +88,8 @@ describe('an inlined regex matcher on a kept label, on the rule engine', () => {
         {
           interval: '1m',
           input_series: [series('linkerd-dst-headless.linkerd.svc.cluster.local:8086', 1), series('linkerd-dst-headless.linkerd.svc.cluster.local:9996', 2), series('linkerd-policy.linkerd.svc.cluster.local:8090', 3)],
-          // `+ 0` drops the recorded series' name, which the inlined expression does not have.
-          promql_expr_test: [rec, inlined].map((expr) => ({ expr: `${expr} + 0`, eval_time: '10m', exp_samples: expected })),
+          // `+ 0` drops the recorded series' name, which the expanded expression does not have.
+          promql_expr_test: [rec, expanded].map((expr) => ({ expr: `${expr} + 0`, eval_time: '10m', exp_samples: expected })),
         },
       ],
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyOf, div, eq, escapeRegex, format, gt, inline, num, quote, rate, re, selector, sum, withMatchers } from '../src/promql/ast.js';
+import { aggregate, anyOf, binary, call, div, eq, escapeRegex, format, gt, inline, mapExpr, num, paren, quote, rate, re, selector, SKIP_CHILDREN, str, subquery, sum, walk, withMatchers, type Expr } from '../src/promql/ast.js';
 import { cleanNumber, errorBudget, formatDuration, parseDuration } from '../src/promql/number.js';
 import { validatePromQL } from '../src/promql/validate.js';
 
@@ -113,4 +113,66 @@ it('an invalid generated expression fails the run and names the rule', async () 
   expect(() => assertValidPromQL('group-x/my_rule', 'sum(rate(x[5m])')).toThrow(InvalidPromQLError);
   expect(() => assertValidPromQL('group-x/my_rule', 'sum(rate(x[5m])')).toThrow(/group-x\/my_rule is invalid \(this is a bug in linkerd-slo/);
   expect(() => assertValidPromQL('ok', 'sum(rate(x[5m]))')).not.toThrow();
+});
+
+describe('walk and mapExpr reach every kind of expression', () => {
+  const at = (name: string) => selector(name);
+  /**
+   * One node of every kind, each with a distinct selector in every place a subexpression can be, and
+   * that node written by hand with those selectors renamed to `<name>_x`. A Record over Expr['kind']:
+   * a new kind of expression does not compile until it is added here.
+   */
+  const everyKind: Record<Expr['kind'], { readonly node: Expr; readonly inside: readonly string[]; readonly renamed: string }> = {
+    selector: { node: at('alone'), inside: [], renamed: 'alone_x' },
+    number: { node: num(2), inside: [], renamed: '2' },
+    string: { node: str('s'), inside: [], renamed: '"s"' },
+    call: { node: call('clamp_min', at('call_a'), at('call_b')), inside: ['call_a', 'call_b'], renamed: 'clamp_min(call_a_x, call_b_x)' },
+    aggregate: { node: aggregate('topk', at('agg_expr'), { param: at('agg_param') }), inside: ['agg_param', 'agg_expr'], renamed: 'topk (agg_param_x, agg_expr_x)' },
+    binary: { node: binary('+', at('lhs'), at('rhs')), inside: ['lhs', 'rhs'], renamed: 'lhs_x + rhs_x' },
+    paren: { node: paren(at('paren_inner')), inside: ['paren_inner'], renamed: '(paren_inner_x)' },
+    subquery: { node: subquery(at('sub_inner'), '1h', '1m'), inside: ['sub_inner'], renamed: 'sub_inner_x[1h:1m]' },
+  };
+  const kinds = Object.entries(everyKind);
+
+  it.each(kinds)('walk visits a %s and every subexpression of it, parent first', (kind, { node, inside }) => {
+    const seen: string[] = [];
+    walk(node, (n) => {
+      seen.push(n.kind === 'selector' ? n.metric! : n.kind);
+    });
+    expect(seen).toEqual(kind === 'selector' ? ['alone'] : [kind, ...inside]);
+  });
+
+  it.each(kinds)('mapExpr rebuilds a %s with every subexpression mapped', (_kind, { node, renamed }) => {
+    expect(inline(mapExpr(node, (n) => (n.kind === 'selector' ? selector(`${n.metric}_x`) : n)))).toBe(renamed);
+  });
+
+  it('walk reaches every kind in one tree, and hands each node its ancestors', () => {
+    const tree = call('f', ...Object.values(everyKind).map((k) => k.node));
+    const visited = new Set<string>();
+    const above = new Map<string, string>();
+    walk(tree, (n, ancestors) => {
+      visited.add(n.kind);
+      if (n.kind === 'selector') above.set(n.metric!, ancestors.map((a) => a.kind).join(' > '));
+    });
+    expect([...visited].sort()).toEqual(['aggregate', 'binary', 'call', 'number', 'paren', 'selector', 'string', 'subquery']);
+    expect(above.get('sub_inner')).toBe('call > subquery');
+    expect(above.get('agg_param')).toBe('call > aggregate');
+    expect(above.get('alone')).toBe('call');
+  });
+
+  it('a visitor that returns SKIP_CHILDREN leaves the subexpressions of that node out', () => {
+    const seen: string[] = [];
+    walk(binary('or', call('absent', at('skipped')), at('kept')), (n) => {
+      if (n.kind === 'selector') seen.push(n.metric!);
+      return n.kind === 'call' ? SKIP_CHILDREN : undefined;
+    });
+    expect(seen).toEqual(['kept']);
+  });
+
+  it('a node of a kind the switches do not know is an error, not skipped', () => {
+    const unknown = { kind: 'at-modifier', expr: at('x') } as unknown as Expr;
+    expect(() => walk(unknown, () => undefined)).toThrow('unknown PromQL expression kind "at-modifier"');
+    expect(() => mapExpr(unknown, (n) => n)).toThrow('unknown PromQL expression kind "at-modifier"');
+    expect(() => format(unknown)).toThrow('unknown PromQL expression kind "at-modifier"');
+  });
 });

@@ -4,7 +4,7 @@
  * `promtool tsdb create-blocks-from openmetrics`.
  *
  * Each recording rule runs as range queries on its group's evaluation grid, its expression with the
- * recordings it reads inlined (inline.ts): a roll-up or tiled window reading another recording gets,
+ * recordings it reads expanded (expand-recordings.ts): a roll-up or tiled window reading another recording gets,
  * at each evaluation, what that recording stored there, as the live rule engine (which evaluates a
  * group's rules in order at each step) would have. The result is what the rule stores
  * (https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/): the expression's
@@ -13,11 +13,11 @@
  * Alerting rules are not backfilled: ALERTS and ALERTS_FOR_STATE are the rule manager's state, which
  * a block cannot restore, and past alerts were never sent (docs/backfill.md).
  */
-import { inline as inlineText, type Expr } from '../promql/ast.js';
+import { inline, type Expr } from '../promql/ast.js';
 import { parseDuration } from '../promql/number.js';
 import { isAlert, type RecordingRule, type RuleGroup } from '../rules.js';
 import { EXIT, UserError } from '../errors.js';
-import { inliner } from './inline.js';
+import { recordingExpander } from './expand-recordings.js';
 import { chunksOf, gridStart, pointsIn, PROMETHEUS_MAX_POINTS, samplesOver, type Plan, type PlannedQuery, type PlanOptions, type Series } from './replay.js';
 
 export interface BackfillPlan {
@@ -41,7 +41,7 @@ export function planBackfill(groups: readonly RuleGroup[], opts: PlanOptions): B
   if (!(opts.to > opts.from)) throw new Error('the backfill range is empty');
   const maxPoints = Math.min(opts.maxPointsPerQuery ?? PROMETHEUS_MAX_POINTS, PROMETHEUS_MAX_POINTS);
   const recordings = groups.flatMap((g) => g.rules.filter((r): r is RecordingRule => !isAlert(r)));
-  const inl = inliner(recordings, opts.step);
+  const expander = recordingExpander(recordings, opts.step);
   const scrape = opts.scrapeIntervalSeconds ?? 30;
   const queries: PlannedQuery[] = [];
   const rules: RecordingRule[] = [];
@@ -57,15 +57,15 @@ export function planBackfill(groups: readonly RuleGroup[], opts: PlanOptions): B
       // Counted arithmetically first, as the backtest does: a huge range is refused before its chunks exist.
       counted += Math.ceil((Math.floor((opts.to - gridStart(opts.from, step)) / step) + 1) / maxPoints);
       if (opts.maxQueries !== undefined && counted > opts.maxQueries) throw new BackfillTooLarge(counted, opts.maxQueries);
-      const inlined: Expr = inl.inline(rule.expr);
+      const expanded: Expr = expander.expand(rule.expr);
       const chunks = chunksOf(opts.from, opts.to, step, maxPoints);
       queries.push({
         purpose: `record ${rule.record}${staticLabelsText(rule)}`,
-        expr: inlineText(inlined),
+        expr: inline(expanded),
         step,
         chunks,
         points: chunks.reduce((n, c) => n + pointsIn(c, step), 0),
-        samplesPerSeries: Math.round(chunks.reduce((n, c) => n + samplesOver(inlined, c[1] - c[0], step, scrape), 0)),
+        samplesPerSeries: Math.round(chunks.reduce((n, c) => n + samplesOver(expanded, c[1] - c[0], step, scrape), 0)),
       });
       rules.push(rule);
     }

@@ -1,6 +1,6 @@
 /**
  * `linkerd-slo backtest`: replay a Prometheus' history through the generated alerts (docs/backtest.md).
- * Plan (queries, points) → replay (range queries, recordings inlined) → alert state machine → report.
+ * Plan (queries, points) → replay (range queries, recordings expanded) → alert state machine → report.
  */
 import type { RuleGroup } from '../rules.js';
 import { planBacktest, replay, type Plan, type PlanOptions, type RangeClient, type ReplayResult } from './replay.js';
@@ -12,7 +12,7 @@ export { buildReport, pagesAtObjective, WHAT_IF_OBJECTIVES } from './report.js';
 export type { BacktestReport, Episode, WhatIfRow } from './report.js';
 export { formatText, formatMarkdown, formatJson, formatHtml, chartIds } from './render.js';
 export { alertStates } from './semantics.js';
-export { inliner } from './inline.js';
+export { recordingExpander } from './expand-recordings.js';
 
 export interface BacktestOptions extends PlanOptions {
   readonly pageSeverity: string;

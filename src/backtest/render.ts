@@ -1,6 +1,6 @@
 /**
  * The backtest report as text (terminal), Markdown (a PR comment), JSON (tools) and one self-contained
- * HTML page whose charts are inline SVG: no script, no style sheet or font from the network.
+ * HTML page whose charts are SVG written into the page itself: no script, no style sheet or font from the network.
  * Everything printed from label values goes through printable() (text) or escaping (Markdown, HTML).
  */
 import { formatNumber } from '../promql/number.js';

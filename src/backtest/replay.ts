@@ -1,6 +1,6 @@
 /**
  * The backtest's query plan and its replay against a Prometheus: every alerting rule's expression,
- * recordings inlined, as range queries on the evaluation grid, then Prometheus' alert state machine.
+ * recordings expanded (expand-recordings.ts), as range queries on the evaluation grid, then Prometheus' alert state machine.
  *
  * Load on the user's Prometheus is bounded and known before anything is sent:
  *   - a range query returns at most 11,000 points per series (Prometheus' limit, web/api/v1/api.go);
@@ -9,13 +9,13 @@
  *   - a query that times out (or loads too many samples) is retried as two halves, down to
  *     MIN_CHUNK_POINTS evaluations; what still fails is listed in the report, never dropped silently.
  */
-import { inline, selector, type Expr } from '../promql/ast.js';
+import { inline, selector, walk, type Expr } from '../promql/ast.js';
 import { parseDuration, formatDuration } from '../promql/number.js';
 import { isAlert, type AlertingRule, type RecordingRule, type RuleGroup } from '../rules.js';
 import { SLI_RECORDINGS } from '../slo/series.js';
 import { PrometheusApiError } from '../check/prometheus-client.js';
 import { EXIT, UserError } from '../errors.js';
-import { inliner } from './inline.js';
+import { recordingExpander } from './expand-recordings.js';
 import { alertStates, type StateIntervals } from './semantics.js';
 
 /** Prometheus refuses range queries of more points per series (web/api/v1/api.go, "exceeded maximum resolution"). */
@@ -126,30 +126,27 @@ export const pointsIn = (c: readonly [number, number], step: number) => Math.flo
  * at the subquery's step (Prometheus evaluates it once per range query, not once per step).
  */
 export function samplesOver(e: Expr, span: number, step: number, scrape: number): number {
-  switch (e.kind) {
-    case 'selector':
-      return (Math.floor(span / step) + 1) * (e.range ? parseDuration(e.range) / scrape : 1);
-    case 'call':
-      return e.args.reduce((n, a) => n + samplesOver(a, span, step, scrape), 0);
-    case 'aggregate':
-    case 'paren':
-      return samplesOver(e.expr, span, step, scrape);
-    case 'binary':
-      return samplesOver(e.lhs, span, step, scrape) + samplesOver(e.rhs, span, step, scrape);
-    case 'subquery': {
-      // Its windows over its own points are in memory; what is read from storage is the inner expression's.
-      return samplesOver(e.expr, span + parseDuration(e.range), parseDuration(e.step), scrape);
+  let samples = 0;
+  walk(e, (node, ancestors) => {
+    if (node.kind !== 'selector') return;
+    // Inside subqueries: evaluated over the span plus every enclosing subquery's range, at the innermost one's step.
+    let over = span;
+    let every = step;
+    for (const a of ancestors) {
+      if (a.kind !== 'subquery') continue;
+      over += parseDuration(a.range);
+      every = parseDuration(a.step);
     }
-    default:
-      return 0;
-  }
+    samples += (Math.floor(over / every) + 1) * (node.range ? parseDuration(node.range) / scrape : 1);
+  });
+  return samples;
 }
 
 export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): Plan {
   const maxPoints = Math.min(opts.maxPointsPerQuery ?? PROMETHEUS_MAX_POINTS, PROMETHEUS_MAX_POINTS);
   if (!(opts.to > opts.from)) throw new Error('the backtest range is empty');
   const recordings = groups.flatMap((g) => g.rules.filter((r): r is RecordingRule => !isAlert(r)));
-  const inl = inliner(recordings, opts.step);
+  const expander = recordingExpander(recordings, opts.step);
   const scrape = opts.scrapeIntervalSeconds ?? 30;
   const queries: PlannedQuery[] = [];
   const alerts: AlertSpec[] = [];
@@ -158,11 +155,11 @@ export function planBacktest(groups: readonly RuleGroup[], opts: PlanOptions): P
     // Counted arithmetically first: `--from 100000y --step 1s` would otherwise build billions of chunks.
     counted += Math.ceil((Math.floor((opts.to - gridStart(opts.from - warmup, step)) / step) + 1) / maxPoints);
     if (opts.maxQueries !== undefined && counted > opts.maxQueries) throw new PlanTooLarge(counted, opts.maxQueries);
-    const inlined = inl.inline(e);
+    const expanded = expander.expand(e);
     const chunks = chunksOf(opts.from - warmup, opts.to, step, maxPoints);
     const points = chunks.reduce((n, c) => n + pointsIn(c, step), 0);
-    const samples = chunks.reduce((n, c) => n + samplesOver(inlined, c[1] - c[0], step, scrape), 0);
-    queries.push({ purpose, ...extra, expr: inline(inlined), step, chunks, points, samplesPerSeries: Math.round(samples) });
+    const samples = chunks.reduce((n, c) => n + samplesOver(expanded, c[1] - c[0], step, scrape), 0);
+    queries.push({ purpose, ...extra, expr: inline(expanded), step, chunks, points, samplesPerSeries: Math.round(samples) });
   };
   for (const g of groups) {
     const step = g.interval ? parseDuration(g.interval) : opts.step;

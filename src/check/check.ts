@@ -5,7 +5,7 @@
  * value that matches nothing), labels the rules group by are checked for presence, and the scrape
  * interval is compared with our rate windows. Read-only: instant queries and the targets API.
  */
-import { aggregate, and, call, children, eq, inline, range, selector, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { aggregate, and, call, eq, inline, range, selector, SKIP_CHILDREN, walk, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { parseDuration } from '../promql/number.js';
 import { isAlert, ruleName, type RuleGroup } from '../rules.js';
 import type { DashboardRow } from '../dashboard-model.js';
@@ -52,22 +52,17 @@ interface Use {
   minRangeSeconds?: number;
 }
 
-function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void, by: readonly string[] = []): void {
-  switch (e.kind) {
-    case 'selector':
-      visit(e, by);
-      return;
-    case 'call':
-      // absent() exists to notice missing series; it is not a selector that must match.
-      if (e.fn !== 'absent') e.args.forEach((a) => collect(a, visit, by));
-      return;
-    case 'aggregate':
-      collect(e.expr, visit, e.by ? [...by, ...e.by] : by);
-      return;
-    default:
-      // Binary operands, parentheses and subqueries (whose inner selectors must match too).
-      for (const c of children(e)) collect(c, visit, by);
-  }
+/**
+ * Every selector of an expression, with the labels the aggregations above it group by (subqueries'
+ * inner selectors must match too). absent() exists to notice missing series: its argument is not a
+ * selector that must match.
+ */
+function collect(e: Expr, visit: (sel: Selector, by: readonly string[]) => void): void {
+  walk(e, (node, ancestors) => {
+    if (node.kind === 'call' && node.fn === 'absent') return SKIP_CHILDREN;
+    if (node.kind === 'selector') visit(node, ancestors.flatMap((a) => (a.kind === 'aggregate' ? a.by ?? [] : [])));
+    return undefined;
+  });
 }
 
 export interface CheckInput {
@@ -77,7 +72,8 @@ export interface CheckInput {
   readonly dashboardRows: readonly DashboardRow[];
 }
 
-export async function runCheck(input: CheckInput, client: PromClient, lookback = '1h'): Promise<CheckReport> {
+/** Every raw selector the rules and panels read, keyed by its text (recordings and our own series left out). */
+function usesOf(input: CheckInput): Map<string, Use> {
   const recorded = new Set(input.groups.flatMap((g) => g.rules.filter((r) => !isAlert(r)).map(ruleName)));
   const uses = new Map<string, Use>();
   const note = (sel: Selector, by: readonly string[], user: string, alerting: boolean) => {
@@ -94,141 +90,164 @@ export async function runCheck(input: CheckInput, client: PromClient, lookback =
   for (const g of input.groups) for (const r of g.rules) collect(r.expr, (sel, by) => note(sel, by, `rule ${ruleName(r)} (${g.name})`, true));
   for (const row of input.dashboardRows)
     for (const p of row.panels) for (const q of p.queries) collect(q.expr, (sel, by) => note(sel, by, `panel "${row.title} / ${p.title}"`, false));
+  return uses;
+}
 
-  const count = async (sel: Selector): Promise<number> => {
-    const r = await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback)))));
-    return r[0]?.value ?? 0;
-  };
-  const valuesOf = async (sel: Selector, label: string): Promise<string[]> => {
-    const r = await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback)), { by: [label] })));
-    return r.map((x) => x.metric[label] ?? '').sort();
-  };
-  const without = (sel: Selector, m: Matcher): Selector => ({ ...sel, matchers: sel.matchers.filter((x) => x !== m) });
+/** What a diagnosis asks the Prometheus: series counts over the lookback. */
+interface Probe {
+  readonly config: Config;
+  readonly client: PromClient;
+  readonly lookback: string;
+  count(sel: Selector): Promise<number>;
+  valuesOf(sel: Selector, label: string): Promise<string[]>;
+}
 
+function probeOf(config: Config, client: PromClient, lookback: string): Probe {
+  return {
+    config, client, lookback,
+    count: async (sel) => (await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback))))))[0]?.value ?? 0,
+    valuesOf: async (sel, label) => {
+      const r = await client.query(inline(aggregate('count', call('last_over_time', range(sel, lookback)), { by: [label] })));
+      return r.map((x) => x.metric[label] ?? '').sort();
+    },
+  };
+}
+
+const without = (sel: Selector, m: Matcher): Selector => ({ ...sel, matchers: sel.matchers.filter((x) => x !== m) });
+const withoutEvents = (sel: Selector): Selector => ({ ...sel, matchers: sel.matchers.filter((m) => !EVENT_LABELS.has(m.label)) });
+
+type Where = Pick<Finding, 'severity' | 'selector' | 'usedBy'>;
+
+/** A finding about the selector `where` names, its fields in the order the JSON report prints them. */
+function found(where: Where, kind: FindingKind, message: string, fix: string, severity = where.severity): Finding {
+  return { severity, kind, selector: where.selector, usedBy: where.usedBy, message, fix };
+}
+
+/** The findings of one selector: none when it finds data (or only events that have not happened are missing). */
+async function diagnose(text: string, use: Use, probe: Probe): Promise<Finding[]> {
+  const where: Where = { severity: use.alerting ? 'blind' : 'warning', selector: text, usedBy: [...use.users].sort().slice(0, 5) };
+  const sel = use.sel;
+  if ((await probe.count(sel)) > 0) return labelsMissing(use, probe, where);
+  // Events that simply have not happened (no failure yet, no error refresh) are not a problem.
+  if (sel.matchers.some((m) => EVENT_LABELS.has(m.label)) && (await probe.count(withoutEvents(sel))) > 0) return [];
+  if ((await probe.count(selector(sel.metric!))) === 0) return metricMissing(sel.metric!, probe, where);
+  return (await jobMismatch(sel, probe, where)) ?? (await adminTrafficOnly(sel, probe, where)) ?? (await labelValueMismatch(sel, probe, where));
+}
+
+/** The series exist: does each carry the labels the rules group by? */
+async function labelsMissing(use: Use, probe: Probe, where: Where): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const { config } = input;
-  for (const [text, use] of [...uses.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const usedBy = [...use.users].sort().slice(0, 5);
-    const severity = use.alerting ? 'blind' : 'warning';
-    const sel = use.sel;
-    if ((await count(sel)) > 0) {
-      for (const label of [...use.byLabels].sort()) {
-        const values = await valuesOf(sel, label);
-        if (values.every((v) => v === '')) {
-          findings.push({
-            severity: 'warning', kind: 'label-missing', selector: text, usedBy,
-            message: `the series exist but none carries the label "${label}" that the rules group by`,
-            fix: `add "${label}" in the scrape config's relabelling (the Linkerd scrape configs set namespace, pod and the workload labels) or remove it from prometheus.extraMatchers`,
-          });
-        }
-      }
-      continue;
-    }
-    // Events that simply have not happened (no failure yet, no error refresh) are not a problem.
-    const events = sel.matchers.filter((m) => EVENT_LABELS.has(m.label));
-    if (events.length && (await count({ ...sel, matchers: sel.matchers.filter((m) => !EVENT_LABELS.has(m.label)) })) > 0) continue;
-
-    const metric = sel.metric!;
-    const anyOfMetric = selector(metric);
-    if ((await count(anyOfMetric)) === 0) {
-      // The proxy is a regular or a native sidecar: the rules read both families, one may be empty.
-      const alternative = alternativeContainerMetric(metric);
-      if (alternative !== undefined && (await count(selector(alternative))) > 0) continue;
-      const storage = await histogramStorage(metric, client, lookback);
-      if (storage) {
-        findings.push({ severity, selector: text, usedBy, ...storage });
-        continue;
-      }
-      const renamed: string[] = [];
-      for (const other of otherNamesOf(metric)) if ((await count(selector(other.name))) > 0) renamed.push(`${other.name} (Linkerd ${other.versions})`);
-      if (renamed.length) {
-        findings.push({
-          severity, kind: 'renamed-metric', selector: text, usedBy,
-          message: `${metric} does not exist in this Prometheus, but ${renamed.join(', ')} does: the proxies run another Linkerd version than linkerd.version ${config.linkerd.version}`,
-          fix: `set linkerd.version to the version your proxies run (${renamed.join(', ')})`,
-        });
-      } else {
-        findings.push({
-          severity, kind: 'no-series', selector: text, usedBy,
-          message: `no series of ${metric} at all in the last ${lookback}`,
-          fix: 'check that Prometheus scrapes the source of this metric (Prometheus targets page) and that it has produced it',
-        });
-      }
-      continue;
-    }
-    const job = sel.matchers.find((m) => m.label === 'job' && m.op === '=');
-    if (job) {
-      const jobs = await valuesOf(anyOfMetric, 'job');
-      if (!jobs.includes(job.value)) {
-        const podMonitor = jobs.find((j) => j.endsWith(`/${job.value}`));
-        const setting = job.value === config.linkerd.controllerJob ? 'linkerd.controllerJob' : 'linkerd.proxyJob';
-        findings.push(
-          podMonitor
-            ? {
-                severity, kind: 'podmonitor-job', selector: text, usedBy,
-                message: `${metric} is scraped with job="${podMonitor}" (a Prometheus Operator PodMonitor), not job="${job.value}"`,
-                fix: `set ${setting}: ${podMonitor}`,
-              }
-            : {
-                severity, kind: 'label-value', selector: text, usedBy,
-                message: `no ${metric} series with job="${job.value}"; jobs seen: ${jobs.slice(0, 5).join(', ') || '(none)'}`,
-                fix: `set ${setting} to the job that scrapes Linkerd`,
-              },
-        );
-        continue;
-      }
-    }
-    const admin = sel.matchers.find((m) => isAdminExclusion(m, config.linkerd.proxyAdminPort));
-    const noEvents = { ...sel, matchers: sel.matchers.filter((m) => !EVENT_LABELS.has(m.label)) };
-    if (admin && (await count(without(noEvents, admin))) > 0) {
-      findings.push({
-        severity: 'warning', kind: 'admin-traffic-only', selector: text, usedBy,
-        message:
-          `the only ${metric} series of these pods are their proxies' admin server on port ${config.linkerd.proxyAdminPort} (kubelet probes, Prometheus scrapes), ` +
-          'which the workload SLIs leave out on purpose: the workload has served no request of its own',
-        fix: `nothing to fix if the workload is idle; if the proxies' admin port is not ${config.linkerd.proxyAdminPort} (config.linkerd.io/admin-port), set linkerd.proxyAdminPort`,
-      });
-      continue;
-    }
-    let explained = false;
-    for (const m of sel.matchers.filter((x) => x.label !== 'job' && !EVENT_LABELS.has(x.label))) {
-      if ((await count(without(sel, m))) > 0) {
-        const seen = await valuesOf(without(sel, m), m.label);
-        findings.push({
-          severity, kind: 'label-value', selector: text, usedBy,
-          message: `${m.label}${m.op}"${m.value}" matches none of the ${metric} series; ${m.label} values seen: ${seen.slice(0, 8).map((v) => (v === '' ? '(absent)' : v)).join(', ')}`,
-          fix: m.label in config.prometheus.extraMatchers ? `fix prometheus.extraMatchers.${m.label}` : `check the ${m.label} setting (namespace, ports, Linkerd version) and the scrape relabelling`,
-        });
-        explained = true;
-        break;
-      }
-    }
-    if (!explained) {
-      findings.push({
-        severity, kind: 'no-series', selector: text, usedBy,
-        message: `${metric} exists, but no series matches all of the selector's labels together`,
-        fix: 'compare the selector with the series in Prometheus (Explore) and the namespace/port settings',
-      });
+  for (const label of [...use.byLabels].sort()) {
+    const values = await probe.valuesOf(use.sel, label);
+    if (values.every((v) => v === '')) {
+      findings.push(found(
+        where, 'label-missing',
+        `the series exist but none carries the label "${label}" that the rules group by`,
+        `add "${label}" in the scrape config's relabelling (the Linkerd scrape configs set namespace, pod and the workload labels) or remove it from prometheus.extraMatchers`,
+        'warning',
+      ));
     }
   }
+  return findings;
+}
 
-  // Rate windows need several scrapes: rate() over fewer than 4 intervals is noisy, under 2 empty.
+/** No series of the metric at all: the other container family, histogram storage, a rename, or nothing scraped. */
+async function metricMissing(metric: string, probe: Probe, where: Where): Promise<Finding[]> {
+  // The proxy is a regular or a native sidecar: the rules read both families, one may be empty.
+  const alternative = alternativeContainerMetric(metric);
+  if (alternative !== undefined && (await probe.count(selector(alternative))) > 0) return [];
+  const storage = await histogramStorage(metric, probe.client, probe.lookback);
+  if (storage) return [{ ...where, ...storage }];
+  const renamed: string[] = [];
+  for (const other of otherNamesOf(metric)) if ((await probe.count(selector(other.name))) > 0) renamed.push(`${other.name} (Linkerd ${other.versions})`);
+  if (renamed.length) {
+    return [found(
+      where, 'renamed-metric',
+      `${metric} does not exist in this Prometheus, but ${renamed.join(', ')} does: the proxies run another Linkerd version than linkerd.version ${probe.config.linkerd.version}`,
+      `set linkerd.version to the version your proxies run (${renamed.join(', ')})`,
+    )];
+  }
+  return [found(
+    where, 'no-series',
+    `no series of ${metric} at all in the last ${probe.lookback}`,
+    'check that Prometheus scrapes the source of this metric (Prometheus targets page) and that it has produced it',
+  )];
+}
+
+/** The metric exists but under another job: a PodMonitor's `namespace/name`, or a job setting that is wrong. */
+async function jobMismatch(sel: Selector, probe: Probe, where: Where): Promise<Finding[] | undefined> {
+  const job = sel.matchers.find((m) => m.label === 'job' && m.op === '=');
+  if (!job) return undefined;
+  const metric = sel.metric!;
+  const jobs = await probe.valuesOf(selector(metric), 'job');
+  if (jobs.includes(job.value)) return undefined;
+  const podMonitor = jobs.find((j) => j.endsWith(`/${job.value}`));
+  const setting = job.value === probe.config.linkerd.controllerJob ? 'linkerd.controllerJob' : 'linkerd.proxyJob';
+  return [
+    podMonitor
+      ? found(where, 'podmonitor-job', `${metric} is scraped with job="${podMonitor}" (a Prometheus Operator PodMonitor), not job="${job.value}"`, `set ${setting}: ${podMonitor}`)
+      : found(where, 'label-value', `no ${metric} series with job="${job.value}"; jobs seen: ${jobs.slice(0, 5).join(', ') || '(none)'}`, `set ${setting} to the job that scrapes Linkerd`),
+  ];
+}
+
+/** The only series left out are the proxies' admin server's (probes, scrapes): an idle workload. */
+async function adminTrafficOnly(sel: Selector, probe: Probe, where: Where): Promise<Finding[] | undefined> {
+  const { config } = probe;
+  const admin = sel.matchers.find((m) => isAdminExclusion(m, config.linkerd.proxyAdminPort));
+  if (!admin || (await probe.count(without(withoutEvents(sel), admin))) === 0) return undefined;
+  return [found(
+    where, 'admin-traffic-only',
+    `the only ${sel.metric} series of these pods are their proxies' admin server on port ${config.linkerd.proxyAdminPort} (kubelet probes, Prometheus scrapes), ` +
+      'which the workload SLIs leave out on purpose: the workload has served no request of its own',
+    `nothing to fix if the workload is idle; if the proxies' admin port is not ${config.linkerd.proxyAdminPort} (config.linkerd.io/admin-port), set linkerd.proxyAdminPort`,
+    'warning',
+  )];
+}
+
+/** The first matcher that alone empties the selection, with the values seen; or no series matching all of them together. */
+async function labelValueMismatch(sel: Selector, probe: Probe, where: Where): Promise<Finding[]> {
+  const metric = sel.metric!;
+  for (const m of sel.matchers.filter((x) => x.label !== 'job' && !EVENT_LABELS.has(x.label))) {
+    if ((await probe.count(without(sel, m))) === 0) continue;
+    const seen = await probe.valuesOf(without(sel, m), m.label);
+    return [found(
+      where, 'label-value',
+      `${m.label}${m.op}"${m.value}" matches none of the ${metric} series; ${m.label} values seen: ${seen.slice(0, 8).map((v) => (v === '' ? '(absent)' : v)).join(', ')}`,
+      m.label in probe.config.prometheus.extraMatchers ? `fix prometheus.extraMatchers.${m.label}` : `check the ${m.label} setting (namespace, ports, Linkerd version) and the scrape relabelling`,
+    )];
+  }
+  return [found(
+    where, 'no-series',
+    `${metric} exists, but no series matches all of the selector's labels together`,
+    'compare the selector with the series in Prometheus (Explore) and the namespace/port settings',
+  )];
+}
+
+/** Rate windows need several scrapes: rate() over fewer than 4 intervals is noisy, under 2 empty. */
+async function scrapeInterval(uses: Map<string, Use>, config: Config, client: PromClient): Promise<Finding[]> {
   const minRange = Math.min(...[...uses.values()].map((u) => u.minRangeSeconds ?? Infinity));
-  if (Number.isFinite(minRange)) {
-    for (const t of await client.targets()) {
-      if (![config.linkerd.proxyJob, config.linkerd.controllerJob].includes(t.job) || !t.scrapeIntervalSeconds) continue;
-      if (t.scrapeIntervalSeconds * 4 > minRange) {
-        findings.push({
-          severity: t.scrapeIntervalSeconds * 2 > minRange ? 'blind' : 'warning',
-          kind: 'scrape-interval', selector: `job="${t.job}"`, usedBy: [],
-          message: `job ${t.job} is scraped every ${t.scrapeIntervalSeconds}s, but the shortest rate window is ${minRange}s: rate() needs at least 4 scrapes per window`,
-          fix: `scrape every ${Math.floor(minRange / 4)}s or less (Linkerd recommends 10s)`,
-        });
-        break;
-      }
+  if (!Number.isFinite(minRange)) return [];
+  for (const t of await client.targets()) {
+    if (![config.linkerd.proxyJob, config.linkerd.controllerJob].includes(t.job) || !t.scrapeIntervalSeconds) continue;
+    if (t.scrapeIntervalSeconds * 4 > minRange) {
+      return [{
+        severity: t.scrapeIntervalSeconds * 2 > minRange ? 'blind' : 'warning',
+        kind: 'scrape-interval', selector: `job="${t.job}"`, usedBy: [],
+        message: `job ${t.job} is scraped every ${t.scrapeIntervalSeconds}s, but the shortest rate window is ${minRange}s: rate() needs at least 4 scrapes per window`,
+        fix: `scrape every ${Math.floor(minRange / 4)}s or less (Linkerd recommends 10s)`,
+      }];
     }
   }
-  findings.push(...(await nativeSidecarsUnscraped(config, client, lookback)));
+  return [];
+}
+
+export async function runCheck(input: CheckInput, client: PromClient, lookback = '1h'): Promise<CheckReport> {
+  const uses = usesOf(input);
+  const probe = probeOf(input.config, client, lookback);
+  const findings: Finding[] = [];
+  for (const [text, use] of [...uses.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) findings.push(...(await diagnose(text, use, probe)));
+  findings.push(...(await scrapeInterval(uses, input.config, client)));
+  findings.push(...(await nativeSidecarsUnscraped(input.config, client, lookback)));
   return { prometheus: client.url, selectorsChecked: uses.size, findings };
 }
 

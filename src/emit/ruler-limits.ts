@@ -7,21 +7,13 @@
  * rules of one group are evaluated in order, rules of different groups independently, so a roll-up in
  * another group than the 5m ratio it reads would lag one evaluation behind.
  */
-import { walk, type Expr, type Selector } from '../promql/ast.js';
+import { selectorsOf, type Selector } from '../promql/ast.js';
 import { isAlert, type RecordingRule, type Rule, type RuleGroup } from '../rules.js';
 
 /** Whether a selector may select what a recording rule writes (unknown labels count as a match). */
 function mayRead(sel: Selector, rec: RecordingRule): boolean {
   if (sel.metric !== rec.record) return false;
   return sel.matchers.every((m) => m.op !== '=' || rec.labels?.[m.label] === undefined || rec.labels[m.label] === m.value);
-}
-
-function selectorsOf(e: Expr): Selector[] {
-  const found: Selector[] = [];
-  walk(e, (n) => {
-    if (n.kind === 'selector') found.push(n);
-  });
-  return found;
 }
 
 /** For each rule, the indexes of the recording rules of the same list it reads. */

@@ -247,39 +247,8 @@ function readRatioMetric(p: Problems, warnings: string[], ind: Indicator): Queri
     : { good: main, total, origin: { good: { doc, path: queryPath('good') }, total: { doc, path: queryPath('total') } } };
 }
 
-/** Supported-shape checks of one SLO document; returns the imported SLO or undefined. */
-function readSlo(
-  p: Problems,
-  warnings: string[],
-  doc: Doc,
-  slis: ReadonlyMap<string, Indicator>,
-): { slo: ImportedSlo; origin: Record<string, { doc: Doc; path: ConfigPath }> } | undefined {
-  const v = doc.value as Obj;
-  const name = get(v.metadata, 'name');
-  const before = p.issues.length;
-  if (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 63) {
-    p.add(doc, ['metadata', 'name'], `expected a DNS label (lower-case letters, digits and "-", at most 63 characters), found ${quote(name ?? null)}`);
-  }
-  const spec = v.spec;
-  if (!isObj(spec)) {
-    p.add(doc, ['spec'], 'expected the SLO spec (a mapping)');
-    return undefined;
-  }
-
-  // budgetingMethod
-  if (spec.budgetingMethod !== 'Occurrences') {
-    const method = spec.budgetingMethod;
-    p.add(
-      doc,
-      ['spec', 'budgetingMethod'],
-      method === 'Timeslices' || method === 'RatioTimeslices'
-        ? `budgetingMethod ${method} is not supported: linkerd-slo counts events (Occurrences); time-slice budgets would need per-slice recording rules and burn-rate alerts do not apply to them`
-        : `expected budgetingMethod Occurrences (the only supported method), found ${quote(method ?? null)}`,
-    );
-  }
-
-  // timeWindow
-  let period: string | undefined;
+/** spec.timeWindow: one rolling window, its duration as a config period (undefined after a problem). */
+function readTimeWindow(p: Problems, doc: Doc, spec: Obj): string | undefined {
   const tw = spec.timeWindow;
   if (!Array.isArray(tw) || tw.length === 0) p.add(doc, ['spec', 'timeWindow'], 'expected one time window [{duration: 30d, isRolling: true}]');
   else if (tw.length > 1) p.add(doc, ['spec', 'timeWindow', 1], `expected one time window, found ${tw.length}`);
@@ -292,10 +261,13 @@ function readSlo(
     }
     const d = convertDuration(get(w, 'duration'));
     if ('error' in d) p.add(doc, ['spec', 'timeWindow', 0, 'duration'], d.error);
-    else period = d.ok;
+    else return d.ok;
   }
+  return undefined;
+}
 
-  // objectives
+/** spec.objectives: one objective, as a percentage, and where it was written. */
+function readObjective(p: Problems, doc: Doc, spec: Obj): { objective: number | undefined; objectivePath: ConfigPath } {
   let objective: number | undefined;
   let objectivePath: ConfigPath = ['spec', 'objectives'];
   const objectives = spec.objectives;
@@ -327,16 +299,11 @@ function readSlo(
       else objective = cleanNumber(ratio * 100);
     } else p.add(doc, base, 'needs targetPercent or target');
   }
+  return { objective, objectivePath };
+}
 
-  // alertPolicies: not expressible as MWMB; keep our windows.
-  if (Array.isArray(spec.alertPolicies) && spec.alertPolicies.length) {
-    warnings.push(
-      `${doc.file}: ${doc.label}: spec.alertPolicies ignored: OpenSLO alert conditions have one lookback window; ` +
-        'linkerd-slo alerts this SLO with its multiwindow, multi-burn-rate table (alerting.windows)',
-    );
-  }
-
-  // indicator
+/** spec.indicator or spec.indicatorRef: the SLI's ratio queries (problems inside a referenced SLI name this SLO). */
+function readIndicator(p: Problems, warnings: string[], doc: Doc, spec: Obj, name: unknown, slis: ReadonlyMap<string, Indicator>): Queries | undefined {
   let indicator: Indicator | undefined;
   if (spec.indicator !== undefined && spec.indicatorRef !== undefined) p.add(doc, ['spec', 'indicatorRef'], 'set indicator or indicatorRef, not both');
   else if (spec.indicator !== undefined) {
@@ -349,15 +316,60 @@ function readSlo(
     }
   } else p.add(doc, ['spec'], 'needs indicator (an inline SLI) or indicatorRef (the name of an SLI document)');
 
-  let queries: Queries | undefined;
-  if (indicator) {
-    const issuesBefore = p.issues.length;
-    queries = readRatioMetric(p, warnings, indicator);
-    if (indicator.doc !== doc) {
-      // Problems inside a referenced SLI: say which SLO uses it.
-      for (let i = issuesBefore; i < p.issues.length; i++) p.issues[i] = { ...p.issues[i]!, message: `${p.issues[i]!.message} (used by SLO ${typeof name === 'string' ? displayName(name) : quote(name ?? null)})` };
-    }
+  if (!indicator) return undefined;
+  const issuesBefore = p.issues.length;
+  const queries = readRatioMetric(p, warnings, indicator);
+  if (indicator.doc !== doc) {
+    // Problems inside a referenced SLI: say which SLO uses it.
+    for (let i = issuesBefore; i < p.issues.length; i++) p.issues[i] = { ...p.issues[i]!, message: `${p.issues[i]!.message} (used by SLO ${typeof name === 'string' ? displayName(name) : quote(name ?? null)})` };
   }
+  return queries;
+}
+
+/** Supported-shape checks of one SLO document; returns the imported SLO or undefined. */
+function readSlo(
+  p: Problems,
+  warnings: string[],
+  doc: Doc,
+  slis: ReadonlyMap<string, Indicator>,
+): { slo: ImportedSlo; origin: Record<string, { doc: Doc; path: ConfigPath }> } | undefined {
+  const v = doc.value as Obj;
+  const name = get(v.metadata, 'name');
+  const before = p.issues.length;
+  if (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 63) {
+    p.add(doc, ['metadata', 'name'], `expected a DNS label (lower-case letters, digits and "-", at most 63 characters), found ${quote(name ?? null)}`);
+  }
+  const spec = v.spec;
+  if (!isObj(spec)) {
+    p.add(doc, ['spec'], 'expected the SLO spec (a mapping)');
+    return undefined;
+  }
+
+  // budgetingMethod
+  if (spec.budgetingMethod !== 'Occurrences') {
+    const method = spec.budgetingMethod;
+    p.add(
+      doc,
+      ['spec', 'budgetingMethod'],
+      method === 'Timeslices' || method === 'RatioTimeslices'
+        ? `budgetingMethod ${method} is not supported: linkerd-slo counts events (Occurrences); time-slice budgets would need per-slice recording rules and burn-rate alerts do not apply to them`
+        : `expected budgetingMethod Occurrences (the only supported method), found ${quote(method ?? null)}`,
+    );
+  }
+
+  const period = readTimeWindow(p, doc, spec);
+
+  const { objective, objectivePath } = readObjective(p, doc, spec);
+
+  // alertPolicies: not expressible as MWMB; keep our windows.
+  if (Array.isArray(spec.alertPolicies) && spec.alertPolicies.length) {
+    warnings.push(
+      `${doc.file}: ${doc.label}: spec.alertPolicies ignored: OpenSLO alert conditions have one lookback window; ` +
+        'linkerd-slo alerts this SLO with its multiwindow, multi-burn-rate table (alerting.windows)',
+    );
+  }
+
+  const queries = readIndicator(p, warnings, doc, spec, name, slis);
   if (p.issues.length > before || objective === undefined || period === undefined || !queries || typeof name !== 'string') return undefined;
   const description = typeof spec.description === 'string' ? spec.description : typeof get(v.metadata, 'displayName') === 'string' ? String(get(v.metadata, 'displayName')) : undefined;
   return {

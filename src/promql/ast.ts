@@ -144,9 +144,18 @@ export function union(exprs: readonly Expr[]): Expr {
   return or(union(exprs.slice(0, mid)), union(exprs.slice(mid)));
 }
 
-/** The direct subexpressions of an expression, in order (a subquery's inner expression included). */
+/** A kind the switch above it does not handle: a compile error while every kind is, a thrown error at run time otherwise. */
+export function unknownKind(e: never): never {
+  throw new Error(`unknown PromQL expression kind "${(e as { kind?: unknown }).kind}"`);
+}
+
+/** The direct subexpressions of an expression, in order (an aggregation's parameter, a subquery's inner expression included). */
 export function children(e: Expr): readonly Expr[] {
   switch (e.kind) {
+    case 'selector':
+    case 'number':
+    case 'string':
+      return [];
     case 'call':
       return e.args;
     case 'aggregate':
@@ -157,20 +166,49 @@ export function children(e: Expr): readonly Expr[] {
     case 'subquery':
       return [e.expr];
     default:
-      return [];
+      return unknownKind(e);
   }
 }
 
-/** Every node of an expression, depth-first, parents before children. */
-export function walk(e: Expr, visit: (node: Expr) => void): void {
-  visit(e);
-  for (const c of children(e)) walk(c, visit);
+/** What a walk's visitor returns to leave a node's subexpressions unvisited. */
+export const SKIP_CHILDREN = 'skip-children';
+
+/**
+ * Every node of an expression, depth-first, parents before children, left to right. `ancestors`:
+ * the nodes above this one, outermost first (the walk's own stack: read it during the call, do not keep
+ * it). A visitor that returns SKIP_CHILDREN leaves the node's subexpressions out.
+ */
+export function walk(e: Expr, visit: (node: Expr, ancestors: readonly Expr[]) => void | typeof SKIP_CHILDREN): void {
+  const stack: Expr[] = [];
+  const go = (node: Expr): void => {
+    if (visit(node, stack) === SKIP_CHILDREN) return;
+    stack.push(node);
+    for (const c of children(node)) go(c);
+    stack.pop();
+  };
+  go(e);
 }
 
-/** The expression with every node rebuilt bottom-up by f (f sees a node whose children are already mapped). */
+/** Every selector of an expression, in walk order. */
+export function selectorsOf(e: Expr): Selector[] {
+  const found: Selector[] = [];
+  walk(e, (node) => {
+    if (node.kind === 'selector') found.push(node);
+  });
+  return found;
+}
+
+/**
+ * The expression with every node rebuilt bottom-up by f: f sees a copy of the node whose
+ * subexpressions are already mapped (a leaf as it is), and what it returns takes the node's place.
+ */
 export function mapExpr(e: Expr, f: (node: Expr) => Expr): Expr {
   const m = (x: Expr): Expr => mapExpr(x, f);
   switch (e.kind) {
+    case 'selector':
+    case 'number':
+    case 'string':
+      return f(e);
     case 'call':
       return f({ ...e, args: e.args.map(m) });
     case 'aggregate':
@@ -181,7 +219,7 @@ export function mapExpr(e: Expr, f: (node: Expr) => Expr): Expr {
     case 'subquery':
       return f({ ...e, expr: m(e.expr) });
     default:
-      return f(e);
+      return unknownKind(e);
   }
 }
 
@@ -309,15 +347,13 @@ function renderInline(e: Expr): string {
       const r = inline(operand(e.rhs, e.op, 'rhs'));
       return `${l} ${e.op}${e.bool ? ' bool' : ''}${matchingText(e.matching)} ${r}`;
     }
+    default:
+      return unknownKind(e);
   }
 }
 
 const MAX_LINE = 100;
 
-/**
- * Human-readable rendering: one line when it fits, otherwise broken at binary operators
- * and aggregation bodies with two-space indentation (the layout promtool's formatter uses).
- */
 /**
  * Expressions that read best on one line however long they are: a selector, a function of
  * selectors, an aggregation of those, or such a thing scaled by a number. Breaking
@@ -339,9 +375,16 @@ function isLeafy(e: Expr): boolean {
       return false;
     case 'subquery':
       return isLeafy(e.expr);
+    default:
+      return unknownKind(e);
   }
 }
 
+/**
+ * Human-readable rendering: one line when it fits (or isLeafy), otherwise broken at binary operators,
+ * parentheses, aggregation bodies and function arguments with two-space indentation (the layout
+ * promtool's formatter uses). A selector, number, string or subquery is always one line.
+ */
 export function format(e: Expr, indent = 0): string {
   const pad = ' '.repeat(indent);
   const one = inline(e);
@@ -363,8 +406,13 @@ export function format(e: Expr, indent = 0): string {
     case 'call':
       if (e.args.length === 0) return pad + one;
       return `${pad}${e.fn}(\n${e.args.map((a) => format(a, indent + 2)).join(',\n')}\n${pad})`;
-    default:
+    case 'selector':
+    case 'number':
+    case 'string':
+    case 'subquery':
       return pad + one;
+    default:
+      return unknownKind(e);
   }
 }
 

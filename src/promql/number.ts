@@ -20,7 +20,7 @@ export function errorBudget(objectivePercent: number): number {
   return cleanNumber((100 - objectivePercent) / 100);
 }
 
-/** Prometheus duration parsing and printing (the subset we generate: s, m, h, d, w). */
+/** Prometheus durations: read in every unit Prometheus accepts (y, w, d, h, m, s, ms), printed by formatDuration. */
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
 const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 
@@ -46,12 +46,15 @@ export function isDuration(text: string): boolean {
   }
 }
 
-/** Shortest Prometheus duration for a number of seconds, in the largest whole unit. */
-/** A duration in its canonical spelling (90m → 1h30m), as the rules print it. */
+/** A duration as the rules print it (formatDuration of its seconds): 1h30m → 90m, 60m → 1h, 1w → 7d. */
 export function normalDuration(d: string): string {
   return formatDuration(parseDuration(d));
 }
 
+/**
+ * A number of seconds as a Prometheus duration in one unit: the largest of d, h, m, s that divides it
+ * exactly (5400 → 90m, never 1h30m; weeks are written as days); an error for a fraction of a second.
+ */
 export function formatDuration(seconds: number): string {
   for (const u of ['w', 'd', 'h', 'm', 's'] as const) {
     const size = UNIT_SECONDS[u]!;

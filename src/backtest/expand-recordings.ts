@@ -12,26 +12,28 @@
  *   - filtered by the matchers on labels the rule does not set: `and on (label)` (for = and =~) or
  *     `unless on (label)` (for != and !~) a vector of one sample per literal value. A regular
  *     expression is accepted when it is an alternation of literals (what the generator writes, see
- *     anyOf() in src/promql/ast.ts); any other one is refused rather than approximated.
+ *     anyOf() in src/promql/ast.ts); any other one filters by label_replace() (regexFilter()).
  * A recorded selector with a range (`record[1h]`) reads the samples stored at each evaluation, which
  * is the subquery `(expr)[1h:<evaluation interval>]`: Prometheus aligns subquery steps to multiples
  * of the step (https://prometheus.io/blog/2019/01/28/subquery-support/), as a ruler's evaluations
  * are when the group's interval divides the hour. Within one evaluation interval of a real ruler
  * either way (a ruler's evaluations are shifted by a per-group offset).
+ *
+ * ("Expanding" a recording, here; inline() of src/promql prints an expression on one line.)
  */
-import { binary, call, num, paren, str, subquery, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { binary, call, mapExpr, num, paren, selectorsOf, str, subquery, unknownKind, type Expr, type Matcher, type Selector } from '../promql/ast.js';
 import { formatDuration } from '../promql/number.js';
 import { matcherHolds } from '../promql/matchers.js';
 import type { RecordingRule } from '../rules.js';
 
-export class InlineError extends Error {
-  override readonly name = 'InlineError';
+export class RecordingExpansionError extends Error {
+  override readonly name = 'RecordingExpansionError';
 }
 
-/** Whether a selector's matcher holds for a rule's static label value; a regex RE2 refuses (Prometheus would too) stops the inlining. */
+/** Whether a selector's matcher holds for a rule's static label value; a regex RE2 refuses (Prometheus would too) stops the expansion. */
 function staticHolds(sel: Selector, m: Matcher, value: string): boolean {
   const holds = matcherHolds(m, value);
-  if (holds === undefined) throw new InlineError(`cannot inline ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is not a regular expression RE2 (Prometheus) accepts`);
+  if (holds === undefined) throw new RecordingExpansionError(`cannot expand the recording ${sel.metric}: the matcher ${m.label}${m.op}"${m.value}" is not a regular expression RE2 (Prometheus) accepts`);
   return holds;
 }
 
@@ -87,20 +89,23 @@ const KNOWN_FIELDS: Record<Expr['kind'], readonly string[]> = {
 
 function assertKnown(e: Expr): void {
   const known = KNOWN_FIELDS[e.kind];
-  if (!known) throw new InlineError(`cannot inline recordings into a PromQL node of kind "${(e as { kind: string }).kind}"`);
+  if (!known) throw new RecordingExpansionError(`cannot expand recordings in a PromQL node of kind "${(e as { kind: string }).kind}"`);
   const extra = Object.keys(e).filter((k) => !known.includes(k) && (e as unknown as Record<string, unknown>)[k] !== undefined);
-  if (extra.length) throw new InlineError(`cannot inline recordings into a ${e.kind} with ${extra.join(', ')}`);
+  if (extra.length) throw new RecordingExpansionError(`cannot expand recordings in a ${e.kind} with ${extra.join(', ')}`);
 }
 
-export interface Inliner {
+/** A binary expression in parentheses, anything else as it is. */
+const parenBinary = (e: Expr): Expr => (e.kind === 'binary' ? paren(e) : e);
+
+export interface RecordingExpander {
   /** The expression with every recorded series replaced by what computes it. */
-  inline(e: Expr): Expr;
+  expand(e: Expr): Expr;
   /** Names of recordings the expression reads (transitively). */
   recordsRead(e: Expr): ReadonlySet<string>;
 }
 
 /** `evaluationInterval`: seconds between a ruler's evaluations, the step of the subquery a recorded range becomes. */
-export function inliner(recordings: readonly RecordingRule[], evaluationInterval: number): Inliner {
+export function recordingExpander(recordings: readonly RecordingRule[], evaluationInterval: number): RecordingExpander {
   const byRecord = new Map<string, RecordingRule[]>();
   for (const r of recordings) byRecord.set(r.record, [...(byRecord.get(r.record) ?? []), r]);
   const step = formatDuration(evaluationInterval);
@@ -109,7 +114,7 @@ export function inliner(recordings: readonly RecordingRule[], evaluationInterval
   const ruleExpr = (rule: RecordingRule, stack: readonly string[]): Expr => {
     let e = cache.get(rule);
     if (!e) {
-      if (stack.includes(rule.record)) throw new InlineError(`recording ${rule.record} reads itself (via ${stack.join(' → ')})`);
+      if (stack.includes(rule.record)) throw new RecordingExpansionError(`recording ${rule.record} reads itself (via ${stack.join(' → ')})`);
       e = rewrite(rule.expr, [...stack, rule.record]);
       // The rule's static labels replace the result's, as rule evaluation does (sorted: one text every run).
       for (const [label, value] of Object.entries(rule.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -151,65 +156,40 @@ export function inliner(recordings: readonly RecordingRule[], evaluationInterval
     return out;
   };
 
-  const rewrite = (e: Expr, stack: readonly string[]): Expr => {
-    assertKnown(e);
-    switch (e.kind) {
-      case 'selector':
-        return replaceSelector(e, stack) ?? e;
-      case 'number':
-      case 'string':
-        return e;
-      case 'call':
-        return { ...e, args: e.args.map((a) => rewrite(a, stack)) };
-      case 'aggregate':
-        return { ...e, expr: rewrite(e.expr, stack), ...(e.param ? { param: rewrite(e.param, stack) } : {}) };
-      case 'binary': {
-        // A replaced operand is a whole expression: parenthesise so the text keeps the tree's precedence.
-        const side = (x: Expr) => {
-          const r = rewrite(x, stack);
-          return r !== x && r.kind === 'binary' ? paren(r) : r;
-        };
-        return { ...e, lhs: side(e.lhs), rhs: side(e.rhs) };
+  /** Recordings replaced bottom-up; `stack`: the recordings being expanded, to refuse a cycle. */
+  const rewrite = (e: Expr, stack: readonly string[]): Expr =>
+    mapExpr(e, (node) => {
+      assertKnown(node);
+      switch (node.kind) {
+        case 'selector':
+          return replaceSelector(node, stack) ?? node;
+        // A binary operand or subquery body that is a binary expression (a replaced selector's `or` among
+        // them) is parenthesised, so the text keeps the tree's precedence.
+        case 'binary':
+          return { ...node, lhs: parenBinary(node.lhs), rhs: parenBinary(node.rhs) };
+        case 'subquery':
+          return { ...node, expr: parenBinary(node.expr) };
+        case 'number':
+        case 'string':
+        case 'call':
+        case 'aggregate':
+        case 'paren':
+          return node;
+        default:
+          return unknownKind(node);
       }
-      case 'paren':
-        return { ...e, expr: rewrite(e.expr, stack) };
-      case 'subquery': {
-        const inner = rewrite(e.expr, stack);
-        return { ...e, expr: inner !== e.expr && inner.kind === 'binary' ? paren(inner) : inner };
-      }
-    }
-  };
+    });
 
   const reads = (e: Expr, out: Set<string>): void => {
-    switch (e.kind) {
-      case 'selector':
-        if (e.metric !== undefined && byRecord.has(e.metric) && !out.has(e.metric)) {
-          out.add(e.metric);
-          for (const r of byRecord.get(e.metric)!) reads(r.expr, out);
-        }
-        return;
-      case 'call':
-        e.args.forEach((a) => reads(a, out));
-        return;
-      case 'aggregate':
-        reads(e.expr, out);
-        if (e.param) reads(e.param, out);
-        return;
-      case 'binary':
-        reads(e.lhs, out);
-        reads(e.rhs, out);
-        return;
-      case 'paren':
-      case 'subquery':
-        reads(e.expr, out);
-        return;
-      default:
-        return;
+    for (const sel of selectorsOf(e)) {
+      if (sel.metric === undefined || !byRecord.has(sel.metric) || out.has(sel.metric)) continue;
+      out.add(sel.metric);
+      for (const r of byRecord.get(sel.metric)!) reads(r.expr, out);
     }
   };
 
   return {
-    inline: (e) => rewrite(e, []),
+    expand: (e) => rewrite(e, []),
     recordsRead: (e) => {
       const out = new Set<string>();
       reads(e, out);
