@@ -9,7 +9,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { primary } from './engines.js';
 import { Hist, LE_TEXT, formatValue, histValues, type Family, type Rec } from './registry.js';
-import type { LinkerdSimulator, Target } from './simulator.js';
+import type { LinkerdSimulator } from './simulator.js';
+import type { Target } from './target.js';
 
 interface FamilyRecs {
   readonly typeName: string;
