@@ -5,7 +5,8 @@
  * same mesh for the same config.
  */
 import type { Config } from '../../src/config/schema.js';
-import { LinkerdSimulator, type SimulatorOptions } from './simulator.js';
+import { LinkerdSimulator } from './simulator.js';
+import type { SimulatorOptions } from './options.js';
 
 export type NamedWorkload = { namespace: string; name: string; kind: 'deployment' | 'statefulset' | 'daemonset' };
 

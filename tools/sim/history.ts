@@ -9,7 +9,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { primary } from './engines.js';
 import { Hist, LE_TEXT, formatValue, histValues, type Family, type Rec } from './registry.js';
-import type { LinkerdSimulator, Target } from './simulator.js';
+import type { LinkerdSimulator } from './simulator.js';
+import type { Target } from './target.js';
 
 interface FamilyRecs {
   readonly typeName: string;
@@ -46,73 +47,91 @@ export interface HistoryResult {
 export function writeOpenMetricsHistory(sim: LinkerdSimulator, opts: HistoryOptions): HistoryResult {
   const stepMs = Math.round(opts.stepSeconds * 1000);
   if (stepMs <= 0) throw new Error('stepSeconds must be positive');
-  const only = opts.families ? new Set(opts.families) : undefined;
-  const groups = new Map<string, FamilyRecs>();
-  const upRecs = new Map<Target, Rec>();
-  const times: number[] = [];
   const from = sim.now;
+  const recorder = new HistoryRecorder(sim, opts);
+  if (!opts.skipFirst) recorder.record(sim.now);
+  for (let t = sim.now + stepMs; t <= opts.until; t += stepMs) {
+    sim.advanceTo(t);
+    recorder.record(t);
+  }
+  const written = writeFamilies(opts.file, recorder.groups, recorder.times);
+  dropRecorders(sim);
+  return { file: opts.file, ...written, from, to: recorder.times[recorder.times.length - 1] ?? from };
+}
 
-  const groupOf = (f: Family | undefined, name: string, type: string, help: string): FamilyRecs => {
-    let g = groups.get(name);
-    if (!g) groups.set(name, (g = { typeName: name, type, help, ...(f ? { family: f } : {}), recs: [] }));
-    return g;
-  };
-  const push = (rec: Rec, step: number, v: number) => {
-    const last = rec.runs[rec.runs.length - 1];
-    if (last && rec.lastStep === step - 1) last.values.push(v);
-    else rec.runs.push({ start: step, values: [v] });
-    rec.lastStep = step;
-  };
-  const newRec = (g: FamilyRecs, name: string, labels: string): Rec => {
-    const rec: Rec = { name, labels, runs: [], lastStep: -2 };
-    g.recs.push(rec);
-    return rec;
-  };
+/** Every sample of every visible series at each recorded time, in runs of consecutive steps (a gap while a target is down or a series evicted). */
+class HistoryRecorder {
+  readonly groups = new Map<string, FamilyRecs>();
+  readonly times: number[] = [];
+  private readonly upRecs = new Map<Target, Rec>();
+  private readonly only: ReadonlySet<string> | undefined;
 
-  const record = (t: number) => {
-    const step = times.length;
-    times.push(t);
-    const upGroup = groupOf(undefined, 'up', 'gauge', 'Whether the last scrape of the target succeeded (1) or failed (0).');
-    for (const target of sim.allTargets) {
-      const down = sim.isDown(target, t);
-      let up = upRecs.get(target);
-      if (!up) upRecs.set(target, (up = newRec(upGroup, 'up', target.labelText)));
+  constructor(private readonly sim: LinkerdSimulator, private readonly opts: HistoryOptions) {
+    this.only = opts.families ? new Set(opts.families) : undefined;
+  }
+
+  record(t: number): void {
+    const step = this.times.length;
+    this.times.push(t);
+    const upGroup = this.groupOf(undefined, 'up', 'gauge', 'Whether the last scrape of the target succeeded (1) or failed (0).');
+    for (const target of this.sim.allTargets) {
+      const down = this.sim.isDown(target, t);
+      let up = this.upRecs.get(target);
+      if (!up) this.upRecs.set(target, (up = newRec(upGroup, 'up', target.labelText)));
       push(up, step, down ? 0 : 1);
-      if (down) continue;
-      const skip = sim.missing(target, t);
-      for (const f of target.registry.families) {
-        if (skip.has(f.name) || (only && !only.has(f.name))) continue;
-        if (f.series.size === 0) continue;
-        const g = groupOf(f, f.typeName, f.type, f.help);
-        for (const s of f.series.values()) {
-          if (!s.visible || (opts.series && !opts.series(f.name, s.labels))) continue;
-          const labels = s.labels === '' ? target.labelText : `${target.labelText},${s.labels}`;
-          if (s instanceof Hist) {
-            const recs = (s.recs ??= [
-              ...LE_TEXT.map((le) => newRec(g, `${f.name}_bucket`, `${labels},le="${le}"`)),
-              newRec(g, `${f.name}_count`, labels),
-              newRec(g, `${f.name}_sum`, labels),
-            ]);
-            const h = histValues(s);
-            h.buckets.forEach((v, i) => push(recs[i]!, step, v));
-            push(recs[LE_TEXT.length]!, step, h.count);
-            push(recs[LE_TEXT.length + 1]!, step, h.sum);
-          } else {
-            push((s.rec ??= newRec(g, f.name, labels)), step, s.value);
-          }
+      if (!down) this.recordTarget(target, t, step);
+    }
+  }
+
+  private recordTarget(target: Target, t: number, step: number): void {
+    const skip = this.sim.missing(target, t);
+    for (const f of target.registry.families) {
+      if (skip.has(f.name) || (this.only && !this.only.has(f.name))) continue;
+      if (f.series.size === 0) continue;
+      const g = this.groupOf(f, f.typeName, f.type, f.help);
+      for (const s of f.series.values()) {
+        if (!s.visible || (this.opts.series && !this.opts.series(f.name, s.labels))) continue;
+        const labels = s.labels === '' ? target.labelText : `${target.labelText},${s.labels}`;
+        if (s instanceof Hist) {
+          const recs = (s.recs ??= [
+            ...LE_TEXT.map((le) => newRec(g, `${f.name}_bucket`, `${labels},le="${le}"`)),
+            newRec(g, `${f.name}_count`, labels),
+            newRec(g, `${f.name}_sum`, labels),
+          ]);
+          const h = histValues(s);
+          h.buckets.forEach((v, i) => push(recs[i]!, step, v));
+          push(recs[LE_TEXT.length]!, step, h.count);
+          push(recs[LE_TEXT.length + 1]!, step, h.sum);
+        } else {
+          push((s.rec ??= newRec(g, f.name, labels)), step, s.value);
         }
       }
     }
-  };
-
-  if (!opts.skipFirst) record(sim.now);
-  for (let t = sim.now + stepMs; t <= opts.until; t += stepMs) {
-    sim.advanceTo(t);
-    record(t);
   }
 
-  // Write: families by name, each family's series by labels, each series' samples in time order.
-  const fd = openSync(opts.file, 'w');
+  private groupOf(f: Family | undefined, name: string, type: string, help: string): FamilyRecs {
+    let g = this.groups.get(name);
+    if (!g) this.groups.set(name, (g = { typeName: name, type, help, ...(f ? { family: f } : {}), recs: [] }));
+    return g;
+  }
+}
+
+function push(rec: Rec, step: number, v: number): void {
+  const last = rec.runs[rec.runs.length - 1];
+  if (last && rec.lastStep === step - 1) last.values.push(v);
+  else rec.runs.push({ start: step, values: [v] });
+  rec.lastStep = step;
+}
+
+function newRec(g: FamilyRecs, name: string, labels: string): Rec {
+  const rec: Rec = { name, labels, runs: [], lastStep: -2 };
+  g.recs.push(rec);
+  return rec;
+}
+
+/** Writes families by name, each family's series by labels, each series' samples in time order. */
+function writeFamilies(file: string, groups: ReadonlyMap<string, FamilyRecs>, times: readonly number[]): { series: number; samples: number; bytes: number } {
+  const fd = openSync(file, 'w');
   let buf: string[] = [];
   let bufLen = 0;
   let bytes = 0;
@@ -155,14 +174,17 @@ export function writeOpenMetricsHistory(sim: LinkerdSimulator, opts: HistoryOpti
   } finally {
     closeSync(fd);
   }
-  // Series objects keep their recorders; drop them so a later history starts clean.
+  return { series, samples, bytes };
+}
+
+/** Series objects keep their recorders; drop them so a later history starts clean. */
+function dropRecorders(sim: LinkerdSimulator): void {
   for (const target of sim.allTargets)
     for (const f of target.registry.families)
       for (const s of f.series.values()) {
         if (s instanceof Hist) delete s.recs;
         else delete s.rec;
       }
-  return { file: opts.file, series, samples, bytes, from, to: times[times.length - 1] ?? from };
 }
 
 /** `promtool tsdb create-blocks-from openmetrics <file> <dataDir>`; throws with promtool's output on failure. */

@@ -6,11 +6,16 @@
 export * from './linkerd.js';
 export * from './mesh.js';
 export * from './scenario.js';
-export { LinkerdSimulator, DEFAULT_RATES, latencyShape, Target } from './simulator.js';
+export { LinkerdSimulator } from './simulator.js';
+export { DEFAULT_RATES } from './options.js';
+export { latencyShape } from './latency.js';
+export { Target } from './target.js';
 export { KUBE_STATE_JOB, nativeSidecarDefault } from './kube-state.js';
 export { KUBELET_JOB } from './cadvisor.js';
 export type { KubeStateOptions, ProxyContainerResources } from './kube-state.js';
-export type { SimulatorOptions, TrafficRates, LatencyDist, Job } from './simulator.js';
+export type { SimulatorOptions, TrafficRates } from './options.js';
+export type { LatencyDist } from './latency.js';
+export type { Job } from './target.js';
 export { writeOpenMetricsHistory, backfill } from './history.js';
 export type { HistoryOptions, HistoryResult } from './history.js';
 export { serveSimulator } from './server.js';

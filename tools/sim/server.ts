@@ -10,7 +10,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Job, LinkerdSimulator } from './simulator.js';
+import type { LinkerdSimulator } from './simulator.js';
+import type { Job } from './target.js';
 
 export interface SimServer {
   readonly url: string;
