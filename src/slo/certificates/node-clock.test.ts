@@ -239,4 +239,17 @@ describe('node clock skew: config, dashboard and runbooks', () => {
     expect(files.get(`runbooks/${ABSENT}.md`)).toContain('`node-exporter`');
     expect(generated({}).files.has(`runbooks/${SKEW}.md`)).toBe(false);
   });
+
+  it('the runbooks query the series the rules read, also when a node matcher names an extra-matcher label', () => {
+    // The extra matcher wins in the rules (withMatchers: a later matcher on the same label replaces it),
+    // so a runbook that printed both cluster matchers would select nothing at all.
+    const bundle = generated({ enabled: true, matchers: { job: 'node-exporter', cluster: 'stale' } }, { prometheus: { extraMatchers: { cluster: 'eu1' } } });
+    const rules = ruleFileOf(bundle);
+    const selected = 'node_timex_offset_seconds{job="node-exporter", cluster="eu1"}';
+    expect(rules).toContain(`absent(${selected})`);
+    const page = bundle.files.get(`runbooks/${SKEW}.md`)!;
+    expect(page).toContain(`${selected}\n`);
+    expect(page).not.toContain('stale');
+    expect(bundle.files.get(`runbooks/${UNSYNCED}.md`)).not.toContain('stale');
+  });
 });
