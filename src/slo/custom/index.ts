@@ -9,15 +9,13 @@
  * Labels: slo=<name>, sli="ratio", component=<name>. Rule groups are linkerd-slo-<name>-ratio-*;
  * names are unique among custom SLOs and no built-in group ends in -ratio-recordings/-ratio-alerts.
  */
-import { inline, mul, num, or, rate, sub, sum, withMatchers, eq, type Expr, type Matcher, type Selector } from '../../promql/ast.js';
+import { inline, mul, num, or, rate, sub, sum, type Expr, type Selector } from '../../promql/ast.js';
 import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import { formatNumber } from '../../promql/number.js';
-import { matcherHolds } from '../../promql/matchers.js';
 import type { BuildContext, SloKind } from '../kind.js';
 import { budgetRunbooks } from '../burn-rate.js';
 import { burnRateTemplates, buildBurnRate, checkObjective, ratioSli, type SliDefinition, type SliInstance } from '../burn-rate.js';
-import type { FixtureSeries } from '../promtool-tests.js';
 import { templatesBeside } from '../../templates.js';
 import { configSection } from './config.js';
 import { customSlis } from './openslo.js';
@@ -32,125 +30,8 @@ export const CUSTOM_ABSENT_ALERT = 'LinkerdCustomSLOMetricsAbsent';
 
 export { parseCustomSelectors, type CustomSelectors, type CustomSlo } from './selectors.js';
 import { parseCustomSelectors, type CustomSelectors } from './selectors.js';
-
-type Labels = Record<string, string>;
-
-/** Whether a series matches a selector; undefined when a regex cannot be evaluated here. */
-export function seriesMatches(labels: Labels, sel: Selector): boolean | undefined {
-  if ((labels.__name__ ?? '') !== (sel.metric ?? '')) return false;
-  let result: boolean | undefined = true;
-  for (const m of sel.matchers) {
-    const holds = matcherHolds(m, labels[m.label] ?? '');
-    if (holds === false) return false;
-    if (holds === undefined) result = undefined;
-  }
-  return result;
-}
-
-/** A few strings a regex probably matches: its first alternative with classes and wildcards filled in. */
-function samplesFor(pattern: string): string[] {
-  let depth = 0;
-  let first = pattern;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') i++;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      first = pattern.slice(0, i);
-      break;
-    }
-  }
-  const simplified = first
-    .replace(/\((?:\?:)?([^()|]*)(?:\|[^()]*)?\)\?/g, '')
-    .replace(/\((?:\?:)?([^()|]*)(?:\|[^()]*)?\)/g, '$1')
-    .replace(/\[\^?([^\]\\])[^\]]*\]/g, '$1')
-    .replace(/\.\*|\.\?/g, '')
-    .replace(/\.\+/g, 'x')
-    .replace(/\\d/g, '0')
-    .replace(/\\w/g, 'x')
-    .replace(/\\(.)/g, '$1')
-    .replace(/\./g, '0')
-    .replace(/[*?]|\{\d+(,\d*)?\}/g, '')
-    .replace(/\+/g, '')
-    .replace(/^\^|\$$/g, '');
-  return [simplified, first.replace(/\\(.)/g, '$1')];
-}
-
-const FILLERS = ['', 'x', 'other', '0', '200', 'ok', 'success', 'failure', 'true', 'false'];
-
-/** Labels of one series that matches every selector in `all` and none of `none`; undefined if not found. */
-export function solveLabels(all: readonly Selector[], none: readonly Selector[] = []): Labels | undefined {
-  const metric = all[0]?.metric;
-  if (!metric || all.some((s) => s.metric !== metric)) return undefined;
-  const labels: Labels = { __name__: metric };
-  const mentioned = [...new Set(all.flatMap((s) => s.matchers.map((m) => m.label)))];
-  for (const label of mentioned) {
-    const ms = all.flatMap((s) => s.matchers.filter((m) => m.label === label));
-    const candidates = [
-      ...ms.filter((m) => m.op === '=').map((m) => m.value),
-      ...ms.filter((m) => m.op === '=~').flatMap((m) => samplesFor(m.value)),
-      ...FILLERS,
-    ];
-    const value = candidates.find((v) => ms.every((m) => matcherHolds(m, v) === true));
-    if (value === undefined) return undefined;
-    if (value !== '') labels[label] = value;
-  }
-  const ok = (l: Labels) => all.every((s) => seriesMatches(l, s) === true) && none.every((s) => seriesMatches(l, s) === false);
-  if (ok(labels)) return labels;
-  // Break one matcher of each selector that must not match, keeping the ones that must.
-  let current = labels;
-  for (const bad of none) {
-    if (seriesMatches(current, bad) === false) continue;
-    let fixed: Labels | undefined;
-    for (const m of bad.matchers) {
-      const keep = all.flatMap((s) => s.matchers.filter((k) => k.label === m.label));
-      const tries = [
-        ...(m.op === '!=' ? [m.value] : []),
-        ...(m.op === '!~' ? samplesFor(m.value) : []),
-        ...FILLERS.filter((f) => f !== ''),
-        `${m.value}-other`,
-        '',
-      ];
-      for (const v of tries) {
-        const next = { ...current };
-        if (v === '') delete next[m.label];
-        else next[m.label] = v;
-        if (matcherHolds(m, v) === false && keep.every((k) => matcherHolds(k, v) === true) && all.every((s) => seriesMatches(next, s) === true)) {
-          fixed = next;
-          break;
-        }
-      }
-      if (fixed) break;
-    }
-    if (!fixed) return undefined;
-    current = fixed;
-  }
-  return ok(current) ? current : undefined;
-}
-
-/** Input series for the generated promtool test: healthy traffic, then every event bad. */
-export function customFixture(sel: CustomSelectors): FixtureSeries[] | undefined {
-  const { total } = sel;
-  const pick = (...series: Array<[Labels | undefined, number, number]>): FixtureSeries[] | undefined =>
-    series.every(([l]) => l) ? series.map(([labels, healthy, outage]) => ({ labels: labels!, healthy, outage })) : undefined;
-  if (sel.bad) {
-    if (sel.bad.metric === total.metric) {
-      // One series that is good (in total, not bad) and one that is bad (in both).
-      return pick([solveLabels([total], [sel.bad]), 1, 0], [solveLabels([total, sel.bad]), 0, 1]);
-    }
-    return pick([solveLabels([total], [sel.bad]), 1, 1], [solveLabels([sel.bad], [total]), 0, 1]);
-  }
-  if (sel.good) {
-    if (sel.good.metric === total.metric) {
-      return pick([solveLabels([total, sel.good]), 1, 0], [solveLabels([total], [sel.good]), 0, 1]);
-    }
-    return pick([solveLabels([sel.good], [total]), 1, 0], [solveLabels([total], [sel.good]), 1, 1]);
-  }
-  return undefined;
-}
-
-// ---- the kind ------------------------------------------------------------------------------
+export { customFixture, seriesMatches, solveLabels } from './fixtures.js';
+import { customFixture } from './fixtures.js';
 
 /** errors = total − good; `or 0 * total` keeps it defined when no good series exist (all failing). */
 function goodRatioSli(good: Selector, total: Selector, by: readonly string[]): Pick<SliInstance, 'errorsRate' | 'requestsRate'> {
@@ -184,12 +65,12 @@ export const custom: SloKind<typeof configSection> = {
 
   build(ctx: BuildContext) {
     const { config } = ctx;
-    const extra: Matcher[] = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
-    const by = Object.keys(config.prometheus.extraMatchers);
+    const by = ctx.clusterLabels;
     const built = config.slos.custom.map((slo) => {
       const parsed = parseCustomSelectors(slo, []).selectors;
       if (!parsed) throw new Error(`custom SLO ${slo.name}: selectors were not checked`);
-      const withExtra = (s: Selector | undefined) => (s ? withMatchers(s, extra) : undefined);
+      // A parsed selector always names its metric (selectors.ts); the user's extra matchers are added to it.
+      const withExtra = (s: Selector | undefined) => (s ? ctx.exporterSelector(s.metric!, s.matchers) : undefined);
       const sel: CustomSelectors = { bad: withExtra(parsed.bad), good: withExtra(parsed.good), total: withExtra(parsed.total)! };
       const fixture = customFixture(sel);
       const instance: SliInstance = {

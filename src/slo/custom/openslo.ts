@@ -1,12 +1,13 @@
 /** Custom SLOs as OpenSLO ratio SLOs: their own counter selectors (errors → bad, or good) over total, extra matchers added. */
-import { eq, withMatchers } from '../../promql/ast.js';
+import type { Selector } from '../../promql/ast.js';
 import { ConfigError } from '../../config/errors.js';
 import type { BuildContext, RatioSliDeclaration } from '../kind.js';
 import { parseCustomSelectors } from './selectors.js';
 
 export function customSlis(ctx: BuildContext): RatioSliDeclaration[] {
   const { config } = ctx;
-  const extra = Object.entries(config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
+  // A parsed selector always names its metric (selectors.ts).
+  const withExtra = (s: Selector) => ctx.exporterSelector(s.metric!, s.matchers);
   return config.slos.custom.map((slo, i) => {
     const path = ['slos', 'custom', i];
     const { selectors, issues } = parseCustomSelectors(slo, path);
@@ -18,8 +19,8 @@ export function customSlis(ctx: BuildContext): RatioSliDeclaration[] {
       service: config.cluster,
       objective: slo.objective,
       period: slo.period,
-      ...(selectors.bad ? { bad: withMatchers(selectors.bad, extra) } : { good: withMatchers(selectors.good!, extra) }),
-      total: withMatchers(selectors.total, extra),
+      ...(selectors.bad ? { bad: withExtra(selectors.bad) } : { good: withExtra(selectors.good!) }),
+      total: withExtra(selectors.total),
       path: [...path, 'name'],
     };
   });

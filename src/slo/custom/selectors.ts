@@ -38,5 +38,3 @@ export function parseCustomSelectors(slo: CustomSlo, path: ReadonlyArray<string 
   if (issues.length || !total) return { issues };
   return { selectors: { ...(bad ? { bad } : {}), ...(good ? { good } : {}), total }, issues };
 }
-
-// ---- fixtures for the generated promtool tests ----------------------------------------------
