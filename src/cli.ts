@@ -13,7 +13,7 @@ import { generateBundle, OWNED_DIRS } from './generate.js';
 import { runChecks, formatReport, formatReportJson } from './check/check.js';
 import { prometheusClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
-import { durationFlag, RANGES, refuseValuelessFlags, responseCap, wholeFlag } from './cli-flags.js';
+import { durationFlag, RANGES, refuseValuelessFlags, responseCap } from './cli-flags.js';
 import { checkOutputFile, writeOutputFile, type InputFile } from './output-file.js';
 import { assertBundlePath, checkOutputDir, diffBundle, MANIFEST, writeBundle } from './writer.js';
 import { describeErrno } from './writer/durable.js';
@@ -22,10 +22,9 @@ import { EXIT, UserError } from './errors.js';
 import { exportOpenSlo } from './openslo/export.js';
 import { bundleDashboards, runPreview } from './preview/index.js';
 import { BACKFILL_DESCRIBE, backfillOptions, runBackfill } from './backfill-command.js';
-import { clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay, buildReport } from './backtest/index.js';
-import { budgetExcludedIntervals } from './maintenance/windows.js';
+import { BACKTEST_DESCRIBE, backtestOptions, runBacktest } from './backtest-command.js';
+import { clusterHasData, presenceQuery } from './backtest/index.js';
 import { REPORT_DESCRIBE, reportOptions, runReport } from './report-command.js';
-import { clustersToReplay } from './replay-clusters.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -317,96 +316,14 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'backtest',
-    "Replay your Prometheus' history through the generated alerts: pages, tickets, budget spent, what-if objectives (docs/backtest.md). Same credentials as check",
-    (y) =>
-      y
-        .option('config', configOption)
-        .option('prometheus-url', { type: 'string', demandOption: true, describe: 'Base URL of the Prometheus API holding the history; no user:password@ (use the environment variables)' })
-        .option('from', { type: 'string', default: '30d', describe: 'Start: a duration before --to (30d) or an RFC 3339 time' })
-        .option('to', { type: 'string', default: 'now', describe: 'End: now or an RFC 3339 time' })
-        .option('step', { type: 'string', default: '30s', describe: 'Evaluation interval of the rule groups (your Prometheus evaluation_interval)' })
-        .option('format', { choices: ['text', 'md', 'json', 'html'] as const, default: 'text' as const, describe: 'Report format' })
-        .option('out', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
-        .option('timeout', { type: 'string', default: '60s', describe: 'How long Prometheus may work on each query (at most 1d); one it reports timed out is retried over half the range; no answer at all ends the run (exit 3)' })
-        .option('max-response-mb', maxResponseOption)
-        .option('max-queries', { type: 'number', default: 20_000, describe: 'Refuse to start (and to plan) when the backtest needs more range queries than this' })
-        .option('max-points', { type: 'number', default: 11000, describe: 'Evaluations per range query (Prometheus allows 11,000 points per series)' })
-        .option('concurrency', { type: 'number', default: 2, describe: 'Range queries in flight at once' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (queries, points, estimated samples) and send nothing' })
-        .option('fail-on', { type: 'string', describe: 'Exit 1 when the alerts would have sent more than N: pages>N or tickets>N (a fleet: every cluster counted together)' })
-        .option('cluster', { type: 'string', describe: 'Replay only this cluster of a multi-cluster config (default: every cluster)' })
-        .option('what-if-pages', { type: 'number', describe: 'Pages the what-if table aims for (default: N of --fail-on pages>N, else 0)' }),
+    BACKTEST_DESCRIBE,
+    (y) => backtestOptions(y.option('config', configOption), maxResponseOption),
     async (argv) => {
       try {
-        const step = durationFlag('--step', nonEmpty('step', argv.step), RANGES.step);
-        const timeout = durationFlag('--timeout', nonEmpty('timeout', argv.timeout), RANGES.timeout);
-        const limits = { maxResponseBytes: responseCap(argv['max-response-mb']) };
-        const out = argv.out === undefined ? undefined : { path: nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [configInput(argv.config)] };
-        if (out) await checkOutputFile(out);
-        const failOn = argv['fail-on'] === undefined ? undefined : parseFailOn(nonEmpty('fail-on', argv['fail-on']));
-        if (argv['fail-on'] !== undefined && !failOn) throw new UserError(`--fail-on: expected pages>N or tickets>N, not ${JSON.stringify(printable(String(argv['fail-on'])))}`, EXIT.config);
-        const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
-        const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
-        const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
-        const whatIfPages = wholeFlag('what-if-pages', argv['what-if-pages'], 0) ?? (failOn?.what === 'pages' ? failOn.max : 0);
-        const time = (flag: string, text: string, now: number): number => {
-          if (flag === '--to' && text === 'now') return now;
-          if (/^\d{4}-\d\d-\d\dT/.test(text)) {
-            const ms = Date.parse(text);
-            if (Number.isNaN(ms)) throw new UserError(`${flag}: ${JSON.stringify(printable(text))} is not an RFC 3339 time`, EXIT.config);
-            return Math.floor(ms / 1000);
-          }
-          if (flag === '--from') return now - durationFlag(flag, text, RANGES.history);
-          throw new UserError(`${flag}: expected now or an RFC 3339 time such as 2026-11-01T00:00:00Z`, EXIT.config);
-        };
-        // "now" on the evaluation grid, so two runs a few seconds apart read the same evaluations.
-        const to = time('--to', nonEmpty('to', argv.to), Math.floor(Date.now() / 1000 / step) * step);
-        const from = time('--from', nonEmpty('from', argv.from), to);
-        if (from >= to) throw new UserError('--from must be before --to', EXIT.config);
-        const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000, limits);
-        const { loaded, chosen } = await clustersToReplay(argv.config, argv.cluster, nonEmpty);
-        const plans = chosen.map((m) => ({ ...m, plan: planBacktest(m.groups, { from, to, step, maxPointsPerQuery: maxPoints, maxQueries }) }));
-        const isFleet = loaded.config.clusters !== undefined;
-        if (argv['dry-run']) {
-          process.stdout.write(plans.map((p) => `${isFleet ? `cluster ${printable(p.config.cluster)}: ` : ''}${formatPlan(p.plan)}`).join(''));
-          return;
-        }
-        const planned = plans.reduce((n, p) => n + p.plan.totals.queries, 0);
-        if (maxQueries !== undefined && planned > maxQueries) {
-          throw new UserError(`the backtest needs ${planned} range queries, more than --max-queries ${maxQueries}; shorten --from or raise --max-points (see --dry-run)`, EXIT.config);
-        }
-        const clusters = [];
-        for (const p of plans) {
-          const hasData = await clusterHasData(client, presenceQuery(p.config.linkerd.proxyJob, p.config.prometheus.extraMatchers), from, to);
-          const name = isFleet ? `cluster ${printable(p.config.cluster)}: ` : '';
-          if (!hasData) process.stderr.write(`warning: ${name}no series of job ${printable(p.config.linkerd.proxyJob)}${isFleet ? ' with its cluster label' : ''} in the range: reported as NO DATA\n`);
-          const result = await replay(p.plan, client, {
-            concurrency,
-            ...(process.stderr.isTTY ? { onProgress: (done: number, total: number) => process.stderr.write(`\r${name}${done}/${total} queries`) } : {}),
-          });
-          if (process.stderr.isTTY) process.stderr.write('\n');
-          // The wall time varies run to run, so it goes to stderr, not into the report.
-          process.stderr.write(`backtest: ${name}${result.stats.queriesSent} range queries, ${result.stats.pointsRead} points read in ${(result.stats.wallMs / 1000).toFixed(1)} s\n`);
-          // Maintenance windows with excludeFromBudget: their requests and errors stay out of the budget (docs/budget-policy.md).
-          const budgetExcluded = budgetExcludedIntervals(p.config.alerting.maintenance, (p.plan.from - 300) * 1000, p.plan.to * 1000).map((i) => ({ start: i.from / 1000, end: i.to / 1000 }));
-          const report = buildReport(result, { pageSeverity: p.config.alerting.severities.page, ticketSeverity: p.config.alerting.severities.ticket, whatIfMaxPages: whatIfPages, budgetExcluded });
-          clusters.push({ cluster: p.config.cluster, hasData, report });
-        }
-        const fleet = { ...(isFleet ? { fleet: loaded.config.cluster } : {}), clusters, ...(failOn ? { failOn } : {}) };
-        const text = formatFleet(fleet, argv.format);
-        const pages = fleetCount(fleet, 'pages');
-        const tickets = fleetCount(fleet, 'tickets');
-        if (out) {
-          await writeOutputFile(out, text);
-          process.stdout.write(`wrote ${argv.out}: ${pages} page(s), ${tickets} ticket(s)${isFleet ? ` over ${clusters.length} cluster(s)` : ''}\n`);
-        } else process.stdout.write(text);
-        const failures = clusters.reduce((n, c) => n + c.report.failures.length, 0);
-        if (failures) throw new UserError(`${failures} query chunk(s) failed even when split; the report is incomplete`, EXIT.prometheus);
-        const seen = failOn ? (failOn.what === 'pages' ? pages : tickets) : 0;
-        if (failOn && seen > failOn.max) {
-          process.stderr.write(`backtest: ${seen} ${failOn.what} > ${failOn.max} (--fail-on ${failOn.what}>${failOn.max}${isFleet ? ', every cluster counted' : ''})\n`);
-          process.exitCode = EXIT.drift;
-        }
+        await runBacktest(argv, {
+          nonEmpty, maxResponseBytes: responseCap, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t),
+          stderrIsTty: Boolean(process.stderr.isTTY), setExitCode: (code) => (process.exitCode = code), nowSeconds: Date.now() / 1000,
+        });
       } catch (err) {
         fail(err);
       }
