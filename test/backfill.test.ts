@@ -20,8 +20,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, Scenario, allEngines, backfill, freePort, startPrometheus, writeOpenMetricsHistory, type Engine, type RunningPrometheus } from '../tools/sim/index.js';
+import { allEngines, backfill, freePort, startPrometheus, type Engine, type RunningPrometheus } from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
+import { destinationHistory, evaluateWithPromtool, keyOf, onlyDestinationSuccessRate } from './support/rule-engine.js';
 import { generate } from '../src/generate.js';
 import { escapeLabelValue, formatValue, openMetricsFamily, OPENMETRICS_EOF } from '../src/backtest/backfill.js';
 
@@ -37,13 +38,7 @@ const BURN_2PCT = { from: 7200, to: 10800 };
 const GONE = { from: 14400, to: 15600 };
 
 function config() {
-  const defaults = validateConfig({ cluster: CLUSTER }, 'bf.yaml') as unknown as { slos: Record<string, unknown> };
-  const slos: Record<string, unknown> = {};
-  for (const [kind, value] of Object.entries(defaults.slos)) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'enabled' in value) slos[kind] = { enabled: false };
-  }
-  slos.controlPlaneSuccessRate = { components: ['destination'], clientSide: { enabled: false } };
-  return { cluster: CLUSTER, prometheus: { extraMatchers: { cluster: CLUSTER }, ruleLabels: { team: TEAM } }, slos };
+  return { cluster: CLUSTER, prometheus: { extraMatchers: { cluster: CLUSTER }, ruleLabels: { team: TEAM } }, slos: onlyDestinationSuccessRate(CLUSTER, 'bf.yaml') };
 }
 
 type Samples = Map<string, Map<number, number>>;
@@ -53,46 +48,13 @@ function parseLabels(text: string): Record<string, string> {
   return Object.fromEntries([...text.matchAll(/([\w]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, JSON.parse(`"${m[2]!}"`) as string]));
 }
 
-/** Go's time.Duration / model.Duration text (1h2m30s) in seconds. */
-function promDuration(text: string): number {
-  let s = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) s += Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[m[2] as 'ms']!;
-  return s;
-}
-
-const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-
 /** Every recorded series at every evaluation, as promtool's rule engine records them. */
 function truthFromPromtool(engine: Engine, dir: string, ruleFile: string, omFile: string, start: number, evaluations: number, records: readonly string[]): Samples {
-  const series = new Map<string, string[]>();
-  for (const line of readFileSync(omFile, 'utf8').split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^(\S+?(?:\{.*\})?) (\S+) (\S+)$/.exec(line);
-    if (!m) throw new Error(`unexpected OpenMetrics line ${line}`);
-    const i = Math.round((Number(m[3]) - start) / STEP);
-    const values = series.get(m[1]!) ?? Array.from({ length: evaluations }, () => '_');
-    if (i >= 0 && i < evaluations) values[i] = m[2]!;
-    series.set(m[1]!, values);
-  }
   const expr = `{__name__=~"${records.join('|')}"}`;
-  const tests = [
-    {
-      interval: `${STEP}s`,
-      input_series: [...series].map(([s, values]) => ({ series: s, values: values.join(' ') })),
-      // Nothing expected: promtool then prints every sample it got, per evaluation time.
-      promql_expr_test: Array.from({ length: evaluations }, (_, i) => ({ expr, eval_time: `${i * STEP}s`, exp_samples: [] })),
-    },
-  ];
-  const testFile = join(dir, 'truth.test.yaml');
-  writeFileSync(testFile, dump({ rule_files: [ruleFile], evaluation_interval: `${STEP}s`, tests }, { lineWidth: -1 }));
-  const r = spawnSync(engine.promtool, ['test', 'rules', testFile], { encoding: 'utf8', maxBuffer: 512 << 20, timeout: 300_000 });
-  const out = `${r.stdout}${r.stderr}`;
+  const printed = evaluateWithPromtool({ promtool: engine.promtool, dir, ruleFile, omFile, start, evaluations, stepSeconds: STEP, expr });
+  if (!printed.length) throw new Error('promtool test rules printed no results');
   const truth: Samples = new Map();
-  const blocks = out.split(/expr: ".*?", time: /).slice(1);
-  if (!blocks.length) throw new Error(`promtool test rules printed no results:\n${out.slice(0, 3000)}`);
-  for (const block of blocks) {
-    const t = start + promDuration(/^(\S+?),/.exec(block)![1]!);
-    const got = /got: (.*)/.exec(block)![1]!;
+  for (const { t, got } of printed) {
     for (const m of got.matchAll(/\{((?:[^"}]|"(?:[^"\\]|\\.)*")*)\} ([^\s,]+)/g)) {
       const key = keyOf(parseLabels(m[1]!));
       const points = truth.get(key) ?? new Map<number, number>();
@@ -139,23 +101,14 @@ describe.each(allEngines())('backfill against the rule engine of $name (promtool
     // On the hour (as the rule engine's and the backfill's grids are), ending well over 3 h ago (the head block).
     start = (Math.floor(Date.now() / 3_600_000) - HOURS - 4) * 3600;
     end = start + HOURS * 3600 - STEP;
-    const sim = new LinkerdSimulator({
-      start: start * 1000,
-      namespaces: 1,
-      workloadsPerNamespace: 1,
-      podsPerWorkload: 2,
-      viz: false,
-      histograms: 'none',
-      targetLabels: { cluster: CLUSTER },
-      rates: { destinationPerProxy: 0.5 },
-      scenario: new Scenario(start * 1000, [
+    const om = destinationHistory({
+      dir, start, end, stepSeconds: STEP, cluster: CLUSTER,
+      events: [
         { kind: 'cp-errors', component: 'destination', ratio: 1, from: OUTAGE.from, to: OUTAGE.to },
         { kind: 'cp-errors', component: 'destination', ratio: 0.02, from: BURN_2PCT.from, to: BURN_2PCT.to },
         { kind: 'families-missing', families: ['response_total'], from: GONE.from, to: GONE.to },
-      ]),
+      ],
     });
-    const om = join(dir, 'history.om');
-    writeOpenMetricsHistory(sim, { until: end * 1000, stepSeconds: STEP, file: om, families: ['response_total'] });
     const raw = join(dir, 'raw');
     backfill(om, raw, 300_000, engine.promtool);
     const ruleFile = join(dir, 'rules.yaml');

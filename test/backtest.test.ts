@@ -12,13 +12,14 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, Scenario, backfill, freePort, primary, startPrometheus, writeOpenMetricsHistory, type RunningPrometheus } from '../tools/sim/index.js';
+import { backfill, freePort, primary, startPrometheus, type RunningPrometheus } from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
+import { destinationHistory, evaluateWithPromtool, keyOf, onlyDestinationSuccessRate } from './support/rule-engine.js';
 import { generate } from '../src/generate.js';
 import { parseDuration } from '../src/promql/number.js';
 import { prometheusClient } from '../src/check/prometheus-client.js';
@@ -41,13 +42,7 @@ const GONE = { from: LEAD + 14400, to: LEAD + 15600 }; // response_total vanishe
 
 /** Only the destination's control-plane success rate (server side): the one SLI the history holds. */
 function configSlos(objective?: number): Record<string, unknown> {
-  const defaults = validateConfig({ cluster: CLUSTER }, 'bt.yaml') as unknown as { slos: Record<string, unknown> };
-  const slos: Record<string, unknown> = {};
-  for (const [kind, value] of Object.entries(defaults.slos)) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'enabled' in value) slos[kind] = { enabled: false };
-  }
-  slos.controlPlaneSuccessRate = { components: ['destination'], clientSide: { enabled: false }, ...(objective !== undefined ? { objective } : {}) };
-  return slos;
+  return onlyDestinationSuccessRate(CLUSTER, 'bt.yaml', objective !== undefined ? { objective } : {});
 }
 
 function configFor(objective?: number): Config {
@@ -56,36 +51,8 @@ function configFor(objective?: number): Config {
 
 /** ALERTS at every evaluation, as Prometheus' rule engine (promtool test rules) computes them. */
 function truthFromPromtool(dir: string, ruleFile: string, omFile: string, start: number, evaluations: number): Map<string, { pending: Set<number>; firing: Set<number> }> {
-  // OpenMetrics history → promtool input_series, one value per 30 s, `_` where the series has no sample.
-  const series = new Map<string, string[]>();
-  for (const line of readFileSync(omFile, 'utf8').split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^(\S+?(?:\{.*\})?) (\S+) (\S+)$/.exec(line);
-    if (!m) throw new Error(`unexpected OpenMetrics line ${line}`);
-    const i = Math.round((Number(m[3]) - start) / STEP);
-    const values = series.get(m[1]!) ?? Array.from({ length: evaluations }, () => '_');
-    if (i >= 0 && i < evaluations) values[i] = m[2]!;
-    series.set(m[1]!, values);
-  }
-  const tests = [
-    {
-      interval: `${STEP}s`,
-      input_series: [...series].map(([s, values]) => ({ series: s, values: values.join(' ') })),
-      // Nothing expected: promtool then prints every ALERTS sample it got, per evaluation time.
-      promql_expr_test: Array.from({ length: evaluations }, (_, i) => ({ expr: 'ALERTS', eval_time: `${i * STEP}s`, exp_samples: [] })),
-    },
-  ];
-  const testFile = join(dir, 'truth.test.yaml');
-  writeFileSync(testFile, dump({ rule_files: [ruleFile], evaluation_interval: `${STEP}s`, tests }, { lineWidth: -1 }));
-  const r = spawnSync(primary('promtool'), ['test', 'rules', testFile], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 120_000 });
-  const out = `${r.stdout}${r.stderr}`;
-  if (r.status === 0) return new Map();
   const truth = new Map<string, { pending: Set<number>; firing: Set<number> }>();
-  const blocks = out.split(/expr: "ALERTS", time: /).slice(1);
-  if (!blocks.length) throw new Error(`promtool test rules failed without ALERTS results:\n${out.slice(0, 3000)}`);
-  for (const block of blocks) {
-    const t = start + promDuration(/^(\S+?),/.exec(block)![1]!);
-    const got = /got: (.*)/.exec(block)![1]!;
+  for (const { t, got } of evaluateWithPromtool({ promtool: primary('promtool'), dir, ruleFile, omFile, start, evaluations, stepSeconds: STEP, expr: 'ALERTS' })) {
     for (const m of got.matchAll(/\{([^}]*)\} \S+/g)) {
       const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]));
       const { __name__: _n, alertstate, ...rest } = labels;
@@ -97,15 +64,6 @@ function truthFromPromtool(dir: string, ruleFile: string, omFile: string, start:
   }
   return truth;
 }
-
-/** Go's time.Duration / model.Duration text (1h2m30s) in seconds. */
-function promDuration(text: string): number {
-  let s = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) s += Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[m[2] as 'ms']!;
-  return s;
-}
-
-const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /** Runs of consecutive evaluation times as [start, end) intervals. */
 function runs(times: ReadonlySet<number>): Array<[number, number]> {
@@ -146,24 +104,15 @@ describe('backtest against a real Prometheus and the rule engine of promtool', (
     // Aligned to the hour (as a ruler's 30 s evaluations and the 5m subquery steps are), well in the past.
     start = (Math.floor(Date.now() / 3_600_000) - HOURS - 2) * 3600;
     end = start + HOURS * 3600 - STEP;
-    const sim = new LinkerdSimulator({
-      start: start * 1000,
-      namespaces: 1,
-      workloadsPerNamespace: 1,
-      podsPerWorkload: 2,
-      viz: false,
-      histograms: 'none',
-      targetLabels: { cluster: CLUSTER },
-      rates: { destinationPerProxy: 0.5 },
-      scenario: new Scenario(start * 1000, [
+    const om = destinationHistory({
+      dir, start, end, stepSeconds: STEP, cluster: CLUSTER,
+      events: [
         { kind: 'cp-errors', component: 'destination', ratio: 1, ...OUTAGE },
         { kind: 'cp-errors', component: 'destination', ratio: 0.02, ...BURN_2PCT },
         { kind: 'cp-errors', component: 'destination', ratio: 1, ...BLIP },
         { kind: 'families-missing', families: ['response_total'], ...GONE },
-      ]),
+      ],
     });
-    const om = join(dir, 'history.om');
-    writeOpenMetricsHistory(sim, { until: end * 1000, stepSeconds: STEP, file: om, families: ['response_total'] });
     const data = join(dir, 'data');
     backfill(om, data);
     const ruleFile = join(dir, 'rules.yaml');

@@ -5,29 +5,17 @@
  * the last block checks that transcription against the capture file when ../shared is present.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { LinkerdSimulator } from '../tools/sim/index.js';
 import { CADVISOR_CAPTURE, KUBE_STATE_CAPTURE, KUBE_STATE_UNITS, PROXY_CAPTURE, PROXY_CAPTURE_ADMIN } from './support/captures.js';
 import { adminInboundLabels, adminResponses, kubeStateProxyContainer } from './support/linkerd-series.js';
+import { PROXY_SCRAPE, parseExposition, proxyScrapePresent, type ScrapeLine } from './support/scrape.js';
 
 const T0 = 1_700_000_000_000;
-const ANCHOR = resolve(import.meta.dirname, '..', '..', 'shared', 'anchors', 'linkerd-proxy-scrape', 'sampleMetrics.txt');
-const anchorPresent = existsSync(ANCHOR);
-if (!anchorPresent) console.log(`skipped: ${ANCHOR} not found (the anchors live in ../shared beside the project)`);
+const anchorPresent = proxyScrapePresent();
 
-interface Line { readonly name: string; readonly labels: Record<string, string>; readonly value: number }
-function parse(text: string): Line[] {
-  return text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((line) => {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`unparsable line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const p of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[p[1]!] = p[2]!;
-    return { name: m[1]!, labels, value: Number(m[3]) };
-  });
-}
 /** Distinct sorted label-name sets of a family, optionally only the series a predicate keeps. */
-const shapes = (lines: Line[], family: string, keep: (l: Line) => boolean = () => true): string[][] => {
+const shapes = (lines: ScrapeLine[], family: string, keep: (l: ScrapeLine) => boolean = () => true): string[][] => {
   const seen = new Map<string, string[]>();
   for (const l of lines.filter((x) => x.name === family && keep(x))) {
     const names = Object.keys(l.labels).sort();
@@ -36,17 +24,17 @@ const shapes = (lines: Line[], family: string, keep: (l: Line) => boolean = () =
   return [...seen.values()].sort((a, b) => (a.join() < b.join() ? -1 : 1));
 };
 const sortedShapes = (s: readonly (readonly string[])[]) => s.map((x) => [...x].sort()).sort((a, b) => (a.join() < b.join() ? -1 : 1));
-const isAdmin = (l: Line) => l.labels.target_port === '4191';
+const isAdmin = (l: ScrapeLine) => l.labels.target_port === '4191';
 /** Target labels the scrape adds; captures of /metrics have none. */
 const TARGET = new Set(['job', 'instance', 'namespace', 'pod', 'deployment', 'statefulset', 'daemonset', 'control_plane_ns', 'control_plane_component', 'workload_ns', 'pod_template_hash', 'cluster', 'serviceaccount']);
-const withoutTarget = (l: Line): Line => ({ ...l, labels: Object.fromEntries(Object.entries(l.labels).filter(([k]) => !TARGET.has(k))) });
+const withoutTarget = (l: ScrapeLine): ScrapeLine => ({ ...l, labels: Object.fromEntries(Object.entries(l.labels).filter(([k]) => !TARGET.has(k))) });
 
 describe('simulator against the captures (label names per family)', () => {
   // The capture is of the 2.11 line (its policy labels: srv_kind/srv_name/authz_kind/authz_name, no route_*).
   const sim = new LinkerdSimulator({ version: '2.11', start: T0, rates: { identityPerProxy: 0.1 } });
   sim.advanceTo(T0 + 60_000);
   const target = sim.targets.find((t) => t.job === 'linkerd-proxy' && !t.pod.controlPlane && !t.pod.extension)!;
-  const ours = parse(sim.exposition(target)).map(withoutTarget);
+  const ours = parseExposition(sim.exposition(target)).map(withoutTarget);
 
   it.each(['request_total', 'response_total', 'response_latency_ms_bucket'])('%s: the proxy admin server\'s inbound series', (family) => {
     expect(shapes(ours, family, isAdmin)).toEqual(sortedShapes(PROXY_CAPTURE[family]!));
@@ -69,7 +57,7 @@ describe('simulated kube-state-metrics against kube-state-metrics\' own label se
   const ksm = (version: '2.19' | '2.20', opts: { resources?: typeof resources; nativeSidecar?: boolean } = { resources }) => {
     const sim = new LinkerdSimulator({ version, start: T0, namespaces: 1, workloadsPerNamespace: 2, podsPerWorkload: 2, kubeStateMetrics: opts });
     const proxies = sim.targets.filter((t) => t.job === 'linkerd-proxy').map((t) => `${t.labels.namespace}/${t.labels.pod}`).sort();
-    return { lines: parse(sim.exposition(sim.kubeState!)), proxies, aggregate: parse(sim.aggregateExposition('kube-state-metrics')) };
+    return { lines: parseExposition(sim.exposition(sim.kubeState!)), proxies, aggregate: parseExposition(sim.aggregateExposition('kube-state-metrics')) };
   };
   // Linkerd's proxy is a regular sidecar before 2.20 and a native sidecar (an init container) by default from 2.20 (linkerd/linkerd2 #15267).
   const SHAPES = [
@@ -121,11 +109,11 @@ describe('simulated cAdvisor against the kubelet\'s label sets', () => {
   it('container_memory_working_set_bytes: one series per proxy container with the kubelet\'s label keys, the same container ID as kube-state-metrics, following the proxy\'s memory', () => {
     const sim = new LinkerdSimulator({ version: '2.20', start: T0, namespaces: 1, workloadsPerNamespace: 1, podsPerWorkload: 2, viz: false, cadvisor: true, kubeStateMetrics: true });
     sim.advanceTo(T0 + 60_000);
-    const lines = parse(sim.exposition(sim.kubelet!)).filter((l) => l.name === 'container_memory_working_set_bytes');
+    const lines = parseExposition(sim.exposition(sim.kubelet!)).filter((l) => l.name === 'container_memory_working_set_bytes');
     expect(shapes(lines, 'container_memory_working_set_bytes')).toEqual([[...CADVISOR_CAPTURE.container_memory_working_set_bytes!].sort()]);
     const proxies = sim.targets.filter((t) => t.job === 'linkerd-proxy');
     expect(lines.map((l) => `${l.labels.namespace}/${l.labels.pod}`).sort()).toEqual(proxies.map((t) => `${t.labels.namespace}/${t.labels.pod}`).sort());
-    const info = parse(sim.exposition(sim.kubeState!));
+    const info = parseExposition(sim.exposition(sim.kubeState!));
     for (const l of lines) {
       expect(l.labels.container).toBe('linkerd-proxy');
       const ksm = info.find((k) => k.labels.pod === l.labels.pod)!;
@@ -133,7 +121,7 @@ describe('simulated cAdvisor against the kubelet\'s label sets', () => {
       expect(l.labels.id).toContain(ksm.labels.uid!);
       // The working set holds the proxy's resident memory.
       const proxy = proxies.find((t) => t.labels.pod === l.labels.pod)!;
-      const rss = parse(sim.exposition(proxy)).find((p) => p.name === 'process_resident_memory_bytes')!.value;
+      const rss = parseExposition(sim.exposition(proxy)).find((p) => p.name === 'process_resident_memory_bytes')!.value;
       expect(l.value).toBeGreaterThanOrEqual(rss);
       expect(l.value).toBeLessThan(rss * 1.5);
     }
@@ -142,7 +130,7 @@ describe('simulated cAdvisor against the kubelet\'s label sets', () => {
 
 describe('promtool fixtures against the captures', () => {
   it('adminInboundLabels/adminResponses are the capture\'s admin series (2.11, the capture\'s line)', () => {
-    const labels = parse(adminResponses('2.11', {}) + ' 1')[0]!.labels;
+    const labels = parseExposition(adminResponses('2.11', {}) + ' 1')[0]!.labels;
     expect(Object.keys(labels).sort()).toEqual([...PROXY_CAPTURE.response_total![0]!].sort());
     expect(adminInboundLabels('2.11')).toEqual(PROXY_CAPTURE_ADMIN);
     // Newer versions only add labels: every value that identifies the admin server stays.
@@ -152,7 +140,7 @@ describe('promtool fixtures against the captures', () => {
   it.each([['sidecar', 'info', 'kube_pod_container_info'], ['native', 'info', 'kube_pod_init_container_info'], ['sidecar', 'limits', 'kube_pod_container_resource_limits'], ['native', 'limits', 'kube_pod_init_container_resource_limits']] as const)(
     'kube-state-metrics %s %s is %s with its label keys',
     (shape, family, metric) => {
-      const [line] = parse(`${kubeStateProxyContainer(shape, family, { namespace: 'app', pod: 'web-1' })} 1`);
+      const [line] = parseExposition(`${kubeStateProxyContainer(shape, family, { namespace: 'app', pod: 'web-1' })} 1`);
       expect(line!.name).toBe(metric);
       const { job: _job, ...labels } = line!.labels;
       expect(Object.keys(labels).sort()).toEqual([...KUBE_STATE_CAPTURE[metric]!].sort());
@@ -161,7 +149,7 @@ describe('promtool fixtures against the captures', () => {
 });
 
 describe.skipIf(!anchorPresent)('the transcription against the capture itself (shared/anchors/linkerd-proxy-scrape)', () => {
-  const real = anchorPresent ? parse(readFileSync(ANCHOR, 'utf8')) : [];
+  const real = anchorPresent ? parseExposition(readFileSync(PROXY_SCRAPE, 'utf8')) : [];
   it.each(Object.keys(PROXY_CAPTURE))('%s', (family) => {
     const keep = family.startsWith('control_') ? () => true : isAdmin;
     expect(shapes(real, family, keep)).toEqual(sortedShapes(PROXY_CAPTURE[family]!));

@@ -4,41 +4,25 @@
  * scenarios, and OpenMetrics history that promtool backfills.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { LATENCY_BUCKETS_MS, LinkerdSimulator, Scenario, backfill, buildMesh, primary, writeOpenMetricsHistory, type Target } from '../tools/sim/index.js';
 import { requirePromtool } from './support/promtool.js';
+import { PROXY_SCRAPE, parseExposition, proxyScrapePresent, type ScrapeLine } from './support/scrape.js';
 
 const T0 = 1_700_000_000_000;
-const ANCHOR = resolve(import.meta.dirname, '..', '..', 'shared', 'anchors', 'linkerd-proxy-scrape', 'sampleMetrics.txt');
-const anchorPresent = existsSync(ANCHOR);
-if (!anchorPresent) console.log(`skipped: ${ANCHOR} not found (the anchors live in ../shared beside the project)`);
-
-interface Line { readonly name: string; readonly labels: Record<string, string>; readonly value: number }
-
-function parse(text: string): Line[] {
-  const out: Line[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`unparsable line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const p of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[p[1]!] = p[2]!;
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
+const anchorPresent = proxyScrapePresent();
 
 const proxyOf = (sim: LinkerdSimulator, pred: (t: Target) => boolean) => {
   const t = sim.targets.find((x) => x.job === 'linkerd-proxy' && pred(x));
   if (!t) throw new Error('no such target');
   return t;
 };
-const find = (lines: Line[], name: string, match: Record<string, string>) =>
+const find = (lines: ScrapeLine[], name: string, match: Record<string, string>) =>
   lines.filter((l) => l.name === name && Object.entries(match).every(([k, v]) => l.labels[k] === v));
-const sumOf = (lines: Line[]) => lines.reduce((s, l) => s + l.value, 0);
+const sumOf = (lines: ScrapeLine[]) => lines.reduce((s, l) => s + l.value, 0);
 
 describe('simulated mesh topology and target labels', () => {
   it('has the control plane, viz and N workload pods with the standard scrape configs\' target labels', () => {
@@ -64,7 +48,7 @@ describe('exposition of one proxy', () => {
   const sim = new LinkerdSimulator({ version: '2.18', start: T0, rates: { appRps: 5 } });
   sim.advanceTo(T0 + 100_000);
   const app = proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension);
-  const lines = parse(sim.exposition(app));
+  const lines = parseExposition(sim.exposition(app));
 
   it('counts deterministic traffic: 5 requests/s for 100 s is 500 requests', () => {
     expect(sumOf(find(lines, 'request_total', { direction: 'inbound', target_port: '8080' }))).toBe(500);
@@ -91,9 +75,9 @@ describe('names by Linkerd version', () => {
   const names = (version: '2.14' | '2.18') => {
     const sim = new LinkerdSimulator({ version, start: T0 });
     sim.advanceTo(T0 + 30_000);
-    const proxy = new Set(parse(sim.exposition(proxyOf(sim, (t) => !t.pod.controlPlane))).map((l) => l.name));
+    const proxy = new Set(parseExposition(sim.exposition(proxyOf(sim, (t) => !t.pod.controlPlane))).map((l) => l.name));
     const identity = sim.targetsOf('linkerd-controller').find((t) => t.labels.component === 'identity')!;
-    return { proxy, identity: new Set(parse(sim.exposition(identity)).map((l) => l.name)) };
+    return { proxy, identity: new Set(parseExposition(sim.exposition(identity)).map((l) => l.name)) };
   };
 
   it('2.14: identity_cert_expiration_timestamp_seconds and identity_cert_refresh_count, no issuer TTL', () => {
@@ -115,19 +99,19 @@ describe('names by Linkerd version', () => {
 
 describe.skipIf(!anchorPresent)('against a real proxy scrape (2.11, shared/anchors/linkerd-proxy-scrape)', () => {
   it('uses the same label names, buckets and process families', () => {
-    const real = parse(readFileSync(ANCHOR, 'utf8'));
+    const real = parseExposition(readFileSync(PROXY_SCRAPE, 'utf8'));
     const sim = new LinkerdSimulator({ version: '2.11', start: T0, rates: { identityPerProxy: 0.1 } });
     sim.advanceTo(T0 + 60_000);
-    const ours = parse(sim.exposition(proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension)));
-    const names = (ls: Line[], family: string, pred: (l: Line) => boolean = () => true) =>
+    const ours = parseExposition(sim.exposition(proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension)));
+    const names = (ls: ScrapeLine[], family: string, pred: (l: ScrapeLine) => boolean = () => true) =>
       [...new Set(ls.filter((l) => l.name === family && pred(l)).flatMap((l) => Object.keys(l.labels)))].sort();
     // The proxy's own admin-port traffic, the one inbound stream the fixture shows.
-    const admin = (l: Line) => l.labels.target_port === '4191';
+    const admin = (l: ScrapeLine) => l.labels.target_port === '4191';
     for (const family of ['request_total', 'response_total', 'response_latency_ms_bucket']) expect(names(ours, family, admin), family).toEqual(names(real, family, admin));
     for (const family of ['control_request_total', 'control_response_total']) expect(names(ours, family), family).toEqual(names(real, family));
-    const le = (ls: Line[]) => [...new Set(ls.filter((l) => l.name === 'response_latency_ms_bucket').map((l) => l.labels.le))];
+    const le = (ls: ScrapeLine[]) => [...new Set(ls.filter((l) => l.name === 'response_latency_ms_bucket').map((l) => l.labels.le))];
     expect(le(ours)).toEqual(le(real));
-    const process = (ls: Line[]) => new Set(ls.map((l) => l.name).filter((n) => n.startsWith('process_') || n.startsWith('identity_cert')));
+    const process = (ls: ScrapeLine[]) => new Set(ls.map((l) => l.name).filter((n) => n.startsWith('process_') || n.startsWith('identity_cert')));
     expect([...process(real)].filter((n) => !process(ours).has(n))).toEqual([]);
   });
 });
@@ -137,12 +121,12 @@ describe('scenarios', () => {
     const scenario = new Scenario(T0, [{ kind: 'cp-errors', component: 'destination', ratio: 1, from: 10, to: 20 }]);
     const sim = new LinkerdSimulator({ start: T0, scenario, rates: { destinationPerProxy: 1 } });
     sim.advanceTo(T0 + 30_000);
-    const dst = parse(sim.exposition(proxyOf(sim, (t) => t.pod.component === 'destination')));
+    const dst = parseExposition(sim.exposition(proxyOf(sim, (t) => t.pod.component === 'destination')));
     const failed = sumOf(find(dst, 'response_total', { target_port: '8086', classification: 'failure' }));
     const ok = sumOf(find(dst, 'response_total', { target_port: '8086', classification: 'success' }));
     expect(failed / (failed + ok)).toBeCloseTo(1 / 3, 1);
     expect(find(dst, 'response_total', { target_port: '8086', classification: 'failure' })[0]!.labels.grpc_status).toBe('14');
-    const app = parse(sim.exposition(proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension)));
+    const app = parseExposition(sim.exposition(proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension)));
     expect(sumOf(find(app, 'control_response_total', { classification: 'failure' }))).toBe(10);
   });
 
@@ -150,7 +134,7 @@ describe('scenarios', () => {
     const scenario = new Scenario(T0, [{ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.2, from: 0 }]);
     const sim = new LinkerdSimulator({ start: T0, scenario, rates: { identityPerProxy: 1 } });
     sim.advanceTo(T0 + 60_000);
-    const id = parse(sim.exposition(proxyOf(sim, (t) => t.pod.component === 'identity')));
+    const id = parseExposition(sim.exposition(proxyOf(sim, (t) => t.pod.component === 'identity')));
     const under1s = sumOf(find(id, 'response_latency_ms_bucket', { target_port: '8080', le: '1000' }));
     const all = sumOf(find(id, 'response_latency_ms_bucket', { target_port: '8080', le: '+Inf' }));
     expect(all).toBeGreaterThan(100);
@@ -162,7 +146,7 @@ describe('scenarios', () => {
     const sim = new LinkerdSimulator({ start: T0, scenario, namespaces: 1, workloadsPerNamespace: 2, podsPerWorkload: 1, viz: false, rates: { appRps: 5 } });
     sim.advanceTo(T0 + 60_000);
     const fastShare = (pod: string, match: Record<string, string>) => {
-      const lines = parse(sim.exposition(proxyOf(sim, (t) => t.pod.namespace === 'app-0' && t.pod.name.startsWith(pod))));
+      const lines = parseExposition(sim.exposition(proxyOf(sim, (t) => t.pod.namespace === 'app-0' && t.pod.name.startsWith(pod))));
       const under = sumOf(find(lines, 'response_latency_ms_bucket', { ...match, le: '1000' }));
       const all = sumOf(find(lines, 'response_latency_ms_bucket', { ...match, le: '+Inf' }));
       expect(all).toBeGreaterThan(10);
@@ -190,7 +174,7 @@ describe('scenarios', () => {
     for (let s = 1; s <= 480; s++) {
       sim.advanceTo(T0 + s * 1000);
       const bySeries = new Map<string, number[]>();
-      for (const l of parse(sim.exposition(identity))) {
+      for (const l of parseExposition(sim.exposition(identity))) {
         if (l.name !== 'response_latency_ms_bucket') continue;
         const { le: _le, ...rest } = l.labels;
         const key = JSON.stringify(rest);
@@ -213,9 +197,9 @@ describe('scenarios', () => {
     const scenario = new Scenario(T0, [{ kind: 'cert-refresh-failure', from: 0 }]);
     const sim = new LinkerdSimulator({ start: T0, scenario, certLifetimeSeconds: life });
     const target = proxyOf(sim, (t) => !t.pod.controlPlane);
-    const before = parse(sim.exposition(target)).find((l) => l.name === 'control_identity_cert_expiration_timestamp_seconds')!.value;
+    const before = parseExposition(sim.exposition(target)).find((l) => l.name === 'control_identity_cert_expiration_timestamp_seconds')!.value;
     sim.advanceTo(T0 + life * 1000);
-    const after = parse(sim.exposition(target));
+    const after = parseExposition(sim.exposition(target));
     expect(after.find((l) => l.name === 'control_identity_cert_expiration_timestamp_seconds')!.value).toBe(before);
     expect(before).toBeLessThanOrEqual(T0 / 1000 + life);
     expect(find(after, 'control_identity_cert_refreshes_total', { result: 'error' })[0]!.value).toBeGreaterThan(0);
@@ -226,7 +210,7 @@ describe('scenarios', () => {
     for (let h = 1; h <= 48; h++) {
       sim.advanceTo(T0 + h * 3600_000);
       for (const t of sim.targetsOf('linkerd-proxy')) {
-        const exp = parse(sim.exposition(t)).find((l) => l.name === 'control_identity_cert_expiration_timestamp_seconds')!.value;
+        const exp = parseExposition(sim.exposition(t)).find((l) => l.name === 'control_identity_cert_expiration_timestamp_seconds')!.value;
         expect(exp - sim.now / 1000).toBeGreaterThanOrEqual(0.3 * 86400 - 1);
       }
     }
@@ -239,7 +223,7 @@ describe('scenarios', () => {
       { kind: 'families-missing', families: ['response_total'], from: 0, select: { namespace: 'app-2' } },
     ]);
     const sim = new LinkerdSimulator({ start: T0, scenario });
-    const rss = (t: Target) => parse(sim.exposition(t)).find((l) => l.name === 'process_resident_memory_bytes')!.value;
+    const rss = (t: Target) => parseExposition(sim.exposition(t)).find((l) => l.name === 'process_resident_memory_bytes')!.value;
     const grow = proxyOf(sim, (t) => t.pod.namespace === 'app-0');
     const steady = proxyOf(sim, (t) => t.pod.namespace === 'app-2');
     sim.advanceTo(T0 + 10_000);
@@ -251,7 +235,7 @@ describe('scenarios', () => {
     const down = proxyOf(sim, (t) => t.pod.namespace === 'app-1');
     expect(sim.isDown(down, T0 + 30_000)).toBe(true);
     expect(sim.isDown(down)).toBe(false);
-    expect(parse(sim.exposition(steady)).some((l) => l.name === 'response_total')).toBe(false);
+    expect(parseExposition(sim.exposition(steady)).some((l) => l.name === 'response_total')).toBe(false);
   });
 
   it('low traffic: idle series are evicted after 10 minutes, like the proxy does', () => {
@@ -259,15 +243,15 @@ describe('scenarios', () => {
     // One identity call per proxy every ~17h: the client series appears, then is evicted.
     const sim = new LinkerdSimulator({ start: T0, rates: { identityPerProxy: 1 / 300 } });
     const app = proxyOf(sim, (t) => !t.pod.controlPlane && !t.pod.extension);
-    const identitySeries = () => find(parse(sim.exposition(app)), 'control_response_total', { addr: 'linkerd-identity-headless.linkerd.svc.cluster.local:8080' });
+    const identitySeries = () => find(parseExposition(sim.exposition(app)), 'control_response_total', { addr: 'linkerd-identity-headless.linkerd.svc.cluster.local:8080' });
     sim.advanceTo(T0 + 310_000);
     expect(identitySeries()).toHaveLength(1);
     const quiet = new LinkerdSimulator({ start: T0, rates: { identityPerProxy: 1 / 300 }, scenario: new Scenario(T0, [{ kind: 'cp-traffic', component: 'identity', factor: 0, from: 310 }]) });
     const qapp = proxyOf(quiet, (t) => !t.pod.controlPlane && !t.pod.extension);
     quiet.advanceTo(T0 + 310_000);
-    expect(find(parse(quiet.exposition(qapp)), 'control_response_total', { addr: 'linkerd-identity-headless.linkerd.svc.cluster.local:8080' })).toHaveLength(1);
+    expect(find(parseExposition(quiet.exposition(qapp)), 'control_response_total', { addr: 'linkerd-identity-headless.linkerd.svc.cluster.local:8080' })).toHaveLength(1);
     quiet.advanceTo(T0 + 930_000);
-    expect(find(parse(quiet.exposition(qapp)), 'control_response_total', { addr: 'linkerd-identity-headless.linkerd.svc.cluster.local:8080' })).toHaveLength(0);
+    expect(find(parseExposition(quiet.exposition(qapp)), 'control_response_total', { addr: 'linkerd-identity-headless.linkerd.svc.cluster.local:8080' })).toHaveLength(0);
   });
 });
 

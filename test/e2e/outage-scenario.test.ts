@@ -19,25 +19,12 @@
  * It runs on every engine (Prometheus 3 and Debian's 2.42), and both must page on the same alerts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinkerdSimulator, requirePrometheus, type ActiveAlert } from '../../tools/sim/index.js';
+import { requirePrometheus, type ActiveAlert, type LinkerdSimulator } from '../../tools/sim/index.js';
 import { allEngines, type Engine } from '../../tools/sim/engines.js';
-import type { ConfigInput } from '../../src/config/schema.js';
+import { HISTORY, fastConfig, outageSimulator, startOutage } from './support/outage.js';
 import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
-const FAST: ConfigInput = {
-  cluster: 'e2e',
-  linkerd: { version: '2.18' },
-  prometheus: { extraMatchers: { cluster: 'e2e' } },
-  alerting: {
-    windows: [{ severity: 'page', long: '1m', short: '10s', budgetConsumed: 20, for: '5s' }],
-    absentFor: '30s',
-    lowTraffic: { minRequests: 100 },
-  },
-  slos: {
-    controlPlaneSuccessRate: { objective: 99, period: '1h', clientSide: { objective: 99 } },
-    controlPlaneLatency: { objective: 99, period: '1h', spike: { for: '10s' }, volumeChange: { window: '1m', baseline: '5m', for: '10s' } },
-  },
-};
+const FAST = fastConfig();
 
 const THRESHOLD = 0.12; // factor 12 × error budget 1%
 const LONG = 60;
@@ -51,7 +38,6 @@ const EARLIEST_DETECTION = THRESHOLD * LONG; // 7.2 s
 const LONG_WINDOW_RESET = (1 - THRESHOLD) * LONG; // 52.8 s
 /** rate() extrapolation and scrape phase can make an edge up to ~2 s early, never more. */
 const EARLY_TOLERANCE = 3;
-const OUTAGE_SECONDS = 24;
 
 /** Panels that stay empty in this scenario, and why. */
 const EMPTY_IN_SCENARIO: Readonly<Record<string, string>> = {
@@ -94,36 +80,15 @@ function scenarioOn(engine: Engine): void {
     beforeAll(async () => {
       requirePrometheus();
       bundle = bundleFor(FAST);
-      const now = Date.now();
-      sim = new LinkerdSimulator({
-        // 100 s of history: the 1m long window is full of healthy traffic when the outage starts.
-        start: now - 100_000,
-        version: '2.18',
-        targetLabels: { cluster: 'e2e' },
-        rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
-        histograms: 'control-plane',
-        controlLatency: true,
-      });
-      // Backfill only what the alerts read (the dashboards are checked over the live range): response
-      // and control-plane response counters, and identity's latency histogram.
-      stack = await startStack({
-        sim,
-        rules: bundle.rules,
-        engine,
-        historyStepSeconds: 2,
-        historyFamilies: ['response_total', 'response_latency_ms', 'control_response_total'],
-        historySeries: (family, labels) => family !== 'response_latency_ms' || labels.includes('target_port="8080"'),
-      });
+      // 100 s of history: the 1m long window is full of healthy traffic when the outage starts.
+      sim = outageSimulator(100);
+      stack = await startStack({ sim, rules: bundle.rules, engine, ...HISTORY });
       liveFrom = Date.now();
       await waitForScrapes(stack, sim, 2);
       firingBeforeOnset = (await stack.prom.alerts()).filter((a) => a.state === 'firing').map(key);
       // The outage starts 2 s from now, on whole seconds of the scenario clock.
       onset = Math.ceil((Date.now() + 2000) / 1000) * 1000;
-      recovery = onset + OUTAGE_SECONDS * 1000;
-      const from = sim.scenario.offset(onset);
-      sim.scenario
-        .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from, to: from + OUTAGE_SECONDS })
-        .add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from, to: from + OUTAGE_SECONDS });
+      recovery = startOutage(sim, onset);
 
       // Watch the alerts through the outage and until the pages cleared (bounded).
       const pages = (k: string) => k.startsWith(`${BURN}/`) || k.startsWith(`${LATENCY_BURN}/`);

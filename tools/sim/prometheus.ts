@@ -3,13 +3,14 @@
  * 127.0.0.1 on a free port with a temporary config, rule files and TSDB directory, queried over
  * its HTTP API, and always stopped (SIGTERM, then SIGKILL) with its temporary files removed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { primary } from './engines.js';
+import { startReadyServer } from './child.js';
 
 export interface PrometheusOptions {
   /** prometheus.yml content (YAML text or an object). Rule file names are relative to the temp dir. */
@@ -78,18 +79,6 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Last resort if a test run dies before its afterAll: never leave a Prometheus behind.
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
-}
-
 export function prometheusVersion(binary = primary('prometheus')): string | undefined {
   const r = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (r.status !== 0) return undefined;
@@ -114,10 +103,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function startPrometheus(opts: PrometheusOptions): Promise<RunningPrometheus> {
-  installExitHook();
   const binary = opts.binary ?? primary('prometheus');
   requirePrometheus(binary);
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-prom-'));
@@ -153,56 +139,9 @@ async function launch(binary: string, dir: string, dataDir: string, port: number
     '--log.level=info',
     ...(opts.args ?? []),
   ];
-  const child = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  const log: string[] = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line) log.push(line);
-    if (log.length > 400) log.splice(0, log.length - 400);
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  let exited: number | null | undefined;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code) => {
-      exited = code;
-      running.delete(child);
-      resolve();
-    });
+  const { child, logs, stop } = await startReadyServer({
+    what: 'prometheus', binary, args, dir, readyUrl: `${url}/-/ready`, timeoutMs: opts.readyTimeoutMs ?? 30_000, pollMs: 100, graceMs: 5000,
   });
-  const logs = () => log.slice(-60).join('\n');
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (exited === undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exitPromise;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
-  for (;;) {
-    if (exited !== undefined) {
-      await stop();
-      throw new Error(`prometheus exited (code ${exited}) before it was ready:\n${logs()}`);
-    }
-    try {
-      const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready after ${opts.readyTimeoutMs ?? 30_000} ms:\n${logs()}`);
-    }
-    await sleep(100);
-  }
 
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
     // POST (form) for queries, which can be long; GET with a query string for the rest.
@@ -223,7 +162,7 @@ async function launch(binary: string, dir: string, dataDir: string, port: number
     port,
     dir,
     dataDir,
-    pid: child.pid!,
+    pid: child.child.pid!,
     api,
     query: async (expr, time) =>
       (await api<{ result: Sample[] }>('query', { query: expr, ...(time !== undefined ? { time: String(time / 1000) } : {}) })).result,

@@ -6,7 +6,7 @@
  * vmalert run in replay mode (rules evaluated over a past range, results written back through
  * remote write) or live. Everything started here is stopped by stop(), temp files included.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dump, load } from 'js-yaml';
 import { freePort, type Sample } from './prometheus.js';
+import { startChild, stopChild as stopWithin, waitReady, type Child } from './child.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Spawns a Debian VictoriaMetrics binary, keeping the last 300 lines of its output. */
+const start = (binary: string, args: readonly string[]): Child => startChild(binary, args, { keepLines: 300 });
+const stopChild = (c: Child): Promise<void> => stopWithin(c, 5000);
 
 export function victoriaMetricsVersion(): string | undefined {
   // Debian's build prints nothing for -version; the package version is what matters.
@@ -29,61 +32,6 @@ export function requireVictoriaMetrics(): string {
   const v = victoriaMetricsVersion();
   if (!v) throw new Error('victoria-metrics/vmalert not found: install Debian\'s victoria-metrics package (apt-get install -y victoria-metrics; npm test\'s ensure-promtool does)');
   return v;
-}
-
-interface Child {
-  readonly child: ChildProcess;
-  readonly log: string[];
-  readonly exited: Promise<number | null>;
-}
-
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of running) c.kill('SIGKILL');
-});
-
-function start(binary: string, args: readonly string[]): Child {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  const log: string[] = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line) log.push(line);
-    if (log.length > 300) log.splice(0, log.length - 300);
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, log, exited };
-}
-
-async function stopChild(c: Child): Promise<void> {
-  if (c.child.exitCode !== null || c.child.signalCode !== null) return;
-  c.child.kill('SIGTERM');
-  const timer = setTimeout(() => c.child.kill('SIGKILL'), 5000);
-  await c.exited;
-  clearTimeout(timer);
-}
-
-async function waitReady(url: string, c: Child, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let code: number | null | undefined;
-  void c.exited.then((x) => (code = x));
-  for (;;) {
-    if (code !== undefined) throw new Error(`${what} exited (code ${code}) before it was ready:\n${c.log.slice(-20).join('\n')}`);
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms:\n${c.log.slice(-20).join('\n')}`);
-    await sleep(100);
-  }
 }
 
 /** The subset of the Prometheus query API both engines answer. */

@@ -1,55 +1,16 @@
 /**
- * The destination outage of test/e2e/outage-scenario.test.ts (short-window bundle, every request to
+ * The destination outage of test/e2e/support/outage.ts (short-window bundle, every request to
  * destination failing for 24 s, identity slowed to a 3 s median) driven live, with the alerts of
  * several rule engines watched side by side: each engine's firing episodes per alert, so two
  * engines can be compared episode for episode.
  */
 import { expect } from 'vitest';
-import { LinkerdSimulator, type ActiveAlert } from '../../../tools/sim/index.js';
-import type { ConfigInput } from '../../../src/config/schema.js';
+import type { ActiveAlert, LinkerdSimulator } from '../../../tools/sim/index.js';
+import { startOutage } from '../../e2e/support/outage.js';
 import { sleep } from '../../support/wait.js';
 
-export const CLUSTER = 'e2e';
+export { CLUSTER, HISTORY, OUTAGE_SECONDS, fastConfig, outageSimulator } from '../../e2e/support/outage.js';
 
-/** The outage scenario's bundle (see outage-scenario.test.ts for the burn-rate arithmetic), with more rule targets. */
-export function fastConfig(rules: NonNullable<ConfigInput['rules']>): ConfigInput {
-  return {
-    cluster: CLUSTER,
-    linkerd: { version: '2.18' },
-    prometheus: { extraMatchers: { cluster: CLUSTER } },
-    alerting: {
-      windows: [{ severity: 'page', long: '1m', short: '10s', budgetConsumed: 20, for: '5s' }],
-      absentFor: '30s',
-      lowTraffic: { minRequests: 100 },
-    },
-    slos: {
-      controlPlaneSuccessRate: { objective: 99, period: '1h', clientSide: { objective: 99 } },
-      controlPlaneLatency: { objective: 99, period: '1h', spike: { for: '10s' }, volumeChange: { window: '1m', baseline: '5m', for: '10s' } },
-    },
-    rules,
-  };
-}
-
-/** A simulator whose clock starts `historySeconds` ago (that much healthy history for a backfill). */
-export function outageSimulator(historySeconds: number): LinkerdSimulator {
-  return new LinkerdSimulator({
-    start: Date.now() - historySeconds * 1000,
-    version: '2.18',
-    targetLabels: { cluster: CLUSTER },
-    rates: { destinationPerProxy: 0.5, policyPerProxy: 0.2, identityPerProxy: 0.2 },
-    histograms: 'control-plane',
-    controlLatency: true,
-  });
-}
-
-/** What the outage-scenario backfill writes: what the alerts read. */
-export const HISTORY = {
-  historyStepSeconds: 2,
-  historyFamilies: ['response_total', 'response_latency_ms', 'control_response_total'],
-  historySeries: (family: string, labels: string) => family !== 'response_latency_ms' || labels.includes('target_port="8080"'),
-} as const;
-
-export const OUTAGE_SECONDS = 24;
 /** After recovery the long window (1m) alone would clear every page by then; the short window does it sooner. */
 const AFTER_RECOVERY_SECONDS = 53;
 
@@ -89,11 +50,7 @@ export async function watchOutage(sim: LinkerdSimulator, sources: readonly Alert
   const firingBeforeOnset = new Map<string, string[]>();
   for (const s of sources) firingBeforeOnset.set(s.name, await firing(s));
   const onset = Math.ceil((Date.now() + 2000) / 1000) * 1000;
-  const recovery = onset + OUTAGE_SECONDS * 1000;
-  const from = sim.scenario.offset(onset);
-  sim.scenario
-    .add({ kind: 'cp-errors', component: 'destination', ratio: 1, from, to: from + OUTAGE_SECONDS })
-    .add({ kind: 'cp-latency', component: 'identity', medianMs: 3000, sigma: 0.3, from, to: from + OUTAGE_SECONDS });
+  const recovery = startOutage(sim, onset);
   const episodes = new Map<string, Episodes>(sources.map((s) => [s.name, new Map()]));
   const deadline = recovery + AFTER_RECOVERY_SECONDS * 1000;
   const lastLook = new Map<string, number>();

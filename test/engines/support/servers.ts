@@ -3,13 +3,12 @@
  * 127.0.0.1 on free ports in a temporary directory, and always stopped (SIGTERM, then SIGKILL) with
  * the directory removed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { freePort } from '../../../tools/sim/index.js';
-import { sleep } from '../../support/wait.js';
+import { startReadyServer } from '../../../tools/sim/child.js';
 
 export interface Server {
   readonly url: string;
@@ -18,55 +17,9 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of running) c.kill('SIGKILL');
-});
-
 /** Starts `binary args` in a fresh temp dir (files written first) and waits for GET readyPath = 200. */
 async function startServer(what: string, binary: string, dir: string, args: readonly string[], url: string, readyPath: string, timeoutMs: number): Promise<Server> {
-  const child = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  const log: string[] = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line) log.push(line);
-    if (log.length > 400) log.splice(0, log.length - 400);
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  let code: number | null | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', (c) => { code = c; running.delete(child); resolve(); }));
-  const logs = () => log.slice(-60).join('\n');
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (code === undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (code !== undefined) {
-      await stop();
-      throw new Error(`${what} exited (code ${code}) before it was ready:\n${logs()}`);
-    }
-    try {
-      if ((await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(1000) })).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      const text = logs();
-      await stop();
-      throw new Error(`${what} not ready after ${timeoutMs} ms:\n${text}`);
-    }
-    await sleep(250);
-  }
+  const { logs, stop } = await startReadyServer({ what, binary, args, dir, readyUrl: `${url}${readyPath}`, timeoutMs, pollMs: 250, graceMs: 10_000 });
   return { url, dir, logs, stop };
 }
 
