@@ -184,7 +184,6 @@ export function buildDashboards(input: DashboardInput, configFile: string): Buil
   const titles = Object.fromEntries(DASHBOARDS.map((d) => [d, TITLES[d](cluster)])) as Record<DashboardId, string>;
   const kindRowsOf = (member: DashboardInput, id: DashboardId): DashboardRow[] =>
     [...member.outputs.flatMap((o) => o.dashboardRows), ...member.standingRows].filter((r) => (r.dashboard ?? 'overview') === id);
-  const members = input.fleetMembers ?? [input];
 
   const extra = config.prometheus.extraMatchers;
   const variables: MatcherVariable[] = Object.entries(extra).map(([name, value]) => ({
