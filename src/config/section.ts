@@ -22,7 +22,7 @@ export interface ConfigSection<Key extends string = string, Schema extends z.Zod
 }
 
 /** See ConfigSection.examples. */
-export interface SectionExamples<Input = unknown> {
+interface SectionExamples<Input = unknown> {
   readonly allOptions: Input;
   readonly off?: Input;
 }
