@@ -27,7 +27,7 @@ export type PanelLink =
   | { readonly title: string; readonly url: string }
   | { readonly title: string; readonly dashboard: DashboardId };
 
-export type PanelType = 'stat' | 'timeseries' | 'table' | 'bargauge' | 'gauge' | 'text';
+type PanelType = 'stat' | 'timeseries' | 'table' | 'bargauge' | 'gauge' | 'text';
 
 export interface PanelSpec {
   readonly title: string;
@@ -90,7 +90,7 @@ export interface DashboardRow {
   readonly kind?: RowKind;
 }
 
-export interface RowKind {
+interface RowKind {
   readonly id: string;
   readonly title: string;
   readonly state: 'on' | 'off' | 'always';

@@ -6,7 +6,7 @@ import type { Expr } from './promql/ast.js';
  * roll-ups and the alerts that read them) run on the global ruler from the shipped recordings;
  * everything else runs next to the data. Not serialised.
  */
-export type Placement = 'local' | 'global';
+type Placement = 'local' | 'global';
 
 /**
  * A pint (cloudflare/pint) check a rule is exempt from, and why in one line: written above the rule in

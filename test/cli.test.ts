@@ -132,11 +132,18 @@ describe('other commands', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['cluster', 'linkerd', 'prometheus', 'alerting', 'slos']));
   });
 
+  // Every command of src/cli.ts; the top-level help must list exactly these, so a new
+  // command fails here until it is added.
+  const COMMANDS = ['generate', 'validate', 'import-openslo', 'export-openslo', 'check', 'preview', 'backtest', 'backfill', 'report', 'schema'];
+
   it('--help and --version work on every command', () => {
-    for (const args of [['--help'], ['generate', '--help'], ['validate', '--help'], ['schema', '--help']]) {
-      const r = cli(args);
-      expect(r.status, args.join(' ')).toBe(0);
-      expect(r.stdout).toContain('linkerd-slo');
+    const top = cli(['--help']);
+    expect(top.status).toBe(0);
+    expect([...top.stdout.matchAll(/^ {2}linkerd-slo ([a-z-]+)/gm)].map((m) => m[1]).sort()).toEqual([...COMMANDS].sort());
+    for (const command of COMMANDS) {
+      const r = cli([command, '--help']);
+      expect(r.status, `${command} --help`).toBe(0);
+      expect(r.stdout, `${command} --help`).toContain(`linkerd-slo ${command}`);
     }
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(cli(['--version']).stdout.trim()).toBe(pkg.version);

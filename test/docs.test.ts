@@ -4,10 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { CONFIGURATION_PAGE, configurationPage, SLO_KINDS_PAGE, sloKindsPage } from '../src/docs.js';
 import { ConfigSchema } from '../src/config/schema.js';
-import { validateConfig } from '../src/config/load.js';
 import { buildContext } from '../src/generate.js';
 import { isAlert } from '../src/rules.js';
 import { KINDS } from '../src/slo/registry.js';
+import { allOptionsConfig } from './support/kinds.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -131,21 +131,8 @@ describe('docs/slo-kinds.md', () => {
   });
 
   it('each kind\'s row lists every alert its rules raise with every source and option on', () => {
-    const config = validateConfig(
-      {
-        cluster: 'docs',
-        linkerd: { version: '2.18' },
-        slos: {
-          controlPlaneLatency: { components: ['identity', 'destination'] },
-          certificates: { certManager: { enabled: true }, x509Exporter: { enabled: true }, nodeClock: { enabled: true } },
-          controlPlaneAvailability: { replicas: { enabled: true } },
-          proxyResources: { highThroughput: { enabled: true }, kubernetesMetrics: { enabled: true } },
-          workloads: { list: [{ namespace: 'shop', deployment: 'web' }], routes: [{ namespace: 'shop', service: 'web', route: 'api' }] },
-          custom: [{ name: 'checkout', objective: 99.9, period: '30d', errors: 'http_requests_total{code=~"5.."}', total: 'http_requests_total' }],
-        },
-      },
-      'docs.yaml',
-    );
+    // Every kind's all-options section (its config.ts, ConfigSection.examples), assembled from the registry.
+    const config = allOptionsConfig(KINDS, { linkerd: { version: '2.18' } });
     const ctx = buildContext(config);
     const rows = [...tableRows.values()];
     KINDS.forEach((kind, i) => {

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../src/config/schema.js';
 import { DEFAULT_KINDS_OFF, firing, generated, ruleFileOf, type Slos } from './support/bundle.js';
+import { alertingKinds } from './support/kinds.js';
 import {
   APP_POD,
   CONTROL_PLANE,
@@ -52,11 +53,14 @@ function blipChecks(alert: string, matchers: string) {
 interface Mutation { readonly name: string; readonly from: RegExp | string; readonly to: string }
 interface KindCase {
   readonly kind: string;
+  /** The registered kind (SloKind.id) whose rules the case breaks. */
+  readonly id: string;
   readonly config: ConfigInput;
   readonly scenario: UnitTestFile;
   readonly mutations: readonly Mutation[];
 }
 
+/** Only the kind under test on: every kind on by default is turned off (derived from the registry). */
 const only = (slos: Slos): Slos => ({ ...DEFAULT_KINDS_OFF, ...slos });
 const scenario = (input_series: Array<{ series: string; values: string }>, promql_expr_test: unknown[]): UnitTestFile => ({
   tests: [{ interval: '1m', input_series, promql_expr_test }],
@@ -80,6 +84,7 @@ function identityLatency() {
 const CASES: KindCase[] = [
   {
     kind: 'control-plane success rate',
+    id: 'control-plane-success-rate',
     config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ controlPlaneSuccessRate: {} }) },
     scenario: scenario(
       [
@@ -100,6 +105,7 @@ const CASES: KindCase[] = [
   },
   {
     kind: 'control-plane latency',
+    id: 'control-plane-latency',
     config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ controlPlaneLatency: { components: ['identity'] } }) },
     scenario: scenario(identityLatency(), blipChecks('LinkerdControlPlaneLatencyBudgetBurn', ', sli="server", component="identity"')),
     mutations: [
@@ -111,6 +117,7 @@ const CASES: KindCase[] = [
   },
   {
     kind: 'certificates',
+    id: 'certificates',
     config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ certificates: {} }) },
     // Two proxies: one certificate with 3h left (below the 6h ticket threshold), one fresh (24h).
     scenario: scenario(
@@ -131,6 +138,7 @@ const CASES: KindCase[] = [
   },
   {
     kind: 'control-plane availability',
+    id: 'control-plane-availability',
     config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ controlPlaneAvailability: {} }) },
     // destination's only replica stops answering its scrape; identity and the injector stay up.
     scenario: scenario(
@@ -152,6 +160,7 @@ const CASES: KindCase[] = [
   },
   {
     kind: 'control-plane availability, the proxies\' view',
+    id: 'control-plane-availability',
     config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ controlPlaneAvailability: {} }) },
     // From minute 10, three of four proxies hold only pending destination endpoints (cut off by a NetworkPolicy); the fourth keeps one ready.
     scenario: (() => {
@@ -176,6 +185,7 @@ const CASES: KindCase[] = [
   },
   {
     kind: 'proxy resources',
+    id: 'proxy-resources',
     config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ proxyResources: {} }) },
     // One proxy burns half a core at 1 request/second (budget 0.1 + 0.25 per 1,000 rps), another 0.02.
     scenario: (() => {
@@ -203,6 +213,7 @@ const CASES: KindCase[] = [
   },
   {
     kind: 'workloads',
+    id: 'workloads',
     config: { cluster: 'test', linkerd: { version: VERSION }, slos: only({ workloads: { list: [{ namespace: APP_POD.namespace, deployment: APP_POD.deployment }] } }) },
     scenario: scenario(
       [
@@ -221,6 +232,7 @@ const CASES: KindCase[] = [
   },
   {
     kind: 'custom',
+    id: 'custom',
     config: {
       cluster: 'test',
       slos: only({
@@ -252,6 +264,14 @@ function mutate(text: string, m: Mutation): string {
 
 describe('every kind\'s independent scenario catches a broken rule', () => {
   beforeAll(requirePromtool);
+
+  // The kinds come from the registry (test/support/kinds.ts): a kind whose rules raise an alert with
+  // every option on needs a case here, written from what Linkerd exposes, not from its rules.
+  it('has a case for every registered kind that raises an alert', () => {
+    const kinds = alertingKinds();
+    expect(kinds.length).toBeGreaterThanOrEqual(7);
+    expect(kinds.filter((id) => !CASES.some((c) => c.id === id)), 'kinds without a mutation case').toEqual([]);
+  });
 
   describe.each(CASES)('$kind', ({ config, scenario: tests, mutations }) => {
     const rules = ruleFileOf(generated(config));

@@ -5,12 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseYamlConfig } from '../src/config/load.js';
+import { z } from 'zod';
+import { parseYamlConfig, validateConfig } from '../src/config/load.js';
+import type { ConfigSection } from '../src/config/section.js';
 import { generate } from '../src/generate.js';
 import { KINDS } from '../src/slo/registry.js';
 import { aggregate, call, eq, gt, num, range, selector } from '../src/promql/ast.js';
 import type { BuildContext, SloKind } from '../src/slo/kind.js';
 import { ROW_PLACES, type DashboardRow, type PanelSpec } from '../src/dashboard-model.js';
+import { DEFAULT_KINDS_OFF } from './support/bundle.js';
+import { allOptionsConfig, allOptionsInput, allOptionsSlos, alertingKinds, kindsOff } from './support/kinds.js';
 
 const RECORD = 'demo:queue_depth:max';
 const ALERT = 'DemoQueueTooDeep';
@@ -151,5 +155,76 @@ describe('panel rows of a kind defined in the test, on the dashboards they name'
   it('has its queries validated on the dashboard it names (rate of an instant vector)', () => {
     const broken = panelKind(() => [{ title: 'Demo broken', dashboard: 'proxies', panels: [panel('Broken panel', call('rate', selector('tls_handshake_total')))] }]);
     expect(() => generate(offConfig, 'demo.yaml', { kinds: [...KINDS, broken] })).toThrow(/proxies dashboard panel "Demo broken \/ Broken panel"/);
+  });
+});
+
+/**
+ * A kind's contract is complete in code: its config section declares the inputs the suites need
+ * (ConfigSection.examples), and the suites assemble them from the registry (test/support/kinds.ts).
+ * A kind defined here, with a section of its own, joins every derived list without a test being edited.
+ */
+const demoSection = {
+  key: 'demoQueues',
+  schema: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      depth: z.number().int().positive().default(100),
+      perNamespace: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    })
+    .prefault({}),
+  examples: { allOptions: { perNamespace: { enabled: true } }, off: { enabled: false } },
+} as const satisfies ConfigSection;
+
+/** queueDepth with a config section: on by default, its alert's threshold read from the section. */
+const configuredQueueDepth: SloKind<typeof demoSection> = {
+  ...queueDepth,
+  id: 'demo-configured-queues',
+  config: demoSection,
+  enabled: (c) => (c.slos as unknown as Record<string, z.output<typeof demoSection.schema>>)[demoSection.key]?.enabled ?? false,
+};
+
+describe('a kind with a config section joins every list the suites derive from the registry', () => {
+  const withDemo = [...KINDS, configuredQueueDepth] as const;
+
+  it('its all-options section is in the all-options config (test/docs.test.ts, test/matrix.test.ts)', () => {
+    expect(allOptionsSlos(withDemo)).toEqual({ ...allOptionsSlos(), demoQueues: { perNamespace: { enabled: true } } });
+    expect(allOptionsInput(withDemo).slos).toHaveProperty('demoQueues.perNamespace.enabled', true);
+    // Parsed by its own schema, as the schema of a registry holding it would.
+    expect(allOptionsConfig(withDemo).slos).toHaveProperty('demoQueues', { enabled: true, depth: 100, perNamespace: { enabled: true } });
+  });
+
+  it('its off section is in DEFAULT_KINDS_OFF (test/support/bundle.ts)', () => {
+    expect(kindsOff(withDemo)).toEqual({ ...DEFAULT_KINDS_OFF, demoQueues: { enabled: false } });
+  });
+
+  it('it is among the kinds test/mutations.test.ts must have a case for, since it raises an alert', () => {
+    expect(alertingKinds(withDemo)).toEqual([...alertingKinds(), 'demo-configured-queues']);
+    // A kind that is not on with every option on raises nothing, and is not.
+    const off = { ...configuredQueueDepth, id: 'demo-off', enabled: () => false };
+    expect(alertingKinds([...KINDS, off])).toEqual(alertingKinds());
+  });
+});
+
+describe('every registered kind declares the inputs the suites need', () => {
+  const defaults = validateConfig({ cluster: 'contract' }, 'contract.yaml');
+  const registered: readonly SloKind[] = KINDS;
+  const sectioned = registered.filter((k) => k.config !== undefined);
+
+  it('is read from the registry, not a list of its own', () => {
+    expect(Object.keys(allOptionsSlos())).toEqual(sectioned.map((k) => k.config!.key));
+    expect(Object.keys(DEFAULT_KINDS_OFF).sort()).toEqual(Object.keys(kindsOff()).sort());
+  });
+
+  it.each(sectioned.map((k) => [k.id, k] as const))('%s: its all-options section turns it on and its schema accepts it', (_, kind) => {
+    expect(kind.config!.schema.safeParse(kind.config!.examples.allOptions).success).toBe(true);
+    expect(kind.enabled(allOptionsConfig())).toBe(true);
+  });
+
+  it.each(registered.map((k) => [k.id, k] as const))('%s: declares an off section exactly when it is on by default, and that turns it off', (_, kind) => {
+    const off = kind.config?.examples.off;
+    expect(off !== undefined, `on by default: ${kind.enabled(defaults)}`).toBe(kind.enabled(defaults));
+    if (off === undefined) return;
+    expect(kind.config!.schema.safeParse(off).success).toBe(true);
+    expect(kind.enabled(validateConfig({ cluster: 'contract', slos: { [kind.config!.key]: off } }, 'contract.yaml'))).toBe(false);
   });
 });

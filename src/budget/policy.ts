@@ -30,9 +30,9 @@ export function exhaustedAlertName(burnAlert: string): string {
 }
 
 /** How long the ticket keeps firing after the budget turns positive: a budget hovering at zero sends one ticket, not one per dip. */
-export const EXHAUSTED_KEEP_FIRING = '1h';
+const EXHAUSTED_KEEP_FIRING = '1h';
 /** How long the budget must be spent before the ticket fires. */
-export const EXHAUSTED_FOR = '10m';
+const EXHAUSTED_FOR = '10m';
 
 export type BudgetPolicy = Config['alerting']['budgetPolicy'];
 export type BudgetPolicyOverride = Partial<BudgetPolicy> | undefined;

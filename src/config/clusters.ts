@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Maps merge key by key; lists and scalars from the override replace. */
-export function deepMerge(base: unknown, override: unknown): unknown {
+function deepMerge(base: unknown, override: unknown): unknown {
   if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
   const out: Json = { ...base };
   for (const [k, v] of Object.entries(override)) out[k] = deepMerge(base[k], v);

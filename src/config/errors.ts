@@ -22,7 +22,7 @@ export function formatPath(path: ConfigPath): string {
     .join('');
 }
 
-export function formatIssue(issue: LocatedIssue): string {
+function formatIssue(issue: LocatedIssue): string {
   const where = issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file;
   return `${where}: ${formatPath(issue.path)}: ${issue.message}`;
 }
@@ -35,7 +35,7 @@ export class ConfigError extends Error {
 }
 
 /** Levenshtein distance, for did-you-mean hints. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;

@@ -56,7 +56,7 @@ const MAX_DURATION_SECONDS = 10 * 365 * 86400;
  * Why a config duration is refused; undefined when it is fine. Durations are written back into
  * PromQL ranges and `for:` in whole seconds, so milliseconds are refused unless `subSecond`.
  */
-export function durationProblem(value: unknown, subSecond = false): string | undefined {
+function durationProblem(value: unknown, subSecond = false): string | undefined {
   if (typeof value !== 'string') return undefined; // zod names the wrong type itself
   if (!isDuration(value)) {
     return 'must be a Prometheus duration greater than zero, such as 5m, 1h or 30d: whole numbers with the units y, w, d, h, m, s, ms (lower case, largest first)';

@@ -119,7 +119,7 @@ function valueAt(root: unknown, path: ConfigPath): { found: boolean; value?: unk
   return { found: true, value: cur };
 }
 
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';

@@ -27,7 +27,7 @@ let zoneNames: Map<string, string> | undefined;
  * name and so is case-sensitive, where Intl is not). "Local" is refused: it means the
  * Alertmanager host's zone, which the report and backtest cannot know.
  */
-export function locationProblem(zone: string): string | undefined {
+function locationProblem(zone: string): string | undefined {
   if (zone === 'Local') return '"Local" (the Alertmanager host\'s zone) is not supported: name the IANA zone, e.g. Europe/Berlin or UTC';
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return `"${zone}" is not an IANA time zone name such as Europe/Berlin or UTC`;
   try {
@@ -54,7 +54,7 @@ const timeRange = z
   .superRefine(parsedBy(parseTimeRange));
 
 /** One Alertmanager `<time_interval>`; an absent field matches any value, an empty list is refused. */
-export const timeInterval = z
+const timeInterval = z
   .strictObject({
     times: z.array(timeRange).min(1).optional().describe('Times of day, [{start_time: "HH:MM", end_time: "HH:MM"}], start inclusive and end exclusive, on the wall clock of `location`.'),
     weekdays: z
@@ -80,9 +80,9 @@ export const timeInterval = z
   .describe('An Alertmanager <time_interval>: an instant is in it when every field given matches (within a field, any element).');
 
 /** Where a window applies. */
-export const MUTED_SEVERITIES = ['page', 'ticket'] as const;
+const MUTED_SEVERITIES = ['page', 'ticket'] as const;
 
-export const maintenanceWindow = z
+const maintenanceWindow = z
   .strictObject({
     name: z
       .string()

@@ -6,7 +6,7 @@
 import { LineCounter, parseAllDocuments, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 import type { ConfigPath } from './errors.js';
 
-export interface Position { readonly line: number; readonly column: number }
+interface Position { readonly line: number; readonly column: number }
 
 export type Locator = (path: ConfigPath, atKey?: boolean) => Position | undefined;
 

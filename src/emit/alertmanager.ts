@@ -10,7 +10,7 @@ import { parseDuration } from '../promql/number.js';
 import { GENERATED_HEADER, toYaml } from './rule-files.js';
 import type { MaintenanceWindow } from '../maintenance/windows.js';
 
-export function inhibitRules(groups: readonly RuleGroup[], equalLabels: readonly string[]): Array<Record<string, unknown>> {
+function inhibitRules(groups: readonly RuleGroup[], equalLabels: readonly string[]): Array<Record<string, unknown>> {
   const tiers = new Map<string, Set<string>>();
   const identity = new Map<string, Set<string>>();
   for (const g of groups)
@@ -76,7 +76,7 @@ export interface MaintenanceCluster {
 const matcherValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const regexLiteral = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 
-export const timeIntervalName = (cluster: string, window: string) => `linkerd-slo-${cluster}-${window}`;
+const timeIntervalName = (cluster: string, window: string) => `linkerd-slo-${cluster}-${window}`;
 
 /** The severity routes of one cluster (the schema keeps page and ticket values apart), muted during the windows that mute them. */
 function severityRoutes(c: MaintenanceCluster): Array<Record<string, unknown>> {

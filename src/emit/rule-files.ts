@@ -32,10 +32,10 @@ export interface RuleFileFeatures {
   readonly readsShipped?: boolean;
 }
 
-export const BASE_FEATURES: RuleFileFeatures = { keepFiringFor: true };
+const BASE_FEATURES: RuleFileFeatures = { keepFiringFor: true };
 
 /** True when release `version` ("2.53", "3.0.1") is `min` or later. */
-export function versionAtLeast(version: string, min: string): boolean {
+function versionAtLeast(version: string, min: string): boolean {
   const a = version.split('.').map(Number);
   const b = min.split('.').map(Number);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -89,7 +89,7 @@ function serialiseRule(rule: Rule, features: RuleFileFeatures): Record<string, u
  * The `groups:` list of every format; `extra` adds target-specific group keys, written after
  * `interval` and before `rules` (Thanos' partial_response_strategy, Mimir's source_tenants).
  */
-export function serialiseGroups(
+function serialiseGroups(
   groups: readonly RuleGroup[],
   extra: (g: RuleGroup) => Record<string, unknown> = () => ({}),
   features: RuleFileFeatures = BASE_FEATURES,
@@ -126,7 +126,7 @@ export function prometheusRuleFile(groups: readonly RuleGroup[], configFile: str
  * below this bound leaves room for the object's own labels and annotations and for kubectl's
  * escaping; larger ones fail with "metadata.annotations: Too long".
  */
-export const MAX_OBJECT_JSON_BYTES = 200_000;
+const MAX_OBJECT_JSON_BYTES = 200_000;
 
 export interface PrometheusRuleObject {
   /** metadata.name, also the file name stem. */

@@ -24,7 +24,7 @@ function readsOf(rules: readonly Rule[]): number[][] {
 }
 
 /** The rules of a group in sets no rule outside reads from (a union-find over "reads"), in first-rule order. */
-export function independentSets(rules: readonly Rule[]): Rule[][] {
+function independentSets(rules: readonly Rule[]): Rule[][] {
   const parent = rules.map((_, i) => i);
   const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
   readsOf(rules).forEach((read, i) => read.forEach((j) => (parent[root(i)] = root(j))));

@@ -105,10 +105,10 @@ export const WORKLOAD_KINDS = ['deployment', 'statefulset', 'daemonset'] as cons
 
 /** Core control-plane containers that can appear as `component` on the controller job (charts/linkerd-control-plane/templates). */
 export const CONTROLLER_COMPONENTS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector', 'public-api'] as const;
-export type ControllerComponent = (typeof CONTROLLER_COMPONENTS)[number];
+type ControllerComponent = (typeof CONTROLLER_COMPONENTS)[number];
 /** Viz containers a config may name (grafana only to stay valid: it is never on the controller job, see vizComponents). */
 export const VIZ_COMPONENTS = ['metrics-api', 'tap', 'tap-injector', 'web', 'prometheus', 'grafana'] as const;
-export type VizComponent = (typeof VIZ_COMPONENTS)[number];
+type VizComponent = (typeof VIZ_COMPONENTS)[number];
 
 /**
  * Minor number of the proxy pinned by each Linkerd release (`.proxy-version` at the linkerd/linkerd2
@@ -241,7 +241,7 @@ export const CONTROL_PLANE_POD_COMPONENT = {
  * versions that expose it (linkerd/linkerd2-proxy PRs #2617, #2887 identity certificates, linkerd/linkerd2 `CHANGES.md` edge-21.7.3 error counters). `linkerd-slo check`
  * uses it to tell "wrong Linkerd version configured" from "not scraped".
  */
-export const METRIC_RENAMES: ReadonlyArray<ReadonlyArray<{ readonly name: string; readonly since: number; readonly until?: number }>> = [
+const METRIC_RENAMES: ReadonlyArray<ReadonlyArray<{ readonly name: string; readonly since: number; readonly until?: number }>> = [
   [
     { name: 'identity_cert_expiration_timestamp_seconds', since: 10, until: 15 },
     { name: 'control_identity_cert_expiration_timestamp_seconds', since: 16 },

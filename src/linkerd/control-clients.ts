@@ -15,7 +15,7 @@ export const CONTROL_CLIENTS = ['destination', 'policy', 'identity'] as const;
 export type ControlClient = (typeof CONTROL_CLIENTS)[number];
 
 /** First Linkerd minor whose proxies export the gauges. */
-export const CONTROL_BALANCER_ENDPOINTS_SINCE = 15;
+const CONTROL_BALANCER_ENDPOINTS_SINCE = 15;
 
 /** The endpoints gauge of one client's balancer. */
 export const controlBalancerEndpoints = (client: ControlClient): string => `control_${client}_balancer_endpoints`;

@@ -18,7 +18,7 @@ const AFTER_FAILURE_ONLY: ReadonlyArray<{ readonly label: string; readonly value
 ];
 
 /** The exemptions of one expression: one per after-failure label value it selects. */
-export function afterFailureExemptions(expr: Expr): LintExemption[] {
+function afterFailureExemptions(expr: Expr): LintExemption[] {
   const found = new Map<string, LintExemption>();
   walk(expr, (n) => {
     if (n.kind !== 'selector') return;

@@ -6,7 +6,7 @@
  */
 import { minor, type LinkerdVersion } from './catalog.js';
 
-export type MetricSource = 'proxy' | 'controller' | 'prometheus' | 'cert-manager' | 'x509-certificate-exporter' | 'kube-state-metrics' | 'cadvisor' | 'node-exporter';
+type MetricSource = 'proxy' | 'controller' | 'prometheus' | 'cert-manager' | 'x509-certificate-exporter' | 'kube-state-metrics' | 'cadvisor' | 'node-exporter';
 
 export interface MetricFact {
   readonly source: MetricSource;

@@ -23,7 +23,7 @@ export const PROXY_ADMIN_PORT = 4191;
  * `target_port` from 2.11; Linkerd 2.10 names the target only as `target_addr` ("ip:port";
  * linkerd/linkerd2-proxy `linkerd/app/core/src/transport/labels.rs` at release/v2.138.0 and v2.161.0).
  */
-export function notAdminTraffic(facts: Pick<LinkerdFacts, 'hasTargetPort'>, port: number): Matcher {
+function notAdminTraffic(facts: Pick<LinkerdFacts, 'hasTargetPort'>, port: number): Matcher {
   return facts.hasTargetPort ? neq('target_port', String(port)) : nre('target_addr', `.+:${port}`);
 }
 

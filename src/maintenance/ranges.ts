@@ -32,7 +32,7 @@ const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
 const TIME = /^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/;
 
 /** "HH:MM" as minutes of the day. */
-export function parseTime(text: string): Parsed<number> {
+function parseTime(text: string): Parsed<number> {
   if (!TIME.test(text)) return fail(`"${text}" is not a time of day HH:MM between 00:00 and 24:00`);
   const [h, m] = text.split(':').map(Number) as [number, number];
   return ok(h * 60 + m);

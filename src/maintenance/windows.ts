@@ -161,7 +161,7 @@ function intervalSpans(p: ParsedInterval, from: number, to: number): Interval[] 
 }
 
 /** Sorted, with overlapping and touching spans joined. */
-export function mergeIntervals(spans: readonly Interval[]): Interval[] {
+function mergeIntervals(spans: readonly Interval[]): Interval[] {
   const sorted = [...spans].sort((a, b) => a.from - b.from || a.to - b.to);
   const out: Array<{ from: number; to: number }> = [];
   for (const s of sorted) {
@@ -209,9 +209,4 @@ export function containsTime(spec: TimeIntervalSpec, t: number): boolean {
   const c = calendar(t + utcOffset(p.location, t));
   if (p.times && !p.times.some((r) => c.minute >= r.start && c.minute < r.end)) return false;
   return dayMatches(p, c.year, c.month, c.day, c.weekday);
-}
-
-/** Whether instant t is inside a window (any of its intervals). */
-export function inWindow(window: Pick<MaintenanceWindow, 'time_intervals'>, t: number): boolean {
-  return window.time_intervals.some((spec) => containsTime(spec, t));
 }

@@ -8,7 +8,7 @@
 import { PrometheusApiError, type PromClient } from '../check/prometheus-client.js';
 import { durationText, interpolate, UnsafeVariableValue, intervals, parseLabelValues, resolveVariable, type DashboardVariable, type Intervals, type ResolvedVariable } from './variables.js';
 
-export interface GridPos {
+interface GridPos {
   readonly x: number;
   readonly y: number;
   readonly w: number;
@@ -66,7 +66,7 @@ export interface Series {
   readonly refId: string;
 }
 
-export interface QueryRun {
+interface QueryRun {
   readonly refId: string;
   readonly expr: string;
   readonly instant: boolean;
@@ -100,7 +100,7 @@ export interface QueryContext {
 }
 
 /** `{{label}}` replaced by the series' label value; no format: the series as `name{labels}` (Grafana's default). */
-export function legendName(format: string | undefined, labels: Record<string, string>): string {
+function legendName(format: string | undefined, labels: Record<string, string>): string {
   if (format && format !== '__auto') return format.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, l: string) => labels[l] ?? '');
   const { __name__: name, ...rest } = labels;
   const inner = Object.keys(rest)

@@ -14,7 +14,6 @@ import { linkResolver } from './markdown.js';
 import { panelState, renderDashboardPage, renderIndexPage } from './render.js';
 import { dashboardFromV2, isV2Dashboard, type V2DashboardJson } from './v2.js';
 
-export { intervals, resolveVariable, roundIntervalMs, interpolate, durationText } from './variables.js';
 export { launchBrowser } from './browser.js';
 export type { PageReport } from './browser.js';
 

@@ -17,9 +17,9 @@ import { renderMarkdown, type LinkResolver } from './markdown.js';
 import type { DashboardData, PanelData, PanelJson, PanelLink, Series } from './data.js';
 import { durationText } from './variables.js';
 
-export const GRID_COLUMNS = 24;
-export const GRID_CELL_HEIGHT = 30;
-export const GRID_CELL_VMARGIN = 8;
+const GRID_COLUMNS = 24;
+const GRID_CELL_HEIGHT = 30;
+const GRID_CELL_VMARGIN = 8;
 
 const require = createRequire(import.meta.url);
 let uplotAssets: { js: string; css: string } | undefined;
@@ -56,7 +56,7 @@ export function panelState(d: PanelData): PanelState {
 }
 
 /** Grafana's reducers (calcs) the dashboards use. */
-export function reduce(points: Series['points'], calc: string): number | null {
+function reduce(points: Series['points'], calc: string): number | null {
   const finite = points.map(([, v]) => v).filter((v) => Number.isFinite(v));
   if (finite.length === 0) return null;
   switch (calc) {
@@ -192,7 +192,7 @@ function barGaugeBody(p: PanelJson, d: PanelData): string {
 }
 
 /** A table as Grafana builds it from instant results (format table): Time, the labels, Value; then the organize transformation. */
-export function tableOf(p: PanelJson, d: PanelData): { columns: string[]; rows: Array<Record<string, string | number>> } {
+function tableOf(p: PanelJson, d: PanelData): { columns: string[]; rows: Array<Record<string, string | number>> } {
   const multi = new Set(d.series.map((s) => s.refId)).size > 1;
   const labelNames = [...new Set(d.series.flatMap((s) => Object.keys(s.labels).filter((k) => k !== '__name__')))].sort();
   let columns = ['Time', ...labelNames];

@@ -100,7 +100,7 @@ export function durationText(seconds: number): string {
 }
 
 /** Regex metacharacters escaped as Grafana's Prometheus data source does (prometheusRegularEscape + specialRegexEscape). */
-export function regexEscape(value: string): string {
+function regexEscape(value: string): string {
   return value.replace(/\\/g, '\\\\\\\\').replace(/'/g, "\\\\'").replace(/[$^*{}[\]+?.()|]/g, '\\\\$&');
 }
 

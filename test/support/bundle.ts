@@ -3,17 +3,15 @@ import { dump, load } from 'js-yaml';
 import { validateConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { generate, type Generated } from '../../src/generate.js';
+import { kindsOff, type Slos } from './kinds.js';
 
-export type Slos = NonNullable<ConfigInput['slos']>;
+export type { Slos };
 
-/** Every built-in kind that is on by default, turned off: a test turns on only the kind it tests. */
-export const DEFAULT_KINDS_OFF: Slos = {
-  controlPlaneSuccessRate: { enabled: false },
-  controlPlaneLatency: { enabled: false },
-  certificates: { enabled: false },
-  controlPlaneAvailability: { enabled: false },
-  proxyResources: { enabled: false },
-};
+/**
+ * Every registered kind that is on by default, turned off (the `off` section each declares in its
+ * config.ts): a test turns on only the kind it tests.
+ */
+export const DEFAULT_KINDS_OFF: Slos = kindsOff();
 
 /** The bundle of a single-cluster config (validated like a user's file). */
 export function generated(input: ConfigInput, file = 'test.yaml'): Generated {

@@ -20,8 +20,8 @@ import { dashboardJson, DATASOURCE_VARIABLE } from './grafana.js';
 import type { V2Resource } from './v2.js';
 
 /** The Grafana the dashboards are typed against (@grafana/schema 13.x, schemaVersion 42). */
-export const GRAFANA_VERSION = '13.0.0';
-export const DS_INPUT = 'DS_PROMETHEUS';
+const GRAFANA_VERSION = '13.0.0';
+const DS_INPUT = 'DS_PROMETHEUS';
 
 const PANEL_NAMES: Readonly<Record<string, string>> = {
   bargauge: 'Bar gauge',
@@ -32,8 +32,8 @@ const PANEL_NAMES: Readonly<Record<string, string>> = {
   timeseries: 'Time series',
 };
 
-export interface ImportInput { name: string; label: string; description: string; type: 'datasource'; pluginId: string; pluginName: string }
-export interface ImportRequire { type: 'grafana' | 'datasource' | 'panel'; id: string; name: string; version: string }
+interface ImportInput { name: string; label: string; description: string; type: 'datasource'; pluginId: string; pluginName: string }
+interface ImportRequire { type: 'grafana' | 'datasource' | 'panel'; id: string; name: string; version: string }
 export type ImportDashboard = Dashboard & { __inputs: ImportInput[]; __requires: ImportRequire[]; id: null };
 
 /** The import flavour: the datasource variable starts on whatever data source the importer picks. */

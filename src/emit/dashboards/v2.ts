@@ -21,7 +21,7 @@ import { pluginVersion } from '@grafana/schema/dist/esm/raw/composable/stat/pane
 import type { DashboardRow } from '../../dashboard-model.js';
 import { DATASOURCE_VARIABLE } from './grafana.js';
 
-export const V2_API_VERSION = 'dashboard.grafana.app/v2';
+const V2_API_VERSION = 'dashboard.grafana.app/v2';
 
 /**
  * A v2 dashboard as a file holds it: the Kubernetes-style object without what the server sets

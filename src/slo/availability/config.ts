@@ -111,4 +111,9 @@ export const configSection = {
   schema: availabilityConfig
     .prefault({})
     .describe('Control-plane availability and hygiene: scrape health per component, HA replicas (kube-state-metrics), data-plane version skew.'),
+  // Inputs the test suites assemble from the registry (ConfigSection.examples, test/support/kinds.ts).
+  examples: {
+    allOptions: { replicas: { enabled: true } },
+    off: { enabled: false },
+  },
 } as const satisfies ConfigSection;

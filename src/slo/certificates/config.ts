@@ -180,4 +180,9 @@ export const configSection = {
   schema: certificatesConfig
     .prefault({})
     .describe('Certificate expiry: proxy workload certificates, the identity issuer, the trust anchor and webhook certificates, from Linkerd, cert-manager or x509-certificate-exporter.'),
+  // Inputs the test suites assemble from the registry (ConfigSection.examples, test/support/kinds.ts).
+  examples: {
+    allOptions: { certManager: { enabled: true }, x509Exporter: { enabled: true }, nodeClock: { enabled: true } },
+    off: { enabled: false },
+  },
 } as const satisfies ConfigSection;

@@ -31,4 +31,16 @@ export const configSection = {
   schema: customConfig
     .default([])
     .describe('Custom ratio SLOs on any Prometheus counters (errors or good over total), alerted with the same multiwindow, multi-burn-rate table (alerting.windows). `linkerd-slo import-openslo` writes these.'),
+  // Inputs the test suites assemble from the registry (ConfigSection.examples, test/support/kinds.ts). No `off`: the kind generates nothing until it is given something to watch.
+  examples: {
+    allOptions: [
+      {
+        name: 'shop-web-inbound',
+        objective: 99,
+        period: '30d',
+        errors: 'response_total{namespace="shop", direction="inbound", classification="failure"}',
+        total: 'response_total{namespace="shop", direction="inbound"}',
+      },
+    ],
+  },
 } as const satisfies ConfigSection;

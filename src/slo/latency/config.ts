@@ -64,4 +64,9 @@ export const configSection = {
   schema: latencyConfig
     .prefault({})
     .describe('Latency of the Linkerd control plane: share of inbound responses (time to first byte) at or under a threshold, per component.'),
+  // Inputs the test suites assemble from the registry (ConfigSection.examples, test/support/kinds.ts).
+  examples: {
+    allOptions: { components: ['identity', 'destination', 'policy'] },
+    off: { enabled: false },
+  },
 } as const satisfies ConfigSection;

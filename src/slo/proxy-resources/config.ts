@@ -151,4 +151,9 @@ export const configSection = {
   schema: proxyResourcesConfig
     .prefault({})
     .describe('Proxy resources against a per-1k-RPS budget, high-throughput pods on default resources, proxy containers near their limits (optional cAdvisor/kube-state-metrics), and the control plane against its per-node plan.'),
+  // Inputs the test suites assemble from the registry (ConfigSection.examples, test/support/kinds.ts).
+  examples: {
+    allOptions: { highThroughput: { enabled: true }, kubernetesMetrics: { enabled: true } },
+    off: { enabled: false },
+  },
 } as const satisfies ConfigSection;

@@ -28,4 +28,9 @@ export const configSection = {
   key: 'controlPlaneSuccessRate',
   schema: successRate
     .prefault({}).describe('Success rate of the Linkerd control plane (destination, policy, identity).'),
+  // Inputs the test suites assemble from the registry (ConfigSection.examples, test/support/kinds.ts).
+  examples: {
+    allOptions: { clientSide: { enabled: true } },
+    off: { enabled: false },
+  },
 } as const satisfies ConfigSection;

@@ -179,4 +179,8 @@ export const configSection = {
   schema: workloadsConfig
     .prefault({})
     .describe('Workload SLOs: inbound success rate and latency per workload (Deployment, StatefulSet, DaemonSet or label selector) by request class, and optional per-route success rate.'),
+  // Inputs the test suites assemble from the registry (ConfigSection.examples, test/support/kinds.ts). No `off`: the kind generates nothing until it is given something to watch.
+  examples: {
+    allOptions: { list: [{ namespace: 'shop', deployment: 'web' }], routes: [{ namespace: 'shop', service: 'web', route: 'api' }] },
+  },
 } as const satisfies ConfigSection;
