@@ -45,7 +45,7 @@ import {
 } from './members.js';
 import { workloadSlis } from './openslo.js';
 import { makeGroup, prefilter, RECORD_WORKLOAD, sorted, uniq } from './groups.js';
-import { histogramRecording, histogramRule, isNative, latencyInstance } from './latency.js';
+import { histogramRecording, histogramRule, isNative, latencyHeatmapPanel, latencyInstance } from './latency.js';
 import { PROXY_CONTAINER, PROXY_PRESENCE_METRIC } from '../../linkerd/proxy-container.js';
 
 export { RECORD_WORKLOAD } from './groups.js';
@@ -436,6 +436,7 @@ function dashboardRows(
           min: 0,
           width: 8,
         },
+        latencyHeatmapPanel(ctx),
       ]
     : [];
 
