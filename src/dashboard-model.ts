@@ -15,6 +15,12 @@ export interface PanelQuery {
    * and renewal due in one table). Ascending; the first value must be null.
    */
   readonly thresholds?: readonly Threshold[];
+  /**
+   * Heatmaps only: `buckets` for a classic histogram's per-`le` rates (Grafana's heatmap format:
+   * cumulative buckets become per-bucket counts), `native` for a native histogram, which Grafana
+   * 10+ draws as a heatmap by itself.
+   */
+  readonly histogram?: 'buckets' | 'native';
 }
 
 export interface Threshold { readonly value: number | null; readonly color: string }
@@ -27,7 +33,7 @@ export type PanelLink =
   | { readonly title: string; readonly url: string }
   | { readonly title: string; readonly dashboard: DashboardId };
 
-type PanelType = 'stat' | 'timeseries' | 'table' | 'bargauge' | 'gauge' | 'text';
+export type PanelType = 'stat' | 'timeseries' | 'table' | 'bargauge' | 'gauge' | 'text' | 'heatmap';
 
 export interface PanelSpec {
   readonly title: string;
@@ -59,6 +65,22 @@ export interface PanelSpec {
    * (DashboardRow.shows). E.g. the controller memory panel a kind that is off leaves to the mesh.
    */
   readonly unlessShown?: string;
+}
+
+/**
+ * A heatmap of one histogram (a latency histogram's rates with no other label left), in `unit` on
+ * the y axis: classic buckets by le (Grafana turns the cumulative buckets into per-bucket counts,
+ * format heatmap), or one native histogram, which Grafana 10+ draws with its own buckets.
+ */
+export function histogramHeatmap(title: string, description: string, native: boolean, histogram: Expr, width: number, unit = 'ms'): PanelSpec {
+  return {
+    title,
+    description,
+    type: 'heatmap',
+    unit,
+    queries: [native ? { expr: histogram, histogram: 'native' } : { expr: histogram, legend: '{{le}}', histogram: 'buckets' }],
+    width,
+  };
 }
 
 /** The dashboards of a bundle; each row names the one it belongs to (default: the SLO overview). */

@@ -161,7 +161,7 @@ describe.each(BUNDLES)('dashboards of bundle "$name"', ({ config, file, gen }) =
     for (const d of dashboards.values()) {
       for (const p of panelsOf(d)) {
         const where = `${d.uid} / ${p.title}`;
-        expect(['timeseries', 'stat', 'table', 'bargauge', 'gauge', 'text'], where).toContain(p.type);
+        expect(['timeseries', 'stat', 'table', 'bargauge', 'gauge', 'text', 'heatmap'], where).toContain(p.type);
         expect(p.description?.length ?? 0, where).toBeGreaterThan(40);
         if (p.type === 'text') continue;
         expect(p.fieldConfig?.defaults.unit, where).toBeTruthy();
@@ -388,8 +388,8 @@ describe('Grafana JSON Schemas (../shared/anchors/grafana-jsonschema)', () => {
   const dashboard = ajv.compile(schema('dashboard'));
   const query = new Ajv({ allErrors: true, strict: true }).compile(schema('prometheus'));
   const part = (name: string, definition: string): ValidateFunction => new Ajv({ allErrors: true, strict: true }).compile({ ...schema(name), $ref: `#/definitions/${definition}` });
-  const options: Record<string, ValidateFunction> = Object.fromEntries(['timeseries', 'stat', 'table', 'bargauge', 'gauge', 'text'].map((t) => [t, part(t, 'Options')]));
-  const custom: Record<string, ValidateFunction> = { timeseries: part('timeseries', 'FieldConfig'), table: part('table', 'FieldConfig') };
+  const options: Record<string, ValidateFunction> = Object.fromEntries(['timeseries', 'stat', 'table', 'bargauge', 'gauge', 'text', 'heatmap'].map((t) => [t, part(t, 'Options')]));
+  const custom: Record<string, ValidateFunction> = { timeseries: part('timeseries', 'FieldConfig'), table: part('table', 'FieldConfig'), heatmap: part('heatmap', 'FieldConfig') };
   const errors = (v: ValidateFunction, data: unknown, where: string) => (v(data) ? [] : [`${where}: ${ajv.errorsText(v.errors)}`]);
 
   it.each(BUNDLES)('every dashboard, panel option set and query of "$name" validates', ({ config, gen }) => {

@@ -78,6 +78,13 @@ export function ratioSlis(config: Config, kinds: readonly SloKind[] = KINDS): Ra
   return out;
 }
 
+/** Why a native-histogram config exports no latency SLO (src/slo/latency/openslo.ts). */
+const NATIVE_LATENCY_NOTE = [
+  '# Latency SLOs are not exported: on native histograms (linkerd.histograms: native) response_latency_ms has no',
+  '# _bucket series, so no counter selector counts the fast responses. Their good events per second are',
+  '# histogram_fraction(0, <thresholdMs>, h) * histogram_count(h), h = sum(rate(response_latency_ms{...}[w])).',
+];
+
 /** The config's ratio SLOs as a multi-document OpenSLO v1 YAML stream. */
 export function exportOpenSlo(config: Config, configFile: string): string {
   const docs = ratioSlis(config).map(document);
@@ -86,6 +93,7 @@ export function exportOpenSlo(config: Config, configFile: string): string {
     '# Not expressible in OpenSLO and therefore not exported: the multiwindow, multi-burn-rate alert table',
     '# (alerting.windows), the low-traffic guard, absent-metrics alerts, and the non-SLO alerts (certificates,',
     '# availability, resources, latency spikes). Queries are raw counter selectors; take rate() over any window.',
+    ...(config.linkerd.histograms === 'native' ? NATIVE_LATENCY_NOTE : []),
   ].join('\n');
   if (docs.length === 0) return `${header}\n# (no ratio SLO is enabled)\n`;
   return `${header}\n${docs.map((d) => `---\n${dump(d, { lineWidth: -1, noRefs: true, quotingType: '"' })}`).join('')}`;

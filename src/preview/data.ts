@@ -6,6 +6,7 @@
  * https://grafana.com/docs/grafana/latest/datasources/prometheus/query-editor/
  */
 import { PrometheusApiError, type PromClient } from '../check/prometheus-client.js';
+import { isNativeHeatmapTarget, nativeHeatmapProbe } from './heatmap.js';
 import { durationText, interpolate, UnsafeVariableValue, intervals, parseLabelValues, resolveVariable, type DashboardVariable, type Intervals, type ResolvedVariable } from './variables.js';
 
 interface GridPos {
@@ -189,6 +190,8 @@ async function panelData(panel: PanelJson, vars: ReadonlyMap<string, string>, ct
     let expr = t.expr;
     try {
       expr = interpolate(t.expr, values);
+      // Prometheus answers a native histogram with histogram samples, which this client does not read.
+      if (isNativeHeatmapTarget(panel, t.format)) expr = nativeHeatmapProbe(expr);
       if (instant) {
         const result = await ctx.client.queryAt(expr, ctx.to);
         for (const r of result) series.push({ name: legendName(t.legendFormat, r.metric), labels: r.metric, points: [[ctx.to, r.value]], refId });

@@ -16,6 +16,7 @@ import { escapeHtml } from '../text.js';
 import { renderMarkdown, type LinkResolver } from './markdown.js';
 import type { DashboardData, PanelData, PanelJson, PanelLink, Series } from './data.js';
 import { durationText } from './variables.js';
+import { HEATMAP_CSS, heatmapBody } from './heatmap.js';
 
 const GRID_COLUMNS = 24;
 const GRID_CELL_HEIGHT = 30;
@@ -332,6 +333,8 @@ function panelHtml(p: PanelJson, d: PanelData | undefined, resolve: LinkResolver
     body = barGaugeBody(p, data);
   } else if (p.type === 'table') {
     body = tableBody(p, data);
+  } else if (p.type === 'heatmap') {
+    body = heatmapBody(p, data);
   } else {
     body = `<div class="error">panel type ${escapeHtml(p.type)} is not supported by the preview</div>`;
   }
@@ -418,7 +421,7 @@ export function renderDashboardPage(data: DashboardData, o: PageOptions): string
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${scriptHash(assets.js)} ${scriptHash(script)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <title>${escapeHtml(d.title ?? data.file)} (preview)</title>
-<style>${assets.css}</style><style>${CSS}</style></head>
+<style>${assets.css}</style><style>${CSS}${HEATMAP_CSS}</style></head>
 <body data-dashboard="${escapeHtml(d.uid ?? '')}">
 <div class="top"><h1>${escapeHtml(d.title ?? data.file)}</h1>
 <div class="meta">${vars} &middot; <b>time</b> ${iso(o.from)} to ${iso(o.to)} (UTC) &middot; <b>scrape interval</b> ${durationText(o.scrapeIntervalSeconds)} &middot; <a href="index.html">all dashboards</a></div>

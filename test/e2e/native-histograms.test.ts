@@ -17,14 +17,18 @@
  * Needs Prometheus 3 (NHCB conversion of scraped classic histograms); skipped with a message otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { LinkerdSimulator, type RunningPrometheus } from '../../tools/sim/index.js';
+import { LinkerdSimulator, type RunningPrometheus, type Sample } from '../../tools/sim/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { enginePath, engineRelease } from '../support/engines.js';
 import { runCli } from '../support/cli.js';
+import { validateConfig } from '../../src/config/load.js';
+import { generate } from '../../src/generate.js';
+import { prometheusClient } from '../../src/check/prometheus-client.js';
+import { runBacktest, type BacktestReport } from '../../src/backtest/index.js';
 import { bundleFor, dashboardQueries, hasData, sleep, startStack, waitForScrapes, type Bundle, type Stack } from './support/harness.js';
 
 const PAGES = { controlPlane: 'LinkerdControlPlaneLatencyBudgetBurn', workload: 'LinkerdWorkloadLatencyBudgetBurn' } as const;
@@ -35,6 +39,8 @@ const INCIDENTS: Record<Page, { from: number; to: number }> = { controlPlane: { 
 const OBSERVE_UNTIL_SECONDS = 160;
 /** Two Prometheus scrape and evaluate every second, each at its own phase. */
 const SAME_EPISODE_SECONDS = 5;
+/** Budget spent over the backtest range, native against classic (relative). */
+const BUDGET_TOLERANCE = 0.1;
 
 const prometheus3 = enginePath('prometheus');
 const promtool3 = enginePath('promtool');
@@ -60,6 +66,11 @@ const config = (histograms: 'classic' | 'native'): ConfigInput => {
 };
 
 interface Episode { start: number; end?: number }
+/** What the assertions read of `backtest --format json` (docs/backtest.md). */
+interface BacktestJson {
+  from: number;
+  pages: Array<{ alert: string; labels: Record<string, string>; start: number; end: number; peakBurnRate?: number }>;
+}
 
 const firing = async (p: RunningPrometheus, alert: string) => (await p.alerts()).some((a) => a.labels.alertname === alert && a.state === 'firing');
 
@@ -72,6 +83,14 @@ describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, conver
   let nativeSeriesInNhcb = -1;
   /** Per stack: the quantile panels' queries (histogram_quantile) and whether each shows data. */
   const quantilePanels: Array<Map<string, boolean>> = [new Map(), new Map()];
+  /** Per stack: each heatmap panel's answer: distinct `le` series (classic) and native histogram samples. */
+  const heatmapPanels: Array<Map<string, { les: number; histogramSamples: number }>> = [new Map(), new Map()];
+  /** Per stack: `linkerd-slo backtest --format json` of its bundle over the incidents, replayed from its store. */
+  const backtests: Array<{ status: number | null; stderr: string; report?: BacktestJson }> = [];
+  /** Per stack: the backtest's replayed burn rate over each burn-rate alert's long window. */
+  const burnRates: Array<BacktestReport['burnRates']> = [];
+  /** Per stack: `linkerd-slo preview` of its bundle: the control-plane page's heatmap panels. */
+  const previews: Array<{ status: number | null; stderr: string; heatmaps: Array<{ title: string; state: string; cells: number; native: boolean }> }> = [];
   const dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-nh-e2e-'));
 
   beforeAll(async () => {
@@ -123,6 +142,36 @@ describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, conver
         quantilePanels[i]!.set(`${q.panel}\u0000${q.expr}`, hasData(await s.prom.queryRange(q.expr, onset - 60_000, Date.now(), 5)));
       }
     }
+    for (const [i, s] of stacks.entries()) {
+      for (const q of await dashboardQueries(bundles[i]!.dashboards, s.prom, 300)) {
+        if (q.type !== 'heatmap') continue;
+        const r = (await s.prom.queryRange(q.expr, onset - 60_000, Date.now(), 5)) as Array<Sample & { histograms?: unknown[] }>;
+        heatmapPanels[i]!.set(q.panel, { les: new Set(r.filter((x) => hasData([x])).map((x) => x.metric.le)).size, histogramSamples: r.reduce((n, x) => n + (x.histograms?.length ?? 0), 0) });
+      }
+    }
+    // The backtest replays each store's history through its bundle's alerts, from before the first
+    // incident to now, on the stores' 1 s evaluation grid.
+    const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    const [from, to] = [iso(onset - 30_000), iso(Date.now() - 2000)];
+    for (const [i, histograms] of (['classic', 'native'] as const).entries()) {
+      const file = join(dir, `backtest-${histograms}.yaml`);
+      writeFileSync(file, dump(config(histograms)));
+      const r = await runCli(['backtest', '--config', file, '--prometheus-url', stacks[i]!.prom.url, '--from', from, '--to', to, '--step', '1s', '--format', 'json']);
+      backtests.push({ status: r.status, stderr: r.stderr, ...(r.status === 0 ? { report: JSON.parse(r.stdout) as BacktestJson } : {}) });
+      // The JSON report leaves out the burn-rate series; the same replay in process keeps them.
+      const cfg = validateConfig(config(histograms), 'e2e.yaml');
+      const { report } = await runBacktest(generate(cfg, 'e2e.yaml').groups, prometheusClient(stacks[i]!.prom.url), {
+        from: Date.parse(from) / 1000, to: Date.parse(to) / 1000, step: 1, pageSeverity: cfg.alerting.severities.page, ticketSeverity: cfg.alerting.severities.ticket, whatIfMaxPages: 0,
+      });
+      burnRates.push(report.burnRates);
+    }
+    // The preview of each bundle's dashboards from its own store (the native heatmaps answer with histogram samples).
+    for (const [i, histograms] of (['classic', 'native'] as const).entries()) {
+      const out = join(dir, `preview-${histograms}`);
+      const r = await runCli(['preview', '--config', join(dir, `backtest-${histograms}.yaml`), '--prometheus-url', stacks[i]!.prom.url, '--from', from, '--to', to, '--out', out]);
+      const page = r.status === 0 ? readFileSync(join(out, 'linkerd-slo-e2e-control-plane.html'), 'utf8') : '';
+      previews.push({ status: r.status, stderr: r.stderr, heatmaps: [...page.matchAll(/<section class="panel panel-heatmap"[^>]*data-title="([^"]*)" data-state="(\w+)"[^>]*>([\s\S]*?)<\/section>/g)].map((m) => ({ title: m[1]!, state: m[2]!, cells: (m[3]!.match(/<rect /g) ?? []).length, native: m[3]!.includes('A native histogram') })) });
+    }
     const show = (e: Episode[]) => (e.length ? e.map((x) => `${x.start.toFixed(0)}–${x.end === undefined ? '…' : x.end.toFixed(0)} s`).join(', ') : 'none');
     for (const page of Object.keys(PAGES) as Page[]) {
       console.log(`native-histograms: ${PAGES[page]} episodes after the onset (incident ${INCIDENTS[page].from}–${INCIDENTS[page].to} s): classic ${show(episodes[0]![page])}; native on NHCB ${show(episodes[1]![page])}`);
@@ -156,6 +205,57 @@ describe.skipIf(!!skip)('latency SLIs on native histograms (Prometheus 3, conver
     }
     expect(Math.abs(native[0]!.start - classic[0]!.start)).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
     expect(Math.abs(native[0]!.end! - classic[0]!.end!)).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
+  });
+
+  it('heatmap panels: classic reads le buckets on classic storage, native reads native histograms on the NHCB store, for the same panels', () => {
+    console.log(`native-histograms: heatmaps: classic ${JSON.stringify([...heatmapPanels[0]!])}; native ${JSON.stringify([...heatmapPanels[1]!])}`);
+    // One per serving component of 2.18 and one for the workloads.
+    expect([...heatmapPanels[0]!.keys()].sort()).toEqual(['destination', 'identity', 'policy', 'workloads with a latency SLO'].map((c) => `Latency distribution: ${c}`));
+    expect([...heatmapPanels[1]!.keys()].sort()).toEqual([...heatmapPanels[0]!.keys()].sort());
+    for (const [panel, got] of heatmapPanels[0]!) {
+      // Linkerd's 26 bounds (1 ms … 50 s and +Inf), each a series of the heatmap.
+      expect(got.les, `${panel}: le series with data`).toBeGreaterThan(5);
+      expect(got.histogramSamples, panel).toBe(0);
+    }
+    for (const [panel, got] of heatmapPanels[1]!) {
+      expect(got.les, `${panel}: no le series on native`).toBe(0);
+      expect(got.histogramSamples, `${panel}: native histogram samples`).toBeGreaterThan(10);
+    }
+  });
+
+  it('preview: draws the classic heatmaps from their buckets and describes the native ones, each with data', () => {
+    for (const p of previews) expect(p.status, p.stderr).toBe(0);
+    console.log(`native-histograms: preview heatmaps: classic ${JSON.stringify(previews[0]!.heatmaps)}; native ${JSON.stringify(previews[1]!.heatmaps)}`);
+    const identity = (i: number) => previews[i]!.heatmaps.find((h) => h.title === 'Latency distribution: identity')!;
+    expect(identity(0)).toMatchObject({ state: 'data', native: false });
+    expect(identity(0).cells).toBeGreaterThan(10);
+    expect(identity(1)).toMatchObject({ state: 'data', native: true, cells: 0 });
+    expect(previews[1]!.heatmaps.map((h) => h.title)).toEqual(previews[0]!.heatmaps.map((h) => h.title));
+  });
+
+  it('backtest: the native bundle replayed from the NHCB store reports the latency pages the classic bundle reports from classic storage', () => {
+    for (const b of backtests) expect(b.status, b.stderr).toBe(0);
+    const [classic, native] = backtests.map((b) => b.report!) as [BacktestJson, BacktestJson];
+    const pages = (r: BacktestJson, alert: string) => r.pages.filter((p) => p.labels.alertname === alert);
+    /**
+     * Budget of the 1h period spent over the range, from the replayed burn rate over the page's long
+     * window: Σ burn × step / period (the report's budget table reads 5m rates every 5 minutes,
+     * which a few minutes of compressed history do not have).
+     */
+    const spent = (i: number, alert: string) => burnRates[i]!.filter((b) => b.alert.startsWith(`${alert} `)).reduce((n, b) => n + b.points.reduce((m, [, v]) => m + (Number.isFinite(v) ? v : 0), 0), 0) / 3600;
+    for (const page of Object.values(PAGES)) {
+      const [c, n] = [pages(classic, page), pages(native, page)];
+      const show = (r: BacktestJson, list: BacktestJson['pages']) => list.map((p) => `${p.labels.component} ${p.start - r.from}–${p.end - r.from} s peak burn ${p.peakBurnRate?.toFixed(1)}`).join(', ');
+      console.log(`native-histograms: backtest ${page}: classic ${show(classic, c)}, budget spent ${(spent(0, page) * 100).toFixed(2)}%; native ${show(native, n)}, budget spent ${(spent(1, page) * 100).toFixed(2)}%`);
+      // One page per incident on both, the same component, at the same time.
+      expect(c, `classic backtest: ${page}`).toHaveLength(1);
+      expect(n.map((p) => p.labels.component), `native backtest: ${page}`).toEqual(c.map((p) => p.labels.component));
+      expect(Math.abs(n[0]!.start - c[0]!.start), `${page} start`).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
+      expect(Math.abs(n[0]!.end - c[0]!.end), `${page} end`).toBeLessThanOrEqual(SAME_EPISODE_SECONDS);
+      // Same budget within 10%: the two stores scrape the same simulator at their own phases.
+      expect(spent(0, page)).toBeGreaterThan(0);
+      expect(Math.abs(spent(1, page) / spent(0, page) - 1), `${page}: budget spent, native vs classic`).toBeLessThanOrEqual(BUDGET_TOLERANCE);
+    }
   });
 
   it('quantile panels: the native bundle\'s show data on the NHCB store wherever the classic bundle\'s do on classic storage', () => {

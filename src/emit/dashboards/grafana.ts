@@ -16,7 +16,7 @@ import type {
 import {
   BarGaugeDisplayMode, BarGaugeNamePlacement, BarGaugeSizing, BarGaugeValueMode, BigValueColorMode, BigValueGraphMode,
   BigValueJustifyMode, BigValueTextMode, DashboardCursorSync, defaultDashboard, FieldColorModeId, GraphDrawStyle, MappingType,
-  GraphThresholdsStyleMode, LegendDisplayMode, PercentChangeColorMode, SortOrder, StackingMode, TableCellDisplayMode,
+  AxisPlacement, GraphThresholdsStyleMode, HeatmapCellLayout, LegendDisplayMode, ScaleDistribution, PercentChangeColorMode, SortOrder, StackingMode, TableCellDisplayMode,
   TableCellHeight, ThresholdsMode, TooltipDisplayMode, VariableHide, VariableRefresh, VariableSort, VisibilityMode, VizOrientation,
 } from '@grafana/schema';
 import type { Options as StatOptions } from '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen';
@@ -27,6 +27,9 @@ import type {
   Options as TimeSeriesOptions, FieldConfig as TimeSeriesFieldConfig,
 } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
 import { TextMode, type Options as TextOptions } from '@grafana/schema/dist/esm/raw/composable/text/panelcfg/x/TextPanelCfg_types.gen';
+import {
+  HeatmapColorMode, HeatmapColorScale, type FieldConfig as HeatmapFieldConfig, type Options as HeatmapOptions,
+} from '@grafana/schema/dist/esm/raw/composable/heatmap/panelcfg/x/HeatmapPanelCfg_types.gen';
 import { format, grafanaInert, type Expr } from '../../promql/ast.js';
 import type { DashboardId, DashboardRow, PanelLink, PanelSpec, Threshold, ValueText } from '../../dashboard-model.js';
 
@@ -181,7 +184,31 @@ function options(spec: PanelSpec): Record<string, unknown> {
       const o: TextOptions = { mode: TextMode.Markdown, content: spec.content ?? '' };
       return { ...o };
     }
+    case 'heatmap':
+      return heatmapOptions(spec);
   }
+}
+
+/**
+ * A latency heatmap as Grafana draws one from a histogram it does not recompute (calculate off): the
+ * buckets are the histogram's own (Linkerd's bounds), the y axis in the panel's unit, empty cells
+ * left out (filterValues) so the distribution stands out, colour on an exponential scale so the few
+ * slow responses are not lost next to the many fast ones.
+ */
+function heatmapOptions(spec: PanelSpec): Record<string, unknown> {
+  const o: HeatmapOptions = {
+    calculate: false,
+    cellGap: 1,
+    color: { mode: HeatmapColorMode.Scheme, scheme: 'Oranges', fill: 'dark-orange', scale: HeatmapColorScale.Exponential, exponent: 0.5, steps: 64, reverse: false },
+    exemplars: { color: 'rgba(255,0,255,0.7)' },
+    filterValues: { le: 1e-9 },
+    legend: { show: true },
+    rowsFrame: { layout: HeatmapCellLayout.auto },
+    showValue: VisibilityMode.Never,
+    tooltip: { mode: TooltipDisplayMode.Single, showColorScale: false, yHistogram: false },
+    yAxis: { axisPlacement: AxisPlacement.Left, reverse: false, unit: spec.unit },
+  };
+  return { ...o };
 }
 
 function fieldConfig(spec: PanelSpec): FieldConfigSource {
@@ -195,6 +222,10 @@ function fieldConfig(spec: PanelSpec): FieldConfigSource {
   if (spec.thresholds) defaults.thresholds = thresholdsConfig(spec.thresholds);
   if (spec.thresholds || perQuery) defaults.color = { mode: FieldColorModeId.Thresholds };
   const overrides: FieldConfigSource['overrides'] = [];
+  if (spec.type === 'heatmap') {
+    const custom: HeatmapFieldConfig = { hideFrom: { legend: false, tooltip: false, viz: false }, scaleDistribution: { type: ScaleDistribution.Linear } };
+    defaults.custom = { ...custom };
+  }
   if (spec.type === 'timeseries') {
     const custom: TimeSeriesFieldConfig = {
       drawStyle: GraphDrawStyle.Line,
@@ -259,6 +290,7 @@ function panel(spec: PanelSpec, id: number, x: number, y: number, env: Dashboard
     expr: format(grafanaInert(env.template(q.expr))),
     ...(q.legend ? { legendFormat: q.legend } : {}),
     ...(q.instant ? { instant: true, range: false, format: table ? 'table' : 'time_series' } : { instant: false, range: true }),
+    ...(q.histogram === 'buckets' ? { format: 'heatmap' } : {}),
   }));
   return p;
 }

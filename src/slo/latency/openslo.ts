@@ -1,4 +1,9 @@
-/** The control-plane latency as OpenSLO ratio SLOs, per component (good = responses in the fast buckets / total). */
+/**
+ * The control-plane latency as OpenSLO ratio SLOs, per component (good = responses in the fast
+ * buckets / total). None on native histograms (linkerd.histograms: native): there the histogram has
+ * no `_bucket` series, so no counter selector counts the fast responses, and an OpenSLO ratioMetric
+ * (counter: true) is read as counter selectors that tools take rate() of; the export's header says so.
+ */
 import { eq, type Matcher } from '../../promql/ast.js';
 import { runningComponents, serverMatchers } from '../../linkerd/control-plane.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
@@ -9,6 +14,7 @@ import { CONTROL_PLANE_SERVICE } from '../series.js';
 export function latencySlis(ctx: BuildContext): RatioSliDeclaration[] {
   const { config, facts } = ctx;
   const lat = config.slos.controlPlaneLatency;
+  if (config.linkerd.histograms === 'native') return [];
   return runningComponents(lat.components, facts).map((component) => {
     const thresholdMs = lat.componentThresholdMs[component] ?? lat.thresholdMs;
     const m = serverMatchers(ctx, component, lat.ports[component]);

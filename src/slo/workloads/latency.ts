@@ -6,7 +6,7 @@
  *    summed rate of the native histogram (src/slo/native-histograms.ts).
  * Either way only what the workload serves: inbound, without the proxy admin server's traffic (groups.ts).
  */
-import { eq, rate, sub, type Expr } from '../../promql/ast.js';
+import { aggregate, eq, rate, sub, type Expr } from '../../promql/ast.js';
 import { leMatcher } from '../../linkerd/latency-buckets.js';
 import { PROXY_HTTP } from '../../linkerd/proxy-admin.js';
 import type { BuildContext } from '../kind.js';
@@ -15,6 +15,7 @@ import type { SliInstance } from '../burn-rate.js';
 import { fixtureLabels } from '../promtool-tests.js';
 import { histogramCount, slowerThan } from '../native-histograms.js';
 import { RECORD_WORKLOAD, type Group, type MemberSum } from './groups.js';
+import { histogramHeatmap, type PanelSpec } from '../../dashboard-model.js';
 
 /** The window of the recorded per-workload histogram. */
 const HISTOGRAM_WINDOW = '5m';
@@ -73,4 +74,16 @@ export function histogramRule(ctx: BuildContext, g: Group, cls: string): Recordi
       : g.sumOf(PROXY_HTTP.latencyBucket, [], (sel) => rate(sel, HISTOGRAM_WINDOW), ['le']),
     labels: { ...ctx.ruleLabels, class: cls, component: g.component },
   };
+}
+
+/** The heatmap of every workload with a latency SLO together: the recorded per-workload histograms summed. */
+export function latencyHeatmapPanel(ctx: BuildContext): PanelSpec {
+  const native = isNative(ctx);
+  return histogramHeatmap(
+    'Latency distribution: workloads with a latency SLO',
+    'How the inbound responses of all workloads with a latency SLO spread over Linkerd\'s latency buckets (time to first byte, ms, 5m rate per bucket). A band moving up is a slowdown of most responses; compare with the class thresholds.',
+    native,
+    aggregate('sum', ctx.recordedSelector(histogramRecording(ctx)), native ? {} : { by: ['le'] }),
+    24,
+  );
 }

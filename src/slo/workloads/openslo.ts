@@ -5,7 +5,9 @@
  *   success rate → workload-success-rate-<namespace>-<deployment|statefulset|daemonset|workload>-<name>
  *                  bad = inbound response_total{classification="failure"} / total = inbound response_total
  *   latency      → workload-latency-<namespace>-<…>-<name>
- *                  good = inbound response_latency_ms_bucket{le="<thresholdMs>"} / total = the le="+Inf" bucket
+ *                  good = inbound response_latency_ms_bucket{le="<thresholdMs>"} / total = the le="+Inf" bucket;
+ *                  none on native histograms (no `_bucket` series, hence no counter selector: see
+ *                  src/slo/latency/openslo.ts)
  *   route        → route-success-rate-<protocol>-<parent namespace>-<service>-<route namespace>-<route>
  *                  good = the callers' outbound_<protocol>_route_request_statuses_total without failure / total
  *
@@ -51,7 +53,7 @@ export function workloadSlis(ctx: BuildContext): RatioSliDeclaration[] {
         total: sel(PROXY_HTTP.responses, []),
       });
     }
-    if (cls.latency.enabled) {
+    if (cls.latency.enabled && config.linkerd.histograms !== 'native') {
       const thresholdMs = cls.latency.thresholdMs;
       out.push({
         ...common,

@@ -10,7 +10,7 @@ import type { BuildContext } from '../kind.js';
 import { SLI_RECORDINGS } from '../series.js';
 import { ROUTE_LABELS, type Member } from './members.js';
 import { sorted } from './groups.js';
-import { histogramRecording } from './latency.js';
+import { histogramRecording, latencyHeatmapPanel } from './latency.js';
 import { WORKLOAD_ALERTS, WORKLOAD_SLO } from './names.js';
 
 /** Which of the workload SLOs the config has, and over which period. */
@@ -140,5 +140,6 @@ function signalPanels(ctx: BuildContext, hasSr: boolean): PanelSpec[] {
       min: 0,
       width: 8,
     },
+    latencyHeatmapPanel(ctx),
   ];
 }
