@@ -22,7 +22,7 @@ import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allEngines, backfill, freePort, startPrometheus, type Engine, type RunningPrometheus } from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
-import { destinationHistory, evaluateWithPromtool, keyOf, onlyDestinationSuccessRate } from './support/rule-engine.js';
+import { destinationHistory, evaluateWithPromtool, hourAlignedRange, keyOf, onlyDestinationSuccessRate } from './support/rule-engine.js';
 import { generate } from '../src/generate.js';
 import { escapeLabelValue, formatValue, openMetricsFamily, OPENMETRICS_EOF } from '../src/backtest/backfill.js';
 
@@ -99,8 +99,7 @@ describe.each(allEngines())('backfill against the rule engine of $name (promtool
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-backfill-'));
     // On the hour (as the rule engine's and the backfill's grids are), ending well over 3 h ago (the head block).
-    start = (Math.floor(Date.now() / 3_600_000) - HOURS - 4) * 3600;
-    end = start + HOURS * 3600 - STEP;
+    ({ start, end } = hourAlignedRange(HOURS, 4, STEP));
     const om = destinationHistory({
       dir, start, end, stepSeconds: STEP, cluster: CLUSTER,
       events: [

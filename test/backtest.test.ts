@@ -19,7 +19,7 @@ import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill, freePort, primary, startPrometheus, type RunningPrometheus } from '../tools/sim/index.js';
 import { validateConfig } from '../src/config/load.js';
-import { destinationHistory, evaluateWithPromtool, keyOf, onlyDestinationSuccessRate } from './support/rule-engine.js';
+import { destinationHistory, evaluateWithPromtool, hourAlignedRange, keyOf, onlyDestinationSuccessRate } from './support/rule-engine.js';
 import { generate } from '../src/generate.js';
 import { parseDuration } from '../src/promql/number.js';
 import { prometheusClient } from '../src/check/prometheus-client.js';
@@ -102,8 +102,7 @@ describe('backtest against a real Prometheus and the rule engine of promtool', (
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'linkerd-slo-backtest-'));
     // Aligned to the hour (as a ruler's 30 s evaluations and the 5m subquery steps are), well in the past.
-    start = (Math.floor(Date.now() / 3_600_000) - HOURS - 2) * 3600;
-    end = start + HOURS * 3600 - STEP;
+    ({ start, end } = hourAlignedRange(HOURS, 2, STEP));
     const om = destinationHistory({
       dir, start, end, stepSeconds: STEP, cluster: CLUSTER,
       events: [

@@ -25,6 +25,15 @@ export function onlyDestinationSuccessRate(cluster: string, file: string, extra:
   return slos;
 }
 
+/**
+ * `hours` of history on whole hours (the rule engine's and the 5m subquery grids), the last of them
+ * `gapHours` before the current hour: its first and last sample, epoch seconds.
+ */
+export function hourAlignedRange(hours: number, gapHours: number, stepSeconds: number): { start: number; end: number } {
+  const start = (Math.floor(Date.now() / 3_600_000) - hours - gapHours) * 3600;
+  return { start, end: start + hours * 3600 - stepSeconds };
+}
+
 export interface HistorySpec {
   readonly dir: string;
   /** Epoch seconds of the first and last sample. */
