@@ -87,11 +87,12 @@ export interface ReadyServer {
 
 /**
  * A server run in its own temporary directory `dir`: started, polled until `readyUrl` answers 200,
- * and on failure stopped with the directory removed before the error is thrown.
+ * and on failure stopped with the directory removed before the error is thrown (unless the caller
+ * keeps it to try again on another port: `keepDirOnFailure`).
  */
 export async function startReadyServer(o: {
   readonly what: string; readonly binary: string; readonly args: readonly string[]; readonly dir: string; readonly readyUrl: string;
-  readonly timeoutMs: number; readonly pollMs: number; readonly graceMs: number;
+  readonly timeoutMs: number; readonly pollMs: number; readonly graceMs: number; readonly keepDirOnFailure?: boolean;
 }): Promise<ReadyServer> {
   const c = startChild(o.binary, o.args, { cwd: o.dir, keepLines: 400 });
   let stopped = false;
@@ -104,7 +105,8 @@ export async function startReadyServer(o: {
   try {
     await waitReady(o.readyUrl, c, o.what, { timeoutMs: o.timeoutMs, pollMs: o.pollMs, logLines: 60 });
   } catch (err) {
-    await stop();
+    if (o.keepDirOnFailure) await stopChild(c, o.graceMs);
+    else await stop();
     throw err;
   }
   return { child: c, logs: () => c.log.slice(-60).join('\n'), stop };

@@ -141,6 +141,8 @@ async function launch(binary: string, dir: string, dataDir: string, port: number
   ];
   const { child, logs, stop } = await startReadyServer({
     what: 'prometheus', binary, args, dir, readyUrl: `${url}/-/ready`, timeoutMs: opts.readyTimeoutMs ?? 30_000, pollMs: 100, graceMs: 5000,
+    // startPrometheus tries another port in the same directory when this one was taken; it removes the directory when it gives up.
+    keepDirOnFailure: true,
   });
 
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
