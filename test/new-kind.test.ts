@@ -133,7 +133,8 @@ describe('panel rows of a kind defined in the test, on the dashboards they name'
     const rows = rowsOf(layout(files, 'control-plane'));
     expect(rows.get(ROW_PLACES.controlPlaneServerSide.title)).toEqual([
       'Success rate now (5m)', 'Meshed replicas per component', 'Success rate (server side)', 'Request rate (server side)',
-      'Latency: destination', 'Latency: policy', 'Latency: identity', 'Demo handshakes',
+      'Latency: destination', 'Latency: policy', 'Latency: identity',
+      'Latency distribution: destination', 'Latency distribution: policy', 'Latency distribution: identity', 'Demo handshakes',
     ]);
     expect([...rows.keys()].filter((t) => t === ROW_PLACES.controlPlaneServerSide.title)).toHaveLength(1);
   });
