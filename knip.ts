@@ -1,12 +1,9 @@
 /**
- * Dead files, unused dependencies and unused exports (knip; `npm run deadcode`, run by .ci/run).
- * Unused files, dependencies and unlisted packages fail the run. Unused exports and exported types
- * are listed as warnings until DEADCODE_STRICT=1 (`npm run deadcode:strict`, which also runs the
- * compiler's noUnusedLocals/noUnusedParameters, tsconfig.unused.json): the exports left in files
- * under restructuring are removed after it lands, then strict becomes the default.
+ * Dead files, unused dependencies and unused exports (knip; `npm run deadcode`, run by .ci/run): each
+ * fails the run. Unused locals and parameters are the compiler's (noUnusedLocals/noUnusedParameters
+ * in tsconfig.json). An export only a test reaches through a computed import carries `@public`.
  */
-const strict = process.env.DEADCODE_STRICT === '1';
-const exportsSeverity = strict ? 'error' : 'warn';
+const exportsSeverity = 'error';
 
 export default {
   // src/index.ts and src/cli.ts are entries through package.json (main, bin).

@@ -25,7 +25,7 @@ export const BACKFILL_DESCRIBE =
  * Prometheus' head block spans up to 3 h and is still being written; its documentation says blocks for
  * that range are not safe to add (https://prometheus.io/docs/prometheus/latest/storage/#backfilling-from-openmetrics).
  */
-export const HEAD_SECONDS = 3 * 3600;
+const HEAD_SECONDS = 3 * 3600;
 
 export function backfillOptions<T>(y: Argv<T>) {
   return y
@@ -87,7 +87,7 @@ function timeFlag(flag: string, text: string, now: number, base: number): number
  * when the config leaves it out, Prometheus' default). Thanos Query and Mimir have no such endpoint:
  * then --step must be given.
  */
-export async function evaluationInterval(url: string, timeoutMs: number): Promise<number> {
+async function evaluationInterval(url: string, timeoutMs: number): Promise<number> {
   const endpoint = `${prometheusBaseUrl(url)}/api/v1/status/config`;
   const refuse = (why: string) => new UserError(`cannot read the evaluation interval from ${endpoint} (${why}); give --step (your rule groups' evaluation interval)`, EXIT.config);
   let text: string;
@@ -112,7 +112,7 @@ export async function evaluationInterval(url: string, timeoutMs: number): Promis
   }
 }
 
-export function formatBackfillPlan(cluster: string, bp: BackfillPlan): string {
+function formatBackfillPlan(cluster: string, bp: BackfillPlan): string {
   const p = bp.plan;
   const lines = [
     `backfill plan${cluster}: ${iso(p.from)} → ${iso(p.to)}, evaluation every ${formatDuration(p.step)} (${p.evaluations} evaluations)`,

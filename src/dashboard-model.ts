@@ -33,7 +33,7 @@ export type PanelLink =
   | { readonly title: string; readonly url: string }
   | { readonly title: string; readonly dashboard: DashboardId };
 
-export type PanelType = 'stat' | 'timeseries' | 'table' | 'bargauge' | 'gauge' | 'text' | 'heatmap';
+type PanelType = 'stat' | 'timeseries' | 'table' | 'bargauge' | 'gauge' | 'text' | 'heatmap';
 
 export interface PanelSpec {
   readonly title: string;

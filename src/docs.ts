@@ -45,7 +45,7 @@ interface JsonSchema {
 }
 
 /** One configuration key as the reference lists it. */
-export interface ReferenceRow {
+interface ReferenceRow {
   /** Full dotted path, as config errors print it (`slos.controlPlaneSuccessRate.objective`). */
   readonly path: string;
   readonly required: boolean;
@@ -57,7 +57,7 @@ export interface ReferenceRow {
 }
 
 /** One section of the reference: a top-level key, or one SLO kind under `slos`. */
-export interface ReferenceSection {
+interface ReferenceSection {
   readonly path: string;
   readonly description: string;
   readonly rows: readonly ReferenceRow[];
@@ -101,7 +101,7 @@ function rowsOf(schema: JsonSchema, path: string, required: boolean): ReferenceR
 }
 
 /** The sections of the reference, in schema order; `slos` is split into one section per SLO kind. */
-export function referenceSections(): ReferenceSection[] {
+function referenceSections(): ReferenceSection[] {
   const root = configJsonSchema() as JsonSchema;
   const sections: ReferenceSection[] = [];
   for (const [key, schema] of Object.entries(root.properties ?? {})) {

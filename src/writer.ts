@@ -26,11 +26,12 @@ import { EXIT, UserError } from './errors.js';
 import type { Bundle } from './generate.js';
 import { errno, ioError, readText, replaceDurably, syncDir, writeDurable } from './writer/durable.js';
 import { acquireLock, LOCK, pidAlive, type HeldLock } from './writer/lock.js';
-
+/** @public test/kill.test.ts holds the lock of the compiled module to race a run. */
 export { acquireLock } from './writer/lock.js';
 
+
 export const MANIFEST = '.linkerd-slo-manifest.json';
-export const COMMIT_RECORD = '.linkerd-slo-commit.json';
+const COMMIT_RECORD = '.linkerd-slo-commit.json';
 const STAGING_PREFIX = '.linkerd-slo-staging-';
 /** Left behind by linkerd-slo versions before the manifest (they swapped whole directories). */
 const LEGACY_OLD_PREFIX = '.linkerd-slo-old-';
@@ -38,12 +39,12 @@ const LEGACY_OLD_PREFIX = '.linkerd-slo-old-';
 const OWN_PREFIX = '.linkerd-slo';
 const MANIFEST_VERSION = 1;
 
-export interface ManifestEntry {
+interface ManifestEntry {
   readonly path: string;
   readonly sha256: string;
 }
 
-export interface Manifest {
+interface Manifest {
   readonly generator: 'linkerd-slo';
   readonly manifestVersion: number;
   readonly files: readonly ManifestEntry[];
@@ -151,12 +152,12 @@ async function containedTarget(outDir: string, realOut: string, rel: string, own
 // The manifest.
 
 /** The manifest of a bundle: sorted, hashes only, no timestamps, so it is byte-identical on every run. */
-export function manifestOf(bundle: Bundle): Manifest {
+function manifestOf(bundle: Bundle): Manifest {
   const files = [...bundle].map(([path, text]) => ({ path, sha256: sha256(text) })).sort(byPath);
   return { generator: 'linkerd-slo', manifestVersion: MANIFEST_VERSION, files };
 }
 
-export const manifestText = (m: Manifest) => `${JSON.stringify(m, null, 2)}\n`;
+const manifestText = (m: Manifest) => `${JSON.stringify(m, null, 2)}\n`;
 
 function parseManifest(text: string, what: string, ownedDirs: readonly string[]): Manifest {
   let m: Manifest;
@@ -257,7 +258,10 @@ async function foreignEntries(outDir: string): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 // Recovery and commit.
 
-/** Roll a recorded commit forward, then remove staging and temporary files of interrupted runs. */
+/**
+ * Roll a recorded commit forward, then remove staging and temporary files of interrupted runs.
+ * @public test/kill.test.ts calls it on the compiled module after killing a run.
+ */
 export async function recover(outDir: string, ownedDirs: readonly string[], label = outDir): Promise<{ recovered: boolean; pruned: string[]; kept: string[] }> {
   let recovered = false;
   let pruned: string[] = [];

@@ -392,7 +392,7 @@ describe('Grafana JSON Schemas (../shared/anchors/grafana-jsonschema)', () => {
   const custom: Record<string, ValidateFunction> = { timeseries: part('timeseries', 'FieldConfig'), table: part('table', 'FieldConfig'), heatmap: part('heatmap', 'FieldConfig') };
   const errors = (v: ValidateFunction, data: unknown, where: string) => (v(data) ? [] : [`${where}: ${ajv.errorsText(v.errors)}`]);
 
-  it.each(BUNDLES)('every dashboard, panel option set and query of "$name" validates', ({ config, gen }) => {
+  it.each(BUNDLES)('every dashboard, panel option set and query of "$name" validates', ({ gen }) => {
     const problems: string[] = [];
     const plain = dashboardsOf({ gen });
     const imported = dashboardsOf({ gen }, 'import');

@@ -64,7 +64,7 @@ describe('Kubernetes objects stay within client-side kubectl apply\'s annotation
   });
 
   it('object names are unique per kind and follow the file names', () => {
-    const names = manifests.map(([path, text]) => {
+    const names = manifests.map(([, text]) => {
       const o = objectsOf(text)[0]!;
       return `${o.kind}/${o.metadata.name}`;
     });

@@ -102,7 +102,7 @@ export function familyPlan(bp: BackfillPlan, family: string): { plan: Plan; rule
  * What a recording rule stores from its expression's series: the name replaced by `record`, the
  * static labels set over the result's (an empty static value removes the label, as in Prometheus).
  */
-export function recordedLabels(rule: RecordingRule, metric: Record<string, string>): Record<string, string> {
+function recordedLabels(rule: RecordingRule, metric: Record<string, string>): Record<string, string> {
   const { __name__: _name, ...labels } = metric;
   for (const [k, v] of Object.entries(rule.labels ?? {})) {
     if (v === '') delete labels[k];

@@ -26,7 +26,7 @@ import { formatDuration } from '../promql/number.js';
 import { matcherHolds } from '../promql/matchers.js';
 import type { RecordingRule } from '../rules.js';
 
-export class RecordingExpansionError extends Error {
+class RecordingExpansionError extends Error {
   override readonly name = 'RecordingExpansionError';
 }
 
@@ -58,7 +58,7 @@ export function literalAlternatives(regex: string): string[] | undefined {
 }
 
 /** The label regexFilter() marks the series a regular expression matches with (removed again before the result is used). */
-export const REGEX_MARK = 'linkerd_slo_inline_match';
+const REGEX_MARK = 'linkerd_slo_inline_match';
 
 /**
  * `e` filtered by a regex matcher (=~ or !~) on a label it keeps, e.g. the recording by `addr`

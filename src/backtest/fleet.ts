@@ -12,7 +12,7 @@ import { escapeHtml } from '../text.js';
 import { formatHtml, formatJson, formatMarkdown, formatText } from './render.js';
 import type { BacktestReport } from './report.js';
 
-export interface ClusterBacktest {
+interface ClusterBacktest {
   readonly cluster: string;
   /** False when no proxy target of the cluster has an `up` sample in the range: nothing to replay. */
   readonly hasData: boolean;
@@ -49,7 +49,7 @@ export function fleetCount(f: FleetReport, what: 'pages' | 'tickets'): number {
 }
 
 /** One cluster's verdict: no data, or its pages and tickets, with the --fail-on gate when one is given (per cluster: its own count against N). */
-export function verdict(c: ClusterBacktest, failOn?: FleetReport['failOn']): string {
+function verdict(c: ClusterBacktest, failOn?: FleetReport['failOn']): string {
   if (!c.hasData) return 'NO DATA: the history holds no series of this cluster in the range (nothing was replayed)';
   const counts = `${c.report.pages.length} page(s), ${c.report.tickets.length} ticket(s)`;
   if (!failOn) return counts;

@@ -6,13 +6,11 @@ import type { RuleGroup } from '../rules.js';
 import { planBacktest, replay, type Plan, type PlanOptions, type RangeClient, type ReplayResult } from './replay.js';
 import { buildReport, type BacktestReport } from './report.js';
 
-export { planBacktest, formatPlan, replay, alertOutcomes, PROMETHEUS_MAX_POINTS } from './replay.js';
-export type { Plan, PlanOptions, ReplayResult, AlertOutcome, RangeClient } from './replay.js';
-export { buildReport, pagesAtObjective, WHAT_IF_OBJECTIVES } from './report.js';
-export type { BacktestReport, Episode, WhatIfRow } from './report.js';
+export { planBacktest, formatPlan, replay } from './replay.js';
+export type { Plan, ReplayResult, RangeClient } from './replay.js';
+export { buildReport } from './report.js';
+export type { BacktestReport } from './report.js';
 export { formatText, formatMarkdown, formatJson, formatHtml, chartIds } from './render.js';
-export { alertStates } from './semantics.js';
-export { recordingExpander } from './expand-recordings.js';
 
 export interface BacktestOptions extends PlanOptions {
   readonly pageSeverity: string;
@@ -32,5 +30,4 @@ export function parseFailOn(text: string): { what: 'pages' | 'tickets'; max: num
   const m = /^\s*(pages|tickets)\s*>\s*(\d+)\s*$/.exec(text);
   return m ? { what: m[1] as 'pages' | 'tickets', max: Number(m[2]) } : undefined;
 }
-export { clusterHasData, fleetCount, formatFleet, presenceQuery, verdict } from './fleet.js';
-export type { ClusterBacktest, FleetReport } from './fleet.js';
+export { clusterHasData, fleetCount, formatFleet, presenceQuery } from './fleet.js';

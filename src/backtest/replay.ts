@@ -27,7 +27,7 @@ export interface RangeClient {
 }
 
 /** `X > k` parts of an alert `A and B and …`: the burn rate (or request count) each compares, and its threshold. */
-export interface Clause {
+interface Clause {
   readonly expr: Expr;
   readonly threshold: number;
   readonly op: '>' | '>=';
@@ -49,7 +49,7 @@ export interface PlannedQuery {
   readonly samplesPerSeries: number;
 }
 
-export interface AlertSpec {
+interface AlertSpec {
   readonly name: string;
   readonly group: string;
   readonly rule: AlertingRule;
@@ -82,7 +82,7 @@ export interface PlanOptions {
 }
 
 /** A plan over --max-queries: refused while it is counted, before its chunks take memory. */
-export class PlanTooLarge extends UserError {
+class PlanTooLarge extends UserError {
   constructor(queries: number, max: number) {
     super(`the backtest needs at least ${queries} range queries, more than --max-queries ${max}; shorten --from, raise --step or --max-points (see --dry-run), or raise --max-queries`, EXIT.config);
   }

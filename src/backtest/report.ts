@@ -8,9 +8,9 @@ import { alertStates, flaps } from './semantics.js';
 import { alertOutcomes, clauseSeries, clipStates, gridTimes, type AlertOutcome, type ReplayResult, type Series } from './replay.js';
 
 /** Firing again within this many seconds of resolving counts as a flap. */
-export const FLAP_GAP_SECONDS = 3600;
+const FLAP_GAP_SECONDS = 3600;
 /** Objectives (percent) the what-if table tries, besides the configured one. */
-export const WHAT_IF_OBJECTIVES = [90, 95, 98, 99, 99.5, 99.9, 99.95, 99.99] as const;
+const WHAT_IF_OBJECTIVES = [90, 95, 98, 99, 99.5, 99.9, 99.95, 99.99] as const;
 
 export interface Episode {
   readonly alert: string;
@@ -23,7 +23,7 @@ export interface Episode {
   readonly peakBurnRate?: number;
 }
 
-export interface AlertSummary {
+interface AlertSummary {
   readonly alert: string;
   readonly group: string;
   readonly severity: string;
@@ -33,7 +33,7 @@ export interface AlertSummary {
   readonly flaps: number;
 }
 
-export interface BudgetSummary {
+interface BudgetSummary {
   readonly slo: string;
   readonly sli: string;
   readonly component: string;
@@ -63,7 +63,7 @@ export function excludedShare(t: number, spans: readonly ExcludedSpan[]): number
   return Math.min(1, s / 300);
 }
 
-export interface WhatIfRow {
+interface WhatIfRow {
   readonly slo: string;
   readonly sli: string;
   readonly configured: number;
@@ -73,7 +73,7 @@ export interface WhatIfRow {
   readonly suggestion?: number;
 }
 
-export interface BurnSeries {
+interface BurnSeries {
   readonly alert: string;
   readonly labels: Record<string, string>;
   readonly threshold: number;
@@ -250,7 +250,7 @@ function budgets(r: ReplayResult, excluded: readonly ExcludedSpan[]): BudgetSumm
  * Pages per candidate objective: each page alert's clauses re-evaluated on the replayed values, the
  * burn-rate clauses (`ratio / budget > factor`) scaled to the candidate's budget, then the same state machine.
  */
-export function pagesAtObjective(r: ReplayResult, pageSeverity: string, slo: string, sli: string, objective: number): number {
+function pagesAtObjective(r: ReplayResult, pageSeverity: string, slo: string, sli: string, objective: number): number {
   let pages = 0;
   r.plan.alerts.forEach((spec, i) => {
     if (spec.severity !== pageSeverity || spec.rule.labels.slo !== slo || spec.rule.labels.sli !== sli) return;

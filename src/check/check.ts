@@ -16,11 +16,11 @@ import { alternativeContainerMetric, containerMetrics, PROXY_CONTAINER, PROXY_PR
 import type { PromClient } from './prometheus-client.js';
 import { printable, terminalSafeJson } from './terminal.js';
 
-export type FindingKind =
+type FindingKind =
   | 'no-series' | 'renamed-metric' | 'histogram-storage' | 'podmonitor-job' | 'label-value' | 'label-missing' | 'scrape-interval' | 'admin-traffic-only'
   | 'init-containers-dropped';
 
-export interface Finding {
+interface Finding {
   /** blind: an alert cannot fire because of it; warning: a panel is empty or a check is degraded. */
   readonly severity: 'blind' | 'warning';
   readonly kind: FindingKind;
@@ -241,7 +241,7 @@ async function scrapeInterval(uses: Map<string, Use>, config: Config, client: Pr
   return [];
 }
 
-export async function runCheck(input: CheckInput, client: PromClient, lookback = '1h'): Promise<CheckReport> {
+async function runCheck(input: CheckInput, client: PromClient, lookback = '1h'): Promise<CheckReport> {
   const uses = usesOf(input);
   const probe = probeOf(input.config, client, lookback);
   const findings: Finding[] = [];

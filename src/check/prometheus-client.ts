@@ -52,7 +52,7 @@ export interface ClientLimits {
 }
 
 /** 256 MiB: the largest answer a backtest chunk or panel should need; it costs about 4× in memory to parse. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** The body as text, reading no more than `cap` bytes (a Content-Length beyond it is refused before reading). */
 async function cappedText(res: Response, cap: number, tooLarge: () => Error): Promise<string> {

@@ -65,7 +65,7 @@ function document(s: RatioSliDeclaration) {
  * Every ratio SLI of the config, in output order: what each enabled kind declares
  * (SloKind.ratioSlis). Two SLOs of one name would be one OpenSLO object, so that is an error.
  */
-export function ratioSlis(config: Config, kinds: readonly SloKind[] = KINDS): RatioSliDeclaration[] {
+function ratioSlis(config: Config, kinds: readonly SloKind[] = KINDS): RatioSliDeclaration[] {
   const ctx = buildContext(config);
   const out = kinds.filter((k) => k.enabled(config)).flatMap((k) => k.ratioSlis?.(ctx) ?? []);
   const seen = new Set<string>();

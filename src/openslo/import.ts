@@ -42,7 +42,7 @@ export interface OpenSloIssue extends LocatedIssue {
   readonly document?: string;
 }
 
-export function formatOpenSloIssue(i: OpenSloIssue): string {
+function formatOpenSloIssue(i: OpenSloIssue): string {
   const where = i.line !== undefined ? `${i.file}:${i.line}:${i.column ?? 1}` : i.file;
   // One line, whatever the file names and document fields hold.
   return commentText(`${where}: ${i.document ? `${i.document}: ` : ''}${formatPath(i.path)}: ${i.message}`);
@@ -57,7 +57,7 @@ export class OpenSloImportError extends ConfigError {
   }
 }
 
-export interface ImportedSlo {
+interface ImportedSlo {
   readonly name: string;
   readonly description?: string;
   readonly objective: number;

@@ -69,7 +69,7 @@ export function drawCharts(specs: readonly ChartSpec[], format: (v: number | nul
           grid: { stroke: 'rgba(204,204,220,0.07)' },
           ticks: { show: false },
           font: '11px sans-serif',
-          size: (u: any, values: string[] | null) => Math.max(48, 14 + 7 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
+          size: (_u: unknown, values: string[] | null) => Math.max(48, 14 + 7 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
           values: (_u: unknown, vals: number[]) => vals.map((v) => format(v, spec.unit, spec.decimals)),
         },
       ],

@@ -150,7 +150,7 @@ export function unknownKind(e: never): never {
 }
 
 /** The direct subexpressions of an expression, in order (an aggregation's parameter, a subquery's inner expression included). */
-export function children(e: Expr): readonly Expr[] {
+function children(e: Expr): readonly Expr[] {
   switch (e.kind) {
     case 'selector':
     case 'number':

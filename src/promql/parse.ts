@@ -18,7 +18,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** Go string unquoting as PromQL does it: "…" and '…' with escapes, `…` raw. */
-export function unquotePromQLString(literal: string): string {
+function unquotePromQLString(literal: string): string {
   const q = literal[0];
   if (literal.length < 2 || literal[literal.length - 1] !== q) throw new SelectorParseError(`unterminated string ${literal}`);
   const body = literal.slice(1, -1);

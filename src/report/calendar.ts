@@ -20,7 +20,7 @@ export interface Period {
   readonly partial: boolean;
 }
 
-export interface LocalTime {
+interface LocalTime {
   readonly year: number;
   readonly month: number;
   readonly day: number;
@@ -51,7 +51,7 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-export function localTime(t: number, tz: string): LocalTime {
+function localTime(t: number, tz: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(new Date(t * 1000))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
@@ -90,7 +90,7 @@ function civil(year: number, month: number, day: number): number {
 const weekday = (y: number, m: number, d: number) => ((new Date(civil(y, m, d)).getUTCDay() + 6) % 7) + 1;
 
 /** The start of the period of `kind` holding instant t. */
-export function periodStart(kind: PeriodKind, t: number, tz: string): number {
+function periodStart(kind: PeriodKind, t: number, tz: string): number {
   const l = localTime(t, tz);
   if (kind === 'month') return dayStart(l.year, l.month, 1, tz);
   if (kind === 'quarter') return dayStart(l.year, l.month - ((l.month - 1) % 3), 1, tz);
@@ -98,13 +98,13 @@ export function periodStart(kind: PeriodKind, t: number, tz: string): number {
 }
 
 /** The start of the period after the one starting at `start`. */
-export function nextPeriodStart(kind: PeriodKind, start: number, tz: string): number {
+function nextPeriodStart(kind: PeriodKind, start: number, tz: string): number {
   const l = localTime(start, tz);
   if (kind === 'week') return dayStart(l.year, l.month, l.day + 7, tz);
   return dayStart(l.year, l.month + (kind === 'month' ? 1 : 3), 1, tz);
 }
 
-export function periodLabel(kind: PeriodKind, start: number, tz: string): string {
+function periodLabel(kind: PeriodKind, start: number, tz: string): string {
   const l = localTime(start, tz);
   if (kind === 'month') return `${l.year}-${pad(l.month)}`;
   if (kind === 'quarter') return `${l.year}-Q${Math.floor((l.month - 1) / 3) + 1}`;
@@ -176,7 +176,7 @@ export interface PeriodChoice {
 }
 
 /** At most this many periods in one report (10 years of months). */
-export const MAX_PERIODS = 120;
+const MAX_PERIODS = 120;
 
 /** The periods a report covers: the current one, the last N, or every one in [--from, --to). */
 export function choosePeriods(c: PeriodChoice): Period[] {

@@ -18,7 +18,7 @@ import { localDays, type Period } from './calendar.js';
 /** Seconds one SLI tile covers: the 5m rate recordings, sampled every 5 minutes. */
 export const TILE = 300;
 
-export interface Interval {
+interface Interval {
   readonly start: number;
   readonly end: number;
 }
@@ -32,7 +32,7 @@ export interface MaintenanceWindow extends Interval {
   readonly mute: readonly string[];
 }
 
-export interface Incident extends Interval {
+interface Incident extends Interval {
   /** `page` or `ticket`. */
   readonly kind: 'page' | 'ticket';
   /** The alerts (name and window) whose firing intervals overlapped into this incident. */
@@ -43,7 +43,7 @@ export interface Incident extends Interval {
   readonly muted?: string;
 }
 
-export interface DayCompliance {
+interface DayCompliance {
   readonly day: string;
   readonly requests: number;
   readonly errors: number;

@@ -9,9 +9,9 @@ import { maintenanceIntervals, type MaintenanceWindow as WindowConfig } from '..
 import { TILE, type MaintenanceWindow } from './compliance.js';
 import type { Period } from './calendar.js';
 
-export { choosePeriods, checkTimeZone, formatLocal, localDays, PERIOD_KINDS, type Period, type PeriodKind } from './calendar.js';
-export { compliance, TILE, type MaintenanceWindow, type PeriodCompliance, type SloCompliance, type Incident } from './compliance.js';
-export { chartIds, formatHtml, formatJson, formatMarkdown, formatText, type ClusterCompliance, type ComplianceReport } from './render.js';
+export { choosePeriods, checkTimeZone, PERIOD_KINDS, type Period, type PeriodKind } from './calendar.js';
+export { compliance, type MaintenanceWindow, type PeriodCompliance } from './compliance.js';
+export { chartIds, formatHtml, formatJson, formatMarkdown, formatText, type ClusterCompliance } from './render.js';
 
 /** The backtest plan covering every period: from the first one's start to the last one's end. */
 export function planReport(groups: readonly RuleGroup[], periods: readonly Period[], opts: Omit<PlanOptions, 'from' | 'to'>): Plan {

@@ -26,7 +26,7 @@ export interface ComplianceReport {
 }
 
 /** Attainment rounded down (a report never shows 99.9% for 99.8996%). */
-export const percent = (x: number | undefined, decimals = 3) => (x === undefined ? 'no traffic' : `${(Math.floor(x * 10 ** decimals + 1e-9) / 10 ** decimals).toFixed(decimals)}%`);
+const percent = (x: number | undefined, decimals = 3) => (x === undefined ? 'no traffic' : `${(Math.floor(x * 10 ** decimals + 1e-9) / 10 ** decimals).toFixed(decimals)}%`);
 const share = (x: number) => (Number.isFinite(x) ? `${formatNumber(Math.round(x * 1000) / 10)}%` : 'all (no traffic)');
 const count = (x: number) => Math.round(x).toLocaleString('en-US');
 function duration(seconds: number): string {
@@ -35,7 +35,7 @@ function duration(seconds: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   return [d ? `${d}d` : '', h ? `${h}h` : '', m || (!d && !h) ? `${m}m` : ''].join('');
 }
-export const sloTitle = (s: SloCompliance) => {
+const sloTitle = (s: SloCompliance) => {
   const { namespace, deployment, ...rest } = s.labels;
   const target = [namespace && deployment ? `${namespace}/${deployment}` : namespace ?? deployment, ...Object.entries(rest).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(' ');
   return `${s.name}${s.sli && s.sli !== s.name ? ` ${s.sli}` : ''}${s.component ? ` (${s.component})` : ''}${target ? ` ${target}` : ''}`;
@@ -70,7 +70,7 @@ function periodHead(r: ComplianceReport, p: PeriodCompliance): string {
 }
 
 /** The report as a list of sections, shared by every format. */
-export function sections(r: ComplianceReport): Section[] {
+function sections(r: ComplianceReport): Section[] {
   const out: Section[] = [];
   const periods = r.clusters[0]?.periods ?? [];
   periods.forEach((p, pi) => {
@@ -107,7 +107,7 @@ export function sections(r: ComplianceReport): Section[] {
   return out;
 }
 
-export const NOTE =
+const NOTE =
   'Attainment: 1 - errors / requests over the period, both the sum of the SLI counters\' 5-minute increases (docs/report.md). Budget: (1 - objective) x requests. Incidents: the pages and tickets the generated alerts would have sent (replayed, as `backtest`), overlapping ones merged; budget = errors while it lasted.';
 
 export function formatText(r: ComplianceReport): string {

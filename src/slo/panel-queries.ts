@@ -3,7 +3,7 @@
  * legends and groupings that keep the series of several clusters (extra matchers) apart, optional
  * exporters' metrics, and 0 instead of no data.
  */
-import { binary, call, eq, num, selector, withMatchers, type Expr, type Matcher, type Selector } from '../promql/ast.js';
+import { binary, call, num, type Expr } from '../promql/ast.js';
 import type { BuildContext } from './kind.js';
 
 /** `{{cluster}} ` for every extra-matcher label, so series of several clusters stay apart in legends. */
@@ -13,11 +13,6 @@ export function legendPrefix(ctx: BuildContext): string {
 }
 
 export const extraKeys = (ctx: BuildContext): string[] => [...ctx.clusterLabels];
-
-/** A metric of an optional exporter (cert-manager, x509-certificate-exporter) with the extra matchers. */
-export function external(ctx: BuildContext, metric: string, matchers: readonly Matcher[]): Selector {
-  return ctx.exporterSelector(metric, matchers);
-}
 
 /** `e or on () vector(0)`: 0 instead of no data, without adding a series when e has one (any labels). */
 export function orZero(e: Expr): Expr {

@@ -44,7 +44,7 @@ export function fixtureLabels(
   return labels;
 }
 
-export function seriesText(labels: Readonly<Record<string, string>>): string {
+function seriesText(labels: Readonly<Record<string, string>>): string {
   const { __name__: name, ...rest } = labels;
   return `${name}{${Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 }
@@ -111,7 +111,7 @@ export function minutesOf(d: string | undefined): number {
 }
 
 /** A number in promtool's series notation: no exponent, no float noise. */
-export function seriesNumber(value: number): string {
+function seriesNumber(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`fixture value is not finite: ${value}`);
   const s = String(cleanNumber(value));
   return /e/i.test(s) ? value.toFixed(15).replace(/\.?0+$/, '') : s;
@@ -155,7 +155,7 @@ const labelText = (labels: Readonly<Record<string, string>>): string =>
   `{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
 
 /** `count by (…) (ALERTS{alertname="…", alertstate="firing", …})`, the check every generated test uses. */
-export function firingAlerts(alert: string, by: readonly string[] = [], filters: Readonly<Record<string, string>> = {}): string {
+function firingAlerts(alert: string, by: readonly string[] = [], filters: Readonly<Record<string, string>> = {}): string {
   const sel = labelText({ alertname: alert, alertstate: 'firing', ...filters });
   return by.length ? `count by (${by.join(', ')}) (ALERTS${sel})` : `count(ALERTS${sel})`;
 }

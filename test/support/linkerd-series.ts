@@ -23,7 +23,7 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** Linkerd minor version as "2.NN". */
 export type Version = `2.${number}`;
-export const minorOf = (version: Version): number => Number(version.split('.')[1]);
+const minorOf = (version: Version): number => Number(version.split('.')[1]);
 
 /** `metric{a="x", b="y"}` in promtool's input-series notation. */
 export function series(metric: string, labels: Labels): string {
@@ -163,7 +163,7 @@ export type Outcome = 'success' | 'failure';
 /** response_total labels for an HTTP outcome (a 5xx is a failure; classify.rs). */
 export const httpOutcome = (outcome: Outcome): Labels => ({ status_code: outcome === 'success' ? '200' : '503', classification: outcome });
 /** response_total labels for a gRPC outcome: HTTP 200, failure by grpc-status (classify.rs). */
-export const grpcOutcome = (outcome: Outcome): Labels => ({ status_code: '200', grpc_status: outcome === 'success' ? '0' : '14', classification: outcome });
+const grpcOutcome = (outcome: Outcome): Labels => ({ status_code: '200', grpc_status: outcome === 'success' ? '0' : '14', classification: outcome });
 
 /** The server side of a control-plane component: its proxy's inbound response_total for one outcome. */
 export function controlPlaneServerResponses(version: Version, c: ControlPlaneComponent, outcome: Outcome): string {
@@ -234,32 +234,11 @@ export function controllerUp(c: ControlPlaneComponent): string {
 
 // ---- proxy process, build and identity families -------------------------------------------------------
 
-/** Proxy versions pinned by Linkerd releases (linkerd/linkerd2 `.proxy-version` at the release tag). */
-export const PROXY_VERSION: Readonly<Record<string, string>> = { '2.10': 'v2.138.0', '2.11': 'v2.161.0', '2.14': 'v2.207.0', '2.16': 'v2.246.0', '2.18': 'v2.294.0' };
-
-/** proxy_build_info: {version,git_sha,profile,date,vendor} from proxy v2.205 (2.14), older proxies carry git_version. */
-export function proxyBuildInfo(version: Version, target: Labels = appProxy()): string {
-  const proxy = PROXY_VERSION[version];
-  if (!proxy) throw new Error(`no pinned proxy version known for Linkerd ${version}`);
-  const info: Labels = minorOf(version) >= 14
-    ? { version: proxy, git_sha: '0a1b2c3', profile: 'release', date: '2025-04-01T00:00:00Z', vendor: 'linkerd' }
-    : { git_branch: 'HEAD', git_sha: '279b301', git_version: proxy, profile: 'release', rust_version: 'rustc 1.59.0' };
-  return series('proxy_build_info', { ...target, ...info });
-}
-
 /** Name of the workload-certificate expiry gauge on this version. */
 export const certExpiryMetric = (version: Version): string =>
   minorOf(version) >= 16 ? 'control_identity_cert_expiration_timestamp_seconds' : 'identity_cert_expiration_timestamp_seconds';
 
-/** The refresh counter of this version and how a failed refresh is labelled (none before 2.15). */
-export function certRefreshes(version: Version, result: 'ok' | 'error', target: Labels = appProxy()): string | undefined {
-  const v = minorOf(version);
-  if (v < 15) return undefined; // identity_cert_refresh_count has no result label: no failure signal.
-  return series(v >= 16 ? 'control_identity_cert_refreshes_total' : 'identity_cert_refreshes_total', { ...target, result });
-}
-
 export const processCpu = (target: Labels): string => series('process_cpu_seconds_total', target);
-export const processMemory = (target: Labels): string => series('process_resident_memory_bytes', target);
 
 // ---- kube-state-metrics: the proxy container, as a regular sidecar or a native sidecar ------------------
 

@@ -86,11 +86,6 @@ export function testRules(ruleFileText: string, tests: UnitTestFile): PromtoolRe
   });
 }
 
-/** A counter that grows by `perMinute` for `minutes` minutes from `start`, in promtool's series notation. */
-export function ramp(start: number, perMinute: number, minutes: number): string {
-  return `${start}+${perMinute}x${minutes}`;
-}
-
 /**
  * A counter over phases of [minutes, increase per minute], one sample a minute from 0, in promtool's
  * series notation: each phase continues from where the previous one ended.

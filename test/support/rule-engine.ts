@@ -122,7 +122,7 @@ export function evaluateWithPromtool(run: RuleEngineRun): Evaluation[] {
 }
 
 /** Go's time.Duration / model.Duration text (1h2m30s) in seconds. */
-export function promDuration(text: string): number {
+function promDuration(text: string): number {
   let s = 0;
   for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) s += Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[m[2] as 'ms']!;
   return s;

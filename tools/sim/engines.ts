@@ -39,7 +39,7 @@ const stampOf = (p: Pin): string => JSON.stringify({ module: p.module, version: 
 const dirOf = (name: string, p: Pin): string => join(cacheRoot(), `${name}-${p.version}${p.tags ? `+${p.tags.join('.')}` : ''}`);
 
 /** The engine (pins entry) that builds this binary. */
-export function engineOf(binary: EngineBinary): { readonly name: string; readonly pin: Pin } {
+function engineOf(binary: EngineBinary): { readonly name: string; readonly pin: Pin } {
   const found = Object.entries(pins()).find(([, p]) => binary in p.binaries);
   if (!found) throw new Error(`scripts/engines.json builds no ${binary}`);
   return { name: found[0], pin: found[1] };

@@ -21,7 +21,7 @@ export interface FamilyOptions {
 }
 
 /** A recorded run of samples of one series (for history output). */
-export interface Run {
+interface Run {
   readonly start: number;
   readonly values: number[];
 }
@@ -144,7 +144,7 @@ export class Family {
   }
 }
 
-export function escapeLabelValue(v: string): string {
+function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 

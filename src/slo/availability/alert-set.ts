@@ -17,7 +17,7 @@ export const templates = templatesBeside(import.meta.url);
 
 type Severity = 'page' | 'ticket';
 
-export interface AlertSpec {
+interface AlertSpec {
   readonly name: string;
   readonly severity: Severity;
   readonly expr: Expr;

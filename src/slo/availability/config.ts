@@ -4,7 +4,7 @@ import { labelName, duration } from '../../config/fields.js';
 import { CONTROLLER_COMPONENTS, VIZ_COMPONENTS } from '../../linkerd/catalog.js';
 import type { ConfigSection } from '../../config/section.js';
 
-export const availabilityConfig = z.strictObject({
+const availabilityConfig = z.strictObject({
   enabled: z.boolean().default(true).describe('Generate control-plane availability and hygiene alerts (scrape health, HA replicas, proxy version skew). Default true: scrape health and skew only need the controller and proxy scrapes every Linkerd Prometheus already has.'),
   components: z
     .array(z.enum(CONTROLLER_COMPONENTS))

@@ -98,7 +98,7 @@ export function controllerScrapePanels(ctx: BuildContext, w: WatchedComponents):
 }
 
 /** The watched core components that serve gRPC (destination, identity, and policy from 2.19). */
-export function grpcComponents(ctx: BuildContext, w: WatchedComponents): string[] {
+function grpcComponents(ctx: BuildContext, w: WatchedComponents): string[] {
   return w.core.filter((c) => (ctx.facts.grpcServerComponents as readonly string[]).includes(c));
 }
 

@@ -15,7 +15,7 @@ import {
   CERTIFICATE_ALERTS, CLASS_TITLE, type CertClass, type CertificateOutput, type CertificateSource, type CertificatesConfig, type StandingPanels,
 } from './source.js';
 
-export const CERT_MANAGER_METRICS = {
+const CERT_MANAGER_METRICS = {
   expiration: 'certmanager_certificate_expiration_timestamp_seconds',
   renewal: 'certmanager_certificate_renewal_timestamp_seconds',
   ready: 'certmanager_certificate_ready_status',

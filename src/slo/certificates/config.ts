@@ -28,7 +28,7 @@ const LONG_LIVED = {
   pageWhy: 'a week leaves time to rotate even through a change freeze or a holiday.',
 };
 
-export const CERTIFICATE_CLASSES = ['issuer', 'trust-anchor', 'webhook'] as const;
+const CERTIFICATE_CLASSES = ['issuer', 'trust-anchor', 'webhook'] as const;
 
 const x509Object = z.strictObject({
   kind: z
@@ -50,7 +50,7 @@ function x509Class(title: string, objects: Array<{ kind?: 'secret' | 'configmap'
     .describe(`The ${title}: objects to watch and thresholds.`);
 }
 
-export const certificatesConfig = z.strictObject({
+const certificatesConfig = z.strictObject({
   enabled: z.boolean().default(true).describe('Generate certificate-expiry alerts. Expired certificates are the most common cause of Linkerd downtime.'),
   absentFor: duration
     .default('30m')

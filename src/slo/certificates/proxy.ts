@@ -23,7 +23,7 @@ import {
 type WorkloadConfig = Config['slos']['certificates']['workload'];
 
 /** The proxy job's workload-certificate selectors for the configured version. */
-export function workloadSelectors(ctx: BuildContext): { expiry: Selector; refreshErrors?: Selector } {
+function workloadSelectors(ctx: BuildContext): { expiry: Selector; refreshErrors?: Selector } {
   const { facts } = ctx;
   const expiry = ctx.proxySelector(facts.identityCertExpiryMetric);
   // linkerd/linkerd2-proxy PRs #2617, #2887: ≤2.14 only has identity_cert_refresh_count without a result label: no error signal.

@@ -39,7 +39,7 @@ export const CERTIFICATE_ALERTS = {
 export type CertClass = 'workload' | 'issuer' | 'trust-anchor' | 'webhook';
 /** The alerts' `source` label: what reported the lifetime. */
 export type SourceName = 'linkerd' | 'cert-manager' | 'x509-certificate-exporter' | 'node-exporter';
-export type Severity = 'page' | 'ticket';
+type Severity = 'page' | 'ticket';
 export type CertificatesConfig = Config['slos']['certificates'];
 /** A certificate class's expiry thresholds, as every `expiryThresholds` config block holds them. */
 export type ExpiryThresholds = { ticketBelow: string; pageBelow: string; ticketFor: string; pageFor: string };

@@ -9,7 +9,7 @@ import type { ConfigSection } from '../../config/section.js';
  */
 const counterSelector = z.string().min(1);
 
-export const customConfig = z.array(
+const customConfig = z.array(
   z.strictObject({
     name: k8sName.describe('Name of the SLO: the `slo` label of its rules and alerts and the title of its dashboard row. A DNS label, unique among custom SLOs.'),
     description: z.string().max(MAX_DESCRIPTION).optional().describe('What the SLO promises, in words; shown in its runbook.'),

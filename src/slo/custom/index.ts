@@ -24,11 +24,10 @@ import { customSlis } from './openslo.js';
 const templates = templatesBeside(import.meta.url);
 
 const ID = 'custom';
-export const CUSTOM_SLI = 'ratio';
-export const CUSTOM_BURN_ALERT = 'LinkerdCustomSLOErrorBudgetBurn';
-export const CUSTOM_ABSENT_ALERT = 'LinkerdCustomSLOMetricsAbsent';
+const CUSTOM_SLI = 'ratio';
+const CUSTOM_BURN_ALERT = 'LinkerdCustomSLOErrorBudgetBurn';
+const CUSTOM_ABSENT_ALERT = 'LinkerdCustomSLOMetricsAbsent';
 
-export { parseCustomSelectors, type CustomSelectors, type CustomSlo } from './selectors.js';
 import { parseCustomSelectors, type CustomSelectors } from './selectors.js';
 export { customFixture, seriesMatches, solveLabels } from './fixtures.js';
 import { customFixture } from './fixtures.js';

@@ -11,7 +11,6 @@
  * and `linkerd/metrics/src/process.rs` (process_open_fds / process_max_fds; kubert-prometheus-process from 2.18).
  */
 import { aggregate, div, neq, oneOf, rate, sum } from '../../promql/ast.js';
-import { minor } from '../../linkerd/catalog.js';
 import { GO_CONTROLLER_CONTAINERS, scrapedControllerContainers } from '../../linkerd/metrics.js';
 import { withProxyVersion } from '../../linkerd/proxy-version.js';
 import { CONTROLLER_METRICS, PROCESS_METRICS, PROXY_METRICS } from '../../linkerd/metric-names.js';
@@ -21,7 +20,7 @@ import type { BuildContext } from '../kind.js';
 
 const WINDOW = '5m';
 
-export function controllerInternalsRow(ctx: BuildContext): DashboardRow {
+function controllerInternalsRow(ctx: BuildContext): DashboardRow {
   const { config, facts } = ctx;
   const by = extraKeys(ctx);
   const prefix = legendPrefix(ctx);
@@ -82,7 +81,7 @@ export function controllerInternalsRow(ctx: BuildContext): DashboardRow {
   return { ...ROW_PLACES.controlPlaneInternals, panels, dashboard: 'control-plane' };
 }
 
-export function proxyVersionsRow(ctx: BuildContext): DashboardRow {
+function proxyVersionsRow(ctx: BuildContext): DashboardRow {
   const by = extraKeys(ctx);
   const prefix = legendPrefix(ctx);
   // Proxies before v2.205 (Linkerd ≤ 2.13) have no version label: read their git_version instead.

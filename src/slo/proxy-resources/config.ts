@@ -7,7 +7,7 @@ import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 /** Containers of one control-plane replica set that the per-node plan covers (controller job `component` label, linkerd/linkerd2 `viz/charts/linkerd-viz/templates/prometheus.yaml` relabel_configs at version-2.18). */
 const CORE_CONTROL_PLANE_CONTAINERS = ['destination', 'sp-validator', 'policy', 'identity', 'proxy-injector'];
 
-export const proxyResourcesConfig = z.strictObject({
+const proxyResourcesConfig = z.strictObject({
   enabled: z
     .boolean()
     .default(true)

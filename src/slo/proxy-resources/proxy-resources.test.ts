@@ -155,7 +155,6 @@ describe('proxy resources under promtool', () => {
     const text = rulesFor();
     // promtool compares annotations exactly: fill them in from the rules, as Prometheus would render them.
     const rules = rulesOf(text).filter((r) => r.alert === OVER_BUDGET);
-    const value = { hot: '166.7%', fat: '192.3%', 'idle-bloated': '156.2%' } as Record<string, string>;
     const expected = [
       { pod: 'hot', resource: 'cpu', value: '166.7%' },
       { pod: 'fat', resource: 'memory', value: '192.3%' },

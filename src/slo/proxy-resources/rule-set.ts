@@ -31,7 +31,7 @@ export function agg(op: AggregateOp, expr: Expr, by: readonly string[], param?: 
 /** The labels of one pod's series: the cluster labels, namespace and pod. */
 export const podKeys = (ctx: BuildContext): string[] => uniq([...ctx.clusterLabels, 'namespace', 'pod']);
 
-export interface AlertSpec {
+interface AlertSpec {
   readonly name: string;
   readonly severity: Severity;
   readonly expr: Expr;

@@ -14,7 +14,7 @@ import type { BuildContext } from '../kind.js';
 
 export const WINDOW = '5m';
 
-export type Side = 'server' | 'client';
+type Side = 'server' | 'client';
 
 /** The components this kind records an SLI for on each side (none while it is off). */
 function recordedComponents(ctx: BuildContext): Record<Side, readonly ServingComponent[]> {

@@ -119,7 +119,7 @@ const routeItem = z.strictObject({
   class: requestClassName.optional().describe('Request class (its success-rate objective applies); omitted: defaults.class.'),
 });
 
-export const workloadsConfig = z.strictObject({
+const workloadsConfig = z.strictObject({
   enabled: z.boolean().default(true).describe('Generate SLOs for the workloads and routes listed. Default true: with both lists empty (the default) nothing is generated.'),
   budgetPolicy: budgetPolicyOverride,
   defaults: z

@@ -36,8 +36,6 @@ import { metricNames, WORKLOAD_SLO } from './names.js';
 import { dashboardRows } from './overview-rows.js';
 import { workloadRunbooks } from './runbooks.js';
 
-export { RECORD_WORKLOAD } from './groups.js';
-export { WORKLOAD_ALERTS, WORKLOAD_SLO } from './names.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 const templates = templatesBeside(import.meta.url);

@@ -54,7 +54,7 @@ export const HISTORY = {
   historySeries: (family: string, labels: string) => family !== 'response_latency_ms' || labels.includes('target_port="8080"'),
 } as const;
 
-export const OUTAGE_SECONDS = 24;
+const OUTAGE_SECONDS = 24;
 
 /** Starts the outage at `onset` (epoch ms, on a whole second of the scenario clock); returns the recovery time. */
 export function startOutage(sim: LinkerdSimulator, onset: number): number {

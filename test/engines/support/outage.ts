@@ -9,7 +9,7 @@ import type { ActiveAlert, LinkerdSimulator } from '../../../tools/sim/index.js'
 import { startOutage } from '../../e2e/support/outage.js';
 import { sleep } from '../../support/wait.js';
 
-export { CLUSTER, HISTORY, OUTAGE_SECONDS, fastConfig, outageSimulator } from '../../e2e/support/outage.js';
+export { CLUSTER, HISTORY, fastConfig, outageSimulator } from '../../e2e/support/outage.js';
 
 /** After recovery the long window (1m) alone would clear every page by then; the short window does it sooner. */
 const AFTER_RECOVERY_SECONDS = 53;
@@ -20,7 +20,7 @@ export interface AlertSource {
 }
 
 /** alertname/sli/component: the identity of an alert in this scenario. */
-export const alertKey = (a: ActiveAlert): string => `${a.labels.alertname}/${a.labels.sli ?? ''}/${a.labels.component ?? ''}`;
+const alertKey = (a: ActiveAlert): string => `${a.labels.alertname}/${a.labels.sli ?? ''}/${a.labels.component ?? ''}`;
 
 /** Firing episodes per alert key: [start, end) in ms since onset, end undefined while still firing. */
 export type Episodes = Map<string, Array<[number, number | undefined]>>;
@@ -84,16 +84,16 @@ export async function watchOutage(sim: LinkerdSimulator, sources: readonly Alert
 }
 
 /** "key: n episode(s) [start–end s] ..." for messages and logs. */
-export function describeEpisodes(e: Episodes): string {
+function describeEpisodes(e: Episodes): string {
   const s = (ms: number | undefined) => (ms === undefined ? '…' : (ms / 1000).toFixed(1));
   return [...e].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, list]) => `${k}: ${list.map(([a, b]) => `${s(a)}–${s(b)} s`).join(', ')}`).join('\n');
 }
 
 /** The alert keys and the number of firing episodes of each: what two engines must agree on. */
-export const episodeCounts = (e: Episodes): Record<string, number> => Object.fromEntries([...e].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, l]) => [k, l.length]));
+const episodeCounts = (e: Episodes): Record<string, number> => Object.fromEntries([...e].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, l]) => [k, l.length]));
 
 /** The only alert that may still fire when the watch ends: the latency-spike ticket reads a 5m window, which holds the 24 s of slowness for 5 minutes. */
-export const OUTLIVES_WATCH = ['LinkerdControlPlaneLatencySpike/server/identity'];
+const OUTLIVES_WATCH = ['LinkerdControlPlaneLatencySpike/server/identity'];
 
 /**
  * Another engine's episodes against Prometheus': the same alerts, as many episodes of each, every

@@ -83,7 +83,7 @@ export interface YamlGroup {
 }
 
 /** The groups of a rule file of any format, read with the `yaml` library (not the generator's code). */
-export function groupsOf(file: string): YamlGroup[] {
+function groupsOf(file: string): YamlGroup[] {
   const doc = parse(readFileSync(file, 'utf8')) as { groups?: YamlGroup[]; spec?: { groups: YamlGroup[] } };
   return doc.groups ?? doc.spec?.groups ?? [];
 }
@@ -96,7 +96,7 @@ interface SelectorRead {
 }
 
 /** Every vector selector of a PromQL expression with its name and its equality matchers (Prometheus' own lezer grammar). */
-export function selectorsOf(expr: string): SelectorRead[] {
+function selectorsOf(expr: string): SelectorRead[] {
   const out: SelectorRead[] = [];
   parser.parse(expr).iterate({
     enter: (n) => {
