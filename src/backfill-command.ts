@@ -5,18 +5,16 @@
 import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import type { Argv } from 'yargs';
-import { loadConfigFile } from './config/load.js';
-import { generateBundle } from './generate.js';
 import { authHeaders, prometheusBaseUrl, prometheusClient, type PromClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
-import { durationFlag, RANGES, wholeFlag } from './cli-flags.js';
+import { durationFlag, RANGES } from './cli-flags.js';
+import { clustersToReplay, queryBudget, type HistoryCommandIo } from './history-commands.js';
 import { checkOutputFile, writeOutputFile, type OutputFile } from './output-file.js';
 import { EXIT, UserError } from './errors.js';
 import { formatDuration, parseDuration } from './promql/number.js';
 import { aggregate, inline, oneOf, selector } from './promql/ast.js';
 import { clusterHasData, presenceQuery, replay } from './backtest/index.js';
 import { BackfillTooLarge, familyPlan, openMetricsFamily, OPENMETRICS_EOF, planBackfill, recordedSeries, type BackfillPlan } from './backtest/backfill.js';
-import type { Config } from './config/schema.js';
 
 export const BACKFILL_DESCRIBE =
   "Write the recording rules' history over a range as OpenMetrics for promtool tsdb create-blocks-from openmetrics (docs/backfill.md). Same credentials as check";
@@ -58,14 +56,7 @@ export interface BackfillArgs {
   readonly cluster?: string;
 }
 
-export interface BackfillIo {
-  /** `--flag` value checked non-empty (cli.ts' rule for every flag). */
-  readonly nonEmpty: (name: string, value: unknown) => string;
-  readonly maxResponseBytes: (mb: unknown) => number;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly nowSeconds: number;
-}
+export type BackfillIo = HistoryCommandIo;
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -151,14 +142,10 @@ async function* openMetrics(plans: ReadonlyArray<{ bp: BackfillPlan }>, client: 
 }
 
 export async function runBackfill(argv: BackfillArgs, io: BackfillIo): Promise<void> {
-  const timeout = durationFlag('--timeout', io.nonEmpty('timeout', argv.timeout), RANGES.timeout);
+  const { timeout, limits, maxQueries, maxPoints, concurrency } = queryBudget(argv, io);
   const flagStep = argv.step === undefined ? undefined : durationFlag('--step', io.nonEmpty('step', argv.step), RANGES.step);
-  const limits = { maxResponseBytes: io.maxResponseBytes(argv['max-response-mb']) };
   const out: OutputFile = { path: io.nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [{ path: resolve(argv.config), what: 'the config file' }] };
   await checkOutputFile(out);
-  const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
-  const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
-  const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
   let to = timeFlag('--to', io.nonEmpty('to', argv.to), io.nowSeconds, io.nowSeconds);
   // Checked now (a bad --from fails before anything is sent), computed again once --to is on the grid.
   timeFlag('--from', io.nonEmpty('from', argv.from), io.nowSeconds, to);
@@ -166,12 +153,7 @@ export async function runBackfill(argv: BackfillArgs, io: BackfillIo): Promise<v
     throw new UserError(`--to ${iso(to)} is within the last 3h, the live Prometheus' head block, which blocks must not overlap (docs/backfill.md); end the range at now-3h or earlier`, EXIT.config);
   }
   const client = prometheusClient(argv['prometheus-url'], process.env, timeout * 1000, limits);
-  const loaded = await loadConfigFile(resolve(argv.config));
-  const gen = generateBundle(loaded, loaded.file);
-  const members: Array<{ config: Config; groups: (typeof gen.clusters)[number]['groups'] }> = gen.clusters.map((c, i) => ({ config: loaded.clusters[i]!, groups: c.groups }));
-  const wanted = argv.cluster === undefined ? undefined : io.nonEmpty('cluster', argv.cluster);
-  const chosen = wanted === undefined ? members : members.filter((m) => m.config.cluster === wanted);
-  if (!chosen.length) throw new UserError(`--cluster: ${JSON.stringify(printable(wanted!))} is not a cluster of ${loaded.file} (its clusters: ${members.map((m) => printable(m.config.cluster)).join(', ')})`, EXIT.config);
+  const { loaded, chosen } = await clustersToReplay(argv.config, argv.cluster, io.nonEmpty);
   const step = flagStep ?? (await evaluationInterval(argv['prometheus-url'], timeout * 1000));
   // The range on the evaluation grid, so two runs read the same evaluations.
   to = Math.floor(to / step) * step;

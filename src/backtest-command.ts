@@ -11,7 +11,7 @@ import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { EXIT, UserError } from './errors.js';
 import { budgetExcludedIntervals } from './maintenance/windows.js';
 import { buildReport, clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay } from './backtest/index.js';
-import { clustersToReplay } from './replay-clusters.js';
+import { clustersToReplay, queryBudget, type HistoryCommandIo } from './history-commands.js';
 
 export const BACKTEST_DESCRIBE =
   "Replay your Prometheus' history through the generated alerts: pages, tickets, budget spent, what-if objectives (docs/backtest.md). Same credentials as check";
@@ -55,30 +55,19 @@ export interface BacktestArgs {
   readonly 'what-if-pages'?: number;
 }
 
-export interface BacktestIo {
-  /** `--flag` value checked non-empty (cli.ts' rule for every flag). */
-  readonly nonEmpty: (name: string, value: unknown) => string;
-  readonly maxResponseBytes: (mb: unknown) => number;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface BacktestIo extends HistoryCommandIo {
   /** Whether stderr is a terminal (progress is drawn only there). */
   readonly stderrIsTty: boolean;
   readonly setExitCode: (code: number) => void;
-  /** Now, in seconds. */
-  readonly nowSeconds: number;
 }
 
 export async function runBacktest(argv: BacktestArgs, io: BacktestIo): Promise<void> {
   const step = durationFlag('--step', io.nonEmpty('step', argv.step), RANGES.step);
-  const timeout = durationFlag('--timeout', io.nonEmpty('timeout', argv.timeout), RANGES.timeout);
-  const limits = { maxResponseBytes: io.maxResponseBytes(argv['max-response-mb']) };
+  const { timeout, limits, maxQueries, maxPoints, concurrency } = queryBudget(argv, io);
   const out = argv.out === undefined ? undefined : { path: io.nonEmpty('out', argv.out), label: `--out ${argv.out}`, inputs: [{ path: resolve(argv.config), what: 'the config file' }] };
   if (out) await checkOutputFile(out);
   const failOn = argv['fail-on'] === undefined ? undefined : parseFailOn(io.nonEmpty('fail-on', argv['fail-on']));
   if (argv['fail-on'] !== undefined && !failOn) throw new UserError(`--fail-on: expected pages>N or tickets>N, not ${JSON.stringify(printable(String(argv['fail-on'])))}`, EXIT.config);
-  const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
-  const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
-  const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
   const whatIfPages = wholeFlag('what-if-pages', argv['what-if-pages'], 0) ?? (failOn?.what === 'pages' ? failOn.max : 0);
   const time = (flag: string, text: string, now: number): number => {
     if (flag === '--to' && text === 'now') return now;

@@ -6,12 +6,12 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { prometheusClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
-import { durationFlag, RANGES, wholeFlag } from './cli-flags.js';
+import { durationFlag, RANGES } from './cli-flags.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { EXIT, UserError } from './errors.js';
 import { clusterHasData, formatPlan, presenceQuery, replay } from './backtest/index.js';
 import { checkTimeZone, choosePeriods, compliance, formatHtml, formatJson, formatMarkdown, formatText, maintenanceSpans, PERIOD_KINDS, planReport, reportNow, type ClusterCompliance, type PeriodKind } from './report/index.js';
-import { clustersToReplay } from './replay-clusters.js';
+import { clustersToReplay, queryBudget, type HistoryCommandIo } from './history-commands.js';
 
 export const REPORT_DESCRIBE =
   'Compliance for calendar periods from your Prometheus\' history: attainment, budget spent and left, incidents and worst days per SLO and cluster (docs/report.md). Same credentials as check';
@@ -57,24 +57,12 @@ export interface ReportArgs {
   readonly 'dry-run': boolean;
 }
 
-export interface ReportIo {
-  /** `--flag` value checked non-empty (cli.ts' rule for every flag). */
-  readonly nonEmpty: (name: string, value: unknown) => string;
-  readonly maxResponseBytes: (mb: unknown) => number;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Now, in seconds (fractions kept: reportNow() decides what the current period is). */
-  readonly nowSeconds: number;
-}
+export type ReportIo = HistoryCommandIo;
 
 export async function runReport(argv: ReportArgs, io: ReportIo): Promise<void> {
   const step = durationFlag('--step', io.nonEmpty('step', argv.step), RANGES.step);
-  const timeout = durationFlag('--timeout', io.nonEmpty('timeout', argv.timeout), RANGES.timeout);
-  const limits = { maxResponseBytes: io.maxResponseBytes(argv['max-response-mb']) };
+  const { timeout, limits, maxQueries, maxPoints, concurrency } = queryBudget(argv, io);
   const tz = checkTimeZone(io.nonEmpty('timezone', argv.timezone));
-  const maxQueries = wholeFlag('max-queries', argv['max-queries'], 1);
-  const maxPoints = wholeFlag('max-points', argv['max-points'], 2)!;
-  const concurrency = wholeFlag('concurrency', argv.concurrency, 1)!;
   const periods = choosePeriods({
     kind: argv.period, tz, now: reportNow(io.nowSeconds),
     ...(argv.periods !== undefined ? { count: argv.periods } : {}),
