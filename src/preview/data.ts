@@ -6,7 +6,6 @@
  * https://grafana.com/docs/grafana/latest/datasources/prometheus/query-editor/
  */
 import { PrometheusApiError, type PromClient } from '../check/prometheus-client.js';
-import { isNativeHeatmapTarget, nativeHeatmapProbe } from './heatmap.js';
 import { durationText, interpolate, UnsafeVariableValue, intervals, parseLabelValues, resolveVariable, type DashboardVariable, type Intervals, type ResolvedVariable } from './variables.js';
 
 interface GridPos {
@@ -110,6 +109,14 @@ function legendName(format: string | undefined, labels: Record<string, string>):
     .join(', ');
   return inner ? `${name ?? ''}{${inner}}` : (name ?? 'Value');
 }
+
+/** Heatmaps (heatmap.ts draws them): a target Grafana reads as a native histogram: a heatmap whose query is not in the buckets format. */
+function isNativeHeatmapTarget(panel: PanelJson, format: string | undefined): boolean {
+  return panel.type === 'heatmap' && format !== 'heatmap';
+}
+
+/** The query the preview runs for a native heatmap target: the histogram's observations per second. */
+const nativeHeatmapProbe = (expr: string): string => `histogram_count(${expr})`;
 
 /** Panels Grafana shows: top-level panels, and the panels of rows that are not collapsed (those are top-level already). */
 export function visiblePanels(d: DashboardJson): PanelJson[] {

@@ -4,21 +4,13 @@
  *    into per-bucket counts; the preview does the same and draws the cells as one static SVG (time
  *    across, buckets up, colour on the panel's exponential scale);
  *  - a native histogram (no format: Grafana 10+ reads the histogram's own buckets). The preview's
- *    client reads float samples only, so it runs `histogram_count(<query>)` instead (data.ts) and
+ *    client reads float samples only, so data.ts runs `histogram_count(<query>)` instead and
  *    says what Grafana would draw, with the observations per second that prove the histogram has data.
  * Every text is HTML-escaped.
  */
 import { escapeHtml } from '../text.js';
 import { formatValue } from './format.js';
 import type { PanelData, PanelJson, Series } from './data.js';
-
-/** A target Grafana reads as a native histogram: a heatmap whose query is not in the buckets format. */
-export function isNativeHeatmapTarget(panel: PanelJson, format: string | undefined): boolean {
-  return panel.type === 'heatmap' && format !== 'heatmap';
-}
-
-/** The query the preview runs for a native heatmap target: the histogram's observations per second. */
-export const nativeHeatmapProbe = (expr: string): string => `histogram_count(${expr})`;
 
 interface Bucket { readonly le: number; readonly label: string; readonly points: ReadonlyMap<number, number> }
 
