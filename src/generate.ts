@@ -49,6 +49,7 @@ export function buildContext(config: Config, fleet?: FleetPosition): BuildContex
     recordedSelector: (record, matchers = []) => withExtra(selector(record, matchers)),
     exporterSelector: (metric, matchers = []) => withExtra(selector(metric, matchers)),
     clusterLabels: Object.keys(config.prometheus.extraMatchers),
+    clusterMatchers: extra,
     ruleLabels: { ...config.prometheus.ruleLabels },
     runbookUrl: (alert) => `${runbooks}/${alert}.md`,
     ...(dashboardUrl ? { dashboardUrl } : {}),

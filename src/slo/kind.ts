@@ -30,6 +30,8 @@ export interface BuildContext {
    * them (`by`), so the series of several clusters in one Prometheus stay apart.
    */
   readonly clusterLabels: readonly string[];
+  /** prometheus.extraMatchers as matchers, for a selector a helper above cannot build (no metric name). */
+  readonly clusterMatchers: readonly Matcher[];
   /** Labels every rule carries (config.prometheus.ruleLabels). */
   readonly ruleLabels: Readonly<Record<string, string>>;
   /** Where an alert's runbook page (out/runbooks/<alert>.md) is published. */

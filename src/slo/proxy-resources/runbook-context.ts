@@ -10,10 +10,11 @@ import type { ProxyResourcesConfig } from './sizing.js';
 /**
  * Ready-made selectors for the runbooks' queries (a template cannot write `…}}}`), written by the
  * PromQL builder. They carry no metric name (the page writes it in front), which the BuildContext
- * selectors require, so the extra matchers are appended here, after the page's own matchers.
+ * selectors require, so the extra matchers (ctx.clusterMatchers) are appended here, after the page's
+ * own matchers.
  */
 function runbookSelectors(ctx: BuildContext): { readonly extraSelector: string; readonly sel: Record<string, string> } {
-  const clusterMatchers = Object.entries(ctx.config.prometheus.extraMatchers).map(([k, v]) => eq(k, v));
+  const { clusterMatchers } = ctx;
   const sel = (...matchers: Matcher[]): string => inline(selector(undefined, [...matchers, ...clusterMatchers]));
   const placeholders = [eq('namespace', '<namespace>'), eq('pod', '<pod>')];
   return {
