@@ -6,9 +6,9 @@ import type { Expr } from '../../promql/ast.js';
 import { normalDuration } from '../../promql/number.js';
 import type { AlertingRule, LintExemption } from '../../rules.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
-import { METRIC_NAMES } from '../../linkerd/metric-names.js';
 import { templatesBeside } from '../../templates.js';
 import type { BuildContext } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { annotations } from '../burn-rate.js';
 import { AVAILABILITY_ID } from './names.js';
 
@@ -41,12 +41,7 @@ export interface AvailabilityAlerts {
 export function availabilityAlerts(ctx: BuildContext): AvailabilityAlerts {
   const { config, facts } = ctx;
   const common = {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    version: facts.version,
-    controllerJob: config.linkerd.controllerJob,
-    proxyJob: config.linkerd.proxyJob,
-    metrics: METRIC_NAMES,
+    ...linkerdTemplateFacts(ctx),
     scrapeRegression: controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob)).scrapeRegression,
     portsRenamed: facts.controllerPortsRenamed,
   };

@@ -3,9 +3,8 @@ import { normalDuration } from '../../promql/number.js';
 import {
   CONTROL_PLANE_CLIENT_ADDR, controllerKeepRegex, controllerTargets, minor, PROXY_MINOR, PROXY_VERSION_LABEL_SINCE, scrapeStyleOf, upgradeGuideUrl,
 } from '../../linkerd/catalog.js';
-import { METRIC_NAMES } from '../../linkerd/metric-names.js';
-import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import type { BuildContext } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { AVAILABILITY_ALERTS } from './names.js';
 import type { WatchedComponents } from './controller-scrape.js';
 import { oldProxyVersionRegex, type SkewFloor } from './version-skew.js';
@@ -32,14 +31,7 @@ export function runbookContext(ctx: BuildContext, w: WatchedComponents, floor: S
   const a = config.slos.controlPlaneAvailability;
   const targets = controllerTargets(facts, scrapeStyleOf(config.linkerd.controllerJob));
   return {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    vizNamespace: config.linkerd.vizNamespace,
-    version: facts.version,
-    controllerJob: config.linkerd.controllerJob,
-    proxyJob: config.linkerd.proxyJob,
-    metrics: METRIC_NAMES,
-    proxyContainer: PROXY_CONTAINER,
+    ...linkerdTemplateFacts(ctx),
     clientPorts: Object.fromEntries(Object.entries(CONTROL_PLANE_CLIENT_ADDR).map(([c, { port }]) => [c, port])),
     severities: config.alerting.severities,
     alerts: AVAILABILITY_ALERTS,

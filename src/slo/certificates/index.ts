@@ -16,9 +16,8 @@ import { normalDuration } from '../../promql/number.js';
 import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { RuleGroup } from '../../rules.js';
-import { METRIC_NAMES } from '../../linkerd/metric-names.js';
-import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import type { BuildContext, KindOutput, Runbook, SloKind } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { configSection } from './config.js';
 import { certificateRows } from './panels.js';
 import { unitTests } from './scenarios.js';
@@ -71,18 +70,11 @@ export const certificates: SloKind<typeof configSection> = {
 
 /** What every runbook reads: the control plane, then each source's own facts. */
 function runbookFacts(ctx: BuildContext): Record<string, unknown> {
-  const { config, facts } = ctx;
+  const { config } = ctx;
   return {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    vizNamespace: config.linkerd.vizNamespace,
-    version: facts.version,
-    proxyJob: config.linkerd.proxyJob,
-    controllerJob: config.linkerd.controllerJob,
+    ...linkerdTemplateFacts(ctx),
     severities: config.alerting.severities,
     alerts: CERTIFICATE_ALERTS,
-    metrics: METRIC_NAMES,
-    proxyContainer: PROXY_CONTAINER,
     absentFor: normalDuration(config.slos.certificates.absentFor),
     ...Object.assign({}, ...SOURCES.map((source) => source.runbookFacts(ctx))),
   };

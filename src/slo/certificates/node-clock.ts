@@ -18,6 +18,7 @@ import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { DashboardRow } from '../../dashboard-model.js';
 import type { BuildContext } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { legendPrefix } from '../panel-queries.js';
 import { fixtureLabels, gauge, minutesOf, type ScenarioSeries } from '../promtool-tests.js';
 import {
@@ -74,12 +75,10 @@ function build(ctx: BuildContext, out: CertificateOutput): void {
 }
 
 function addRules(ctx: BuildContext, out: CertificateOutput, nodeClock: NodeClockConfig, series: ClockSeries): void {
-  const { config, facts } = ctx;
+  const { config } = ctx;
   const source = 'node-exporter';
   const text = {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    version: facts.version,
+    ...linkerdTemplateFacts(ctx),
     nodeLabel: nodeClock.nodeLabel,
     ticketAbove: nodeClock.ticketAbove,
     pageAbove: nodeClock.pageAbove,

@@ -11,6 +11,7 @@ import type { ConfigIssue, ConfigPath } from '../../config/errors.js';
 import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import type { BuildContext } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { annotations } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
 import { legendPrefix, orZero } from '../panel-queries.js';
@@ -128,11 +129,8 @@ export function addAlert(ctx: BuildContext, out: CertificateOutput, spec: AlertS
 
 /** An alert on one certificate class: the templates also read the class's title and the control plane. */
 export function certificateAlert(ctx: BuildContext, out: CertificateOutput, spec: AlertSpec & { certificate: CertClass }): void {
-  const { config, facts } = ctx;
   const text = {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    version: facts.version,
+    ...linkerdTemplateFacts(ctx),
     ...spec.text,
     severity: spec.severity,
     certificate: spec.certificate,

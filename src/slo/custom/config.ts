@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MAX_DESCRIPTION, budgetPolicyOverride, k8sName, duration, objective } from '../../config/fields.js';
 import type { ConfigSection } from '../../config/section.js';
+import { METRIC_NAMES } from '../../linkerd/metric-names.js';
 
 /**
  * Custom SLOs on any Prometheus counters (Pyrra's ratio indicator): bad events over all events,
@@ -38,8 +39,8 @@ export const configSection = {
         name: 'shop-web-inbound',
         objective: 99,
         period: '30d',
-        errors: 'response_total{namespace="shop", direction="inbound", classification="failure"}',
-        total: 'response_total{namespace="shop", direction="inbound"}',
+        errors: `${METRIC_NAMES.responses}{namespace="shop", direction="inbound", classification="failure"}`,
+        total: `${METRIC_NAMES.responses}{namespace="shop", direction="inbound"}`,
       },
     ],
   },

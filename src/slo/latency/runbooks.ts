@@ -1,10 +1,10 @@
 /** The latency kind's runbook pages: one per alert it can fire, from templates/<alert>.md. */
 import { SERVING_COMPONENTS } from '../../linkerd/catalog.js';
 import { CONTROL_RESPONSES } from '../../linkerd/control-plane.js';
-import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import { formatNumber } from '../../promql/number.js';
 import type { Templates } from '../../templates.js';
 import type { Runbook } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import {
   ABSENT_ALERT, BURN_ALERT, LATENCY_ALERTS, MEASURES, SPIKE_ALERT, SPIKE_WINDOW, VOLUME_ALERT, type LatencyScope,
 } from './scope.js';
@@ -19,11 +19,9 @@ export function latencyRunbooks(scope: LatencyScope, templates: Templates): Runb
 
 function runbookContext(scope: LatencyScope) {
   const { ctx, slo, hist } = scope;
-  const { config, facts } = ctx;
+  const { config } = ctx;
   return {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    version: facts.version,
+    ...linkerdTemplateFacts(ctx),
     burnAlert: BURN_ALERT,
     absentAlert: ABSENT_ALERT,
     spikeAlert: SPIKE_ALERT,
@@ -41,13 +39,11 @@ function runbookContext(scope: LatencyScope) {
     windows: config.alerting.windows.map((w) => ({ ...w, for: w.for ?? '' })),
     minRequests: config.alerting.lowTraffic.minRequests,
     severities: config.alerting.severities,
-    proxyJob: config.linkerd.proxyJob,
     latencyMetric: hist.metric,
     native: hist.native,
     histogramRecording: hist.recording,
     requestsSource: hist.requestsSource,
     clientResponses: CONTROL_RESPONSES,
-    proxyContainer: PROXY_CONTAINER,
     identityPort: slo.ports.identity,
     absentFor: config.alerting.absentFor,
     spike: { ...slo.spike, factor: formatNumber(slo.spike.factor), window: SPIKE_WINDOW },

@@ -6,10 +6,9 @@
 import { aggregate, type AggregateOp, type Expr } from '../../promql/ast.js';
 import { normalDuration } from '../../promql/number.js';
 import type { AlertingRule, RecordingRule } from '../../rules.js';
-import { METRIC_NAMES } from '../../linkerd/metric-names.js';
-import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import { templatesBeside } from '../../templates.js';
 import type { BuildContext } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { annotations } from '../burn-rate.js';
 import { PROXY_RESOURCES_ID } from './names.js';
 
@@ -54,15 +53,9 @@ export interface ProxyResourcesRules {
 }
 
 export function proxyResourcesRules(ctx: BuildContext): ProxyResourcesRules {
-  const { config, facts } = ctx;
+  const { config } = ctx;
   const common = {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    version: facts.version,
-    proxyJob: config.linkerd.proxyJob,
-    controllerJob: config.linkerd.controllerJob,
-    metrics: METRIC_NAMES,
-    proxyContainer: PROXY_CONTAINER,
+    ...linkerdTemplateFacts(ctx),
   };
   const rules: ProxyResourcesRules = {
     recordings: [],

@@ -1,9 +1,9 @@
 /** What the kind's runbook pages (templates/runbooks/) are rendered from. */
 import { eq, inline, selector, type Matcher } from '../../promql/ast.js';
 import { cleanNumber, formatNumber, normalDuration } from '../../promql/number.js';
-import { METRIC_NAMES } from '../../linkerd/metric-names.js';
 import { containerMetrics, nativeSidecarByDefault, PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import type { BuildContext } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { PROXY_RESOURCES_ALERTS, PROXY_RESOURCES_RECORDINGS } from './names.js';
 import type { ProxyResourcesConfig } from './sizing.js';
 
@@ -69,13 +69,7 @@ export function runbookContext(ctx: BuildContext, c: ProxyResourcesConfig): Reco
   const { config, facts } = ctx;
   const { extraSelector, sel } = runbookSelectors(ctx);
   return {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    version: facts.version,
-    proxyJob: config.linkerd.proxyJob,
-    controllerJob: config.linkerd.controllerJob,
-    metrics: METRIC_NAMES,
-    proxyContainer: PROXY_CONTAINER,
+    ...linkerdTemplateFacts(ctx),
     severities: config.alerting.severities,
     alerts: PROXY_RESOURCES_ALERTS,
     record: PROXY_RESOURCES_RECORDINGS,

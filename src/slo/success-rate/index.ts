@@ -10,10 +10,9 @@
 import type { Config } from '../../config/schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import type { BuildContext, KindOutput, SloKind } from '../kind.js';
+import { linkerdTemplateFacts } from '../template-facts.js';
 import { budgetRunbooks, buildBurnRate, checkObjective, noComponentLeft } from '../burn-rate.js';
 import { templatesBeside } from '../../templates.js';
-import { METRIC_NAMES } from '../../linkerd/metric-names.js';
-import { PROXY_CONTAINER } from '../../linkerd/proxy-container.js';
 import { configSection } from './config.js';
 import { successRateSlis } from './openslo.js';
 import { controlPlaneTrafficRows } from './panels.js';
@@ -60,14 +59,10 @@ export const successRate: SloKind<typeof configSection> = {
 };
 
 function runbookContext(ctx: BuildContext) {
-  const { config, facts } = ctx;
+  const { config } = ctx;
   const slo = config.slos.controlPlaneSuccessRate;
   return {
-    cluster: config.cluster,
-    namespace: config.linkerd.namespace,
-    version: facts.version,
-    metrics: METRIC_NAMES,
-    proxyContainer: PROXY_CONTAINER,
+    ...linkerdTemplateFacts(ctx),
     ports: slo.ports,
     burnAlert: BURN_ALERT,
     absentAlert: ABSENT_ALERT,
@@ -77,7 +72,6 @@ function runbookContext(ctx: BuildContext) {
     windows: config.alerting.windows.map((w) => ({ ...w, for: w.for ?? '' })),
     minRequests: config.alerting.lowTraffic.minRequests,
     severities: config.alerting.severities,
-    proxyJob: config.linkerd.proxyJob,
     absentFor: config.alerting.absentFor,
   };
 }
