@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import { authHeaders, prometheusBaseUrl, prometheusClient, type PromClient } from './check/prometheus-client.js';
 import { printable } from './check/terminal.js';
 import { durationFlag, RANGES } from './cli-flags.js';
-import { clustersToReplay, queryBudget, type HistoryCommandIo } from './history-commands.js';
+import { clustersToReplay, queryBudget, type HistoryCommandIo, type QueryBudgetArgs } from './history-commands.js';
 import { checkOutputFile, writeOutputFile, type OutputFile } from './output-file.js';
 import { EXIT, UserError } from './errors.js';
 import { formatDuration, parseDuration } from './promql/number.js';
@@ -40,18 +40,13 @@ export function backfillOptions<T>(y: Argv<T>) {
     .option('cluster', { type: 'string', describe: 'Backfill only this cluster of a multi-cluster config (default: every cluster)' });
 }
 
-export interface BackfillArgs {
+export interface BackfillArgs extends QueryBudgetArgs {
   readonly config: string;
   readonly 'prometheus-url': string;
   readonly out: string;
   readonly from: string;
   readonly to: string;
   readonly step?: string;
-  readonly timeout: string;
-  readonly 'max-response-mb': number;
-  readonly 'max-queries': number;
-  readonly 'max-points': number;
-  readonly concurrency: number;
   readonly 'dry-run': boolean;
   readonly cluster?: string;
 }

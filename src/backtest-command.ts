@@ -11,7 +11,7 @@ import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { EXIT, UserError } from './errors.js';
 import { budgetExcludedIntervals } from './maintenance/windows.js';
 import { buildReport, clusterHasData, fleetCount, formatFleet, formatPlan, parseFailOn, planBacktest, presenceQuery, replay } from './backtest/index.js';
-import { clustersToReplay, queryBudget, type HistoryCommandIo } from './history-commands.js';
+import { clustersToReplay, queryBudget, type HistoryCommandIo, type QueryBudgetArgs } from './history-commands.js';
 
 export const BACKTEST_DESCRIBE =
   "Replay your Prometheus' history through the generated alerts: pages, tickets, budget spent, what-if objectives (docs/backtest.md). Same credentials as check";
@@ -36,7 +36,7 @@ export function backtestOptions<T>(y: Argv<T>, maxResponse: { readonly type: 'nu
     .option('what-if-pages', { type: 'number', describe: 'Pages the what-if table aims for (default: N of --fail-on pages>N, else 0)' });
 }
 
-export interface BacktestArgs {
+export interface BacktestArgs extends QueryBudgetArgs {
   readonly config: string;
   readonly 'prometheus-url': string;
   readonly from: string;
@@ -44,11 +44,6 @@ export interface BacktestArgs {
   readonly step: string;
   readonly format: 'text' | 'md' | 'json' | 'html';
   readonly out?: string;
-  readonly timeout: string;
-  readonly 'max-response-mb': number;
-  readonly 'max-queries': number;
-  readonly 'max-points': number;
-  readonly concurrency: number;
   readonly 'dry-run': boolean;
   readonly 'fail-on'?: string;
   readonly cluster?: string;

@@ -11,7 +11,7 @@ import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { EXIT, UserError } from './errors.js';
 import { clusterHasData, formatPlan, presenceQuery, replay } from './backtest/index.js';
 import { checkTimeZone, choosePeriods, compliance, formatHtml, formatJson, formatMarkdown, formatText, maintenanceSpans, PERIOD_KINDS, planReport, reportNow, type ClusterCompliance, type PeriodKind } from './report/index.js';
-import { clustersToReplay, queryBudget, type HistoryCommandIo } from './history-commands.js';
+import { clustersToReplay, queryBudget, type HistoryCommandIo, type QueryBudgetArgs } from './history-commands.js';
 
 export const REPORT_DESCRIBE =
   'Compliance for calendar periods from your Prometheus\' history: attainment, budget spent and left, incidents and worst days per SLO and cluster (docs/report.md). Same credentials as check';
@@ -37,7 +37,7 @@ export function reportOptions<T>(y: Argv<T>, maxResponse: { readonly type: 'numb
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the periods and the query plan and send nothing' });
 }
 
-export interface ReportArgs {
+export interface ReportArgs extends QueryBudgetArgs {
   readonly config: string;
   readonly 'prometheus-url': string;
   readonly period: PeriodKind;
@@ -49,11 +49,6 @@ export interface ReportArgs {
   readonly format: 'text' | 'md' | 'json' | 'html';
   readonly out?: string;
   readonly cluster?: string;
-  readonly timeout: string;
-  readonly 'max-response-mb': number;
-  readonly 'max-queries': number;
-  readonly 'max-points': number;
-  readonly concurrency: number;
   readonly 'dry-run': boolean;
 }
 
