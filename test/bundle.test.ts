@@ -166,7 +166,10 @@ describe('the promtool tests generated into out/tests/ (fixtures the generator d
     expect(tests.tests.length).toBeGreaterThanOrEqual(3);
     const r = testRules(rules, { tests: tests.tests });
     expect(r.ok, r.output).toBe(true);
-  });
+    // The user's whole file: 17 tests of ~65 one-minute evaluations of every rule (the traffic guard's
+    // [3d:5m] subqueries dominate), ~70 s per promtool alone on this project's 2-core machines, and both
+    // promtools run at once beside another test file: 145 s measured on an idle machine, more in CI.
+  }, 600_000);
 
   it('fail when the page alert can no longer fire (they can catch a broken bundle)', () => {
     const broken = rules.replaceAll('/ 0.001 > 14.4', '/ 0.001 > 1000');
