@@ -3,19 +3,16 @@
  * the sources. Every alert added gets a runbook page and a check in the quiet promtool scenario.
  */
 import type { Expr } from '../../promql/ast.js';
-import { normalDuration } from '../../promql/number.js';
 import type { AlertingRule, LintExemption } from '../../rules.js';
 import { controllerTargets, scrapeStyleOf } from '../../linkerd/catalog.js';
 import { templatesBeside } from '../../templates.js';
 import type { BuildContext } from '../kind.js';
 import { linkerdTemplateFacts } from '../template-facts.js';
-import { annotations } from '../burn-rate.js';
+import { templatedAlert, type Severity } from '../templated-alert.js';
 import { AVAILABILITY_ID } from './names.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
 export const templates = templatesBeside(import.meta.url);
-
-type Severity = 'page' | 'ticket';
 
 interface AlertSpec {
   readonly name: string;
@@ -51,14 +48,11 @@ export function availabilityAlerts(ctx: BuildContext): AvailabilityAlerts {
     add(a) {
       const component: Record<string, string> = a.component ? { component: a.component } : {};
       const context = { ...common, ...a.text, severity: a.severity, ...component };
-      set.alerts.push({
-        alert: a.name,
-        expr: a.expr,
-        for: normalDuration(a.for),
-        labels: { ...ctx.ruleLabels, slo: AVAILABILITY_ID, severity: config.alerting.severities[a.severity], ...component },
-        annotations: annotations(ctx, a.name, templates.line(`${a.template}-summary`, context), templates.render(`${a.template}-description`, context)),
-        ...(a.lint ? { lint: a.lint } : {}),
-      });
+      set.alerts.push(templatedAlert(ctx, templates, {
+        ...a,
+        labels: { slo: AVAILABILITY_ID, severity: config.alerting.severities[a.severity], ...component },
+        context,
+      }));
       set.generated.add(a.name);
     },
   };

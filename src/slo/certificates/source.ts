@@ -12,7 +12,7 @@ import type { AlertingRule, RecordingRule } from '../../rules.js';
 import type { DashboardRow, PanelQuery, PanelSpec, Threshold } from '../../dashboard-model.js';
 import type { BuildContext } from '../kind.js';
 import { linkerdTemplateFacts } from '../template-facts.js';
-import { annotations } from '../burn-rate.js';
+import { templatedAlert, type Severity } from '../templated-alert.js';
 import { templatesBeside } from '../../templates.js';
 import { legendPrefix, orZero } from '../panel-queries.js';
 import { fixtureLabels } from '../promtool-tests.js';
@@ -40,7 +40,6 @@ export const CERTIFICATE_ALERTS = {
 export type CertClass = 'workload' | 'issuer' | 'trust-anchor' | 'webhook';
 /** The alerts' `source` label: what reported the lifetime. */
 export type SourceName = 'linkerd' | 'cert-manager' | 'x509-certificate-exporter' | 'node-exporter';
-type Severity = 'page' | 'ticket';
 export type CertificatesConfig = Config['slos']['certificates'];
 /** A certificate class's expiry thresholds, as every `expiryThresholds` config block holds them. */
 export type ExpiryThresholds = { ticketBelow: string; pageBelow: string; ticketFor: string; pageFor: string };
@@ -117,13 +116,14 @@ export interface AlertSpec {
 
 export function addAlert(ctx: BuildContext, out: CertificateOutput, spec: AlertSpec): void {
   const { name, severity, certificate, source, expr, forDuration, template, text } = spec;
-  out.alerts.push({
-    alert: name,
+  out.alerts.push(templatedAlert(ctx, templates, {
+    name,
     expr,
-    ...(forDuration ? { for: normalDuration(forDuration) } : {}),
-    labels: { ...ctx.ruleLabels, slo: KIND_ID, severity: ctx.config.alerting.severities[severity], ...(certificate ? { certificate } : {}), source },
-    annotations: annotations(ctx, name, templates.line(`${template}-summary`, text), templates.render(`${template}-description`, text)),
-  });
+    ...(forDuration ? { for: forDuration } : {}),
+    template,
+    labels: { slo: KIND_ID, severity: ctx.config.alerting.severities[severity], ...(certificate ? { certificate } : {}), source },
+    context: text,
+  }));
   out.runbookAlerts.add(name);
 }
 

@@ -9,7 +9,7 @@ import type { AlertingRule, RecordingRule } from '../../rules.js';
 import { templatesBeside } from '../../templates.js';
 import type { BuildContext } from '../kind.js';
 import { linkerdTemplateFacts } from '../template-facts.js';
-import { annotations } from '../burn-rate.js';
+import { templatedAlert, type Severity } from '../templated-alert.js';
 import { PROXY_RESOURCES_ID } from './names.js';
 
 /** Annotation and runbook templates: templates/ beside this module. */
@@ -17,8 +17,6 @@ export const templates = templatesBeside(import.meta.url);
 
 /** The rate window of every recording (and of the throttling alert). */
 export const WINDOW = '5m';
-
-type Severity = 'page' | 'ticket';
 
 export const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
 
@@ -66,13 +64,11 @@ export function proxyResourcesRules(ctx: BuildContext): ProxyResourcesRules {
     },
     alert(a) {
       const context = { ...common, ...a.text, severity: a.severity, for: normalDuration(a.for) };
-      rules.alerts.push({
-        alert: a.name,
-        expr: a.expr,
-        for: normalDuration(a.for),
-        labels: { ...ctx.ruleLabels, ...a.labels, slo: PROXY_RESOURCES_ID, severity: config.alerting.severities[a.severity] },
-        annotations: annotations(ctx, a.name, templates.line(`${a.template}-summary`, context), templates.render(`${a.template}-description`, context)),
-      });
+      rules.alerts.push(templatedAlert(ctx, templates, {
+        ...a,
+        labels: { ...a.labels, slo: PROXY_RESOURCES_ID, severity: config.alerting.severities[a.severity] },
+        context,
+      }));
       rules.generated.add(a.name);
     },
   };
