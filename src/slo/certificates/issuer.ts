@@ -13,7 +13,7 @@ import { CONTROLLER_METRICS } from '../../linkerd/metric-names.js';
 import type { BuildContext } from '../kind.js';
 import { fixtureLabels, gauge, gaugeThen, humanDuration, minutesOf } from '../promtool-tests.js';
 import {
-  addAbsentAlert, addExpiringAlerts, checkThresholds, expiryThresholds, KIND_ID, reportingQuery, testRemaining,
+  addAbsentAlert, addExpiringAlerts, checkThresholds, expiryThresholds, KIND_ID, reportingQuery, testRemaining, timeLeftStat,
   CERTIFICATE_ALERTS, type CertificateOutput, type CertificateSource, type StandingPanels,
 } from './source.js';
 
@@ -77,15 +77,13 @@ function build(ctx: BuildContext, out: CertificateOutput): void {
   scenarios.story.push(`the identity issuer with ${humanDuration(left.ticket)} left tickets, then with ${humanDuration(left.page)} left pages`);
   scenarios.quietAfter.push(Math.max(minutesOf(issuer.ticketFor), minutesOf(issuer.pageFor)) + 2);
 
-  out.panels.push({
+  out.panels.push(timeLeftStat({
     title: 'Identity issuer: time left',
     description: `Remaining validity of the issuer certificate the identity controller has loaded (${ISSUER_TTL}; negative = expired that long ago, 0 = none loaded yet, left out). Orange below ${normalDuration(issuer.ticketBelow)}, red below ${normalDuration(issuer.pageBelow)}.`,
-    type: 'stat',
-    unit: 's',
-    queries: [{ expr: remaining, legend: 'issuer', instant: true }],
-    thresholds: expiryThresholds(issuer),
+    query: { expr: remaining, legend: 'issuer' },
+    alertsAt: issuer,
     width: 6,
-  });
+  }));
 }
 
 /** Per replica: replicas that disagree show one that has not reloaded a rotated issuer. */

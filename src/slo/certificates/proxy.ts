@@ -16,7 +16,7 @@ import type { BuildContext } from '../kind.js';
 import { legendPrefix } from '../panel-queries.js';
 import { aheadOfClock, counter, fixtureLabels, gauge, humanDuration, minutesOf } from '../promtool-tests.js';
 import {
-  addAbsentAlert, addExpiringAlerts, certificateAlert, checkThresholds, countOrZero, expiryThresholds, KIND_ID, reportingQuery,
+  addAbsentAlert, addExpiringAlerts, certificateAlert, checkThresholds, countOrZero, expiryThresholds, KIND_ID, reportingQuery, timeLeftStat,
   testRemaining, time, CERTIFICATE_ALERTS, TEST_NAMESPACE, type CertificateOutput, type CertificateSource, type StandingPanels,
 } from './source.js';
 
@@ -138,17 +138,15 @@ function addFixtures(ctx: BuildContext, out: CertificateOutput, workload: Worklo
 
 function kindPanels(ctx: BuildContext, workload: WorkloadConfig, expiry: Selector, remainingPerPod: Expr): PanelSpec[] {
   return [
-    {
+    timeLeftStat({
       title: 'Proxy certificates: least time left',
       description:
         `Shortest remaining validity of any proxy's workload certificate (${expiry.metric}). A healthy proxy renews at 70% of its ` +
         `${workload.issuanceLifetime} certificate, so this stays above ~30% of it. Orange below ${normalDuration(workload.ticketBelow)} (ticket), red below ${normalDuration(workload.pageBelow)} (page).`,
-      type: 'stat',
-      unit: 's',
-      queries: [{ expr: sub(min(expiry, ctx.clusterLabels), time()), legend: 'least time left', instant: true }],
-      thresholds: expiryThresholds(workload),
+      query: { expr: sub(min(expiry, ctx.clusterLabels), time()), legend: 'least time left' },
+      alertsAt: workload,
       width: 6,
-    },
+    }),
     {
       title: 'Proxy certificates closest to expiry',
       description: 'The ten pods whose workload certificate expires first. A pod stuck here across refreshes is failing to renew: see its proxy logs.',

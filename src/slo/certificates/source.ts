@@ -203,6 +203,19 @@ export const seconds = (duration: string): Expr => num(parseDuration(duration));
 export const time = (): Expr => call('time');
 
 /** Stat and table colours at a class's alert thresholds: red below pageBelow, orange below ticketBelow. */
+/** A stat of the time a certificate has left, orange and red where its ticket and page start. */
+export function timeLeftStat(panel: { title: string; description: string; query: PanelQuery; alertsAt: { pageBelow: string; ticketBelow: string }; width: number }): PanelSpec {
+  return {
+    title: panel.title,
+    description: panel.description,
+    type: 'stat',
+    unit: 's',
+    queries: [{ ...panel.query, instant: true }],
+    thresholds: expiryThresholds(panel.alertsAt),
+    width: panel.width,
+  };
+}
+
 export function expiryThresholds(thresholds: { pageBelow: string; ticketBelow: string }): Threshold[] {
   return [
     { value: null, color: 'red' },

@@ -14,7 +14,7 @@ import type { PanelQuery, PanelSpec } from '../../dashboard-model.js';
 import type { BuildContext } from '../kind.js';
 import { aheadOfClock, fixtureLabels, humanDuration, minutesOf } from '../promtool-tests.js';
 import {
-  addAbsentAlert, addExpiringAlerts, capitalise, checkThresholds, expiryThresholds, KIND_ID, reportingQuery, testRemaining, time,
+  addAbsentAlert, addExpiringAlerts, capitalise, checkThresholds, expiryThresholds, KIND_ID, reportingQuery, testRemaining, time, timeLeftStat,
   CERTIFICATE_ALERTS, CLASS_TITLE, type CertificateOutput, type CertificateSource, type CertificatesConfig, type StandingPanels,
 } from './source.js';
 
@@ -99,15 +99,13 @@ function buildClass(ctx: BuildContext, out: CertificateOutput, cls: X509Class & 
   });
   scenarios.story.push(`the ${CLASS_TITLE[certificate]} (x509-certificate-exporter) tickets with ${humanDuration(left.ticket)} left and pages with ${humanDuration(left.page)} left`);
   scenarios.quietAfter.push(at);
-  out.panels.push({
+  out.panels.push(timeLeftStat({
     title: `${capitalise(CLASS_TITLE[certificate])}: time left`,
     description: `Remaining validity per certificate in ${objects.join(', ')} (x509-certificate-exporter). Orange below ${normalDuration(watched.ticketBelow)} (ticket), red below ${normalDuration(watched.pageBelow)} (page).`,
-    type: 'stat',
-    unit: 's',
-    queries: [{ expr: remaining, legend: '{{secret_name}}{{configmap_name}} {{subject_CN}}', instant: true }],
-    thresholds: expiryThresholds(watched),
+    query: { expr: remaining, legend: '{{secret_name}}{{configmap_name}} {{subject_CN}}' },
+    alertsAt: watched,
     width: 8,
-  });
+  }));
 }
 
 /** One table per class listing every certificate of its objects (a CA bundle holds several). */
