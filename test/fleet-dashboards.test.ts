@@ -48,3 +48,56 @@ describe('fleet dashboards with mixed Linkerd versions', () => {
     expect(exprs.some((e) => e.includes('"new"') || e.includes('"old"'))).toBe(false);
   });
 });
+
+// One cluster on Prometheus 3 with convert_classic_histograms_to_nhcb (no _bucket series left), one
+// still classic: what a fleet looks like half-way through that migration.
+const MIXED_STORAGE = `
+cluster: fleet
+clusters:
+  - name: east
+  - name: west
+    overrides:
+      linkerd: { histograms: native }
+      prometheus: { minVersion: "3.4" }
+`;
+
+interface HeatmapPanel { type: string; title: string; targets: Array<{ expr: string; format?: string }> }
+
+function heatmapsOf(json: string): HeatmapPanel[] {
+  const out: HeatmapPanel[] = [];
+  const walk = (panels: Array<HeatmapPanel & { panels?: HeatmapPanel[] }>): void => {
+    for (const p of panels) {
+      if (p.panels) walk(p.panels as Array<HeatmapPanel & { panels?: HeatmapPanel[] }>);
+      if (p.type === 'heatmap') out.push(p);
+    }
+  };
+  walk((JSON.parse(json) as { panels: Array<HeatmapPanel & { panels?: HeatmapPanel[] }> }).panels);
+  return out;
+}
+
+describe('fleet heatmaps while some clusters store latency as native histograms', () => {
+  const gen = generateBundle(resolveConfig(load(MIXED_STORAGE), 'fleet.yaml'), 'fleet.yaml');
+  const heatmaps = heatmapsOf(gen.files.get('grafana/linkerd-slo-fleet-control-plane.json')!);
+
+  it('draw each storage in its own heatmap: classic buckets in Grafana\'s heatmap format, the native histogram as it is', () => {
+    const destination = heatmaps.filter((p) => p.title.includes('destination'));
+    expect(destination.map((p) => p.title)).toEqual([
+      expect.stringContaining('classic histograms: east'),
+      expect.stringContaining('native histograms: west'),
+    ]);
+    const [classic, native] = destination;
+    expect(classic!.targets).toHaveLength(1);
+    expect(classic!.targets[0]!.format).toBe('heatmap');
+    expect(classic!.targets[0]!.expr).toMatch(/^sum by \(le\) \([a-z_:]+_bucket:rate5m\{[^}]*cluster=~"east"\}\)$/);
+    expect(native!.targets).toHaveLength(1);
+    expect(native!.targets[0]!.format).toBeUndefined();
+    expect(native!.targets[0]!.expr).not.toContain('_bucket');
+    expect(native!.targets[0]!.expr).toMatch(/cluster=~"west"\}\)$/);
+  });
+
+  it('keep one heatmap per component when every cluster stores the same way', () => {
+    const classicOnly = generateBundle(resolveConfig(load(MIXED_STORAGE.replace('histograms: native', 'histograms: classic')), 'fleet.yaml'), 'fleet.yaml');
+    const titles = heatmapsOf(classicOnly.files.get('grafana/linkerd-slo-fleet-control-plane.json')!).map((p) => p.title);
+    expect(titles.filter((t) => t.includes('destination'))).toEqual(['Latency distribution: destination']);
+  });
+});

@@ -20,7 +20,7 @@
 import type { Dashboard } from '@grafana/schema';
 import { anyOf, eq, format, grafanaInert, inline, mapExpr, neq, re, selector, union, type Expr } from '../../promql/ast.js';
 import { assertValidPromQL } from '../../promql/validate.js';
-import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow } from '../../dashboard-model.js';
+import { DASHBOARDS, dashboardUidFor, type DashboardId, type DashboardRow, type PanelQuery } from '../../dashboard-model.js';
 import { buildDashboard, dashboardJson, type DashboardEnv, type MatcherVariable } from './grafana.js';
 import { overviewRows } from './overview.js';
 import type { DashboardInput } from './shared.js';
@@ -86,6 +86,8 @@ interface FleetMember {
 interface Variant {
   readonly expr: Expr;
   readonly clusters: string[];
+  /** How the clusters of this variant store the histogram a heatmap reads (PanelQuery.histogram). */
+  readonly histogram?: PanelQuery['histogram'];
 }
 
 /** Items matched by position when both sides have as many, else by a key (title, legend). */
@@ -106,7 +108,8 @@ function mergeFleetRows(members: readonly FleetMember[], clusterLabel: string): 
   type Query = DashboardRow['panels'][number]['queries'][number] & { variants: Variant[] };
   type Panel = Omit<DashboardRow['panels'][number], 'queries'> & { queries: Query[] };
   type Row = Omit<DashboardRow, 'panels'> & { panels: Panel[] };
-  const query = (q: DashboardRow['panels'][number]['queries'][number], m: FleetMember): Query => ({ ...q, variants: [{ expr: m.template(q.expr), clusters: [m.cluster] }] });
+  const variant = (q: PanelQuery, m: FleetMember): Variant => ({ expr: m.template(q.expr), clusters: [m.cluster], ...(q.histogram ? { histogram: q.histogram } : {}) });
+  const query = (q: PanelQuery, m: FleetMember): Query => ({ ...q, variants: [variant(q, m)] });
   const panel = (p: DashboardRow['panels'][number], m: FleetMember): Panel => ({ ...p, queries: p.queries.map((q) => query(q, m)) });
   const rows: Row[] = [];
   for (const m of members) {
@@ -124,9 +127,9 @@ function mergeFleetRows(members: readonly FleetMember[], clusterLabel: string): 
           const expr = m.template(q.expr);
           if (!same) target.queries.push(query(q, m));
           else {
-            const variant = same.variants.find((v) => format(v.expr) === format(expr));
-            if (variant) variant.clusters.push(m.cluster);
-            else same.variants.push({ expr, clusters: [m.cluster] });
+            const known = same.variants.find((v) => format(v.expr) === format(expr));
+            if (known) known.clusters.push(m.cluster);
+            else same.variants.push(variant(q, m));
           }
         }
       }
@@ -140,11 +143,29 @@ function mergeFleetRows(members: readonly FleetMember[], clusterLabel: string): 
     );
   return rows.map((row) => ({
     ...row,
-    panels: row.panels.map((p) => ({
+    panels: row.panels.flatMap(splitByHistogramStorage).map(({ split, ...p }) => ({
       ...p,
-      queries: p.queries.map(({ variants, ...q }) => ({ ...q, expr: variants.length === 1 ? variants[0]!.expr : union(variants.map(restrict)) })),
+      queries: p.queries.map(({ variants, ...q }) => ({ ...q, expr: variants.length === 1 && !split ? variants[0]!.expr : union(variants.map(restrict)) })),
     })),
   }));
+}
+
+/**
+ * A heatmap of a fleet whose clusters store the histogram differently (linkerd.histograms overridden
+ * per cluster): classic per-`le` rates and a native histogram cannot be added up or drawn by one
+ * query format, so the panel becomes one heatmap per storage, each reading only its clusters.
+ */
+function splitByHistogramStorage<P extends { title: string; queries: Array<PanelQuery & { variants: Variant[] }> }>(p: P): Array<P & { split?: true }> {
+  const storages = [...new Set(p.queries.flatMap((q) => q.variants.map((v) => v.histogram)))];
+  if (storages.length < 2) return [p];
+  return storages.map((storage) => {
+    const queries = p.queries
+      .map((q) => ({ ...q, variants: q.variants.filter((v) => v.histogram === storage) }))
+      .filter((q) => q.variants.length)
+      .map(({ histogram: _first, ...q }) => ({ ...q, ...(storage ? { histogram: storage } : {}) }));
+    const clusters = [...new Set(queries.flatMap((q) => q.variants.flatMap((v) => v.clusters)))];
+    return { ...p, title: `${p.title} (${storage === 'native' ? 'native' : 'classic'} histograms: ${clusters.join(', ')})`, queries, split: true as const };
+  });
 }
 
 /**
