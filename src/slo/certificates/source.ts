@@ -202,7 +202,6 @@ export function addAbsentAlert(ctx: BuildContext, out: CertificateOutput, certif
 export const seconds = (duration: string): Expr => num(parseDuration(duration));
 export const time = (): Expr => call('time');
 
-/** Stat and table colours at a class's alert thresholds: red below pageBelow, orange below ticketBelow. */
 /** A stat of the time a certificate has left, orange and red where its ticket and page start. */
 export function timeLeftStat(panel: { title: string; description: string; query: PanelQuery; alertsAt: { pageBelow: string; ticketBelow: string }; width: number }): PanelSpec {
   return {
@@ -216,6 +215,7 @@ export function timeLeftStat(panel: { title: string; description: string; query:
   };
 }
 
+/** Stat and table colours at a class's alert thresholds: red below pageBelow, orange below ticketBelow. */
 export function expiryThresholds(thresholds: { pageBelow: string; ticketBelow: string }): Threshold[] {
   return [
     { value: null, color: 'red' },

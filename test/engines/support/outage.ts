@@ -23,7 +23,7 @@ export interface AlertSource {
 const alertKey = (a: ActiveAlert): string => `${a.labels.alertname}/${a.labels.sli ?? ''}/${a.labels.component ?? ''}`;
 
 /** Firing episodes per alert key: [start, end) in ms since onset, end undefined while still firing. */
-export type Episodes = Map<string, Array<[number, number | undefined]>>;
+type Episodes = Map<string, Array<[number, number | undefined]>>;
 
 export interface Watched {
   readonly onset: number;
@@ -95,15 +95,20 @@ const episodeCounts = (e: Episodes): Record<string, number> => Object.fromEntrie
 /** The only alert that may still fire when the watch ends: the latency-spike ticket reads a 5m window, which holds the 24 s of slowness for 5 minutes. */
 const OUTLIVES_WATCH = ['LinkerdControlPlaneLatencySpike/server/identity'];
 
+/** The longest poll gap a comparison accepts: beyond it the watch is too slow to tell engines apart, and the test fails instead of widening. */
+const MAX_POLL_GAP_MS = 2_000;
+
 /**
  * Another engine's episodes against Prometheus': the same alerts, as many episodes of each, every
- * start and end within `toleranceMs` of Prometheus' (or still firing on both when the watch ends);
- * every page cleared on both, only OUTLIVES_WATCH still firing.
+ * start and end within the engine's own tolerance plus the watch's longest poll gap (at most
+ * MAX_POLL_GAP_MS) of Prometheus' (or still firing on both when the watch ends); every page cleared
+ * on both, only OUTLIVES_WATCH still firing.
  */
-/** The longest poll gap a comparison accepts: beyond it the watch is too slow to tell engines apart, and the test fails instead of widening. */
-export const MAX_POLL_GAP_MS = 2_000;
-
-export function expectSameEpisodes(prom: Episodes, other: Episodes, name: string, toleranceMs: number): void {
+export function expectSameEpisodes(watched: Watched, engine: string, name: string, engineToleranceMs: number): void {
+  expect(watched.maxPollGapMs, `the watch looked at each engine at least every ${MAX_POLL_GAP_MS} ms`).toBeLessThanOrEqual(MAX_POLL_GAP_MS);
+  const toleranceMs = engineToleranceMs + watched.maxPollGapMs;
+  const prom = watched.episodes.get('prometheus')!;
+  const other = watched.episodes.get(engine)!;
   console.log(`Prometheus:\n${describeEpisodes(prom)}\n${name}:\n${describeEpisodes(other)}\ntolerance: ${toleranceMs} ms`);
   expect(Object.keys(episodeCounts(prom))).toContain('LinkerdControlPlaneErrorBudgetBurn/server/destination');
   expect(episodeCounts(other)).toEqual(episodeCounts(prom));
